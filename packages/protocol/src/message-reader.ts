@@ -1,0 +1,160 @@
+import { parseClosePayload } from './close.js';
+import { ProtocolError } from './errors.js';
+import { FrameDecoder, type FrameHeader, type FrameSink } from './frame-decoder.js';
+import { Opcode } from './opcodes.js';
+import { Utf8Validator } from './utf8.js';
+
+export interface MessageHandler {
+  onMessage(data: Buffer, binary: boolean): void;
+  onPing(data: Buffer): void;
+  onPong(data: Buffer): void;
+  /** A Close frame, already validated; code is null for an empty payload. */
+  onClose(code: number | null, reason: string): void;
+}
+
+export interface MessageReaderOptions {
+  role: 'server' | 'client';
+  /** Largest message (sum of its fragments); larger → 1009. Default 32 MiB. */
+  maxMessageSize?: number;
+  /**
+   * Bytes charged for every retained part on top of its payload, so a flood of tiny or empty fragments is
+   * bounded by real memory, not just payload bytes (ws CVE-2026-48779). Over the limit → 1008.
+   */
+  partOverhead?: number;
+  /** RSV bits an extension gives meaning to (4 = RSV1). */
+  allowedRsv?: number;
+}
+
+export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
+export const DEFAULT_PART_OVERHEAD = 128;
+
+/**
+ * Sans-I/O receive side of a WebSocket endpoint: bytes in, messages and control frames out. On top of the
+ * frame rules it enforces the message rules: a continuation needs an open message, a new data frame may
+ * not start inside one, text must be UTF-8 (checked as bytes arrive, so an invalid fragment fails before
+ * the message ends), the message and its retained parts stay under the limit, and Close payloads are
+ * valid. After a Close frame or an error it ignores further input.
+ */
+export class MessageReader implements FrameSink {
+  private readonly decoder: FrameDecoder;
+  private readonly handler: MessageHandler;
+  private readonly maxMessageSize: number;
+  private readonly partOverhead: number;
+  private readonly utf8 = new Utf8Validator();
+
+  /** Opcode of the message being assembled (Text/Binary), or -1 between messages. */
+  private messageOpcode = -1;
+  private parts: Buffer[] = [];
+  private messageBytes = 0;
+  private partCount = 0;
+  private control: Buffer[] = [];
+  private closeReceived = false;
+
+  constructor(options: MessageReaderOptions, handler: MessageHandler) {
+    this.handler = handler;
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.partOverhead = options.partOverhead ?? DEFAULT_PART_OVERHEAD;
+    this.decoder = new FrameDecoder(
+      { role: options.role, maxPayloadLength: this.maxMessageSize, allowedRsv: options.allowedRsv ?? 0 },
+      this,
+    );
+  }
+
+  /** Feeds bytes; handler callbacks run synchronously. Returns the first protocol error, once and for good. */
+  push(chunk: Buffer): ProtocolError | null {
+    if (this.closeReceived) return this.decoder.error;
+    return this.decoder.push(chunk);
+  }
+
+  get error(): ProtocolError | null {
+    return this.decoder.error;
+  }
+
+  /** A Close frame has been received; later bytes are ignored. */
+  get closed(): boolean {
+    return this.closeReceived;
+  }
+
+  /** Payload bytes of the message being assembled. */
+  get retainedMessageBytes(): number {
+    return this.messageBytes;
+  }
+
+  /** Partial header bytes held by the decoder. */
+  get bufferedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  onFrameHeader(header: FrameHeader): ProtocolError | void {
+    const opcode = header.opcode;
+    if (opcode >= Opcode.Close) {
+      this.control = [];
+      return;
+    }
+    if (opcode === Opcode.Continuation) {
+      if (this.messageOpcode < 0) return new ProtocolError(1002, 'continuation frame with no message to continue');
+    } else {
+      if (this.messageOpcode >= 0) return new ProtocolError(1002, 'new data frame inside a fragmented message');
+      this.messageOpcode = opcode;
+      this.messageBytes = 0;
+      this.partCount = 0;
+      if (opcode === Opcode.Text) this.utf8.reset();
+    }
+    if (this.messageBytes + header.payloadLength > this.maxMessageSize) {
+      return new ProtocolError(1009, `message would exceed ${this.maxMessageSize} bytes`);
+    }
+    // Every further frame costs memory even when empty: charge it before any of its payload is kept.
+    // The first part is free so a single frame of exactly maxMessageSize still passes.
+    this.partCount++;
+    if (this.messageBytes + header.payloadLength + (this.partCount - 1) * this.partOverhead > this.maxMessageSize) {
+      return new ProtocolError(1008, `message retains too many parts (${this.partCount})`);
+    }
+  }
+
+  onFramePayload(data: Buffer, header: FrameHeader): ProtocolError | void {
+    if (header.opcode >= Opcode.Close) {
+      this.control.push(data);
+      return;
+    }
+    if (this.messageOpcode === Opcode.Text && !this.utf8.push(data)) {
+      return new ProtocolError(1007, 'text message is not valid UTF-8');
+    }
+    this.parts.push(data);
+    this.messageBytes += data.length;
+  }
+
+  onFrameEnd(header: FrameHeader): ProtocolError | void {
+    const opcode = header.opcode;
+    if (opcode >= Opcode.Close) return this.controlFrame(opcode);
+    if (!header.fin) return;
+    const binary = this.messageOpcode === Opcode.Binary;
+    if (!binary && !this.utf8.end()) return new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');
+    const parts = this.parts;
+    const data = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.messageBytes);
+    this.parts = [];
+    this.messageOpcode = -1;
+    this.messageBytes = 0;
+    this.partCount = 0;
+    this.handler.onMessage(data, binary);
+  }
+
+  private controlFrame(opcode: number): ProtocolError | void {
+    const parts = this.control;
+    const payload = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts);
+    this.control = [];
+    if (opcode === Opcode.Ping) {
+      this.handler.onPing(payload);
+      return;
+    }
+    if (opcode === Opcode.Pong) {
+      this.handler.onPong(payload);
+      return;
+    }
+    const close = parseClosePayload(payload);
+    if (close instanceof ProtocolError) return close;
+    this.closeReceived = true;
+    this.handler.onClose(close.code, close.reason);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
