@@ -1,6 +1,28 @@
 /**
  * The case schema. A case is data: what to send, when, and what the runner must see for each verdict.
  * One engine (packages/runner) interprets every case; nothing here is code that talks to a socket.
+ *
+ * The semantics below reproduce Autobahn|Testsuite's fuzzingclient running on AutobahnPython 0.10.9
+ * (the library it is built on). Terms used throughout:
+ *
+ * - Connection state of the runner (AutobahnPython's `state`):
+ *   OPEN    after the opening handshake, before any Close frame was sent by the runner's close logic or
+ *           received from the server;
+ *   CLOSING the runner's close logic sent a Close (a `close` step, a timer, the auto-close rule), or the
+ *           runner received the server's Close and answered it; the closing handshake is under way;
+ *   CLOSED  the TCP connection is gone.
+ * - "closed by me": the runner sent the first Close of the connection (not as a reply to the server's).
+ * - Close handshake timeout: when the runner starts a close, it waits 1 s for the server's Close, then
+ *   drops TCP (unclean). After the handshake completes the server must drop TCP within 1 s, or the
+ *   runner drops it (unclean, "dropped by me"). See shared/reference/autobahn-verdicts.md.
+ *
+ * Auto-close rule (Autobahn's `Case.finishWhenDone`): after every received data message, Ping or Pong
+ * (never after a `wait` marker), if the events recorded so far equal EVERY sequence listed in
+ * `CaseDef.expected` (vacuously true when `expected` is empty), and `expectedClose.closedByMe` is true,
+ * and `suppressClose` is not set, the runner starts a close exactly like a `close` step with code
+ * `expectedClose.closeCode[0]` and no reason. (Cases listing both OK and NON-STRICT sequences therefore
+ * never auto-close; cases with an empty `expected`, i.e. the echo-timing cases, auto-close on any Ping
+ * or Pong from the server.)
  */
 
 /** Verdicts for `behavior` (Autobahn's vocabulary). */
@@ -11,9 +33,11 @@ export type BehaviorClose = 'OK' | 'FAILED' | 'WRONG CODE' | 'UNCLEAN' | 'FAILED
 /**
  * Bytes, described rather than stored, so a 16 MiB payload costs a few bytes in the catalogue.
  * - a plain string: its UTF-8 bytes;
- * - `{ hex }`: raw bytes given in hex (for invalid UTF-8 and binary payloads);
+ * - `{ hex }`: raw bytes given in hex (lower or upper case, even length; for invalid UTF-8 and binary
+ *   payloads);
  * - `{ repeat, length }`: the pattern's bytes repeated and cut to exactly `length` bytes
- *   (Autobahn's `payload_len`; the pattern may be text or `{ hex }`).
+ *   (Autobahn's `payload_len`; the pattern may be text or `{ hex }` and must not be empty).
+ * Expand with `payloadBytes`, measure with `payloadLength` (src/payload.ts).
  */
 export type PayloadSpec = string | { hex: string } | { repeat: string | { hex: string }; length: number };
 
@@ -29,33 +53,87 @@ export interface FrameStep {
   rsv?: number;
 }
 
+/**
+ * A pause between the writes of a `frameParts` step; same rules as a `wait` step (see there): if the
+ * connection is CLOSED, or `requireOpen` is set and it is not OPEN, the rest of the frame AND all later
+ * steps are skipped; otherwise `("timeout", marker)` is recorded when a marker is given.
+ */
+export interface PartWait {
+  ms: number;
+  marker?: string;
+  requireOpen?: boolean;
+}
+
 export type Step =
   /**
-   * Send one frame (masked, as a client must). `chop`: write the encoded frame in pieces of this many
-   * octets, one socket write each (Autobahn's chopsize). `sync`: let the bytes reach the wire before the
-   * next step (Autobahn's sync=True: each write goes out on its own).
+   * Send one frame, masked with a fresh random key as a client must (AutobahnPython's sendFrame).
+   * - Written even when the runner is CLOSING (7.1.2-7.1.6 send data, Ping and a second Close after
+   *   their Close); dropped only once CLOSED.
+   * - It is raw bytes: a frame with opcode 8 sent this way does NOT change the runner's state and does not
+   *   make it "closed by me" (3.7, the second Close of 7.1.2).
+   * - `chop`: write the encoded frame (header included) in pieces of this many octets, each piece its own
+   *   socket write with a return to the event loop between pieces (Autobahn's chopsize; it waits 10 us).
+   * - `sync`: write the whole frame as one write, then return to the event loop before writing anything
+   *   else (Autobahn's sync=True).
+   * - Writes keep their order: once chopped or sync writes are queued, every later write (of any step)
+   *   queues behind them.
    */
   | { kind: 'frame'; frame: FrameStep; chop?: number; sync?: boolean }
   /**
-   * Send a whole message as the client library would (Autobahn's sendMessage): one frame, or fragments of
-   * `fragmentSize` octets when given (the first with the message opcode, then continuations, FIN on the last).
+   * Send a whole message as AutobahnPython's sendMessage does. Skipped entirely unless the connection is
+   * OPEN. With no `fragmentSize`, or when the payload length L <= `fragmentSize`, one final frame
+   * (opcode 1 for text, 2 for binary). Otherwise, with F = `fragmentSize`: floor(L / F) frames of exactly
+   * F octets with FIN clear, followed by ONE final frame with FIN set holding the remaining L mod F
+   * octets -- which is EMPTY when L is an exact multiple of F (6.2.3, 6.2.4, 6.3.2, 9.3.1-9.3.8 and
+   * 9.4.1-9.4.8 therefore end with an empty FIN continuation frame). The first frame carries the message
+   * opcode, all others opcode 0. Each frame is written like a `frame` step without chop or sync.
+   * (10.1.1 sets Autobahn's autoFragmentSize instead of passing a fragment size; the frames are the same.)
    */
   | { kind: 'message'; binary: boolean; payload: PayloadSpec; fragmentSize?: number }
   /**
-   * Start the closing handshake (Autobahn's sendClose / sendCloseFrame): a Close frame whose payload is the
-   * 2-byte `code` (if given) followed by `reason` (if given), unvalidated, so invalid codes and 1-byte
-   * payloads can be sent. The runner becomes "closed by me" and stops sending data.
+   * Start the closing handshake (Autobahn's sendClose / sendCloseFrame). Only when OPEN: send a Close frame
+   * whose payload is the 2-byte big-endian `code` (if given) followed by the `reason` bytes (if given),
+   * unvalidated, so invalid codes, 1-byte payloads and over-long payloads (7.3.6: 126 octets) go out as
+   * written; then the runner is CLOSING and "closed by me", and the 1 s close handshake timeout is armed.
+   * When already CLOSING or CLOSED the step does nothing. Later `frame` steps are still written.
    */
   | { kind: 'close'; code?: number; reason?: PayloadSpec }
   /**
-   * Pause `ms`. Afterwards, if the connection is still open, record `("timeout", marker)` when a marker is
-   * given and go on with the next step; if it is no longer open, the remaining steps are skipped
-   * (Autobahn's continueLater).
+   * Pause `ms` (Autobahn's continueLater), then:
+   * - if the connection is CLOSED, skip all remaining steps;
+   * - if `requireOpen` is set and the connection is not OPEN (a Close was sent or received), skip all
+   *   remaining steps (6.4.x check `state == OPEN` before their next part);
+   * - otherwise record `("timeout", marker)` as an event when a marker is given, and go on.
+   * Without `requireOpen` the steps go on while CLOSING too (5.19 / 5.20).
    */
-  | { kind: 'wait'; ms: number; marker?: string }
-  /** Arm a timer: after `ms`, if the connection is not closed yet, the runner drops TCP (Autobahn's killAfter). Does not block. */
+  | { kind: 'wait'; ms: number; marker?: string; requireOpen?: boolean }
+  /**
+   * Write ONE frame whose encoded bytes go out in several writes with pauses between them (6.4.3, 6.4.4:
+   * AutobahnPython's beginMessage / beginMessageFrame / sendMessageFrameData). The frame header, declaring
+   * the full payload length and carrying one mask key, is written immediately followed by the first
+   * `parts[0]` payload octets; then for each i >= 1, the pause `waits[i - 1]` is performed (PartWait
+   * rules) and the next `parts[i]` payload octets are written. The payload is masked as one frame
+   * (mask offsets continue across parts). `parts` are payload octet counts summing to the payload length;
+   * `waits.length === parts.length - 1`. Each write is skipped if the connection is not OPEN at that
+   * moment.
+   */
+  | { kind: 'frameParts'; frame: FrameStep; parts: number[]; waits: PartWait[] }
+  /**
+   * Arm a timer; does not block. When it fires, `ms` after this step ran (Autobahn's killAfter, which calls
+   * failConnection):
+   * - CLOSED: nothing;
+   * - OPEN: fail the connection as AutobahnPython does with failByDrop=false (the fuzzingclient's
+   *   setting unless the spec's options override it): send a Close with code 1001 and reason
+   *   "Going Away", becoming CLOSING, "closed by me" and "failed by me", with the 1 s close handshake
+   *   timeout armed. (With failByDrop=true: drop TCP at once instead, unclean.)
+   * - CLOSING: drop TCP ("dropped by me", unclean).
+   */
   | { kind: 'killAfter'; ms: number }
-  /** Arm a timer: after `ms`, if the connection is not closed yet, the runner starts a close with 1000 (closeAfter). Does not block. */
+  /**
+   * Arm a timer; does not block. When it fires, `ms` after this step ran (Autobahn's closeAfter): if the
+   * connection is not CLOSED, do what a `close` step with NO code and no reason does (an empty Close
+   * payload; nothing when already CLOSING).
+   */
   | { kind: 'closeAfter'; ms: number };
 
 /** An event the runner observed (or a marker it recorded), compared for exact equality. */
@@ -68,7 +146,10 @@ export type ExpectedEvent =
 export interface ExpectedClose {
   /** true when the runner (client) is expected to start the close. */
   closedByMe: boolean;
-  /** Close codes accepted from the server; a Close with no code also passes. */
+  /**
+   * Close codes accepted from the server; a Close with no code also passes. `closeCode[0]` is the code the
+   * auto-close rule sends.
+   */
   closeCode: number[];
   /** The close must be clean (handshake completed both ways, server dropped TCP in time). */
   requireClean: boolean;
@@ -77,45 +158,79 @@ export interface ExpectedClose {
 }
 
 /**
- * Echo-timing cases (group 9): send `count` messages one at a time, each after the echo of the previous one;
- * OK when all echoes (right type, right length; content not compared, as in Autobahn) arrive within
- * `timeoutMs` of the start; then the runner closes with 1000. FAILED otherwise.
+ * Echo-timing cases (9.1-9.8; Autobahn overrides onOpen/onMessage there). Semantics:
+ * - On open: arm a closeAfter timer of `timeoutMs` (when it fires: a Close with NO code, as the
+ *   `closeAfter` step), then send message 1. `behavior` starts as FAILED.
+ * - Sending one message: with `fragmentSize`, exactly as a `message` step with that fragment size
+ *   (9.3, 9.4); otherwise one final frame (opcode 1 text / 2 binary) with the whole payload, written in
+ *   chops of `chop` octets when given (9.5, 9.6), as a `frame` step.
+ * - On every data message received: if its type differs from `binary` or its length differs from the
+ *   payload length, `behavior` = FAILED and the runner closes with 1000 (as a `close` step); else if fewer
+ *   than `count` messages were sent, send the next one; else `behavior` = OK and the runner closes with
+ *   1000. Content is not compared (as in Autobahn). With count 1 the first echo decides.
+ * - Pings and Pongs from the server fall under the auto-close rule (which fires vacuously here, since
+ *   `expected` is empty for these cases): the runner closes with 1000.
+ * - `expected` is `{}` and `steps` is `[]` for these cases; the close verdict is computed as usual.
  */
 export interface EchoTiming {
   binary: boolean;
   payload: PayloadSpec;
   count: number;
-  /** Send as fragments of this many octets (9.3, 9.4). */
+  /** Send as fragments of this many octets (9.3, 9.4), with the `message` step's fragmentation. */
   fragmentSize?: number;
   /** Write the single frame in chops of this many octets (9.5, 9.6). */
   chop?: number;
+  /** Autobahn's WAITSECS in ms: the closeAfter timer armed at open. */
   timeoutMs: number;
 }
 
 export interface CaseDef {
   /** Autobahn's id, e.g. "6.4.1". */
   id: string;
-  /** Our own words. May contain no HTML. */
+  /** Our own words. Plain text, no HTML. */
   description: string;
-  /** Our own words. */
+  /** Our own words. Plain text. */
   expectation: string;
-  /** What the runner does after the opening handshake, in order. Ignored when `echoTiming` is set. */
+  /** What the runner does after the opening handshake, in order. Empty when `echoTiming` is set. */
   steps: Step[];
-  /** Event sequences per outcome; the first that equals what was observed gives `behavior`. */
+  /**
+   * Event sequences per outcome; the first that equals what was observed gives `behavior` (otherwise
+   * FAILED). Also drives the auto-close rule (see the top of this file). Empty for echo-timing cases.
+   */
   expected: { OK?: ExpectedEvent[]; 'NON-STRICT'?: ExpectedEvent[] };
   expectedClose: ExpectedClose;
   echoTiming?: EchoTiming;
-  /** Do not start the close automatically when the observed events match every expected sequence (7.1.6, 7.3.x). */
+  /**
+   * Autobahn's `suppressClose`: the auto-close rule never fires (7.1.2-7.1.6, 7.3.1-7.3.6, 7.5.1, 7.13.1,
+   * 7.13.2).
+   */
   suppressClose?: boolean;
-  /** When behaviorClose is WRONG CODE, behavior becomes FAILED too (7.1.1–7.1.5, 7.3.x, 7.5.1, 7.7.x, 7.9.x). */
+  /**
+   * After the normal evaluation, when behaviorClose is WRONG CODE, behavior becomes FAILED too
+   * (7.1.1-7.1.5, 7.3.x, 7.5.1, 7.7.x, 7.9.x).
+   */
   wrongCodeFails?: boolean;
-  /** Both verdicts are INFORMATIONAL whatever happens (7.1.6, 7.13.x). */
+  /**
+   * After the normal evaluation, both verdicts are replaced by INFORMATIONAL whatever happened (7.1.6,
+   * 7.13.1, 7.13.2). The normal outcome (e.g. 7.1.6's OK vs NON-STRICT) may be kept as the result text.
+   */
   informational?: boolean;
-  /** The runner checks its own transmitted frame counts by opcode (10.1.1): { opcode: count }. */
+  /**
+   * 10.1.1: after the connection is lost, the runner compares the number of frames IT transmitted during
+   * the case, per opcode, with these counts ({ opcode: count }); only the listed opcodes are compared
+   * (other frames, e.g. its Close, are ignored). Any difference, or a connection that never opened, makes
+   * `behavior` FAILED (behaviorClose unaffected).
+   */
   expectTxFrames?: Record<number, number>;
   /** Report the case duration as the result (9.x). */
   reportTime?: boolean;
-  /** Hard limit for the whole case in ms (observation window); the runner adds close budgets on top. */
+  /**
+   * Milliseconds after open at which the case's last scheduled action fires (the end of its waits plus
+   * its longest killAfter / closeAfter timer, or the echo-timing timeout). Past this point the runner only
+   * waits for the closing handshake and the TCP close, so a watchdog may allow this plus close budgets
+   * (close handshake timeout 1 s, server drop timeout 1 s, a margin). Derived from the steps; the
+   * catalogue sets it on every case.
+   */
   timeLimitMs?: number;
 }
 

@@ -37,6 +37,11 @@ export interface FrameDecoderOptions {
   allowedRsv?: number;
   /** Unmask payloads in place (default true). */
   unmask?: boolean;
+  /**
+   * Reject lengths not in the shortest form (RFC 6455 §5.2 says MUST use it). Off by default: our server
+   * accepts them, as ws and uWS do; the fuzzing client turns it on, as Autobahn's does.
+   */
+  requireMinimalLength?: boolean;
 }
 
 const STATE_HEADER = 0;
@@ -55,6 +60,7 @@ export class FrameDecoder {
   private readonly maxPayloadLength: number;
   private readonly allowedRsv: number;
   private readonly unmask: boolean;
+  private readonly requireMinimalLength: boolean;
 
   private state = STATE_HEADER;
   private readonly header = Buffer.alloc(MAX_HEADER);
@@ -77,6 +83,7 @@ export class FrameDecoder {
     this.maxPayloadLength = options.maxPayloadLength ?? Number.MAX_SAFE_INTEGER;
     this.allowedRsv = options.allowedRsv ?? 0;
     this.unmask = options.unmask ?? true;
+    this.requireMinimalLength = options.requireMinimalLength ?? false;
   }
 
   get error(): ProtocolError | null {
@@ -133,8 +140,8 @@ export class FrameDecoder {
       if (this.headerHave === 2 && this.headerNeed === 2) {
         const err = this.checkFirstTwoBytes();
         if (err) return this.fail(err);
-        // Pick up the rest of the header from this chunk in the same loop turn.
-        if (this.headerNeed > 2) continue;
+        // No `continue` here: a 7-bit length is complete now and must be checked even if the chunk ends
+        // before the mask key (the rest of the header is picked up by the next loop turn).
       }
       if (!this.lengthChecked && this.headerHave >= 2 + this.lengthBytes) {
         const err = this.checkLength();
@@ -185,6 +192,9 @@ export class FrameDecoder {
       // Beyond 2^53 a number loses precision; such a frame is over any limit anyway.
       if (high >= 0x200000) return new ProtocolError(1009, 'frame payload length exceeds 2^53');
       payloadLength = high * 0x100000000 + h.readUInt32BE(6);
+    }
+    if (this.requireMinimalLength && (this.lengthBytes === 2 ? payloadLength < 126 : this.lengthBytes === 8 && payloadLength < 0x10000)) {
+      return new ProtocolError(1002, `payload length ${payloadLength} not in its minimal encoding`);
     }
     if (payloadLength > this.maxPayloadLength) {
       return new ProtocolError(1009, `frame of ${payloadLength} bytes exceeds the limit of ${this.maxPayloadLength}`);

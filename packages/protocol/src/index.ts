@@ -19,4 +19,29 @@ export {
   DEFAULT_PART_OVERHEAD,
   type MessageHandler,
   type MessageReaderOptions,
+  type FrameObserver,
 } from './message-reader.js';
+export {
+  HttpHeadParser,
+  HttpHeadError,
+  HeaderList,
+  isToken,
+  type HttpRequestHead,
+  type HttpResponseHead,
+  type HttpHeadLimits,
+} from './http-head.js';
+export {
+  WEBSOCKET_GUID,
+  computeAcceptKey,
+  generateKey,
+  headerHasToken,
+  validateUpgradeRequest,
+  buildUpgradeResponse,
+  buildErrorResponse,
+  buildUpgradeRequest,
+  validateUpgradeResponse,
+  type UpgradeRequestCheck,
+  type UpgradeRequestLike,
+  type UpgradeResponseCheck,
+} from './handshake.js';
+export { parseExtensions, formatExtensions, ExtensionHeaderError, type ExtensionOffer } from './extensions.js';

@@ -23,6 +23,16 @@ export interface MessageReaderOptions {
   partOverhead?: number;
   /** RSV bits an extension gives meaning to (4 = RSV1). */
   allowedRsv?: number;
+  /** Reject non-minimal length encodings (see FrameDecoderOptions). */
+  requireMinimalLength?: boolean;
+  /** Sees every frame before the reader handles it (wire logs, statistics); its return values are ignored. */
+  observer?: FrameObserver;
+}
+
+export interface FrameObserver {
+  onFrameHeader?(header: FrameHeader): void;
+  onFramePayload?(data: Buffer, header: FrameHeader): void;
+  onFrameEnd?(header: FrameHeader): void;
 }
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
@@ -49,13 +59,20 @@ export class MessageReader implements FrameSink {
   private partCount = 0;
   private control: Buffer[] = [];
   private closeReceived = false;
+  private readonly observer: FrameObserver | undefined;
 
   constructor(options: MessageReaderOptions, handler: MessageHandler) {
     this.handler = handler;
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.partOverhead = options.partOverhead ?? DEFAULT_PART_OVERHEAD;
+    this.observer = options.observer;
     this.decoder = new FrameDecoder(
-      { role: options.role, maxPayloadLength: this.maxMessageSize, allowedRsv: options.allowedRsv ?? 0 },
+      {
+        role: options.role,
+        maxPayloadLength: this.maxMessageSize,
+        allowedRsv: options.allowedRsv ?? 0,
+        requireMinimalLength: options.requireMinimalLength ?? false,
+      },
       this,
     );
   }
@@ -86,6 +103,7 @@ export class MessageReader implements FrameSink {
   }
 
   onFrameHeader(header: FrameHeader): ProtocolError | void {
+    this.observer?.onFrameHeader?.(header);
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) {
       this.control = [];
@@ -112,6 +130,7 @@ export class MessageReader implements FrameSink {
   }
 
   onFramePayload(data: Buffer, header: FrameHeader): ProtocolError | void {
+    this.observer?.onFramePayload?.(data, header);
     if (header.opcode >= Opcode.Close) {
       this.control.push(data);
       return;
@@ -124,6 +143,7 @@ export class MessageReader implements FrameSink {
   }
 
   onFrameEnd(header: FrameHeader): ProtocolError | void {
+    this.observer?.onFrameEnd?.(header);
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) return this.controlFrame(opcode);
     if (!header.fin) return;

@@ -1,0 +1,99 @@
+import { formatCommandUsage, UsageError } from './args.js';
+import { serveCommand } from './commands/serve.js';
+import type { Command, CommandContext } from './commands/types.js';
+
+/** Every subcommand; `run`, `cases`, `matrix`, `bench` and `diff` join here. */
+export const commands: Readonly<Record<string, Command>> = {
+  serve: serveCommand as unknown as Command,
+};
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function usage(): string {
+  const names = Object.keys(commands);
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return [
+    'Usage: wsmatrix <command> [arguments] [flags]',
+    '',
+    'Commands:',
+    ...Object.values(commands).map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    '',
+    'Run "wsmatrix <command> --help" for a command\'s arguments and flags.',
+  ].join('\n');
+}
+
+/** One line, no stack: what the user sees for any usage error. */
+function oneLine(message: string): string {
+  return `wsmatrix: ${message.replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
+/** Dispatches argv (without node and script) and resolves with the exit code. */
+export async function main(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    ctx.stderr(oneLine(`missing command (expected one of: ${Object.keys(commands).join(', ')}); see wsmatrix --help`));
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const about = rest[0] !== undefined && Object.hasOwn(commands, rest[0]) ? commands[rest[0]] : undefined;
+    ctx.stdout(`${about ? formatCommandUsage(about.spec) : usage()}\n`);
+    return EXIT_OK;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command "${name}"`;
+    ctx.stderr(oneLine(`${what} (expected one of: ${Object.keys(commands).join(', ')})`));
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const end = rest.indexOf('--');
+    const helpAt = Math.max(rest.indexOf('--help'), rest.indexOf('-h'));
+    if (end < 0 || helpAt < end) {
+      ctx.stdout(`${formatCommandUsage(command.spec)}\n`);
+      return EXIT_OK;
+    }
+  }
+  try {
+    return await command.run(rest, ctx);
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'UnknownTargetError')) {
+      ctx.stderr(oneLine(err.message));
+      return EXIT_USAGE;
+    }
+    ctx.stderr(oneLine(err instanceof Error ? err.message : String(err)));
+    return EXIT_FAILURE;
+  }
+}
+
+/** Resolves with the first of SIGINT / SIGTERM; a second signal exits at once. */
+function shutdownSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(EXIT_FAILURE));
+      process.once('SIGTERM', () => process.exit(EXIT_FAILURE));
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** The process entry point used by bin/wsmatrix.js. */
+export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  let shutdown: Promise<string> | undefined;
+  const ctx: CommandContext = {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    // Signal handlers are installed only when a command waits for them, so a usage error
+    // or a finished one-shot command never swallows Ctrl-C.
+    get shutdown() {
+      shutdown ??= shutdownSignal();
+      return shutdown;
+    },
+  };
+  process.exitCode = await main(argv, ctx);
+}

@@ -1,0 +1,80 @@
+/**
+ * @wsmatrix/cases: every Autobahn|Testsuite fuzzingclient case of groups 1-10 (301 cases) as declarative
+ * data, plus the spec-file selection rules.
+ */
+import { withTimeLimit } from './build.js';
+import { group1 } from './group1.js';
+import { group2 } from './group2.js';
+import { group3 } from './group3.js';
+import { group4 } from './group4.js';
+import { group5 } from './group5.js';
+import { group6 } from './group6.js';
+import { group7 } from './group7.js';
+import { group9 } from './group9.js';
+import { group10 } from './group10.js';
+import { compareCaseIds } from './select.js';
+import type { CaseDef } from './types.js';
+
+export type {
+  Behavior,
+  BehaviorClose,
+  CaseDef,
+  CaseGroup,
+  EchoTiming,
+  ExpectedClose,
+  ExpectedEvent,
+  FrameStep,
+  PartWait,
+  PayloadSpec,
+  Step,
+} from './types.js';
+export { payloadBytes, payloadLength } from './payload.js';
+export { messageFrameSizes } from './fragment.js';
+export { agentCaseExcluded, compareCaseIds, selectCaseIds } from './select.js';
+export { caseGroups, groupTitle, groupsOfCase } from './groups.js';
+export { UTF8_SEQUENCE_GROUPS, type Utf8Sequence, type Utf8SequenceGroup } from './utf8-sequences.js';
+export { VALID_CLOSE_CODES, INVALID_CLOSE_CODES } from './group7.js';
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Every case, in Autobahn's numeric order, deeply frozen. */
+export const allCases: readonly CaseDef[] = deepFreeze(
+  [...group1, ...group2, ...group3, ...group4, ...group5, ...group6, ...group7, ...group9, ...group10]
+    .map(withTimeLimit)
+    .sort((a, b) => compareCaseIds(a.id, b.id)),
+);
+
+/** Every case id, in numeric order. */
+export const allCaseIds: readonly string[] = Object.freeze(allCases.map((c) => c.id));
+
+const BY_ID = new Map<string, CaseDef>();
+const POSITION = new Map<string, number>();
+allCases.forEach((c, i) => {
+  if (BY_ID.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
+  BY_ID.set(c.id, c);
+  POSITION.set(c.id, i + 1);
+});
+
+/** The case with this id, or undefined. */
+export function caseById(id: string): CaseDef | undefined {
+  return BY_ID.get(id);
+}
+
+/**
+ * The case's 1-based position in numeric id order: Autobahn's case number (`/runCase?case=N`,
+ * `index.json`'s "case"), e.g. 6.4.1 -> 74, 7.1.6 -> 215, 10.1.1 -> 301. Undefined for unknown ids.
+ */
+export function casePosition(id: string): number | undefined {
+  return POSITION.get(id);
+}
+
+/** The case at a 1-based position (the inverse of casePosition). */
+export function caseByPosition(position: number): CaseDef | undefined {
+  return Number.isInteger(position) ? allCases[position - 1] : undefined;
+}

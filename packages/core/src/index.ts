@@ -1,0 +1,11 @@
+export { coreVersion } from './version.js';
+export { WebSocketServer, type ListenOptions, type ListenAddress } from './server.js';
+export { createEchoServer, echoHandler } from './echo.js';
+export { closeReplyCode } from './connection.js';
+export { DEFAULTS, resolveOptions, type ServerOptions, type ResolvedOptions } from './options.js';
+export type {
+  ConnectionCounters,
+  ConnectionHandler,
+  ReadyState,
+  WebSocketConnection,
+} from './connection-types.js';

@@ -1,0 +1,64 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { compareCaseIds } from '@wsmatrix/cases';
+import type { AutobahnIndex, CaseResult, IndexEntry } from './result.js';
+
+/** Autobahn's report file name: the agent cleaned to [a-z0-9_], "_case_", the id with "_" for ".". */
+export function caseReportFilename(agent: string, caseId: string): string {
+  const cleaned = agent
+    .trim()
+    .toLowerCase()
+    .split('')
+    .map((c) => ('abcdefghijklmnopqrstuvwxyz0123456789'.includes(c) ? c : ' '))
+    .join('')
+    .trim()
+    .replace(/ /g, '_');
+  return `${cleaned}_case_${caseId.replace(/\./g, '_')}.json`;
+}
+
+export function buildIndex(results: ReadonlyMap<string, readonly CaseResult[]>): AutobahnIndex {
+  const index: AutobahnIndex = {};
+  for (const [agent, list] of results) {
+    const entries: Record<string, IndexEntry> = {};
+    for (const r of [...list].sort((a, b) => compareCaseIds(a.id, b.id))) {
+      entries[r.id] = {
+        behavior: r.behavior,
+        behaviorClose: r.behaviorClose,
+        duration: r.duration,
+        remoteCloseCode: r.remoteCloseCode,
+        reportfile: caseReportFilename(agent, r.id),
+      };
+    }
+    index[agent] = entries;
+  }
+  return index;
+}
+
+/** Writes index.json and one JSON file per agent and case, as Autobahn's reports/servers folder holds. */
+export async function writeReportFiles(dir: string, results: ReadonlyMap<string, readonly CaseResult[]>): Promise<AutobahnIndex> {
+  await mkdir(dir, { recursive: true });
+  const index = buildIndex(results);
+  await writeFile(path.join(dir, 'index.json'), JSON.stringify(index, null, 3) + '\n');
+  for (const [agent, list] of results) {
+    for (const r of list) {
+      await writeFile(path.join(dir, caseReportFilename(agent, r.id)), JSON.stringify(r, null, 1) + '\n');
+    }
+  }
+  return index;
+}
+
+/** Counts of each behavior / behaviorClose value per agent. */
+export function summarize(results: readonly CaseResult[]): { behavior: Record<string, number>; behaviorClose: Record<string, number>; total: number } {
+  const behavior: Record<string, number> = {};
+  const behaviorClose: Record<string, number> = {};
+  for (const r of results) {
+    behavior[r.behavior] = (behavior[r.behavior] ?? 0) + 1;
+    behaviorClose[r.behaviorClose] = (behaviorClose[r.behaviorClose] ?? 0) + 1;
+  }
+  return { behavior, behaviorClose, total: results.length };
+}
+
+/** Autobahn-style pass: no FAILED behavior, and every behaviorClose OK or INFORMATIONAL. */
+export function resultPassed(r: CaseResult): boolean {
+  return r.behavior !== 'FAILED' && (r.behaviorClose === 'OK' || r.behaviorClose === 'INFORMATIONAL');
+}

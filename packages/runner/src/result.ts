@@ -1,0 +1,46 @@
+import type { Behavior, BehaviorClose, ExpectedClose } from '@wsmatrix/cases';
+import type { ClosingRecord, ConnectFailure, TrafficStats } from './fuzzing-client.js';
+import type { WireLogEntry } from './wire-log.js';
+
+/**
+ * One case's report, with Autobahn's field names (fuzzing.py connectionLost) so its tooling can read it,
+ * plus `wirelogTimes` (ms since open for each wire log entry), `connectFailure` and `url`.
+ */
+export interface CaseResult extends ClosingRecord, TrafficStats {
+  case: number;
+  id: string;
+  description: string;
+  expectation: string;
+  agent: string;
+  started: string;
+  duration: number;
+  reportTime: boolean;
+  reportCompressionRatio: boolean;
+  behavior: Behavior;
+  behaviorClose: BehaviorClose;
+  expected: Record<string, unknown[][]>;
+  expectedClose: ExpectedClose;
+  received: unknown[][];
+  result: string;
+  resultClose: string;
+  wirelog: WireLogEntry[];
+  wirelogTimes: number[];
+  createWirelog: boolean;
+  createStats: boolean;
+  httpRequest: string;
+  httpResponse: string;
+  trafficStats: null;
+  connectFailure: ConnectFailure | null;
+  url: string;
+}
+
+/** An entry of Autobahn's reports/servers/index.json. */
+export interface IndexEntry {
+  behavior: Behavior;
+  behaviorClose: BehaviorClose;
+  duration: number;
+  remoteCloseCode: number | null;
+  reportfile: string;
+}
+
+export type AutobahnIndex = Record<string, Record<string, IndexEntry>>;

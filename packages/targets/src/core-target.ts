@@ -1,0 +1,75 @@
+import { packageVersion } from './package-version.js';
+import {
+  MAX_MESSAGE_SIZE,
+  formatUrl,
+  resolveStartOptions,
+  type EchoTarget,
+  type RunningTarget,
+  type StartOptions,
+} from './types.js';
+
+const CORE_PACKAGE = '@wsmatrix/core';
+
+/**
+ * The part of @wsmatrix/core this adapter is coded against:
+ *   const server = createEchoServer({ maxMessageSize });
+ *   const { port } = await server.listen({ port, host });
+ *   await server.close();
+ */
+export interface CoreEchoServer {
+  listen(opts: { port: number; host: string }): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+export interface CoreModule {
+  createEchoServer(opts: { maxMessageSize: number }): CoreEchoServer;
+  coreVersion?: string;
+}
+
+export const coreServerOptions = { maxMessageSize: MAX_MESSAGE_SIZE } as const;
+
+/**
+ * Imported lazily, through a specifier TypeScript does not follow, so that the ws and uws
+ * targets (and the CLI) load, typecheck and run whether or not @wsmatrix/core exists yet.
+ */
+async function loadCore(): Promise<CoreModule> {
+  const specifier: string = CORE_PACKAGE;
+  let mod: Partial<CoreModule>;
+  try {
+    mod = (await import(specifier)) as Partial<CoreModule>;
+  } catch (err) {
+    throw new Error(`cannot load ${CORE_PACKAGE}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  if (typeof mod.createEchoServer !== 'function') {
+    throw new Error(`${CORE_PACKAGE} does not export createEchoServer()`);
+  }
+  return mod as CoreModule;
+}
+
+export function createCoreTarget(): EchoTarget {
+  return {
+    name: 'core',
+    implementation: CORE_PACKAGE,
+    version: packageVersion(CORE_PACKAGE),
+    options: { ...coreServerOptions },
+    start: startCore,
+  };
+}
+
+async function startCore(opts?: StartOptions): Promise<RunningTarget> {
+  const { host, port } = resolveStartOptions(opts);
+  const core = await loadCore();
+  const server = core.createEchoServer({ ...coreServerOptions });
+  const { port: bound } = await server.listen({ port, host });
+  let closing: Promise<void> | undefined;
+  return {
+    url: formatUrl(host, bound),
+    host,
+    port: bound,
+    close() {
+      closing ??= server.close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** What a report shows about a target: which implementation, which version, which options. */
+export interface EchoTargetInfo {
+  /** Registry name: 'core' | 'ws' | 'uws'. */
+  name: string;
+  /** The implementation's package name, e.g. 'ws' or 'uWebSockets.js'. */
+  implementation: string;
+  /** Read from the implementation's own package.json at runtime. */
+  version: string;
+  /** The options the target runs with, shown in reports. */
+  options: Record<string, unknown>;
+}
+
+/** A started echo server. */
+export interface RunningTarget {
+  /** ws://HOST:PORT/ */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops listening, terminates open connections, frees the port. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Port to bind; 0 (the default) picks any free port. */
+  port?: number;
+}
+
+/** A WebSocket echo server implementation behind one interface. */
+export interface EchoTarget extends EchoTargetInfo {
+  start(opts?: StartOptions): Promise<RunningTarget>;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Largest message every target accepts (Autobahn 9.1.6 / 9.2.6 send 16 MiB). */
+export const MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
+
+/** Resolves host/port defaults and validates the port. */
+export function resolveStartOptions(opts: StartOptions = {}): { host: string; port: number } {
+  const host = opts.host ?? DEFAULT_HOST;
+  const port = opts.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`invalid port ${String(port)} (expected an integer 0-65535)`);
+  }
+  return { host, port };
+}
+
+/** ws://host:port/ with IPv6 hosts bracketed. */
+export function formatUrl(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `ws://${h}:${port}/`;
+}

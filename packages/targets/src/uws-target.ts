@@ -1,0 +1,163 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as Uws from 'uWebSockets.js';
+import {
+  MAX_MESSAGE_SIZE,
+  formatUrl,
+  resolveStartOptions,
+  type EchoTarget,
+  type RunningTarget,
+  type StartOptions,
+} from './types.js';
+
+const require = createRequire(import.meta.url);
+
+/** The install name: an npm alias of @trufflesuite/uws-js-unofficial. */
+const UWS_PACKAGE = 'uWebSockets.js';
+
+export type UwsModule = typeof Uws;
+
+export interface UwsNative {
+  uws: UwsModule;
+  /** Absolute path of the .node file that was loaded. */
+  binaryPath: string;
+  packageDir: string;
+}
+
+export class UwsNativeLoadError extends Error {
+  constructor(
+    readonly binaryPath: string,
+    cause: unknown,
+  ) {
+    super(
+      `cannot load the uWebSockets.js native binary ${binaryPath} ` +
+        `(platform ${process.platform}, arch ${process.arch}, Node ABI ${process.versions.modules}): ` +
+        `${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'The uws target never uses the package\'s JavaScript fallback.',
+      { cause },
+    );
+    this.name = 'UwsNativeLoadError';
+  }
+}
+
+function uwsPackageDir(): string {
+  return dirname(require.resolve(`${UWS_PACKAGE}/package.json`));
+}
+
+/**
+ * Loads the native addon directly. The package entry (src/uws.js) silently falls back to a
+ * ws-based imitation when the binary does not load; we never go through it.
+ */
+export function loadUwsNative(): UwsNative {
+  const packageDir = uwsPackageDir();
+  const file = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  const binaryPath = join(packageDir, 'binaries', file);
+  let uws: UwsModule;
+  try {
+    uws = require(binaryPath) as UwsModule;
+  } catch (err) {
+    throw new UwsNativeLoadError(binaryPath, err);
+  }
+  if (typeof uws.App !== 'function' || typeof uws.us_socket_local_port !== 'function') {
+    throw new UwsNativeLoadError(binaryPath, new Error('module does not look like uWebSockets.js'));
+  }
+  return { uws, binaryPath, packageDir };
+}
+
+function uwsVersion(): string {
+  const manifest = require(`${UWS_PACKAGE}/package.json`) as { version?: unknown };
+  if (typeof manifest.version !== 'string') throw new Error(`${UWS_PACKAGE}/package.json has no version`);
+  return manifest.version;
+}
+
+/**
+ * uWS drops a send (returns 2) when the socket already holds more than maxBackpressure bytes
+ * before the send. A single 16 MiB echo is never dropped (the buffer is empty when it is
+ * sent), but with the default 64 KiB a second echo queued behind a slow reader is silently
+ * lost. 64 MiB lets four 16 MiB echoes queue; beyond that we close instead of dropping.
+ */
+export const uwsBehaviorOptions = {
+  maxPayloadLength: MAX_MESSAGE_SIZE,
+  compression: 'DISABLED',
+  idleTimeout: 0,
+  maxLifetime: 0,
+  maxBackpressure: 2 * MAX_MESSAGE_SIZE,
+  closeOnBackpressureLimit: false,
+  sendPingsAutomatically: false,
+} as const;
+
+export function createUwsTarget(): EchoTarget {
+  return {
+    name: 'uws',
+    implementation: UWS_PACKAGE,
+    version: uwsVersion(),
+    options: {
+      ...uwsBehaviorOptions,
+      route: '/*',
+      // Without it uSockets sets SO_REUSEPORT for a fixed port, so a second server on the same
+      // port silently shares it instead of failing like ws and core do.
+      listen: 'LIBUS_LISTEN_EXCLUSIVE_PORT',
+      onSendDropped: 'close() (TCP close, no close frame): an echo is never lost silently',
+      binary: 'native addon loaded directly, never the JS fallback',
+    },
+    start: startUws,
+  };
+}
+
+async function startUws(opts?: StartOptions): Promise<RunningTarget> {
+  const { host, port } = resolveStartOptions(opts);
+  const { uws } = loadUwsNative();
+  const app = uws.App();
+  const open = new Set<Uws.WebSocket<unknown>>();
+
+  app.ws<unknown>('/*', {
+    maxPayloadLength: uwsBehaviorOptions.maxPayloadLength,
+    compression: uws.DISABLED,
+    idleTimeout: uwsBehaviorOptions.idleTimeout,
+    maxLifetime: uwsBehaviorOptions.maxLifetime,
+    maxBackpressure: uwsBehaviorOptions.maxBackpressure,
+    sendPingsAutomatically: uwsBehaviorOptions.sendPingsAutomatically,
+    open: (ws) => {
+      open.add(ws);
+    },
+    close: (ws) => {
+      open.delete(ws);
+    },
+    message: (ws, message, isBinary) => {
+      // `message` is neutered when this handler returns; send() copies it synchronously.
+      if (ws.send(message, isBinary) === 2) ws.close();
+    },
+  });
+
+  // The native listen(host, port, options, cb) overload is missing from the bundled typings.
+  const listen = app.listen.bind(app) as unknown as (
+    host: string,
+    port: number,
+    options: number,
+    cb: (token: Uws.us_listen_socket | false) => void,
+  ) => void;
+  const exclusive = (uws as UwsModule & { LIBUS_LISTEN_EXCLUSIVE_PORT?: number }).LIBUS_LISTEN_EXCLUSIVE_PORT ?? 1;
+  const listenSocket = await new Promise<Uws.us_listen_socket>((resolve, reject) => {
+    listen(host, port, exclusive, (token) => {
+      if (token) resolve(token);
+      else reject(new Error(`uWebSockets.js could not listen on ${host}:${port} (address in use or not available)`));
+    });
+  });
+  const bound = uws.us_socket_local_port(listenSocket as Uws.us_socket);
+
+  let closed = false;
+  return {
+    url: formatUrl(host, bound),
+    host,
+    port: bound,
+    async close() {
+      if (closed) return;
+      closed = true;
+      uws.us_listen_socket_close(listenSocket);
+      for (const ws of [...open]) ws.close();
+      // Also drops plain HTTP sockets (e.g. a handshake never sent), which would otherwise
+      // keep the process alive until uWS's HTTP idle timeout. Not in the bundled typings.
+      (app as Uws.TemplatedApp & { close?: () => void }).close?.();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { MAX_MESSAGE_SIZE, UnknownTargetError, findPackage, getTarget, targetNames } from '../src/index.js';
+
+describe('registry', () => {
+  test('lists core, ws and uws in report order', () => {
+    expect(targetNames).toEqual(['core', 'ws', 'uws']);
+    expect(Object.isFrozen(targetNames)).toBe(true);
+  });
+
+  test('an unknown name throws UnknownTargetError listing the valid names', () => {
+    expect(() => getTarget('foo')).toThrow(UnknownTargetError);
+    expect(() => getTarget('foo')).toThrow('unknown target "foo" (expected one of: core, ws, uws)');
+    expect(() => getTarget('toString')).toThrow(UnknownTargetError);
+    try {
+      getTarget('foo');
+    } catch (err) {
+      expect(err).toMatchObject({ target: 'foo', validNames: ['core', 'ws', 'uws'] });
+    }
+  });
+
+  test('every target describes itself without starting (core need not be importable yet)', () => {
+    for (const name of targetNames) {
+      const t = getTarget(name);
+      expect(t.name).toBe(name);
+      expect(t.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(typeof t.start).toBe('function');
+    }
+  });
+
+  test('versions come from each implementation\'s own package.json', () => {
+    expect(getTarget('ws').version).toBe(findPackage('ws').version);
+    expect(getTarget('ws').version).toMatch(/^8\./);
+    expect(getTarget('uws').version).toBe('20.30.0-unofficial.0');
+    expect(findPackage('uWebSockets.js').name).toBe('@trufflesuite/uws-js-unofficial');
+    expect(getTarget('core').version).toBe(findPackage('@wsmatrix/core').version);
+    expect(getTarget('core').implementation).toBe('@wsmatrix/core');
+  });
+
+  test('findPackage names a missing package clearly', () => {
+    expect(() => findPackage('@wsmatrix/no-such-package')).toThrow(/"@wsmatrix\/no-such-package" is not installed/);
+  });
+
+  test('options: 32 MiB limit, no compression, every limit that can cut a message is recorded', () => {
+    expect(MAX_MESSAGE_SIZE).toBe(32 * 1024 * 1024);
+    expect(getTarget('ws').options).toMatchObject({
+      maxPayload: MAX_MESSAGE_SIZE,
+      maxFragments: MAX_MESSAGE_SIZE,
+      maxBufferedChunks: MAX_MESSAGE_SIZE,
+      perMessageDeflate: false,
+    });
+    expect(getTarget('uws').options).toMatchObject({
+      maxPayloadLength: MAX_MESSAGE_SIZE,
+      compression: 'DISABLED',
+      idleTimeout: 0,
+      maxBackpressure: 2 * MAX_MESSAGE_SIZE,
+    });
+    expect(getTarget('core').options).toEqual({ maxMessageSize: MAX_MESSAGE_SIZE });
+  });
+
+  test('each call returns a fresh target object', () => {
+    expect(getTarget('ws')).not.toBe(getTarget('ws'));
+  });
+});

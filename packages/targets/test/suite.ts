@@ -1,0 +1,390 @@
+import { connect, createServer, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { WebSocket } from 'ws';
+import { getTarget, type EchoTarget, type RunningTarget } from '../src/index.js';
+import {
+  MiB,
+  binaryPayload,
+  closed,
+  handshake,
+  nextMessage,
+  nextMessages,
+  openClient,
+  rawRequest,
+  utf8Payload,
+  withTimeout,
+  type RawOutcome,
+} from './helpers.js';
+
+/** What a target must answer to a bad opening handshake sent over raw TCP. */
+export type HandshakeExpectation =
+  /** an HTTP response with this status (and these headers, matched case-insensitively) */
+  | { status: number; headers?: Record<string, RegExp> }
+  /** a TCP close without a single byte */
+  | 'tcp-close'
+  /** a 101: the target accepts the handshake (a documented non-conformance) */
+  | 'accepts'
+  /** anything that is not a 101 */
+  | 'not-101';
+
+export interface TargetExpectations {
+  /** GET with Upgrade but no Sec-WebSocket-Key */
+  missingKey: HandshakeExpectation;
+  /** POST with otherwise valid upgrade headers */
+  nonGet: HandshakeExpectation;
+  /** Sec-WebSocket-Version: 12 */
+  version12: HandshakeExpectation;
+  /** plain GET / without any upgrade headers */
+  plainGet: HandshakeExpectation;
+  /** the close reason the server echoes back for close(4000, 'four thousand'); undefined: not checked */
+  echoedCloseReason?: string;
+}
+
+const SIZES = [0, 125, 126, 65535, 65536, 16 * MiB] as const;
+
+function timeoutFor(size: number): number {
+  return size >= MiB ? 30_000 : 10_000;
+}
+
+function describeOutcome(o: RawOutcome): string {
+  if (o.kind === 'status') return `HTTP ${o.status}`;
+  if (o.kind === 'close') return 'TCP close';
+  return `timeout after ${JSON.stringify(o.received.slice(0, 80))}`;
+}
+
+function checkHandshake(outcome: RawOutcome, expected: HandshakeExpectation): void {
+  const seen = describeOutcome(outcome);
+  if (expected === 'tcp-close') {
+    expect(outcome.kind, seen).toBe('close');
+  } else if (expected === 'accepts') {
+    expect(outcome.kind === 'status' && outcome.status, seen).toBe(101);
+  } else if (expected === 'not-101') {
+    expect(outcome.kind, seen).not.toBe('timeout');
+    if (outcome.kind === 'status') expect(outcome.status, seen).not.toBe(101);
+  } else {
+    expect(outcome.kind, seen).toBe('status');
+    if (outcome.kind !== 'status') return;
+    expect(outcome.status, outcome.head).toBe(expected.status);
+    for (const [name, pattern] of Object.entries(expected.headers ?? {})) {
+      expect(outcome.headers[name.toLowerCase()], `${name} in\n${outcome.head}`).toMatch(pattern);
+    }
+  }
+}
+
+/** A port that was free a moment ago (bound to `port 0`, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Binds a plain TCP server to host:port and releases it; rejects with EADDRINUSE if taken. */
+async function bindOnce(port: number, host: string): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+/** 'connected' or the error code of a TCP connect. */
+function connectOutcome(port: number, host: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+/** The integration suite every EchoTarget must pass, through a real `ws` client and raw TCP. */
+export function describeEchoTarget(name: string, expectations: TargetExpectations): void {
+  describe(`EchoTarget "${name}"`, () => {
+    let target: EchoTarget;
+    let running: RunningTarget;
+    const clients = new Set<WebSocket>();
+
+    async function client(): Promise<WebSocket> {
+      const ws = await openClient(running.url);
+      clients.add(ws);
+      return ws;
+    }
+
+    beforeAll(async () => {
+      target = getTarget(name);
+      running = await target.start();
+    }, 15_000);
+
+    afterEach(() => {
+      for (const ws of clients) ws.terminate();
+      clients.clear();
+    });
+
+    afterAll(async () => {
+      await running?.close();
+    }, 15_000);
+
+    describe('info', () => {
+      test('describes itself', () => {
+        expect(target.name).toBe(name);
+        expect(target.implementation).toMatch(/\S/);
+        expect(target.version).toMatch(/^\d+\.\d+\.\d+/);
+        expect(target.options).toBeTypeOf('object');
+      });
+
+      test('binds 127.0.0.1 on a free port by default and reports its URL', () => {
+        expect(running.host).toBe('127.0.0.1');
+        expect(running.port).toBeGreaterThan(0);
+        expect(running.url).toBe(`ws://127.0.0.1:${running.port}/`);
+      });
+    });
+
+    describe('echo', () => {
+      for (const size of SIZES) {
+        test(`text message of ${size} bytes`, async () => {
+          const ws = await client();
+          const payload = utf8Payload(size);
+          const reply = nextMessage(ws, timeoutFor(size));
+          ws.send(payload, { binary: false });
+          const got = await reply;
+          expect(got.isBinary).toBe(false);
+          expect(got.data.length).toBe(size);
+          expect(got.data.equals(payload)).toBe(true);
+        }, timeoutFor(size));
+
+        test(`binary message of ${size} bytes`, async () => {
+          const ws = await client();
+          const payload = binaryPayload(size, size + 1);
+          const reply = nextMessage(ws, timeoutFor(size));
+          ws.send(payload, { binary: true });
+          const got = await reply;
+          expect(got.isBinary).toBe(true);
+          expect(got.data.length).toBe(size);
+          expect(got.data.equals(payload)).toBe(true);
+        }, timeoutFor(size));
+      }
+
+      test('messages come back in order, each with its own type', async () => {
+        const ws = await client();
+        const sent = Array.from({ length: 20 }, (_, i) => ({
+          data: i % 2 ? binaryPayload(i * 100, i + 7) : utf8Payload(i * 100),
+          isBinary: i % 2 === 1,
+        }));
+        const replies = nextMessages(ws, sent.length, 10_000);
+        for (const m of sent) ws.send(m.data, { binary: m.isBinary });
+        const got = await replies;
+        got.forEach((m, i) => {
+          expect(m.isBinary).toBe(sent[i]!.isBinary);
+          expect(m.data.equals(sent[i]!.data)).toBe(true);
+        });
+      });
+
+      test('four 16 MiB echoes queued behind a reader that is not reading all arrive', async () => {
+        const ws = await client();
+        const sent = [1, 2, 3, 4].map((n) => {
+          const b = Buffer.alloc(16 * MiB, n);
+          b.writeUInt32BE(n * 0x01010101, 1000);
+          return b;
+        });
+        const replies = nextMessages(ws, sent.length, 40_000);
+        ws.pause();
+        for (const b of sent) ws.send(b, { binary: true });
+        await new Promise((r) => setTimeout(r, 1000));
+        ws.resume();
+        const got = await replies;
+        got.forEach((m, i) => {
+          expect(m.isBinary).toBe(true);
+          expect(m.data.equals(sent[i]!)).toBe(true);
+        });
+      }, 45_000);
+    });
+
+    describe('fragmentation', () => {
+      test('a text message in 3 fragments, split inside a UTF-8 sequence, echoes as one message', async () => {
+        const ws = await client();
+        const payload = Buffer.from('héllo €uro 𝄞 clef', 'utf8');
+        const cut1 = payload.indexOf(Buffer.from('é')) + 1; // between the two bytes of é
+        const cut2 = payload.indexOf(Buffer.from('𝄞')) + 2; // inside the 4-byte clef
+        const reply = nextMessage(ws, 5000);
+        ws.send(payload.subarray(0, cut1), { binary: false, fin: false });
+        ws.send(payload.subarray(cut1, cut2), { binary: false, fin: false });
+        ws.send(payload.subarray(cut2), { binary: false, fin: true });
+        const got = await reply;
+        expect(got.isBinary).toBe(false);
+        expect(got.data.equals(payload)).toBe(true);
+      });
+
+      test('a binary message in 5 fragments, one of them empty, echoes as one message', async () => {
+        const ws = await client();
+        const payload = binaryPayload(1000, 42);
+        const reply = nextMessage(ws, 5000);
+        const cuts = [0, 100, 100, 500, 999, 1000];
+        for (let i = 0; i < cuts.length - 1; i++) {
+          ws.send(payload.subarray(cuts[i], cuts[i + 1]), { binary: true, fin: i === cuts.length - 2 });
+        }
+        const got = await reply;
+        expect(got.isBinary).toBe(true);
+        expect(got.data.equals(payload)).toBe(true);
+      });
+
+      test('a ping between fragments is answered and the message still echoes', async () => {
+        const ws = await client();
+        const pong = withTimeout(
+          new Promise<Buffer>((resolve) => ws.once('pong', resolve)),
+          5000,
+          'pong',
+        );
+        const reply = nextMessage(ws, 5000);
+        ws.send(Buffer.from('frag-'), { binary: false, fin: false });
+        ws.ping(Buffer.from('in between'));
+        ws.send(Buffer.from('mented'), { binary: false, fin: true });
+        expect((await pong).toString()).toBe('in between');
+        const got = await reply;
+        expect(got.isBinary).toBe(false);
+        expect(got.data.toString()).toBe('frag-mented');
+      });
+
+      test('65 536 fragments of 64 bytes (Autobahn 9.3.1 shape) echo as one 4 MiB message', async () => {
+        const ws = await client();
+        const payload = utf8Payload(4 * MiB);
+        const reply = nextMessage(ws, 30_000);
+        const n = payload.length / 64;
+        for (let i = 0; i < n; i++) {
+          ws.send(payload.subarray(i * 64, (i + 1) * 64), { binary: false, fin: i === n - 1 });
+        }
+        const got = await reply;
+        expect(got.isBinary).toBe(false);
+        expect(got.data.equals(payload)).toBe(true);
+      }, 40_000);
+    });
+
+    describe('control frames', () => {
+      for (const payload of [Buffer.alloc(0), Buffer.from('hello'), binaryPayload(125, 9)]) {
+        test(`ping with ${payload.length} bytes gets a pong with the same payload`, async () => {
+          const ws = await client();
+          const pong = withTimeout(
+            new Promise<Buffer>((resolve) => ws.once('pong', resolve)),
+            5000,
+            'pong',
+          );
+          ws.ping(payload);
+          expect((await pong).equals(payload)).toBe(true);
+        });
+      }
+
+      test('close 1000 with a reason: the server answers 1000', async () => {
+        const ws = await client();
+        const done = closed(ws, 5000);
+        ws.close(1000, 'bye');
+        expect((await done).code).toBe(1000);
+      });
+
+      test('close 4000 with a reason: the server echoes 4000', async () => {
+        const ws = await client();
+        const done = closed(ws, 5000);
+        ws.close(4000, 'four thousand');
+        const { code, reason } = await done;
+        expect(code).toBe(4000);
+        if (expectations.echoedCloseReason !== undefined) expect(reason).toBe(expectations.echoedCloseReason);
+      });
+
+      test('close without a code: the server answers with an empty close (1005)', async () => {
+        const ws = await client();
+        const done = closed(ws, 5000);
+        ws.close();
+        expect((await done).code).toBe(1005);
+      });
+    });
+
+    describe('bad opening handshakes over raw TCP', () => {
+      const cases: [string, keyof TargetExpectations, Parameters<typeof handshake>[1]][] = [
+        ['missing Sec-WebSocket-Key', 'missingKey', { key: null }],
+        ['POST instead of GET', 'nonGet', { method: 'POST' }],
+        ['Sec-WebSocket-Version: 12', 'version12', { version: '12' }],
+        ['plain GET without Upgrade', 'plainGet', { upgrade: false, key: null, version: null }],
+      ];
+      for (const [label, key, opts] of cases) {
+        const expected = expectations[key] as HandshakeExpectation;
+        const what = typeof expected === 'string' ? expected : `HTTP ${expected.status}`;
+        test(`${label}: ${what}`, async () => {
+          const outcome = await rawRequest(running.port, running.host, handshake(running.port, opts));
+          checkHandshake(outcome, expected);
+        });
+      }
+
+      test('control: a valid handshake over raw TCP gets 101', async () => {
+        const outcome = await rawRequest(running.port, running.host, handshake(running.port));
+        checkHandshake(outcome, { status: 101, headers: { 'sec-websocket-accept': /^s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=$/ } });
+      });
+    });
+
+    describe('lifecycle', () => {
+      test('close() with no connection frees the port: it can be bound again at once', async () => {
+        const own = await getTarget(name).start();
+        await withTimeout(own.close(), 5000, 'close()');
+        await withTimeout(bindOnce(own.port, own.host), 5000, 'rebinding the freed port');
+      });
+
+      test('close() terminates open connections promptly and frees the port', async () => {
+        const own = await getTarget(name).start({ port: await freePort() });
+        const ws = await openClient(own.url);
+        // a TCP connection that never sends its handshake must not keep close() waiting
+        const idle = await withTimeout(
+          new Promise<Socket>((resolve, reject) => {
+            const s = connect(own.port, own.host, () => resolve(s));
+            s.on('error', reject);
+          }),
+          5000,
+          'raw connect',
+        );
+        idle.on('error', () => {});
+        const idleClosed = new Promise<void>((resolve) => idle.on('close', () => resolve()));
+        await new Promise((r) => setTimeout(r, 50)); // let the server accept it
+        const clientClosed = closed(ws, 5000);
+        const started = Date.now();
+        await withTimeout(own.close(), 5000, 'close()');
+        await clientClosed;
+        await withTimeout(idleClosed, 5000, 'the idle TCP connection to be closed');
+        expect(Date.now() - started).toBeLessThan(3000);
+        await expect(own.close()).resolves.toBeUndefined(); // idempotent
+        expect(await connectOutcome(own.port, own.host)).toBe('ECONNREFUSED');
+        await withTimeout(bindOnce(own.port, own.host), 5000, 'rebinding the freed port');
+      }, 20_000);
+
+      test('start() on a port already in use rejects (no silent port sharing)', async () => {
+        const own = await getTarget(name).start({ port: await freePort() });
+        try {
+          await expect(getTarget(name).start({ port: own.port })).rejects.toThrow();
+        } finally {
+          await own.close();
+        }
+      });
+
+      test('two instances started on port 0 get different ports and both echo', async () => {
+        const [a, b] = await Promise.all([getTarget(name).start({ port: 0 }), getTarget(name).start()]);
+        try {
+          expect(a.port).not.toBe(b.port);
+          for (const t of [a, b]) {
+            const ws = await openClient(t.url);
+            clients.add(ws);
+            const reply = nextMessage(ws, 5000);
+            ws.send(`hello ${t.port}`);
+            expect((await reply).data.toString()).toBe(`hello ${t.port}`);
+          }
+        } finally {
+          for (const ws of clients) ws.terminate();
+          await Promise.all([a.close(), b.close()]);
+        }
+      }, 20_000);
+
+      test('start() rejects an invalid port', async () => {
+        await expect(getTarget(name).start({ port: 70000 })).rejects.toThrow(RangeError);
+      });
+    });
+  });
+}
