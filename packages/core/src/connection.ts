@@ -85,7 +85,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
   private readonly reader: MessageReader;
 
   /** Frames produced while dispatching a chunk, written together afterwards. */
-  private readonly out: Buffer[] = [];
+  private out: Buffer[] = [];
   private outBytes = 0;
   private dispatching = false;
   /** The latest ping payload not yet answered because output was over the high-water mark. */
@@ -292,7 +292,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
     this.socketClosed = true;
     this.inputClosed = true;
     this.pendingPong = null;
-    this.out.length = 0;
+    this.out = [];
     this.outBytes = 0;
     if (this.destroyTimer !== null) clearTimeout(this.destroyTimer);
     this.destroyTimer = null;
@@ -378,7 +378,8 @@ export class Connection implements WebSocketConnection, MessageHandler {
     if (count === 0) return;
     const socket = this.socket;
     const total = this.outBytes;
-    parts.length = 0;
+    // Swap in a fresh queue: writes below may re-enter (a 'drain' handler sending more).
+    this.out = [];
     this.outBytes = 0;
     if (this.ended || socket.destroyed) return;
     if (count === 1) {

@@ -175,14 +175,20 @@ export class RawClient {
 
   waitFor(predicate: () => boolean, ms: number, what: string): Promise<void> {
     if (predicate()) return Promise.resolve();
+    // Re-checked on every socket event, and also polled: a predicate may watch server-side state
+    // (a callback having run) that changes without the client receiving anything.
+    let poll: NodeJS.Timeout | undefined;
     const done = new Promise<void>((resolve) => {
       const check = (): void => {
         if (predicate()) resolve();
         else this.wakeups.push(check);
       };
       this.wakeups.push(check);
+      poll = setInterval(() => {
+        if (predicate()) resolve();
+      }, 5);
     });
-    return withTimeout(done, ms, what);
+    return withTimeout(done, ms, what).finally(() => clearInterval(poll));
   }
 
   private wake(): void {

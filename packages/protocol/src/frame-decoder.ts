@@ -72,6 +72,7 @@ export class FrameDecoder {
   private remaining = 0;
   private phase = 0;
   private failure: ProtocolError | null = null;
+  private stopped = false;
 
   /** Total octets consumed, for statistics. */
   bytesDecoded = 0;
@@ -106,11 +107,19 @@ export class FrameDecoder {
     return this.failure;
   }
 
+  /**
+   * Stops decoding without an error: the rest of the current chunk and every later push are ignored,
+   * not even unmasked. Used after a Close frame, after which nothing more may be read (RFC 6455 §5.5.1).
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
   push(chunk: Buffer): ProtocolError | null {
-    if (this.failure) return this.failure;
+    if (this.failure || this.stopped) return this.failure;
     const length = chunk.length;
     let pos = 0;
-    while (pos < length) {
+    while (pos < length && !this.stopped) {
       if (this.state === STATE_PAYLOAD) {
         const header = this.current!;
         const take = Math.min(this.remaining, length - pos);

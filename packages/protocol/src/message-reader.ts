@@ -69,7 +69,8 @@ export class MessageReader implements FrameSink {
     this.decoder = new FrameDecoder(
       {
         role: options.role,
-        maxPayloadLength: this.maxMessageSize,
+        // Control frames (≤ 125 bytes) do not count toward the message size.
+        maxPayloadLength: Math.max(this.maxMessageSize, 125),
         allowedRsv: options.allowedRsv ?? 0,
         requireMinimalLength: options.requireMinimalLength ?? false,
       },
@@ -173,6 +174,7 @@ export class MessageReader implements FrameSink {
     const close = parseClosePayload(payload);
     if (close instanceof ProtocolError) return close;
     this.closeReceived = true;
+    this.decoder.stop();
     this.handler.onClose(close.code, close.reason);
   }
 }

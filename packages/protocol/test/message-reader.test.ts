@@ -251,7 +251,7 @@ describe('MessageReader: size limits', () => {
   });
 
   it('control frames do not count toward the message size', () => {
-    const h = harness({ maxMessageSize: 100 });
+    const h = harness({ maxMessageSize: 100, partOverhead: 0 });
     expect(h.push(text('a'.repeat(60), false), ping('p'.repeat(125)), cont('b'.repeat(40)))).toBeNull();
     expect(h.events.map((e) => e.length)).toEqual([5 + 125, 5 + 100]);
   });
