@@ -1,10 +1,14 @@
 import { formatCommandUsage, UsageError } from './args.js';
+import { casesCommand } from './commands/cases.js';
+import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import type { Command, CommandContext } from './commands/types.js';
 
 /** Every subcommand; `run`, `cases`, `matrix`, `bench` and `diff` join here. */
 export const commands: Readonly<Record<string, Command>> = {
   serve: serveCommand as unknown as Command,
+  cases: casesCommand as unknown as Command,
+  run: runCommand as unknown as Command,
 };
 
 export const EXIT_OK = 0;
