@@ -1,11 +1,12 @@
 import { createCoreTarget } from './core-target.js';
 import type { EchoTarget } from './types.js';
 import { createUwsTarget } from './uws-target.js';
-import { createWsTarget } from './ws-target.js';
+import { createWs7Target, createWsTarget } from './ws-target.js';
 
 const factories = {
   core: createCoreTarget,
   ws: createWsTarget,
+  ws7: createWs7Target,
   uws: createUwsTarget,
 } as const satisfies Record<string, () => EchoTarget>;
 

@@ -2,19 +2,19 @@ import { describe, expect, test } from 'vitest';
 import { MAX_MESSAGE_SIZE, UnknownTargetError, findPackage, getTarget, targetNames } from '../src/index.js';
 
 describe('registry', () => {
-  test('lists core, ws and uws in report order', () => {
-    expect(targetNames).toEqual(['core', 'ws', 'uws']);
+  test('lists core, ws, ws7 and uws in report order', () => {
+    expect(targetNames).toEqual(['core', 'ws', 'ws7', 'uws']);
     expect(Object.isFrozen(targetNames)).toBe(true);
   });
 
   test('an unknown name throws UnknownTargetError listing the valid names', () => {
     expect(() => getTarget('foo')).toThrow(UnknownTargetError);
-    expect(() => getTarget('foo')).toThrow('unknown target "foo" (expected one of: core, ws, uws)');
+    expect(() => getTarget('foo')).toThrow('unknown target "foo" (expected one of: core, ws, ws7, uws)');
     expect(() => getTarget('toString')).toThrow(UnknownTargetError);
     try {
       getTarget('foo');
     } catch (err) {
-      expect(err).toMatchObject({ target: 'foo', validNames: ['core', 'ws', 'uws'] });
+      expect(err).toMatchObject({ target: 'foo', validNames: ['core', 'ws', 'ws7', 'uws'] });
     }
   });
 
