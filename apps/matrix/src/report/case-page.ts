@@ -1,0 +1,88 @@
+/** One case page per column and case: every section of Autobahn's case report, plus timestamps. */
+import type { CaseResult } from '@wsmatrix/runner';
+import { renderClosing, renderExpectedVsObserved, renderWireStatistics } from './case-tables.js';
+import { esc, formatMs, page } from './html.js';
+import type { ColumnModel, ReportModel } from './model.js';
+import { casePagePath, sanitise } from './paths.js';
+import { verdictClass } from './verdicts.js';
+import { renderWireLog } from './wirelog-render.js';
+
+/** The sections of a case page, in order; each is an `<h2>` with this id. */
+export const CASE_PAGE_SECTIONS = [
+  { id: 'case-description', title: 'Case description' },
+  { id: 'case-expectation', title: 'Case expectation' },
+  { id: 'case-outcome', title: 'Case outcome' },
+  { id: 'expected-observed', title: 'Expected vs observed events' },
+  { id: 'closing-behaviour', title: 'Closing behaviour' },
+  { id: 'opening-handshake', title: 'Opening handshake' },
+  { id: 'wire-statistics', title: 'Wire statistics' },
+  { id: 'wire-log', title: 'Wire log' },
+] as const;
+
+export type CaseSectionId = (typeof CASE_PAGE_SECTIONS)[number]['id'];
+
+function outcome(r: CaseResult): string {
+  const item = (term: string, value: string) => `<dt>${esc(term)}</dt><dd>${value}</dd>`;
+  const behavior = String(r.behavior);
+  const close = String(r.behaviorClose);
+  return `<dl class="outcome">
+${item('Behavior', `<span class="v b-${verdictClass(behavior)}" id="behavior">${esc(behavior)}</span>`)}
+${item('Close behavior', `<span class="v c-${verdictClass(close)}" id="behavior-close">${esc(close)}</span>`)}
+${item('Result', `<span id="result-text">${esc(r.result)}</span>`)}
+${item('Close result', `<span id="result-close-text">${esc(r.resultClose)}</span>`)}
+${item('Duration', esc(formatMs(r.duration)))}
+${item('Remote close code', esc(r.remoteCloseCode ?? 'none'))}
+${item('Started', esc(r.started))}
+${item('Agent', esc(r.agent))}
+${item('URL', `<code>${esc(r.url)}</code>`)}
+</dl>`;
+}
+
+function handshake(r: CaseResult): string {
+  const block = (label: string, id: string, text: unknown) =>
+    `<h3>${label}</h3><pre id="${id}">${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
+  return block('Request', 'http-request', r.httpRequest) + '\n' + block('Response', 'http-response', r.httpResponse);
+}
+
+/** Back to the grid, previous/next case of this column, and this case in the other columns. */
+function navigation(model: ReportModel, col: ColumnModel, r: CaseResult): string {
+  const here = `cases/${col.folder}/`;
+  const rel = (target: string) =>
+    target.startsWith(here) ? target.slice(here.length) : target.startsWith('cases/') ? `../${target.slice('cases/'.length)}` : `../../${target}`;
+  const pos = col.ids.indexOf(r.id);
+  const prev = pos > 0 ? col.ids[pos - 1] : undefined;
+  const next = pos >= 0 && pos < col.ids.length - 1 ? col.ids[pos + 1] : undefined;
+  const links = [`<a href="../../index.html#case-${esc(r.id)}">← Matrix</a>`];
+  if (prev) links.push(`<a rel="prev" href="${esc(rel(casePagePath(col.folder, prev)))}">‹ ${esc(prev)}</a>`);
+  if (next) links.push(`<a rel="next" href="${esc(rel(casePagePath(col.folder, next)))}">${esc(next)} ›</a>`);
+  links.push('<a href="../../history.html">History</a>');
+  const others = model.columns
+    .filter((c) => c !== col && c.byId.has(r.id))
+    .map((c) => {
+      const o = c.byId.get(r.id)!;
+      return `<a class="v b-${verdictClass(String(o.behavior))}" href="${esc(rel(casePagePath(c.folder, r.id)))}">${esc(c.column.label)}</a>`;
+    });
+  const siblings = others.length ? `<div class="siblings">Same case elsewhere: ${others.join(' ')}</div>` : '';
+  return `<nav class="top">${links.join('\n')}</nav>${siblings}`;
+}
+
+export function renderCasePage(model: ReportModel, col: ColumnModel, r: CaseResult, reportTitle: string): string {
+  const bodies: Record<CaseSectionId, string> = {
+    'case-description': `<p>${esc(r.description)}</p>`,
+    'case-expectation': `<p>${esc(r.expectation)}</p>`,
+    'case-outcome': outcome(r),
+    'expected-observed': renderExpectedVsObserved(r),
+    'closing-behaviour': renderClosing(r),
+    'opening-handshake': handshake(r),
+    'wire-statistics': renderWireStatistics(r),
+    'wire-log': renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : ''),
+  };
+  const sections = CASE_PAGE_SECTIONS.map((s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`).join('\n');
+  const heading = `<h1>Case ${esc(r.id)} · ${esc(col.column.label)}</h1><p class="meta">${esc(reportTitle)} · ${esc(col.column.implementation)} ${esc(col.column.version)}</p>`;
+  return page({
+    title: `${r.id} · ${col.column.label}`,
+    root: '../../',
+    nav: navigation(model, col, r),
+    body: `<main class="case" data-case="${esc(r.id)}" data-column="${esc(col.column.key)}" data-file="${esc(sanitise(r.id))}">\n${heading}\n${sections}\n</main>`,
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The matrix report as a pure library: writeReport(outDir, input) writes a static HTML report that opens
+ * from disk (relative links only, one style.css, no scripts):
+ *   index.html                    totals and the grid (case × implementation)
+ *   cases/<column>/<case>.html    one page per column and case
+ *   history.html                  verdict changes between stored releases and runs
+ *   bench.html                    the benchmark fragment, when given
+ *   style.css
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderCasePage } from './case-page.js';
+import { page } from './html.js';
+import { renderHistoryPage } from './history.js';
+import { renderIndexPage } from './index-page.js';
+import { buildModel } from './model.js';
+import { casePagePath } from './paths.js';
+import { STYLE_CSS } from './style.js';
+import type { ReportInput } from './types.js';
+
+export type { HistoryPoint, ReportColumn, ReportInput } from './types.js';
+export {
+  compareVerdictMaps,
+  verdictRank,
+  verdictString,
+  verdictMap,
+  splitVerdict,
+  passed,
+  BEHAVIOR_ORDER,
+  CLOSE_ORDER,
+  type VerdictChange,
+  type VerdictComparison,
+} from './verdicts.js';
+export { compareVersions, orderHistory } from './history.js';
+export { CASE_PAGE_SECTIONS } from './case-page.js';
+export { casePagePath, columnFolders, sanitise } from './paths.js';
+export { esc as escapeHtml } from './html.js';
+
+/** Writes at most this many files at once. */
+const WRITE_CONCURRENCY = 32;
+
+async function writeAll(files: Iterable<[string, () => string]>): Promise<number> {
+  const queue = [...files];
+  let written = 0;
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [file, render] = next;
+      await writeFile(file, render());
+      written++;
+    }
+  };
+  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+  return written;
+}
+
+/** Writes the report into outDir (created if needed); returns the number of HTML pages written. */
+export async function writeReport(outDir: string, input: ReportInput): Promise<{ pages: number }> {
+  const model = buildModel(input.columns);
+  const hasBench = typeof input.benchmarkHtml === 'string' && input.benchmarkHtml.length > 0;
+  await mkdir(outDir, { recursive: true });
+  await writeFile(path.join(outDir, 'style.css'), STYLE_CSS);
+
+  const files: [string, () => string][] = [
+    [path.join(outDir, 'index.html'), () => renderIndexPage(model, { title: input.title, generatedAt: input.generatedAt, hasBench })],
+    [path.join(outDir, 'history.html'), () => renderHistoryPage(input.title, input.generatedAt, input.history)],
+  ];
+  if (hasBench) {
+    const nav = '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a></nav>';
+    files.push([path.join(outDir, 'bench.html'), () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! })]);
+  }
+  for (const col of model.columns) {
+    if (col.byId.size === 0) continue;
+    await mkdir(path.join(outDir, 'cases', col.folder), { recursive: true });
+    for (const r of col.byId.values()) {
+      files.push([path.join(outDir, casePagePath(col.folder, r.id)), () => renderCasePage(model, col, r, input.title)]);
+    }
+  }
+  return { pages: await writeAll(files) };
+}

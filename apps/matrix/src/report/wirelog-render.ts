@@ -1,0 +1,144 @@
+/**
+ * The wire log table of a case page. Entries use Autobahn's tuple shapes (see the runner's wire-log.ts):
+ *   ["RO", [len, hex]], ["TO", [len, hex], sync],
+ *   ["RF", [len, text], opcode, fin, rsv, masked, maskHex],
+ *   ["TF", [len, text], opcode, fin, rsv, maskHex, repeatLength, chop, sync],
+ *   ["CT", delay, tag] / ["CTE", tag], ["KL", delay] / ["KLE"], ["TI", delay] / ["TIE"], ["WLM", on], ["SKIP", n].
+ * Rendering is defensive: any other shape is shown as JSON rather than breaking the page.
+ */
+import type { WireLogEntry } from '@wsmatrix/runner';
+import { esc, truncateText } from './html.js';
+
+/** Octets shown per hex preview; the rest is counted in a "… N more octets" note. */
+export const HEX_PREVIEW_OCTETS = 64;
+const TEXT_PREVIEW_CHARS = 160;
+
+const OPCODES: Record<number, string> = { 0: 'CONTINUATION', 1: 'TEXT', 2: 'BINARY', 8: 'CLOSE', 9: 'PING', 10: 'PONG' };
+
+export function opcodeName(op: unknown): string {
+  return typeof op === 'number' ? (OPCODES[op] ?? `RESERVED ${op}`) : `? ${String(op)}`;
+}
+
+/** Autobahn's rsv integer (4 = RSV1, 2 = RSV2, 1 = RSV3) as text. */
+export function rsvText(rsv: unknown): string {
+  if (typeof rsv !== 'number') return esc(String(rsv ?? '?'));
+  if (rsv === 0) return '0';
+  const bits = [rsv & 4 ? 'RSV1' : '', rsv & 2 ? 'RSV2' : '', rsv & 1 ? 'RSV3' : ''].filter(Boolean);
+  return `${rsv} (${bits.join('+')})`;
+}
+
+/** [len, data] as logged; anything else gives a length of NaN and the value as text. */
+function lengthAndData(v: unknown): { length: number; data: string } {
+  if (Array.isArray(v)) return { length: typeof v[0] === 'number' ? v[0] : NaN, data: typeof v[1] === 'string' ? v[1] : JSON.stringify(v[1] ?? '') };
+  return { length: NaN, data: typeof v === 'string' ? v : JSON.stringify(v ?? '') };
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Hex octets, spaced, bounded to HEX_PREVIEW_OCTETS, with a note of how many more octets there were. */
+export function renderHex(length: number, hex: string): string {
+  // The logged preview is hex digits, possibly followed by " ..."; take leading hex digits only.
+  let digits = 0;
+  const limit = Math.min(hex.length, HEX_PREVIEW_OCTETS * 2);
+  while (digits < limit && isHexDigit(hex.charCodeAt(digits))) digits++;
+  const shownOctets = digits >> 1;
+  let spaced = '';
+  for (let i = 0; i < shownOctets; i++) spaced += (i ? ' ' : '') + hex.slice(2 * i, 2 * i + 2);
+  const total = Number.isFinite(length) ? length : shownOctets;
+  const more = total - shownOctets;
+  const note = more > 0 ? ` <span class="more">… ${more} more octet${more === 1 ? '' : 's'}</span>` : '';
+  return `<code class="hex">${spaced.toLowerCase()}</code>${note}`;
+}
+
+/** A frame payload preview: UTF-8 text, or "0x…" hex as the runner logs undecodable payloads. */
+function renderPayload(length: number, text: string): string {
+  if (/^0x[0-9a-fA-F]*( \.\.\.)?$/.test(text)) return renderHex(length, text.slice(2));
+  const cut = text.endsWith(' ...');
+  const { shown, more } = truncateText(cut ? text.slice(0, -4) : text, TEXT_PREVIEW_CHARS);
+  const rest = Number.isFinite(length) ? length - Buffer.byteLength(shown) : more;
+  const note = rest > 0 ? ` <span class="more">… ${rest} more octet${rest === 1 ? '' : 's'}</span>` : cut ? ' <span class="more">…</span>' : '';
+  return `<code class="text">${esc(JSON.stringify(shown))}</code>${note}`;
+}
+
+function yesNo(v: unknown): string {
+  return v === true ? 'yes' : v === false ? 'no' : esc(String(v ?? '—'));
+}
+
+interface RowParts {
+  dir: 'TX' | 'RX' | '';
+  kind: string;
+  what: string;
+  detail: string;
+}
+
+function frameRow(e: unknown[], dir: 'TX' | 'RX'): RowParts {
+  const { length, data } = lengthAndData(e[1]);
+  const [, , opcode, fin, rsv] = e;
+  const maskText = dir === 'TX' ? (e[5] ? esc(e[5]) : 'none') : e[5] === true ? `yes ${esc(e[6] ?? '')}` : yesNo(e[5]);
+  const extras: string[] = [];
+  if (dir === 'TX') {
+    if (e[6] !== null && e[6] !== undefined) extras.push(`repeat length ${esc(e[6])}`);
+    if (e[7]) extras.push(`chop ${esc(e[7])}`);
+    if (e[8] === true) extras.push('sync');
+  }
+  const detail =
+    `<span class="op">${esc(opcodeName(opcode))}</span> · FIN ${yesNo(fin)} · RSV ${rsvText(rsv)} · mask ${maskText} · ` +
+    `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ' · ' + extras.join(' · ') : ''}<br>${renderPayload(length, data)}`;
+  return { dir, kind: 'frame', what: 'frame', detail };
+}
+
+function describe(e: unknown[]): RowParts {
+  const tag = String(e[0]);
+  switch (tag) {
+    case 'TO':
+    case 'RO': {
+      const { length, data } = lengthAndData(e[1]);
+      const sync = tag === 'TO' && e[2] === true ? ' · sync' : '';
+      return { dir: tag === 'TO' ? 'TX' : 'RX', kind: 'octets', what: 'octets', detail: `${Number.isFinite(length) ? length : '?'} octets${sync}<br>${renderHex(length, data)}` };
+    }
+    case 'TF':
+      return frameRow(e, 'TX');
+    case 'RF':
+      return frameRow(e, 'RX');
+    case 'CT':
+      return { dir: '', kind: 'event', what: 'timer', detail: `continue after ${esc(e[1])} s (${esc(e[2] ?? '')})` };
+    case 'CTE':
+      return { dir: '', kind: 'event', what: 'timer', detail: `continue (${esc(e[1] ?? '')})` };
+    case 'KL':
+      return { dir: '', kind: 'event', what: 'kill', detail: `kill connection after ${esc(e[1])} s` };
+    case 'KLE':
+      return { dir: '', kind: 'event', what: 'kill', detail: 'killing connection' };
+    case 'TI':
+      return { dir: '', kind: 'event', what: 'close', detail: `close after ${esc(e[1])} s` };
+    case 'TIE':
+      return { dir: '', kind: 'event', what: 'close', detail: 'closing' };
+    case 'WLM':
+      return { dir: '', kind: 'event', what: 'log', detail: `wire log ${e[1] ? 'enabled' : 'disabled'}` };
+    case 'SKIP':
+      return { dir: '', kind: 'event', what: 'skipped', detail: `<span class="more">… ${esc(e[1])} entries not kept</span>` };
+    default:
+      return { dir: '', kind: 'event', what: esc(tag), detail: `<code>${esc(truncateText(JSON.stringify(e), 400).shown)}</code>` };
+  }
+}
+
+function formatTime(t: unknown): string {
+  return typeof t === 'number' && Number.isFinite(t) ? t.toFixed(3) : '';
+}
+
+/** `<table id="wirelog">`: one row per entry, in order, with its time in ms since the connection opened. */
+export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined): string {
+  const list = Array.isArray(entries) ? entries : [];
+  const rows = list.map((entry, i) => {
+    const e = Array.isArray(entry) ? entry : [entry];
+    const p = describe(e);
+    const cls = [p.dir.toLowerCase() || 'event', p.kind].join(' ');
+    return (
+      `<tr class="${cls}" data-entry="${i}" data-kind="${esc(e[0])}"><td class="num">${i + 1}</td><td class="num time">${formatTime(times?.[i])}</td>` +
+      `<td class="dir">${p.dir || '·'}</td><td class="what">${p.what}</td><td class="detail">${p.detail}</td></tr>`
+    );
+  });
+  const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Kind</th><th>Content</th></tr></thead>';
+  return `<table id="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}

@@ -1,0 +1,347 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CaseResult, WireLogEntry } from '@wsmatrix/runner';
+import { describe, expect, it } from 'vitest';
+import {
+  CASE_PAGE_SECTIONS,
+  compareVerdictMaps,
+  compareVersions,
+  verdictMap,
+  verdictRank,
+  verdictString,
+  writeReport,
+  type HistoryPoint,
+  type ReportColumn,
+  type ReportInput,
+} from '../src/report/index.js';
+
+/** A CaseResult with every field filled; overrides win. */
+function makeResult(id: string, overrides: Partial<CaseResult> = {}): CaseResult {
+  return {
+    case: 1,
+    id,
+    description: `Send text message for case ${id}.`,
+    expectation: 'Receive echo of the message, then a clean close.',
+    agent: 'test-agent',
+    started: '2025-01-01T00:00:00.000Z',
+    duration: 3,
+    reportTime: false,
+    reportCompressionRatio: false,
+    behavior: 'OK',
+    behaviorClose: 'OK',
+    expected: { OK: [['message', 'Hello, world!', false]] },
+    expectedClose: { closedByMe: true, closeCode: [1000], requireClean: true },
+    received: [['message', 'Hello, world!', false]],
+    result: 'Received messages match the expected ones.',
+    resultClose: 'Connection was properly closed',
+    wirelog: [],
+    wirelogTimes: [],
+    createWirelog: true,
+    createStats: true,
+    httpRequest: 'GET / HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: websocket\r\n\r\n',
+    httpResponse: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n',
+    trafficStats: null,
+    connectFailure: null,
+    url: 'ws://127.0.0.1:9001',
+    isServer: false,
+    closedByMe: true,
+    failedByMe: false,
+    droppedByMe: false,
+    wasClean: true,
+    wasNotCleanReason: null,
+    wasServerConnectionDropTimeout: false,
+    wasOpenHandshakeTimeout: false,
+    wasCloseHandshakeTimeout: false,
+    localCloseCode: 1000,
+    localCloseReason: null,
+    remoteCloseCode: 1000,
+    remoteCloseReason: null,
+    rxOctetStats: { 2: 1, 206: 1 },
+    txOctetStats: { 240: 1, 8: 1 },
+    rxFrameStats: { 1: 1, 8: 1 },
+    txFrameStats: { 1: 1, 8: 1 },
+    ...overrides,
+  };
+}
+
+/** A wire log in the runner's tuple shapes, with a 300-octet transmit that must be cut. */
+const WIRELOG: WireLogEntry[] = [
+  ['TO', [240, '474554202f20485454502f312e31 ...'], false],
+  ['RO', [206, '485454502f312e3120313031'], false],
+  ['TF', [13, 'Hello, world!'], 1, true, 0, 'a1b2c3d4', null, null, false],
+  ['TO', [300, 'ab'.repeat(64) + ' ...'], false],
+  ['RF', [13, 'Hello, world!'], 1, true, 0, false, null],
+  ['RO', [15, '810d48656c6c6f2c20776f726c6421']],
+  ['KL', 1],
+  ['RF', [2, '0x03e8'], 8, true, 4, false, null],
+];
+
+const CASE_IDS = ['1.1.1', '1.1.2', '2.1', '6.4.1'];
+
+function reportInput(): ReportInput {
+  const core = CASE_IDS.map((id, i) =>
+    makeResult(id, {
+      duration: 10 + i,
+      wirelog: id === '1.1.1' ? WIRELOG : [],
+      wirelogTimes: id === '1.1.1' ? WIRELOG.map((_, j) => j * 1.5) : [],
+      ...(id === '6.4.1' ? { behavior: 'NON-STRICT', behaviorClose: 'OK' } : {}),
+    }),
+  );
+  const ws8 = CASE_IDS.map((id) =>
+    makeResult(id, {
+      ...(id === '1.1.2' ? { behavior: 'FAILED', behaviorClose: 'UNCLEAN', result: 'Frame <b>bad</b>' } : {}),
+      ...(id === '2.1'
+        ? {
+            behaviorClose: 'WRONG CODE',
+            remoteCloseCode: 1002,
+            remoteCloseReason: '<script>alert("close")</script>',
+            description: '<img src=x onerror=alert(1)>',
+          }
+        : {}),
+    }),
+  );
+  const columns: ReportColumn[] = [
+    { key: 'core', label: 'core 0.1.0', implementation: 'core', version: '0.1.0', status: 'ok', results: core },
+    { key: 'ws@8', label: 'ws 8.23.0', implementation: 'ws', version: '8.23.0', status: 'ok', results: ws8 },
+    {
+      key: 'wslay',
+      label: 'wslay 1.1.1',
+      implementation: 'wslay',
+      version: '1.1.1',
+      status: 'unavailable',
+      reason: 'libwslay-dev missing <script>alert(1)</script>',
+      results: [],
+    },
+  ];
+  const history: HistoryPoint[] = [
+    { implementation: 'ws', version: '8.23.0', runAt: '2025-02-01T00:00:00Z', verdicts: { '1.1.1': 'OK', '1.1.2': 'FAILED/UNCLEAN', '2.1': 'OK' } },
+    { implementation: 'ws', version: '7.5.10', runAt: '2025-01-01T00:00:00Z', verdicts: { '1.1.1': 'OK', '1.1.2': 'OK', '2.1': 'FAILED' } },
+    { implementation: 'core', version: '0.1.0', runAt: '2025-01-01T00:00:00Z', verdicts: { '1.1.1': 'OK' } },
+  ];
+  return { title: 'wsmatrix <test>', generatedAt: '2025-03-01T12:00:00Z', columns, history, benchmarkHtml: '<p id="bench-body">bench</p>' };
+}
+
+async function buildReport(): Promise<{ dir: string; pages: number; index: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+  const { pages } = await writeReport(dir, reportInput());
+  return { dir, pages, index: await readFile(path.join(dir, 'index.html'), 'utf8') };
+}
+
+/** The `<tr data-case=...>` rows of the grid, each with its cells. */
+function gridRows(html: string): { id: string; row: string; cells: string[] }[] {
+  const grid = html.slice(html.indexOf('<table class="grid"'));
+  return [...grid.matchAll(/<tr data-case="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({
+    id: m[1]!,
+    row: m[2]!,
+    cells: [...m[2]!.matchAll(/<td class="cell[^"]*"[^>]*>[\s\S]*?<\/td>/g)].map((c) => c[0]),
+  }));
+}
+
+describe('writeReport', () => {
+  it('writes index, history, bench, style and one page per ok column and case', async () => {
+    const { dir, pages, index } = await buildReport();
+    expect(pages).toBe(3 + 2 * CASE_IDS.length);
+    expect(existsSync(path.join(dir, 'style.css'))).toBe(true);
+    expect((await readdir(path.join(dir, 'cases'))).sort()).toEqual(['core', 'ws_8']);
+    expect(index).toContain('href="bench.html"');
+    expect(await readFile(path.join(dir, 'bench.html'), 'utf8')).toContain('<p id="bench-body">bench</p>');
+    // Opens from disk: no absolute or remote links, no scripts.
+    expect(index).not.toMatch(/(href|src)="(\/|https?:)/);
+    expect(index).not.toContain('<script');
+  });
+
+  it('has one grid row per case and one column per implementation, under group headings', async () => {
+    const { index } = await buildReport();
+    const rows = gridRows(index);
+    expect(rows.map((r) => r.id)).toEqual(CASE_IDS);
+    const headers = [...index.matchAll(/<th data-column="([^"]+)"/g)].map((m) => m[1]);
+    expect(headers).toEqual(['core', 'ws@8', 'wslay']);
+    for (const r of rows) expect(r.cells).toHaveLength(3);
+    for (const g of ['1', '1.1', '2', '6', '6.4']) expect(index).toContain(`<tr class="group level-${g.includes('.') ? 2 : 1}" data-group="${g}">`);
+    expect(index).toMatch(/data-group="1"><th colspan="4">1 Framing<\/th>/);
+    expect(index).toMatch(/data-group="6.4"><th colspan="4">6.4 Fail-fast on invalid UTF-8<\/th>/);
+  });
+
+  it('colours cells by behavior and close behavior, with duration, linking to existing case pages', async () => {
+    const { dir, index } = await buildReport();
+    const rows = new Map(gridRows(index).map((r) => [r.id, r.cells]));
+    expect(rows.get('1.1.1')![0]).toMatch(/class="cell b-ok c-ok" data-behavior="OK" data-behavior-close="OK"/);
+    expect(rows.get('1.1.1')![0]).toContain('10 ms');
+    expect(rows.get('6.4.1')![0]).toMatch(/class="cell b-non-strict c-ok" data-behavior="NON-STRICT"/);
+    expect(rows.get('1.1.2')![1]).toMatch(/class="cell b-failed c-unclean" data-behavior="FAILED" data-behavior-close="UNCLEAN"/);
+    expect(rows.get('1.1.2')![1]).toContain('<span class="close-mark">unclean</span>');
+    expect(rows.get('2.1')![1]).toMatch(/class="cell b-ok c-wrong-code"/);
+    let links = 0;
+    for (const cells of rows.values()) {
+      for (const cell of cells) {
+        const href = /<a href="([^"]+)"/.exec(cell)?.[1];
+        expect(href).toBeDefined();
+        const file = href!.split('#')[0]!;
+        if (file) expect(existsSync(path.join(dir, file)), href).toBe(true);
+        links++;
+      }
+    }
+    expect(links).toBe(CASE_IDS.length * 3);
+    expect(index).toContain('href="cases/ws_8/1.1.2.html"');
+  });
+
+  it('shows an unavailable column with its reason, escaped', async () => {
+    const { index } = await buildReport();
+    expect(index).toContain('libwslay-dev missing &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(index).not.toContain('<script>alert(1)');
+    const wslayCells = gridRows(index).map((r) => r.cells[2]!);
+    for (const cell of wslayCells) expect(cell).toMatch(/class="cell not-run" data-behavior="UNAVAILABLE"[^>]*title="unavailable: libwslay-dev missing &lt;script&gt;/);
+    expect(index).toMatch(/<th data-column="wslay"[^>]*class="col unavailable"[^>]*>wslay 1\.1\.1<small>unavailable: libwslay-dev missing &lt;script&gt;/);
+  });
+
+  it('shows the partial results of a column that went down, and the reason in its other cells', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const columns: ReportColumn[] = [
+      { key: 'core', label: 'core', implementation: 'core', version: '0.1.0', status: 'ok', results: CASE_IDS.map((id) => makeResult(id)) },
+      { key: 'uws', label: 'uWS', implementation: 'uws', version: '20', status: 'down', reason: 'stopped answering', results: [makeResult('1.1.1')] },
+    ];
+    const { pages } = await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns });
+    expect(pages).toBe(2 + CASE_IDS.length + 1);
+    const cells = gridRows(await readFile(path.join(dir, 'index.html'), 'utf8')).map((r) => r.cells[1]!);
+    expect(cells[0]).toContain('href="cases/uws/1.1.1.html"');
+    for (const cell of cells.slice(1)) expect(cell).toMatch(/data-behavior="DOWN" title="down: stopped answering"/);
+  });
+
+  it('shows per-implementation and per-group totals', async () => {
+    const { index } = await buildReport();
+    const totals = index.slice(index.indexOf('id="totals-implementations"'), index.indexOf('id="totals-groups"'));
+    expect(totals).toMatch(/>OK<\/span><\/th><td class="num">3<\/td><td class="num">3<\/td><td class="num not-run">—<\/td>/);
+    expect(totals).toMatch(/<th class="passed">Passed<\/th><td class="num">4<\/td><td class="num">2<\/td>/);
+    const groups = index.slice(index.indexOf('id="totals-groups"'));
+    expect(groups).toMatch(/data-group="1"><th>1 Framing<\/th><td class="num all">2 \/ 2<\/td><td class="num some">1 \/ 2<\/td>/);
+  });
+
+  it('escapes strings from results on case pages', async () => {
+    const { dir } = await buildReport();
+    const html = await readFile(path.join(dir, 'cases/ws_8/2.1.html'), 'utf8');
+    expect(html).toContain('&lt;script&gt;alert(&quot;close&quot;)&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    const failed = await readFile(path.join(dir, 'cases/ws_8/1.1.2.html'), 'utf8');
+    expect(failed).toContain('Frame &lt;b&gt;bad&lt;/b&gt;');
+  });
+
+  it('gives every case page all sections, the outcome, events, closing, handshake and statistics', async () => {
+    const { dir } = await buildReport();
+    const html = await readFile(path.join(dir, 'cases/core/1.1.1.html'), 'utf8');
+    for (const s of CASE_PAGE_SECTIONS) expect(html).toContain(`<h2 id="${s.id}">`);
+    expect(CASE_PAGE_SECTIONS.map((s) => s.id)).toEqual([
+      'case-description',
+      'case-expectation',
+      'case-outcome',
+      'expected-observed',
+      'closing-behaviour',
+      'opening-handshake',
+      'wire-statistics',
+      'wire-log',
+    ]);
+    expect(html).toContain('href="../../style.css"');
+    expect(html).toContain('<span class="v b-ok" id="behavior">OK</span>');
+    expect(html).toContain('Received messages match the expected ones.');
+    expect(html).toMatch(/<table class="events expected matched" data-outcome="OK">/);
+    expect(html).toMatch(/<table class="events observed" id="observed-events">[\s\S]*Hello, world!/);
+    for (const field of ['isServer', 'closedByMe', 'wasNotCleanReason', 'wasServerConnectionDropTimeout', 'remoteCloseReason']) {
+      expect(html).toContain(`<code>${field}</code>`);
+    }
+    expect(html).toMatch(/<pre id="http-request">GET \/ HTTP\/1\.1/);
+    expect(html).toMatch(/<pre id="http-response">HTTP\/1\.1 101 Switching Protocols/);
+    expect(html).toMatch(/<table class="stats" id="rx-octets">[\s\S]*?206<\/span><\/td><td>1<\/td><td>206<\/td>/);
+    expect(html).toMatch(/<table class="stats" id="tx-frames">[\s\S]*?<td>1<\/td><td>TEXT<\/td><td>1<\/td>/);
+    // Relative links to siblings and back to the grid.
+    expect(html).toContain('href="../../index.html#case-1.1.1"');
+    expect(html).toContain('href="1.1.2.html"');
+    expect(html).toContain('href="../ws_8/1.1.1.html"');
+  });
+
+  it('renders the wire log: one row per entry in order, with times, hex and decoded frames', async () => {
+    const { dir } = await buildReport();
+    const html = await readFile(path.join(dir, 'cases/core/1.1.1.html'), 'utf8');
+    const tbody = /<table id="wirelog">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
+    const rows = [...tbody.matchAll(/<tr class="([^"]+)" data-entry="(\d+)" data-kind="([^"]+)">([\s\S]*?)<\/tr>/g)];
+    expect(rows.map((r) => Number(r[2]))).toEqual(WIRELOG.map((_, i) => i));
+    expect(rows.map((r) => r[3])).toEqual(WIRELOG.map((e) => e[0]));
+    expect(rows.map((r) => /<td class="dir">([^<]*)</.exec(r[4]!)![1])).toEqual(['TX', 'RX', 'TX', 'TX', 'RX', 'RX', '·', 'RX']);
+    expect(rows[1]![4]).toContain('<td class="num time">1.500</td>');
+    expect(rows[1]![4]).toContain('<code class="hex">48 54 54 50 2f 31 2e 31 20 31 30 31</code> <span class="more">… 194 more octets</span>');
+    expect(rows[3]![4]).toContain(`<code class="hex">${Array(64).fill('ab').join(' ')}</code> <span class="more">… 236 more octets</span>`);
+    expect(rows[2]![4]).toMatch(/TEXT<\/span> · FIN yes · RSV 0 · mask a1b2c3d4 · payload 13 octets/);
+    expect(rows[4]![4]).toMatch(/TEXT<\/span> · FIN yes · RSV 0 · mask no · payload 13 octets<br><code class="text">&quot;Hello, world!&quot;<\/code>/);
+    expect(rows[7]![4]).toMatch(/CLOSE<\/span> · FIN yes · RSV 4 \(RSV1\) · mask no · payload 2 octets<br><code class="hex">03 e8<\/code>/);
+    expect(rows[6]![4]).toContain('kill connection after 1 s');
+  });
+
+  it('survives odd wire log entries and missing fields without throwing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const odd = makeResult('1.1.1', {
+      wirelog: [['XX', { a: 1 }], 'junk' as unknown as WireLogEntry, ['TO', 'not a tuple'], ['RF', [5, '0xzz'], 99, 'x', 'y']],
+      wirelogTimes: [0],
+      expected: undefined as unknown as CaseResult['expected'],
+      received: undefined as unknown as CaseResult['received'],
+      rxOctetStats: undefined as unknown as CaseResult['rxOctetStats'],
+    });
+    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [{ key: '../../evil', label: 'e', implementation: 'e', version: '1', status: 'ok', results: [odd] }] });
+    const files = await readdir(path.join(dir, 'cases'));
+    expect(files).toEqual(['__.._evil']); // no path escapes the report folder
+    const html = await readFile(path.join(dir, 'cases', files[0]!, '1.1.1.html'), 'utf8');
+    expect([...html.matchAll(/data-entry="/g)]).toHaveLength(4);
+    expect(html).toContain('RESERVED 99');
+  });
+});
+
+describe('verdicts', () => {
+  it('ranks OK > NON-STRICT > INFORMATIONAL > UNIMPLEMENTED > FAILED, then by close verdict', () => {
+    const order = ['OK', 'OK/INFORMATIONAL', 'OK/WRONG CODE', 'OK/UNCLEAN', 'NON-STRICT', 'INFORMATIONAL', 'UNIMPLEMENTED', 'FAILED', 'FAILED/UNCLEAN', 'FAILED/FAILED'];
+    const ranks = order.map(verdictRank);
+    for (let i = 1; i < ranks.length; i++) expect(ranks[i - 1]!, `${order[i - 1]} > ${order[i]}`).toBeGreaterThan(ranks[i]!);
+    expect(verdictString({ behavior: 'OK', behaviorClose: 'OK' })).toBe('OK');
+    expect(verdictString({ behavior: 'OK', behaviorClose: 'UNCLEAN' })).toBe('OK/UNCLEAN');
+    expect(verdictMap([makeResult('2.1', { behavior: 'FAILED', behaviorClose: 'WRONG CODE' })])).toEqual({ '2.1': 'FAILED/WRONG CODE' });
+  });
+
+  it('compareVerdictMaps finds regressions, fixes and other changes in case order', () => {
+    const before = { '1.1.1': 'OK', '1.1.2': 'FAILED', '2.1': 'OK', '10.1.1': 'OK', '3.1': 'NON-STRICT', '4.1.1': 'OK' };
+    const after = { '1.1.1': 'OK', '1.1.2': 'OK', '2.1': 'OK/UNCLEAN', '10.1.1': 'FAILED', '3.1': 'OK', '5.1': 'OK' };
+    const cmp = compareVerdictMaps(before, after);
+    expect(cmp.regressions).toEqual([
+      { caseId: '2.1', before: 'OK', after: 'OK/UNCLEAN' },
+      { caseId: '10.1.1', before: 'OK', after: 'FAILED' },
+    ]);
+    expect(cmp.fixes).toEqual([
+      { caseId: '1.1.2', before: 'FAILED', after: 'OK' },
+      { caseId: '3.1', before: 'NON-STRICT', after: 'OK' },
+    ]);
+    expect(cmp.changed.map((c) => c.caseId)).toEqual(['1.1.2', '2.1', '3.1', '4.1.1', '5.1', '10.1.1']);
+    expect(cmp.changed.find((c) => c.caseId === '4.1.1')).toEqual({ caseId: '4.1.1', before: 'OK', after: null });
+    expect(compareVerdictMaps(before, before)).toEqual({ regressions: [], fixes: [], changed: [] });
+  });
+
+  it('orders versions numerically, pre-releases first', () => {
+    const versions = ['8.23.0', '7.5.10', '20.30.0-unofficial.0', '7.5.9', '20.30.0', '8.3.0'];
+    expect([...versions].sort(compareVersions)).toEqual(['7.5.9', '7.5.10', '8.3.0', '8.23.0', '20.30.0-unofficial.0', '20.30.0']);
+  });
+});
+
+describe('history.html', () => {
+  it('lists runs per implementation in version order and marks regressions red and fixes green', async () => {
+    const { dir } = await buildReport();
+    const html = await readFile(path.join(dir, 'history.html'), 'utf8');
+    const ws = html.slice(html.indexOf('data-implementation="ws"'), html.indexOf('data-implementation="core"'));
+    // 7.5.10 (stored second) comes first.
+    expect(ws.indexOf('7.5.10')).toBeLessThan(ws.indexOf('8.23.0'));
+    expect(ws).toMatch(/<tr class="regression" data-case="1.1.2" data-change="regression">[\s\S]*?<td class="before"><span class="v b-ok">OK<\/span><\/td><td class="after"><span class="v b-failed c-unclean">FAILED\/UNCLEAN<\/span>/);
+    expect(ws).toMatch(/<tr class="fix" data-case="2.1" data-change="fix">[\s\S]*?<td class="before"><span class="v b-failed">FAILED<\/span><\/td><td class="after"><span class="v b-ok">OK<\/span>/);
+    expect(ws).not.toContain('data-case="1.1.1"');
+    expect(html).toContain('Only one stored run');
+    const css = await readFile(path.join(dir, 'style.css'), 'utf8');
+    expect(css).toMatch(/tr\.regression td \{ background: #f8d3d3/);
+    expect(css).toMatch(/tr\.fix td \{ background: #d5f0d9/);
+  });
+});
