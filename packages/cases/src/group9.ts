@@ -53,7 +53,7 @@ function single(id: string, binary: boolean, pattern: string | { hex: string }, 
 
 // 9.1 / 9.2: [size, WAITSECS] -- 9.2.3 and 9.2.4 keep Autobahn's 10 s, unlike 9.1.3 / 9.1.4.
 const SIZES_9_1: Array<[number, number]> = [[64 * KiB, 10], [256 * KiB, 10], [1 * MiB, 100], [4 * MiB, 100], [8 * MiB, 100], [16 * MiB, 100]];
-const SIZES_9_2: Array<[number, number]> = [[64 * KiB, 10], [256 * KiB, 10], [1 * MiB, 100], [4 * MiB, 10], [8 * MiB, 100], [16 * MiB, 100]];
+const SIZES_9_2: Array<[number, number]> = [[64 * KiB, 10], [256 * KiB, 10], [1 * MiB, 10], [4 * MiB, 10], [8 * MiB, 100], [16 * MiB, 100]];
 const FRAGMENTS_9_3 = [64, 256, 1 * KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB];
 const CHOPS_9_5 = [64, 128, 256, 512, 1024, 2048];
 /** 9.7 / 9.8: [payload size, message count, WAITSECS]. */

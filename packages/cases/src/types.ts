@@ -16,13 +16,14 @@
  *   drops TCP (unclean). After the handshake completes the server must drop TCP within 1 s, or the
  *   runner drops it (unclean, "dropped by me"). See shared/reference/autobahn-verdicts.md.
  *
- * Auto-close rule (Autobahn's `Case.finishWhenDone`): after every received data message, Ping or Pong
- * (never after a `wait` marker), if the events recorded so far equal EVERY sequence listed in
+ * Auto-close rule (Autobahn's `Case.finishWhenDone`): after every received data message or Pong (never
+ * after a `wait` marker; Pings from the server are answered but, as in Autobahn's fuzzing protocol, not
+ * recorded as events), if the events recorded so far equal EVERY sequence listed in
  * `CaseDef.expected` (vacuously true when `expected` is empty), and `expectedClose.closedByMe` is true,
  * and `suppressClose` is not set, the runner starts a close exactly like a `close` step with code
  * `expectedClose.closeCode[0]` and no reason. (Cases listing both OK and NON-STRICT sequences therefore
- * never auto-close; cases with an empty `expected`, i.e. the echo-timing cases, auto-close on any Ping
- * or Pong from the server.)
+ * never auto-close; cases with an empty `expected`, i.e. the echo-timing cases, auto-close on any Pong
+ * from the server.)
  */
 
 /** Verdicts for `behavior` (Autobahn's vocabulary). */
@@ -168,7 +169,7 @@ export interface ExpectedClose {
  *   payload length, `behavior` = FAILED and the runner closes with 1000 (as a `close` step); else if fewer
  *   than `count` messages were sent, send the next one; else `behavior` = OK and the runner closes with
  *   1000. Content is not compared (as in Autobahn). With count 1 the first echo decides.
- * - Pings and Pongs from the server fall under the auto-close rule (which fires vacuously here, since
+ * - Pongs from the server fall under the auto-close rule (which fires vacuously here, since
  *   `expected` is empty for these cases): the runner closes with 1000.
  * - `expected` is `{}` and `steps` is `[]` for these cases; the close verdict is computed as usual.
  */

@@ -11,7 +11,11 @@ import {
   type FrameHeader,
   type HttpResponseHead,
 } from '@wsmatrix/protocol';
+import { readClosePayload } from './autobahn-close.js';
+import { freshClosingRecord, type ClosingRecord } from './closing-record.js';
+import { SendQueue } from './send-queue.js';
 import { WireLog, hexPreview, textPreview } from './wire-log.js';
+
 
 /** Autobahn's client-side timing defaults (AutobahnPython 0.10.9), plus our own guards. */
 export interface ClientTimeouts {
@@ -38,25 +42,12 @@ export interface ClientLimits {
   maxMessageSize: number;
   /** Octets the server may send in one case before the runner calls it a flood and drops it. */
   maxReceivedBytes: number;
+  /** Messages + Pongs the server may send in one case before the runner calls it a flood. */
+  maxEvents: number;
 }
 
-/** Autobahn's closing-behaviour record, field for field. */
-export interface ClosingRecord {
-  isServer: false;
-  closedByMe: boolean;
-  failedByMe: boolean;
-  droppedByMe: boolean;
-  wasClean: boolean;
-  wasNotCleanReason: string | null;
-  wasServerConnectionDropTimeout: boolean;
-  wasOpenHandshakeTimeout: boolean;
-  wasCloseHandshakeTimeout: boolean;
-  localCloseCode: number | null;
-  localCloseReason: string | null;
-  remoteCloseCode: number | null;
-  remoteCloseReason: string | null;
-}
 
+/** Octets per write size and frames per opcode, each way (Autobahn's rx/txOctetStats, rx/txFrameStats). */
 export interface TrafficStats {
   rxOctetStats: Record<number, number>;
   txOctetStats: Record<number, number>;
@@ -74,8 +65,6 @@ export interface ConnectFailure {
 export interface ClientHandlers {
   onMessage(data: Buffer, binary: boolean): void;
   onPong(data: Buffer): void;
-  /** The TCP connection is gone (after open). */
-  onLost(): void;
 }
 
 export interface OutgoingFrame {
@@ -88,59 +77,45 @@ export interface OutgoingFrame {
   repeatLength?: number | null;
 }
 
-type State = 'connecting' | 'open' | 'closing' | 'closed';
-
-interface QueuedWrite {
-  data: Buffer;
-  chop: number;
-  sync: boolean;
-  done: () => void;
-}
+export type ClientState = 'connecting' | 'open' | 'closing' | 'closed';
 
 /**
- * The fuzzing client's side of one connection: a raw TCP socket, the opening handshake, a send queue
- * that can chop and sync writes, and Autobahn's client close semantics (who closed, clean or not, which
- * timer fired). It records everything the verdict and the report need; it never decides a verdict.
+ * The fuzzing client's side of one connection: a raw TCP socket, the opening handshake, an ordered send
+ * queue that can chop and sync writes, and AutobahnPython's client behaviour (answer Pings while open,
+ * answer a server's Close with 1000, fail the connection with a Close on a protocol violation, the 1 s
+ * close handshake and server drop timers). It records what the verdict and the report need; it never
+ * decides a verdict.
  */
 export class FuzzingClient {
-  state: State = 'connecting';
-  readonly record: ClosingRecord = {
-    isServer: false,
-    closedByMe: false,
-    failedByMe: false,
-    droppedByMe: false,
-    wasClean: false,
-    wasNotCleanReason: null,
-    wasServerConnectionDropTimeout: false,
-    wasOpenHandshakeTimeout: false,
-    wasCloseHandshakeTimeout: false,
-    localCloseCode: null,
-    localCloseReason: null,
-    remoteCloseCode: null,
-    remoteCloseReason: null,
-  };
+  state: ClientState = 'connecting';
+  readonly record: ClosingRecord = freshClosingRecord();
   readonly stats: TrafficStats = { rxOctetStats: {}, txOctetStats: {}, rxFrameStats: {}, txFrameStats: {} };
   readonly wirelog: WireLog;
+  /** The opening handshake as sent and as received (the response head, exactly as it came). */
   httpRequest = '';
   httpResponse = '';
-  /** performance.now() when the WebSocket opened. */
+  /** performance.now() when the WebSocket opened; 0 while it never did. */
   openedAt = 0;
-  /** Bytes received from the server since connect. */
   receivedBytes = 0;
-  /** Why the runner gave up on the server other than by protocol (flood, stalled writes). */
+  /** Why the runner gave up on the server other than by protocol (flood, stalled writes, hard limit). */
   guardReason: string | null = null;
   /** Socket error text, if any (ECONNRESET, EPIPE...). */
   socketError: string | null = null;
 
   private socket: net.Socket | null = null;
-  private readonly reader: MessageReader;
-  private readonly queue: QueuedWrite[] = [];
-  private pumping = false;
+  private queue: SendQueue | null = null;
+  private reader: MessageReader;
+  /** After a protocol error the reader stops; a fresh one reads later chunks to catch the server's Close. */
+  private recovering = false;
+  /** The server's Close was judged already (Autobahn's rules); the reader's own verdict on it is ignored. */
+  private closeFrameJudged = false;
+  private events = 0;
+  private controlPayload: Buffer[] = [];
+  private rxPreview: Buffer[] = [];
+  private rxPreviewBytes = 0;
   private closeHandshakeTimer: NodeJS.Timeout | null = null;
   private serverDropTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = performance.now();
-  private rxPreview: Buffer[] = [];
-  private rxPreviewBytes = 0;
   private handlers: ClientHandlers | null = null;
   private readonly lostPromise: Promise<void>;
   private resolveLost!: () => void;
@@ -151,18 +126,7 @@ export class FuzzingClient {
   ) {
     this.wirelog = new WireLog(() => Math.round((performance.now() - (this.openedAt || this.startedAt)) * 1000) / 1000);
     this.lostPromise = new Promise((resolve) => (this.resolveLost = resolve));
-    this.reader = new MessageReader(
-      { role: 'client', maxMessageSize: limits.maxMessageSize, requireMinimalLength: true, observer: this.frameObserver() },
-      {
-        onMessage: (data, binary) => this.handlers?.onMessage(data, binary),
-        onPing: (data) => {
-          // Autobahn answers pings only while open, and does not record them as events.
-          if (this.state === 'open') void this.sendFrame({ opcode: Opcode.Pong, payload: Buffer.from(data) });
-        },
-        onPong: (data) => this.handlers?.onPong(data),
-        onClose: (code, reason) => this.onCloseFrame(code, reason),
-      },
-    );
+    this.reader = this.newReader();
   }
 
   /** Resolves once the TCP connection is gone. */
@@ -182,6 +146,7 @@ export class FuzzingClient {
   connect(url: URL, userAgent: string): Promise<ConnectFailure | null> {
     return new Promise((resolve) => {
       let settled = false;
+      let handshakeTimer: NodeJS.Timeout | undefined;
       const settle = (failure: ConnectFailure | null) => {
         if (settled) return;
         settled = true;
@@ -189,23 +154,20 @@ export class FuzzingClient {
         clearTimeout(handshakeTimer);
         resolve(failure);
       };
-      const port = Number(url.port || 80);
-      const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+      const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) });
       this.socket = socket;
+      this.queue = new SendQueue(socket, (data, sync) => this.logTxOctets(data, sync), this.timeouts.drainMs, (reason) => this.abort(reason));
       socket.setNoDelay(true);
-      let handshakeTimer: NodeJS.Timeout | undefined;
       const connectTimer = setTimeout(() => {
         settle({ kind: 'connect-timeout', message: `TCP connect to ${url.host} timed out after ${this.timeouts.connectMs} ms` });
         this.dropConnection();
       }, this.timeouts.connectMs);
       const key = generateKey();
       const head = new HttpHeadParser('response');
+      const headChunks: Buffer[] = [];
       socket.on('error', (err: NodeJS.ErrnoException) => {
         this.socketError = err.code ? `${err.code}: ${err.message}` : err.message;
-        if (!settled) {
-          const kind: ConnectFailureKind = err.code === 'ECONNREFUSED' ? 'refused' : 'lost';
-          settle({ kind, message: `cannot reach ${url.host}: ${this.socketError}` });
-        }
+        if (!settled) settle({ kind: err.code === 'ECONNREFUSED' ? 'refused' : 'lost', message: `cannot reach ${url.host}: ${this.socketError}` });
       });
       socket.on('close', () => {
         settle({ kind: 'lost', message: 'the server closed the connection during the opening handshake' });
@@ -215,26 +177,25 @@ export class FuzzingClient {
         clearTimeout(connectTimer);
         handshakeTimer = setTimeout(() => {
           this.record.wasOpenHandshakeTimeout = true;
-          this.record.wasNotCleanReason = 'WebSocket opening handshake timeout (peer did not finish the opening handshake in time)';
+          this.record.wasNotCleanReason = 'peer did not finish (in time) the opening handshake';
           settle({ kind: 'handshake-timeout', message: `no complete handshake response within ${this.timeouts.openHandshakeMs} ms` });
           this.dropConnection();
         }, this.timeouts.openHandshakeMs);
         this.httpRequest = buildUpgradeRequest({ host: url.host, path: (url.pathname || '/') + url.search, key, userAgent });
-        this.writeLogged(Buffer.from(this.httpRequest, 'latin1'), false);
+        void this.queue!.push(Buffer.from(this.httpRequest, 'latin1'));
       });
       socket.on('data', (chunk: Buffer) => {
         this.receivedBytes += chunk.length;
         this.logRxOctets(chunk);
-        if (this.receivedBytes > this.limits.maxReceivedBytes && this.state !== 'closed') {
-          this.guardReason = `server flooded the connection: more than ${this.limits.maxReceivedBytes} bytes`;
-          this.record.wasNotCleanReason ??= this.guardReason;
-          this.dropConnection();
+        if (this.receivedBytes > this.limits.maxReceivedBytes) {
+          this.flood(`more than ${this.limits.maxReceivedBytes} octets`);
           return;
         }
         if (this.state !== 'connecting') {
           this.feed(chunk);
           return;
         }
+        headChunks.push(chunk);
         let response: HttpResponseHead | null;
         try {
           response = head.push(chunk) as HttpResponseHead | null;
@@ -245,7 +206,8 @@ export class FuzzingClient {
         }
         if (!response) return;
         const rest = head.rest();
-        this.httpResponse = chunk.length === 0 ? '' : responseText(response);
+        const raw = Buffer.concat(headChunks);
+        this.httpResponse = raw.subarray(0, raw.length - rest.length).toString('latin1');
         const check = validateUpgradeResponse(response, { key });
         if (!check.ok) {
           settle({ kind: 'handshake-rejected', message: check.message });
@@ -260,9 +222,196 @@ export class FuzzingClient {
     });
   }
 
-  /** Queue a frame; resolves when its bytes were handed to the socket (and flushed, for chop/sync). */
+  /**
+   * Autobahn's sendFrame: encodes (masked, fresh key) and queues one frame, valid or not, in any state but
+   * closed. It does not change the connection state, even for a Close frame.
+   */
   sendFrame(frame: OutgoingFrame, chop = 0, sync = false): Promise<void> {
-    if (this.state === 'closed' || !this.socket) return Promise.resolve();
+    if (this.state === 'closed' || !this.queue) return Promise.resolve();
+    return this.queue.push(this.encodeLogged(frame, chop, sync), chop, sync);
+  }
+
+  /**
+   * Encodes and logs a frame the caller writes itself in parts (Autobahn's beginMessageFrame /
+   * sendMessageFrameData, 6.4.3 / 6.4.4); write the parts with `writeRaw`.
+   */
+  encodeForParts(frame: OutgoingFrame): Buffer {
+    return this.encodeLogged(frame, 0, true);
+  }
+
+  /** Queues raw bytes as one flushed write. */
+  writeRaw(bytes: Buffer): Promise<void> {
+    if (this.state === 'closed' || !this.queue) return Promise.resolve();
+    return this.queue.push(bytes, 0, true);
+  }
+
+  /**
+   * Autobahn's sendMessage: only while open; one frame, or `fragmentSize`-octet fragments followed by a
+   * final frame with the remainder (empty when the size divides the length).
+   */
+  async sendMessage(payload: Buffer, binary: boolean, fragmentSize = 0): Promise<void> {
+    if (this.state !== 'open') return;
+    const opcode = binary ? Opcode.Binary : Opcode.Text;
+    if (fragmentSize <= 0 || payload.length <= fragmentSize) {
+      await this.sendFrame({ opcode, payload });
+      return;
+    }
+    const sends: Promise<void>[] = [];
+    const full = Math.floor(payload.length / fragmentSize);
+    for (let i = 0; i <= full; i++) {
+      const part = payload.subarray(i * fragmentSize, Math.min((i + 1) * fragmentSize, payload.length));
+      sends.push(this.sendFrame({ opcode: i === 0 ? opcode : Opcode.Continuation, payload: part, fin: i === full }));
+    }
+    await Promise.all(sends);
+  }
+
+  /**
+   * Autobahn's sendCloseFrame: only while open; sends whatever code and reason it is given (invalid ones
+   * too), moves to closing and, when we started the close, arms the close handshake timeout.
+   */
+  sendCloseFrame(code: number | null, reason: Buffer | null, isReply: boolean): void {
+    if (this.state !== 'open') return;
+    void this.sendFrame({ opcode: Opcode.Close, payload: encodeClosePayload(code, reason ?? undefined) });
+    this.state = 'closing';
+    this.record.closedByMe = !isReply;
+    this.record.localCloseCode = code;
+    this.record.localCloseReason = reason ? reason.toString('utf8') : null;
+    if (this.record.closedByMe && this.timeouts.closeHandshakeMs > 0) {
+      this.closeHandshakeTimer = setTimeout(() => this.onCloseHandshakeTimeout(), this.timeouts.closeHandshakeMs);
+    } else if (isReply && this.timeouts.serverConnectionDropMs > 0) {
+      // AutobahnPython arms no timer here and relies on the case's killAfter; we bound the wait so a server
+      // that never drops TCP cannot hold a case open. The verdict is the same: the client drops.
+      this.serverDropTimer = setTimeout(() => this.onServerConnectionDropTimeout(), this.timeouts.serverConnectionDropMs);
+    }
+  }
+
+  /** Autobahn's failConnection with failByDrop off (the fuzzingclient's setting): a Close, or a drop if closing. */
+  failConnection(code = 1001, reason = 'Going Away'): void {
+    if (this.state === 'closed') return;
+    this.record.failedByMe = true;
+    if (this.state === 'open') this.sendCloseFrame(code, truncateUtf8(reason, 123), false);
+    else this.dropConnection();
+  }
+
+  /** Aborts the TCP connection from our side. */
+  dropConnection(): void {
+    if (this.state === 'closed') return;
+    this.record.droppedByMe = true;
+    this.state = 'closed';
+    this.socket?.destroy();
+  }
+
+  /** Drops the connection for a reason outside the protocol (hard time limit, flood, stalled writes). */
+  abort(reason: string): void {
+    if (this.state === 'closed') return;
+    this.guardReason ??= reason;
+    this.record.wasNotCleanReason ??= reason;
+    this.dropConnection();
+  }
+
+  private newReader(): MessageReader {
+    return new MessageReader(
+      { role: 'client', maxMessageSize: this.limits.maxMessageSize, requireMinimalLength: true, observer: this.frameObserver() },
+      {
+        onMessage: (data, binary) => {
+          // Autobahn stops delivering messages once it failed the connection, and so stop we.
+          if (this.record.failedByMe || this.recovering) return;
+          if (this.countEvent()) this.handlers?.onMessage(data, binary);
+        },
+        onPing: (data) => {
+          // Answered only while open; Autobahn's fuzzing protocol does not record Pings as events.
+          if (this.state === 'open') void this.sendFrame({ opcode: Opcode.Pong, payload: Buffer.from(data) });
+        },
+        onPong: (data) => {
+          if (this.countEvent()) this.handlers?.onPong(Buffer.from(data));
+        },
+        // Close frames are judged from their raw payload in onFrameEnd (Autobahn's rules, not the RFC's).
+        onClose: () => undefined,
+      },
+    );
+  }
+
+  private feed(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    if (this.recovering && this.reader.error) this.reader = this.newReader();
+    const error = this.reader.push(chunk);
+    if (!error) return;
+    if (this.recovering) return;
+    // A Close frame's own problems were handled in onFrameEnd, as Autobahn handles them.
+    if (this.reader.closed || this.closeFrameJudged) return;
+    // Autobahn fails the connection with the violation's code and, not dropping TCP, keeps reading so the
+    // server's Close can still complete the handshake: a fresh reader takes the following chunks.
+    this.failConnection(error.closeCode, error.message);
+    this.recovering = true;
+  }
+
+  /** AutobahnPython's onCloseFrame, applied to the raw payload of a Close the server sent. */
+  private onServerClose(payload: Buffer): void {
+    this.closeFrameJudged = true;
+    const close = readClosePayload(payload);
+    if (close.oneBytePayload) this.failConnection(1002, 'received close control frame with payload len 1');
+    this.record.remoteCloseCode = close.code;
+    if (close.invalidCode) this.failConnection(1002, `invalid close code ${close.code}`);
+    if (close.invalidReason) this.failConnection(1007, 'invalid close reason (non-UTF-8 payload)');
+    else this.record.remoteCloseReason = close.reason;
+    if (this.state === 'closing') {
+      if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
+      this.closeHandshakeTimer = null;
+      this.record.wasClean = true;
+      if (this.timeouts.serverConnectionDropMs > 0 && !this.serverDropTimer) {
+        this.serverDropTimer = setTimeout(() => this.onServerConnectionDropTimeout(), this.timeouts.serverConnectionDropMs);
+      }
+    } else if (this.state === 'open') {
+      this.record.wasClean = true;
+      // Autobahn answers a server-initiated close with 1000, not an echo of the server's code.
+      this.sendCloseFrame(1000, null, true);
+    } else {
+      this.record.wasClean = false;
+    }
+  }
+
+  private onCloseHandshakeTimeout(): void {
+    this.closeHandshakeTimer = null;
+    if (this.state === 'closed') return;
+    this.record.wasClean = false;
+    this.record.wasNotCleanReason = 'peer did not respond (in time) in closing handshake';
+    this.record.wasCloseHandshakeTimeout = true;
+    this.dropConnection();
+  }
+
+  private onServerConnectionDropTimeout(): void {
+    this.serverDropTimer = null;
+    if (this.state === 'closed') return;
+    this.record.wasClean = false;
+    this.record.wasNotCleanReason = 'server did not drop TCP connection (in time)';
+    this.record.wasServerConnectionDropTimeout = true;
+    this.dropConnection();
+  }
+
+  private onConnectionLost(): void {
+    if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
+    if (this.serverDropTimer) clearTimeout(this.serverDropTimer);
+    this.closeHandshakeTimer = this.serverDropTimer = null;
+    this.state = 'closed';
+    if (!this.record.wasClean && !this.record.droppedByMe && this.record.wasNotCleanReason === null) {
+      this.record.wasNotCleanReason = this.socketError ?? 'peer dropped the TCP connection without previous WebSocket closing handshake';
+    }
+    this.queue?.clear();
+    this.resolveLost();
+  }
+
+  /** Counts a delivered event; false (and the connection dropped) once the server floods us with them. */
+  private countEvent(): boolean {
+    if (++this.events <= this.limits.maxEvents) return true;
+    this.flood(`more than ${this.limits.maxEvents} messages and pongs`);
+    return false;
+  }
+
+  private flood(what: string): void {
+    this.abort(`server flooded the connection: ${what}`);
+  }
+
+  private encodeLogged(frame: OutgoingFrame, chop: number, sync: boolean): Buffer {
     const rsv = frame.rsv ?? 0;
     const fin = frame.fin ?? true;
     const bytes = encodeFrame({
@@ -287,212 +436,12 @@ export class FuzzingClient {
       chop || null,
       sync,
     ]);
-    return this.enqueue(bytes, chop, sync);
-  }
-
-  /**
-   * Encodes and logs a frame that the caller will write itself in parts (Autobahn's beginMessageFrame /
-   * sendMessageFrameData): the frame counts as transmitted once.
-   */
-  encodeForParts(frame: OutgoingFrame): Buffer {
-    const rsv = frame.rsv ?? 0;
-    const fin = frame.fin ?? true;
-    const bytes = encodeFrame({ opcode: frame.opcode, payload: frame.payload, fin, rsv1: (rsv & 4) !== 0, rsv2: (rsv & 2) !== 0, rsv3: (rsv & 1) !== 0, mask: true });
-    const maskOffset = bytes.length - frame.payload.length - 4;
-    this.stats.txFrameStats[frame.opcode] = (this.stats.txFrameStats[frame.opcode] ?? 0) + 1;
-    this.wirelog.add(['TF', [frame.payload.length, textPreview(frame.payload)], frame.opcode, fin, rsv, bytes.subarray(maskOffset, maskOffset + 4).toString('hex'), null, null, true]);
     return bytes;
   }
 
-  /** Queue raw bytes, flushed before the promise resolves. */
-  writeRaw(bytes: Buffer): Promise<void> {
-    if (this.state === 'closed' || !this.socket) return Promise.resolve();
-    return this.enqueue(bytes, 0, true);
-  }
-
-  /** Autobahn's sendMessage: one frame, or fragments of `fragmentSize` octets. */
-  async sendMessage(payload: Buffer, binary: boolean, fragmentSize = 0): Promise<void> {
-    const opcode = binary ? Opcode.Binary : Opcode.Text;
-    if (fragmentSize <= 0 || payload.length <= fragmentSize) {
-      await this.sendFrame({ opcode, payload });
-      return;
-    }
-    const sends: Promise<void>[] = [];
-    for (let offset = 0; offset < payload.length; offset += fragmentSize) {
-      const end = Math.min(offset + fragmentSize, payload.length);
-      sends.push(this.sendFrame({ opcode: offset === 0 ? opcode : Opcode.Continuation, payload: payload.subarray(offset, end), fin: end === payload.length }));
-    }
-    await Promise.all(sends);
-  }
-
-  /**
-   * Autobahn's sendCloseFrame: sends whatever payload it is given (invalid ones too) and moves to closing.
-   * Only while open; a second Close is never sent.
-   */
-  sendCloseFrame(code: number | null, reason: Buffer | null, isReply: boolean): void {
-    if (this.state !== 'open') return;
-    const payload = encodeClosePayload(code, reason ?? undefined);
-    void this.sendFrame({ opcode: Opcode.Close, payload });
-    this.state = 'closing';
-    this.record.closedByMe = !isReply;
-    this.record.localCloseCode = code;
-    this.record.localCloseReason = reason ? reason.toString('utf8') : null;
-    if (this.record.closedByMe && this.timeouts.closeHandshakeMs > 0) {
-      this.closeHandshakeTimer = setTimeout(() => this.onCloseHandshakeTimeout(), this.timeouts.closeHandshakeMs);
-    }
-  }
-
-  /** Autobahn's failConnection (failByDrop off, as the fuzzing client runs): send a Close, or drop if closing. */
-  failConnection(code = 1001, reason = 'Going Away'): void {
-    if (this.state === 'closed') return;
-    this.record.failedByMe = true;
-    if (this.state === 'open') this.sendCloseFrame(code, Buffer.from(reason.slice(0, 123), 'utf8'), false);
-    else this.dropConnection();
-  }
-
-  /** Abort the TCP connection from our side. */
-  dropConnection(): void {
-    if (this.state === 'closed') return;
-    this.record.droppedByMe = true;
-    this.state = 'closed';
-    this.socket?.destroy();
-  }
-
-  /** Force-close after the case's hard deadline; a note says why. */
-  abort(reason: string): void {
-    if (this.state === 'closed') return;
-    this.guardReason ??= reason;
-    this.record.wasNotCleanReason ??= reason;
-    this.dropConnection();
-  }
-
-  private feed(chunk: Buffer): void {
-    if (this.state === 'closed') return;
-    const error = this.reader.push(chunk);
-    if (error && !this.record.failedByMe) {
-      // Autobahn fails the connection on a server's protocol violation with the matching code.
-      this.failConnection(error.closeCode, error.message);
-    }
-  }
-
-  private onCloseFrame(code: number | null, reason: string): void {
-    this.record.remoteCloseCode = code;
-    this.record.remoteCloseReason = code === null ? null : reason;
-    if (this.state === 'closing') {
-      if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
-      this.closeHandshakeTimer = null;
-      this.record.wasClean = true;
-      if (this.timeouts.serverConnectionDropMs > 0) {
-        this.serverDropTimer = setTimeout(() => this.onServerConnectionDropTimeout(), this.timeouts.serverConnectionDropMs);
-      }
-    } else if (this.state === 'open') {
-      this.record.wasClean = true;
-      // Autobahn answers a server-initiated close with 1000, not an echo of the server's code.
-      this.sendCloseFrame(1000, null, true);
-    }
-  }
-
-  private onCloseHandshakeTimeout(): void {
-    this.closeHandshakeTimer = null;
-    if (this.state === 'closed') return;
-    this.record.wasClean = false;
-    this.record.wasNotCleanReason = 'peer did not finish the closing handshake in time';
-    this.record.wasCloseHandshakeTimeout = true;
-    this.dropConnection();
-  }
-
-  private onServerConnectionDropTimeout(): void {
-    this.serverDropTimer = null;
-    if (this.state === 'closed') return;
-    this.record.wasClean = false;
-    this.record.wasNotCleanReason = 'server did not drop TCP connection (in time)';
-    this.record.wasServerConnectionDropTimeout = true;
-    this.dropConnection();
-  }
-
-  private onConnectionLost(): void {
-    if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
-    if (this.serverDropTimer) clearTimeout(this.serverDropTimer);
-    this.closeHandshakeTimer = this.serverDropTimer = null;
-    const wasOpen = this.connectionWasOpen;
-    this.state = 'closed';
-    if (!this.record.wasClean && !this.record.droppedByMe && this.record.wasNotCleanReason === null) {
-      this.record.wasNotCleanReason = this.socketError ?? 'peer dropped the TCP connection without previous WebSocket closing handshake';
-    }
-    for (const item of this.queue.splice(0)) item.done();
-    this.resolveLost();
-    if (wasOpen) this.handlers?.onLost();
-  }
-
-  private enqueue(data: Buffer, chop: number, sync: boolean): Promise<void> {
-    return new Promise((done) => {
-      this.queue.push({ data, chop, sync, done });
-      if (!this.pumping) void this.pump();
-    });
-  }
-
-  /** Writes queued items strictly in order; chops and syncs each get flushed before the next write. */
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        const item = this.queue.shift()!;
-        if (this.state === 'closed' && this.socket?.destroyed !== false) {
-          item.done();
-          continue;
-        }
-        if (item.chop > 0) {
-          for (let offset = 0; offset < item.data.length && !this.socket!.destroyed; offset += item.chop) {
-            await this.writeFlushed(item.data.subarray(offset, offset + item.chop), true);
-          }
-        } else if (item.sync) {
-          await this.writeFlushed(item.data, true);
-        } else {
-          const ok = this.writeLogged(item.data, false);
-          if (!ok) await this.waitDrain();
-        }
-        item.done();
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private writeLogged(data: Buffer, sync: boolean, callback?: () => void): boolean {
-    const socket = this.socket;
-    if (!socket || socket.destroyed) {
-      callback?.();
-      return true;
-    }
+  private logTxOctets(data: Buffer, sync: boolean): void {
     this.stats.txOctetStats[data.length] = (this.stats.txOctetStats[data.length] ?? 0) + 1;
     this.wirelog.add(['TO', [data.length, hexPreview(data)], sync]);
-    return socket.write(data, callback ? () => callback() : undefined);
-  }
-
-  /** One write that has reached the kernel, then one turn of the event loop, so it leaves as its own segment. */
-  private writeFlushed(data: Buffer, sync: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const ok = this.writeLogged(data, sync, () => setImmediate(resolve));
-      if (!ok) void this.waitDrain();
-    });
-  }
-
-  private waitDrain(): Promise<void> {
-    const socket = this.socket;
-    if (!socket || socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        socket.off('drain', onDrain);
-        this.abort(`server stopped reading: a write waited more than ${this.timeouts.drainMs} ms`);
-        resolve();
-      }, this.timeouts.drainMs);
-      const onDrain = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      socket.once('drain', onDrain);
-      socket.once('close', onDrain);
-    });
   }
 
   private logRxOctets(chunk: Buffer): void {
@@ -502,11 +451,14 @@ export class FuzzingClient {
 
   private frameObserver() {
     return {
-      onFrameHeader: () => {
+      onFrameHeader: (header: FrameHeader) => {
         this.rxPreview = [];
         this.rxPreviewBytes = 0;
+        if (header.opcode >= Opcode.Close) this.controlPayload = [];
       },
-      onFramePayload: (data: Buffer) => {
+      onFramePayload: (data: Buffer, header: FrameHeader) => {
+        // Control payloads are at most 125 octets (the decoder enforces it), so keeping them is bounded.
+        if (header.opcode >= Opcode.Close) this.controlPayload.push(Buffer.from(data));
         if (this.rxPreviewBytes < 64) {
           const piece = Buffer.from(data.subarray(0, 64 - this.rxPreviewBytes));
           this.rxPreview.push(piece);
@@ -515,18 +467,20 @@ export class FuzzingClient {
       },
       onFrameEnd: (header: FrameHeader) => {
         this.stats.rxFrameStats[header.opcode] = (this.stats.rxFrameStats[header.opcode] ?? 0) + 1;
-        if (!this.wirelog.enabled) return;
-        const preview = Buffer.concat(this.rxPreview);
-        const text = header.payloadLength > preview.length ? textPreview(preview).replace(/ \.\.\.$/, '') + ' ...' : textPreview(preview);
-        const rsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
-        this.wirelog.add(['RF', [header.payloadLength, text], header.opcode, header.fin, rsv, header.masked, header.mask ? header.mask.toString('hex') : null]);
+        if (this.wirelog.enabled) {
+          const preview = Buffer.concat(this.rxPreview);
+          const text = header.payloadLength > preview.length ? textPreview(preview).replace(/ \.\.\.$/, '') + ' ...' : textPreview(preview);
+          const rsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
+          this.wirelog.add(['RF', [header.payloadLength, text], header.opcode, header.fin, rsv, header.masked, header.mask ? header.mask.toString('hex') : null]);
+        }
+        if (header.opcode === Opcode.Close && !this.closeFrameJudged) this.onServerClose(Buffer.concat(this.controlPayload));
       },
     };
   }
 }
 
-function responseText(head: HttpResponseHead): string {
-  const lines = [`HTTP/${head.httpVersion} ${head.status} ${head.reason}`];
-  for (const [name, value] of head.headers.entries()) lines.push(`${name}: ${value}`);
-  return lines.join('\r\n') + '\r\n\r\n';
+/** The first `max` octets of a string's UTF-8, as Autobahn cuts a failure reason (reason.encode()[:123]). */
+function truncateUtf8(text: string, max: number): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= max ? bytes : bytes.subarray(0, max);
 }

@@ -1,7 +1,15 @@
-export { runCase, expandExpected, type RunCaseOptions } from './engine.js';
-export { runSuite, defaultConcurrency, runsAlone, type SuiteOptions, type SuiteServer } from './suite.js';
+/**
+ * @wsmatrix/runner: plays the case catalogue against any ws:// server with Autobahn's verdict rules and
+ * writes Autobahn-compatible reports.
+ */
+export { runCase, type RunCaseOptions } from './run-case.js';
+export { runSuite, defaultConcurrency, runsAlone, type SuiteOptions, type SuiteResult, type MultiSuiteOptions } from './suite.js';
 export { computeVerdict, eventsEqual, type ObservedEvent, type Verdict, type VerdictInput, type ExpectedSequences } from './verdict.js';
-export { FuzzingClient, DEFAULT_TIMEOUTS, type ClientTimeouts, type ClosingRecord, type ConnectFailure, type TrafficStats } from './fuzzing-client.js';
-export { buildIndex, writeReportFiles, caseReportFilename, summarize, resultPassed } from './report-files.js';
-export { WireLog, hexPreview, textPreview, type WireLogEntry } from './wire-log.js';
+export { expandExpected } from './events.js';
+export { DEFAULT_TIMEOUTS, type ClientTimeouts, type ConnectFailure, type TrafficStats } from './fuzzing-client.js';
+export { freshClosingRecord, type ClosingRecord } from './closing-record.js';
+export { autobahnAcceptsCloseCode } from './autobahn-close.js';
+export { buildIndex, writeAgentReport, writeReportFiles, caseReportFilename, summarize, resultPassed } from './report-files.js';
+export { type WireLogEntry } from './wire-log.js';
+export { USER_AGENT, RUNNER_VERSION } from './user-agent.js';
 export type { CaseResult, IndexEntry, AutobahnIndex } from './result.js';

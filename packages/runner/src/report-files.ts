@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCaseIds } from '@wsmatrix/cases';
 import type { AutobahnIndex, CaseResult, IndexEntry } from './result.js';
@@ -44,6 +44,27 @@ export async function writeReportFiles(dir: string, results: ReadonlyMap<string,
       await writeFile(path.join(dir, caseReportFilename(agent, r.id)), JSON.stringify(r, null, 1) + '\n');
     }
   }
+  return index;
+}
+
+/**
+ * Writes one agent's per-case reports into `dir` and merges its entries into `dir`/index.json, keeping
+ * the other agents already there (Autobahn's index holds every agent of a run).
+ */
+export async function writeAgentReport(dir: string, agent: string, results: readonly CaseResult[]): Promise<AutobahnIndex> {
+  await mkdir(dir, { recursive: true });
+  const indexPath = path.join(dir, 'index.json');
+  let index: AutobahnIndex = {};
+  try {
+    index = JSON.parse(await readFile(indexPath, 'utf8')) as AutobahnIndex;
+  } catch {
+    index = {};
+  }
+  Object.assign(index, buildIndex(new Map([[agent, results]])));
+  for (const r of results) {
+    await writeFile(path.join(dir, caseReportFilename(agent, r.id)), JSON.stringify(r, null, 1) + '\n');
+  }
+  await writeFile(indexPath, JSON.stringify(index, null, 3) + '\n');
   return index;
 }
 

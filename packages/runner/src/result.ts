@@ -1,5 +1,6 @@
 import type { Behavior, BehaviorClose, ExpectedClose } from '@wsmatrix/cases';
-import type { ClosingRecord, ConnectFailure, TrafficStats } from './fuzzing-client.js';
+import type { ClosingRecord } from './closing-record.js';
+import type { ConnectFailure, TrafficStats } from './fuzzing-client.js';
 import type { WireLogEntry } from './wire-log.js';
 
 /**

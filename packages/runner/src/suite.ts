@@ -1,128 +1,114 @@
-import { cpus } from 'node:os';
-import type { CaseDef } from '@wsmatrix/cases';
-import { runCase, type RunCaseOptions } from './engine.js';
-import type { CaseResult } from './result.js';
+import { availableParallelism } from 'node:os';
+import { allCases, compareCaseIds, type CaseDef } from '@wsmatrix/cases';
+import { notRunResult } from './not-run.js';
+import { buildIndex, writeAgentReport } from './report-files.js';
+import type { AutobahnIndex, CaseResult } from './result.js';
+import { runCase, type RunCaseOptions } from './run-case.js';
 
-export interface SuiteServer {
+export interface SuiteOptions extends Omit<RunCaseOptions, 'agent'> {
+  /** ws://host:port/path of the server under test. */
+  url: string;
+  /** The agent name (index.json key and report file prefix). */
+  agent: string;
+  /** The cases to play (default: the whole catalogue). */
+  cases?: readonly CaseDef[];
+  /** Cases in flight at once (default: defaultConcurrency()). Group 9 always runs one at a time. */
+  concurrency?: number;
+  /** When given, index.json and one JSON report per case are written here. */
+  outDir?: string;
+  /** Called as each case finishes (progress output). */
+  onResult?: (result: CaseResult) => void;
+}
+
+export interface SuiteResult {
   agent: string;
   url: string;
+  /** One result per case, in numeric id order. */
+  results: CaseResult[];
+  /** The index.json content for this agent alone. */
+  index: AutobahnIndex;
+  /** Wall time of the whole run in ms. */
+  wallMs: number;
+  /** Set when the server could not be reached; the cases after that were not played. */
+  unreachable: string | null;
 }
 
-export interface SuiteOptions {
-  servers: SuiteServer[];
-  cases: readonly CaseDef[];
-  /** Positions (1-based, Autobahn's case numbers) by id. */
-  positions?: ReadonlyMap<string, number>;
-  concurrency?: number;
-  userAgent: string;
-  /** Cases to skip per agent (from a spec's exclude-agent-cases). */
-  skip?: (agent: string, caseId: string) => boolean;
-  caseOptions?: Partial<Pick<RunCaseOptions, 'timeouts' | 'maxMessageSize'>>;
-  onResult?: (result: CaseResult) => void;
-  /** A server became unreachable; the rest of its cases are reported "target down" without connecting. */
-  onTargetDown?: (agent: string, reason: string) => void;
-}
-
-/** A sensible default: cases spend most of their time waiting on timers, so many can overlap per core. */
+/** Cases spend most of their time waiting on timers, so many overlap per core. */
 export function defaultConcurrency(): number {
-  return Math.max(8, Math.min(64, cpus().length * 16));
+  return Math.max(8, Math.min(64, availableParallelism() * 16));
 }
 
 /** Group 9 measures timing: those cases run one at a time with nothing else in flight. */
 export function runsAlone(def: CaseDef): boolean {
-  return def.id.startsWith('9.');
+  return def.echoTiming !== undefined || def.id.startsWith('9.');
+}
+
+/** Several servers, one after the other (each with `runSuite`); results by agent. */
+export interface MultiSuiteOptions extends Omit<SuiteOptions, 'url' | 'agent' | 'outDir'> {
+  servers: ReadonlyArray<{ agent: string; url: string }>;
+  /** Cases to leave out per agent (a spec's exclude-agent-cases). */
+  skip?: (agent: string, caseId: string) => boolean;
+  /** Called when a server could not be reached; its remaining cases were reported as not run. */
+  onTargetDown?: (agent: string, reason: string) => void;
 }
 
 /**
- * Runs the cases against every server: for each server, the ordinary cases concurrently (each its own
- * connection), then the timing cases alone. Results come back in catalogue order per agent.
+ * Plays the cases against one server: the ordinary cases concurrently (each its own connection), then
+ * the timing cases one by one. If the server refuses a connection, the remaining cases are reported as
+ * not run (FAILED, handshake never completed) without connecting again.
+ * Given `servers` instead of `url` and `agent`, plays them one after the other and returns the results
+ * by agent.
  */
-export async function runSuite(options: SuiteOptions): Promise<Map<string, CaseResult[]>> {
-  const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
-  const all = new Map<string, CaseResult[]>();
-  for (const server of options.servers) {
-    const cases = options.cases.filter((c) => !options.skip?.(server.agent, c.id));
-    const results = new Array<CaseResult | undefined>(cases.length);
-    let downReason: string | null = null;
-    const runOne = async (index: number) => {
-      const def = cases[index]!;
-      let result: CaseResult;
-      if (downReason) {
-        result = notRunResult(def, server, options.positions?.get(def.id) ?? 0, downReason);
-      } else {
-        result = await runCase(def, {
-          url: server.url,
-          agent: server.agent,
-          userAgent: options.userAgent,
-          position: options.positions?.get(def.id) ?? 0,
-          ...options.caseOptions,
-        });
-        if (result.connectFailure?.kind === 'refused' && !downReason) {
-          downReason = result.connectFailure.message;
-          options.onTargetDown?.(server.agent, downReason);
-        }
-      }
-      results[index] = result;
-      options.onResult?.(result);
-    };
-    const ordinary: number[] = [];
-    const alone: number[] = [];
-    cases.forEach((def, i) => (runsAlone(def) ? alone : ordinary).push(i));
-    let next = 0;
-    const worker = async () => {
-      while (next < ordinary.length) await runOne(ordinary[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, ordinary.length) }, worker));
-    for (const index of alone) await runOne(index);
-    all.set(server.agent, results.filter((r): r is CaseResult => r !== undefined));
-  }
-  return all;
+export function runSuite(options: SuiteOptions): Promise<SuiteResult>;
+export function runSuite(options: MultiSuiteOptions): Promise<Map<string, CaseResult[]>>;
+export function runSuite(options: SuiteOptions | MultiSuiteOptions): Promise<SuiteResult | Map<string, CaseResult[]>> {
+  return 'servers' in options ? runServers(options) : runOneServer(options);
 }
 
-/** The row for a case that was not played because its server is down. */
-function notRunResult(def: CaseDef, server: SuiteServer, position: number, reason: string): CaseResult {
-  return {
-    case: position,
-    id: def.id,
-    description: def.description,
-    expectation: def.expectation,
-    agent: server.agent,
-    started: new Date().toISOString(),
-    duration: 0,
-    reportTime: false,
-    reportCompressionRatio: false,
-    behavior: 'FAILED',
-    behaviorClose: 'FAILED',
-    expected: {},
-    expectedClose: def.expectedClose,
-    received: [],
-    result: `Not run: target down (${reason})`,
-    resultClose: 'The WebSocket opening handshake was never completed!',
-    wirelog: [],
-    wirelogTimes: [],
-    createWirelog: false,
-    isServer: false,
-    closedByMe: false,
-    failedByMe: false,
-    droppedByMe: false,
-    wasClean: false,
-    wasNotCleanReason: 'target down',
-    wasServerConnectionDropTimeout: false,
-    wasOpenHandshakeTimeout: false,
-    wasCloseHandshakeTimeout: false,
-    localCloseCode: null,
-    localCloseReason: null,
-    remoteCloseCode: null,
-    remoteCloseReason: null,
-    createStats: false,
-    rxOctetStats: {},
-    txOctetStats: {},
-    rxFrameStats: {},
-    txFrameStats: {},
-    httpRequest: '',
-    httpResponse: '',
-    trafficStats: null,
-    connectFailure: { kind: 'refused', message: reason },
-    url: server.url,
+async function runServers(options: MultiSuiteOptions): Promise<Map<string, CaseResult[]>> {
+  const { servers, skip, onTargetDown, cases, ...rest } = options;
+  const byAgent = new Map<string, CaseResult[]>();
+  for (const { agent, url } of servers) {
+    const selected = (cases ?? allCases).filter((c) => !skip?.(agent, c.id));
+    const suite = await runOneServer({ ...rest, url, agent, cases: selected });
+    if (suite.unreachable !== null) onTargetDown?.(agent, suite.unreachable);
+    byAgent.set(agent, suite.results);
+  }
+  return byAgent;
+}
+
+async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const { url, agent, outDir, onResult, concurrency, cases: selected, ...caseOptions } = options;
+  const cases = [...(selected ?? allCases)].sort((a, b) => compareCaseIds(a.id, b.id));
+  const results = new Array<CaseResult>(cases.length);
+  let unreachable: string | null = null;
+
+  const runOne = async (index: number) => {
+    const def = cases[index]!;
+    let result: CaseResult;
+    if (unreachable !== null) {
+      result = notRunResult(def, agent, url, unreachable);
+    } else {
+      result = await runCase(url, def, { ...caseOptions, agent });
+      if (result.connectFailure?.kind === 'refused') unreachable ??= result.connectFailure.message;
+    }
+    results[index] = result;
+    onResult?.(result);
   };
+
+  const ordinary: number[] = [];
+  const alone: number[] = [];
+  cases.forEach((def, i) => (runsAlone(def) ? alone : ordinary).push(i));
+  let next = 0;
+  const worker = async () => {
+    while (next < ordinary.length) await runOne(ordinary[next++]!);
+  };
+  const workers = Math.max(1, Math.min(concurrency ?? defaultConcurrency(), ordinary.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  for (const index of alone) await runOne(index);
+
+  const wallMs = Math.round(performance.now() - started);
+  if (outDir) await writeAgentReport(outDir, agent, results);
+  return { agent, url, results, index: buildIndex(new Map([[agent, results]])), wallMs, unreachable };
 }

@@ -3,3 +3,4 @@ export { DEFAULT_HOST, MAX_MESSAGE_SIZE } from './types.js';
 export { getTarget, isTargetName, targetNames, UnknownTargetError, type TargetName } from './registry.js';
 export { loadUwsNative, UwsNativeLoadError, type UwsNative } from './uws-target.js';
 export { findPackage, packageVersion, type PackageInfo } from './package-version.js';
+export * from './external/index.js';

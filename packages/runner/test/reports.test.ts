@@ -1,0 +1,83 @@
+/** Autobahn-compatible outputs: index.json's shape, report file names, and the per-case record. */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseById } from '@wsmatrix/cases';
+import { caseReportFilename, runSuite, type CaseResult } from '../src/index.js';
+import { startFaultyServer, type FaultyServer } from './fixtures/faulty-server.js';
+
+let server: FaultyServer;
+let dir: string;
+const IDS = ['1.1.1', '2.10', '3.1', '6.4.3', '7.7.1'];
+
+beforeAll(async () => {
+  server = await startFaultyServer();
+  dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-reports-'));
+  await runSuite({ url: server.url, agent: 'Our Core 1.0', cases: IDS.map((id) => caseById(id)!), outDir: dir });
+  // A second agent merges into the same index.json, as Autobahn's index holds every agent of a run.
+  await runSuite({ url: server.url, agent: 'second', cases: [caseById('1.1.1')!], outDir: dir });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('report files', () => {
+  it('names reports as Autobahn does', () => {
+    expect(caseReportFilename('Our Core 1.0', '6.4.3')).toBe('our_core_1_0_case_6_4_3.json');
+    expect(caseReportFilename('AutobahnPython/0.10.9', '1.1.1')).toBe('autobahnpython_0_10_9_case_1_1_1.json');
+  });
+
+  it('writes index.json in the shape of reports/servers/index.json, with every agent', async () => {
+    const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
+    expect(Object.keys(index).sort()).toEqual(['Our Core 1.0', 'second']);
+    expect(Object.keys(index['Our Core 1.0'])).toEqual(IDS);
+    for (const entry of Object.values(index['Our Core 1.0']) as Array<Record<string, unknown>>) {
+      expect(Object.keys(entry).sort()).toEqual(['behavior', 'behaviorClose', 'duration', 'remoteCloseCode', 'reportfile']);
+    }
+    expect(index['Our Core 1.0']['7.7.1']).toMatchObject({ behavior: 'OK', behaviorClose: 'OK', remoteCloseCode: 1000, reportfile: 'our_core_1_0_case_7_7_1.json' });
+    expect(index['Our Core 1.0']['3.1'].remoteCloseCode).toBe(1002);
+    const files = await readdir(dir);
+    for (const id of IDS) expect(files).toContain(caseReportFilename('Our Core 1.0', id));
+  });
+
+  it('writes one report per case with the closing record, statistics, wire log and handshake', async () => {
+    const r = JSON.parse(await readFile(path.join(dir, 'our_core_1_0_case_2_10.json'), 'utf8')) as CaseResult;
+    expect(r).toMatchObject({
+      id: '2.10',
+      case: 26,
+      agent: 'Our Core 1.0',
+      behavior: 'OK',
+      behaviorClose: 'OK',
+      isServer: false,
+      closedByMe: true,
+      failedByMe: false,
+      droppedByMe: false,
+      wasClean: true,
+      wasNotCleanReason: null,
+      wasServerConnectionDropTimeout: false,
+      wasCloseHandshakeTimeout: false,
+      localCloseCode: 1000,
+      remoteCloseCode: 1000,
+    });
+    expect(r.received).toHaveLength(10);
+    expect(r.received[0]).toEqual(['pong', 'payload-0']);
+    expect(r.txFrameStats[9]).toBe(10);
+    expect(r.rxFrameStats[10]).toBe(10);
+    expect(Object.keys(r.txOctetStats).length).toBeGreaterThan(0);
+    expect(r.httpRequest).toMatch(/^GET \/ HTTP\/1\.1\r\n/);
+    expect(r.httpRequest).toMatch(/User-Agent: wsmatrix-runner\/\d+\.\d+\.\d+/i);
+    expect(r.httpResponse).toMatch(/^HTTP\/1\.1 101 /);
+    const kinds = new Set(r.wirelog.map((e) => e[0]));
+    for (const k of ['TO', 'RO', 'TF', 'RF', 'TI']) expect(kinds).toContain(k);
+    expect(r.wirelogTimes).toHaveLength(r.wirelog.length);
+  });
+
+  it('records the 6.4.3 markers and the server-side close', async () => {
+    const r = JSON.parse(await readFile(path.join(dir, 'our_core_1_0_case_6_4_3.json'), 'utf8')) as CaseResult;
+    expect(r.received).toEqual([['timeout', 'A']]);
+    expect(r).toMatchObject({ behavior: 'OK', behaviorClose: 'OK', closedByMe: false, remoteCloseCode: 1007, localCloseCode: 1000 });
+    expect(r.duration).toBeGreaterThanOrEqual(1000);
+  });
+});

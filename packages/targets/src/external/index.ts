@@ -1,0 +1,20 @@
+export {
+  createCommandTarget,
+  TargetStartError,
+  type CommandTarget,
+  type CommandTargetContext,
+  type RunningCommandTarget,
+} from './command-target.js';
+export {
+  InvalidTargetsFileError,
+  parseTargetsJson,
+  readTargetsFile,
+  type BuildSpec,
+  type CommandTargetDefinition,
+  type Requirement,
+  type TargetsFile,
+  type VersionSpec,
+} from './definition.js';
+export { defaultCacheDir } from './build.js';
+export { SHIPPED_TARGETS_FILE, getCommandTarget, loadCommandTargets } from './shipped.js';
+export { TargetUnavailableError } from './unavailable.js';

@@ -1,0 +1,25 @@
+/** Values for the `{name}` placeholders of a targets file's command lines. */
+export interface PlaceholderValues {
+  host?: string;
+  port?: number;
+  /** Folder of the targets file. */
+  dir?: string;
+  /** Path of the built server. */
+  build?: string;
+  /** Where a build command must write. */
+  output?: string;
+}
+
+// Only these names are placeholders, so text like dpkg-query's `${Version}` passes through.
+const PLACEHOLDER = /\{(host|port|dir|build|output)\}/g;
+
+/** Substitutes placeholders in every argument; a placeholder without a value is an error. */
+export function expandArgv(argv: readonly string[], values: PlaceholderValues): string[] {
+  return argv.map((arg) =>
+    arg.replace(PLACEHOLDER, (_, key: keyof PlaceholderValues) => {
+      const value = values[key];
+      if (value === undefined) throw new Error(`placeholder {${key}} has no value in "${arg}"`);
+      return String(value);
+    }),
+  );
+}
