@@ -1,5 +1,7 @@
 import { formatCommandUsage, UsageError } from './args.js';
 import { casesCommand } from './commands/cases.js';
+import { diffCommand } from './commands/diff.js';
+import { matrixCommand } from './commands/matrix.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import type { Command, CommandContext } from './commands/types.js';
@@ -9,6 +11,8 @@ export const commands: Readonly<Record<string, Command>> = {
   serve: serveCommand as unknown as Command,
   cases: casesCommand as unknown as Command,
   run: runCommand as unknown as Command,
+  matrix: matrixCommand as unknown as Command,
+  diff: diffCommand as unknown as Command,
 };
 
 export const EXIT_OK = 0;

@@ -4,3 +4,4 @@ export { getTarget, isTargetName, targetNames, UnknownTargetError, type TargetNa
 export { loadUwsNative, UwsNativeLoadError, type UwsNative } from './uws-target.js';
 export { findPackage, packageVersion, type PackageInfo } from './package-version.js';
 export * from './external/index.js';
+export { allTargetNames, externalTargetNames, getAnyTarget } from './all-targets.js';

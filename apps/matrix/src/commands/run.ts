@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { agentCaseExcluded, caseById, type CaseDef } from '@wsmatrix/cases';
 import { resultPassed, runSuite, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
-import { getTarget, targetNames, type RunningTarget } from '@wsmatrix/targets';
+import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { Progress } from '../progress.js';
 import { checkWsUrl, DEFAULT_OUTDIR, readSpecFile } from '../spec-file.js';
@@ -18,7 +18,7 @@ export const runSpec = {
   flags: {
     url: { type: 'string', placeholder: 'URL', description: 'ws:// URL of a running server to test' },
     agent: { type: 'string', placeholder: 'NAME', description: 'Name of the server under --url in reports [default: host:port]' },
-    targets: { type: 'list', choices: targetNames, placeholder: 'LIST', description: 'Embedded targets to start and test' },
+    targets: { type: 'list', choices: allTargetNames(), placeholder: 'LIST', description: 'Embedded targets to start and test' },
     spec: { type: 'string', placeholder: 'FILE', description: 'Autobahn fuzzingclient spec file (JSON)' },
     out: { type: 'string', placeholder: 'DIR', description: `Report folder [default: the spec's outdir, else ${DEFAULT_OUTDIR}]` },
     cases: { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to run (1.*, 6.4.*, 9.*) [default: *]' },
@@ -77,7 +77,7 @@ export const runCommand: Command<typeof runSpec> = {
     let unreachable = false;
     try {
       for (const name of p.targets) {
-        const target = getTarget(name);
+        const target = getAnyTarget(name);
         try {
           const r = await target.start({ port: 0 });
           running.push(r);

@@ -1,11 +1,11 @@
-import { getTarget, targetNames } from '@wsmatrix/targets';
+import { allTargetNames, getAnyTarget } from '@wsmatrix/targets';
 import { parseArgs, type CommandSpec } from '../args.js';
 import type { Command } from './types.js';
 
 export const serveSpec = {
   name: 'serve',
   summary: 'Start one echo target and keep it running until SIGINT / SIGTERM.',
-  positionals: [{ name: 'target', description: 'Which implementation to serve', choices: targetNames }],
+  positionals: [{ name: 'target', description: 'Which implementation to serve', choices: allTargetNames() }],
   flags: {
     port: { type: 'integer', min: 0, max: 65535, default: 0, placeholder: 'N', description: 'Port to listen on; 0 picks a free port' },
     host: { type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Interface to bind' },
@@ -16,7 +16,7 @@ export const serveCommand: Command<typeof serveSpec> = {
   spec: serveSpec,
   async run(argv, ctx) {
     const { positionals, flags } = parseArgs(serveSpec, argv);
-    const target = getTarget(positionals.target);
+    const target = getAnyTarget(positionals.target);
     // Listen for SIGINT / SIGTERM from here on, so a signal during start-up still closes cleanly.
     const stop = ctx.shutdown;
     let running;

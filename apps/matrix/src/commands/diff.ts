@@ -1,0 +1,66 @@
+import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { compareVerdictMaps, type VerdictChange } from '../report/index.js';
+import { loadVerdictsByAgent } from '../results-store.js';
+import type { Command } from './types.js';
+
+export const diffSpec = {
+  name: 'diff',
+  summary: 'Print the cases whose verdict changed between two result folders (exit 1 if any regressed).',
+  positionals: [
+    { name: 'before', description: 'Results folder (or index.json) of the older run or release' },
+    { name: 'after', description: 'Results folder (or index.json) of the newer run or release' },
+  ],
+  flags: {
+    'agent-before': { type: 'string', placeholder: 'NAME', description: 'Agent to compare in <before> when its index holds several' },
+    'agent-after': { type: 'string', placeholder: 'NAME', description: 'Agent to compare in <after> when its index holds several' },
+    json: { type: 'boolean', description: 'Print the changes as JSON' },
+  },
+} as const satisfies CommandSpec;
+
+/** The verdicts of one agent in an index: the named one, or the only one there is. */
+async function verdictsOf(location: string, agent: string | undefined): Promise<{ agent: string; verdicts: Record<string, string> }> {
+  let byAgent: Map<string, Record<string, string>>;
+  try {
+    byAgent = await loadVerdictsByAgent(location);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (agent !== undefined) {
+    const verdicts = byAgent.get(agent);
+    if (!verdicts) throw new UsageError(`${location} has no agent "${agent}" (it has: ${[...byAgent.keys()].join(', ')})`);
+    return { agent, verdicts };
+  }
+  if (byAgent.size !== 1) {
+    throw new UsageError(`${location} holds ${byAgent.size} agents (${[...byAgent.keys()].join(', ')}); pick one with --agent-before/--agent-after`);
+  }
+  const [only] = byAgent;
+  return { agent: only![0], verdicts: only![1] };
+}
+
+function line(c: VerdictChange): string {
+  return `  ${c.caseId.padEnd(9)} ${c.before ?? '(absent)'} → ${c.after ?? '(absent)'}`;
+}
+
+export const diffCommand: Command<typeof diffSpec> = {
+  spec: diffSpec,
+  async run(argv, ctx) {
+    const { positionals, flags } = parseArgs(diffSpec, argv);
+    const a = await verdictsOf(positionals.before, flags['agent-before']);
+    const b = await verdictsOf(positionals.after, flags['agent-after']);
+    const { regressions, fixes, changed } = compareVerdictMaps(a.verdicts, b.verdicts);
+    const regressed = new Set(regressions.map((c) => c.caseId));
+    const fixed = new Set(fixes.map((c) => c.caseId));
+    const other = changed.filter((c) => !regressed.has(c.caseId) && !fixed.has(c.caseId));
+    if (flags.json) {
+      ctx.stdout(`${JSON.stringify({ before: a.agent, after: b.agent, regressions, fixes, other }, null, 1)}\n`);
+    } else if (changed.length === 0) {
+      ctx.stdout(`no verdict changed between ${a.agent} (${positionals.before}) and ${b.agent} (${positionals.after}) over ${Object.keys(b.verdicts).length} cases\n`);
+    } else {
+      ctx.stdout(`${a.agent} (${positionals.before}) → ${b.agent} (${positionals.after}): ${regressions.length} regressed, ${fixes.length} fixed, ${other.length} other changes\n`);
+      if (regressions.length) ctx.stdout(`regressions:\n${regressions.map(line).join('\n')}\n`);
+      if (fixes.length) ctx.stdout(`fixes:\n${fixes.map(line).join('\n')}\n`);
+      if (other.length) ctx.stdout(`cases on one side only:\n${other.map(line).join('\n')}\n`);
+    }
+    return regressions.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,169 @@
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+
+async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    shutdown: new Promise(() => {}),
+  });
+  return { code, stdout, stderr };
+}
+
+const tmp = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'wsmatrix-run-'));
+
+/** A port that refuses connections: bound, read, released. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('wsmatrix cases', () => {
+  it('lists the whole catalogue of groups 1–10 with Autobahn ids', async () => {
+    const r = await runMain(['cases', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ id: string; group: string; description: string }>;
+    const autobahn = rows.filter((row) => /^(10|[1-9])\./.test(row.id));
+    expect(autobahn).toHaveLength(301);
+    expect(rows.map((row) => row.id)).toContain('6.4.1');
+    expect(rows.every((row) => row.description.length > 0)).toBe(true);
+  });
+
+  it('selects with Autobahn patterns', async () => {
+    const r = await runMain(['cases', '--cases', '6.4.*', '--json']);
+    expect((JSON.parse(r.stdout) as Array<{ id: string }>).map((row) => row.id)).toEqual(['6.4.1', '6.4.2', '6.4.3', '6.4.4']);
+    const ex = await runMain(['cases', '--cases', '1.*', '--exclude-cases', '1.2.*', '--json']);
+    expect((JSON.parse(ex.stdout) as Array<{ id: string }>).map((row) => row.id)).toEqual(
+      ['1.1.1', '1.1.2', '1.1.3', '1.1.4', '1.1.5', '1.1.6', '1.1.7', '1.1.8'],
+    );
+  });
+
+  it('an unknown literal id is a usage error', async () => {
+    const r = await runMain(['cases', '--cases', '99.9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^wsmatrix: unknown case id "99\.9"[^\n]*\n$/);
+  });
+});
+
+describe('wsmatrix run: usage errors exit 2 with one line', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['no source', ['run'], /exactly one of --url, --targets or --spec/],
+    ['two sources', ['run', '--url', 'ws://127.0.0.1:1/', '--targets', 'core'], /exactly one of/],
+    ['not ws://', ['run', '--url', 'http://127.0.0.1:1/'], /must start with ws:\/\//],
+    ['wss://', ['run', '--url', 'wss://127.0.0.1:1/'], /wss:\/\/ is not supported/],
+    ['unknown target', ['run', '--targets', 'nope'], /unknown value for --targets "nope"/],
+    ['agent without url', ['run', '--targets', 'core', '--agent', 'x'], /--agent goes with --url/],
+    ['bad concurrency', ['run', '--targets', 'core', '--concurrency', '0'], /--concurrency must be/],
+    ['empty selection', ['run', '--targets', 'core', '--cases', '1.*', '--exclude-cases', '*'], /selection is empty/],
+    ['missing spec', ['run', '--spec', '/nonexistent/spec.json'], /cannot read spec/],
+  ];
+  for (const [what, argv, message] of cases) {
+    it(what, async () => {
+      const r = await runMain(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    });
+  }
+
+  const badSpecs: Array<[string, unknown, RegExp]> = [
+    ['not an object', [1, 2], /must be a JSON object/],
+    ['no servers', { cases: ['*'] }, /"servers" must be a non-empty array/],
+    ['server without url', { servers: [{ agent: 'a' }] }, /servers\[0\]\.url must be a string/],
+    ['duplicate agent', { servers: [{ agent: 'a', url: 'ws://h:1' }, { agent: 'a', url: 'ws://h:2' }] }, /appears twice/],
+    ['unknown key', { servers: [{ agent: 'a', url: 'ws://h:1' }], casez: [] }, /unknown key "casez"/],
+    ['cases not strings', { servers: [{ agent: 'a', url: 'ws://h:1' }], cases: [1] }, /"cases" must be an array of strings/],
+    ['bad exclude-agent-cases', { servers: [{ agent: 'a', url: 'ws://h:1' }], 'exclude-agent-cases': { a: 'x' } }, /exclude-agent-cases/],
+  ];
+  for (const [what, spec, message] of badSpecs) {
+    it(`spec: ${what}`, async () => {
+      const dir = await tmp();
+      const file = path.join(dir, 'spec.json');
+      await writeFile(file, JSON.stringify(spec));
+      const r = await runMain(['run', '--spec', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+
+  it('spec: not JSON', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'spec.json');
+    await writeFile(file, '{ "servers": [ ');
+    const r = await runMain(['run', '--spec', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not valid JSON/);
+  });
+});
+
+describe('wsmatrix run: real runs', () => {
+  it('a server that cannot be reached gives "target down" rows and exit code 3', async () => {
+    const out = await tmp();
+    const port = await deadPort();
+    const r = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.*', '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Dead could not be reached/);
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+    expect(Object.keys(index.Dead!)).toHaveLength(8);
+    expect(Object.values(index.Dead!).every((e) => e.behavior === 'FAILED')).toBe(true);
+  }, 30000);
+
+  it('--targets core writes Autobahn-shaped index.json and one file per case, exit 0', async () => {
+    const out = await tmp();
+    const r = await runMain(['run', '--targets', 'core', '--cases', '1.*,2.*,5.1', '--out', out]);
+    expect(r.stderr).not.toMatch(/could not be reached|did not start/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/wall time \d+\.\d s for 28 cases × 1 server/);
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<
+      string,
+      Record<string, { behavior: string; behaviorClose: string; duration: number; remoteCloseCode: number | null; reportfile: string }>
+    >;
+    expect(Object.keys(index)).toEqual(['core']);
+    const entries = index.core!;
+    expect(Object.keys(entries)).toHaveLength(28);
+    for (const [id, e] of Object.entries(entries)) {
+      expect(e.behavior).toBe('OK');
+      expect(e.behaviorClose).toBe('OK');
+      expect(typeof e.duration).toBe('number');
+      expect(e.reportfile).toBe(`core_case_${id.replace(/\./g, '_')}.json`);
+    }
+    const files = await readdir(out);
+    expect(files.filter((f) => f.startsWith('core_case_'))).toHaveLength(28);
+    const report = JSON.parse(await readFile(path.join(out, 'core_case_1_1_1.json'), 'utf8')) as Record<string, unknown>;
+    expect(report.id).toBe('1.1.1');
+    expect(report.httpRequest).toMatch(/^GET \/ HTTP\/1\.1\r\n/);
+    expect(report.httpRequest).toMatch(/User-Agent: wsmatrix\//);
+    expect(report.httpResponse).toMatch(/^HTTP\/1\.1 101 /);
+  }, 60000);
+
+  it('--spec runs every server of the spec, honours exclude-agent-cases and writes to its outdir', async () => {
+    const dir = await tmp();
+    const { getTarget } = await import('@wsmatrix/targets');
+    const ws = await getTarget('ws').start();
+    try {
+      const spec = {
+        outdir: './reports/servers',
+        servers: [{ agent: 'WsServer', url: ws.url }],
+        cases: ['1.1.*'],
+        'exclude-cases': ['1.1.8'],
+        'exclude-agent-cases': { 'Ws*': ['1.1.1'] },
+      };
+      await writeFile(path.join(dir, 'fuzzingclient.json'), JSON.stringify(spec));
+      const r = await runMain(['run', '--spec', path.join(dir, 'fuzzingclient.json')]);
+      expect(r.code).toBe(0);
+      const index = JSON.parse(await readFile(path.join(dir, 'reports/servers/index.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(index.WsServer!)).toEqual(['1.1.2', '1.1.3', '1.1.4', '1.1.5', '1.1.6', '1.1.7']);
+    } finally {
+      await ws.close();
+    }
+  }, 60000);
+});
