@@ -6,4 +6,4 @@ export const WSMATRIX_VERSION: string = (
 ).version;
 
 /** The User-Agent the fuzzing client sends: names the tool and its version. */
-export const USER_AGENT = `wsmatrix/${WSMATRIX_VERSION} (fuzzing client; https://github.com/wsmatrix)`;
+export const USER_AGENT = `wsmatrix/${WSMATRIX_VERSION} (Autobahn-style fuzzing client)`;
