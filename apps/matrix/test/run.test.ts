@@ -166,4 +166,19 @@ describe('wsmatrix run: real runs', () => {
       await ws.close();
     }
   }, 60000);
+
+  it('--json prints only JSON on stdout and --junit writes one testcase per case', async () => {
+    const out = await tmp();
+    const junit = path.join(out, 'junit.xml');
+    const r = await runMain(['run', '--targets', 'ws', '--cases', '6.4.1,1.1.1', '--out', out, '--json', '--junit', junit]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { cases: number; servers: Array<{ agent: string; notOk: Record<string, string> }> };
+    expect(summary.cases).toBe(2);
+    expect(summary.servers[0]!.agent).toBe('ws');
+    expect(summary.servers[0]!.notOk).toEqual({ '6.4.1': 'NON-STRICT' });
+    expect(r.stderr).toMatch(/wall time/);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(2);
+    expect(xml).toMatch(/<testsuite name="ws" tests="2" failures="0"/);
+  }, 30000);
 });

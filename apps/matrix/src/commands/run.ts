@@ -1,9 +1,12 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { agentCaseExcluded, caseById, type CaseDef } from '@wsmatrix/cases';
 import { resultPassed, runSuite, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { toJUnit } from '../junit.js';
 import { Progress } from '../progress.js';
+import { verdictMap } from '../report/index.js';
 import { checkWsUrl, DEFAULT_OUTDIR, readSpecFile } from '../spec-file.js';
 import { USER_AGENT } from '../version.js';
 import { selectIds } from './cases.js';
@@ -24,6 +27,8 @@ export const runSpec = {
     cases: { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to run (1.*, 6.4.*, 9.*) [default: *]' },
     'exclude-cases': { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to skip' },
     concurrency: { type: 'integer', min: 1, max: 1024, placeholder: 'N', description: 'Cases in flight at once (9.x always run alone) [default: from the core count]' },
+    junit: { type: 'string', placeholder: 'FILE', description: 'Also write JUnit XML (one testsuite per server, one testcase per case)' },
+    json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
   },
 } as const satisfies CommandSpec;
 
@@ -69,6 +74,9 @@ export const runCommand: Command<typeof runSpec> = {
   async run(argv, ctx) {
     const { flags } = parseArgs(runSpec, argv);
     const p = await plan(flags);
+    // With --json, stdout carries only the JSON document; the human lines go to stderr.
+    const printJson = ctx.stdout;
+    if (flags.json) ctx = { ...ctx, stdout: ctx.stderr };
     if (p.caseIds.length === 0) throw new UsageError('the case selection is empty');
     const cases = p.caseIds.map((id) => caseById(id)!);
     const startedAt = Date.now();
@@ -96,7 +104,22 @@ export const runCommand: Command<typeof runSpec> = {
       await writeReportFiles(p.outDir, results.byAgent);
       const failed = printSummary(results.byAgent, ctx);
       ctx.stdout(`reports in ${p.outDir} (index.json + one file per case)\n`);
-      ctx.stdout(`wall time ${((Date.now() - startedAt) / 1000).toFixed(1)} s for ${cases.length} cases × ${p.servers.length} server(s)\n`);
+      const wallMs = Date.now() - startedAt;
+      ctx.stdout(`wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${p.servers.length} server(s)\n`);
+      if (flags.junit !== undefined) {
+        await writeFile(flags.junit, toJUnit([...results.byAgent].map(([name, list]) => ({ name, results: list }))));
+        ctx.stdout(`JUnit XML in ${flags.junit}\n`);
+      }
+      if (flags.json) {
+        const servers = [...results.byAgent].map(([agent, list]) => ({
+          agent,
+          url: p.servers.find((s) => s.agent === agent)?.url,
+          down: results.down.includes(agent),
+          totals: summarize(list),
+          notOk: Object.fromEntries(Object.entries(verdictMap(list)).filter(([, v]) => v !== 'OK')),
+        }));
+        printJson(`${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, servers }, null, 1)}\n`);
+      }
       if (unreachable) return EXIT_SERVER_UNREACHABLE;
       return failed ? 1 : 0;
     } finally {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseResult } from '@wsmatrix/runner';
+import { caseFailed, toJUnit } from '../src/junit.js';
+
+function result(id: string, behavior: string, behaviorClose: string, text = 'Actual events match'): CaseResult {
+  return { id, description: `case ${id}`, behavior, behaviorClose, duration: 12, result: text, resultClose: 'closed' } as unknown as CaseResult;
+}
+
+describe('JUnit XML', () => {
+  it('one testsuite per implementation, one testcase per case, failures carry the verdict and reason', () => {
+    const xml = toJUnit([
+      { name: 'ok-server', results: [result('1.1.1', 'OK', 'OK'), result('6.4.1', 'NON-STRICT', 'OK')] },
+      { name: 'bad <server>', results: [result('3.1', 'FAILED', 'OK', 'Got echo of a frame with RSV & "bits"'), result('7.1.1', 'OK', 'UNCLEAN')] },
+      { name: 'wslay', unavailable: 'libwslay-dev not installed', results: [] },
+    ]);
+    expect(xml.match(/<testsuite /g)).toHaveLength(3);
+    expect(xml).toContain('<testsuites name="wsmatrix" tests="5" failures="2" errors="1">');
+    expect(xml).toContain('<testsuite name="bad &lt;server&gt;" tests="2" failures="2"');
+    expect(xml).toMatch(/<failure type="FAILED" message="FAILED: Got echo of a frame with RSV &amp; &quot;bits&quot;/);
+    expect(xml).toMatch(/<failure type="OK\/UNCLEAN"/);
+    expect(xml).toMatch(/<error message="libwslay-dev not installed"\/>/);
+    // NON-STRICT is a pass, as in Autobahn.
+    expect(xml).toMatch(/<testcase classname="ok-server" name="6\.4\.1 case 6\.4\.1" time="0\.012"\/>/);
+  });
+
+  it('control characters from a server cannot break the XML', () => {
+    const xml = toJUnit([{ name: 's', results: [result('1.1.1', 'FAILED', 'OK', 'bad\u0001byte')] }]);
+    expect(xml).toContain('bad\\x01byte');
+    expect(xml).not.toMatch(/\u0001/);
+  });
+
+  it('caseFailed follows the CI rule: FAILED behavior, or a close verdict other than OK/INFORMATIONAL', () => {
+    expect(caseFailed({ behavior: 'FAILED', behaviorClose: 'OK' })).toBe(true);
+    expect(caseFailed({ behavior: 'OK', behaviorClose: 'WRONG CODE' })).toBe(true);
+    expect(caseFailed({ behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' })).toBe(false);
+    expect(caseFailed({ behavior: 'UNIMPLEMENTED', behaviorClose: 'OK' })).toBe(false);
+  });
+});
