@@ -2,18 +2,8 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runMain, type CliRun } from './cli-harness.js';
 
-async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    shutdown: new Promise(() => {}),
-  });
-  return { code, stdout, stderr };
-}
 
 /**
  * One small matrix run (two embedded targets, a handful of cases, stored twice so the history has two
@@ -21,8 +11,8 @@ async function runMain(argv: string[]): Promise<{ code: number; stdout: string; 
  */
 describe('wsmatrix matrix', () => {
   let dir: string;
-  let first: Awaited<ReturnType<typeof runMain>>;
-  let second: Awaited<ReturnType<typeof runMain>>;
+  let first: CliRun;
+  let second: CliRun;
   const cases = '1.1.1,2.2,5.1,6.4.1,7.9.1';
 
   beforeAll(async () => {

@@ -3,18 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { runMain } from './cli-harness.js';
 
-async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    shutdown: new Promise(() => {}),
-  });
-  return { code, stdout, stderr };
-}
 
 const tmp = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'wsmatrix-run-'));
 

@@ -2,21 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { main } from '../src/cli.js';
+import { runMain } from './cli-harness.js';
 
 const BIN = fileURLToPath(new URL('../bin/wsmatrix.js', import.meta.url));
 
-/** Runs main() in-process and captures what it writes. */
-async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    shutdown: Promise.resolve('test'),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('wsmatrix usage errors: one line on stderr, exit code 2', () => {
   for (const argv of [

@@ -1,0 +1,19 @@
+import { main } from '../src/cli.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI's main() in-process and captures what it writes; `shutdown` never fires unless given. */
+export async function runMain(argv: string[], shutdown: Promise<string> = new Promise(() => {})): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    shutdown,
+  });
+  return { code, stdout, stderr };
+}
