@@ -171,4 +171,29 @@ describe('wsmatrix run: real runs', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(2);
     expect(xml).toMatch(/<testsuite name="ws" tests="2" failures="0"/);
   }, 30000);
+
+  it('--spec leaves group 0 out of "*" (Autobahn-comparable) and runs it only when a pattern names it', async () => {
+    const dir = await tmp();
+    const { getTarget } = await import('@wsmatrix/targets');
+    const core = await getTarget('core').start();
+    try {
+      const everyAutobahnGroup = ['1.*', '2.*', '3.*', '4.*', '5.*', '6.*', '7.*', '9.*', '10.*', '12.*', '13.*'];
+      const write = (cases: string[]) =>
+        writeFile(path.join(dir, 'spec.json'), JSON.stringify({ outdir: './out', servers: [{ agent: 'Core', url: core.url }], cases, 'exclude-cases': everyAutobahnGroup }));
+      await write(['*']);
+      const onlyAutobahn = await runMain(['run', '--spec', path.join(dir, 'spec.json')]);
+      expect(onlyAutobahn.code).toBe(2);
+      expect(onlyAutobahn.stderr).toMatch(/selection is empty/);
+      await write(['*', '0.1.*']);
+      const withGroup0 = await runMain(['run', '--spec', path.join(dir, 'spec.json')]);
+      expect(withGroup0.code).toBe(0);
+      const index = JSON.parse(await readFile(path.join(dir, 'out', 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+      const ids = Object.keys(index.Core!);
+      expect(ids.length).toBeGreaterThan(3);
+      expect(ids.every((id) => id.startsWith('0.1.'))).toBe(true);
+    } finally {
+      await core.close();
+    }
+  }, 60000);
 });
+

@@ -98,6 +98,6 @@ export function scheduledSpanMs(steps: readonly Step[]): number {
 
 /** Fills `timeLimitMs` from the steps or the echo timeout. */
 export function withTimeLimit(c: CaseDef): CaseDef {
-  const limit = c.echoTiming ? c.echoTiming.timeoutMs : scheduledSpanMs(c.steps);
+  const limit = c.echoTiming ? c.echoTiming.timeoutMs : c.compressedEcho ? c.compressedEcho.timeoutMs : scheduledSpanMs(c.steps);
   return { ...c, timeLimitMs: limit };
 }

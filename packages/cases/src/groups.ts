@@ -1,12 +1,16 @@
 import type { CaseGroup } from './types.js';
+import { GROUP13_OFFERS } from './group12.js';
+import { DATA_SETS, DATA_SET_ORDER } from './test-data.js';
 import { UTF8_SEQUENCE_GROUPS, UTF8_FIRST_SUBGROUP } from './utf8-sequences.js';
 
 /**
  * Category and sub-category titles, as Autobahn names them (case/__init__.py and case6_x_x.py), for the
- * groups that hold cases 1-10. Groups 2, 3 and 5 have no sub-categories; there is no category 8 with
+ * groups that hold cases. Groups 2, 3 and 5 have no sub-categories; there is no category 8 with
  * cases, and 9.9 / 9.10 exist in Autobahn's table but hold no registered case.
  */
 const CATEGORIES: CaseGroup[] = [
+  // Ours, not Autobahn's (its category 0 is empty): see handshake-case.ts.
+  { id: '0', title: 'Opening Handshake' },
   { id: '1', title: 'Framing' },
   { id: '2', title: 'Pings/Pongs' },
   { id: '3', title: 'Reserved Bits' },
@@ -16,9 +20,24 @@ const CATEGORIES: CaseGroup[] = [
   { id: '7', title: 'Close Handling' },
   { id: '9', title: 'Limits/Performance' },
   { id: '10', title: 'Misc' },
+  { id: '12', title: 'WebSocket Compression (different payloads)' },
+  { id: '13', title: 'WebSocket Compression (different parameters)' },
 ];
 
+const dataSetTitle = (name: keyof typeof DATA_SETS): string => {
+  const d = DATA_SETS[name];
+  return `${d.title} (${d.binary ? 'binary' : 'utf8'}, ${d.size} bytes)`;
+};
+const offerTuple = (o: { requestNoContextTakeover: boolean; requestMaxWindowBits: number }): string =>
+  `(${o.requestNoContextTakeover ? 'True' : 'False'}, ${o.requestMaxWindowBits})`;
+
 const SUB_CATEGORIES: CaseGroup[] = [
+  { id: '0.1', title: 'Method, HTTP version and request target' },
+  { id: '0.2', title: 'Host, Upgrade and Connection' },
+  { id: '0.3', title: 'Sec-WebSocket-Version' },
+  { id: '0.4', title: 'Sec-WebSocket-Key' },
+  { id: '0.5', title: 'Limits: long lines, big heads, many headers, bodies' },
+  { id: '0.6', title: 'Subprotocols, extensions, injection and pipelining' },
   { id: '1.1', title: 'Text Messages' },
   { id: '1.2', title: 'Binary Messages' },
   { id: '4.1', title: 'Non-control Opcodes' },
@@ -43,6 +62,11 @@ const SUB_CATEGORIES: CaseGroup[] = [
   { id: '9.7', title: 'Text Message Roundtrip Time (fixed number, increasing size)' },
   { id: '9.8', title: 'Binary Message Roundtrip Time (fixed number, increasing size)' },
   { id: '10.1', title: 'Auto-Fragmentation' },
+  ...DATA_SET_ORDER.map((name, i) => ({ id: `12.${i + 1}`, title: dataSetTitle(name) })),
+  ...GROUP13_OFFERS.map((offers, i) => ({
+    id: `13.${i + 1}`,
+    title: `${dataSetTitle('json')} - client offers (requestNoContextTakeover, requestMaxWindowBits): [${offers.map(offerTuple).join(', ')}]`,
+  })),
 ];
 
 /** Every category, then every sub-category, each list in Autobahn's order. */

@@ -1,6 +1,6 @@
 /**
- * @wsmatrix/cases: every Autobahn|Testsuite fuzzingclient case of groups 1-10 (301 cases) as declarative
- * data, plus the spec-file selection rules.
+ * @wsmatrix/cases: every Autobahn|Testsuite fuzzingclient case (517: groups 1-10, 301 cases, and the
+ * permessage-deflate groups 12 and 13, 216 cases) as declarative data, plus the spec-file selection rules.
  */
 import { withTimeLimit } from './build.js';
 import { group1 } from './group1.js';
@@ -12,6 +12,8 @@ import { group6 } from './group6.js';
 import { group7 } from './group7.js';
 import { group9 } from './group9.js';
 import { group10 } from './group10.js';
+import { group12, group13 } from './group12.js';
+import { group0 } from './group0.js';
 import { compareCaseIds } from './select.js';
 import type { CaseDef } from './types.js';
 
@@ -20,6 +22,9 @@ export type {
   BehaviorClose,
   CaseDef,
   CaseGroup,
+  CompressedEcho,
+  DataSetName,
+  DeflateOfferSpec,
   EchoTiming,
   ExpectedClose,
   ExpectedEvent,
@@ -30,10 +35,26 @@ export type {
 } from './types.js';
 export { payloadBytes, payloadLength } from './payload.js';
 export { messageFrameSizes } from './fragment.js';
+export { DATA_SETS, DATA_SET_ORDER, DataSetCursor, dataSetBytes, type DataSetInfo } from './test-data.js';
+export { COMPRESSION_MESSAGE_SIZES, GROUP13_OFFERS } from './group12.js';
 export { agentCaseExcluded, compareCaseIds, selectCaseIds } from './select.js';
 export { caseGroups, groupTitle, groupsOfCase } from './groups.js';
 export { UTF8_SEQUENCE_GROUPS, type Utf8Sequence, type Utf8SequenceGroup } from './utf8-sequences.js';
 export { VALID_CLOSE_CODES, INVALID_CLOSE_CODES } from './group7.js';
+export {
+  isAutobahnCaseId,
+  isHandshakeCase,
+  rawText,
+  type HandshakeCaseDef,
+  type HandshakeExpectation,
+  type HandshakeRequestSpec,
+  type HandshakeSpec,
+  type HeaderFill,
+  type RawHeader,
+  type RawText,
+  type RequiredHeader,
+} from './handshake-case.js';
+export { HANDSHAKE_RESPONSE_WINDOW_MS } from './group0.js';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -43,23 +64,33 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Every case, in Autobahn's numeric order, deeply frozen. */
-export const allCases: readonly CaseDef[] = deepFreeze(
-  [...group1, ...group2, ...group3, ...group4, ...group5, ...group6, ...group7, ...group9, ...group10]
+/** Autobahn's cases (every group but our group 0), in numeric order, deeply frozen. */
+export const autobahnCases: readonly CaseDef[] = deepFreeze(
+  [...group1, ...group2, ...group3, ...group4, ...group5, ...group6, ...group7, ...group9, ...group10, ...group12, ...group13]
     .map(withTimeLimit)
     .sort((a, b) => compareCaseIds(a.id, b.id)),
 );
+
+/**
+ * Every case: our opening-handshake group 0 (ids 0.x.y, see handshake-case.ts) and then Autobahn's, in
+ * numeric order, deeply frozen.
+ */
+export const allCases: readonly CaseDef[] = deepFreeze([...group0, ...autobahnCases].sort((a, b) => compareCaseIds(a.id, b.id)));
+
+/** Autobahn's case ids, in numeric order. */
+export const autobahnCaseIds: readonly string[] = Object.freeze(autobahnCases.map((c) => c.id));
 
 /** Every case id, in numeric order. */
 export const allCaseIds: readonly string[] = Object.freeze(allCases.map((c) => c.id));
 
 const BY_ID = new Map<string, CaseDef>();
 const POSITION = new Map<string, number>();
-allCases.forEach((c, i) => {
+for (const c of allCases) {
   if (BY_ID.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
   BY_ID.set(c.id, c);
-  POSITION.set(c.id, i + 1);
-});
+}
+// Autobahn numbers its own cases only; group 0 has no Autobahn case number.
+autobahnCases.forEach((c, i) => POSITION.set(c.id, i + 1));
 
 /** The case with this id, or undefined. */
 export function caseById(id: string): CaseDef | undefined {
@@ -68,7 +99,8 @@ export function caseById(id: string): CaseDef | undefined {
 
 /**
  * The case's 1-based position in numeric id order: Autobahn's case number (`/runCase?case=N`,
- * `index.json`'s "case"), e.g. 6.4.1 -> 74, 7.1.6 -> 215, 10.1.1 -> 301. Undefined for unknown ids.
+ * `index.json`'s "case"), e.g. 6.4.1 -> 74, 7.1.6 -> 215, 10.1.1 -> 301. Undefined for unknown ids and
+ * for group 0 (not Autobahn's).
  */
 export function casePosition(id: string): number | undefined {
   return POSITION.get(id);
@@ -76,5 +108,5 @@ export function casePosition(id: string): number | undefined {
 
 /** The case at a 1-based position (the inverse of casePosition). */
 export function caseByPosition(position: number): CaseDef | undefined {
-  return Number.isInteger(position) ? allCases[position - 1] : undefined;
+  return Number.isInteger(position) ? autobahnCases[position - 1] : undefined;
 }

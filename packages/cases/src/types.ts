@@ -185,6 +185,48 @@ export interface EchoTiming {
   timeoutMs: number;
 }
 
+/** The generated payload data sets of groups 12 and 13 (see test-data.ts). */
+export type DataSetName = 'json' | 'html' | 'bmp' | 'pdf' | 'faust';
+
+/**
+ * One permessage-deflate offer the runner makes in the opening handshake (AutobahnPython's
+ * PerMessageDeflateOffer). The runner always lets the server ask for client_no_context_takeover and
+ * client_max_window_bits (it offers both, without values), as AutobahnPython does by default.
+ */
+export interface DeflateOfferSpec {
+  /** Ask for server_no_context_takeover. */
+  requestNoContextTakeover: boolean;
+  /** Ask for server_max_window_bits=N (8..15); 0 = do not ask. */
+  requestMaxWindowBits: number;
+}
+
+/**
+ * Compressed-echo cases (12.x, 13.x; Autobahn's case12_x_x.py). Semantics:
+ * - The case's `deflateOffers` are offered in the opening handshake. If the server does not accept
+ *   permessage-deflate: `behavior` = UNIMPLEMENTED, and the runner closes with 1000 at once.
+ * - Otherwise `behavior` starts as FAILED ("did not finish within N seconds"), a closeAfter timer of
+ *   `timeoutMs` is armed (a Close with no code, as the `closeAfter` step), the wire log is switched off,
+ *   and message 1 is sent.
+ * - Messages are consecutive windows of `messageLength` units of the data set, wrapping around its end
+ *   (bytes for binary sets, characters for text sets); each is compressed and sent like a `message` step
+ *   whose fragment size is `autoFragmentSize` (0 = one frame), applied to the COMPRESSED payload, RSV1
+ *   on the first frame only.
+ * - On every data message received: type, length and content (SHA-1) must equal the message sent, else
+ *   `behavior` = FAILED and the runner closes with 1000; if fewer than `count` were sent, send the next;
+ *   else `behavior` = OK and the runner closes with 1000.
+ */
+export interface CompressedEcho {
+  dataSet: DataSetName;
+  /** Messages are binary (else text); fixed by the data set. */
+  binary: boolean;
+  messageLength: number;
+  count: number;
+  /** AutobahnPython's autoFragmentSize: frames of this many compressed octets; 0 = unfragmented. */
+  autoFragmentSize: number;
+  /** Autobahn's WAITSECS in ms. */
+  timeoutMs: number;
+}
+
 export interface CaseDef {
   /** Autobahn's id, e.g. "6.4.1". */
   id: string;
@@ -223,8 +265,14 @@ export interface CaseDef {
    * `behavior` FAILED (behaviorClose unaffected).
    */
   expectTxFrames?: Record<number, number>;
-  /** Report the case duration as the result (9.x). */
+  /** Report the case duration as the result (9.x, 12.x, 13.x). */
   reportTime?: boolean;
+  /** Offer permessage-deflate in the opening handshake with these offers, in order (12.x, 13.x). */
+  deflateOffers?: DeflateOfferSpec[];
+  /** 12.x / 13.x: see CompressedEcho. `steps` is [] and `expected` is {} for these cases. */
+  compressedEcho?: CompressedEcho;
+  /** Report the compression ratios of the case (incoming/outgoing, Autobahn's trafficStats) (12.x, 13.x). */
+  reportCompressionRatio?: boolean;
   /**
    * Milliseconds after open at which the case's last scheduled action fires (the end of its waits plus
    * its longest killAfter / closeAfter timer, or the echo-timing timeout). Past this point the runner only

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  allCaseIds,
-  allCases,
+  autobahnCaseIds as allCaseIds,
+  autobahnCases as allCases,
   caseById,
   caseByPosition,
   casePosition,
@@ -37,26 +37,27 @@ function payloadsOf(c: CaseDef): Array<[string, PayloadSpec]> {
 }
 
 describe('catalogue size and order', () => {
-  it('has 301 cases', () => {
-    expect(allCases).toHaveLength(301);
-    expect(allCaseIds).toHaveLength(301);
+  it('has 517 cases (301 in groups 1-10, 216 in the compression groups 12 and 13)', () => {
+    expect(allCases).toHaveLength(517);
+    expect(allCaseIds).toHaveLength(517);
+    expect(allCases.filter((c) => !c.compressedEcho)).toHaveLength(301);
   });
 
   it('has Autobahn per-group counts (no group 8)', () => {
     const counts: Record<string, number> = {};
     for (const c of allCases) counts[group(c.id)] = (counts[group(c.id)] ?? 0) + 1;
-    expect(counts).toEqual({ '1': 16, '2': 11, '3': 7, '4': 10, '5': 20, '6': 145, '7': 37, '9': 54, '10': 1 });
+    expect(counts).toEqual({ '1': 16, '2': 11, '3': 7, '4': 10, '5': 20, '6': 145, '7': 37, '9': 54, '10': 1, '12': 90, '13': 126 });
   });
 
   it('has unique ids, sorted numerically', () => {
-    expect(new Set(allCaseIds).size).toBe(301);
+    expect(new Set(allCaseIds).size).toBe(517);
     for (let i = 1; i < allCaseIds.length; i++) {
       expect(compareCaseIds(allCaseIds[i - 1]!, allCaseIds[i]!)).toBeLessThan(0);
     }
     // numeric, not lexical: 1.1.8 < 1.2.1, 2.9 < 2.10, 9.8.6 < 10.1.1
     expect(allCaseIds.indexOf('2.9')).toBeLessThan(allCaseIds.indexOf('2.10'));
     expect(allCaseIds.indexOf('7.9.9')).toBeLessThan(allCaseIds.indexOf('7.13.1'));
-    expect(allCaseIds.at(-1)).toBe('10.1.1');
+    expect(allCaseIds.at(-1)).toBe('13.7.18');
     expect(allCaseIds[0]).toBe('1.1.1');
   });
 
@@ -84,13 +85,17 @@ describe('catalogue size and order', () => {
     expect(casePosition('8.1')).toBeUndefined();
     expect(caseByPosition(74)?.id).toBe('6.4.1');
     expect(caseByPosition(0)).toBeUndefined();
-    expect(caseByPosition(302)).toBeUndefined();
+    expect(casePosition('12.1.1')).toBe(302);
+    expect(casePosition('13.1.1')).toBe(392);
+    expect(casePosition('13.7.18')).toBe(517);
+    expect(caseByPosition(518)).toBeUndefined();
     allCases.forEach((c, i) => expect(casePosition(c.id)).toBe(i + 1));
   });
 
   it('finds cases by id', () => {
     expect(caseById('6.4.1')?.id).toBe('6.4.1');
-    expect(caseById('12.1.1')).toBeUndefined();
+    expect(caseById('12.1.1')!.compressedEcho!.dataSet).toBe('json');
+    expect(caseById('11.1.1')).toBeUndefined();
     expect(caseById('1.1')).toBeUndefined();
   });
 
@@ -162,7 +167,7 @@ describe('schema invariants', () => {
 
   it('echo-timing cases have no steps and no expected events; all others have steps and an OK sequence', () => {
     for (const c of allCases) {
-      if (c.echoTiming) {
+      if (c.echoTiming || c.compressedEcho) {
         expect(c.steps, c.id).toEqual([]);
         expect(c.expected, c.id).toEqual({});
         expect(c.reportTime, c.id).toBe(true);
@@ -173,11 +178,12 @@ describe('schema invariants', () => {
       }
     }
     expect(allCases.filter((c) => c.echoTiming).map((c) => group(c.id))).toEqual(new Array(54).fill('9'));
+    expect(allCases.filter((c) => c.compressedEcho).map((c) => group(c.id))).toEqual([...new Array(90).fill('12'), ...new Array(126).fill('13')]);
   });
 
   it('arms a kill or close timer in every step-driven case, as the last step', () => {
     for (const c of allCases) {
-      if (c.echoTiming) continue;
+      if (c.echoTiming || c.compressedEcho) continue;
       const last = c.steps.at(-1)!;
       expect(['killAfter', 'closeAfter'], c.id).toContain(last.kind);
     }
@@ -204,7 +210,7 @@ describe('schema invariants', () => {
 
   it('sets timeLimitMs on every case from the schedule', () => {
     for (const c of allCases) {
-      const want = c.echoTiming ? c.echoTiming.timeoutMs : scheduledSpanMs(c.steps);
+      const want = c.echoTiming ? c.echoTiming.timeoutMs : c.compressedEcho ? c.compressedEcho.timeoutMs : scheduledSpanMs(c.steps);
       expect(c.timeLimitMs, c.id).toBe(want);
     }
     expect(caseById('1.1.1')!.timeLimitMs).toBe(1000);

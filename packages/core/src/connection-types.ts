@@ -1,4 +1,5 @@
 /** The public face of one WebSocket connection and its callbacks (no runtime code). */
+import type { DeflateCounters } from '@wsmatrix/protocol';
 
 export type ReadyState = 'open' | 'closing' | 'closed';
 
@@ -42,6 +43,10 @@ export interface ConnectionCounters {
 export interface WebSocketConnection extends ConnectionCounters {
   /** Subprotocol agreed in the handshake, or '' when none. */
   readonly protocol: string;
+  /** Sec-WebSocket-Extensions value of our 101 (e.g. the permessage-deflate response), or ''. */
+  readonly extensions: string;
+  /** permessage-deflate counters (inflated bytes, limit hits, …), or null when not negotiated. */
+  readonly compression: DeflateCounters | null;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly readyState: ReadyState;

@@ -16,16 +16,31 @@
  * paused; it resumes on 'drain' once at or below `lowWaterMark`. While paused, the socket's
  * inactivity timeout is `stallTimeoutMs` (no read and no write progress → destroy); otherwise it is
  * `idleTimeoutMs` (→ Close 1001).
+ *
+ * permessage-deflate (when negotiated): zlib work is asynchronous (thread pool, bounded by the server's
+ * ZlibLimiter), yet everything stays in wire order.
+ * - Inbound: a compressed message and every event the reader produced after it (messages, pings,
+ *   pongs, the Close, a protocol error, the peer's FIN) wait in `inbound`, and the socket is paused,
+ *   until it is inflated; so at most one socket chunk of events is held. The inflated size is capped
+ *   at maxMessageSize while inflating (1009); corrupt data → 1007; inflated text is UTF-8-checked (1007).
+ * - Outbound: a message being compressed holds a slot in `outSlots`; frames queued after it (pongs, the
+ *   Close, other messages) wait behind it, and the socket is ended only once every slot is written.
+ *   Bytes waiting for compression count toward the high-water mark.
  */
 import type { Socket } from 'node:net';
 import {
+  DeflateCodec,
   MessageReader,
   Opcode,
+  ProtocolError,
   closeCodeIsValid,
   encodeClosePayload,
   encodeFrameHeader,
+  isValidUtf8,
+  type DeflateCounters,
+  type DeflateParams,
   type MessageHandler,
-  type ProtocolError,
+  type ZlibLimiter,
 } from '@wsmatrix/protocol';
 import type { ConnectionHandler, ReadyState, WebSocketConnection } from './connection-types.js';
 import type { ResolvedOptions } from './options.js';
@@ -33,6 +48,8 @@ import type { ResolvedOptions } from './options.js';
 /** What a connection needs from whoever accepted it. */
 export interface ConnectionOwner {
   readonly options: ResolvedOptions;
+  /** Bounds zlib jobs across connections; required when a connection negotiated permessage-deflate. */
+  readonly zlibLimiter: ZlibLimiter | null;
   /** Called once, from the socket's 'close' event. */
   connectionClosed(conn: Connection): void;
   /** A user callback threw and the connection handler has no onError. */
@@ -46,6 +63,21 @@ const BY_REFERENCE = 16 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Longest close reason that fits a control frame (125 − 2 bytes of code). */
 const MAX_REASON_BYTES = 123;
+
+/** An event held back, in wire order, behind a compressed message that is being inflated. */
+type Inbound =
+  | { kind: 'message'; data: Buffer; binary: boolean; compressed: boolean }
+  | { kind: 'ping' | 'pong'; data: Buffer }
+  | { kind: 'close'; code: number | null; reason: string }
+  | { kind: 'error'; error: ProtocolError }
+  | { kind: 'end' };
+
+/** Frames waiting behind a message being compressed; `parts` is null until its compression is done. */
+interface OutSlot {
+  parts: Buffer[] | null;
+  /** Plaintext bytes still waiting for compression (counted toward the high-water mark). */
+  pendingBytes: number;
+}
 
 /** The code we answer a peer's Close with: its own, except 1010 (client-only) and anything unsendable. */
 export function closeReplyCode(code: number): number {
@@ -66,6 +98,8 @@ function fittingReason(reason: string): string {
 export class Connection implements WebSocketConnection, MessageHandler {
   handler: ConnectionHandler;
   readonly protocol: string;
+  /** The Sec-WebSocket-Extensions value of our 101 ('' when none). */
+  readonly extensions: string;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
 
@@ -103,16 +137,43 @@ export class Connection implements WebSocketConnection, MessageHandler {
   private destroyTimer: NodeJS.Timeout | null = null;
   private destroyDeadline = Infinity;
 
-  constructor(socket: Socket, owner: ConnectionOwner, protocol: string) {
+  private readonly codec: DeflateCodec | null;
+  /** Events held behind a compressed message being inflated (empty otherwise). */
+  private inbound: Inbound[] = [];
+  private inflating = false;
+  /** The reader produced its last event (a Close or an error is queued in `inbound`); later bytes are discarded. */
+  private readerDone = false;
+  private outSlots: OutSlot[] = [];
+  private compressPendingBytes = 0;
+
+  constructor(socket: Socket, owner: ConnectionOwner, protocol: string, deflate: DeflateParams | null = null, extensions = '') {
     this.socket = socket;
     this.owner = owner;
     this.opts = owner.options;
     this.handler = owner.options.handler;
     this.protocol = protocol;
+    this.extensions = extensions;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
+    const deflateOpts = this.opts.perMessageDeflate;
+    this.codec =
+      deflate === null
+        ? null
+        : new DeflateCodec({
+            role: 'server',
+            params: deflate,
+            maxMessageSize: this.opts.maxMessageSize,
+            ...(deflateOpts?.level === undefined ? {} : { level: deflateOpts.level }),
+            ...(deflateOpts?.memLevel === undefined ? {} : { memLevel: deflateOpts.memLevel }),
+            ...(owner.zlibLimiter === null ? {} : { limiter: owner.zlibLimiter }),
+          });
     this.reader = new MessageReader(
-      { role: 'server', maxMessageSize: this.opts.maxMessageSize, partOverhead: this.opts.partOverhead },
+      {
+        role: 'server',
+        maxMessageSize: this.opts.maxMessageSize,
+        partOverhead: this.opts.partOverhead,
+        perMessageDeflate: this.codec !== null,
+      },
       this,
     );
     socket.on('error', this.onSocketError);
@@ -150,10 +211,17 @@ export class Connection implements WebSocketConnection, MessageHandler {
     return this.reader.retainedMessageBytes;
   }
 
+  /** permessage-deflate counters of this connection, or null when the extension is not in use. */
+  get compression(): DeflateCounters | null {
+    return this.codec;
+  }
+
   send(data: Buffer | Uint8Array | string, binary?: boolean): boolean {
     if (this.closeSent || this.ended || this.socketClosed) return false;
     const isBinary = binary ?? typeof data !== 'string';
-    this.pushFrame(isBinary ? Opcode.Binary : Opcode.Text, toBuffer(data));
+    const opcode = isBinary ? Opcode.Binary : Opcode.Text;
+    if (this.codec !== null) this.sendCompressed(opcode, toBuffer(data));
+    else this.pushFrame(opcode, toBuffer(data));
     this.messagesSent++;
     if (!this.dispatching) this.commit();
     return true;
@@ -197,14 +265,45 @@ export class Connection implements WebSocketConnection, MessageHandler {
 
   // ---- MessageHandler (called synchronously from reader.push) ----------------------------
 
-  onMessage(data: Buffer, binary: boolean): void {
+  onMessage(data: Buffer, binary: boolean, compressed = false): void {
+    if (this.inputClosed) return;
+    if (compressed || this.inbound.length !== 0) {
+      this.inbound.push({ kind: 'message', data, binary, compressed });
+      return;
+    }
+    this.deliverMessage(data, binary);
+  }
+
+  onPing(data: Buffer): void {
+    if (this.inputClosed) return;
+    if (this.inbound.length !== 0) this.inbound.push({ kind: 'ping', data });
+    else this.handlePing(data);
+  }
+
+  onPong(data: Buffer): void {
+    if (this.inputClosed) return;
+    if (this.inbound.length !== 0) this.inbound.push({ kind: 'pong', data });
+    else this.handlePong(data);
+  }
+
+  onClose(code: number | null, reason: string): void {
+    if (this.inputClosed) return;
+    if (this.inbound.length !== 0) {
+      this.readerDone = true;
+      this.inbound.push({ kind: 'close', code, reason });
+    } else {
+      this.handleClose(code, reason);
+    }
+  }
+
+  private deliverMessage(data: Buffer, binary: boolean): void {
     if (this.inputClosed) return;
     this.messagesReceived++;
     const handler = this.handler;
     if (handler.onMessage !== undefined) handler.onMessage(this, data, binary);
   }
 
-  onPing(data: Buffer): void {
+  private handlePing(data: Buffer): void {
     if (this.inputClosed) return;
     if (!this.closeSent) {
       if (this.socket.writableLength + this.outBytes > this.opts.highWaterMark) {
@@ -219,13 +318,13 @@ export class Connection implements WebSocketConnection, MessageHandler {
     if (handler.onPing !== undefined) handler.onPing(this, data);
   }
 
-  onPong(data: Buffer): void {
+  private handlePong(data: Buffer): void {
     if (this.inputClosed) return;
     const handler = this.handler;
     if (handler.onPong !== undefined) handler.onPong(this, data);
   }
 
-  onClose(code: number | null, reason: string): void {
+  private handleClose(code: number | null, reason: string): void {
     if (this.inputClosed) return;
     this.closeReceived = true;
     this.inputClosed = true;
@@ -240,7 +339,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
   // ---- socket events -----------------------------------------------------------------------
 
   private readonly onSocketData = (chunk: Buffer): void => {
-    if (this.inputClosed) {
+    if (this.inputClosed || this.readerDone) {
       this.bytesDiscarded += chunk.length;
       return;
     }
@@ -255,23 +354,32 @@ export class Connection implements WebSocketConnection, MessageHandler {
       return;
     }
     this.dispatching = false;
-    if (error !== null) this.fail(error.closeCode, error.message);
+    if (error !== null) {
+      if (this.inbound.length !== 0 && !this.inputClosed) {
+        this.readerDone = true;
+        this.inbound.push({ kind: 'error', error });
+      } else {
+        this.fail(error.closeCode, error.message);
+      }
+    }
     this.commit();
-  };
-
-  private readonly onSocketDrain = (): void => {
-    if (this.paused && this.socket.writableLength <= this.opts.lowWaterMark) {
-      this.paused = false;
-      this.socket.setTimeout(this.opts.idleTimeoutMs);
-      if (this.pendingPong !== null) this.commit();
-      if (!this.paused) this.socket.resume();
+    if (this.inbound.length !== 0) {
+      // Hold further input until the compressed message (and what followed it) has been handled.
+      this.socket.pause();
+      if (!this.inflating) void this.pumpInbound();
     }
   };
 
+  private readonly onSocketDrain = (): void => {
+    this.tryResume();
+  };
+
   private readonly onSocketEnd = (): void => {
-    // Peer FIN. Sockets from node:http allow half-open connections, so end our side too.
-    this.inputClosed = true;
-    this.requestEnd();
+    if (this.inbound.length !== 0 && !this.inputClosed) {
+      this.inbound.push({ kind: 'end' });
+      return;
+    }
+    this.peerEnded();
   };
 
   private readonly onSocketTimeout = (): void => {
@@ -291,6 +399,9 @@ export class Connection implements WebSocketConnection, MessageHandler {
     if (this.socketClosed) return;
     this.socketClosed = true;
     this.inputClosed = true;
+    this.inbound = [];
+    this.outSlots = [];
+    this.compressPendingBytes = 0;
     this.pendingPong = null;
     this.out = [];
     this.outBytes = 0;
@@ -308,6 +419,120 @@ export class Connection implements WebSocketConnection, MessageHandler {
   };
 
   // ---- internals ---------------------------------------------------------------------------
+
+  private peerEnded(): void {
+    // Peer FIN. Sockets from node:http allow half-open connections, so end our side too.
+    this.inputClosed = true;
+    this.requestEnd();
+  }
+
+  /** Resumes reading once output (written and waiting for compression) is down to the low-water mark. */
+  private tryResume(): void {
+    if (this.paused && this.socket.writableLength + this.compressPendingBytes <= this.opts.lowWaterMark) {
+      this.paused = false;
+      this.socket.setTimeout(this.opts.idleTimeoutMs);
+      if (this.pendingPong !== null) this.commit();
+      if (!this.paused && this.inbound.length === 0) this.socket.resume();
+    }
+  }
+
+  /** Runs `fn` as if dispatching a chunk: its output is collected and committed once. */
+  private dispatch(fn: () => void): void {
+    this.dispatching = true;
+    try {
+      fn();
+    } catch (thrown) {
+      this.dispatching = false;
+      this.callbackFailed(thrown);
+      return;
+    }
+    this.dispatching = false;
+    this.commit();
+  }
+
+  /** Inflates the held compressed messages one by one and handles the held events in order. */
+  private async pumpInbound(): Promise<void> {
+    this.inflating = true;
+    const codec = this.codec!;
+    while (this.inbound.length !== 0 && !this.inputClosed) {
+      const item = this.inbound[0]!;
+      if (item.kind === 'message' && item.compressed) {
+        let data: Buffer;
+        try {
+          data = await codec.decompress(item.data);
+          if (!item.binary && !isValidUtf8(data)) throw new ProtocolError(1007, 'inflated text message is not valid UTF-8');
+        } catch (err) {
+          if (this.inputClosed) break;
+          const e = err instanceof ProtocolError ? err : new ProtocolError(1011, 'decompression failed');
+          this.inbound = [];
+          this.dispatch(() => this.fail(e.closeCode, e.message));
+          break;
+        }
+        if (this.inputClosed) break;
+        this.inbound.shift();
+        this.dispatch(() => this.deliverMessage(data, item.binary));
+        continue;
+      }
+      this.inbound.shift();
+      switch (item.kind) {
+        case 'message':
+          this.dispatch(() => this.deliverMessage(item.data, item.binary));
+          break;
+        case 'ping':
+          this.dispatch(() => this.handlePing(item.data));
+          break;
+        case 'pong':
+          this.dispatch(() => this.handlePong(item.data));
+          break;
+        case 'close':
+          this.dispatch(() => this.handleClose(item.code, item.reason));
+          break;
+        case 'error':
+          this.dispatch(() => this.fail(item.error.closeCode, item.error.message));
+          break;
+        case 'end':
+          this.peerEnded();
+          break;
+      }
+    }
+    this.inbound = [];
+    this.inflating = false;
+    if (!this.socketClosed && !this.paused && !this.readerDone) this.socket.resume();
+  }
+
+  /** Queues a message for compression; frames queued later wait behind it. */
+  private sendCompressed(opcode: number, payload: Buffer): void {
+    const slot: OutSlot = { parts: null, pendingBytes: payload.length };
+    this.outSlots.push(slot);
+    this.compressPendingBytes += payload.length;
+    this.codec!.compress(payload).then(
+      (body) => {
+        slot.parts = [encodeFrameHeader({ opcode, payloadLength: body.length, rsv1: true }), body];
+        this.slotDone(slot);
+      },
+      () => {
+        slot.parts = [];
+        this.slotDone(slot);
+        this.dispatch(() => this.fail(1011, 'compression failed'));
+      },
+    );
+  }
+
+  private slotDone(slot: OutSlot): void {
+    if (this.socketClosed) return;
+    this.compressPendingBytes -= slot.pendingBytes;
+    slot.pendingBytes = 0;
+    while (this.outSlots.length !== 0 && this.outSlots[0]!.parts !== null) {
+      for (const part of this.outSlots.shift()!.parts!) {
+        this.out.push(part);
+        this.outBytes += part.length;
+      }
+    }
+    if (!this.dispatching) {
+      this.commit();
+      this.tryResume();
+    }
+  }
 
   /** Fail the WebSocket connection (RFC 6455 §7.1.7): one Close if none was sent, then end. */
   private fail(code: number, reason: string): void {
@@ -339,6 +564,10 @@ export class Connection implements WebSocketConnection, MessageHandler {
 
   private pushFrame(opcode: number, payload: Buffer): void {
     const header = encodeFrameHeader({ opcode, payloadLength: payload.length });
+    if (this.outSlots.length !== 0) {
+      this.outSlots.push({ parts: payload.length === 0 ? [header] : [header, payload], pendingBytes: 0 });
+      return;
+    }
     this.out.push(header);
     this.outBytes += header.length;
     if (payload.length !== 0) {
@@ -362,9 +591,16 @@ export class Connection implements WebSocketConnection, MessageHandler {
       this.flush();
     }
     if (this.endPending) {
-      this.endPending = false;
-      this.endSocket();
-    } else if (!this.paused && !this.inputClosed && this.socket.writableLength > this.opts.highWaterMark) {
+      // Frames still waiting behind a compression go out before the socket is ended.
+      if (this.outSlots.length === 0) {
+        this.endPending = false;
+        this.endSocket();
+      }
+    } else if (
+      !this.paused &&
+      !this.inputClosed &&
+      this.socket.writableLength + this.compressPendingBytes > this.opts.highWaterMark
+    ) {
       this.paused = true;
       this.pauses++;
       this.socket.pause();

@@ -2,7 +2,7 @@ export { coreVersion } from './version.js';
 export { WebSocketServer, type ListenOptions, type ListenAddress } from './server.js';
 export { createEchoServer, echoHandler } from './echo.js';
 export { closeReplyCode } from './connection.js';
-export { DEFAULTS, resolveOptions, type ServerOptions, type ResolvedOptions } from './options.js';
+export { DEFAULTS, resolveOptions, type ServerOptions, type ResolvedOptions, type PerMessageDeflateOptions } from './options.js';
 export type {
   ConnectionCounters,
   ConnectionHandler,

@@ -4,10 +4,24 @@
  * every Autobahn case pass (16 MiB single frames, 65 536-fragment messages).
  */
 import type { IncomingMessage } from 'node:http';
+import type { DeflatePolicy } from '@wsmatrix/protocol';
 import type { ConnectionHandler } from './connection-types.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+
+/**
+ * permessage-deflate (RFC 7692). Off unless given. Window sizes and context takeover follow the
+ * negotiation (packages/protocol permessage-deflate.ts); these fields set our own policy on top.
+ */
+export interface PerMessageDeflateOptions extends DeflatePolicy {
+  /** zlib level for what we send (default: zlib's default, 6). */
+  level?: number;
+  /** zlib memLevel for what we send (default 8). */
+  memLevel?: number;
+  /** zlib jobs (compress or inflate, all connections of this server) running at once. Default 10. */
+  concurrency?: number;
+}
 
 export interface ServerOptions {
   /** Largest message (single frame or reassembled) in bytes; beyond it → Close 1009. Default 32 MiB. */
@@ -22,6 +36,8 @@ export interface ServerOptions {
   maxHeaderCount?: number;
   /** Longest request target (URL) in an upgrade request → 414. Default 8 KiB. */
   maxUrlLength?: number;
+  /** Longest header line (`name: value`) in an upgrade request → 431. Default 8 KiB. */
+  maxHeaderLineSize?: number;
   /** Open WebSocket connections; one more upgrade → 503. Default 10 000. */
   maxConnections?: number;
   /** Own-server mode: sockets accepted but not yet upgraded; more are destroyed at accept. Default 1 000. */
@@ -51,6 +67,11 @@ export interface ServerOptions {
   selectProtocol?: ((offered: readonly string[], req: IncomingMessage) => string | undefined) | undefined;
   /** Per-connection callbacks (can be replaced per connection in the 'connection' event). */
   handler?: ConnectionHandler | undefined;
+  /**
+   * Negotiate permessage-deflate (true = default policy). Default false: offers are declined. The
+   * inflated size of a message is bounded by maxMessageSize (1009), checked while inflating.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
 }
 
 export interface ResolvedOptions {
@@ -60,6 +81,7 @@ export interface ResolvedOptions {
   maxHeaderSize: number;
   maxHeaderCount: number;
   maxUrlLength: number;
+  maxHeaderLineSize: number;
   maxConnections: number;
   maxPendingHandshakes: number;
   highWaterMark: number;
@@ -73,6 +95,7 @@ export interface ResolvedOptions {
   allowedOrigins: ReadonlySet<string> | undefined;
   selectProtocol: ((offered: readonly string[], req: IncomingMessage) => string | undefined) | undefined;
   handler: ConnectionHandler;
+  perMessageDeflate: PerMessageDeflateOptions | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -82,6 +105,7 @@ export const DEFAULTS = Object.freeze({
   maxHeaderSize: 16 * KiB,
   maxHeaderCount: 100,
   maxUrlLength: 8 * KiB,
+  maxHeaderLineSize: 8 * KiB,
   maxConnections: 10_000,
   maxPendingHandshakes: 1_000,
   highWaterMark: 1 * MiB,
@@ -112,6 +136,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxHeaderSize: pick(options, 'maxHeaderSize', 1024),
     maxHeaderCount: pick(options, 'maxHeaderCount', 1),
     maxUrlLength: pick(options, 'maxUrlLength', 1),
+    maxHeaderLineSize: pick(options, 'maxHeaderLineSize', 1),
     maxConnections: pick(options, 'maxConnections', 1),
     maxPendingHandshakes: pick(options, 'maxPendingHandshakes', 1),
     highWaterMark: pick(options, 'highWaterMark', 1),
@@ -125,7 +150,13 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
     selectProtocol: options.selectProtocol,
     handler: options.handler ?? {},
+    perMessageDeflate:
+      options.perMessageDeflate === true ? {} : options.perMessageDeflate ? { ...options.perMessageDeflate } : undefined,
   };
+  const c = resolved.perMessageDeflate?.concurrency;
+  if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
+    throw new RangeError(`option perMessageDeflate.concurrency must be an integer >= 1, got ${String(c)}`);
+  }
   if (resolved.lowWaterMark > resolved.highWaterMark) {
     throw new RangeError('option lowWaterMark must not exceed highWaterMark');
   }

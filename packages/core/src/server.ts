@@ -17,12 +17,17 @@ import {
   HttpHeadError,
   buildErrorResponse,
   buildUpgradeResponse,
+  formatExtensions,
+  negotiateDeflate,
   validateUpgradeRequest,
+  ZlibLimiter,
+  type DeflateParams,
   type UpgradeRequestCheck,
 } from '@wsmatrix/protocol';
 import { Connection, type ConnectionOwner } from './connection.js';
 import type { WebSocketConnection } from './connection-types.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
+import { overlongHeaderLine, statusForParseError } from './request-limits.js';
 
 export interface ListenOptions {
   /** 0 (the default) picks any free port. */
@@ -85,10 +90,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   private readonly expired = new WeakSet<Duplex>();
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
+  /** Bounds the zlib jobs of all connections of this server (null without permessage-deflate). */
+  readonly zlibLimiter: ZlibLimiter | null;
 
   constructor(options: ServerOptions = {}) {
     super();
     this.options = resolveOptions(options);
+    const deflate = this.options.perMessageDeflate;
+    this.zlibLimiter = deflate ? new ZlibLimiter(deflate.concurrency ?? 10) : null;
   }
 
   /** Open WebSocket connections. */
@@ -119,6 +128,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     server.on('connection', this.onConnection);
     server.on('request', this.onRequest);
     server.on('upgrade', this.onUpgrade);
+    server.on('clientError', this.onClientError);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -192,7 +202,17 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       const chosen = o.selectProtocol(check.protocols, req);
       if (chosen !== undefined && check.protocols.includes(chosen)) protocol = chosen;
     }
-    const response = buildUpgradeResponse(protocol === '' ? { key: check.key } : { key: check.key, protocol });
+    // permessage-deflate: invalid or unsupported offers are declined (RFC 7692 §7), never refused.
+    let deflate: DeflateParams | null = null;
+    let extensions = '';
+    if (o.perMessageDeflate !== undefined && check.extensions.length !== 0) {
+      const negotiated = negotiateDeflate(check.extensions, o.perMessageDeflate);
+      if (negotiated.accepted) {
+        deflate = negotiated.params;
+        extensions = formatExtensions([negotiated.response]);
+      }
+    }
+    const response = buildUpgradeResponse({ key: check.key, ...(protocol === '' ? {} : { protocol }), extensions });
 
     const tcp = socket as Socket;
     const pending = this.pending.get(tcp);
@@ -202,7 +222,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     }
     socket.off('error', noop);
     socket.write(response);
-    const conn = new Connection(tcp, this, protocol);
+    const conn = new Connection(tcp, this, protocol, deflate, extensions);
     this.live.add(conn);
     this.emit('connection', conn, req);
     conn.start(head);
@@ -305,9 +325,23 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     res.end(body);
   };
 
+  /** Own-server mode: a request Node's parser refused gets a specific status (statusForParseError). */
+  private readonly onClientError = (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    socket.on('error', noop);
+    // Nothing to answer on a reset socket, or once a response has started (Node's own rule).
+    if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
+      socket.destroy();
+      return;
+    }
+    const { status, message } = statusForParseError(err.code);
+    rejectSocket(socket, this.options.closeLingerMs, status, message);
+  };
+
   // ---- internals -------------------------------------------------------------------------------
 
   private validate(req: IncomingMessage): UpgradeRequestCheck {
+    const overlong = overlongHeaderLine(req.rawHeaders, this.options.maxHeaderLineSize);
+    if (overlong !== null) return { ok: false, status: 431, message: overlong, headers: [] };
     let headers: HeaderList;
     try {
       headers = HeaderList.fromNodeRaw(req.rawHeaders, { maxHeaders: this.options.maxHeaderCount });

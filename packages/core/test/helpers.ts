@@ -110,11 +110,12 @@ export class RawClient {
   decodeError: Error | null = null;
 
   private headBuf = Buffer.alloc(0);
-  private readonly collector = new FrameCollector({ role: 'client', maxPayloadLength: 64 * 1024 * 1024 });
+  private readonly collector: FrameCollector;
   private wakeups: Array<() => void> = [];
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, allowedRsv = 0) {
     this.socket = socket;
+    this.collector = new FrameCollector({ role: 'client', maxPayloadLength: 64 * 1024 * 1024, allowedRsv });
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
@@ -129,9 +130,12 @@ export class RawClient {
   }
 
   /** Connects, sends the upgrade request (plus `pipelined` bytes in the same write) and waits for the head. */
-  static async connect(port: number, opts: { path?: string; pipelined?: Buffer; extra?: string[] } = {}): Promise<RawClient> {
+  static async connect(
+    port: number,
+    opts: { path?: string; pipelined?: Buffer; extra?: string[]; allowRsv1?: boolean } = {},
+  ): Promise<RawClient> {
     const socket = await openSocket(port);
-    const client = new RawClient(socket);
+    const client = new RawClient(socket, opts.allowRsv1 ? 4 : 0);
     const request = Buffer.from(upgradeRequest(port, opts.path, opts.extra), 'latin1');
     socket.write(opts.pipelined ? Buffer.concat([request, opts.pipelined]) : request);
     await client.waitFor(() => client.head !== null, 2000, 'the 101 response');

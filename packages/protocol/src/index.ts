@@ -45,3 +45,18 @@ export {
   type UpgradeResponseCheck,
 } from './handshake.js';
 export { parseExtensions, formatExtensions, ExtensionHeaderError, type ExtensionOffer } from './extensions.js';
+export {
+  PERMESSAGE_DEFLATE,
+  MIN_WINDOW_BITS,
+  MAX_WINDOW_BITS,
+  parseWindowBits,
+  negotiateDeflate,
+  deflateOfferElement,
+  validateDeflateResponse,
+  type DeflateParams,
+  type DeflateOffer,
+  type DeflatePolicy,
+  type DeflateNegotiation,
+  type DeflateResponseCheck,
+} from './permessage-deflate.js';
+export { DeflateCodec, ZlibLimiter, type DeflateCodecOptions, type DeflateCounters } from './deflate-codec.js';

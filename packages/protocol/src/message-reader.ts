@@ -5,7 +5,11 @@ import { Opcode } from './opcodes.js';
 import { Utf8Validator } from './utf8.js';
 
 export interface MessageHandler {
-  onMessage(data: Buffer, binary: boolean): void;
+  /**
+   * A complete message. `compressed` is true when permessage-deflate is on and the message's first frame
+   * had RSV1 set: `data` is then the compressed payload (not UTF-8-checked yet; the owner inflates it).
+   */
+  onMessage(data: Buffer, binary: boolean, compressed?: boolean): void;
   onPing(data: Buffer): void;
   onPong(data: Buffer): void;
   /** A Close frame, already validated; code is null for an empty payload. */
@@ -25,6 +29,12 @@ export interface MessageReaderOptions {
   allowedRsv?: number;
   /** Reject non-minimal length encodings (see FrameDecoderOptions). */
   requireMinimalLength?: boolean;
+  /**
+   * permessage-deflate was negotiated (RFC 7692 §6.1): RSV1 marks a compressed message and is allowed
+   * only on the first frame of a data message; on a control frame or a continuation frame it is a
+   * protocol error (1002). Without it any RSV1 is a protocol error.
+   */
+  perMessageDeflate?: boolean;
   /** Sees every frame before the reader handles it (wire logs, statistics); its return values are ignored. */
   observer?: FrameObserver;
 }
@@ -54,9 +64,20 @@ export class MessageReader implements FrameSink {
 
   /** Opcode of the message being assembled (Text/Binary), or -1 between messages. */
   private messageOpcode = -1;
+  /** The message being assembled is compressed (RSV1 on its first frame). */
+  private compressed = false;
+  private readonly deflate: boolean;
   private parts: Buffer[] = [];
   private messageBytes = 0;
   private partCount = 0;
+  /**
+   * Retained pieces beyond the first of their frame: a frame trickled in many TCP reads is kept as one
+   * Buffer per read, each with the same fixed overhead as a fragment, so each is charged like one (M4).
+   */
+  private extraPieces = 0;
+  private frameHasPiece = false;
+  /** Largest buffer this reader allocated (message reassembly); never sized by a declared length. */
+  private largest = 0;
   private control: Buffer[] = [];
   private closeReceived = false;
   private readonly observer: FrameObserver | undefined;
@@ -66,12 +87,13 @@ export class MessageReader implements FrameSink {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.partOverhead = options.partOverhead ?? DEFAULT_PART_OVERHEAD;
     this.observer = options.observer;
+    this.deflate = options.perMessageDeflate ?? false;
     this.decoder = new FrameDecoder(
       {
         role: options.role,
         // Control frames (≤ 125 bytes) do not count toward the message size.
         maxPayloadLength: Math.max(this.maxMessageSize, 125),
-        allowedRsv: options.allowedRsv ?? 0,
+        allowedRsv: (options.allowedRsv ?? 0) | (this.deflate ? 4 : 0),
         requireMinimalLength: options.requireMinimalLength ?? false,
       },
       this,
@@ -93,6 +115,11 @@ export class MessageReader implements FrameSink {
     return this.closeReceived;
   }
 
+  /** Largest single buffer the reader allocated so far (0 while it only kept slices of the input). */
+  get largestAllocation(): number {
+    return this.largest;
+  }
+
   /** Payload bytes of the message being assembled. */
   get retainedMessageBytes(): number {
     return this.messageBytes;
@@ -107,16 +134,20 @@ export class MessageReader implements FrameSink {
     this.observer?.onFrameHeader?.(header);
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) {
+      if (header.rsv1 && this.deflate) return new ProtocolError(1002, 'RSV1 set on a control frame');
       this.control = [];
       return;
     }
     if (opcode === Opcode.Continuation) {
       if (this.messageOpcode < 0) return new ProtocolError(1002, 'continuation frame with no message to continue');
+      if (header.rsv1 && this.deflate) return new ProtocolError(1002, 'RSV1 set on a continuation frame');
     } else {
       if (this.messageOpcode >= 0) return new ProtocolError(1002, 'new data frame inside a fragmented message');
       this.messageOpcode = opcode;
       this.messageBytes = 0;
       this.partCount = 0;
+      this.extraPieces = 0;
+      this.compressed = header.rsv1 && this.deflate;
       if (opcode === Opcode.Text) this.utf8.reset();
     }
     if (this.messageBytes + header.payloadLength > this.maxMessageSize) {
@@ -125,6 +156,7 @@ export class MessageReader implements FrameSink {
     // Every further frame costs memory even when empty: charge it before any of its payload is kept.
     // The first part is free so a single frame of exactly maxMessageSize still passes.
     this.partCount++;
+    this.frameHasPiece = false;
     if (this.messageBytes + header.payloadLength + (this.partCount - 1) * this.partOverhead > this.maxMessageSize) {
       return new ProtocolError(1008, `message retains too many parts (${this.partCount})`);
     }
@@ -136,11 +168,18 @@ export class MessageReader implements FrameSink {
       this.control.push(data);
       return;
     }
-    if (this.messageOpcode === Opcode.Text && !this.utf8.push(data)) {
+    if (this.messageOpcode === Opcode.Text && !this.compressed && !this.utf8.push(data)) {
       return new ProtocolError(1007, 'text message is not valid UTF-8');
     }
     this.parts.push(data);
     this.messageBytes += data.length;
+    if (this.frameHasPiece) {
+      this.extraPieces++;
+      if (this.messageBytes + (this.partCount - 1 + this.extraPieces) * this.partOverhead > this.maxMessageSize) {
+        return new ProtocolError(1008, `message retains too many parts (${this.parts.length} pieces)`);
+      }
+    }
+    this.frameHasPiece = true;
   }
 
   onFrameEnd(header: FrameHeader): ProtocolError | void {
@@ -149,14 +188,19 @@ export class MessageReader implements FrameSink {
     if (opcode >= Opcode.Close) return this.controlFrame(opcode);
     if (!header.fin) return;
     const binary = this.messageOpcode === Opcode.Binary;
-    if (!binary && !this.utf8.end()) return new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');
+    const compressed = this.compressed;
+    if (!binary && !compressed && !this.utf8.end()) return new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');
     const parts = this.parts;
+    if (parts.length > 1) this.largest = Math.max(this.largest, this.messageBytes);
     const data = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.messageBytes);
     this.parts = [];
     this.messageOpcode = -1;
     this.messageBytes = 0;
     this.partCount = 0;
-    this.handler.onMessage(data, binary);
+    this.extraPieces = 0;
+    this.compressed = false;
+    if (compressed) this.handler.onMessage(data, binary, true);
+    else this.handler.onMessage(data, binary);
   }
 
   private controlFrame(opcode: number): ProtocolError | void {

@@ -1,9 +1,17 @@
 import net from 'node:net';
 import {
+  DeflateCodec,
   HttpHeadParser,
   MessageReader,
   Opcode,
+  PERMESSAGE_DEFLATE,
+  ProtocolError,
   buildUpgradeRequest,
+  deflateOfferElement,
+  formatExtensions,
+  isValidUtf8,
+  validateDeflateResponse,
+  type DeflateOffer,
   encodeClosePayload,
   encodeFrame,
   generateKey,
@@ -80,6 +88,60 @@ export interface OutgoingFrame {
 export type ClientState = 'connecting' | 'open' | 'closing' | 'closed';
 
 /**
+ * AutobahnPython's TrafficStats (data messages only, not control frames): octets at the wire level
+ * (frames with headers), the WebSocket level (payload as sent, i.e. compressed) and the application
+ * level (payload before compression), frames and messages, each way.
+ */
+export interface MessageTraffic {
+  outgoingOctetsWireLevel: number;
+  outgoingOctetsWebSocketLevel: number;
+  outgoingOctetsAppLevel: number;
+  outgoingWebSocketFrames: number;
+  outgoingWebSocketMessages: number;
+  incomingOctetsWireLevel: number;
+  incomingOctetsWebSocketLevel: number;
+  incomingOctetsAppLevel: number;
+  incomingWebSocketFrames: number;
+  incomingWebSocketMessages: number;
+}
+
+/** The report form of MessageTraffic, with Autobahn's derived figures (null when undefined). */
+export interface TrafficStatsJson extends MessageTraffic {
+  /** WebSocket-level / application-level octets: compressed size over uncompressed size. */
+  outgoingCompressionRatio: number | null;
+  incomingCompressionRatio: number | null;
+  /** (wire − WebSocket level) / WebSocket level: framing overhead. */
+  outgoingWebSocketOverhead: number | null;
+  incomingWebSocketOverhead: number | null;
+}
+
+export function trafficStatsJson(t: MessageTraffic): TrafficStatsJson {
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  return {
+    ...t,
+    outgoingCompressionRatio: ratio(t.outgoingOctetsWebSocketLevel, t.outgoingOctetsAppLevel),
+    incomingCompressionRatio: ratio(t.incomingOctetsWebSocketLevel, t.incomingOctetsAppLevel),
+    outgoingWebSocketOverhead: ratio(t.outgoingOctetsWireLevel - t.outgoingOctetsWebSocketLevel, t.outgoingOctetsWebSocketLevel),
+    incomingWebSocketOverhead: ratio(t.incomingOctetsWireLevel - t.incomingOctetsWebSocketLevel, t.incomingOctetsWebSocketLevel),
+  };
+}
+
+function freshTraffic(): MessageTraffic {
+  return {
+    outgoingOctetsWireLevel: 0,
+    outgoingOctetsWebSocketLevel: 0,
+    outgoingOctetsAppLevel: 0,
+    outgoingWebSocketFrames: 0,
+    outgoingWebSocketMessages: 0,
+    incomingOctetsWireLevel: 0,
+    incomingOctetsWebSocketLevel: 0,
+    incomingOctetsAppLevel: 0,
+    incomingWebSocketFrames: 0,
+    incomingWebSocketMessages: 0,
+  };
+}
+
+/**
  * The fuzzing client's side of one connection: a raw TCP socket, the opening handshake, an ordered send
  * queue that can chop and sync writes, and AutobahnPython's client behaviour (answer Pings while open,
  * answer a server's Close with 1000, fail the connection with a Close on a protocol violation, the 1 s
@@ -101,6 +163,11 @@ export class FuzzingClient {
   guardReason: string | null = null;
   /** Socket error text, if any (ECONNRESET, EPIPE...). */
   socketError: string | null = null;
+  readonly traffic: MessageTraffic = freshTraffic();
+  /** permessage-deflate codec once the server accepted one of our offers. */
+  deflate: DeflateCodec | null = null;
+  /** RFC 7692 rules the server's deflate response breaks (reported; Autobahn does not fail on them). */
+  deflateViolations: string[] = [];
 
   private socket: net.Socket | null = null;
   private queue: SendQueue | null = null;
@@ -143,7 +210,7 @@ export class FuzzingClient {
   }
 
   /** TCP connect and the opening handshake; null once the WebSocket is open. */
-  connect(url: URL, userAgent: string): Promise<ConnectFailure | null> {
+  connect(url: URL, userAgent: string, deflateOffers: readonly DeflateOffer[] = []): Promise<ConnectFailure | null> {
     return new Promise((resolve) => {
       let settled = false;
       let handshakeTimer: NodeJS.Timeout | undefined;
@@ -181,7 +248,14 @@ export class FuzzingClient {
           settle({ kind: 'handshake-timeout', message: `no complete handshake response within ${this.timeouts.openHandshakeMs} ms` });
           this.dropConnection();
         }, this.timeouts.openHandshakeMs);
-        this.httpRequest = buildUpgradeRequest({ host: url.host, path: (url.pathname || '/') + url.search, key, userAgent });
+        const extensions = deflateOffers.length === 0 ? undefined : formatExtensions(deflateOffers.map((o) => deflateOfferElement(o)));
+        this.httpRequest = buildUpgradeRequest({
+          host: url.host,
+          path: (url.pathname || '/') + url.search,
+          key,
+          userAgent,
+          ...(extensions === undefined ? {} : { extensions }),
+        });
         void this.queue!.push(Buffer.from(this.httpRequest, 'latin1'));
       });
       socket.on('data', (chunk: Buffer) => {
@@ -208,11 +282,27 @@ export class FuzzingClient {
         const rest = head.rest();
         const raw = Buffer.concat(headChunks);
         this.httpResponse = raw.subarray(0, raw.length - rest.length).toString('latin1');
-        const check = validateUpgradeResponse(response, { key });
+        const check = validateUpgradeResponse(response, {
+          key,
+          ...(deflateOffers.length === 0 ? {} : { offeredExtensions: [PERMESSAGE_DEFLATE] }),
+        });
         if (!check.ok) {
           settle({ kind: 'handshake-rejected', message: check.message });
           this.dropConnection();
           return;
+        }
+        const accepted = check.extensions.find((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
+        if (accepted) {
+          // AutobahnPython's rules: parameter syntax must be right; the relation to our offers is only noted.
+          const deflate = validateDeflateResponse(accepted, deflateOffers);
+          if (!deflate.ok) {
+            settle({ kind: 'handshake-rejected', message: deflate.message });
+            this.dropConnection();
+            return;
+          }
+          this.deflateViolations = deflate.violations;
+          this.deflate = new DeflateCodec({ role: 'client', params: deflate.params, maxMessageSize: this.limits.maxMessageSize });
+          this.reader = this.newReader();
         }
         this.state = 'open';
         this.openedAt = performance.now();
@@ -252,15 +342,22 @@ export class FuzzingClient {
   async sendMessage(payload: Buffer, binary: boolean, fragmentSize = 0): Promise<void> {
     if (this.state !== 'open') return;
     const opcode = binary ? Opcode.Binary : Opcode.Text;
+    const t = this.traffic;
+    t.outgoingWebSocketMessages++;
+    t.outgoingOctetsAppLevel += payload.length;
+    // With permessage-deflate the whole message is compressed first, then fragmented; RSV1 on frame 1 only.
+    const rsv = this.deflate ? 4 : 0;
+    if (this.deflate) payload = this.deflate.compressSync(payload);
+    t.outgoingOctetsWebSocketLevel += payload.length;
     if (fragmentSize <= 0 || payload.length <= fragmentSize) {
-      await this.sendFrame({ opcode, payload });
+      await this.sendFrame({ opcode, payload, rsv });
       return;
     }
     const sends: Promise<void>[] = [];
     const full = Math.floor(payload.length / fragmentSize);
     for (let i = 0; i <= full; i++) {
       const part = payload.subarray(i * fragmentSize, Math.min((i + 1) * fragmentSize, payload.length));
-      sends.push(this.sendFrame({ opcode: i === 0 ? opcode : Opcode.Continuation, payload: part, fin: i === full }));
+      sends.push(this.sendFrame({ opcode: i === 0 ? opcode : Opcode.Continuation, payload: part, fin: i === full, rsv: i === 0 ? rsv : 0 }));
     }
     await Promise.all(sends);
   }
@@ -311,11 +408,30 @@ export class FuzzingClient {
 
   private newReader(): MessageReader {
     return new MessageReader(
-      { role: 'client', maxMessageSize: this.limits.maxMessageSize, requireMinimalLength: true, observer: this.frameObserver() },
       {
-        onMessage: (data, binary) => {
+        role: 'client',
+        maxMessageSize: this.limits.maxMessageSize,
+        requireMinimalLength: true,
+        observer: this.frameObserver(),
+        perMessageDeflate: this.deflate !== null,
+      },
+      {
+        onMessage: (data, binary, compressed) => {
           // Autobahn stops delivering messages once it failed the connection, and so stop we.
           if (this.record.failedByMe || this.recovering) return;
+          this.traffic.incomingWebSocketMessages++;
+          this.traffic.incomingOctetsWebSocketLevel += data.length;
+          if (compressed && this.deflate) {
+            try {
+              data = this.deflate.decompressSync(data);
+              if (!binary && !isValidUtf8(data)) throw new ProtocolError(1007, 'inflated text message is not valid UTF-8');
+            } catch (err) {
+              const e = err instanceof ProtocolError ? err : new ProtocolError(1002, String(err));
+              this.failConnection(e.closeCode, e.message);
+              return;
+            }
+          }
+          this.traffic.incomingOctetsAppLevel += data.length;
           if (this.countEvent()) this.handlers?.onMessage(data, binary);
         },
         onPing: (data) => {
@@ -425,6 +541,10 @@ export class FuzzingClient {
     });
     const maskOffset = bytes.length - frame.payload.length - 4;
     this.stats.txFrameStats[frame.opcode] = (this.stats.txFrameStats[frame.opcode] ?? 0) + 1;
+    if (frame.opcode < Opcode.Close) {
+      this.traffic.outgoingWebSocketFrames++;
+      this.traffic.outgoingOctetsWireLevel += bytes.length;
+    }
     this.wirelog.add([
       'TF',
       [frame.payload.length, textPreview(frame.payload)],
@@ -467,6 +587,10 @@ export class FuzzingClient {
       },
       onFrameEnd: (header: FrameHeader) => {
         this.stats.rxFrameStats[header.opcode] = (this.stats.rxFrameStats[header.opcode] ?? 0) + 1;
+        if (header.opcode < Opcode.Close) {
+          this.traffic.incomingWebSocketFrames++;
+          this.traffic.incomingOctetsWireLevel += header.headerLength + header.payloadLength;
+        }
         if (this.wirelog.enabled) {
           const preview = Buffer.concat(this.rxPreview);
           const text = header.payloadLength > preview.length ? textPreview(preview).replace(/ \.\.\.$/, '') + ' ...' : textPreview(preview);

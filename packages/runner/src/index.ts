@@ -3,10 +3,10 @@
  * writes Autobahn-compatible reports.
  */
 export { runCase, type RunCaseOptions } from './run-case.js';
-export { runSuite, defaultConcurrency, runsAlone, type SuiteOptions, type SuiteResult, type MultiSuiteOptions } from './suite.js';
+export { runSuite, defaultConcurrency, runsAlone, isCpuBound, cpuBoundConcurrency, type SuiteOptions, type SuiteResult, type MultiSuiteOptions } from './suite.js';
 export { computeVerdict, eventsEqual, type ObservedEvent, type Verdict, type VerdictInput, type ExpectedSequences } from './verdict.js';
 export { expandExpected } from './events.js';
-export { DEFAULT_TIMEOUTS, type ClientTimeouts, type ConnectFailure, type TrafficStats } from './fuzzing-client.js';
+export { DEFAULT_TIMEOUTS, trafficStatsJson, type ClientTimeouts, type ConnectFailure, type TrafficStats, type MessageTraffic, type TrafficStatsJson } from './fuzzing-client.js';
 export { freshClosingRecord, type ClosingRecord } from './closing-record.js';
 export { autobahnAcceptsCloseCode } from './autobahn-close.js';
 export { buildIndex, writeAgentReport, writeReportFiles, caseReportFilename, summarize, resultPassed } from './report-files.js';

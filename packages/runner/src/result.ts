@@ -1,6 +1,6 @@
 import type { Behavior, BehaviorClose, ExpectedClose } from '@wsmatrix/cases';
 import type { ClosingRecord } from './closing-record.js';
-import type { ConnectFailure, TrafficStats } from './fuzzing-client.js';
+import type { ConnectFailure, TrafficStats, TrafficStatsJson } from './fuzzing-client.js';
 import type { WireLogEntry } from './wire-log.js';
 
 /**
@@ -30,7 +30,8 @@ export interface CaseResult extends ClosingRecord, TrafficStats {
   createStats: boolean;
   httpRequest: string;
   httpResponse: string;
-  trafficStats: null;
+  /** AutobahnPython's trafficStats (compression ratios, overheads); null unless a 12.x/13.x case succeeded. */
+  trafficStats: TrafficStatsJson | null;
   connectFailure: ConnectFailure | null;
   url: string;
 }

@@ -1,7 +1,9 @@
-import { casePosition, payloadLength, type Behavior, type CaseDef } from '@wsmatrix/cases';
+import { casePosition, isHandshakeCase, payloadLength, type Behavior, type CaseDef } from '@wsmatrix/cases';
+import { runHandshakeCase } from './handshake-runner.js';
+import { CompressedEchoRun } from './compressed-echo.js';
 import { EchoTimingRun } from './echo-timing.js';
 import { eventToJson, expandExpected } from './events.js';
-import { DEFAULT_TIMEOUTS, FuzzingClient, type ClientTimeouts, type ConnectFailure } from './fuzzing-client.js';
+import { DEFAULT_TIMEOUTS, FuzzingClient, trafficStatsJson, type ClientTimeouts, type ConnectFailure } from './fuzzing-client.js';
 import type { CaseResult } from './result.js';
 import { playSteps } from './steps.js';
 import { USER_AGENT } from './user-agent.js';
@@ -31,6 +33,8 @@ const MAX_EVENTS = 10_000;
 function receiveBudget(def: CaseDef): number {
   let sent = 0;
   if (def.echoTiming) sent = payloadLength(def.echoTiming.payload) * Math.max(1, def.echoTiming.count);
+  // Text windows are counted in characters: up to 4 bytes each.
+  if (def.compressedEcho) sent = def.compressedEcho.messageLength * (def.compressedEcho.binary ? 1 : 4) * def.compressedEcho.count;
   for (const step of def.steps) {
     if (step.kind === 'frame' || step.kind === 'frameParts') sent += payloadLength(step.frame.payload ?? '');
     else if (step.kind === 'message') sent += payloadLength(step.payload);
@@ -50,6 +54,8 @@ function hardLimit(def: CaseDef, timeouts: ClientTimeouts): number {
  * connection once the case's hard limit has passed.
  */
 export async function runCase(url: string, def: CaseDef, options: RunCaseOptions = {}): Promise<CaseResult> {
+  // Group 0 tests the opening handshake itself: its own engine sends the raw request.
+  if (isHandshakeCase(def)) return runHandshakeCase(url, def, options);
   const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const client = new FuzzingClient(timeouts, {
     maxMessageSize: options.maxMessageSize ?? 64 * 1024 * 1024,
@@ -60,7 +66,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
   const received: ObservedEvent[] = [];
   const timers: NodeJS.Timeout[] = [];
   const started = new Date();
-  let echo: EchoTimingRun | null = null;
+  let echo: EchoTimingRun | CompressedEchoRun | null = null;
 
   // Autobahn's finishWhenDone: once the events equal every expected sequence, the client closes itself.
   const finishWhenDone = () => {
@@ -81,13 +87,19 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     },
   });
 
-  const failure: ConnectFailure | null = await client.connect(new URL(url), options.userAgent ?? USER_AGENT);
+  // AutobahnPython's PerMessageDeflateOffer: always accepts client_no_context_takeover / client_max_window_bits.
+  const offers = (def.deflateOffers ?? []).map((o) => ({
+    serverNoContextTakeover: o.requestNoContextTakeover,
+    serverMaxWindowBits: o.requestMaxWindowBits,
+  }));
+  const failure: ConnectFailure | null = await client.connect(new URL(url), options.userAgent ?? USER_AGENT, offers);
   const caseStart = performance.now();
   let echoOutcome: { behavior: Behavior; result: string } | undefined;
   if (!failure) {
     const limit = options.hardLimitMs ?? hardLimit(def, timeouts);
     const watchdog = setTimeout(() => client.abort(`case exceeded its hard limit of ${limit} ms`), limit);
     if (def.echoTiming) echo = new EchoTimingRun(def.echoTiming, client, timers);
+    else if (def.compressedEcho) echo = new CompressedEchoRun(def.compressedEcho, client, timers);
     else void playSteps(def.steps, { client, received, timers });
     await client.lost;
     clearTimeout(watchdog);
@@ -121,7 +133,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     started: started.toISOString(),
     duration,
     reportTime: def.reportTime ?? false,
-    reportCompressionRatio: false,
+    reportCompressionRatio: def.reportCompressionRatio ?? false,
     behavior: verdict.behavior,
     behaviorClose: verdict.behaviorClose,
     expected: Object.fromEntries(Object.entries(expected).map(([k, seq]) => [k, seq.map(eventToJson)])),
@@ -137,7 +149,8 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     ...client.stats,
     httpRequest: client.httpRequest,
     httpResponse: client.httpResponse,
-    trafficStats: null,
+    // As Autobahn: the statistics are kept only when the case succeeded.
+    trafficStats: echo instanceof CompressedEchoRun && echo.succeeded ? trafficStatsJson(client.traffic) : null,
     connectFailure: failure,
     url,
   };

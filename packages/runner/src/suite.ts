@@ -43,6 +43,18 @@ export function runsAlone(def: CaseDef): boolean {
   return def.echoTiming !== undefined || def.id.startsWith('9.');
 }
 
+/**
+ * Groups 12/13 are CPU-bound (1000 messages compressed and inflated on both ends) and have time limits
+ * from 60 s: they run in their own phase with one case per core, so they never starve each other.
+ */
+export function isCpuBound(def: CaseDef): boolean {
+  return def.compressedEcho !== undefined;
+}
+
+export function cpuBoundConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
+
 /** Several servers, one after the other (each with `runSuite`); results by agent. */
 export interface MultiSuiteOptions extends Omit<SuiteOptions, 'url' | 'agent' | 'outDir'> {
   servers: ReadonlyArray<{ agent: string; url: string }>;
@@ -98,14 +110,19 @@ async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
   };
 
   const ordinary: number[] = [];
+  const cpuBound: number[] = [];
   const alone: number[] = [];
-  cases.forEach((def, i) => (runsAlone(def) ? alone : ordinary).push(i));
-  let next = 0;
-  const worker = async () => {
-    while (next < ordinary.length) await runOne(ordinary[next++]!);
+  cases.forEach((def, i) => (runsAlone(def) ? alone : isCpuBound(def) ? cpuBound : ordinary).push(i));
+  const runPool = async (indices: number[], limit: number) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < indices.length) await runOne(indices[next++]!);
+    };
+    const workers = Math.max(1, Math.min(limit, indices.length));
+    await Promise.all(Array.from({ length: workers }, worker));
   };
-  const workers = Math.max(1, Math.min(concurrency ?? defaultConcurrency(), ordinary.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await runPool(ordinary, concurrency ?? defaultConcurrency());
+  await runPool(cpuBound, Math.min(concurrency ?? defaultConcurrency(), cpuBoundConcurrency()));
   for (const index of alone) await runOne(index);
 
   const wallMs = Math.round(performance.now() - started);

@@ -21,11 +21,13 @@ export interface CoreEchoServer {
   close(): Promise<void>;
 }
 export interface CoreModule {
-  createEchoServer(opts: { maxMessageSize: number }): CoreEchoServer;
+  createEchoServer(opts: { maxMessageSize: number; perMessageDeflate?: boolean }): CoreEchoServer;
   coreVersion?: string;
 }
 
 export const coreServerOptions = { maxMessageSize: MAX_MESSAGE_SIZE } as const;
+/** core+deflate: permessage-deflate with the core's default policy (window 15, zlib concurrency 10). */
+export const coreDeflateServerOptions = { maxMessageSize: MAX_MESSAGE_SIZE, perMessageDeflate: true } as const;
 
 /**
  * Imported lazily, through a specifier TypeScript does not follow, so that the ws and uws
@@ -53,14 +55,28 @@ export function createCoreTarget(): EchoTarget {
     implementation: CORE_PACKAGE,
     version: packageVersion(CORE_PACKAGE),
     options: { ...coreServerOptions },
-    start: startCore,
+    start: (opts) => startCore(coreServerOptions, opts),
   };
 }
 
-async function startCore(opts?: StartOptions): Promise<RunningTarget> {
+/** Our core with permessage-deflate negotiated. */
+export function createCoreDeflateTarget(): EchoTarget {
+  return {
+    name: 'core+deflate',
+    implementation: CORE_PACKAGE,
+    version: packageVersion(CORE_PACKAGE),
+    options: { ...coreDeflateServerOptions },
+    start: (opts) => startCore(coreDeflateServerOptions, opts),
+  };
+}
+
+async function startCore(
+  serverOptions: { maxMessageSize: number; perMessageDeflate?: boolean },
+  opts?: StartOptions,
+): Promise<RunningTarget> {
   const { host, port } = resolveStartOptions(opts);
   const core = await loadCore();
-  const server = core.createEchoServer({ ...coreServerOptions });
+  const server = core.createEchoServer({ ...serverOptions });
   const { port: bound } = await server.listen({ port, host });
   let closing: Promise<void> | undefined;
   return {

@@ -1,13 +1,21 @@
-import { createCoreTarget } from './core-target.js';
+import { createCoreDeflateTarget, createCoreTarget } from './core-target.js';
 import type { EchoTarget } from './types.js';
-import { createUwsTarget } from './uws-target.js';
-import { createWs7Target, createWsTarget } from './ws-target.js';
+import { createUwsDeflateDedicatedTarget, createUwsDeflateTarget, createUwsTarget } from './uws-target.js';
+import { createWs7Target, createWsDeflateTarget, createWsTarget } from './ws-target.js';
 
+/**
+ * The uncompressed targets decline permessage-deflate (groups 12/13 are UNIMPLEMENTED there); the
+ * `+deflate` columns are the same servers with compression on.
+ */
 const factories = {
   core: createCoreTarget,
   ws: createWsTarget,
   ws7: createWs7Target,
-  uws: createUwsTarget,
+  uws: () => createUwsTarget(),
+  'core+deflate': createCoreDeflateTarget,
+  'ws+deflate': createWsDeflateTarget,
+  'uws+deflate': createUwsDeflateTarget,
+  'uws+deflate-dedicated': createUwsDeflateDedicatedTarget,
 } as const satisfies Record<string, () => EchoTarget>;
 
 export type TargetName = keyof typeof factories;

@@ -86,13 +86,28 @@ export const uwsBehaviorOptions = {
   sendPingsAutomatically: false,
 } as const;
 
-export function createUwsTarget(): EchoTarget {
+/**
+ * The compression settings of the uws columns. uWS has two permessage-deflate implementations: a
+ * shared compressor/decompressor (no per-socket zlib state; it negotiates no context takeover) and
+ * dedicated ones (a sliding window per socket). Names are the uWS constants OR-ed together.
+ */
+const UWS_VARIANTS = {
+  uws: { compression: ['DISABLED'] },
+  'uws+deflate': { compression: ['SHARED_COMPRESSOR', 'SHARED_DECOMPRESSOR'] },
+  'uws+deflate-dedicated': { compression: ['DEDICATED_COMPRESSOR_256KB', 'DEDICATED_DECOMPRESSOR'] },
+} as const satisfies Record<string, { compression: readonly string[] }>;
+
+export type UwsVariant = keyof typeof UWS_VARIANTS;
+
+export function createUwsTarget(variant: UwsVariant = 'uws'): EchoTarget {
+  const compression = UWS_VARIANTS[variant].compression;
   return {
-    name: 'uws',
+    name: variant,
     implementation: UWS_PACKAGE,
     version: uwsVersion(),
     options: {
       ...uwsBehaviorOptions,
+      compression: compression.join(' | '),
       route: '/*',
       // Without it uSockets sets SO_REUSEPORT for a fixed port, so a second server on the same
       // port silently shares it instead of failing like ws and core do.
@@ -100,19 +115,29 @@ export function createUwsTarget(): EchoTarget {
       onSendDropped: 'close() (TCP close, no close frame): an echo is never lost silently',
       binary: 'native addon loaded directly, never the JS fallback',
     },
-    start: startUws,
+    start: (opts) => startUws(compression, opts),
   };
 }
 
-async function startUws(opts?: StartOptions): Promise<RunningTarget> {
+export const createUwsDeflateTarget = (): EchoTarget => createUwsTarget('uws+deflate');
+export const createUwsDeflateDedicatedTarget = (): EchoTarget => createUwsTarget('uws+deflate-dedicated');
+
+async function startUws(compressionNames: readonly string[], opts?: StartOptions): Promise<RunningTarget> {
   const { host, port } = resolveStartOptions(opts);
   const { uws } = loadUwsNative();
+  let compression = 0;
+  for (const name of compressionNames) {
+    const value = (uws as unknown as Record<string, unknown>)[name];
+    if (typeof value !== 'number') throw new Error(`uWebSockets.js has no compression constant ${name}`);
+    compression |= value;
+  }
+  const compress = compression !== uws.DISABLED;
   const app = uws.App();
   const open = new Set<Uws.WebSocket<unknown>>();
 
   app.ws<unknown>('/*', {
     maxPayloadLength: uwsBehaviorOptions.maxPayloadLength,
-    compression: uws.DISABLED,
+    compression,
     idleTimeout: uwsBehaviorOptions.idleTimeout,
     maxLifetime: uwsBehaviorOptions.maxLifetime,
     maxBackpressure: uwsBehaviorOptions.maxBackpressure,
@@ -125,7 +150,7 @@ async function startUws(opts?: StartOptions): Promise<RunningTarget> {
     },
     message: (ws, message, isBinary) => {
       // `message` is neutered when this handler returns; send() copies it synchronously.
-      if (ws.send(message, isBinary) === 2) ws.close();
+      if (ws.send(message, isBinary, compress) === 2) ws.close();
     },
   });
 

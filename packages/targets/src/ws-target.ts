@@ -32,6 +32,12 @@ export const wsServerOptions = {
 } as const;
 
 /**
+ * ws+deflate: the same server with ws's own permessage-deflate defaults (`perMessageDeflate: true`:
+ * window 15, context takeover, messages under 1024 bytes sent uncompressed, zlib concurrency 10).
+ */
+export const wsDeflateServerOptions = { ...wsServerOptions, perMessageDeflate: true } as const;
+
+/**
  * ws 7 knows only these of the options above (skipUTF8Validation, autoPong and allowSynchronousEvents
  * came with 8.x); 7.5.14 back-ported the fragment and chunk limits, so they are raised the same way.
  */
@@ -74,6 +80,7 @@ interface WsRelease {
 const RELEASES = {
   ws: { name: 'ws', installName: 'ws', options: wsServerOptions, textAsString: false },
   ws7: { name: 'ws7', installName: 'ws7', options: ws7ServerOptions, textAsString: true },
+  'ws+deflate': { name: 'ws+deflate', installName: 'ws', options: wsDeflateServerOptions, textAsString: false },
 } as const satisfies Record<string, WsRelease>;
 
 /** Same answer ws gives to plain HTTP requests in its own `port` mode. */
@@ -105,6 +112,11 @@ function createTarget(release: WsRelease): EchoTarget {
 /** The current ws (8.x). */
 export function createWsTarget(): EchoTarget {
   return createTarget(RELEASES.ws);
+}
+
+/** The current ws (8.x) with permessage-deflate on. */
+export function createWsDeflateTarget(): EchoTarget {
+  return createTarget(RELEASES['ws+deflate']);
 }
 
 /** ws 7.x through the `ws7` npm alias, so releases can be compared side by side. */

@@ -2,19 +2,19 @@ import { describe, expect, test } from 'vitest';
 import { MAX_MESSAGE_SIZE, UnknownTargetError, findPackage, getTarget, targetNames } from '../src/index.js';
 
 describe('registry', () => {
-  test('lists core, ws, ws7 and uws in report order', () => {
-    expect(targetNames).toEqual(['core', 'ws', 'ws7', 'uws']);
+  test('lists core, ws, ws7, uws and the compressed variants in report order', () => {
+    expect(targetNames).toEqual(['core', 'ws', 'ws7', 'uws', 'core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated']);
     expect(Object.isFrozen(targetNames)).toBe(true);
   });
 
   test('an unknown name throws UnknownTargetError listing the valid names', () => {
     expect(() => getTarget('foo')).toThrow(UnknownTargetError);
-    expect(() => getTarget('foo')).toThrow('unknown target "foo" (expected one of: core, ws, ws7, uws)');
+    expect(() => getTarget('foo')).toThrow('unknown target "foo" (expected one of: core, ws, ws7, uws, core+deflate, ws+deflate, uws+deflate, uws+deflate-dedicated)');
     expect(() => getTarget('toString')).toThrow(UnknownTargetError);
     try {
       getTarget('foo');
     } catch (err) {
-      expect(err).toMatchObject({ target: 'foo', validNames: ['core', 'ws', 'ws7', 'uws'] });
+      expect(err).toMatchObject({ target: 'foo', validNames: ['core', 'ws', 'ws7', 'uws', 'core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'] });
     }
   });
 
@@ -55,6 +55,14 @@ describe('registry', () => {
       maxBackpressure: 2 * MAX_MESSAGE_SIZE,
     });
     expect(getTarget('core').options).toEqual({ maxMessageSize: MAX_MESSAGE_SIZE });
+  });
+
+  test('compressed variants: same implementations with permessage-deflate on', () => {
+    expect(getTarget('core+deflate').options).toEqual({ maxMessageSize: MAX_MESSAGE_SIZE, perMessageDeflate: true });
+    expect(getTarget('ws+deflate').options).toMatchObject({ maxPayload: MAX_MESSAGE_SIZE, perMessageDeflate: true });
+    expect(getTarget('ws+deflate').version).toBe(getTarget('ws').version);
+    expect(getTarget('uws+deflate').options).toMatchObject({ compression: 'SHARED_COMPRESSOR | SHARED_DECOMPRESSOR' });
+    expect(getTarget('uws+deflate-dedicated').options).toMatchObject({ compression: 'DEDICATED_COMPRESSOR_256KB | DEDICATED_DECOMPRESSOR' });
   });
 
   test('each call returns a fresh target object', () => {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { agentCaseExcluded, caseById, type CaseDef } from '@wsmatrix/cases';
+import { agentCaseExcluded, caseById, isAutobahnCaseId, type CaseDef } from '@wsmatrix/cases';
 import { resultPassed, runSuite, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
@@ -49,7 +49,12 @@ async function plan(flags: ReturnType<typeof parseArgs<typeof runSpec>>['flags']
       throw new UsageError('--cases and --exclude-cases cannot be combined with --spec (the spec selects the cases)');
     }
     const spec = await readSpecFile(flags.spec);
-    const caseIds = selectIds(spec.cases, spec.excludeCases);
+    // A spec is Autobahn's config: its "*" means Autobahn's cases. Our handshake group 0 runs only when
+    // a pattern names it, so the output stays comparable with Autobahn's own reports.
+    const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
+    const group0 = group0Patterns.length ? selectIds(group0Patterns, spec.excludeCases) : [];
+    const autobahn = selectIds(spec.cases, spec.excludeCases).filter(isAutobahnCaseId);
+    const caseIds = [...group0, ...autobahn];
     const eac = spec.excludeAgentCases;
     return {
       servers: spec.servers,

@@ -1,0 +1,109 @@
+/**
+ * The benchmark page of the matrix report, as an HTML fragment: one inline SVG bar chart per workload
+ * (targets side by side, min–max whiskers over the runs) and the ratio table. No scripts, no external
+ * libraries; colours are attributes, so the fragment needs no stylesheet of its own.
+ */
+import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
+import type { BenchCell, BenchResult } from './result.js';
+
+const PALETTE = ['#3d6fa5', '#d9731c', '#4c9a5b', '#9a4c8e', '#b0a33a', '#5aa3b0', '#a55a5a'];
+/** Reference bars in grey: they are the yardsticks, not contestants. */
+const REFERENCE_COLOURS: Record<string, string> = { tcp: '#9aa3ab' };
+
+const CHART_WIDTH = 640;
+const LABEL_WIDTH = 90;
+const VALUE_WIDTH = 150;
+const BAR_HEIGHT = 20;
+const BAR_GAP = 8;
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function colourOf(target: string, targets: readonly string[]): string {
+  return REFERENCE_COLOURS[target] ?? PALETTE[targets.indexOf(target) % PALETTE.length]!;
+}
+
+function barChart(title: string, cells: readonly BenchCell[], targets: readonly string[]): string {
+  const scaleMax = Math.max(0, ...cells.map((c) => c.max ?? 0));
+  const plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+  const x = (v: number): number => LABEL_WIDTH + (scaleMax > 0 ? (v / scaleMax) * plot : 0);
+  const height = cells.length * (BAR_HEIGHT + BAR_GAP) + BAR_GAP;
+  const bars = cells.map((c, i) => {
+    const y = BAR_GAP + i * (BAR_HEIGHT + BAR_GAP);
+    const mid = y + BAR_HEIGHT / 2;
+    const label = `<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" dominant-baseline="middle">${esc(c.target)}</text>`;
+    if (c.median === null) {
+      return `${label}<text x="${LABEL_WIDTH + 4}" y="${mid}" dominant-baseline="middle" fill="#8b0000">failed</text>`;
+    }
+    const width = Math.max(1, x(c.median) - LABEL_WIDTH);
+    const whisker = c.min !== null && c.max !== null && c.max > c.min
+      ? `<line x1="${x(c.min).toFixed(1)}" x2="${x(c.max).toFixed(1)}" y1="${mid}" y2="${mid}" stroke="#1d232a" stroke-width="1.5"/>`
+      : '';
+    const value = `${formatValue(c.median)} ${c.unit}${c.ratioToWs !== null && c.target !== 'ws' ? `  ${formatRatio(c.ratioToWs)} ws` : ''}`;
+    const tip = `${c.target}: median ${formatValue(c.median)} ${c.unit}, runs ${c.runs.map((r) => formatValue(r.value)).join(', ')}`;
+    return (
+      `${label}<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${colourOf(c.target, targets)}"><title>${esc(tip)}</title></rect>` +
+      `${whisker}<text x="${(x(c.max ?? c.median) + 6).toFixed(1)}" y="${mid}" dominant-baseline="middle">${esc(value)}</text>`
+    );
+  });
+  return (
+    `<svg class="bench-chart" role="img" aria-label="${esc(title)}" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}" ` +
+    `font-family="system-ui, sans-serif" font-size="12" xmlns="http://www.w3.org/2000/svg">` +
+    `<line x1="${LABEL_WIDTH}" x2="${LABEL_WIDTH}" y1="0" y2="${height}" stroke="#d0d4d9"/>${bars.join('')}</svg>`
+  );
+}
+
+function ratioTable(result: BenchResult, targets: readonly string[]): string {
+  const head = targets.map((t) => `<th colspan="3">${esc(t)}</th>`).join('');
+  const sub = targets.map(() => '<th class="num">median</th><th class="num">vs ws</th><th class="num">vs tcp</th>').join('');
+  const rows = result.workloads.map((w) => {
+    const cells = targets.map((t) => {
+      const c = result.cells.find((cell) => cell.workload === w.id && cell.target === t);
+      if (!c || c.median === null) return '<td class="num">–</td><td class="num">–</td><td class="num">–</td>';
+      const mark = c.clientBound ? ' title="client-bound: a lower bound for the server"' : '';
+      return `<td class="num"${mark}>${esc(formatValue(c.median))}${c.clientBound ? '*' : ''}</td>` +
+        `<td class="num">${esc(formatRatio(c.ratioToWs))}</td><td class="num">${esc(formatRatio(c.ratioToTcp))}</td>`;
+    });
+    return `<tr><th>${esc(w.title)} <small>(${esc(w.unit)})</small></th>${cells.join('')}</tr>`;
+  });
+  return `<table class="bench-ratios"><thead><tr><th rowspan="2">workload</th>${head}</tr><tr>${sub}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function detailTable(cells: readonly BenchCell[]): string {
+  const rows = cells.map((c) =>
+    `<tr><th>${esc(c.target)}</th><td class="num">${esc(formatPercent(c.spread))}</td><td class="num">${esc(formatMicros(c.p50Us))}</td>` +
+    `<td class="num">${esc(formatMicros(c.p99Us))}</td><td class="num">${esc(formatCores(c.clientCpu))}</td><td class="num">${esc(formatCores(c.serverCpu))}</td>` +
+    `<td class="num">${esc(formatCores(c.otherCpu))}</td>` +
+    `<td>${esc([c.clientBound ? 'client-bound' : '', c.serverBound ? 'server-bound' : '', c.noisy ? 'noisy: other processes busy' : '', ...c.errors].filter(Boolean).join('; '))}</td></tr>`,
+  );
+  return `<table class="bench-detail"><thead><tr><th>target</th><th class="num">spread</th><th class="num">p50</th><th class="num">p99</th>` +
+    `<th class="num">client CPU</th><th class="num">server CPU</th><th class="num">other CPU</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** The benchmark page body for the report (passed to the report writer as `benchmarkHtml`). */
+export function renderBenchmarkHtml(result: BenchResult): string {
+  const { machine, pinning, settings } = result;
+  const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
+  const versions = result.targets
+    .map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${t.error ? ` — not measured: ${esc(t.error)}` : ''}</li>`)
+    .join('');
+  const sections = result.workloads.map((w) => {
+    const cells = targets.map((t) => result.cells.find((c) => c.workload === w.id && c.target === t)).filter((c): c is BenchCell => !!c);
+    return `<h3 id="bench-${esc(w.id)}">${esc(w.title)} <small class="meta">(${esc(w.unit)}, ${esc(w.id)})</small></h3>${barChart(w.title, cells, targets)}${detailTable(cells)}`;
+  });
+  return [
+    '<section class="bench">',
+    '<h1>Benchmarks</h1>',
+    `<p class="meta">${esc(`${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.platform}/${machine.arch}; ${pinning.note}. ` +
+      `${settings.runs} run(s) of ${settings.durationSec} s after ${settings.warmupSec} s warm-up, ${result.startedAt}.`)}</p>`,
+    `<p class="note">Bars are medians over the runs, whiskers span min–max. “vs ws” and “vs tcp” divide by the ws median and by the raw TCP echo ` +
+      `(${esc(settings.tcpEcho)}), the ceiling for a server on Node. CPU is in cores; * marks a client-bound figure (a lower bound for that server).</p>`,
+    `<ul class="bench-targets">${versions}</ul>`,
+    '<h2>Ratios</h2>',
+    ratioTable(result, targets),
+    '<h2>Workloads</h2>',
+    ...sections,
+    '</section>',
+  ].join('\n');
+}

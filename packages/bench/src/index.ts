@@ -1,0 +1,14 @@
+export { runBenchmark, measuredTargets, DEFAULT_TARGETS, REFERENCE_TARGETS, type BenchOptions } from './run-benchmark.js';
+export type { BenchCell, BenchResult, BenchRun, BenchTarget, BenchWorkloadInfo } from './result.js';
+export { RESULT_SCHEMA } from './result.js';
+export { WORKLOADS, WORKLOAD_GROUPS, workloadIds, selectWorkloads, unitOf, UnknownWorkloadError, type Workload, type EchoWorkload, type HandshakeWorkload } from './workloads.js';
+export { formatBenchTable } from './table.js';
+export { renderBenchmarkHtml } from './html.js';
+export { saveBenchResult } from './store.js';
+export { formatValue, formatRatio, formatMicros } from './format.js';
+export { describeMachine, planPinning, allowedCpus, hasTaskset, type MachineInfo, type PinningPlan } from './machine.js';
+export { startTcpEcho, TCP_ECHO_STYLES, type TcpEchoStyle } from './tcp-echo.js';
+export { median, spread, percentile, LatencyHistogram } from './stats.js';
+export { ReplyCounter } from './reply-counter.js';
+export { buildMaskedFrame, buildMaskedMessage, buildCloseFrame } from './frames.js';
+export { buildUpgradeRequest, validateUpgradeResponse, acceptFor } from './handshake.js';

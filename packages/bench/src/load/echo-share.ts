@@ -1,0 +1,213 @@
+/**
+ * Echo load: each connection keeps `inFlight` messages outstanding. A read chunk is walked once for
+ * the number of replies it completes, and as many new messages go out in ONE write of a pre-built
+ * buffer — no per-message callback, allocation or write.
+ */
+import { buildCloseFrame, buildMaskedMessage, buildPayload, repeatMessage } from '../frames.js';
+import { buildUpgradeRequest, randomKey } from '../handshake.js';
+import { ReplyCounter } from '../reply-counter.js';
+import { LatencyHistogram } from '../stats.js';
+import type { EchoWorkload } from '../workloads.js';
+import { ClientConnection } from './client-connection.js';
+import { absNow, ErrorLog, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
+
+/** Messages are copied into one batch buffer up to this size; bigger ones are written one by one (corked). */
+const BATCH_LIMIT = 64 * 1024;
+/** How long to wait for outstanding replies and for the close handshake at the end. */
+const DRAIN_TIMEOUT_MS = 5000;
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** State shared by the connections of one share. */
+interface ShareTally {
+  window: MeasureWindow;
+  completed: number;
+  sent: number;
+  received: number;
+  latency: LatencyHistogram;
+  errors: ErrorLog;
+}
+
+/** Pre-built bytes of one workload's messages. */
+interface MessageBytes {
+  unit: Buffer;
+  /** `inFlight` copies of unit back to back, or undefined when too big to batch. */
+  batch: Buffer | undefined;
+}
+
+class EchoConnection {
+  readonly counter = new ReplyCounter();
+  inFlight = 0;
+  sending = false;
+  private drained: (() => void) | undefined;
+  /** Send times of outstanding batches (FIFO ring): replies come back in order. */
+  private readonly batchTimes: Float64Array;
+  private readonly batchCounts: Int32Array;
+  private first = 0;
+  private size = 0;
+
+  constructor(
+    readonly conn: ClientConnection,
+    private readonly bytes: MessageBytes,
+    private readonly workload: EchoWorkload,
+    private readonly tally: ShareTally,
+  ) {
+    this.batchTimes = new Float64Array(workload.inFlight + 1);
+    this.batchCounts = new Int32Array(workload.inFlight + 1);
+    conn.setReceiver((chunk, start, end) => this.onBytes(chunk, start, end));
+  }
+
+  start(): void {
+    this.sending = true;
+    this.send(this.workload.inFlight, absNow());
+  }
+
+  /** Resolves once no message is outstanding. */
+  whenDrained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.drained = resolve));
+  }
+
+  private send(count: number, now: number): void {
+    const { unit, batch } = this.bytes;
+    const socket = this.conn.socket;
+    if (batch) socket.write(batch.subarray(0, count * unit.length));
+    else {
+      socket.cork();
+      for (let i = 0; i < count; i++) socket.write(unit);
+      socket.uncork();
+    }
+    this.inFlight += count;
+    this.tally.sent += count;
+    const slot = (this.first + this.size) % this.batchTimes.length;
+    this.batchTimes[slot] = now;
+    this.batchCounts[slot] = count;
+    this.size++;
+  }
+
+  private onBytes(chunk: Buffer, start: number, end: number): void {
+    const replies = this.counter.push(chunk, start, end);
+    if (replies === 0) return;
+    const now = absNow();
+    const tally = this.tally;
+    const inWindow = now >= tally.window.start && now < tally.window.end;
+    this.inFlight -= replies;
+    tally.received += replies;
+    if (inWindow) tally.completed += replies;
+    this.retire(replies, now, inWindow);
+    if (this.sending && now >= tally.window.end) this.sending = false;
+    if (this.sending) this.send(replies, now);
+    else if (this.inFlight <= 0 && this.drained) this.drained();
+  }
+
+  /** Takes `count` replies off the send-time ring, recording their latency when inside the window. */
+  private retire(count: number, now: number, record: boolean): void {
+    let left = count;
+    while (left > 0 && this.size > 0) {
+      const slot = this.first;
+      const take = Math.min(left, this.batchCounts[slot]!);
+      if (record) this.tally.latency.record((now - this.batchTimes[slot]!) * 1000, take);
+      left -= take;
+      this.batchCounts[slot]! -= take;
+      if (this.batchCounts[slot] === 0) {
+        this.first = (this.first + 1) % this.batchTimes.length;
+        this.size--;
+      }
+    }
+    if (left > 0) this.tally.errors.add(new Error(`${left} more replies than messages sent`));
+  }
+}
+
+export class EchoShare implements LoadShare {
+  private connections: EchoConnection[] = [];
+  private readonly tally: ShareTally;
+  private readonly bytes: MessageBytes;
+  private readonly closeFrame = buildCloseFrame();
+
+  constructor(
+    private readonly job: LoadJob & { workload: EchoWorkload },
+    private readonly connectionCount: number,
+    private readonly readBuffer: Buffer,
+  ) {
+    const w = job.workload;
+    const unit = buildMaskedMessage(w.opcode, buildPayload(w.opcode, w.size), w.fragmentSize);
+    this.bytes = { unit, batch: unit.length * w.inFlight <= BATCH_LIMIT ? repeatMessage(unit, w.inFlight) : undefined };
+    this.tally = {
+      window: { start: Infinity, end: Infinity },
+      completed: 0,
+      sent: 0,
+      received: 0,
+      latency: new LatencyHistogram(),
+      errors: new ErrorLog(),
+    };
+  }
+
+  async prepare(): Promise<void> {
+    const { host, port, protocol } = this.job;
+    const key = randomKey();
+    const request = buildUpgradeRequest(host, port, key);
+    const opened = await Promise.all(
+      Array.from({ length: this.connectionCount }, () =>
+        ClientConnection.open({ host, port, protocol, request, key, readBuffer: this.readBuffer }),
+      ),
+    );
+    this.connections = opened.map((conn) => new EchoConnection(conn, this.bytes, this.job.workload, this.tally));
+  }
+
+  async run(window: MeasureWindow): Promise<ShareResult> {
+    const tally = this.tally;
+    tally.window = window;
+    for (const c of this.connections) c.start();
+    // Connections whose replies stop coming would never notice the end of the window themselves.
+    await sleepUntil(window.end);
+    for (const c of this.connections) c.sending = false;
+    const drained = await withTimeout(Promise.all(this.connections.map((c) => c.whenDrained())), DRAIN_TIMEOUT_MS);
+    if (!drained) tally.errors.add(new Error('replies still missing after the drain timeout'));
+    else if (tally.received !== tally.sent) tally.errors.add(new Error(`sent ${tally.sent} messages, got ${tally.received} replies`));
+    this.verify();
+    await Promise.all(this.connections.map((c) => this.closeConnection(c)));
+    const payloadBytes = tally.completed * this.job.workload.size;
+    return {
+      completed: tally.completed,
+      payloadBytes,
+      sent: tally.sent,
+      received: tally.received,
+      latency: tally.latency.toSparse(),
+      errorCount: tally.errors.count,
+      errors: tally.errors.first,
+    };
+  }
+
+  /** Every reply must be a whole message of the size sent: counted messages × size = payload bytes walked. */
+  private verify(): void {
+    const size = this.job.workload.size;
+    for (const c of this.connections) {
+      const { messages, payloadBytes } = c.counter;
+      if (payloadBytes !== messages * size) {
+        this.tally.errors.add(new Error(`replies carried ${payloadBytes} payload bytes, expected ${messages} × ${size}`));
+      }
+      if (c.conn.error) this.tally.errors.add(c.conn.error);
+    }
+  }
+
+  private async closeConnection(c: EchoConnection): Promise<void> {
+    const socket = c.conn.socket;
+    if (this.job.protocol === 'ws') socket.write(this.closeFrame);
+    else socket.end();
+    if (!(await withTimeout(c.conn.closed, CLOSE_TIMEOUT_MS))) socket.destroy();
+  }
+}
+
+export function sleepUntil(time: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, time - absNow())));
+}
+
+/** True if `promise` settled within `ms`. */
+export async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Runs one load job in this process: splits it over threads, opens everything, then starts traffic,
+ * warm-up first, and reads client and server CPU at the edges of the measured window.
+ */
+import { machineBusyMs, ownCpuMs, processCpuMs } from '../cpu.js';
+import { LatencyHistogram } from '../stats.js';
+import { createShare, splitUnits, unitsOf } from './create-share.js';
+import { sleepUntil } from './echo-share.js';
+import { ThreadShare } from './thread-share.js';
+import { absNow, type LoadJob, type LoadShare, type MeasureWindow } from './types.js';
+
+export interface RunJobOptions {
+  warmupMs: number;
+  durationMs: number;
+  /** Threads to spread connections over; 1 runs everything in this thread. */
+  threads: number;
+  /** The server's process id, to read its CPU from /proc. */
+  serverPid?: number;
+}
+
+export interface JobResult {
+  /** Completed messages or connections in the window. */
+  completed: number;
+  payloadBytes: number;
+  sent: number;
+  received: number;
+  /** Length of the measured window. */
+  elapsedMs: number;
+  latency: [number, number][];
+  /** CPU used inside the window, in milliseconds; server undefined when it could not be read. */
+  clientCpuMs: number;
+  serverCpuMs: number | undefined;
+  /** CPU the whole machine used inside the window (every process), when readable. */
+  machineCpuMs: number | undefined;
+  /** Wall time between the two CPU readings, to turn CPU ms into cores. */
+  cpuWallMs: number;
+  threads: number;
+  errorCount: number;
+  errors: string[];
+}
+
+interface CpuReading {
+  at: number;
+  client: number;
+  server: number | undefined;
+  machine: number | undefined;
+}
+
+function readCpu(serverPid: number | undefined): CpuReading {
+  return {
+    at: absNow(),
+    client: ownCpuMs(),
+    server: serverPid === undefined ? undefined : processCpuMs(serverPid),
+    machine: machineBusyMs(),
+  };
+}
+
+export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResult> {
+  const units = splitUnits(unitsOf(job), opts.threads);
+  const shares: LoadShare[] = units.map((n) => (units.length === 1 ? createShare(job, n) : new ThreadShare(job, n)));
+  await Promise.all(shares.map((s) => s.prepare()));
+
+  const now = absNow();
+  const window: MeasureWindow = { start: now + opts.warmupMs, end: now + opts.warmupMs + opts.durationMs };
+  const readings: Promise<CpuReading>[] = [window.start, window.end].map((t) =>
+    sleepUntil(t).then(() => readCpu(opts.serverPid)),
+  );
+  const results = await Promise.all(shares.map((s) => s.run(window)));
+  const [before, after] = await Promise.all(readings);
+
+  const latency = new LatencyHistogram();
+  for (const r of results) latency.merge(LatencyHistogram.fromSparse(r.latency));
+  const sum = (pick: (r: (typeof results)[number]) => number): number => results.reduce((a, r) => a + pick(r), 0);
+  return {
+    completed: sum((r) => r.completed),
+    payloadBytes: sum((r) => r.payloadBytes),
+    sent: sum((r) => r.sent),
+    received: sum((r) => r.received),
+    elapsedMs: window.end - window.start,
+    latency: latency.toSparse(),
+    clientCpuMs: after!.client - before!.client,
+    serverCpuMs: after!.server === undefined || before!.server === undefined ? undefined : after!.server - before!.server,
+    machineCpuMs: after!.machine === undefined || before!.machine === undefined ? undefined : after!.machine - before!.machine,
+    cpuWallMs: after!.at - before!.at,
+    threads: shares.length,
+    errorCount: sum((r) => r.errorCount),
+    errors: results.flatMap((r) => r.errors).slice(0, 5),
+  };
+}

@@ -1,0 +1,55 @@
+/** Messages between the coordinator of a load job and its shares (threads). */
+import type { Workload } from '../workloads.js';
+import type { WireProtocol } from './client-connection.js';
+
+/** What one measurement does against one server. */
+export interface LoadJob {
+  workload: Workload;
+  host: string;
+  port: number;
+  protocol: WireProtocol;
+}
+
+/** Absolute times (ms since the epoch, sub-ms precision): traffic counts only between start and end. */
+export interface MeasureWindow {
+  start: number;
+  end: number;
+}
+
+/** What one share (one thread's connections or loops) measured. */
+export interface ShareResult {
+  /** Messages (echo) or connections (handshake) completed inside the window. */
+  completed: number;
+  /** Payload bytes of the replies completed inside the window. */
+  payloadBytes: number;
+  /** Messages sent and replies received over the whole job, warm-up and drain included. */
+  sent: number;
+  received: number;
+  /** Latency histogram of the window, sparse [bucket, count] pairs, microseconds. */
+  latency: [number, number][];
+  errorCount: number;
+  /** The first few error messages. */
+  errors: string[];
+}
+
+/** A share's load: prepare() opens what must exist before timing, run() drives traffic. */
+export interface LoadShare {
+  prepare(): Promise<void>;
+  /** Starts traffic now (warm-up runs until window.start) and resolves once closed down. */
+  run(window: MeasureWindow): Promise<ShareResult>;
+}
+
+/** Wall clock with sub-millisecond precision, comparable across worker threads. */
+export function absNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Collects errors without keeping thousands of them. */
+export class ErrorLog {
+  count = 0;
+  readonly first: string[] = [];
+  add(err: unknown): void {
+    this.count++;
+    if (this.first.length < 5) this.first.push(err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Starting the server and client processes: plain node for built .js entries, `node --import tsx`
+ * for the TypeScript sources, wrapped in `taskset -c CPUS` when pinned (taskset execs node, so the
+ * pid we get is node's and /proc/<pid>/stat is the server's own).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { JobResult, RunJobOptions } from './load/run-job.js';
+import type { LoadJob } from './load/types.js';
+import type { TcpEchoStyle } from './tcp-echo.js';
+
+/** This package's folder: children run from here, so `--import tsx` resolves through its node_modules. */
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+function entryPath(name: string): { file: string; loader: string[] } {
+  const ts = import.meta.url.endsWith('.ts');
+  const file = fileURLToPath(new URL(`./${name}${ts ? '.ts' : '.js'}`, import.meta.url));
+  return { file, loader: ts ? ['--import', 'tsx'] : [] };
+}
+
+export interface SpawnOptions {
+  /** taskset CPU list; undefined: not pinned. */
+  cpus?: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  execArgv?: readonly string[];
+}
+
+/** Keeps the tail of a child's stderr for error messages, never all of it. */
+function stderrTail(child: ChildProcess): () => string {
+  let tail = '';
+  child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4096)));
+  return () => tail.trim().split('\n').pop() ?? '';
+}
+
+function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
+  const { file, loader } = entryPath(entry);
+  const nodeArgs = [...(opts.execArgv ?? []), ...loader, file, ...args];
+  const [command, commandArgs] = opts.cpus === undefined
+    ? [process.execPath, nodeArgs]
+    : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
+  return spawn(command, commandArgs, {
+    cwd: PACKAGE_DIR,
+    // stdin stays open as a lifeline: a server sees it end when its parent dies.
+    stdio: ['pipe', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+  });
+}
+
+/** What a server process says about itself once listening. */
+export interface ServerInfo {
+  name: string;
+  implementation: string;
+  version: string;
+  options: Record<string, unknown>;
+  host: string;
+  port: number;
+  pid: number;
+}
+
+export interface ServerProcess {
+  info: ServerInfo;
+  /** SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 20000;
+
+export async function startServerProcess(target: string, opts: SpawnOptions & { tcpEcho?: TcpEchoStyle } = {}): Promise<ServerProcess> {
+  const args = target === 'tcp' && opts.tcpEcho ? [target, '--tcp-echo', opts.tcpEcho] : [target];
+  const child = spawnNode('server-process', args, opts, false);
+  const exited = once(child, 'exit');
+  const lastError = stderrTail(child);
+  const info = await new Promise<ServerInfo>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`server ${target} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(line) as ServerInfo);
+        } catch {
+          fail(new Error(`server ${target} printed ${JSON.stringify(line)}`));
+        }
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`server ${target} exited (${code}) before listening: ${lastError()}`)));
+  });
+  child.stdout!.resume();
+  return {
+    info,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+export interface ClientProcess {
+  pid: number;
+  run(job: LoadJob, options: RunJobOptions, timeoutMs: number): Promise<JobResult>;
+  stop(): Promise<void>;
+}
+
+type ClientReply = { id: number; result: JobResult } | { id: number; error: string };
+
+export async function startClientProcess(opts: SpawnOptions = {}): Promise<ClientProcess> {
+  const child = spawnNode('client-process', [], opts, true);
+  const exited = once(child, 'exit');
+  const lastError = stderrTail(child);
+  child.stdout!.resume();
+  await once(child, 'spawn');
+  let nextId = 1;
+  return {
+    pid: child.pid!,
+    run(job, options, timeoutMs) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`load job timed out after ${timeoutMs} ms`)), timeoutMs);
+        const onMessage = (msg: ClientReply): void => {
+          if (msg.id !== id) return;
+          if ('error' in msg) finish(new Error(msg.error));
+          else finish(undefined, msg.result);
+        };
+        const onExit = (code: number | null): void => finish(new Error(`load generator exited (${code}): ${lastError()}`));
+        const finish = (err?: Error, result?: JobResult): void => {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          if (err) reject(err);
+          else resolve(result!);
+        };
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        child.send({ id, job, options });
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.disconnect();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}

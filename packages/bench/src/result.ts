@@ -1,0 +1,92 @@
+/** The shape of a benchmark result: what `--json` prints and what is stored under matrix/results/bench/. */
+import type { MachineInfo, PinningPlan } from './machine.js';
+
+export const RESULT_SCHEMA = 'wsmatrix-bench/1';
+
+/** One measured window of one workload against one target. */
+export interface BenchRun {
+  /** Headline figure in the workload's unit (conn/s, msg/s or MB/s). */
+  value: number;
+  /** Messages or connections completed per second. */
+  perSecond: number;
+  completed: number;
+  payloadBytes: number;
+  /** Messages (or connection cycles) sent and replies received over the whole job; equal when nothing was lost. */
+  sent: number;
+  received: number;
+  elapsedMs: number;
+  /** Latency percentiles in microseconds (round trip, or whole connection cycle for handshakes). */
+  p50Us: number | null;
+  p99Us: number | null;
+  /** CPU used during the window, in cores (1 = one core busy the whole time). */
+  clientCpu: number;
+  serverCpu: number | null;
+  /** CPU taken by every other process on the machine meanwhile (noise), in cores. */
+  otherCpu: number | null;
+  errorCount: number;
+  errors: string[];
+}
+
+/** The runs of one workload × target, summarised. */
+export interface BenchCell {
+  workload: string;
+  target: string;
+  unit: string;
+  runs: BenchRun[];
+  /** Medians over the runs; null when no run succeeded. */
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  /** (max − min) / median. */
+  spread: number | null;
+  p50Us: number | null;
+  p99Us: number | null;
+  clientCpu: number | null;
+  serverCpu: number | null;
+  otherCpu: number | null;
+  /** median / median of ws and of tcp for the same workload. */
+  ratioToWs: number | null;
+  ratioToTcp: number | null;
+  /** The load generator was near its cores' limit: the figure is a lower bound for the server. */
+  clientBound: boolean;
+  serverBound: boolean;
+  /** Other processes took a noticeable share of the machine during the runs. */
+  noisy: boolean;
+  /** Why runs failed or what went wrong inside them. */
+  errors: string[];
+}
+
+export interface BenchTarget {
+  name: string;
+  implementation: string;
+  version: string;
+  options: Record<string, unknown>;
+  /** Set when the target could not be started; it then has no cells. */
+  error?: string;
+}
+
+export interface BenchWorkloadInfo {
+  id: string;
+  title: string;
+  unit: string;
+}
+
+export interface BenchResult {
+  schema: typeof RESULT_SCHEMA;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  pinning: PinningPlan;
+  settings: {
+    durationSec: number;
+    warmupSec: number;
+    runs: number;
+    /** How the tcp ceiling echoes. */
+    tcpEcho: string;
+    /** Longest wait for a quiet machine before each measurement (0: no waiting, no re-runs). */
+    quietWaitMs: number;
+  };
+  targets: BenchTarget[];
+  workloads: BenchWorkloadInfo[];
+  cells: BenchCell[];
+}

@@ -1,0 +1,91 @@
+/** From job results to runs, and from runs to the summarised cells with their ratios. */
+import type { JobResult } from './load/run-job.js';
+import { QUIET_THRESHOLD } from './quiet.js';
+import type { BenchCell, BenchRun } from './result.js';
+import { LatencyHistogram, median, spread } from './stats.js';
+import { unitOf, type Workload } from './workloads.js';
+
+/** A client this close to its cores' limit is likely what held the figure back. */
+const BOUND_THRESHOLD = 0.9;
+
+
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+export function toRun(workload: Workload, job: JobResult): BenchRun {
+  const seconds = job.elapsedMs / 1000;
+  const perSecond = job.completed / seconds;
+  const value = workload.kind === 'echo' && workload.measure === 'bytes' ? job.payloadBytes / seconds / 1e6 : perSecond;
+  const latency = LatencyHistogram.fromSparse(job.latency);
+  const cpuSeconds = job.cpuWallMs > 0 ? job.cpuWallMs : job.elapsedMs;
+  return {
+    value,
+    perSecond,
+    completed: job.completed,
+    payloadBytes: job.payloadBytes,
+    sent: job.sent,
+    received: job.received,
+    elapsedMs: job.elapsedMs,
+    p50Us: finiteOrNull(latency.percentile(50)),
+    p99Us: finiteOrNull(latency.percentile(99)),
+    clientCpu: job.clientCpuMs / cpuSeconds,
+    serverCpu: job.serverCpuMs === undefined ? null : job.serverCpuMs / cpuSeconds,
+    otherCpu: job.machineCpuMs === undefined || job.serverCpuMs === undefined
+      ? null
+      : Math.max(0, job.machineCpuMs - job.serverCpuMs - job.clientCpuMs) / cpuSeconds,
+    errorCount: job.errorCount,
+    errors: job.errors,
+  };
+}
+
+function medianOf(values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length ? median(present) : null;
+}
+
+/** Summarises the runs of one cell (ratios are filled in by addRatios). `failures` are runs that did not complete. */
+export function summarizeCell(workload: Workload, target: string, runs: BenchRun[], failures: string[], clientCores: number): BenchCell {
+  const values = runs.map((r) => r.value);
+  const clientCpu = medianOf(runs.map((r) => r.clientCpu));
+  const serverCpu = medianOf(runs.map((r) => r.serverCpu));
+  const otherCpu = medianOf(runs.map((r) => r.otherCpu));
+  return {
+    workload: workload.id,
+    target,
+    unit: unitOf(workload),
+    runs,
+    median: values.length ? median(values) : null,
+    min: values.length ? Math.min(...values) : null,
+    max: values.length ? Math.max(...values) : null,
+    spread: values.length ? spread(values) : null,
+    p50Us: medianOf(runs.map((r) => r.p50Us)),
+    p99Us: medianOf(runs.map((r) => r.p99Us)),
+    clientCpu,
+    serverCpu,
+    otherCpu,
+    ratioToWs: null,
+    ratioToTcp: null,
+    clientBound: clientCpu !== null && clientCpu >= BOUND_THRESHOLD * clientCores,
+    serverBound: serverCpu !== null && serverCpu >= BOUND_THRESHOLD,
+    noisy: runs.some((r) => r.otherCpu !== null && r.otherCpu > QUIET_THRESHOLD),
+    errors: [...failures, ...new Set(runs.flatMap((r) => r.errors))].slice(0, 5),
+  };
+}
+
+/** Fills ratioToWs and ratioToTcp of every cell from the ws and tcp cells of the same workload. */
+export function addRatios(cells: BenchCell[]): BenchCell[] {
+  const reference = (workload: string, target: string): number | null => {
+    const m = cells.find((c) => c.workload === workload && c.target === target)?.median ?? null;
+    return m !== null && m > 0 ? m : null;
+  };
+  return cells.map((c) => {
+    const ws = reference(c.workload, 'ws');
+    const tcp = reference(c.workload, 'tcp');
+    return {
+      ...c,
+      ratioToWs: c.median !== null && ws !== null ? c.median / ws : null,
+      ratioToTcp: c.median !== null && tcp !== null ? c.median / tcp : null,
+    };
+  });
+}

@@ -1,0 +1,106 @@
+/** The workload catalogue: what each measurement sends, over how many connections, and its unit. */
+import { OPCODE_BINARY, OPCODE_TEXT } from './frames.js';
+
+/** Connections opened, upgraded and closed, by `loops` loops each doing one connection at a time. */
+export interface HandshakeWorkload {
+  kind: 'handshake';
+  id: string;
+  title: string;
+  loops: number;
+}
+
+/**
+ * Echo round trips: `connections` connections, each keeping `inFlight` messages outstanding and
+ * sending as many new ones as replies arrive, in one write.
+ */
+export interface EchoWorkload {
+  kind: 'echo';
+  id: string;
+  title: string;
+  opcode: number;
+  size: number;
+  /** Fragment payload size; absent: one frame per message. */
+  fragmentSize?: number;
+  connections: number;
+  inFlight: number;
+  /** What the headline figure counts. */
+  measure: 'messages' | 'bytes';
+}
+
+export type Workload = HandshakeWorkload | EchoWorkload;
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+function small(connections: number, inFlight: number): EchoWorkload {
+  return {
+    kind: 'echo',
+    id: `small-c${connections}-f${inFlight}`,
+    title: `32 B text, ${connections} conn × ${inFlight} in flight`,
+    opcode: OPCODE_TEXT,
+    size: 32,
+    connections,
+    inFlight,
+    measure: 'messages',
+  };
+}
+
+/** Every workload, in report order. */
+export const WORKLOADS: readonly Workload[] = Object.freeze([
+  { kind: 'handshake', id: 'handshake-l1', title: 'handshakes, 1 loop', loops: 1 },
+  { kind: 'handshake', id: 'handshake-l16', title: 'handshakes, 16 loops', loops: 16 },
+  small(1, 1),
+  small(1, 32),
+  small(16, 1),
+  small(16, 32),
+  small(128, 1),
+  small(128, 32),
+  {
+    kind: 'echo', id: 'large-64k', title: '64 KiB binary, 1 conn × 16 in flight',
+    opcode: OPCODE_BINARY, size: 64 * KiB, connections: 1, inFlight: 16, measure: 'bytes',
+  },
+  {
+    kind: 'echo', id: 'large-1m', title: '1 MiB binary, 1 conn × 4 in flight',
+    opcode: OPCODE_BINARY, size: MiB, connections: 1, inFlight: 4, measure: 'bytes',
+  },
+  {
+    kind: 'echo', id: 'fragmented-1m', title: '1 MiB binary in 4 KiB fragments, 1 conn × 4 in flight',
+    opcode: OPCODE_BINARY, size: MiB, fragmentSize: 4 * KiB, connections: 1, inFlight: 4, measure: 'bytes',
+  },
+] satisfies Workload[]);
+
+export const workloadIds: readonly string[] = WORKLOADS.map((w) => w.id);
+
+/** Short names for groups of workloads on the command line. */
+export const WORKLOAD_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  handshake: workloadIds.filter((id) => id.startsWith('handshake')),
+  small: workloadIds.filter((id) => id.startsWith('small')),
+  large: workloadIds.filter((id) => id.startsWith('large')),
+  fragmented: workloadIds.filter((id) => id.startsWith('fragmented')),
+  all: workloadIds,
+};
+
+export class UnknownWorkloadError extends Error {
+  constructor(readonly workload: string) {
+    super(`unknown workload "${workload}" (expected one of: ${[...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ')})`);
+    this.name = 'UnknownWorkloadError';
+  }
+}
+
+/** Workloads named by ids and group names, in catalogue order, each once. */
+export function selectWorkloads(names: readonly string[]): Workload[] {
+  const wanted = new Set<string>();
+  for (const name of names) {
+    const group = Object.hasOwn(WORKLOAD_GROUPS, name) ? WORKLOAD_GROUPS[name] : undefined;
+    if (group) group.forEach((id) => wanted.add(id));
+    else if (workloadIds.includes(name)) wanted.add(name);
+    else throw new UnknownWorkloadError(name);
+  }
+  return WORKLOADS.filter((w) => wanted.has(w.id));
+}
+
+/** Unit of the headline figure. */
+export function unitOf(workload: Workload): string {
+  if (workload.kind === 'handshake') return 'conn/s';
+  return workload.measure === 'bytes' ? 'MB/s' : 'msg/s';
+}

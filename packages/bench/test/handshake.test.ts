@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { acceptFor, buildUpgradeRequest, headEnd, randomKey, validateUpgradeResponse } from '../src/handshake.js';
+
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='; // RFC 6455 §1.3
+const good = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${ACCEPT}`, '', ''].join('\r\n');
+
+describe('handshake', () => {
+  it('computes the RFC example accept value', () => {
+    expect(acceptFor(KEY)).toBe(ACCEPT);
+  });
+
+  it('builds a complete upgrade request without extensions', () => {
+    const text = buildUpgradeRequest('127.0.0.1', 9001, KEY).toString('latin1');
+    expect(text.startsWith('GET / HTTP/1.1\r\n')).toBe(true);
+    expect(text).toContain('\r\nHost: 127.0.0.1:9001\r\n');
+    expect(text).toContain('\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n');
+    expect(text).toContain(`\r\nSec-WebSocket-Key: ${KEY}\r\n`);
+    expect(text).toContain('\r\nSec-WebSocket-Version: 13\r\n');
+    expect(text).not.toMatch(/extensions/i);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+    expect(buildUpgradeRequest('::1', 80, KEY).toString()).toContain('Host: [::1]:80');
+  });
+
+  it('makes 16-byte base64 keys', () => {
+    expect(Buffer.from(randomKey(), 'base64')).toHaveLength(16);
+  });
+
+  it('finds the end of the response head', () => {
+    expect(headEnd(Buffer.from('HTTP/1.1 101 x\r\nA: b\r\n'))).toBe(-1);
+    expect(headEnd(Buffer.from(`${good}\x81\x00`))).toBe(good.length);
+  });
+
+  it('accepts a valid 101, header names in any case, extra headers', () => {
+    expect(validateUpgradeResponse(good, KEY)).toBeNull();
+    expect(validateUpgradeResponse(good.toLowerCase().replace(ACCEPT.toLowerCase(), ACCEPT).replace('http/1.1', 'HTTP/1.1'), KEY)).toBeNull();
+    expect(validateUpgradeResponse(good.replace('Upgrade: websocket', 'uWebSockets: 20\r\nUpgrade: WebSocket'), KEY)).toBeNull();
+  });
+
+  it.each([
+    ['another status', good.replace('101 Switching Protocols', '400 Bad Request'), /status 101/],
+    ['garbage', 'hello', /status line/],
+    ['a wrong accept', good.replace(ACCEPT, acceptFor('other')), /Accept/],
+    ['no accept', good.replace(`Sec-WebSocket-Accept: ${ACCEPT}\r\n`, ''), /Accept/],
+    ['no upgrade header', good.replace('Upgrade: websocket\r\n', ''), /Upgrade/],
+    ['no connection header', good.replace('Connection: Upgrade\r\n', ''), /Connection/],
+    ['an unrequested extension', good.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n'), /extension/],
+    ['a malformed header line', good.replace('Upgrade: websocket', 'Upgrade websocket'), /malformed/],
+  ])('rejects %s', (_what, response, why) => {
+    expect(validateUpgradeResponse(response, KEY)).toMatch(why);
+  });
+});

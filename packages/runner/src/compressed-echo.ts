@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { DataSetCursor, type Behavior, type CompressedEcho } from '@wsmatrix/cases';
+import type { FuzzingClient } from './fuzzing-client.js';
+
+const sha1 = (data: Buffer): string => createHash('sha1').update(data).digest('hex');
+
+/**
+ * Groups 12 and 13 (Autobahn's case12_x_x.py onOpen / sendOne / onMessage): without permessage-deflate
+ * the case is UNIMPLEMENTED and closes at once; with it, `count` messages cut from the data set go out
+ * one at a time (compressed and auto-fragmented by the client), each echo must match type, length and
+ * content. The wire log is off while the messages flow, as in Autobahn.
+ */
+export class CompressedEchoRun {
+  private sent = 0;
+  private behavior: Behavior;
+  private result: string;
+  private expected: Buffer = Buffer.alloc(0);
+  private readonly cursor: DataSetCursor;
+  /** Set when every echo arrived: the case reports its traffic statistics (Autobahn copies them then). */
+  succeeded = false;
+
+  constructor(
+    private readonly spec: CompressedEcho,
+    private readonly client: FuzzingClient,
+    timers: NodeJS.Timeout[],
+  ) {
+    this.cursor = new DataSetCursor(spec.dataSet, spec.messageLength);
+    client.wirelog.setEnabled(false);
+    if (client.deflate === null) {
+      this.behavior = 'UNIMPLEMENTED';
+      this.result = 'The server did not accept permessage-deflate.';
+      client.wirelog.setEnabled(true);
+      client.sendCloseFrame(1000, null, false);
+      return;
+    }
+    this.behavior = 'FAILED';
+    const secs = spec.timeoutMs / 1000;
+    this.result = `Case did not finish within ${secs} seconds.`;
+    timers.push(
+      setTimeout(() => {
+        if (client.state === 'closed') return;
+        client.wirelog.setEnabled(true);
+        client.sendCloseFrame(null, null, false);
+      }, spec.timeoutMs),
+    );
+    this.sendOne();
+  }
+
+  get outcome(): { behavior: Behavior; result: string } {
+    const notes = this.client.deflateViolations;
+    const result = notes.length === 0 ? this.result : `${this.result} (RFC 7692 note on the server's response: ${notes.join('; ')})`;
+    return { behavior: this.behavior, result };
+  }
+
+  onMessage(data: Buffer, binary: boolean): void {
+    const s = this.spec;
+    if (this.behavior !== 'FAILED' || this.client.deflate === null) return;
+    if (binary !== s.binary || data.length !== this.expected.length || !data.equals(this.expected)) {
+      this.result =
+        binary !== s.binary
+          ? `Echo'ed message type differs from what I sent (got binary ${binary}, expected binary ${s.binary}).`
+          : data.length !== this.expected.length
+            ? `Echo'ed message length differs from what I sent (got length ${data.length}, expected length ${this.expected.length}).`
+            : `Echo'ed message contents differs from what I sent (got SHA1 ${sha1(data)}, expected SHA1 ${sha1(this.expected)}).`;
+      this.finish();
+      return;
+    }
+    if (this.sent < s.count) {
+      this.sendOne();
+      return;
+    }
+    this.behavior = 'OK';
+    this.succeeded = true;
+    this.result = "Ok, received all echo'ed messages in time.";
+    this.finish();
+  }
+
+  private sendOne(): void {
+    this.expected = this.cursor.next();
+    this.sent++;
+    void this.client.sendMessage(this.expected, this.spec.binary, this.spec.autoFragmentSize);
+  }
+
+  private finish(): void {
+    this.client.wirelog.setEnabled(true);
+    this.client.sendCloseFrame(1000, null, false);
+  }
+}
