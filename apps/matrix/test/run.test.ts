@@ -195,5 +195,16 @@ describe('wsmatrix run: real runs', () => {
       await core.close();
     }
   }, 60000);
+
+  it('our core passes every group 0 handshake case (OK, or INFORMATIONAL where the RFC leaves the choice)', async () => {
+    const out = await tmp();
+    const r = await runMain(['run', '--targets', 'core', '--cases', '0.*', '--out', out]);
+    expect(r.code).toBe(0);
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+    const entries = Object.entries(index.core!);
+    expect(entries.length).toBeGreaterThanOrEqual(30);
+    const notOk = entries.filter(([, e]) => e.behavior !== 'OK' && e.behavior !== 'INFORMATIONAL');
+    expect(notOk).toEqual([]);
+  }, 60000);
 });
 
