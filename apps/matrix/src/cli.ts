@@ -1,4 +1,5 @@
 import { formatCommandUsage, UsageError } from './args.js';
+import { benchCommand } from './commands/bench.js';
 import { casesCommand } from './commands/cases.js';
 import { diffCommand } from './commands/diff.js';
 import { matrixCommand } from './commands/matrix.js';
@@ -13,6 +14,7 @@ export const commands: Readonly<Record<string, Command>> = {
   run: runCommand as unknown as Command,
   matrix: matrixCommand as unknown as Command,
   diff: diffCommand as unknown as Command,
+  bench: benchCommand as unknown as Command,
 };
 
 export const EXIT_OK = 0;

@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { BenchResult } from '@wsmatrix/bench';
 import { buildIndex, summarize, type AutobahnIndex, type CaseResult } from '@wsmatrix/runner';
 import { verdictMap, verdictString } from './report/index.js';
 
@@ -144,4 +145,23 @@ export async function loadVerdictsByAgent(location: string): Promise<Map<string,
     out.set(agent, verdicts);
   }
   return out;
+}
+
+/** The newest stored benchmark result (`<root>/bench/<time>.json`), or null when there is none. */
+export async function loadLatestBench(root: string): Promise<BenchResult | null> {
+  const dir = path.join(root, 'bench');
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return null;
+  }
+  for (const file of files.reverse()) {
+    try {
+      return JSON.parse(await readFile(path.join(dir, file), 'utf8')) as BenchResult;
+    } catch {
+      // a truncated file: try the one before
+    }
+  }
+  return null;
 }

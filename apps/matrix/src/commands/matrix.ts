@@ -7,7 +7,8 @@ import { parseArgs, type CommandSpec } from '../args.js';
 import { caseFailed, toJUnit } from '../junit.js';
 import { Progress } from '../progress.js';
 import { writeReport, type ReportColumn } from '../report/index.js';
-import { loadHistory, saveRun } from '../results-store.js';
+import { loadHistory, loadLatestBench, saveRun } from '../results-store.js';
+import { renderBenchmarkHtml } from '@wsmatrix/bench';
 import { verdictString } from '../report/index.js';
 import { USER_AGENT, WSMATRIX_VERSION } from '../version.js';
 import { selectIds } from './cases.js';
@@ -155,11 +156,14 @@ export const matrixCommand: Command<typeof matrixSpec> = {
       }
     }
     const history = (await loadHistory(flags.results)).map((h) => ({ ...h }));
+    // The benchmark page shows the newest stored `wsmatrix bench --save` result, if any.
+    const bench = await loadLatestBench(flags.results);
     const { pages } = await writeReport(flags.report, {
       title: 'wsmatrix: WebSocket servers side by side',
       generatedAt: runAt,
       columns: runs.map((r) => r.column),
       history,
+      ...(bench ? { benchmarkHtml: renderBenchmarkHtml(bench) } : {}),
     });
     if (flags.junit !== undefined) {
       await writeFile(
