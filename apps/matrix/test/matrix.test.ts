@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { implementationOf } from '../src/commands/matrix.js';
 import { runMain, type CliRun } from './cli-harness.js';
 
 
@@ -83,5 +84,14 @@ describe('wsmatrix matrix', () => {
     const r = await runMain(['diff', path.join(dir, 'nope'), path.join(dir, 'nope2')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^wsmatrix: no index\.json at/);
+  });
+});
+
+describe('results folders per configured variant', () => {
+  it('files a deflate variant apart from the plain implementation', () => {
+    expect(implementationOf('ws', { implementation: 'ws' })).toBe('ws');
+    expect(implementationOf('ws7', { implementation: 'ws' })).toBe('ws');
+    expect(implementationOf('ws+deflate', { implementation: 'ws' })).toBe('ws+deflate');
+    expect(implementationOf('uws+deflate-dedicated', { implementation: 'uWebSockets.js' })).toBe('uWebSockets.js+deflate-dedicated');
   });
 });

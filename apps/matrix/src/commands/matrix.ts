@@ -55,7 +55,7 @@ async function runColumn(
   } catch (err) {
     return unavailableColumn(name, name, '?', 'unavailable', err);
   }
-  const base = { key: name, label: `${name} ${target.version}`, implementation: target.implementation, version: target.version };
+  const base = { key: name, label: `${name} ${target.version}`, implementation: implementationOf(name, target), version: target.version };
   const startedAt = Date.now();
   let running;
   try {
@@ -90,6 +90,15 @@ async function runColumn(
     results,
   };
   return { column, failed: results.filter(caseFailed).length, durationMs: Date.now() - startedAt };
+}
+
+/**
+ * The implementation a column's results are filed under: a configured variant of an implementation
+ * ('ws+deflate', 'uws+deflate-dedicated') is a history of its own, never mixed with the plain one.
+ */
+export function implementationOf(targetName: string, target: Pick<EchoTarget, 'implementation'>): string {
+  const plus = targetName.indexOf('+');
+  return plus < 0 ? target.implementation : `${target.implementation}${targetName.slice(plus)}`;
 }
 
 function unavailableColumn(
