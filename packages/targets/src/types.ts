@@ -8,6 +8,12 @@ export interface EchoTargetInfo {
   version: string;
   /** The options the target runs with, shown in reports. */
   options: Record<string, unknown>;
+  /**
+   * Cases whose verdict would not describe this implementation (Autobahn patterns), with why: e.g. the
+   * handshake cases for a frame-only library whose HTTP upgrade is our own harness. The matrix leaves
+   * them out of the column rather than credit or blame the implementation for them.
+   */
+  notApplicable?: { cases: readonly string[]; reason: string };
 }
 
 /** A started echo server. */

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { caseById, type CaseDef } from '@wsmatrix/cases';
+import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { runSuite, writeReportFiles, summarize, type CaseResult } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type EchoTarget } from '@wsmatrix/targets';
 import { parseArgs, type CommandSpec } from '../args.js';
@@ -66,12 +66,17 @@ async function runColumn(
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
   say(`${name}: ${target.implementation} ${target.version} on ${running.url}\n`);
+  // Cases that would judge our harness rather than the implementation are left out of its column.
+  const na = target.notApplicable;
+  const excluded = na ? new Set(selectCaseIds(allCaseIds, na.cases, [])) : new Set<string>();
+  const playable = cases.filter((c) => !excluded.has(c.id));
+  progress.expect(name, playable.length);
   let downReason: string | undefined;
   let results: CaseResult[];
   try {
     const byAgent = await runSuite({
       servers: [{ agent: name, url: running.url }],
-      cases,
+      cases: playable,
       ...(concurrency !== undefined ? { concurrency } : {}),
       userAgent: USER_AGENT,
       onResult: (r) => progress.caseDone(r.agent, caseFailed(r)),
@@ -83,10 +88,14 @@ async function runColumn(
   } finally {
     await running.close();
   }
+  const notes = [
+    ...(downReason !== undefined ? [`stopped answering during the run: ${downReason}`] : []),
+    ...(na && excluded.size > 0 && playable.length < cases.length ? [`${na.cases.join(', ')} not applicable: ${na.reason}`] : []),
+  ];
   const column: ReportColumn = {
     ...base,
     status: downReason === undefined ? 'ok' : 'down',
-    ...(downReason !== undefined ? { reason: `stopped answering during the run: ${downReason}` } : {}),
+    ...(notes.length ? { reason: notes.join('; ') } : {}),
     results,
   };
   return { column, failed: results.filter(caseFailed).length, durationMs: Date.now() - startedAt };

@@ -24,7 +24,7 @@ const BEHAVIOR_TEXT: Record<string, string> = {
 
 export function columnHeader(c: ColumnModel): string {
   const { column } = c;
-  const note = column.status === 'ok' ? `${c.byId.size} cases` : `${column.status}${column.reason ? ': ' + column.reason : ''}`;
+  const note = column.status === 'ok' ? `${c.byId.size} cases${column.reason ? '; ' + column.reason : ''}` : `${column.status}${column.reason ? ': ' + column.reason : ''}`;
   return `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" class="col ${esc(column.status)}" title="${esc(column.implementation)} ${esc(column.version)}">${esc(column.label)}<small>${esc(note)}</small></th>`;
 }
 
@@ -42,7 +42,7 @@ function resultCell(c: ColumnModel, r: CaseResult): string {
 function notRunCell(c: ColumnModel): string {
   const { column } = c;
   const missing = column.status === 'ok';
-  const why = missing ? 'not run for this implementation' : `${column.status}: ${column.reason ?? 'no reason given'}`;
+  const why = missing ? (column.reason ?? 'not run for this implementation') : `${column.status}: ${column.reason ?? 'no reason given'}`;
   return `<td class="cell not-run" data-behavior="${missing ? 'MISSING' : column.status.toUpperCase()}" title="${esc(why)}"><a href="#${esc(columnAnchor(c.folder))}">—</a></td>`;
 }
 

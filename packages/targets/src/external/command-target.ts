@@ -136,6 +136,7 @@ export function createCommandTarget(definition: CommandTargetDefinition, context
       return a.available ? a.version : 'unavailable';
     },
     options: { ...definition.options },
+    ...(definition.notApplicable ? { notApplicable: definition.notApplicable } : {}),
     definition,
     unavailableReason() {
       const a = availabilityOnce();

@@ -36,6 +36,8 @@ export interface CommandTargetDefinition {
   command: string[];
   /** Shown in reports, as the embedded targets' options are. */
   options: Record<string, unknown>;
+  /** Cases that would judge our harness rather than the implementation (see EchoTargetInfo). */
+  notApplicable?: { cases: string[]; reason: string };
   /** How long the server may take to accept TCP connections (default 10 s). */
   readyTimeoutMs?: number;
   /** How long close() waits after SIGTERM before SIGKILL (default 2 s). */
@@ -144,6 +146,13 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   if (readyTimeoutMs !== undefined) definition.readyTimeoutMs = readyTimeoutMs;
   const stopGraceMs = ms('stopGraceMs');
   if (stopGraceMs !== undefined) definition.stopGraceMs = stopGraceMs;
+  if (raw.notApplicable !== undefined) {
+    const na = raw.notApplicable;
+    if (!isObject(na) || !isArgv(na.cases) || typeof na.reason !== 'string' || na.reason === '') {
+      fail(`${at}.notApplicable must be { cases: ["pattern", ...], reason: "why" }`);
+    }
+    definition.notApplicable = { cases: na.cases, reason: na.reason };
+  }
   return definition;
 }
 
