@@ -2,20 +2,13 @@
  * hardening.md §8 slow and greedy peers (B1-B3), with tiny limits so the bounds are reached quickly.
  * Assertions are on the connection's counters (queued output, pauses, coalesced pongs), not on time.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Opcode } from '@wsmatrix/protocol';
-import { createEchoServer, type ServerOptions, type WebSocketConnection, type WebSocketServer } from '../src/index.js';
-import { RawClient, clientFrame, closeCodeOf } from './helpers.js';
+import type { WebSocketConnection } from '../src/index.js';
+import { RawClient, clientFrame, closeCodeOf, echoServerFixture } from './helpers.js';
 
-let server: WebSocketServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-async function start(options?: ServerOptions): Promise<number> {
-  server = createEchoServer(options);
-  return (await server.listen()).port;
-}
+const fixture = echoServerFixture();
+const start = fixture.start;
 const KiB = 1024;
 const LIMITS = { highWaterMark: 64 * KiB, lowWaterMark: 16 * KiB, stallTimeoutMs: 300 } as const;
 
@@ -23,8 +16,8 @@ const LIMITS = { highWaterMark: 64 * KiB, lowWaterMark: 16 * KiB, stallTimeoutMs
 async function greedyClient(port: number): Promise<{ client: RawClient; conn: WebSocketConnection }> {
   const client = await RawClient.connect(port);
   client.socket.pause();
-  await client.waitFor(() => server!.connections.size === 1, 1000, 'the connection');
-  return { client, conn: [...server!.connections][0]! };
+  await client.waitFor(() => fixture.server!.connections.size === 1, 1000, 'the connection');
+  return { client, conn: [...fixture.server!.connections][0]! };
 }
 
 /** Writes `bytes` repeatedly while the socket accepts them, up to `total` bytes. */

@@ -3,20 +3,12 @@
  * Codec-level checks drive the sans-I/O MessageReader the core uses and assert its counters exactly;
  * wire-level checks assert the bytes our server sends back.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageReader, Opcode, ProtocolError, encodeFrame, encodeFrameHeader, type MessageReaderOptions } from '@wsmatrix/protocol';
-import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
-import { RawClient, clientFrame, closeCodeOf, closePayload } from './helpers.js';
+import { RawClient, clientFrame, closeCodeOf, closePayload, echoServerFixture } from './helpers.js';
 
-let server: WebSocketServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-async function start(options?: ServerOptions): Promise<number> {
-  server = createEchoServer(options);
-  return (await server.listen()).port;
-}
+const fixture = echoServerFixture();
+const start = fixture.start;
 
 const MASK = Buffer.from([1, 2, 3, 4]);
 
@@ -102,7 +94,7 @@ describe('F3 the message limit, exactly', () => {
     expect((await c.waitForFrames(1))[0]!.payload.length).toBe(1000);
     c.destroy();
     expect(await closeCodeFor(port, clientFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(1001) }))).toBe(1009);
-    await server!.close();
+    await fixture.server!.close();
     // Large parts so the 128 B per-part charge (M2) stays below the limit until the last fragment.
     const big = await start({ maxMessageSize: 100_000 });
     const parts = [
@@ -149,7 +141,7 @@ describe('F7 after failing, input is discarded', () => {
     for (let i = 0; i < 128 && !c.socket.destroyed; i++) c.socket.write(junk);
     await c.waitForSocketClose(3000);
     expect(c.frames.map((f) => [f.opcode, closeCodeOf(f)])).toEqual([[Opcode.Close, 1002]]);
-    await c.waitFor(() => server!.connections.size === 0, 1000, 'the server to drop the connection');
+    await c.waitFor(() => fixture.server!.connections.size === 0, 1000, 'the server to drop the connection');
   });
 });
 
@@ -247,7 +239,7 @@ describe('C1-C4 close handling on the wire', () => {
     expect(c.frames.map(closeCodeOf)).toEqual([1000]);
     c.destroy();
     const silent = await RawClient.connect(port);
-    const conn = [...server!.connections][0]!;
+    const conn = [...fixture.server!.connections][0]!;
     conn.close(1001);
     await silent.waitForSocketClose(1500);
     expect(silent.frames.map(closeCodeOf)).toEqual([1001]);

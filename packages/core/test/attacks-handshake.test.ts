@@ -3,20 +3,12 @@
  * status line and headers that come back (or the parser's own work counters), never timing; deadlines
  * use tiny configured limits.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpHeadParser, validateUpgradeRequest, type HttpRequestHead } from '@wsmatrix/protocol';
-import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
-import { RawClient, SAMPLE_ACCEPT, openSocket, parseHead, rawExchange, upgradeRequest } from './helpers.js';
+import { RawClient, SAMPLE_ACCEPT, openSocket, parseHead, rawExchange, upgradeRequest, echoServerFixture } from './helpers.js';
 
-let server: WebSocketServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-async function start(options?: ServerOptions): Promise<number> {
-  server = createEchoServer(options);
-  return (await server.listen()).port;
-}
+const fixture = echoServerFixture();
+const start = fixture.start;
 
 /** The standard request with `edit` applied to its lines (index 0 is the request line). */
 function request(port: number, edit: (lines: string[]) => string[] = (l) => l): string {
@@ -101,7 +93,7 @@ describe('H5 Origin allow-list', () => {
     const port = await start({ allowedOrigins: ['https://good.example'] });
     expect((await answer(port, request(port, adding('Origin: https://evil.example')))).status).toBe(403);
     expect(parseHead((await rawExchange(port, request(port, adding('Origin: https://good.example')), 300)).text).status).toBe(101);
-    await server!.close();
+    await fixture.server!.close();
     const open = await start();
     expect(parseHead((await rawExchange(open, request(open, adding('Origin: https://evil.example')), 300)).text).status).toBe(101);
   });

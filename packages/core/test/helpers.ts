@@ -1,5 +1,7 @@
 /** Test clients that talk to the server over real sockets on 127.0.0.1. */
 import { connect, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
+import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '@wsmatrix/protocol';
 
 export const SAMPLE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -222,4 +224,25 @@ export class RawClient {
 /** Close code of a Close frame, or null for an empty payload. */
 export function closeCodeOf(frame: Frame): number | null {
   return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : null;
+}
+
+/**
+ * An echo server per test: `start` creates one on a free port, an afterEach hook closes it. `server` is
+ * the one started by the current test (null before `start`).
+ */
+export function echoServerFixture(): { start(options?: ServerOptions): Promise<number>; readonly server: WebSocketServer | null } {
+  let server: WebSocketServer | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+  return {
+    async start(options?: ServerOptions): Promise<number> {
+      server = createEchoServer(options);
+      return (await server.listen()).port;
+    },
+    get server() {
+      return server;
+    },
+  };
 }

@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Opcode, encodeFrame } from '@wsmatrix/protocol';
-import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
-import { RawClient, clientFrame, closeCodeOf, closePayload } from './helpers.js';
+import type { ServerOptions } from '../src/index.js';
+import { RawClient, clientFrame, closeCodeOf, closePayload, echoServerFixture } from './helpers.js';
 
-let server: WebSocketServer | null = null;
-
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-
-async function start(options?: ServerOptions): Promise<number> {
-  server = createEchoServer(options);
-  return (await server.listen()).port;
-}
+const fixture = echoServerFixture();
+const start = fixture.start;
 
 /** Sends `bytes`, expects exactly one frame back (a Close with `code`) and the server to end TCP. */
 async function expectFailure(bytes: Buffer, code: number, options?: ServerOptions): Promise<RawClient> {
@@ -134,7 +125,7 @@ describe('after failing', () => {
     client.send(Buffer.concat([valid, bad, later, later]));
     const close = await client.waitForClose();
     expect(closeCodeOf(close)).toBe(1002);
-    const [conn] = [...server!.connections];
+    const [conn] = [...fixture.server!.connections];
     for (let i = 0; i < 20; i++) client.send(Buffer.concat([later, bad]));
     await client.waitForEnd(1000);
     await new Promise((r) => setTimeout(r, 50));
