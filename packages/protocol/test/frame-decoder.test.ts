@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from './prng.js';
 import { ProtocolError } from '../src/errors.js';
 import {
   FrameCollector,
@@ -15,17 +16,6 @@ import { Opcode } from '../src/opcodes.js';
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const MASK = hex('37fa213d');
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 function patterned(length: number, salt = 0): Buffer {
   const out = Buffer.allocUnsafe(length);

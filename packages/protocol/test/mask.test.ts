@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from './prng.js';
 import { applyMask, randomMask } from '../src/mask.js';
 
-/** Deterministic xorshift32 so a failure is reproducible without a seed printout. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 function randomBytes(next: () => number, length: number): Uint8Array {
   const out = new Uint8Array(length);
