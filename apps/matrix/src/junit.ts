@@ -1,5 +1,5 @@
 /** JUnit XML for CI: one testsuite per implementation, one testcase per case, failures with the reason. */
-import type { CaseResult } from '@wsmatrix/runner';
+import { resultPassed, type CaseResult } from '@wsmatrix/runner';
 import { verdictString } from './report/index.js';
 
 export interface JUnitSuite {
@@ -21,7 +21,7 @@ function xmlEscape(text: string): string {
 
 /** A case fails CI when its behavior is FAILED or its close verdict is other than OK/INFORMATIONAL. */
 export function caseFailed(r: Pick<CaseResult, 'behavior' | 'behaviorClose'>): boolean {
-  return r.behavior === 'FAILED' || (r.behaviorClose !== 'OK' && r.behaviorClose !== 'INFORMATIONAL');
+  return !resultPassed(r);
 }
 
 export function toJUnit(suites: readonly JUnitSuite[]): string {

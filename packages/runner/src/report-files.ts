@@ -80,6 +80,6 @@ export function summarize(results: readonly CaseResult[]): { behavior: Record<st
 }
 
 /** Autobahn-style pass: no FAILED behavior, and every behaviorClose OK or INFORMATIONAL. */
-export function resultPassed(r: CaseResult): boolean {
+export function resultPassed(r: Pick<CaseResult, 'behavior' | 'behaviorClose'>): boolean {
   return r.behavior !== 'FAILED' && (r.behaviorClose === 'OK' || r.behaviorClose === 'INFORMATIONAL');
 }

@@ -25,7 +25,6 @@ export {
   verdictString,
   verdictMap,
   splitVerdict,
-  passed,
   BEHAVIOR_ORDER,
   CLOSE_ORDER,
   type VerdictChange,

@@ -1,7 +1,8 @@
 /** The totals at the top of index.html: verdict counts per implementation, OK counts per group. */
 import { esc } from './html.js';
 import { groupsOf, type ColumnModel, type ReportModel } from './model.js';
-import { BEHAVIOR_ORDER, CLOSE_ORDER, passed, verdictClass } from './verdicts.js';
+import { resultPassed } from '@wsmatrix/runner';
+import { BEHAVIOR_ORDER, CLOSE_ORDER, verdictClass } from './verdicts.js';
 
 function head(model: ReportModel, first: string): string {
   const cols = model.columns.map((c) => {
@@ -37,7 +38,7 @@ export function renderImplementationTotals(model: ReportModel): string {
   for (const v of values(CLOSE_ORDER, closes)) {
     rows.push(row(`close: <span class="v c-${verdictClass(v)}">${esc(v)}</span>`, 'close', (_c, i) => String(closes[i]!.get(v) ?? 0)));
   }
-  const passCount = (c: ColumnModel) => [...c.byId.values()].filter(passed).length;
+  const passCount = (c: ColumnModel) => [...c.byId.values()].filter(resultPassed).length;
   rows.push(row('Passed', 'passed', (c) => String(passCount(c))));
   rows.push(row('Failed', 'failed', (c) => String(c.byId.size - passCount(c))));
   rows.push(row('Total', 'total', (c) => String(c.byId.size)));

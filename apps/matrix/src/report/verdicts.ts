@@ -80,11 +80,6 @@ export function compareVerdictMaps(a: Readonly<Record<string, string>>, b: Reado
   return out;
 }
 
-/** Autobahn-style pass: behavior not FAILED and behaviorClose OK or INFORMATIONAL. */
-export function passed(r: Pick<CaseResult, 'behavior' | 'behaviorClose'>): boolean {
-  return r.behavior !== 'FAILED' && (r.behaviorClose === 'OK' || r.behaviorClose === 'INFORMATIONAL');
-}
-
 /** CSS class suffix of a verdict word: 'NON-STRICT' -> 'non-strict', 'WRONG CODE' -> 'wrong-code'. */
 export function verdictClass(v: string): string {
   return String(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
