@@ -15,7 +15,7 @@ import {
   type CommandTargetDefinition,
   type RunningCommandTarget,
 } from '../src/index.js';
-import { MiB, binaryPayload, closed, nextMessage, openClient, utf8Payload, withTimeout } from './helpers.js';
+import { MiB, binaryPayload, closed, nextMessage, openClient, startedTarget, utf8Payload, withTimeout } from './helpers.js';
 
 const SIZES = [0, 125, 126, 65536, MiB] as const;
 
@@ -39,29 +39,14 @@ for (const target of loadCommandTargets()) {
 }
 
 function describeRunningTarget(target: CommandTarget): void {
-  let running: RunningCommandTarget;
-  const clients = new Set<WebSocket>();
-
-  async function client(): Promise<WebSocket> {
-    const ws = await openClient(running.url);
-    clients.add(ws);
-    return ws;
-  }
-
-  beforeAll(async () => {
-    running = await target.start({ port: 0 });
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const ws of clients) ws.terminate();
-    await running?.close();
-  });
+  const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), 30_000);
+  const client = (): Promise<WebSocket> => fixture.client();
 
   test('reads its version and started on a port of its own', () => {
     expect(target.version).toMatch(/^\d+\.\d+(\.\d+)?$/);
-    expect(running.port).toBeGreaterThan(0);
-    expect(running.url).toBe(`ws://127.0.0.1:${running.port}/`);
-    expect(isAlive(running.pid)).toBe(true);
+    expect(fixture.running.port).toBeGreaterThan(0);
+    expect(fixture.running.url).toBe(`ws://127.0.0.1:${fixture.running.port}/`);
+    expect(isAlive(fixture.running.pid)).toBe(true);
   });
 
   for (const size of SIZES) {
@@ -134,7 +119,7 @@ function describeRunningTarget(target: CommandTarget): void {
   }, 15_000);
 
   test('start() on a port already in use rejects', async () => {
-    await expect(target.start({ port: running.port })).rejects.toThrow(/already in use/);
+    await expect(target.start({ port: fixture.running.port })).rejects.toThrow(/already in use/);
   });
 }
 

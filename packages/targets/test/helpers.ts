@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 
 export const MiB = 1024 * 1024;
@@ -180,4 +181,37 @@ export function handshake(
   if (version !== null) lines.push(`Sec-WebSocket-Version: ${version}`);
   if (opts.method && opts.method !== 'GET') lines.push('Content-Length: 0');
   return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/**
+ * Starts a target once for a describe block (beforeAll) and stops it after (afterAll); `client()` opens a
+ * `ws` client to it, and every client is terminated after each test so no test leaks into the next.
+ */
+export function startedTarget<R extends { url: string; close(): Promise<void> }>(
+  start: () => Promise<R>,
+  startTimeoutMs = 15_000,
+): { readonly running: R; client(): Promise<WebSocket> } {
+  let running: R | undefined;
+  const clients = new Set<WebSocket>();
+  beforeAll(async () => {
+    running = await start();
+  }, startTimeoutMs);
+  afterEach(() => {
+    for (const ws of clients) ws.terminate();
+    clients.clear();
+  });
+  afterAll(async () => {
+    await running?.close();
+  }, 15_000);
+  return {
+    get running(): R {
+      if (!running) throw new Error('target not started');
+      return running;
+    },
+    async client(): Promise<WebSocket> {
+      const ws = await openClient(this.running.url);
+      clients.add(ws);
+      return ws;
+    },
+  };
 }

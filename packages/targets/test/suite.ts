@@ -1,5 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { WebSocket } from 'ws';
 import { getTarget, type EchoTarget, type RunningTarget } from '../src/index.js';
 import {
@@ -11,6 +11,7 @@ import {
   nextMessages,
   openClient,
   rawRequest,
+  startedTarget,
   utf8Payload,
   withTimeout,
   type RawOutcome,
@@ -105,29 +106,9 @@ function connectOutcome(port: number, host: string): Promise<string> {
 /** The integration suite every EchoTarget must pass, through a real `ws` client and raw TCP. */
 export function describeEchoTarget(name: string, expectations: TargetExpectations): void {
   describe(`EchoTarget "${name}"`, () => {
-    let target: EchoTarget;
-    let running: RunningTarget;
-    const clients = new Set<WebSocket>();
-
-    async function client(): Promise<WebSocket> {
-      const ws = await openClient(running.url);
-      clients.add(ws);
-      return ws;
-    }
-
-    beforeAll(async () => {
-      target = getTarget(name);
-      running = await target.start();
-    }, 15_000);
-
-    afterEach(() => {
-      for (const ws of clients) ws.terminate();
-      clients.clear();
-    });
-
-    afterAll(async () => {
-      await running?.close();
-    }, 15_000);
+    const target: EchoTarget = getTarget(name);
+    const fixture = startedTarget<RunningTarget>(() => target.start());
+    const client = (): Promise<WebSocket> => fixture.client();
 
     describe('info', () => {
       test('describes itself', () => {
@@ -138,9 +119,9 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
       });
 
       test('binds 127.0.0.1 on a free port by default and reports its URL', () => {
-        expect(running.host).toBe('127.0.0.1');
-        expect(running.port).toBeGreaterThan(0);
-        expect(running.url).toBe(`ws://127.0.0.1:${running.port}/`);
+        expect(fixture.running.host).toBe('127.0.0.1');
+        expect(fixture.running.port).toBeGreaterThan(0);
+        expect(fixture.running.url).toBe(`ws://127.0.0.1:${fixture.running.port}/`);
       });
     });
 
@@ -312,13 +293,13 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
         const expected = expectations[key] as HandshakeExpectation;
         const what = typeof expected === 'string' ? expected : `HTTP ${expected.status}`;
         test(`${label}: ${what}`, async () => {
-          const outcome = await rawRequest(running.port, running.host, handshake(running.port, opts));
+          const outcome = await rawRequest(fixture.running.port, fixture.running.host, handshake(fixture.running.port, opts));
           checkHandshake(outcome, expected);
         });
       }
 
       test('control: a valid handshake over raw TCP gets 101', async () => {
-        const outcome = await rawRequest(running.port, running.host, handshake(running.port));
+        const outcome = await rawRequest(fixture.running.port, fixture.running.host, handshake(fixture.running.port));
         checkHandshake(outcome, { status: 101, headers: { 'sec-websocket-accept': /^s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=$/ } });
       });
     });
@@ -367,17 +348,18 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
 
       test('two instances started on port 0 get different ports and both echo', async () => {
         const [a, b] = await Promise.all([getTarget(name).start({ port: 0 }), getTarget(name).start()]);
+        const opened: WebSocket[] = [];
         try {
           expect(a.port).not.toBe(b.port);
           for (const t of [a, b]) {
             const ws = await openClient(t.url);
-            clients.add(ws);
+            opened.push(ws);
             const reply = nextMessage(ws, 5000);
             ws.send(`hello ${t.port}`);
             expect((await reply).data.toString()).toBe(`hello ${t.port}`);
           }
         } finally {
-          for (const ws of clients) ws.terminate();
+          for (const ws of opened) ws.terminate();
           await Promise.all([a.close(), b.close()]);
         }
       }, 20_000);
