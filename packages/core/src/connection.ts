@@ -100,8 +100,6 @@ export class Connection implements WebSocketConnection, MessageHandler {
   readonly protocol: string;
   /** The Sec-WebSocket-Extensions value of our 101 ('' when none). */
   readonly extensions: string;
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
 
   bytesReceived = 0;
   bytesDiscarded = 0;
@@ -153,8 +151,6 @@ export class Connection implements WebSocketConnection, MessageHandler {
     this.handler = owner.options.handler;
     this.protocol = protocol;
     this.extensions = extensions;
-    this.remoteAddress = socket.remoteAddress;
-    this.remotePort = socket.remotePort;
     const deflateOpts = this.opts.perMessageDeflate;
     this.codec =
       deflate === null
@@ -193,6 +189,15 @@ export class Connection implements WebSocketConnection, MessageHandler {
   }
 
   // ---- public API -------------------------------------------------------------------------
+
+  // Read on demand: asking the OS for the peer address on every accept is measurable in handshake rates.
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
 
   get readyState(): ReadyState {
     if (this.socketClosed) return 'closed';

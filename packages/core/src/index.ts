@@ -9,3 +9,4 @@ export type {
   ReadyState,
   WebSocketConnection,
 } from './connection-types.js';
+export type { UpgradeRequest } from './request-head.js';

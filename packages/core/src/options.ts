@@ -3,9 +3,9 @@
  * can inject small values; the defaults are safe for an Internet-facing echo server and still let
  * every Autobahn case pass (16 MiB single frames, 65 536-fragment messages).
  */
-import type { IncomingMessage } from 'node:http';
 import type { DeflatePolicy } from '@wsmatrix/protocol';
 import type { ConnectionHandler } from './connection-types.js';
+import type { UpgradeRequest } from './request-head.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -64,7 +64,7 @@ export interface ServerOptions {
   /** When set, an upgrade whose Origin is not listed (exact match) → 403. Default: any origin. */
   allowedOrigins?: readonly string[] | undefined;
   /** Picks a subprotocol among those offered; a value not offered is ignored. Default: none chosen. */
-  selectProtocol?: ((offered: readonly string[], req: IncomingMessage) => string | undefined) | undefined;
+  selectProtocol?: ((offered: readonly string[], req: UpgradeRequest) => string | undefined) | undefined;
   /** Per-connection callbacks (can be replaced per connection in the 'connection' event). */
   handler?: ConnectionHandler | undefined;
   /**
@@ -93,7 +93,7 @@ export interface ResolvedOptions {
   idleTimeoutMs: number;
   path: string | undefined;
   allowedOrigins: ReadonlySet<string> | undefined;
-  selectProtocol: ((offered: readonly string[], req: IncomingMessage) => string | undefined) | undefined;
+  selectProtocol: ((offered: readonly string[], req: UpgradeRequest) => string | undefined) | undefined;
   handler: ConnectionHandler;
   perMessageDeflate: PerMessageDeflateOptions | undefined;
 }

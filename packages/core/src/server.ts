@@ -1,20 +1,20 @@
 /**
- * WebSocketServer: accepts upgrades on its own node:http server (`listen`) or on someone else's
- * (`attach`), validates the opening handshake with @wsmatrix/protocol, and hands each upgraded
- * socket to a Connection.
+ * WebSocketServer: accepts upgrades on its own listening socket (`listen`) or on someone else's
+ * node:http server (`attach`), validates the opening handshake with @wsmatrix/protocol, and hands
+ * each upgraded socket to a Connection.
  *
- * Own-server mode also enforces what only the socket owner can: an absolute handshake deadline
- * from accept (408 best effort, then destroy), a cap on sockets still in their handshake, the
- * request head size (Node's `maxHeaderSize` → 431), and 426 + `Upgrade: websocket` for plain
- * HTTP requests.
+ * Own-server mode reads the request head off the raw TCP socket with the protocol package's head
+ * parser instead of node:http: an upgrade needs none of node:http's request/response objects, and
+ * skipping them makes a handshake markedly cheaper. It also enforces what only the socket owner can:
+ * an absolute handshake deadline from accept (408 best effort, then destroy), a cap on sockets still
+ * in their handshake, the request head size (→ 431), and 426 + `Upgrade: websocket` for plain HTTP
+ * requests. Every non-upgrade request is answered once and the connection closed.
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  HeaderList,
-  HttpHeadError,
   buildErrorResponse,
   buildUpgradeResponse,
   formatExtensions,
@@ -22,12 +22,11 @@ import {
   validateUpgradeRequest,
   ZlibLimiter,
   type DeflateParams,
-  type UpgradeRequestCheck,
 } from '@wsmatrix/protocol';
 import { Connection, type ConnectionOwner } from './connection.js';
 import type { WebSocketConnection } from './connection-types.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
-import { overlongHeaderLine, statusForParseError } from './request-limits.js';
+import { RequestHeadReader, requestFromNode, type RequestLimits, type UpgradeRequest } from './request-head.js';
 
 export interface ListenOptions {
   /** 0 (the default) picks any free port. */
@@ -44,13 +43,13 @@ export interface ListenAddress {
 /** An accepted socket that has not completed its upgrade yet (own-server mode). */
 interface PendingHandshake {
   timer: NodeJS.Timeout;
-  /** An HTTP request was parsed on it, so Node may be writing a response: never write raw bytes. */
+  /** Its request head is complete, so a response is on its way: the deadline no longer answers 408. */
   requestSeen: boolean;
 }
 
 type ServerEvents = {
   /** A new WebSocket connection, before any of its frames (including pipelined ones) is processed. */
-  connection: [conn: WebSocketConnection, req: IncomingMessage];
+  connection: [conn: WebSocketConnection, req: UpgradeRequest];
   /** A connection callback threw and its handler has no onError; without a listener it is rethrown. */
   error: [error: unknown, conn?: WebSocketConnection];
 };
@@ -63,16 +62,20 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-/** A raw HTTP error response on a socket that is not (or no longer) driven by node:http. */
+/** A raw HTTP error response, then the end of the connection. A response to HEAD has no body. */
 function rejectSocket(
   socket: Duplex,
   lingerMs: number,
   status: number,
   message: string,
   headers: Array<[string, string]> = [],
+  method = '',
 ): void {
   socket.on('error', noop);
-  if (socket.writable) socket.end(buildErrorResponse(status, message, headers));
+  if (socket.writable) {
+    const response = buildErrorResponse(status, message, headers);
+    socket.end(method === 'HEAD' ? response.slice(0, response.indexOf('\r\n\r\n') + 4) : response);
+  }
   // End first so the response reaches the peer before a reset; destroy if the peer lingers.
   const timer = setTimeout(() => socket.destroy(), lingerMs);
   timer.unref();
@@ -82,12 +85,10 @@ function rejectSocket(
 export class WebSocketServer extends EventEmitter<ServerEvents> implements ConnectionOwner {
   readonly options: ResolvedOptions;
 
-  private httpServer: Server | null = null;
+  private httpServer: Server | NetServer | null = null;
   private ownsServer = false;
   private readonly live = new Set<Connection>();
   private readonly pending = new Map<Socket, PendingHandshake>();
-  /** Sockets whose handshake deadline passed: whatever Node parses on them later is ignored. */
-  private readonly expired = new WeakSet<Duplex>();
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
   /** Bounds the zlib jobs of all connections of this server (null without permessage-deflate). */
@@ -110,25 +111,21 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     return this.pending.size;
   }
 
-  /** The node:http server in use (own or attached), or null before listen/attach. */
-  get server(): Server | null {
+  /** The listening server in use (our own net.Server, or the attached node:http one), or null before listen/attach. */
+  get server(): Server | NetServer | null {
     return this.httpServer;
   }
 
-  /** Creates and owns a node:http server bound to host:port. */
+  /** Creates and owns a TCP server bound to host:port; requests are parsed by our own head parser. */
   async listen(opts: ListenOptions = {}): Promise<ListenAddress> {
     this.assertUnbound();
     const host = opts.host ?? '127.0.0.1';
     const port = opts.port ?? 0;
-    const server = createServer({ maxHeaderSize: this.options.maxHeaderSize, noDelay: true });
-    // Node silently drops headers beyond maxHeadersCount; keep one more so the overflow is seen (→ 431).
-    server.maxHeadersCount = this.options.maxHeaderCount + 1;
+    // Half-open like node:http's sockets: a peer's FIN must not end our side before queued replies
+    // (a Close behind a message being inflated) are written.
+    const server = createNetServer({ noDelay: true, allowHalfOpen: true }, this.onSocket);
     this.httpServer = server;
     this.ownsServer = true;
-    server.on('connection', this.onConnection);
-    server.on('request', this.onRequest);
-    server.on('upgrade', this.onUpgrade);
-    server.on('clientError', this.onClientError);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -138,9 +135,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
         });
       });
     } catch (err) {
-      server.off('connection', this.onConnection);
-      server.off('request', this.onRequest);
-      server.off('upgrade', this.onUpgrade);
+      server.off('connection', this.onSocket);
       this.httpServer = null;
       this.ownsServer = false;
       throw err;
@@ -173,24 +168,27 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   }
 
   /**
-   * Completes (or refuses) an upgrade for a request received elsewhere: validates the handshake,
-   * answers 101 or an HTTP error, and starts the connection, processing `head` first.
+   * Completes (or refuses) an upgrade for a request received by a node:http server: validates the
+   * handshake, answers 101 or an HTTP error, and starts the connection, processing `head` first.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', noop);
-    const o = this.options;
-    const reject = (status: number, message: string, headers?: Array<[string, string]>): void =>
-      rejectSocket(socket, o.closeLingerMs, status, message, headers);
-    if (this.expired.has(socket)) {
-      socket.destroy();
+    const request = requestFromNode(req, this.requestLimits);
+    if (!('headers' in request)) {
+      rejectSocket(socket, this.options.closeLingerMs, request.status, request.message, [], request.method);
       return;
     }
+    this.upgrade(request, socket, head);
+  }
+
+  /** Validates a parsed request and answers it: 101 and a Connection, or an error and the end. */
+  private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
+    const o = this.options;
+    const reject = (status: number, message: string, headers?: Array<[string, string]>): void =>
+      rejectSocket(socket, o.closeLingerMs, status, message, headers, req.method);
     if (this.closing !== null) return reject(503, 'server is shutting down');
     if (o.path !== undefined && pathOf(req.url) !== o.path) return reject(404, 'no WebSocket endpoint at this path');
-    if (req.url !== undefined && req.url.length > o.maxUrlLength) {
-      return reject(414, `request target longer than ${o.maxUrlLength} bytes`);
-    }
-    const check = this.validate(req);
+    const check = validateUpgradeRequest(req);
     if (!check.ok) return reject(check.status, check.message, check.headers);
     if (o.allowedOrigins !== undefined && (check.origin === undefined || !o.allowedOrigins.has(check.origin))) {
       return reject(403, 'origin not allowed');
@@ -215,17 +213,22 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     const response = buildUpgradeResponse({ key: check.key, ...(protocol === '' ? {} : { protocol }), extensions });
 
     const tcp = socket as Socket;
-    const pending = this.pending.get(tcp);
-    if (pending !== undefined) {
-      clearTimeout(pending.timer);
-      this.pending.delete(tcp);
-    }
     socket.off('error', noop);
-    socket.write(response);
+    socket.write(response, 'latin1');
     const conn = new Connection(tcp, this, protocol, deflate, extensions);
     this.live.add(conn);
     this.emit('connection', conn, req);
     conn.start(head);
+  }
+
+  private get requestLimits(): RequestLimits {
+    const o = this.options;
+    return {
+      maxHeaderSize: o.maxHeaderSize,
+      maxHeaderCount: o.maxHeaderCount,
+      maxHeaderLineSize: o.maxHeaderLineSize,
+      maxUrlLength: o.maxUrlLength,
+    };
   }
 
   // ---- ConnectionOwner -------------------------------------------------------------------------
@@ -265,8 +268,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     this.handleUpgrade(req, socket, head);
   };
 
-  /** Own-server mode: every accepted socket gets an absolute handshake deadline. */
-  private readonly onConnection = (socket: Socket): void => {
+  /**
+   * Own-server mode: every accepted socket gets an absolute handshake deadline, and its request head
+   * is read here, chunk by chunk, until it is complete (then answered) or broken (then refused).
+   */
+  private readonly onSocket = (socket: Socket): void => {
     socket.on('error', noop);
     if (this.closing !== null || this.pending.size >= this.options.maxPendingHandshakes) {
       socket.destroy();
@@ -274,83 +280,50 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     }
     const timer = setTimeout(this.onHandshakeTimeout, this.options.handshakeTimeoutMs, socket);
     timer.unref();
-    this.pending.set(socket, { timer, requestSeen: false });
-    socket.once('close', () => {
-      const entry = this.pending.get(socket);
-      if (entry !== undefined) {
-        clearTimeout(entry.timer);
-        this.pending.delete(socket);
+    const entry: PendingHandshake = { timer, requestSeen: false };
+    this.pending.set(socket, entry);
+    const reader = new RequestHeadReader(this.requestLimits);
+    const settle = (): void => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onClose);
+      clearTimeout(timer);
+      this.pending.delete(socket);
+    };
+    const onData = (chunk: Buffer): void => {
+      const outcome = reader.push(chunk);
+      if (outcome === null) return;
+      entry.requestSeen = true;
+      settle();
+      if (!outcome.ok) {
+        rejectSocket(socket, this.options.closeLingerMs, outcome.status, outcome.message, [], outcome.method);
+        return;
       }
-    });
+      this.upgrade(outcome.request, socket, outcome.rest);
+    };
+    // A peer that ends or drops its side before the head is complete gets nothing.
+    const onEnd = (): void => {
+      settle();
+      socket.destroy();
+    };
+    const onClose = (): void => settle();
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', onClose);
   };
 
   private readonly onHandshakeTimeout = (socket: Socket): void => {
     const entry = this.pending.get(socket);
     this.pending.delete(socket);
-    this.expired.add(socket);
     if (entry === undefined || entry.requestSeen || !socket.writable) {
       socket.destroy();
       return;
     }
+    socket.removeAllListeners('data');
     rejectSocket(socket, Math.min(this.options.closeLingerMs, 100), 408, 'opening handshake not completed in time');
   };
 
-  /** Own-server mode: plain HTTP requests are told to upgrade (or why their upgrade is wrong). */
-  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const socket = req.socket;
-    if (this.expired.has(socket)) {
-      socket.destroy();
-      return;
-    }
-    const entry = this.pending.get(socket);
-    if (entry !== undefined) entry.requestSeen = true;
-    let status = 426;
-    let message = 'this endpoint only speaks WebSocket';
-    let headers: Array<[string, string]> = [['Upgrade', 'websocket']];
-    if (this.options.path !== undefined && pathOf(req.url) !== this.options.path) {
-      status = 404;
-      message = 'not found';
-      headers = [];
-    } else {
-      const check = this.validate(req);
-      if (!check.ok) ({ status, message, headers } = check);
-    }
-    const body = `${message}\n`;
-    res.statusCode = status;
-    for (const [name, value] of headers) res.setHeader(name, value);
-    res.setHeader('Connection', status === 426 ? 'Upgrade, close' : 'close');
-    res.setHeader('Content-Type', 'text/plain');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.shouldKeepAlive = false;
-    res.end(body);
-  };
-
-  /** Own-server mode: a request Node's parser refused gets a specific status (statusForParseError). */
-  private readonly onClientError = (err: NodeJS.ErrnoException, socket: Duplex): void => {
-    socket.on('error', noop);
-    // Nothing to answer on a reset socket, or once a response has started (Node's own rule).
-    if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
-      socket.destroy();
-      return;
-    }
-    const { status, message } = statusForParseError(err.code);
-    rejectSocket(socket, this.options.closeLingerMs, status, message);
-  };
-
   // ---- internals -------------------------------------------------------------------------------
-
-  private validate(req: IncomingMessage): UpgradeRequestCheck {
-    const overlong = overlongHeaderLine(req.rawHeaders, this.options.maxHeaderLineSize);
-    if (overlong !== null) return { ok: false, status: 431, message: overlong, headers: [] };
-    let headers: HeaderList;
-    try {
-      headers = HeaderList.fromNodeRaw(req.rawHeaders, { maxHeaders: this.options.maxHeaderCount });
-    } catch (err) {
-      if (!(err instanceof HttpHeadError)) throw err;
-      return { ok: false, status: err.status, message: err.message, headers: [] };
-    }
-    return validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers });
-  }
 
   private assertUnbound(): void {
     if (this.httpServer !== null) throw new Error('this WebSocketServer is already listening or attached');
@@ -369,7 +342,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
           socket.destroy();
         }
         this.pending.clear();
-        server.closeAllConnections();
       }
     }
     if (this.live.size !== 0) {
