@@ -1,8 +1,11 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/args.js';
 import { benchCommand } from '../src/commands/bench.js';
 
-const ctx = { stdout: () => {}, stderr: () => {}, shutdown: Promise.resolve('test') };
+const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, shutdown: Promise.resolve('test') };
 
 describe('wsmatrix bench: bad input is a UsageError (one line, exit 2)', () => {
   for (const argv of [
@@ -15,10 +18,52 @@ describe('wsmatrix bench: bad input is a UsageError (one line, exit 2)', () => {
     ['--runs', '0'],
     ['--quiet-wait', '-1'],
     ['--tcp-echo', 'fast'],
+    ['--malloc', 'jemalloc'],
+    ['--compare', 'one.json'],
+    ['--compare', 'a.json,b.json', '--tolerance', 'x'],
+    ['--compare', '/nonexistent/a.json,/nonexistent/b.json'],
     ['extra'],
   ]) {
     it(`bench ${argv.join(' ')}`, async () => {
       await expect(benchCommand.run(argv, ctx)).rejects.toThrow(UsageError);
     });
   }
+});
+
+describe('wsmatrix bench --compare', () => {
+  const cell = (target: string, median: number) => ({ workload: 'small-c1-f1', target, unit: 'msg/s', median });
+  async function files(...medians: Array<[number, number]>): Promise<string[]> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-compare-'));
+    return Promise.all(
+      medians.map(async ([core, ws], i) => {
+        const file = path.join(dir, `${i}.json`);
+        await writeFile(file, JSON.stringify({ cells: [cell('core', core), cell('ws', ws)] }));
+        return file;
+      }),
+    );
+  }
+  function capture(): { ctx: typeof ctx; out: () => string } {
+    let text = '';
+    return { ctx: { ...ctx, stdout: (s: string) => void (text += s) }, out: () => text };
+  }
+
+  it('exits 0 when every median agrees within the tolerance, and prints the table', async () => {
+    const { ctx: c, out } = capture();
+    const list = (await files([100, 50], [105, 52], [108, 49])).join(',');
+    expect(await benchCommand.run(['--compare', list], c)).toBe(0);
+    expect(out()).toContain('2 of 2 medians agree within 10 %');
+  });
+  it('exits 1 and names the widest cell when one does not', async () => {
+    const { ctx: c, out } = capture();
+    const list = (await files([100, 50], [125, 52])).join(',');
+    expect(await benchCommand.run(['--compare', list], c)).toBe(1);
+    expect(out()).toContain('widest: small-c1-f1 core 25.0 %');
+    expect(await benchCommand.run(['--compare', list, '--tolerance', '30'], c)).toBe(0);
+  });
+  it('a file that is not a bench result is a usage error', async () => {
+    const [good] = await files([1, 1]);
+    const bad = path.join(path.dirname(good!), 'bad.json');
+    await writeFile(bad, '{"nope": 1}');
+    await expect(benchCommand.run(['--compare', `${good},${bad}`], ctx)).rejects.toThrow(/not a wsmatrix bench result/);
+  });
 });

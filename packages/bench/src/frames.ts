@@ -9,6 +9,9 @@ export const OPCODE_TEXT = 0x1;
 export const OPCODE_BINARY = 0x2;
 export const OPCODE_CLOSE = 0x8;
 
+/** RSV1 bit of a frame's first byte: "this message is compressed" under permessage-deflate (RFC 7692 §6). */
+export const RSV1 = 0x40;
+
 /** Header length of a masked client frame carrying `payloadLength` bytes. */
 export function maskedHeaderLength(payloadLength: number): number {
   return (payloadLength < 126 ? 2 : payloadLength <= 0xffff ? 4 : 10) + 4;

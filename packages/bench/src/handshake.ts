@@ -3,6 +3,7 @@
  * connection, and a validator for the server's 101 response.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { checkExtensionsAnswer, DEFLATE_OFFER_HEADER } from './deflate-offer.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -17,15 +18,23 @@ export function acceptFor(key: string): string {
   return createHash('sha1').update(key + GUID).digest('base64');
 }
 
-/** GET upgrade request for ws://host:port/path, no extensions offered (so no permessage-deflate). */
-export function buildUpgradeRequest(host: string, port: number, key: string, path = '/'): Buffer {
+export interface UpgradeRequestOptions {
+  /** Default '/'. */
+  path?: string;
+  /** Offer permessage-deflate (see deflate-offer.ts); otherwise no extension is offered. */
+  deflate?: boolean;
+}
+
+/** GET upgrade request for ws://host:port/path; offers permessage-deflate only when asked to. */
+export function buildUpgradeRequest(host: string, port: number, key: string, opts: UpgradeRequestOptions = {}): Buffer {
   const hostHeader = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return Buffer.from(
-    `GET ${path} HTTP/1.1\r\n` +
+    `GET ${opts.path ?? '/'} HTTP/1.1\r\n` +
       `Host: ${hostHeader}\r\n` +
       'Upgrade: websocket\r\n' +
       'Connection: Upgrade\r\n' +
       `Sec-WebSocket-Key: ${key}\r\n` +
+      (opts.deflate ? `Sec-WebSocket-Extensions: ${DEFLATE_OFFER_HEADER}\r\n` : '') +
       'Sec-WebSocket-Version: 13\r\n\r\n',
     'latin1',
   );
@@ -39,9 +48,10 @@ export function headEnd(bytes: Uint8Array): number {
 
 /**
  * Checks a server's response head (status line and headers, without the blank line or with it).
- * Returns null when it is a valid 101 for `key`, else why not.
+ * Returns null when it is a valid 101 for `key`, else why not. With `deflate` (we offered it) the 101
+ * must accept permessage-deflate; without it, it must accept no extension.
  */
-export function validateUpgradeResponse(head: string, key: string): string | null {
+export function validateUpgradeResponse(head: string, key: string, opts: { deflate?: boolean } = {}): string | null {
   const lines = head.split('\r\n');
   const status = /^HTTP\/1\.1 (\d{3})(?: |$)/.exec(lines[0] ?? '');
   if (!status) return `not an HTTP/1.1 status line: ${JSON.stringify(lines[0] ?? '')}`;
@@ -59,6 +69,5 @@ export function validateUpgradeResponse(head: string, key: string): string | nul
   if (!/(^|,)\s*upgrade\s*(,|$)/i.test(headers.get('connection') ?? '')) return 'missing "Connection: Upgrade"';
   const accept = headers.get('sec-websocket-accept');
   if (accept !== acceptFor(key)) return `wrong Sec-WebSocket-Accept ${JSON.stringify(accept ?? null)}`;
-  if (headers.has('sec-websocket-extensions')) return 'server accepted an extension that was not offered';
-  return null;
+  return checkExtensionsAnswer(headers.get('sec-websocket-extensions'), opts.deflate ?? false);
 }

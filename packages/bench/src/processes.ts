@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
+import { allocatorEnv, type MallocMode } from './allocator.js';
 import type { TcpEchoStyle } from './tcp-echo.js';
 
 /** This package's folder: children run from here, so `--import tsx` resolves through its node_modules. */
@@ -24,6 +25,8 @@ export interface SpawnOptions {
   cpus?: string;
   /** Extra node flags, e.g. --cpu-prof. */
   execArgv?: readonly string[];
+  /** C allocator settings (default 'steady', see allocator.ts). */
+  malloc?: MallocMode;
 }
 
 /** Keeps the tail of a child's stderr for error messages, never all of it. */
@@ -41,6 +44,7 @@ function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, i
     : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
   return spawn(command, commandArgs, {
     cwd: PACKAGE_DIR,
+    env: allocatorEnv(opts.malloc ?? 'steady'),
     // stdin stays open as a lifeline: a server sees it end when its parent dies.
     stdio: ['pipe', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
   });

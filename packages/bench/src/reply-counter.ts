@@ -3,11 +3,13 @@
  * decoded, and one call handles a whole read chunk however many frames (or fractions of one) it holds.
  * Accepts masked frames too, because the raw-TCP baseline echoes the client's masked frames verbatim.
  */
-import { OPCODE_CLOSE } from './frames.js';
+import { OPCODE_CLOSE, OPCODE_CONTINUATION, RSV1 } from './frames.js';
 
 export class ReplyCounter {
   /** Complete data messages seen (data frames with FIN). */
   messages = 0;
+  /** Those of them whose first frame had RSV1 set: compressed, under permessage-deflate. */
+  compressedMessages = 0;
   /** Payload bytes of data frames received, fragments included. */
   payloadBytes = 0;
   /** Close frames seen. */
@@ -20,6 +22,8 @@ export class ReplyCounter {
   private currentIsData = false;
   private currentEndsMessage = false;
   private currentIsClose = false;
+  /** RSV1 of the current message's first frame (continuations and control frames leave it alone). */
+  private messageCompressed = false;
   /** A header split across chunks is gathered here (at most 14 bytes). */
   private readonly head = Buffer.alloc(14);
   private headLength = 0;
@@ -81,14 +85,18 @@ export class ReplyCounter {
     this.currentIsData = opcode < 8;
     this.currentEndsMessage = this.currentIsData && (b0 & 0x80) !== 0;
     this.currentIsClose = opcode === OPCODE_CLOSE;
+    // One bit test per frame header, nothing per payload byte: free for uncompressed jobs too.
+    if (opcode !== OPCODE_CONTINUATION && this.currentIsData) this.messageCompressed = (b0 & RSV1) !== 0;
     this.skip = length;
     if (length === 0) this.endFrame();
   }
 
   private endFrame(): void {
     this.frames++;
-    if (this.currentEndsMessage) this.messages++;
-    else if (this.currentIsClose) this.closeFrames++;
+    if (this.currentEndsMessage) {
+      this.messages++;
+      if (this.messageCompressed) this.compressedMessages++;
+    } else if (this.currentIsClose) this.closeFrames++;
   }
 }
 

@@ -1,7 +1,35 @@
 /** The shape of a benchmark result: what `--json` prints and what is stored under matrix/results/bench/. */
 import type { MachineInfo, PinningPlan } from './machine.js';
 
+/**
+ * Fields added since /1 first shipped are optional (`deflate` on targets, runs and cells), so results
+ * stored before them still read as /1.
+ */
 export const RESULT_SCHEMA = 'wsmatrix-bench/1';
+
+/** Compression seen in one run of a permessage-deflate echo job. */
+export interface RunDeflate {
+  /** Replies over the whole job (warm-up and drain included), and how many came compressed (RSV1). */
+  replies: number;
+  compressedReplies: number;
+  /** Reply payload bytes on the wire ÷ their uncompressed size (replies × message size); 0.2 = a fifth crossed the wire. */
+  wireRatio: number | null;
+  /** The same for the message the client sent (compressed once, before the run). */
+  sentRatio: number;
+}
+
+/** Compression of one workload × deflate target, over its runs. */
+export interface CellDeflate {
+  /** What the messages carried (compressible data: random bytes would not compress). */
+  payload: string;
+  /** Compressed ÷ uncompressed size of the message the client sent. */
+  sentRatio: number;
+  /** Median over the runs of the replies' wire ratio. */
+  wireRatio: number | null;
+  /** Replies over all runs, and how many came back uncompressed (each run with some also has an error). */
+  replies: number;
+  uncompressedReplies: number;
+}
 
 /** One measured window of one workload against one target. */
 export interface BenchRun {
@@ -25,6 +53,8 @@ export interface BenchRun {
   otherCpu: number | null;
   errorCount: number;
   errors: string[];
+  /** Deflate echo jobs only. Throughput (value, payloadBytes) still counts uncompressed message bytes. */
+  deflate?: RunDeflate;
 }
 
 /** The runs of one workload × target, summarised. */
@@ -54,6 +84,8 @@ export interface BenchCell {
   noisy: boolean;
   /** Why runs failed or what went wrong inside them. */
   errors: string[];
+  /** Echo workloads against a deflate target only. */
+  deflate?: CellDeflate;
 }
 
 export interface BenchTarget {
@@ -61,6 +93,11 @@ export interface BenchTarget {
   implementation: string;
   version: string;
   options: Record<string, unknown>;
+  /**
+   * True: measured over permessage-deflate. The client offered it to every connection (handshake
+   * workloads included) and failed any whose server declined it.
+   */
+  deflate?: boolean;
   /** Set when the target could not be started; it then has no cells. */
   error?: string;
 }
@@ -85,6 +122,8 @@ export interface BenchResult {
     tcpEcho: string;
     /** Longest wait for a quiet machine before each measurement (0: no waiting, no re-runs). */
     quietWaitMs: number;
+    /** C allocator settings of every process (absent in results stored before it existed: glibc defaults). */
+    malloc?: string;
   };
   targets: BenchTarget[];
   workloads: BenchWorkloadInfo[];

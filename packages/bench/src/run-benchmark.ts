@@ -9,8 +9,9 @@ import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine
 import { startClientProcess, startServerProcess, type ServerProcess } from './processes.js';
 import { RESULT_SCHEMA, type BenchCell, type BenchResult, type BenchRun, type BenchTarget } from './result.js';
 import { addRatios, summarizeCell, toRun } from './summary.js';
-import type { TcpEchoStyle } from './tcp-echo.js';
-import { formatValue } from './format.js';
+import { DEFAULT_TCP_ECHO_STYLE, type TcpEchoStyle } from './tcp-echo.js';
+import { describeMalloc, type MallocMode } from './allocator.js';
+import { formatPercent, formatValue } from './format.js';
 import { QUIET_THRESHOLD, waitForQuiet } from './quiet.js';
 import { selectWorkloads, unitOf, WORKLOADS, type Workload } from './workloads.js';
 
@@ -38,6 +39,8 @@ export interface BenchOptions {
   quietWaitMs?: number;
   /** Load-generator threads; default one per client core of the pinning plan. */
   clientThreads?: number;
+  /** C allocator settings of the server and client processes. Default 'steady' (see allocator.ts). */
+  malloc?: MallocMode;
   /** Extra node flags for the server processes (e.g. --cpu-prof). */
   serverExecArgv?: readonly string[];
   /** Progress lines (no trailing newline). */
@@ -45,6 +48,15 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_TARGETS = ['core', 'ws', 'uws'] as const;
+
+/**
+ * Targets measured over permessage-deflate: the registry's `+deflate` columns (core+deflate, ws+deflate,
+ * uws+deflate, uws+deflate-dedicated). The name is the contract: target options spell compression
+ * differently per implementation, and a name says what the figure will be labelled with.
+ */
+export function isDeflateTarget(name: string): boolean {
+  return name.includes('+deflate');
+}
 
 /** Requested targets first, then the references, each once. */
 export function measuredTargets(requested: readonly string[]): string[] {
@@ -56,7 +68,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const durationSec = options.durationSec ?? 1;
   const runs = options.runs ?? 3;
   const warmupSec = options.warmupSec ?? Math.min(0.5, Math.max(0.1, durationSec / 4));
-  const tcpEcho = options.tcpEcho ?? 'write-each';
+  const tcpEcho = options.tcpEcho ?? DEFAULT_TCP_ECHO_STYLE;
   const workloads = options.workloads ? selectWorkloads(options.workloads) : [...WORKLOADS];
   const targetNames = measuredTargets(options.targets ?? DEFAULT_TARGETS);
   const progress = options.onProgress ?? (() => {});
@@ -69,18 +81,20 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
 
   const servers = new Map<string, ServerProcess>();
   const targets: BenchTarget[] = [];
-  const client = await startClientProcess({ cpus: pinning.clientCpus });
+  const malloc = options.malloc ?? 'steady';
+  progress(describeMalloc(malloc));
+  const client = await startClientProcess({ cpus: pinning.clientCpus, malloc });
   try {
     for (const name of targetNames) {
       try {
-        const server = await startServerProcess(name, { cpus: pinning.serverCpus, execArgv: options.serverExecArgv, tcpEcho });
+        const server = await startServerProcess(name, { cpus: pinning.serverCpus, execArgv: options.serverExecArgv, tcpEcho, malloc });
         servers.set(name, server);
         const { implementation, version, options: targetOptions } = server.info;
-        targets.push({ name, implementation, version, options: targetOptions });
+        targets.push({ name, implementation, version, options: targetOptions, ...(isDeflateTarget(name) ? { deflate: true } : {}) });
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         progress(`${name}: cannot start: ${why}`);
-        targets.push({ name, implementation: name, version: 'unknown', options: {}, error: why });
+        targets.push({ name, implementation: name, version: 'unknown', options: {}, ...(isDeflateTarget(name) ? { deflate: true } : {}), error: why });
       }
     }
 
@@ -106,11 +120,17 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     for (let run = 1; run <= runs; run++) {
       for (const workload of workloads) {
         for (const [name, server] of servers) {
-          const job: LoadJob = { workload, host: server.info.host, port: server.info.port, protocol: name === 'tcp' ? 'tcp' : 'ws' };
+          const job: LoadJob = {
+            workload,
+            host: server.info.host,
+            port: server.info.port,
+            protocol: name === 'tcp' ? 'tcp' : 'ws',
+            deflate: isDeflateTarget(name),
+          };
           try {
             const measured = await measureQuietly(workload, () => client.run(job, { ...jobOptions, serverPid: server.info.pid }, timeoutMs));
             append(runsOf, key(workload, name), measured);
-            progress(`run ${run}/${runs} ${workload.id} ${name}: ${formatValue(measured.value)} ${unitOf(workload)}${describeNoise(measured)}${measured.errorCount ? ` (${measured.errorCount} errors: ${measured.errors[0]})` : ''}`);
+            progress(`run ${run}/${runs} ${workload.id} ${name}: ${formatValue(measured.value)} ${unitOf(workload)}${describeWire(measured)}${describeNoise(measured)}${measured.errorCount ? ` (${measured.errorCount} errors: ${measured.errors[0]})` : ''}`);
           } catch (err) {
             const why = err instanceof Error ? err.message : String(err);
             append(failuresOf, key(workload, name), why);
@@ -133,7 +153,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
       finishedAt: new Date().toISOString(),
       machine,
       pinning,
-      settings: { durationSec, warmupSec, runs, tcpEcho, quietWaitMs },
+      settings: { durationSec, warmupSec, runs, tcpEcho, quietWaitMs, malloc },
       targets,
       workloads: workloads.map((w) => ({ id: w.id, title: w.title, unit: unitOf(w) })),
       cells: addRatios(cells),
@@ -151,6 +171,10 @@ function append<T>(map: Map<string, T[]>, key: string, value: T): void {
 
 function isNoisy(run: BenchRun): boolean {
   return run.otherCpu !== null && run.otherCpu > QUIET_THRESHOLD;
+}
+
+function describeWire(run: BenchRun): string {
+  return run.deflate ? `, wire ${formatPercent(run.deflate.wireRatio)} of the message bytes` : '';
 }
 
 function describeNoise(run: BenchRun): string {

@@ -5,7 +5,7 @@
  * parent goes away.
  */
 import { getAnyTarget } from '@wsmatrix/targets';
-import { startTcpEcho, type TcpEchoStyle } from './tcp-echo.js';
+import { DEFAULT_TCP_ECHO_STYLE, startTcpEcho, TCP_ECHO_STYLES, type TcpEchoStyle } from './tcp-echo.js';
 
 const HOST = '127.0.0.1';
 
@@ -24,9 +24,10 @@ async function start(name: string, tcpStyle: TcpEchoStyle): Promise<{ info: Reco
 
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
-  if (!name) throw new Error('usage: server-process <target|tcp> [--tcp-echo write-each|pipe]');
+  if (!name) throw new Error(`usage: server-process <target|tcp> [--tcp-echo ${TCP_ECHO_STYLES.join('|')}]`);
   const styleAt = rest.indexOf('--tcp-echo');
-  const style = (styleAt >= 0 ? rest[styleAt + 1] : 'write-each') as TcpEchoStyle;
+  const style = (styleAt >= 0 ? rest[styleAt + 1] : DEFAULT_TCP_ECHO_STYLE) as TcpEchoStyle;
+  if (!TCP_ECHO_STYLES.includes(style)) throw new Error(`unknown --tcp-echo style "${style}" (expected one of: ${TCP_ECHO_STYLES.join(', ')})`);
   const server = await start(name, style);
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -1,7 +1,9 @@
 /** From job results to runs, and from runs to the summarised cells with their ratios. */
+import { COMPRESSIBLE_PAYLOAD_KIND } from './compressible-payload.js';
 import type { JobResult } from './load/run-job.js';
+import type { DeflateTally } from './load/types.js';
 import { QUIET_THRESHOLD } from './quiet.js';
-import type { BenchCell, BenchRun } from './result.js';
+import type { BenchCell, BenchRun, CellDeflate, RunDeflate } from './result.js';
 import { LatencyHistogram, median, spread } from './stats.js';
 import { unitOf, type Workload } from './workloads.js';
 
@@ -36,6 +38,30 @@ export function toRun(workload: Workload, job: JobResult): BenchRun {
       : Math.max(0, job.machineCpuMs - job.serverCpuMs - job.clientCpuMs) / cpuSeconds,
     errorCount: job.errorCount,
     errors: job.errors,
+    ...(job.deflate ? { deflate: runDeflate(job.deflate) } : {}),
+  };
+}
+
+function runDeflate(t: DeflateTally): RunDeflate {
+  const replyBytes = t.replies * t.messageBytes;
+  return {
+    replies: t.replies,
+    compressedReplies: t.compressedReplies,
+    wireRatio: replyBytes > 0 ? t.replyWireBytes / replyBytes : null,
+    sentRatio: t.messageBytes > 0 ? t.messageWireBytes / t.messageBytes : 1,
+  };
+}
+
+/** The runs' compression together; undefined when no run was a deflate echo job. */
+function cellDeflate(runs: readonly BenchRun[]): CellDeflate | undefined {
+  const measured = runs.flatMap((r) => (r.deflate ? [r.deflate] : []));
+  if (measured.length === 0) return undefined;
+  return {
+    payload: COMPRESSIBLE_PAYLOAD_KIND,
+    sentRatio: measured[0]!.sentRatio,
+    wireRatio: medianOf(measured.map((d) => d.wireRatio)),
+    replies: measured.reduce((a, d) => a + d.replies, 0),
+    uncompressedReplies: measured.reduce((a, d) => a + d.replies - d.compressedReplies, 0),
   };
 }
 
@@ -50,6 +76,7 @@ export function summarizeCell(workload: Workload, target: string, runs: BenchRun
   const clientCpu = medianOf(runs.map((r) => r.clientCpu));
   const serverCpu = medianOf(runs.map((r) => r.serverCpu));
   const otherCpu = medianOf(runs.map((r) => r.otherCpu));
+  const deflate = cellDeflate(runs);
   return {
     workload: workload.id,
     target,
@@ -70,6 +97,7 @@ export function summarizeCell(workload: Workload, target: string, runs: BenchRun
     serverBound: serverCpu !== null && serverCpu >= BOUND_THRESHOLD,
     noisy: runs.some((r) => r.otherCpu !== null && r.otherCpu > QUIET_THRESHOLD),
     errors: [...failures, ...new Set(runs.flatMap((r) => r.errors))].slice(0, 5),
+    ...(deflate ? { deflate } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFLATE_OFFER_HEADER } from '../src/deflate-offer.js';
 import { acceptFor, buildUpgradeRequest, headEnd, randomKey, validateUpgradeResponse } from '../src/handshake.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -48,5 +49,60 @@ describe('handshake', () => {
     ['a malformed header line', good.replace('Upgrade: websocket', 'Upgrade websocket'), /malformed/],
   ])('rejects %s', (_what, response, why) => {
     expect(validateUpgradeResponse(response, KEY)).toMatch(why);
+  });
+});
+
+describe('permessage-deflate offer and answer', () => {
+  const withExtensions = (value: string): string => good.replace('\r\n\r\n', `\r\nSec-WebSocket-Extensions: ${value}\r\n\r\n`);
+  const deflate = { deflate: true };
+
+  it('a deflate request offers permessage-deflate with client_no_context_takeover, once', () => {
+    const text = buildUpgradeRequest('127.0.0.1', 9001, KEY, { deflate: true }).toString('latin1');
+    expect(text).toContain('\r\nSec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n');
+    expect(text.match(/extensions/gi)).toHaveLength(1);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+    expect(DEFLATE_OFFER_HEADER).toBe('permessage-deflate; client_no_context_takeover');
+  });
+
+  it.each([
+    ['bare', 'permessage-deflate'],
+    ['what ws answers', 'permessage-deflate; client_no_context_takeover'],
+    ['what uWS shared answers', 'permessage-deflate; server_no_context_takeover; client_no_context_takeover'],
+    ['server window bits', 'permessage-deflate; server_max_window_bits=10'],
+    ['odd spacing and case of parameters', 'permessage-deflate ;Server_No_Context_Takeover'],
+  ])('accepts a valid answer: %s', (_what, value) => {
+    expect(validateUpgradeResponse(withExtensions(value), KEY, deflate)).toBeNull();
+  });
+
+  it('rejects permessage-deflate accepted twice (two header lines)', () => {
+    const twoLines = good.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+    expect(validateUpgradeResponse(twoLines, KEY, deflate)).toMatch(/exactly one/);
+  });
+
+  it('FAILS when the server declines deflate that was wanted (no uncompressed +deflate figure)', () => {
+    expect(validateUpgradeResponse(good, KEY, deflate)).toMatch(/declined permessage-deflate/);
+  });
+
+  it.each([
+    ['another extension', 'x-webkit-deflate-frame', /exactly one permessage-deflate/],
+    ['deflate plus another', 'permessage-deflate, x-foo', /exactly one/],
+    ['an unknown parameter', 'permessage-deflate; foo', /unknown parameter/],
+    ['a duplicated parameter', 'permessage-deflate; server_no_context_takeover; server_no_context_takeover', /duplicate/],
+    ['a value on a flag', 'permessage-deflate; client_no_context_takeover=1', /takes no value/],
+    ['window bits out of range', 'permessage-deflate; server_max_window_bits=16', /8\.\.15/],
+    ['window bits without a value', 'permessage-deflate; server_max_window_bits', /8\.\.15/],
+    ['client window bits we did not offer', 'permessage-deflate; client_max_window_bits=10', /not offered/],
+    ['a malformed header', 'permessage-deflate;', /invalid/],
+  ])('rejects a deflate answer with %s', (_what, value, why) => {
+    expect(validateUpgradeResponse(withExtensions(value), KEY, deflate)).toMatch(why);
+  });
+
+  it('rejects permessage-deflate when it was not offered', () => {
+    expect(validateUpgradeResponse(withExtensions('permessage-deflate'), KEY)).toMatch(/not offered/);
+    expect(validateUpgradeResponse(withExtensions('permessage-deflate'), KEY, { deflate: false })).toMatch(/not offered/);
+  });
+
+  it('still checks the rest of the 101 when deflate was offered', () => {
+    expect(validateUpgradeResponse(withExtensions('permessage-deflate').replace(ACCEPT, acceptFor('other')), KEY, deflate)).toMatch(/Accept/);
   });
 });

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { OPCODE_BINARY, OPCODE_TEXT, buildMaskedMessage, buildPayload } from '../src/frames.js';
 import { ReplyCounter, headerSize } from '../src/reply-counter.js';
 
-/** An unmasked server frame. */
-function serverFrame(opcode: number, payload: Buffer, fin = true): Buffer {
+/** An unmasked server frame; `rsv1` marks a compressed message's first frame. */
+function serverFrame(opcode: number, payload: Buffer, fin = true, rsv1 = false): Buffer {
   const len = payload.length;
   const head = len < 126 ? Buffer.from([0, len]) : len <= 0xffff ? Buffer.from([0, 126, len >> 8, len & 0xff]) : Buffer.alloc(10);
   if (len > 0xffff) {
     head[1] = 127;
     head.writeBigUInt64BE(BigInt(len), 2);
   }
-  head[0] = (fin ? 0x80 : 0) | opcode;
+  head[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
   return Buffer.concat([head, payload]);
 }
 
@@ -83,5 +83,56 @@ describe('reply counter', () => {
     expect(headerSize(Buffer.from([0x82, 0xfe]), 0, 2)).toBe(8);
     expect(headerSize(Buffer.from([0x82, 0x7f]), 0, 2)).toBe(10);
     expect(headerSize(Buffer.from([0x82, 0xff]), 0, 2)).toBe(14);
+  });
+});
+
+describe('reply counter: compressed replies (RSV1)', () => {
+  const compressed = (size: number): Buffer => serverFrame(OPCODE_BINARY, Buffer.alloc(size, 7), true, true);
+  // Compressed, plain, a compressed message in three fragments (RSV1 on the first only) with a ping in
+  // between, a plain fragmented one, then a compressed one with a 64-bit length.
+  const mixed = Buffer.concat([
+    compressed(40),
+    serverFrame(OPCODE_TEXT, Buffer.alloc(20, 0x61)),
+    serverFrame(OPCODE_BINARY, Buffer.alloc(300, 1), false, true),
+    serverFrame(0x0, Buffer.alloc(200, 1), false),
+    serverFrame(0x9, Buffer.from('ping')),
+    serverFrame(0x0, Buffer.alloc(10, 1), true),
+    serverFrame(OPCODE_BINARY, Buffer.alloc(10, 1), false),
+    serverFrame(0x0, Buffer.alloc(10, 1), true),
+    compressed(70_000),
+  ]);
+
+  it('counts messages whose FIRST frame has RSV1, whatever the fragmentation', () => {
+    const c = new ReplyCounter();
+    expect(c.push(mixed)).toBe(5);
+    expect(c).toMatchObject({ messages: 5, compressedMessages: 3, payloadBytes: 40 + 20 + 510 + 20 + 70_000 });
+  });
+
+  it('gives the same count one byte at a time (headers split everywhere)', () => {
+    const c = new ReplyCounter();
+    for (let i = 0; i < mixed.length; i++) c.push(mixed, i, i + 1);
+    expect(c).toMatchObject({ messages: 5, compressedMessages: 3 });
+  });
+
+  it('counts a compressed message only once it is complete', () => {
+    const c = new ReplyCounter();
+    const first = serverFrame(OPCODE_BINARY, Buffer.alloc(5), false, true);
+    c.push(first);
+    expect(c.compressedMessages).toBe(0);
+    c.push(serverFrame(0x0, Buffer.alloc(5), true));
+    expect(c.compressedMessages).toBe(1);
+  });
+
+  it('plain traffic counts no compressed message, not even from RSV1 on a continuation or a control frame', () => {
+    const c = new ReplyCounter();
+    c.push(stream);
+    expect(c.compressedMessages).toBe(0);
+    // RSV1 on a continuation is not a compressed message (RFC 7692 §6.1); a control frame cannot start one.
+    c.push(Buffer.concat([
+      serverFrame(OPCODE_BINARY, Buffer.alloc(3), false),
+      serverFrame(0x0, Buffer.alloc(3), true, true),
+      serverFrame(0x9, Buffer.alloc(1), true, true),
+    ]));
+    expect(c).toMatchObject({ messages: MESSAGES + 1, compressedMessages: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderBenchmarkHtml } from '../src/html.js';
 import { RESULT_SCHEMA, type BenchResult, type BenchRun } from '../src/result.js';
-import { addRatios, summarizeCell } from '../src/summary.js';
+import { addRatios, summarizeCell, toRun } from '../src/summary.js';
 import { formatBenchTable } from '../src/table.js';
 import { selectWorkloads, UnknownWorkloadError, WORKLOADS } from '../src/workloads.js';
 
@@ -65,5 +65,73 @@ describe('output', () => {
     expect(html).toContain('&#60;uws&#62;');
     expect(html).not.toContain('<uws>');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+});
+
+describe('deflate in the results', () => {
+  const deflateRun = (value: number, wireRatio: number): BenchRun => ({
+    ...run(value),
+    deflate: { replies: value, compressedReplies: value, wireRatio, sentRatio: 0.14 },
+  });
+
+  /** large-64k with core+deflate beside the uncompressed references, as runBenchmark would summarise it. */
+  function deflateFixture(): BenchResult {
+    const [large] = selectWorkloads(['large-64k']);
+    const cells = addRatios([
+      summarizeCell(large!, 'core+deflate', [deflateRun(300, 0.15), deflateRun(320, 0.13), deflateRun(310, 0.14)], [], 1),
+      summarizeCell(large!, 'ws', [run(600)], [], 1),
+      summarizeCell(large!, 'tcp', [run(2000)], [], 1),
+    ]);
+    const base = fixture();
+    return {
+      ...base,
+      targets: [{ name: 'core+deflate', implementation: '@wsmatrix/core', version: '1', options: {}, deflate: true }, ...base.targets.slice(1)],
+      workloads: [{ id: large!.id, title: large!.title, unit: 'MB/s' }],
+      cells,
+    };
+  }
+
+  it('toRun turns a deflate tally into ratios; throughput stays in uncompressed bytes', () => {
+    const [large] = selectWorkloads(['large-64k']);
+    const job = {
+      completed: 100, payloadBytes: 100 * 65_536, sent: 120, received: 120, elapsedMs: 1000, latency: [], clientCpuMs: 500,
+      serverCpuMs: 500, machineCpuMs: 1000, cpuWallMs: 1000, threads: 1, errorCount: 0, errors: [],
+      deflate: { messageBytes: 65_536, messageWireBytes: 9_000, replies: 120, compressedReplies: 119, replyWireBytes: 120 * 10_000 },
+    };
+    const r = toRun(large!, job);
+    expect(r.value).toBeCloseTo((100 * 65_536) / 1e6);
+    expect(r.deflate).toEqual({ replies: 120, compressedReplies: 119, wireRatio: 10_000 / 65_536, sentRatio: 9_000 / 65_536 });
+    expect(toRun(large!, { ...job, deflate: undefined })).not.toHaveProperty('deflate');
+  });
+
+  it('the cell takes the median wire ratio and counts uncompressed replies over the runs', () => {
+    const cell = deflateFixture().cells.find((c) => c.target === 'core+deflate')!;
+    expect(cell.deflate).toMatchObject({ wireRatio: 0.14, sentRatio: 0.14, replies: 930, uncompressedReplies: 0 });
+    expect(cell.deflate!.payload).toMatch(/JSON log records/);
+    const [large] = selectWorkloads(['large-64k']);
+    const partly = { ...deflateRun(100, 0.5), deflate: { replies: 100, compressedReplies: 60, wireRatio: 0.5, sentRatio: 0.14 } };
+    expect(summarizeCell(large!, 'x+deflate', [partly], [], 1).deflate!.uncompressedReplies).toBe(40);
+    expect(deflateFixture().cells.find((c) => c.target === 'ws')).not.toHaveProperty('deflate');
+  });
+
+  it('the table marks deflate targets and adds the wire column only where a deflate row is', () => {
+    const text = formatBenchTable(deflateFixture());
+    expect(text).toContain('core+deflate: @wsmatrix/core 1 · permessage-deflate (offered and required)');
+    expect(text).toMatch(/\+deflate rows: permessage-deflate negotiated; payload: JSON log records.*sent pre-compressed to 14\.0%/);
+    expect(text).toMatch(/target\s+median\s+spread\s+vs ws\s+vs tcp\s+wire\s+p50/);
+    expect(text).toMatch(/core\+deflate\s+310 MB\/s\s+6\.5%\s+×0\.52\s+×0\.15\s+14\.0%/);
+    expect(text).toMatch(/\n {2}ws\s+600 MB\/s\s+0\.0%\s+×1\.00\s+×0\.30\s+–\s+100 µs/);
+    // A result without deflate (every result stored before it existed) prints as before: no wire column.
+    expect(formatBenchTable(fixture())).not.toMatch(/wire|deflate/);
+  });
+
+  it('the HTML says so too, and a stored result without deflate fields renders as before', () => {
+    const html = renderBenchmarkHtml(deflateFixture());
+    expect(html).toContain('permessage-deflate (offered and required)');
+    expect(html).toContain('<th class="num">wire</th>');
+    expect(html).toContain('<td class="num">14.0%</td>');
+    expect(html).toMatch(/\+deflate bars: permessage-deflate negotiated; payload: JSON log records/);
+    const old = JSON.parse(JSON.stringify(fixture())) as BenchResult;
+    expect(renderBenchmarkHtml(old)).not.toMatch(/wire|deflate/);
   });
 });

@@ -1,6 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import {
+  compareMedians,
   DEFAULT_TARGETS,
+  DEFAULT_TCP_ECHO_STYLE,
+  formatAgreement,
+  MALLOC_MODES,
+  type BenchResult,
+  type MallocMode,
   formatBenchTable,
   runBenchmark,
   saveBenchResult,
@@ -11,7 +17,7 @@ import {
 } from '@wsmatrix/bench';
 import { allTargetNames } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
-import type { Command } from './types.js';
+import type { Command, CommandContext } from './types.js';
 
 export const benchSpec = {
   name: 'bench',
@@ -40,13 +46,26 @@ export const benchSpec = {
     save: { type: 'boolean', description: 'Store the result under <results>/bench/<time>.json' },
     results: { type: 'string', default: 'matrix/results', placeholder: 'DIR', description: 'Stored results folder, for --save' },
     'no-pin': { type: 'boolean', description: 'Do not pin server and client to different cores' },
-    'tcp-echo': { type: 'string', choices: TCP_ECHO_STYLES, default: 'write-each', placeholder: 'STYLE', description: 'How the tcp ceiling echoes' },
+    'tcp-echo': { type: 'string', choices: TCP_ECHO_STYLES, default: DEFAULT_TCP_ECHO_STYLE, placeholder: 'STYLE', description: 'How the tcp ceiling echoes' },
     'quiet-wait': {
       type: 'string',
       default: '10',
       placeholder: 'S',
       description: 'Wait up to S seconds for other processes to go quiet before each measurement, re-measure a noisy run once; 0 disables',
     },
+    malloc: {
+      type: 'string',
+      choices: MALLOC_MODES,
+      default: 'steady',
+      placeholder: 'MODE',
+      description: "C allocator of every process: steady (fixed glibc trim/mmap thresholds, repeatable figures) or default (glibc's own)",
+    },
+    compare: {
+      type: 'list',
+      placeholder: 'FILES',
+      description: 'Measure nothing: compare the medians of stored --json results (2 or more) and exit 1 if any two differ by more than --tolerance',
+    },
+    tolerance: { type: 'string', default: '10', placeholder: 'PCT', description: 'For --compare: largest allowed max/min − 1 of a median, in percent' },
     quiet: { type: 'boolean', description: 'No progress lines on stderr' },
   },
 } as const satisfies CommandSpec;
@@ -65,6 +84,7 @@ export const benchCommand: Command<typeof benchSpec> = {
   spec: benchSpec,
   async run(argv, ctx) {
     const { flags } = parseArgs(benchSpec, argv);
+    if (flags.compare !== undefined && flags.compare.length !== 0) return compareFiles(flags.compare, flags.tolerance, ctx);
     const durationSec = seconds('duration', flags.duration);
     const warmupSec = flags.warmup === undefined ? undefined : seconds('warmup', flags.warmup);
     const quietWaitMs = seconds('quiet-wait', flags['quiet-wait'], true) * 1000;
@@ -77,6 +97,7 @@ export const benchCommand: Command<typeof benchSpec> = {
       pin: !flags['no-pin'],
       quietWaitMs,
       tcpEcho: flags['tcp-echo'] as TcpEchoStyle,
+      malloc: flags.malloc as MallocMode,
       onProgress: flags.quiet ? undefined : (line) => ctx.stderr(`bench: ${line}\n`),
     });
     const json = `${JSON.stringify(result, null, 2)}\n`;
@@ -91,3 +112,26 @@ export const benchCommand: Command<typeof benchSpec> = {
     return incomplete ? 1 : 0;
   },
 };
+
+/** `--compare a.json,b.json,c.json`: do the stored results' medians agree within the tolerance? */
+async function compareFiles(files: readonly string[], tolerancePct: string, ctx: CommandContext): Promise<number> {
+  const tolerance = /^\d+(\.\d+)?$/.test(tolerancePct) ? Number(tolerancePct) / 100 : NaN;
+  if (!(tolerance >= 0 && tolerance <= 10)) throw new UsageError(`--tolerance must be a percentage from 0 to 1000, got "${tolerancePct}"`);
+  if (files.length < 2) throw new UsageError('--compare needs at least two result files');
+  const results: BenchResult[] = [];
+  for (const file of files) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--compare: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as BenchResult).cells)) {
+      throw new UsageError(`--compare: ${file} is not a wsmatrix bench result (no cells)`);
+    }
+    results.push(parsed as BenchResult);
+  }
+  const agreement = compareMedians(results, tolerance);
+  ctx.stdout(formatAgreement(agreement, files.map((_, i) => `#${i + 1}`)));
+  return agreement.agreeing === agreement.total ? 0 : 1;
+}

@@ -19,6 +19,8 @@ export interface ConnectOptions {
   /** Pre-built upgrade request and its key (ignored for 'tcp'). */
   request: Buffer;
   key: string;
+  /** The request offered permessage-deflate: the 101 must accept it (else the open fails). */
+  deflate?: boolean;
   readBuffer: Buffer;
 }
 
@@ -88,7 +90,7 @@ export class ClientConnection {
       return true;
     }
     this.head = undefined;
-    const problem = validateUpgradeResponse(head.toString('latin1', 0, end), opts.key);
+    const problem = validateUpgradeResponse(head.toString('latin1', 0, end), opts.key, { deflate: opts.deflate });
     if (problem) {
       open(new Error(`bad handshake response: ${problem}`));
       return true;

@@ -3,16 +3,14 @@
  * the number of replies it completes, and as many new messages go out in ONE write of a pre-built
  * buffer — no per-message callback, allocation or write.
  */
-import { buildCloseFrame, buildMaskedMessage, buildPayload, repeatMessage } from '../frames.js';
+import { buildCloseFrame } from '../frames.js';
 import { buildUpgradeRequest, randomKey } from '../handshake.js';
 import { ReplyCounter } from '../reply-counter.js';
 import { LatencyHistogram } from '../stats.js';
 import type { EchoWorkload } from '../workloads.js';
 import { ClientConnection } from './client-connection.js';
-import { absNow, ErrorLog, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
-
-/** Messages are copied into one batch buffer up to this size; bigger ones are written one by one (corked). */
-const BATCH_LIMIT = 64 * 1024;
+import { buildEchoMessage, type EchoMessage } from './echo-message.js';
+import { absNow, ErrorLog, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
 /** How long to wait for outstanding replies and for the close handshake at the end. */
 const DRAIN_TIMEOUT_MS = 5000;
 const CLOSE_TIMEOUT_MS = 2000;
@@ -25,13 +23,6 @@ interface ShareTally {
   received: number;
   latency: LatencyHistogram;
   errors: ErrorLog;
-}
-
-/** Pre-built bytes of one workload's messages. */
-interface MessageBytes {
-  unit: Buffer;
-  /** `inFlight` copies of unit back to back, or undefined when too big to batch. */
-  batch: Buffer | undefined;
 }
 
 class EchoConnection {
@@ -47,7 +38,7 @@ class EchoConnection {
 
   constructor(
     readonly conn: ClientConnection,
-    private readonly bytes: MessageBytes,
+    private readonly bytes: EchoMessage,
     private readonly workload: EchoWorkload,
     private readonly tally: ShareTally,
   ) {
@@ -120,7 +111,7 @@ class EchoConnection {
 export class EchoShare implements LoadShare {
   private connections: EchoConnection[] = [];
   private readonly tally: ShareTally;
-  private readonly bytes: MessageBytes;
+  private readonly bytes: EchoMessage;
   private readonly closeFrame = buildCloseFrame();
 
   constructor(
@@ -128,9 +119,7 @@ export class EchoShare implements LoadShare {
     private readonly connectionCount: number,
     private readonly readBuffer: Buffer,
   ) {
-    const w = job.workload;
-    const unit = buildMaskedMessage(w.opcode, buildPayload(w.opcode, w.size), w.fragmentSize);
-    this.bytes = { unit, batch: unit.length * w.inFlight <= BATCH_LIMIT ? repeatMessage(unit, w.inFlight) : undefined };
+    this.bytes = buildEchoMessage(job.workload, job.deflate ?? false);
     this.tally = {
       window: { start: Infinity, end: Infinity },
       completed: 0,
@@ -143,11 +132,12 @@ export class EchoShare implements LoadShare {
 
   async prepare(): Promise<void> {
     const { host, port, protocol } = this.job;
+    const deflate = this.job.deflate ?? false;
     const key = randomKey();
-    const request = buildUpgradeRequest(host, port, key);
+    const request = buildUpgradeRequest(host, port, key, { deflate });
     const opened = await Promise.all(
       Array.from({ length: this.connectionCount }, () =>
-        ClientConnection.open({ host, port, protocol, request, key, readBuffer: this.readBuffer }),
+        ClientConnection.open({ host, port, protocol, request, key, deflate, readBuffer: this.readBuffer }),
       ),
     );
     this.connections = opened.map((conn) => new EchoConnection(conn, this.bytes, this.job.workload, this.tally));
@@ -165,6 +155,7 @@ export class EchoShare implements LoadShare {
     else if (tally.received !== tally.sent) tally.errors.add(new Error(`sent ${tally.sent} messages, got ${tally.received} replies`));
     this.verify();
     await Promise.all(this.connections.map((c) => this.closeConnection(c)));
+    // What the user gets: whole messages × their uncompressed size, whatever crossed the wire.
     const payloadBytes = tally.completed * this.job.workload.size;
     return {
       completed: tally.completed,
@@ -174,19 +165,53 @@ export class EchoShare implements LoadShare {
       latency: tally.latency.toSparse(),
       errorCount: tally.errors.count,
       errors: tally.errors.first,
+      ...(this.job.deflate ? { deflate: this.deflateTally() } : {}),
     };
   }
 
-  /** Every reply must be a whole message of the size sent: counted messages × size = payload bytes walked. */
   private verify(): void {
+    if (this.job.deflate) this.verifyCompressed();
+    else this.verifyPlain();
+    for (const c of this.connections) if (c.conn.error) this.tally.errors.add(c.conn.error);
+  }
+
+  /** Every reply must be a whole uncompressed message of the size sent: counted messages × size = payload bytes walked. */
+  private verifyPlain(): void {
     const size = this.job.workload.size;
     for (const c of this.connections) {
-      const { messages, payloadBytes } = c.counter;
+      const { messages, compressedMessages, payloadBytes } = c.counter;
       if (payloadBytes !== messages * size) {
         this.tally.errors.add(new Error(`replies carried ${payloadBytes} payload bytes, expected ${messages} × ${size}`));
       }
-      if (c.conn.error) this.tally.errors.add(c.conn.error);
+      if (compressedMessages > 0) this.tally.errors.add(new Error(`${compressedMessages} replies had RSV1 set, but no extension was negotiated`));
     }
+  }
+
+  /**
+   * Compressed replies have no known size on the wire, so only their count is checked (in run()) and
+   * that every one was compressed: an uncompressed echo would make this no deflate figure.
+   */
+  private verifyCompressed(): void {
+    const { replies, compressedReplies } = this.deflateTally();
+    if (compressedReplies !== replies) {
+      this.tally.errors.add(new Error(`${replies - compressedReplies} of ${replies} replies came back uncompressed (RSV1 clear)`));
+    }
+  }
+
+  private deflateTally(): DeflateTally {
+    const tally: DeflateTally = {
+      messageBytes: this.job.workload.size,
+      messageWireBytes: this.bytes.wireBytes,
+      replies: 0,
+      compressedReplies: 0,
+      replyWireBytes: 0,
+    };
+    for (const { counter } of this.connections) {
+      tally.replies += counter.messages;
+      tally.compressedReplies += counter.compressedMessages;
+      tally.replyWireBytes += counter.payloadBytes;
+    }
+    return tally;
   }
 
   private async closeConnection(c: EchoConnection): Promise<void> {

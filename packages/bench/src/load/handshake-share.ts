@@ -30,7 +30,8 @@ export class HandshakeShare implements LoadShare {
     private readonly loops: number,
     private readonly readBuffer: Buffer,
   ) {
-    this.request = buildUpgradeRequest(job.host, job.port, this.key);
+    // Deflate targets pay for negotiating the extension in every handshake, as their users do.
+    this.request = buildUpgradeRequest(job.host, job.port, this.key, { deflate: job.deflate ?? false });
   }
 
   async prepare(): Promise<void> {}
@@ -71,7 +72,9 @@ export class HandshakeShare implements LoadShare {
   /** Open, upgrade, close handshake, TCP close. */
   private async wsCycle(): Promise<void> {
     const { host, port } = this.job;
-    const conn = await ClientConnection.open({ host, port, protocol: 'ws', request: this.request, key: this.key, readBuffer: this.readBuffer });
+    const conn = await ClientConnection.open({
+      host, port, protocol: 'ws', request: this.request, key: this.key, deflate: this.job.deflate, readBuffer: this.readBuffer,
+    });
     const counter = new ReplyCounter();
     conn.setReceiver((chunk, start, end) => counter.push(chunk, start, end));
     conn.socket.write(this.closeFrame);

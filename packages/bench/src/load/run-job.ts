@@ -7,7 +7,7 @@ import { LatencyHistogram } from '../stats.js';
 import { createShare, splitUnits, unitsOf } from './create-share.js';
 import { sleepUntil } from './echo-share.js';
 import { ThreadShare } from './thread-share.js';
-import { absNow, type LoadJob, type LoadShare, type MeasureWindow } from './types.js';
+import { absNow, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
 
 export interface RunJobOptions {
   warmupMs: number;
@@ -37,6 +37,8 @@ export interface JobResult {
   threads: number;
   errorCount: number;
   errors: string[];
+  /** Deflate echo jobs only: compression seen over the whole job, all threads together. */
+  deflate?: DeflateTally;
 }
 
 interface CpuReading {
@@ -85,5 +87,22 @@ export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResu
     threads: shares.length,
     errorCount: sum((r) => r.errorCount),
     errors: results.flatMap((r) => r.errors).slice(0, 5),
+    ...mergeDeflate(results),
+  };
+}
+
+/** The shares' deflate tallies summed (every share sends the same message); {} when there are none. */
+function mergeDeflate(results: readonly ShareResult[]): { deflate?: DeflateTally } {
+  const tallies = results.flatMap((r) => (r.deflate ? [r.deflate] : []));
+  if (tallies.length === 0) return {};
+  const sum = (pick: (t: DeflateTally) => number): number => tallies.reduce((a, t) => a + pick(t), 0);
+  return {
+    deflate: {
+      messageBytes: tallies[0]!.messageBytes,
+      messageWireBytes: tallies[0]!.messageWireBytes,
+      replies: sum((t) => t.replies),
+      compressedReplies: sum((t) => t.compressedReplies),
+      replyWireBytes: sum((t) => t.replyWireBytes),
+    },
   };
 }

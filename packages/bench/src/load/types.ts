@@ -8,6 +8,24 @@ export interface LoadJob {
   host: string;
   port: number;
   protocol: WireProtocol;
+  /**
+   * Measure over permessage-deflate: offer it, fail any connection whose server declines, send
+   * pre-compressed messages of compressible data and require compressed replies. Set by the driver for
+   * targets named `…+deflate`; absent means false.
+   */
+  deflate?: boolean;
+}
+
+/** What a deflate echo job saw of compression, over the whole job (warm-up and drain included). */
+export interface DeflateTally {
+  /** Size of the message sent, uncompressed, and its payload bytes on the wire (pre-compressed once). */
+  messageBytes: number;
+  messageWireBytes: number;
+  /** Replies received, and how many of them were compressed (RSV1 on their first frame). */
+  replies: number;
+  compressedReplies: number;
+  /** Payload bytes of all replies as they came over the wire (compressed, frame headers excluded). */
+  replyWireBytes: number;
 }
 
 /** Absolute times (ms since the epoch, sub-ms precision): traffic counts only between start and end. */
@@ -30,6 +48,8 @@ export interface ShareResult {
   errorCount: number;
   /** The first few error messages. */
   errors: string[];
+  /** Deflate echo jobs only. */
+  deflate?: DeflateTally;
 }
 
 /** A share's load: prepare() opens what must exist before timing, run() drives traffic. */

@@ -1,0 +1,72 @@
+/**
+ * Do several benchmark results agree? For every workload × target measured in all of them, the
+ * medians' relative range (max ÷ min − 1). The issue's bar: three consecutive runs within 10 %.
+ */
+import type { BenchResult } from './result.js';
+
+export interface CellAgreement {
+  workload: string;
+  target: string;
+  unit: string;
+  /** The cell's median in each result, in the order given (null where it had no median). */
+  medians: Array<number | null>;
+  /** max ÷ min − 1 over the medians; null when a median is missing or zero. */
+  range: number | null;
+  agrees: boolean;
+}
+
+export interface Agreement {
+  tolerance: number;
+  cells: CellAgreement[];
+  /** Cells within the tolerance, and all cells compared. */
+  agreeing: number;
+  total: number;
+  /** The widest range seen (null when nothing could be compared). */
+  worst: CellAgreement | null;
+}
+
+/** Compares the medians of `results` cell by cell; `tolerance` 0.1 = 10 %. */
+export function compareMedians(results: readonly BenchResult[], tolerance = 0.1): Agreement {
+  if (results.length < 2) throw new Error('comparing medians needs at least two results');
+  const keyOf = (workload: string, target: string): string => `${workload}\u0000${target}`;
+  const maps = results.map((r) => new Map(r.cells.map((c) => [keyOf(c.workload, c.target), c])));
+  const cells: CellAgreement[] = [];
+  // Catalogue order of the first result; a cell missing from any result is listed with a null median.
+  for (const first of results[0]!.cells) {
+    const medians = maps.map((m) => {
+      const median = m.get(keyOf(first.workload, first.target))?.median;
+      return typeof median === 'number' && Number.isFinite(median) ? median : null;
+    });
+    const present = medians.filter((m): m is number => m !== null);
+    const min = Math.min(...present);
+    const range = present.length === medians.length && min > 0 ? Math.max(...present) / min - 1 : null;
+    cells.push({ workload: first.workload, target: first.target, unit: first.unit, medians, range, agrees: range !== null && range <= tolerance });
+  }
+  let worst: CellAgreement | null = null;
+  for (const c of cells) if (c.range !== null && (worst === null || c.range > worst.range!)) worst = c;
+  return { tolerance, cells, agreeing: cells.filter((c) => c.agrees).length, total: cells.length, worst };
+}
+
+/** A plain-text table of the comparison, one line per cell, widest ranges marked. */
+export function formatAgreement(agreement: Agreement, labels: readonly string[]): string {
+  const rows: string[][] = [['workload', 'target', ...labels, 'range', '']];
+  for (const c of agreement.cells) {
+    rows.push([
+      c.workload,
+      c.target,
+      ...c.medians.map((m) => (m === null ? '—' : formatFigure(m))),
+      c.range === null ? '—' : `${(c.range * 100).toFixed(1)} %`,
+      c.agrees ? 'ok' : 'OVER',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+  const pct = (agreement.tolerance * 100).toFixed(0);
+  lines.push('', `${agreement.agreeing} of ${agreement.total} medians agree within ${pct} %` +
+    (agreement.worst ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${(agreement.worst.range! * 100).toFixed(1)} %` : ''));
+  return `${lines.join('\n')}\n`;
+}
+
+function formatFigure(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+}

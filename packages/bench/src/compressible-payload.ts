@@ -1,0 +1,50 @@
+/**
+ * Payloads for permessage-deflate jobs. Random bytes (what the uncompressed workloads send) do not
+ * compress, so a deflate figure measured with them would only show the cost of failing to compress.
+ * These are newline-separated JSON log records, the kind of traffic people turn compression on for,
+ * drawn from a fixed seed so every run and every target gets exactly the same bytes. ASCII only, so the
+ * same bytes are valid in text messages too.
+ */
+
+/** What the payload of a deflate job is, for the result. */
+export const COMPRESSIBLE_PAYLOAD_KIND = 'JSON log records, ASCII, generated from a fixed seed';
+
+const LEVELS = ['info', 'info', 'info', 'debug', 'warn', 'error'] as const;
+const SERVICES = ['checkout', 'catalog', 'auth', 'search', 'billing', 'inventory'] as const;
+const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'] as const;
+const ROUTES = ['/api/v2/orders/', '/api/v2/items/', '/api/v1/users/', '/api/v2/carts/', '/search?q=item-'] as const;
+const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1'] as const;
+const STATUSES = [200, 200, 200, 200, 201, 204, 304, 400, 404, 500] as const;
+
+/** mulberry32: a tiny seeded generator; quality is beside the point, determinism is. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** `size` bytes of log records (the last one cut off where the size ends); the same for the same seed. */
+export function buildCompressiblePayload(size: number, seed = 1): Buffer {
+  const random = seeded(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const int = (below: number): number => Math.floor(random() * below);
+  const records: string[] = [];
+  let length = 0;
+  let time = Date.UTC(2026, 10, 25, 12, 0, 0);
+  for (let seq = 1; length < size; seq++) {
+    time += int(40);
+    const record =
+      `{"seq":${seq},"ts":"${new Date(time).toISOString()}","level":"${pick(LEVELS)}","service":"${pick(SERVICES)}",` +
+      `"method":"${pick(METHODS)}","path":"${pick(ROUTES)}${int(100000)}","status":${pick(STATUSES)},` +
+      `"durationMs":${(random() * 250).toFixed(2)},"user":"u_${int(0xffffff).toString(16).padStart(6, '0')}",` +
+      `"region":"${pick(REGIONS)}","bytes":${int(65536)}}\n`;
+    records.push(record);
+    length += record.length;
+  }
+  return Buffer.from(records.join(''), 'latin1').subarray(0, size);
+}

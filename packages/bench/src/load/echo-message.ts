@@ -1,0 +1,38 @@
+/**
+ * The bytes an echo job sends, built once per share: the workload's message as masked frames, plain or
+ * pre-compressed for deflate jobs, and a batch of copies so k messages go out as one write.
+ */
+import { buildCompressedMessage } from '../compressed-frames.js';
+import { buildCompressiblePayload } from '../compressible-payload.js';
+import { buildMaskedMessage, buildPayload, repeatMessage } from '../frames.js';
+import type { EchoWorkload } from '../workloads.js';
+
+/** Messages are copied into one batch buffer up to this size; bigger ones are written one by one (corked). */
+const BATCH_LIMIT = 64 * 1024;
+
+export interface EchoMessage {
+  /** One message's masked frames. */
+  unit: Buffer;
+  /** `inFlight` copies of unit back to back, or undefined when too big to batch. */
+  batch: Buffer | undefined;
+  /** Payload bytes of one message on the wire: its size, or its compressed size. */
+  wireBytes: number;
+}
+
+/**
+ * Deflate jobs send compressible log records (random bytes would not compress), compressed once;
+ * the others keep the workload's own payload (printable text, random binary).
+ */
+export function buildEchoMessage(workload: EchoWorkload, deflate: boolean): EchoMessage {
+  const { opcode, size, fragmentSize, inFlight } = workload;
+  let unit: Buffer;
+  let wireBytes = size;
+  if (deflate) {
+    const compressed = buildCompressedMessage(opcode, buildCompressiblePayload(size), fragmentSize);
+    unit = compressed.frames;
+    wireBytes = compressed.compressedLength;
+  } else {
+    unit = buildMaskedMessage(opcode, buildPayload(opcode, size), fragmentSize);
+  }
+  return { unit, batch: unit.length * inFlight <= BATCH_LIMIT ? repeatMessage(unit, inFlight) : undefined, wireBytes };
+}

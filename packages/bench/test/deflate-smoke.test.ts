@@ -1,0 +1,165 @@
+/** permessage-deflate end to end: compressed figures must really be compressed, never timed. */
+import net from 'node:net';
+import { getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acceptFor, headEnd } from '../src/handshake.js';
+import { ReplyCounter } from '../src/reply-counter.js';
+import { runJob } from '../src/load/run-job.js';
+import { isDeflateTarget, runBenchmark } from '../src/run-benchmark.js';
+import { formatBenchTable } from '../src/table.js';
+import { selectWorkloads } from '../src/workloads.js';
+
+const [LARGE_64K] = selectWorkloads(['large-64k']);
+
+/**
+ * Accepts permessage-deflate (unless `accept` is false: then a misbehaving server), then answers each
+ * message with a short binary frame, RSV1 set on every other one (1st, 3rd, …): the client only counts
+ * and never inflates, so the bytes need not be deflate.
+ */
+async function startHalfCompressingServer(accept = true): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    const counter = new ReplyCounter();
+    let head: Buffer | undefined = Buffer.alloc(0);
+    let answered = 0;
+    socket.on('data', (data: Buffer) => {
+      let bytes = data;
+      if (head) {
+        head = Buffer.concat([head, data]);
+        const end = headEnd(head);
+        if (end < 0) return;
+        const key = /sec-websocket-key: *(\S+)/i.exec(head.toString('latin1'))![1]!;
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`);
+        bytes = head.subarray(end);
+        head = undefined;
+      }
+      const closesBefore = counter.closeFrames;
+      const messages = counter.push(bytes);
+      for (let i = 0; i < messages; i++, answered++) socket.write(Buffer.from([answered % 2 === 0 ? 0xc2 : 0x82, 3, 1, 2, 3]));
+      if (counter.closeFrames > closesBefore) socket.end(Buffer.from([0x88, 2, 0x03, 0xe8]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('deflate targets', () => {
+  it('are the +deflate names, and only those', () => {
+    expect(['core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'].every(isDeflateTarget)).toBe(true);
+    expect(['core', 'ws', 'uws', 'ws7', 'tcp', 'wslay'].some(isDeflateTarget)).toBe(false);
+  });
+});
+
+describe('end to end over permessage-deflate', () => {
+  it('core+deflate: every reply compressed, throughput in uncompressed bytes, wire ratio recorded', async () => {
+    const result = await runBenchmark({ targets: ['core+deflate'], workloads: ['large-64k'], durationSec: 0.3, warmupSec: 0.1, runs: 1, quietWaitMs: 0 });
+    expect(result.targets.map((t) => [t.name, t.error, t.deflate])).toEqual([
+      ['core+deflate', undefined, true],
+      ['ws', undefined, undefined],
+      ['tcp', undefined, undefined],
+    ]);
+    const cell = result.cells.find((c) => c.target === 'core+deflate')!;
+    const [r] = cell.runs;
+    expect(cell.errors).toEqual([]);
+    expect(r!.errorCount).toBe(0);
+    expect(r!.value).toBeGreaterThan(0);
+    expect(r!.received).toBe(r!.sent);
+    expect(r!.payloadBytes).toBe(r!.completed * 65_536);
+    const d = r!.deflate!;
+    expect(d.replies).toBe(r!.received);
+    expect(d.compressedReplies).toBe(d.replies);
+    // Log records compress to well under a third; incompressible echoes would be ≥ 1.
+    expect(d.wireRatio).toBeGreaterThan(0);
+    expect(d.wireRatio).toBeLessThan(0.3);
+    expect(d.sentRatio).toBeLessThan(0.3);
+    expect(cell.deflate).toMatchObject({ uncompressedReplies: 0, replies: d.replies, wireRatio: d.wireRatio });
+    expect(cell.deflate!.payload).toMatch(/JSON/);
+    // The uncompressed references stay uncompressed.
+    for (const name of ['ws', 'tcp']) {
+      const ref = result.cells.find((c) => c.target === name)!;
+      expect(ref.deflate).toBeUndefined();
+      expect(ref.runs[0]!.deflate).toBeUndefined();
+      expect(ref.errors).toEqual([]);
+    }
+    const table = formatBenchTable(result);
+    expect(table).toMatch(/core\+deflate: .* permessage-deflate \(offered and required\)/);
+    expect(table).toMatch(/ wire /);
+    expect(table).toMatch(/\+deflate rows: permessage-deflate negotiated; payload: JSON/);
+  }, 30_000);
+});
+
+describe('deflate jobs in process', () => {
+  let running: RunningTarget | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  const run = async (target: string, workload = LARGE_64K!, deflate = true) => {
+    running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
+    return runJob({ workload, host: '127.0.0.1', port: running.port, protocol: 'ws', deflate }, { warmupMs: 50, durationMs: 200, threads: 1 });
+  };
+
+  it.each(['core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'])('%s compresses every 64 KiB reply', async (target) => {
+    const job = await run(target);
+    expect(job.errors).toEqual([]);
+    expect(job.completed).toBeGreaterThan(0);
+    expect(job.deflate!.replies).toBe(job.received);
+    expect(job.deflate!.compressedReplies).toBe(job.deflate!.replies);
+    expect(job.deflate!.replyWireBytes).toBeLessThan(job.deflate!.replies * 65_536 * 0.3);
+  }, 15_000);
+
+  it('a server that declines permessage-deflate fails the job loudly', async () => {
+    await expect(run('core')).rejects.toThrow(/declined permessage-deflate/);
+  }, 15_000);
+
+  it('a handshake job against a declining server fails every cycle', async () => {
+    const [handshake] = selectWorkloads(['handshake-l1']);
+    const job = await run('ws', handshake!);
+    expect(job.completed).toBe(0);
+    expect(job.errorCount).toBeGreaterThan(0);
+    expect(job.errors[0]).toMatch(/declined permessage-deflate/);
+  }, 15_000);
+
+  it('uncompressed replies are errors, counted: a server that compresses only every other reply', async () => {
+    const fake = await startHalfCompressingServer();
+    try {
+      const job = await runJob({ workload: LARGE_64K!, host: '127.0.0.1', port: fake.port, protocol: 'ws', deflate: true }, { warmupMs: 50, durationMs: 200, threads: 1 });
+      const { replies, compressedReplies } = job.deflate!;
+      expect(replies).toBe(job.received);
+      expect(replies).toBeGreaterThan(2);
+      expect(compressedReplies).toBe(Math.ceil(replies / 2));
+      expect(job.errors).toContain(`${replies - compressedReplies} of ${replies} replies came back uncompressed (RSV1 clear)`);
+    } finally {
+      await fake.close();
+    }
+  }, 15_000);
+
+  it('a plain job flags replies with RSV1 (no extension was negotiated)', async () => {
+    const fake = await startHalfCompressingServer(false);
+    try {
+      const workload = { ...LARGE_64K!, size: 3 };
+      const job = await runJob({ workload, host: '127.0.0.1', port: fake.port, protocol: 'ws' }, { warmupMs: 50, durationMs: 200, threads: 1 });
+      expect(job.received).toBeGreaterThan(2);
+      expect(job.deflate).toBeUndefined();
+      expect(job.errors.join('\n')).toMatch(new RegExp(`${Math.ceil(job.received / 2)} replies had RSV1 set, but no extension was negotiated`));
+    } finally {
+      await fake.close();
+    }
+  }, 15_000);
+
+  it('a plain job against a deflate target neither offers nor gets compression', async () => {
+    const job = await run('core+deflate', LARGE_64K!, false);
+    expect(job.errors).toEqual([]);
+    expect(job.deflate).toBeUndefined();
+    expect(job.payloadBytes).toBe(job.completed * 65_536);
+  }, 15_000);
+});
