@@ -23,9 +23,9 @@ export interface BenchOptions {
   targets?: readonly string[];
   /** Workload ids or group names (handshake, small, large, fragmented, all). Default all. */
   workloads?: readonly string[];
-  /** Measured seconds per run. Default 1. */
+  /** Measured seconds per run. Default 2 (1 s windows held too few 1 MiB messages and host hiccups). */
   durationSec?: number;
-  /** Runs per workload and target (the median is reported). Default 3. */
+  /** Runs per workload and target (the median is reported). Default 5: a median of 3 moved with one bad run. */
   runs?: number;
   /** Traffic before each measured window. Default a quarter of the duration, 0.1–0.5 s. */
   warmupSec?: number;
@@ -65,8 +65,8 @@ export function measuredTargets(requested: readonly string[]): string[] {
 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
-  const durationSec = options.durationSec ?? 1;
-  const runs = options.runs ?? 3;
+  const durationSec = options.durationSec ?? 2;
+  const runs = options.runs ?? 5;
   const warmupSec = options.warmupSec ?? Math.min(0.5, Math.max(0.1, durationSec / 4));
   const tcpEcho = options.tcpEcho ?? DEFAULT_TCP_ECHO_STYLE;
   const workloads = options.workloads ? selectWorkloads(options.workloads) : [...WORKLOADS];
