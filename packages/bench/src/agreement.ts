@@ -1,14 +1,20 @@
 /**
  * Do several benchmark results agree? For every workload × target measured in all of them, the
  * medians' relative range (max ÷ min − 1). The issue's bar: three consecutive runs within 10 %.
+ * The same can be asked of the ratios to ws or to the tcp ceiling, which cancel a drift of the whole
+ * machine between runs (it moves every target of a run alike).
  */
-import type { BenchResult } from './result.js';
+import type { BenchCell, BenchResult } from './result.js';
+
+/** Which figure of a cell is compared. */
+export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp';
+export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp'];
 
 export interface CellAgreement {
   workload: string;
   target: string;
   unit: string;
-  /** The cell's median in each result, in the order given (null where it had no median). */
+  /** The compared figure in each result, in the order given (null where it had none). */
   medians: Array<number | null>;
   /** max ÷ min − 1 over the medians; null when a median is missing or zero. */
   range: number | null;
@@ -16,6 +22,7 @@ export interface CellAgreement {
 }
 
 export interface Agreement {
+  figure: ComparedFigure;
   tolerance: number;
   cells: CellAgreement[];
   /** Cells within the tolerance, and all cells compared. */
@@ -25,8 +32,8 @@ export interface Agreement {
   worst: CellAgreement | null;
 }
 
-/** Compares the medians of `results` cell by cell; `tolerance` 0.1 = 10 %. */
-export function compareMedians(results: readonly BenchResult[], tolerance = 0.1): Agreement {
+/** Compares the medians (or ratios) of `results` cell by cell; `tolerance` 0.1 = 10 %. */
+export function compareMedians(results: readonly BenchResult[], tolerance = 0.1, figure: ComparedFigure = 'median'): Agreement {
   if (results.length < 2) throw new Error('comparing medians needs at least two results');
   const keyOf = (workload: string, target: string): string => `${workload}\u0000${target}`;
   const maps = results.map((r) => new Map(r.cells.map((c) => [keyOf(c.workload, c.target), c])));
@@ -34,8 +41,9 @@ export function compareMedians(results: readonly BenchResult[], tolerance = 0.1)
   // Catalogue order of the first result; a cell missing from any result is listed with a null median.
   for (const first of results[0]!.cells) {
     const medians = maps.map((m) => {
-      const median = m.get(keyOf(first.workload, first.target))?.median;
-      return typeof median === 'number' && Number.isFinite(median) ? median : null;
+      const cell: BenchCell | undefined = m.get(keyOf(first.workload, first.target));
+      const value = cell?.[figure];
+      return typeof value === 'number' && Number.isFinite(value) ? value : null;
     });
     const present = medians.filter((m): m is number => m !== null);
     const min = Math.min(...present);
@@ -44,7 +52,7 @@ export function compareMedians(results: readonly BenchResult[], tolerance = 0.1)
   }
   let worst: CellAgreement | null = null;
   for (const c of cells) if (c.range !== null && (worst === null || c.range > worst.range!)) worst = c;
-  return { tolerance, cells, agreeing: cells.filter((c) => c.agrees).length, total: cells.length, worst };
+  return { figure, tolerance, cells, agreeing: cells.filter((c) => c.agrees).length, total: cells.length, worst };
 }
 
 /** A plain-text table of the comparison, one line per cell, widest ranges marked. */
@@ -62,7 +70,8 @@ export function formatAgreement(agreement: Agreement, labels: readonly string[])
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
   const pct = (agreement.tolerance * 100).toFixed(0);
-  lines.push('', `${agreement.agreeing} of ${agreement.total} medians agree within ${pct} %` +
+  const what = agreement.figure === 'median' ? 'medians' : agreement.figure === 'ratioToWs' ? 'ratios to ws' : 'ratios to tcp';
+  lines.push('', `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct} %` +
     (agreement.worst ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${(agreement.worst.range! * 100).toFixed(1)} %` : ''));
   return `${lines.join('\n')}\n`;
 }

@@ -15,4 +15,4 @@ export { buildCompressedMessage, deflateMessagePayload } from './compressed-fram
 export { buildCompressiblePayload, COMPRESSIBLE_PAYLOAD_KIND } from './compressible-payload.js';
 export { buildUpgradeRequest, validateUpgradeResponse, acceptFor } from './handshake.js';
 export { allocatorEnv, describeMalloc, MALLOC_MODES, STEADY_MALLOC_TUNABLES, type MallocMode } from './allocator.js';
-export { compareMedians, formatAgreement, type Agreement, type CellAgreement } from './agreement.js';
+export { compareMedians, formatAgreement, COMPARED_FIGURES, type Agreement, type CellAgreement, type ComparedFigure } from './agreement.js';

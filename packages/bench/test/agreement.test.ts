@@ -40,6 +40,15 @@ describe('compareMedians', () => {
     expect(compareMedians(rs, 0.1).agreeing).toBe(0);
     expect(compareMedians(rs, 0.15).agreeing).toBe(1);
   });
+  it('compares ratios instead of medians when asked: a drift of the whole machine cancels out', () => {
+    const run = (core: number, tcp: number): BenchResult =>
+      ({ cells: [{ workload: 'w', target: 'core', unit: 'msg/s', median: core, ratioToTcp: core / tcp }] }) as unknown as BenchResult;
+    const rs = [run(100, 200), run(140, 280)];
+    expect(compareMedians(rs).cells[0]!.agrees).toBe(false);
+    const byRatio = compareMedians(rs, 0.1, 'ratioToTcp');
+    expect([byRatio.figure, byRatio.cells[0]!.medians, byRatio.cells[0]!.range, byRatio.agreeing]).toEqual(['ratioToTcp', [0.5, 0.5], 0, 1]);
+    expect(formatAgreement(byRatio, ['#1', '#2'])).toContain('1 of 1 ratios to tcp agree within 10 %');
+  });
   it('needs two results', () => {
     expect(() => compareMedians([result({ 'w core': 1 })])).toThrow(/at least two/);
   });

@@ -1,11 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   compareMedians,
+  COMPARED_FIGURES,
   DEFAULT_TARGETS,
   DEFAULT_TCP_ECHO_STYLE,
   formatAgreement,
   MALLOC_MODES,
   type BenchResult,
+  type ComparedFigure,
   type MallocMode,
   formatBenchTable,
   runBenchmark,
@@ -65,6 +67,13 @@ export const benchSpec = {
       placeholder: 'FILES',
       description: 'Measure nothing: compare the medians of stored --json results (2 or more) and exit 1 if any two differ by more than --tolerance',
     },
+    of: {
+      type: 'string',
+      choices: COMPARED_FIGURES,
+      default: 'median',
+      placeholder: 'FIGURE',
+      description: 'For --compare: which figure of each cell (ratios to ws or tcp cancel a drift of the whole machine between runs)',
+    },
     tolerance: { type: 'string', default: '10', placeholder: 'PCT', description: 'For --compare: largest allowed max/min − 1 of a median, in percent' },
     quiet: { type: 'boolean', description: 'No progress lines on stderr' },
   },
@@ -84,7 +93,7 @@ export const benchCommand: Command<typeof benchSpec> = {
   spec: benchSpec,
   async run(argv, ctx) {
     const { flags } = parseArgs(benchSpec, argv);
-    if (flags.compare !== undefined && flags.compare.length !== 0) return compareFiles(flags.compare, flags.tolerance, ctx);
+    if (flags.compare !== undefined && flags.compare.length !== 0) return compareFiles(flags.compare, flags.tolerance, flags.of as ComparedFigure, ctx);
     const durationSec = seconds('duration', flags.duration);
     const warmupSec = flags.warmup === undefined ? undefined : seconds('warmup', flags.warmup);
     const quietWaitMs = seconds('quiet-wait', flags['quiet-wait'], true) * 1000;
@@ -114,7 +123,7 @@ export const benchCommand: Command<typeof benchSpec> = {
 };
 
 /** `--compare a.json,b.json,c.json`: do the stored results' medians agree within the tolerance? */
-async function compareFiles(files: readonly string[], tolerancePct: string, ctx: CommandContext): Promise<number> {
+async function compareFiles(files: readonly string[], tolerancePct: string, figure: ComparedFigure, ctx: CommandContext): Promise<number> {
   const tolerance = /^\d+(\.\d+)?$/.test(tolerancePct) ? Number(tolerancePct) / 100 : NaN;
   if (!(tolerance >= 0 && tolerance <= 10)) throw new UsageError(`--tolerance must be a percentage from 0 to 1000, got "${tolerancePct}"`);
   if (files.length < 2) throw new UsageError('--compare needs at least two result files');
@@ -131,7 +140,7 @@ async function compareFiles(files: readonly string[], tolerancePct: string, ctx:
     }
     results.push(parsed as BenchResult);
   }
-  const agreement = compareMedians(results, tolerance);
+  const agreement = compareMedians(results, tolerance, figure);
   ctx.stdout(formatAgreement(agreement, files.map((_, i) => `#${i + 1}`)));
   return agreement.agreeing === agreement.total ? 0 : 1;
 }
