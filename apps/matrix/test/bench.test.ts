@@ -51,13 +51,13 @@ describe('wsmatrix bench --compare', () => {
     const { ctx: c, out } = capture();
     const list = (await files([100, 50], [105, 52], [108, 49])).join(',');
     expect(await benchCommand.run(['--compare', list], c)).toBe(0);
-    expect(out()).toContain('2 of 2 medians agree within 10 %');
+    expect(out()).toContain('2 of 2 medians agree within 10%');
   });
   it('exits 1 and names the widest cell when one does not', async () => {
     const { ctx: c, out } = capture();
     const list = (await files([100, 50], [125, 52])).join(',');
     expect(await benchCommand.run(['--compare', list], c)).toBe(1);
-    expect(out()).toContain('widest: small-c1-f1 core 25.0 %');
+    expect(out()).toContain('widest: small-c1-f1 core 25.0%');
     expect(await benchCommand.run(['--compare', list, '--tolerance', '30'], c)).toBe(0);
   });
   it('a file that is not a bench result is a usage error', async () => {

@@ -4,6 +4,7 @@
  * The same can be asked of the ratios to ws or to the tcp ceiling, which cancel a drift of the whole
  * machine between runs (it moves every target of a run alike).
  */
+import { formatPercent, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
 
 /** Which figure of a cell is compared. */
@@ -62,20 +63,17 @@ export function formatAgreement(agreement: Agreement, labels: readonly string[])
     rows.push([
       c.workload,
       c.target,
-      ...c.medians.map((m) => (m === null ? '—' : formatFigure(m))),
-      c.range === null ? '—' : `${(c.range * 100).toFixed(1)} %`,
+      ...c.medians.map((m) => (m === null ? '–' : formatValue(m))),
+      formatPercent(c.range),
       c.agrees ? 'ok' : 'OVER',
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
-  const pct = (agreement.tolerance * 100).toFixed(0);
+  const pct = `${(agreement.tolerance * 100).toFixed(0)}%`;
   const what = agreement.figure === 'median' ? 'medians' : agreement.figure === 'ratioToWs' ? 'ratios to ws' : 'ratios to tcp';
-  lines.push('', `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct} %` +
-    (agreement.worst ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${(agreement.worst.range! * 100).toFixed(1)} %` : ''));
+  lines.push('', `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct}` +
+    (agreement.worst ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${formatPercent(agreement.worst.range)}` : ''));
   return `${lines.join('\n')}\n`;
 }
 
-function formatFigure(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
-}
