@@ -93,10 +93,19 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   private allClosed: (() => void) | null = null;
   /** Bounds the zlib jobs of all connections of this server (null without permessage-deflate). */
   readonly zlibLimiter: ZlibLimiter | null;
+  /** The request-head limits, built once rather than per accepted socket. */
+  private readonly requestLimits: RequestLimits;
 
   constructor(options: ServerOptions = {}) {
     super();
     this.options = resolveOptions(options);
+    const o = this.options;
+    this.requestLimits = {
+      maxHeaderSize: o.maxHeaderSize,
+      maxHeaderCount: o.maxHeaderCount,
+      maxHeaderLineSize: o.maxHeaderLineSize,
+      maxUrlLength: o.maxUrlLength,
+    };
     const deflate = this.options.perMessageDeflate;
     this.zlibLimiter = deflate ? new ZlibLimiter(deflate.concurrency ?? 10) : null;
   }
@@ -221,15 +230,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     conn.start(head);
   }
 
-  private get requestLimits(): RequestLimits {
-    const o = this.options;
-    return {
-      maxHeaderSize: o.maxHeaderSize,
-      maxHeaderCount: o.maxHeaderCount,
-      maxHeaderLineSize: o.maxHeaderLineSize,
-      maxUrlLength: o.maxUrlLength,
-    };
-  }
 
   // ---- ConnectionOwner -------------------------------------------------------------------------
 

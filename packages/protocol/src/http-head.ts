@@ -95,18 +95,28 @@ export class HttpHeadError extends Error {
  * duplicates (two Host or Sec-WebSocket-Key lines are a 400) and a name→value map would hide them.
  * Lookups are linear, which is fine under the 100-header limit and needs no attacker-keyed object.
  */
+/** Marks pairs HttpHeadParser has already validated (module-private). */
+const PARSED: unique symbol = Symbol('pairs validated by HttpHeadParser');
+
 export class HeaderList {
   private readonly pairs: Array<[string, string]> = [];
   private readonly lowerNames: string[] = [];
 
-  /** Validates every pair: names must be tokens, values field-value bytes; values are trimmed of OWS. */
-  constructor(pairs: Iterable<readonly [string, string]> = []) {
+  /**
+   * Validates every pair: names must be tokens, values field-value bytes; values are trimmed of OWS.
+   * HttpHeadParser passes PARSED for pairs it has already checked and trimmed line by line, so a
+   * request head is not validated twice; the token is not exported, so no other caller can skip it.
+   */
+  constructor(pairs: Iterable<readonly [string, string]> = [], checked?: typeof PARSED) {
     for (const [name, value] of pairs) {
-      if (!isToken(name)) throw new HttpHeadError(400, `invalid header name "${describeForMessage(name)}"`);
-      const trimmed = trimOws(value);
-      for (let i = 0; i < trimmed.length; i++) {
-        if (!isFieldValueCode(trimmed.charCodeAt(i))) {
-          throw new HttpHeadError(400, `invalid character in the value of header ${name}`);
+      let trimmed = value;
+      if (checked !== PARSED) {
+        if (!isToken(name)) throw new HttpHeadError(400, `invalid header name "${describeForMessage(name)}"`);
+        trimmed = trimOws(value);
+        for (let i = 0; i < trimmed.length; i++) {
+          if (!isFieldValueCode(trimmed.charCodeAt(i))) {
+            throw new HttpHeadError(400, `invalid character in the value of header ${name}`);
+          }
         }
       }
       this.pairs.push([name, trimmed]);
@@ -358,7 +368,7 @@ export class HttpHeadParser {
       return false;
     }
     if (s.length === 0) {
-      const headers = new HeaderList(this.pairs);
+      const headers = new HeaderList(this.pairs, PARSED);
       this.result =
         this.kind === 'request'
           ? { kind: 'request', method: this.method, target: this.target, httpVersion: this.httpVersion, headers }
