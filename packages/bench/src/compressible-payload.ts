@@ -6,6 +6,8 @@
  * same bytes are valid in text messages too.
  */
 
+import { seededRandom } from '@wsmatrix/cases';
+
 /** What the payload of a deflate job is, for the result. */
 export const COMPRESSIBLE_PAYLOAD_KIND = 'JSON log records, ASCII, generated from a fixed seed';
 
@@ -16,21 +18,9 @@ const ROUTES = ['/api/v2/orders/', '/api/v2/items/', '/api/v1/users/', '/api/v2/
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-south-1'] as const;
 const STATUSES = [200, 200, 200, 200, 201, 204, 304, 400, 404, 500] as const;
 
-/** mulberry32: a tiny seeded generator; quality is beside the point, determinism is. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** `size` bytes of log records (the last one cut off where the size ends); the same for the same seed. */
 export function buildCompressiblePayload(size: number, seed = 1): Buffer {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const int = (below: number): number => Math.floor(random() * below);
   const records: string[] = [];

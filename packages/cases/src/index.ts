@@ -35,7 +35,7 @@ export type {
 } from './types.js';
 export { payloadBytes, payloadLength } from './payload.js';
 export { messageFrameSizes } from './fragment.js';
-export { DATA_SETS, DATA_SET_ORDER, DataSetCursor, dataSetBytes, type DataSetInfo } from './test-data.js';
+export { DATA_SETS, DATA_SET_ORDER, DataSetCursor, dataSetBytes, prng as seededRandom, type DataSetInfo } from './test-data.js';
 export { COMPRESSION_MESSAGE_SIZES, GROUP13_OFFERS } from './group12.js';
 export { agentCaseExcluded, compareCaseIds, selectCaseIds } from './select.js';
 export { caseGroups, groupTitle, groupsOfCase } from './groups.js';

@@ -29,8 +29,11 @@ export const DATA_SETS: Readonly<Record<DataSetName, DataSetInfo>> = Object.free
 /** Autobahn's order of the sub-groups 12.1 … 12.5. */
 export const DATA_SET_ORDER: readonly DataSetName[] = Object.freeze(['json', 'bmp', 'faust', 'html', 'pdf']);
 
-/** mulberry32: small, fast, good enough for filler data. */
-function prng(seed: number): () => number {
+/**
+ * mulberry32: small, fast, good enough for filler data; the same seed gives the same numbers in [0, 1).
+ * Exported as seededRandom for other generated data (the benchmark's compressible payload).
+ */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
