@@ -5,39 +5,8 @@ import { buildCompressiblePayload } from '../src/compressible-payload.js';
 import { OPCODE_BINARY, OPCODE_CONTINUATION, OPCODE_TEXT, RSV1, buildPayload } from '../src/frames.js';
 import { buildEchoMessage } from '../src/load/echo-message.js';
 import { ReplyCounter } from '../src/reply-counter.js';
+import { decodeMaskedFrames as decodeAll } from './decode-client-frames.js';
 import { selectWorkloads, type EchoWorkload } from '../src/workloads.js';
-
-interface DecodedFrame {
-  fin: boolean;
-  rsv1: boolean;
-  rsv23: number;
-  opcode: number;
-  payload: Buffer;
-}
-
-/** Splits masked client frames apart and unmasks them, the slow obvious way. */
-function decodeAll(bytes: Buffer): DecodedFrame[] {
-  const frames: DecodedFrame[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const b0 = bytes[at]!;
-    expect(bytes[at + 1]! & 0x80).toBe(0x80);
-    let len = bytes[at + 1]! & 0x7f;
-    let pos = at + 2;
-    if (len === 126) {
-      len = bytes.readUInt16BE(pos);
-      pos += 2;
-    } else if (len === 127) {
-      len = Number(bytes.readBigUInt64BE(pos));
-      pos += 8;
-    }
-    const mask = bytes.subarray(pos, pos + 4);
-    pos += 4;
-    const payload = Buffer.from(bytes.subarray(pos, pos + len).map((b, i) => b ^ mask[i & 3]!));
-    frames.push({ fin: (b0 & 0x80) !== 0, rsv1: (b0 & RSV1) !== 0, rsv23: b0 & 0x30, opcode: b0 & 0x0f, payload });
-    at = pos + len;
-  }
-  return frames;
-}
 
 /** What a receiver does (RFC 7692 §7.2.2): append 00 00 FF FF and inflate. */
 function inflateMessage(compressed: Buffer): Buffer {

@@ -12,26 +12,8 @@ import {
   repeatMessage,
 } from '../src/frames.js';
 import { ReplyCounter } from '../src/reply-counter.js';
+import { decodeMaskedFrame as decode } from './decode-client-frames.js';
 
-/** Decodes one masked client frame the slow, obvious way. */
-function decode(frame: Buffer, at = 0): { fin: boolean; opcode: number; payload: Buffer; next: number } {
-  const fin = (frame[at]! & 0x80) !== 0;
-  const opcode = frame[at]! & 0x0f;
-  expect(frame[at + 1]! & 0x80).toBe(0x80);
-  let len = frame[at + 1]! & 0x7f;
-  let pos = at + 2;
-  if (len === 126) {
-    len = frame.readUInt16BE(pos);
-    pos += 2;
-  } else if (len === 127) {
-    len = Number(frame.readBigUInt64BE(pos));
-    pos += 8;
-  }
-  const mask = frame.subarray(pos, pos + 4);
-  pos += 4;
-  const payload = Buffer.from(frame.subarray(pos, pos + len).map((b, i) => b ^ mask[i & 3]!));
-  return { fin, opcode, payload, next: pos + len };
-}
 
 describe('frame builder', () => {
   for (const size of [0, 32, 125, 126, 65535, 65536, 1 << 20]) {
