@@ -44,6 +44,7 @@ import {
 } from '@wsmatrix/protocol';
 import type { ConnectionHandler, ReadyState, WebSocketConnection } from './connection-types.js';
 import type { ResolvedOptions } from './options.js';
+import { MIN_READ_BYTES, SHARED_READ_BYTES, type ReadRoute } from './shared-reads.js';
 
 /** What a connection needs from whoever accepted it. */
 export interface ConnectionOwner {
@@ -115,6 +116,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
   private readonly owner: ConnectionOwner;
   private readonly opts: ResolvedOptions;
   private readonly reader: MessageReader;
+  private readonly route: ReadRoute | null;
 
   /** Frames produced while dispatching a chunk, written together afterwards. */
   private out: Buffer[] = [];
@@ -144,7 +146,18 @@ export class Connection implements WebSocketConnection, MessageHandler {
   private outSlots: OutSlot[] = [];
   private compressPendingBytes = 0;
 
-  constructor(socket: Socket, owner: ConnectionOwner, protocol: string, deflate: DeflateParams | null = null, extensions = '') {
+  /**
+   * `route`: the socket reads into its server's shared buffer, so chunks arrive through the route and
+   * are valid only during the call (the reader keeps copies); null: the socket emits 'data' events.
+   */
+  constructor(
+    socket: Socket,
+    owner: ConnectionOwner,
+    protocol: string,
+    deflate: DeflateParams | null = null,
+    extensions = '',
+    route: ReadRoute | null = null,
+  ) {
     this.socket = socket;
     this.owner = owner;
     this.opts = owner.options;
@@ -169,6 +182,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
         maxMessageSize: this.opts.maxMessageSize,
         partOverhead: this.opts.partOverhead,
         perMessageDeflate: this.codec !== null,
+        transientInput: route !== null,
       },
       this,
     );
@@ -177,7 +191,9 @@ export class Connection implements WebSocketConnection, MessageHandler {
     socket.on('end', this.onSocketEnd);
     socket.on('drain', this.onSocketDrain);
     socket.on('timeout', this.onSocketTimeout);
-    socket.on('data', this.onSocketData);
+    this.route = route;
+    if (route !== null) route.listener = this.onSocketData;
+    else socket.on('data', this.onSocketData);
     socket.setNoDelay(true);
     socket.setTimeout(this.opts.idleTimeoutMs);
   }
@@ -368,6 +384,12 @@ export class Connection implements WebSocketConnection, MessageHandler {
       }
     }
     this.commit();
+    const route = this.route;
+    if (route !== null) {
+      // Echo-like handlers turn a read into as much output: keep the queue within highWaterMark + 64 KiB.
+      const room = this.opts.highWaterMark - this.socket.writableLength;
+      route.readBytes = room >= SHARED_READ_BYTES ? SHARED_READ_BYTES : room <= MIN_READ_BYTES ? MIN_READ_BYTES : room;
+    }
     if (this.inbound.length !== 0) {
       // Hold further input until the compressed message (and what followed it) has been handled.
       this.socket.pause();

@@ -27,6 +27,7 @@ import { Connection, type ConnectionOwner } from './connection.js';
 import type { WebSocketConnection } from './connection-types.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RequestHeadReader, requestFromNode, type RequestLimits, type UpgradeRequest } from './request-head.js';
+import { adoptAcceptedSockets, ReadRoute, SHARED_READ_BYTES } from './shared-reads.js';
 
 export interface ListenOptions {
   /** 0 (the default) picks any free port. */
@@ -45,6 +46,8 @@ interface PendingHandshake {
   timer: NodeJS.Timeout;
   /** Its request head is complete, so a response is on its way: the deadline no longer answers 408. */
   requestSeen: boolean;
+  /** The socket reads into the server's shared buffer (null: it emits 'data' events). */
+  route: ReadRoute | null;
 }
 
 type ServerEvents = {
@@ -132,7 +135,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     const port = opts.port ?? 0;
     // Half-open like node:http's sockets: a peer's FIN must not end our side before queued replies
     // (a Close behind a message being inflated) are written.
-    const server = createNetServer({ noDelay: true, allowHalfOpen: true }, this.onSocket);
+    const server = createNetServer({ noDelay: true, allowHalfOpen: true });
     this.httpServer = server;
     this.ownsServer = true;
     try {
@@ -144,12 +147,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
         });
       });
     } catch (err) {
-      server.off('connection', this.onSocket);
       this.httpServer = null;
       this.ownsServer = false;
       throw err;
     }
     server.on('error', noop);
+    // Accepting is taken over before the first accept can run (listen's callback precedes any I/O).
+    const adopted = adoptAcceptedSockets(server, Buffer.allocUnsafe(SHARED_READ_BYTES), this.onSocket);
+    if (!adopted) server.on('connection', this.onSocket);
     const address = server.address() as AddressInfo;
     return { port: address.port, host: address.address };
   }
@@ -190,8 +195,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     this.upgrade(request, socket, head);
   }
 
-  /** Validates a parsed request and answers it: 101 and a Connection, or an error and the end. */
-  private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
+  /**
+   * Validates a parsed request and answers it: 101 and a Connection, or an error and the end. `route` is
+   * set when the socket reads into the shared buffer.
+   */
+  private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer, route: ReadRoute | null = null): void {
     const o = this.options;
     const reject = (status: number, message: string, headers?: Array<[string, string]>): void =>
       rejectSocket(socket, o.closeLingerMs, status, message, headers, req.method);
@@ -224,7 +232,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     const tcp = socket as Socket;
     socket.off('error', noop);
     socket.write(response, 'latin1');
-    const conn = new Connection(tcp, this, protocol, deflate, extensions);
+    const conn = new Connection(tcp, this, protocol, deflate, extensions, route);
     this.live.add(conn);
     this.emit('connection', conn, req);
     conn.start(head);
@@ -272,7 +280,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    * Own-server mode: every accepted socket gets an absolute handshake deadline, and its request head
    * is read here, chunk by chunk, until it is complete (then answered) or broken (then refused).
    */
-  private readonly onSocket = (socket: Socket): void => {
+  private readonly onSocket = (socket: Socket, route: ReadRoute | null = null): void => {
     socket.on('error', noop);
     if (this.closing !== null || this.pending.size >= this.options.maxPendingHandshakes) {
       socket.destroy();
@@ -280,11 +288,12 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     }
     const timer = setTimeout(this.onHandshakeTimeout, this.options.handshakeTimeoutMs, socket);
     timer.unref();
-    const entry: PendingHandshake = { timer, requestSeen: false };
+    const entry: PendingHandshake = { timer, requestSeen: false, route };
     this.pending.set(socket, entry);
     const reader = new RequestHeadReader(this.requestLimits);
     const settle = (): void => {
-      socket.off('data', onData);
+      if (route !== null) route.listener = null;
+      else socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onClose);
       clearTimeout(timer);
@@ -299,7 +308,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
         rejectSocket(socket, this.options.closeLingerMs, outcome.status, outcome.message, [], outcome.method);
         return;
       }
-      this.upgrade(outcome.request, socket, outcome.rest);
+      this.upgrade(outcome.request, socket, outcome.rest, route);
     };
     // A peer that ends or drops its side before the head is complete gets nothing.
     const onEnd = (): void => {
@@ -307,7 +316,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       socket.destroy();
     };
     const onClose = (): void => settle();
-    socket.on('data', onData);
+    if (route !== null) route.listener = onData;
+    else socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onClose);
   };
@@ -319,7 +329,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       socket.destroy();
       return;
     }
-    socket.removeAllListeners('data');
+    if (entry.route !== null) entry.route.listener = null;
+    else socket.removeAllListeners('data');
     rejectSocket(socket, Math.min(this.options.closeLingerMs, 100), 408, 'opening handshake not completed in time');
   };
 

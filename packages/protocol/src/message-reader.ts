@@ -37,6 +37,12 @@ export interface MessageReaderOptions {
   perMessageDeflate?: boolean;
   /** Sees every frame before the reader handles it (wire logs, statistics); its return values are ignored. */
   observer?: FrameObserver;
+  /**
+   * The caller reuses each chunk's memory once `push` returns (one read buffer for every socket). The
+   * reader then keeps copies instead of views: payload goes into blocks it owns, and every message or
+   * control payload it hands out is its own memory. Off: messages may be views of the pushed chunks.
+   */
+  transientInput?: boolean;
 }
 
 export interface FrameObserver {
@@ -47,6 +53,8 @@ export interface FrameObserver {
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
 export const DEFAULT_PART_OVERHEAD = 128;
+/** Smallest room a new payload block gets beyond the bytes that asked for it (transientInput). */
+const MIN_BLOCK_ROOM = 64 * 1024;
 
 /**
  * Sans-I/O receive side of a WebSocket endpoint: bytes in, messages and control frames out. On top of the
@@ -81,6 +89,14 @@ export class MessageReader implements FrameSink {
   private control: Buffer[] = [];
   private closeReceived = false;
   private readonly observer: FrameObserver | undefined;
+  private readonly transient: boolean;
+  /** transientInput: the block receiving copies of the message's payload, and how much of it is used. */
+  private block: Buffer | null = null;
+  private blockUsed = 0;
+  /** Bytes of room the last closed block never used. */
+  private unusedRoom = 0;
+  /** Payload bytes of the current frame seen so far. */
+  private frameReceived = 0;
 
   constructor(options: MessageReaderOptions, handler: MessageHandler) {
     this.handler = handler;
@@ -88,6 +104,7 @@ export class MessageReader implements FrameSink {
     this.partOverhead = options.partOverhead ?? DEFAULT_PART_OVERHEAD;
     this.observer = options.observer;
     this.deflate = options.perMessageDeflate ?? false;
+    this.transient = options.transientInput ?? false;
     this.decoder = new FrameDecoder(
       {
         role: options.role,
@@ -132,6 +149,7 @@ export class MessageReader implements FrameSink {
 
   onFrameHeader(header: FrameHeader): ProtocolError | void {
     this.observer?.onFrameHeader?.(header);
+    this.frameReceived = 0;
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) {
       if (header.rsv1 && this.deflate) return new ProtocolError(1002, 'RSV1 set on a control frame');
@@ -164,15 +182,17 @@ export class MessageReader implements FrameSink {
 
   onFramePayload(data: Buffer, header: FrameHeader): ProtocolError | void {
     this.observer?.onFramePayload?.(data, header);
+    this.frameReceived += data.length;
     if (header.opcode >= Opcode.Close) {
-      this.control.push(data);
+      this.control.push(this.transient ? Buffer.from(data) : data);
       return;
     }
     if (this.messageOpcode === Opcode.Text && !this.compressed && !this.utf8.push(data)) {
       return new ProtocolError(1007, 'text message is not valid UTF-8');
     }
-    this.parts.push(data);
     this.messageBytes += data.length;
+    if (this.transient) this.keepCopy(data, header);
+    else this.parts.push(data);
     if (this.frameHasPiece) {
       this.extraPieces++;
       if (this.messageBytes + (this.partCount - 1 + this.extraPieces) * this.partOverhead > this.maxMessageSize) {
@@ -191,8 +211,12 @@ export class MessageReader implements FrameSink {
     const compressed = this.compressed;
     if (!binary && !compressed && !this.utf8.end()) return new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');
     const parts = this.parts;
+    if (this.block !== null) this.closeBlock();
     if (parts.length > 1) this.largest = Math.max(this.largest, this.messageBytes);
-    const data = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.messageBytes);
+    let data = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.messageBytes);
+    // A fragmented message can end well short of the room its only block got: hand out a tight copy.
+    if (parts.length === 1 && this.unusedRoom > Math.max(data.length, 4096)) data = Buffer.from(data);
+    this.unusedRoom = 0;
     this.parts = [];
     this.messageOpcode = -1;
     this.messageBytes = 0;
@@ -201,6 +225,41 @@ export class MessageReader implements FrameSink {
     this.compressed = false;
     if (compressed) this.handler.onMessage(data, binary, true);
     else this.handler.onMessage(data, binary);
+  }
+
+  /**
+   * Copies a payload piece into owned blocks. A new block gets room beyond the piece for the bytes still
+   * to come, but never more than the peer has already sent of the message (or 64 KiB), so a declared
+   * length alone never sizes an allocation; in a final frame, never more than the frame still declares.
+   * A 1 MiB frame read in two halves thus lands in one block that becomes the message without a concat.
+   */
+  private keepCopy(data: Buffer, header: FrameHeader): void {
+    let from = 0;
+    const block = this.block;
+    if (block !== null) {
+      from = Math.min(block.length - this.blockUsed, data.length);
+      data.copy(block, this.blockUsed, 0, from);
+      this.blockUsed += from;
+      if (from === data.length) return;
+      this.closeBlock();
+    }
+    const rest = data.length - from;
+    let room = Math.min(Math.max(this.messageBytes, MIN_BLOCK_ROOM), this.maxMessageSize - this.messageBytes);
+    if (header.fin) room = Math.min(room, header.payloadLength - this.frameReceived);
+    const next = Buffer.allocUnsafe(rest + Math.max(room, 0));
+    data.copy(next, 0, from);
+    this.block = next;
+    this.blockUsed = rest;
+    this.largest = Math.max(this.largest, next.length);
+  }
+
+  /** Moves the current block (its used part) to the message's parts. */
+  private closeBlock(): void {
+    const block = this.block!;
+    this.unusedRoom = block.length - this.blockUsed;
+    this.parts.push(this.blockUsed === block.length ? block : block.subarray(0, this.blockUsed));
+    this.block = null;
+    this.blockUsed = 0;
   }
 
   private controlFrame(opcode: number): ProtocolError | void {

@@ -1,0 +1,65 @@
+/**
+ * Own-server mode reads every accepted socket into one buffer shared by the whole server (net.Socket's
+ * `onread`), instead of node's fresh 64 KiB allocation per read. Reads of up to 1 MiB cut the read
+ * syscalls and wake-ups of large messages by an order of magnitude, and small reads allocate nothing.
+ *
+ * The price is a contract: a chunk is valid only until its listener returns, because the next read of
+ * any socket overwrites it. Every consumer copies what it keeps: the head parser copies by design, and
+ * connections read with MessageReader's `transientInput`.
+ */
+import { Socket, type Server } from 'node:net';
+
+export const SHARED_READ_BYTES = 1024 * 1024;
+/** What node reads at a time without a user buffer; the smallest read we offer. */
+export const MIN_READ_BYTES = 64 * 1024;
+
+/** Where one socket's chunks go; the listener changes hands from the head reader to the connection. */
+export class ReadRoute {
+  listener: ((chunk: Buffer) => void) | null = null;
+  /**
+   * The most the next read may bring (MIN_READ_BYTES–SHARED_READ_BYTES). The connection lowers it while
+   * output is queued, so one read cannot add more than node's 64 KiB to a queue over its high-water mark.
+   */
+  readBytes = MIN_READ_BYTES;
+}
+
+/** The listening handle of a net.Server, as far as we use it. */
+interface ListeningHandle {
+  onconnection?: (err: number, clientHandle?: unknown) => void;
+}
+
+/**
+ * Takes over accepting on a listening net.Server: each accepted handle becomes a half-open-capable
+ * net.Socket that reads into `buffer`, and is passed to `onSocket` with its route. net.Server builds its
+ * sockets itself and (in Node 20) takes no `onread`, so this replaces the handle's accept callback, an
+ * undocumented internal; false when this Node lacks it (the caller then uses 'connection' events).
+ * Adopted sockets are not counted by server.getConnections().
+ */
+export function adoptAcceptedSockets(
+  server: Server,
+  buffer: Buffer,
+  onSocket: (socket: Socket, route: ReadRoute) => void,
+): boolean {
+  const handle = (server as unknown as { _handle?: ListeningHandle })._handle;
+  if (handle === undefined || typeof handle.onconnection !== 'function') return false;
+  handle.onconnection = (err, clientHandle) => {
+    if (err !== 0 || clientHandle === undefined) return; // a failed accept (EMFILE, …): keep listening
+    const route = new ReadRoute();
+    const socket = new Socket({
+      handle: clientHandle,
+      allowHalfOpen: true,
+      readable: true,
+      writable: true,
+      onread: {
+        // Called after every read callback: the next read goes to the start of the shared buffer again.
+        buffer: (): Buffer => buffer.subarray(0, route.readBytes),
+        callback: (n: number): void => {
+          const listener = route.listener;
+          if (listener !== null) listener(buffer.subarray(0, n));
+        },
+      },
+    } as ConstructorParameters<typeof Socket>[0]);
+    onSocket(socket, route);
+  };
+  return true;
+}

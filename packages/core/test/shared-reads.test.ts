@@ -1,0 +1,121 @@
+import { createServer } from 'node:http';
+import type { Server as NetServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Opcode } from '@wsmatrix/protocol';
+import { createEchoServer, WebSocketServer, type WebSocketConnection } from '../src/index.js';
+import { adoptAcceptedSockets } from '../src/shared-reads.js';
+import { RawClient, clientFrame } from './helpers.js';
+
+let server: WebSocketServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+/** A payload whose every byte depends on its message and offset, so a byte from another read shows. */
+function patterned(tag: number, size: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) b[i] = (tag * 31 + i * 7 + (i >>> 8)) & 0xff;
+  return b;
+}
+
+function wsClient(port: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { maxPayload: 64 * 1024 * 1024 });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+describe('own-server mode reads every socket into one shared buffer', () => {
+  it('messages kept by the handler are not overwritten by later reads of other sockets', async () => {
+    // The handler keeps every message and answers only at the end, so anything still pointing into
+    // the shared read buffer would by then hold bytes of later reads.
+    const kept: Buffer[] = [];
+    server = new WebSocketServer({
+      maxMessageSize: 8 << 20,
+      handler: {
+        onMessage(conn: WebSocketConnection, data: Buffer) {
+          kept.push(data);
+          if (kept.length === 12) for (const k of kept) conn.send(k, true);
+        },
+      },
+    });
+    const { port } = await server.listen();
+    const sizes = [10, 70_000, 1 << 20, 3 << 20, 200, 600_000];
+    const clients = await Promise.all([wsClient(port), wsClient(port)]);
+    const sent: Buffer[] = [];
+    clients.forEach((ws, c) => {
+      sizes.forEach((size, i) => {
+        const payload = patterned(c * 10 + i, size);
+        sent.push(payload);
+        ws.send(payload, { binary: true, fragment: false });
+      });
+    });
+    const echoed: Buffer[] = [];
+    await new Promise<void>((resolve) => {
+      // Both clients' messages come back on the connection that sent the twelfth.
+      for (const ws of clients) {
+        ws.on('message', (data) => {
+          echoed.push(data as Buffer);
+          if (echoed.length === 12) resolve();
+        });
+      }
+    });
+    const key = (b: Buffer): string => `${b.length}:${b.subarray(0, 64).toString('hex')}:${b.subarray(-64).toString('hex')}`;
+    expect(kept.map(key).sort()).toEqual(sent.map(key).sort());
+    for (const b of kept) expect(sent.some((s) => s.equals(b))).toBe(true);
+    for (const b of echoed) expect(sent.some((s) => s.equals(b))).toBe(true);
+    for (const ws of clients) ws.terminate();
+  }, 20_000);
+
+  it('pings, fragments and a pipelined message after the head survive reuse of the buffer', async () => {
+    const seen: string[] = [];
+    server = new WebSocketServer({
+      handler: {
+        onMessage: (conn, data, binary) => {
+          seen.push(data.toString());
+          conn.send(data, binary);
+        },
+        onPing: (_conn, data) => void seen.push(`ping:${data.toString()}`),
+      },
+    });
+    const { port } = await server.listen();
+    const pipelined = clientFrame({ opcode: Opcode.Text, payload: Buffer.from('first') });
+    const client = await RawClient.connect(port, { pipelined });
+    client.send([
+      clientFrame({ opcode: Opcode.Text, fin: false, payload: Buffer.from('frag-') }),
+      clientFrame({ opcode: Opcode.Ping, payload: Buffer.from('p1') }),
+    ]);
+    await client.waitForFrames(2);
+    client.send(clientFrame({ opcode: Opcode.Continuation, payload: Buffer.from('mented') }));
+    const frames = await client.waitForFrames(3);
+    expect(frames.map((f) => `${f.opcode}:${f.payload.toString()}`)).toEqual(['1:first', '10:p1', '1:frag-mented']);
+    expect(seen).toEqual(['first', 'ping:p1', 'frag-mented']);
+    client.destroy();
+  });
+
+  it('a net.Server without the accept internals is not adopted (the caller falls back to connection events)', () => {
+    const fake = { _handle: {} } as unknown as NetServer;
+    expect(adoptAcceptedSockets(fake, Buffer.alloc(16), () => {})).toBe(false);
+    expect(adoptAcceptedSockets({} as NetServer, Buffer.alloc(16), () => {})).toBe(false);
+  });
+
+  it('attach mode keeps node:http sockets and their own reads', async () => {
+    const http = createServer();
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    server = createEchoServer();
+    server.attach(http);
+    const port = (http.address() as { port: number }).port;
+    const ws = await wsClient(port);
+    const payload = patterned(3, 300_000);
+    const reply = new Promise<Buffer>((resolve) => ws.once('message', (d) => resolve(d as Buffer)));
+    ws.send(payload);
+    expect((await reply).equals(payload)).toBe(true);
+    ws.terminate();
+    await server.close();
+    server = null;
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+});

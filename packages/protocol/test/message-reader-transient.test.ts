@@ -1,0 +1,164 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError } from '../src/index.js';
+
+const MASK = Buffer.from('a1b2c3d4', 'hex');
+
+/** What a reader handed out, kept as the very Buffers it passed (not copies). */
+interface Seen {
+  events: Array<[kind: string, data: Buffer | string]>;
+  error: number | null;
+}
+
+function newReader(options: Partial<MessageReaderOptions>, seen: Seen): MessageReader {
+  return new MessageReader(
+    { role: 'server', ...options },
+    {
+      onMessage: (data, binary) => void seen.events.push([binary ? 'binary' : 'text', data]),
+      onPing: (data) => void seen.events.push(['ping', data]),
+      onPong: (data) => void seen.events.push(['pong', data]),
+      onClose: (code, reason) => void seen.events.push(['close', `${code}:${reason}`]),
+    },
+  );
+}
+
+/** Pushes each chunk through one scratch buffer that is scribbled over after every push, as a shared socket read buffer is. */
+function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen): void {
+  const scratch = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+  for (const chunk of chunks) {
+    chunk.copy(scratch);
+    const error: ProtocolError | null = reader.push(scratch.subarray(0, chunk.length));
+    scratch.fill(0xee);
+    if (error) {
+      seen.error = error.closeCode;
+      return;
+    }
+  }
+}
+
+function pushCopies(reader: MessageReader, chunks: Buffer[], seen: Seen): void {
+  for (const chunk of chunks) {
+    const error = reader.push(Buffer.from(chunk));
+    if (error) {
+      seen.error = error.closeCode;
+      return;
+    }
+  }
+}
+
+function snapshot(seen: Seen): Array<[string, string]> {
+  return seen.events.map(([kind, data]) => [kind, typeof data === 'string' ? data : data.toString('hex')]);
+}
+
+/** A stream of messages (some fragmented, with pings between fragments), encoded and masked. */
+const streamArb = fc
+  .array(
+    fc.record({
+      binary: fc.boolean(),
+      fragments: fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 4 }),
+      pingAfterFirst: fc.boolean(),
+      seed: fc.integer({ min: 0, max: 255 }),
+    }),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((messages) => {
+    const frames: Buffer[] = [];
+    for (const m of messages) {
+      m.fragments.forEach((size, i) => {
+        // ASCII payloads keep text messages valid UTF-8.
+        const payload = Buffer.alloc(size);
+        for (let j = 0; j < size; j++) payload[j] = 0x20 + ((m.seed + j * 13) % 90);
+        const opcode = i === 0 ? (m.binary ? Opcode.Binary : Opcode.Text) : Opcode.Continuation;
+        frames.push(encodeFrame({ opcode, fin: i === m.fragments.length - 1, payload, mask: MASK }));
+        if (i === 0 && m.pingAfterFirst) frames.push(encodeFrame({ opcode: Opcode.Ping, payload: Buffer.from(`p${m.seed}`), mask: MASK }));
+      });
+    }
+    frames.push(encodeFrame({ opcode: Opcode.Close, payload: Buffer.from([0x03, 0xe8, 0x6f, 0x6b]), mask: MASK }));
+    return Buffer.concat(frames);
+  });
+
+/** Cuts a stream at arbitrary points. */
+function chop(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(from, p));
+    from = p;
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}
+
+describe('MessageReader with transientInput', () => {
+  it('hands out the same events as a reader given owned chunks, and they survive the read buffer being reused', () => {
+    fc.assert(
+      fc.property(streamArb, fc.array(fc.nat(), { maxLength: 12 }), (stream, cuts) => {
+        const chunks = chop(stream, cuts);
+        const owned: Seen = { events: [], error: null };
+        const transient: Seen = { events: [], error: null };
+        pushCopies(newReader({}, owned), chunks, owned);
+        pushThroughScratch(newReader({ transientInput: true }, transient), chunks, transient);
+        expect(transient.error).toBe(owned.error);
+        // Compared only now, after the scratch buffer was overwritten many times.
+        expect(snapshot(transient)).toEqual(snapshot(owned));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('without it, the same reuse corrupts what was handed out (the property above can fail)', () => {
+    const payload = Buffer.alloc(64, 0x41);
+    const chunks = [encodeFrame({ opcode: Opcode.Binary, payload, mask: MASK })];
+    const seen: Seen = { events: [], error: null };
+    pushThroughScratch(newReader({}, seen), chunks, seen);
+    expect((seen.events[0]![1] as Buffer).equals(payload)).toBe(false);
+  });
+
+  it('a 1 MiB frame read in two halves lands in one block that is the message (no reassembly copy)', () => {
+    const payload = Buffer.alloc(1 << 20, 7);
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: MASK });
+    const seen: Seen = { events: [], error: null };
+    const reader = newReader({ transientInput: true }, seen);
+    const half = frame.length >> 1;
+    pushThroughScratch(reader, [frame.subarray(0, half), frame.subarray(half)], seen);
+    const data = seen.events[0]![1] as Buffer;
+    expect(data.equals(payload)).toBe(true);
+    expect(reader.largestAllocation).toBe(1 << 20);
+    expect(data.buffer.byteLength).toBe(1 << 20);
+  });
+
+  it('a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40000 }), { minLength: 1, maxLength: 8 }), (pieces) => {
+        const declared = 8 << 20;
+        const header = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(0), mask: MASK, declaredLength: BigInt(declared) });
+        const seen: Seen = { events: [], error: null };
+        const reader = newReader({ transientInput: true, maxMessageSize: 16 << 20 }, seen);
+        let received = 0;
+        pushThroughScratch(reader, [header], seen);
+        for (const size of pieces) {
+          pushThroughScratch(reader, [Buffer.alloc(size, 1)], seen);
+          received += size;
+          expect(reader.largestAllocation).toBeLessThanOrEqual(2 * received + 64 * 1024);
+        }
+        expect(reader.retainedMessageBytes).toBe(received);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a short fragmented message is handed out tight, not inside the 64 KiB block it was gathered in', () => {
+    const frames = Buffer.concat([
+      encodeFrame({ opcode: Opcode.Binary, fin: false, payload: Buffer.from('0123456789'), mask: MASK }),
+      encodeFrame({ opcode: Opcode.Continuation, fin: true, payload: Buffer.from('abcdefghij'), mask: MASK }),
+    ]);
+    const seen: Seen = { events: [], error: null };
+    const reader = newReader({ transientInput: true }, seen);
+    pushThroughScratch(reader, [frames], seen);
+    const data = seen.events[0]![1] as Buffer;
+    expect(data.toString()).toBe('0123456789abcdefghij');
+    expect(reader.largestAllocation).toBeGreaterThan(64 * 1024);
+    expect(data.buffer.byteLength).toBeLessThan(64 * 1024);
+  });
+});
