@@ -1,0 +1,293 @@
+/** The handshake loops: what a cycle must see to count, against well- and ill-behaved servers. */
+import net from 'node:net';
+import { getAnyTarget } from '@wsmatrix/targets';
+import { describe, expect, it } from 'vitest';
+import { acceptFor, headEnd } from '../src/handshake.js';
+import { defaultTransport, HandshakeShare, type HandshakeTransport } from '../src/load/handshake-share.js';
+import { rawTcp } from '../src/load/raw-tcp.js';
+import { absNow, type LoadJob } from '../src/load/types.js';
+import { UpgradeCheck } from '../src/load/upgrade-check.js';
+import { ReplyCounter } from '../src/reply-counter.js';
+import { startTcpEcho } from '../src/tcp-echo.js';
+import { selectWorkloads, type HandshakeWorkload } from '../src/workloads.js';
+
+const [L1, L16] = selectWorkloads(['handshake-l1', 'handshake-l16']) as [HandshakeWorkload, HandshakeWorkload];
+const CLOSE_1000 = Buffer.from([0x88, 2, 0x03, 0xe8]);
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
+
+const okHead = (key: string, extra = ''): string =>
+  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${extra}\r\n`;
+
+interface FakeBehaviour {
+  /** Answers the upgrade request (default: a valid 101 in one write). */
+  upgrade?(socket: net.Socket, key: string, n: number): void;
+  /** Called once the client's Close frame has arrived (default: our Close, then FIN). */
+  closed?(socket: net.Socket): void;
+}
+
+/** A hand-made WebSocket server that can misbehave: `n` counts connections from 0. */
+async function startFake(behaviour: FakeBehaviour = {}, host = '127.0.0.1'): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let n = 0;
+  const server = net.createServer((socket) => {
+    const index = n++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let head: Buffer | undefined = Buffer.alloc(0);
+    const counter = new ReplyCounter();
+    socket.on('data', (data: Buffer) => {
+      let bytes = data;
+      if (head) {
+        head = Buffer.concat([head, data]);
+        const end = headEnd(head);
+        if (end < 0) return;
+        const key = /sec-websocket-key: *(\S+)/i.exec(head.toString('latin1'))![1]!;
+        bytes = head.subarray(end);
+        head = undefined;
+        if (behaviour.upgrade) behaviour.upgrade(socket, key, index);
+        else socket.write(okHead(key));
+      }
+      const before = counter.closeFrames;
+      counter.push(bytes);
+      if (counter.closeFrames > before) {
+        if (behaviour.closed) behaviour.closed(socket);
+        else socket.end(CLOSE_1000);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface RunOptions {
+  workload?: HandshakeWorkload;
+  protocol?: 'ws' | 'tcp';
+  ms?: number;
+  cycleTimeoutMs?: number;
+  transport: HandshakeTransport;
+  host?: string;
+}
+
+/** One share run in this thread: `ms` of traffic, all of it measured. */
+async function runShare(port: number, opts: RunOptions) {
+  const workload = opts.workload ?? L1;
+  const job: LoadJob & { workload: HandshakeWorkload } = { workload, host: opts.host ?? '127.0.0.1', port, protocol: opts.protocol ?? 'ws' };
+  const share = new HandshakeShare(job, workload.loops, Buffer.allocUnsafe(64 * 1024), { cycleTimeoutMs: opts.cycleTimeoutMs ?? 5000, transport: opts.transport });
+  const start = absNow();
+  return share.run({ start, end: start + (opts.ms ?? 150) });
+}
+
+async function withFake<T>(behaviour: FakeBehaviour, body: (port: number) => Promise<T>): Promise<T> {
+  const fake = await startFake(behaviour);
+  try {
+    return await body(fake.port);
+  } finally {
+    await fake.close();
+  }
+}
+
+describe.each(['raw', 'net'] satisfies HandshakeTransport[])('over %s connections', (transport) => {
+  describe('handshake loops against a well-behaved server', () => {
+    it('complete cycle after cycle, every one begun also finished', async () => {
+      const r = await withFake({}, (port) => runShare(port, { workload: L16, transport }));
+      expect(r.errors).toEqual([]);
+      expect(r.completed).toBeGreaterThan(16);
+      expect(r.received).toBe(r.sent);
+      expect(r.completed).toBeLessThanOrEqual(r.received);
+      expect(r.latency.reduce((a, [, count]) => a + count, 0)).toBe(r.completed);
+    });
+
+    it('connect over IPv6 too', async () => {
+      const fake = await startFake({}, '::1');
+      try {
+        const r = await runShare(fake.port, { host: '::1', transport });
+        expect(r.errors).toEqual([]);
+        expect(r.completed).toBeGreaterThan(0);
+      } finally {
+        await fake.close();
+      }
+    });
+
+    it('gather a 101 head split over reads', async () => {
+      const upgrade = (socket: net.Socket, key: string): void => {
+        const head = okHead(key);
+        socket.write(head.slice(0, 20));
+        setTimeout(() => socket.write(head.slice(20, -3)), 5);
+        setTimeout(() => socket.write(head.slice(-3)), 10);
+      };
+      const r = await withFake({ upgrade }, (port) => runShare(port, { transport }));
+      expect(r.errors).toEqual([]);
+      expect(r.completed).toBeGreaterThan(0);
+    });
+
+    it('count frames that came right behind the 101', async () => {
+      // A ping in the same write as the 101 is fine; a Close there plus the answer to ours is two.
+      const ping = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), Buffer.from([0x89, 0])]));
+      const ok = await withFake({ upgrade: ping }, (port) => runShare(port, { transport }));
+      expect(ok.errors).toEqual([]);
+      expect(ok.completed).toBeGreaterThan(0);
+      const close = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), CLOSE_1000]));
+      const twice = await withFake({ upgrade: close }, (port) => runShare(port, { transport }));
+      expect(twice.completed).toBe(0);
+      expect(twice.errors[0]).toBe("expected the server's close frame, got 2");
+    });
+  });
+
+  describe('a handshake cycle fails, counted, when the server', () => {
+    it.each([
+      ['answers another status', { upgrade: (s: net.Socket) => void s.end('HTTP/1.1 400 Bad Request\r\n\r\n') }, /status 101/],
+      ['answers a wrong accept', { upgrade: (s: net.Socket) => void s.write(okHead('other key')) }, /Accept/],
+      ['closes before answering', { upgrade: (s: net.Socket) => void s.end() }, /closed before it was open/],
+      ['closes TCP without a Close frame', { closed: (s: net.Socket) => void s.end() }, /expected the server's close frame, got 0/],
+      ['resets the connection', { closed: (s: net.Socket) => void s.resetAndDestroy() }, /ECONNRESET/],
+    ] satisfies [string, FakeBehaviour, RegExp][])('%s', async (_what, behaviour, why) => {
+      const r = await withFake(behaviour, (port) => runShare(port, { transport }));
+      expect(r.completed).toBe(0);
+      expect(r.received).toBe(0);
+      expect(r.errorCount).toBe(r.sent);
+      expect(r.errors[0]).toMatch(why);
+    });
+
+    it('never closes TCP: abandoned after the cycle timeout, and the run still ends', async () => {
+      const began = Date.now();
+      const r = await withFake({ closed: (s) => void s.write(CLOSE_1000) }, (port) => runShare(port, { workload: L16, ms: 50, cycleTimeoutMs: 200, transport }));
+      expect(r.completed).toBe(0);
+      expect(r.errorCount).toBe(16);
+      expect(r.errors[0]).toBe('connection cycle timed out');
+      // Abandoned between one and 1.25 timeouts after the cycle began (one sweep timer, not one per cycle).
+      expect(Date.now() - began).toBeGreaterThanOrEqual(200);
+      expect(Date.now() - began).toBeLessThan(1000);
+    });
+
+    it('bad answers among good ones fail alone (a remembered 101 is reused only for the same bytes)', async () => {
+      // Every third connection gets a wrong accept, of exactly the same length as the right one.
+      const upgrade = (socket: net.Socket, key: string, n: number): void =>
+        void socket.write(n % 3 === 2 ? okHead(key).replace(acceptFor(key), acceptFor(key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')))) : okHead(key));
+      const r = await withFake({ upgrade }, (port) => runShare(port, { transport }));
+      expect(r.completed).toBeGreaterThan(3);
+      expect(r.errors[0]).toMatch(/wrong Sec-WebSocket-Accept/);
+      expect(Math.abs(r.errorCount - r.sent / 3)).toBeLessThanOrEqual(1);
+    });
+
+    it('is addressed with a bad port: every attempt fails, and the run still ends on time', async () => {
+      const began = Date.now();
+      const r = await runShare(70_000, { ms: 30, transport });
+      expect(Date.now() - began).toBeLessThan(1000);
+      expect(r.completed).toBe(0);
+      expect(r.errorCount).toBe(r.sent);
+      expect(r.errors[0]).toMatch(/port/i);
+    });
+
+    it('is not there: connection refused', async () => {
+      const closed = await startFake();
+      await closed.close();
+      const r = await runShare(closed.port, { ms: 30, transport });
+      expect(r.completed).toBe(0);
+      expect(r.errorCount).toBeGreaterThan(0);
+      expect(r.errors[0]).toMatch(/ECONNREFUSED/);
+    });
+  });
+
+  describe('handshake loops against the real servers', () => {
+    it.each(['core', 'ws', 'uws'])('%s', async (target) => {
+      const running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
+      try {
+        const r = await runShare(running.port, { workload: L16, ms: 200, transport });
+        expect(r.errors).toEqual([]);
+        expect(r.completed).toBeGreaterThan(16);
+        expect(r.received).toBe(r.sent);
+      } finally {
+        await running.close();
+      }
+    }, 15_000);
+
+    it('the raw TCP echo: request and close frame echoed, then both sides close', async () => {
+      const echo = await startTcpEcho({ host: '127.0.0.1', port: 0 });
+      try {
+        const r = await runShare(echo.port, { workload: L16, protocol: 'tcp', ms: 200, transport });
+        expect(r.errors).toEqual([]);
+        expect(r.completed).toBeGreaterThan(16);
+        expect(r.received).toBe(r.sent);
+      } finally {
+        await echo.close();
+      }
+    }, 15_000);
+
+    it('a tcp cycle fails when the echo closes before everything came back', async () => {
+      const server = net.createServer((s) => s.once('data', () => s.end()));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const r = await runShare((server.address() as net.AddressInfo).port, { protocol: 'tcp', transport });
+        expect(r.completed).toBe(0);
+        expect(r.errors[0]).toBe('closed before the echo came back');
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
+});
+
+describe('transports', () => {
+  it('bare handles are there on this Node, and the default for IP addresses only', () => {
+    expect(rawTcp).toBeDefined();
+    expect(defaultTransport('127.0.0.1')).toBe('raw');
+    expect(defaultTransport('::1')).toBe('raw');
+    expect(defaultTransport('localhost')).toBe('net');
+  });
+
+  it('a raw connection refuses a host name (it does no lookup)', () => {
+    const events = { connected() {}, read() {}, ended() {}, failed() {} };
+    expect(() => rawTcp!('localhost', 80, Buffer.alloc(16), events)).toThrow(/IP addresses only/);
+  });
+});
+
+describe('UpgradeCheck', () => {
+  const good = Buffer.from(okHead(KEY));
+
+  it('parses a head once, then accepts the same bytes without parsing them again', () => {
+    const check = new UpgradeCheck(KEY, false);
+    expect(good.toString()).toContain(ACCEPT);
+    expect(check.check(good, 0, good.length)).toBeNull();
+    // The same bytes elsewhere in a buffer (as in a reused read buffer).
+    const inside = Buffer.concat([Buffer.from('junk'), good, Buffer.from('more')]);
+    expect(check.check(inside, 4, 4 + good.length)).toBeNull();
+    expect(check.parsed).toBe(1);
+  });
+
+  it('keeps its own copy: the buffer checked may be overwritten', () => {
+    const check = new UpgradeCheck(KEY, false);
+    const buf = Buffer.from(good);
+    expect(check.check(buf, 0, buf.length)).toBeNull();
+    buf.write('HTTP/1.1 400 Bad Request\r\n');
+    expect(check.check(buf, 0, buf.length)).toMatch(/status 101/);
+    expect(check.check(good, 0, good.length)).toBeNull();
+    expect(check.parsed).toBe(2);
+  });
+
+  it('checks other bytes in full, and never remembers a rejected head', () => {
+    const check = new UpgradeCheck(KEY, false);
+    const wrong = Buffer.from(good.toString().replace(ACCEPT, acceptFor('other')));
+    expect(check.check(wrong, 0, wrong.length)).toMatch(/Accept/);
+    expect(check.check(wrong, 0, wrong.length)).toMatch(/Accept/);
+    expect(check.check(good, 0, good.length)).toBeNull();
+    const dated = Buffer.from(okHead(KEY, 'Date: Wed, 25 Nov 2026 17:14:42 GMT\r\n'));
+    expect(check.check(dated, 0, dated.length)).toBeNull();
+    expect(check.check(wrong, 0, wrong.length)).toMatch(/Accept/);
+    expect(check.parsed).toBe(5);
+  });
+
+  it('holds deflate jobs to the extension answer too', () => {
+    const check = new UpgradeCheck(KEY, true);
+    expect(check.check(good, 0, good.length)).toMatch(/declined permessage-deflate/);
+    const accepted = Buffer.from(okHead(KEY, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'));
+    expect(check.check(accepted, 0, accepted.length)).toBeNull();
+  });
+});
