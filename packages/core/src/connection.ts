@@ -389,6 +389,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
       // Echo-like handlers turn a read into as much output: keep the queue within highWaterMark + 64 KiB.
       const room = this.opts.highWaterMark - this.socket.writableLength;
       route.readBytes = room >= SHARED_READ_BYTES ? SHARED_READ_BYTES : room <= MIN_READ_BYTES ? MIN_READ_BYTES : room;
+      route.direct = this.reader.directReadTarget;
     }
     if (this.inbound.length !== 0) {
       // Hold further input until the compressed message (and what followed it) has been handled.

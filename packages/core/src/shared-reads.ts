@@ -21,6 +21,11 @@ export class ReadRoute {
    * output is queued, so one read cannot add more than node's 64 KiB to a queue over its high-water mark.
    */
   readBytes = MIN_READ_BYTES;
+  /**
+   * Where the next read lands instead of the shared buffer: the free room of a large frame's payload
+   * block (MessageReader.directReadTarget), so those bytes are not copied again in user space. Null: shared.
+   */
+  direct: Buffer | null = null;
 }
 
 /** The listening handle of a net.Server, as far as we use it. */
@@ -51,11 +56,12 @@ export function adoptAcceptedSockets(
       readable: true,
       writable: true,
       onread: {
-        // Called after every read callback: the next read goes to the start of the shared buffer again.
-        buffer: (): Buffer => buffer.subarray(0, route.readBytes),
-        callback: (n: number): void => {
+        // Called after every read callback: the next read goes to the start of the shared buffer again,
+        // or straight into a payload block.
+        buffer: (): Buffer => route.direct ?? buffer.subarray(0, route.readBytes),
+        callback: (n: number, into: Buffer): void => {
           const listener = route.listener;
-          if (listener !== null) listener(buffer.subarray(0, n));
+          if (listener !== null) listener(into.subarray(0, n));
         },
       },
     } as ConstructorParameters<typeof Socket>[0]);

@@ -50,7 +50,7 @@ describe('own-server mode reads every socket into one shared buffer', () => {
       sizes.forEach((size, i) => {
         const payload = patterned(c * 10 + i, size);
         sent.push(payload);
-        ws.send(payload, { binary: true, fragment: false });
+        ws.send(payload, { binary: true });
       });
     });
     const echoed: Buffer[] = [];

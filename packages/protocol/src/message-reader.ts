@@ -55,6 +55,8 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
 export const DEFAULT_PART_OVERHEAD = 128;
 /** Smallest room a new payload block gets beyond the bytes that asked for it (transientInput). */
 const MIN_BLOCK_ROOM = 64 * 1024;
+/** Below this, a direct read into the payload block is not worth a read of its own. */
+const MIN_DIRECT_READ = 16 * 1024;
 
 /**
  * Sans-I/O receive side of a WebSocket endpoint: bytes in, messages and control frames out. On top of the
@@ -97,6 +99,8 @@ export class MessageReader implements FrameSink {
   private unusedRoom = 0;
   /** Payload bytes of the current frame seen so far. */
   private frameReceived = 0;
+  /** Payload bytes the current data frame still has to bring (0 outside a data frame's payload). */
+  private dataFrameLeft = 0;
 
   constructor(options: MessageReaderOptions, handler: MessageHandler) {
     this.handler = handler;
@@ -150,6 +154,7 @@ export class MessageReader implements FrameSink {
   onFrameHeader(header: FrameHeader): ProtocolError | void {
     this.observer?.onFrameHeader?.(header);
     this.frameReceived = 0;
+    this.dataFrameLeft = 0;
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) {
       if (header.rsv1 && this.deflate) return new ProtocolError(1002, 'RSV1 set on a control frame');
@@ -175,6 +180,7 @@ export class MessageReader implements FrameSink {
     // The first part is free so a single frame of exactly maxMessageSize still passes.
     this.partCount++;
     this.frameHasPiece = false;
+    this.dataFrameLeft = header.payloadLength;
     if (this.messageBytes + header.payloadLength + (this.partCount - 1) * this.partOverhead > this.maxMessageSize) {
       return new ProtocolError(1008, `message retains too many parts (${this.partCount})`);
     }
@@ -191,6 +197,7 @@ export class MessageReader implements FrameSink {
       return new ProtocolError(1007, 'text message is not valid UTF-8');
     }
     this.messageBytes += data.length;
+    this.dataFrameLeft -= data.length;
     if (this.transient) this.keepCopy(data, header);
     else this.parts.push(data);
     if (this.frameHasPiece) {
@@ -237,6 +244,11 @@ export class MessageReader implements FrameSink {
     let from = 0;
     const block = this.block;
     if (block !== null) {
+      // Read straight into the block (directReadTarget): the bytes are already in place.
+      if (data.buffer === block.buffer && data.byteOffset === block.byteOffset + this.blockUsed && data.length <= block.length - this.blockUsed) {
+        this.blockUsed += data.length;
+        return;
+      }
       from = Math.min(block.length - this.blockUsed, data.length);
       data.copy(block, this.blockUsed, 0, from);
       this.blockUsed += from;
@@ -251,6 +263,19 @@ export class MessageReader implements FrameSink {
     this.block = next;
     this.blockUsed = rest;
     this.largest = Math.max(this.largest, next.length);
+  }
+
+  /**
+   * transientInput: where the next socket read may land directly, so a large frame's payload skips the
+   * copy out of the shared read buffer: the payload block's free room, at most what the current frame
+   * still declares (so the read cannot reach into the next frame). Null when no frame payload is pending
+   * or the room is too small to be worth it.
+   */
+  get directReadTarget(): Buffer | null {
+    const block = this.block;
+    if (block === null) return null;
+    const room = Math.min(block.length - this.blockUsed, this.dataFrameLeft);
+    return room >= MIN_DIRECT_READ ? block.subarray(this.blockUsed, this.blockUsed + room) : null;
   }
 
   /** Moves the current block (its used part) to the message's parts. */

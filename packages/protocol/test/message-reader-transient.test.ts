@@ -161,4 +161,47 @@ describe('MessageReader with transientInput', () => {
     expect(reader.largestAllocation).toBeGreaterThan(64 * 1024);
     expect(data.buffer.byteLength).toBeLessThan(64 * 1024);
   });
+
+  it('directReadTarget: the rest of a large frame can be read straight into its block, no copy and no concat', () => {
+    const payload = Buffer.alloc(1 << 20);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 13) & 0xff;
+    const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: MASK });
+    const seen: Seen = { events: [], error: null };
+    const reader = newReader({ transientInput: true }, seen);
+    expect(reader.directReadTarget).toBeNull();
+    const first = 600_000;
+    pushThroughScratch(reader, [frame.subarray(0, first)], seen);
+    let at = first;
+    let direct = 0;
+    for (let target = reader.directReadTarget; target !== null; target = reader.directReadTarget) {
+      // Never past the frame: the target is at most what the frame still declares.
+      expect(target.length).toBeLessThanOrEqual(frame.length - at);
+      // A socket read of up to 100 000 bytes into the target, then the same view pushed.
+      const n = Math.min(target.length, 100_000);
+      frame.copy(target, 0, at, at + n);
+      expect(reader.push(target.subarray(0, n))).toBeNull();
+      at += n;
+      direct++;
+    }
+    if (at < frame.length) pushThroughScratch(reader, [frame.subarray(at)], seen);
+    expect(direct).toBeGreaterThan(3);
+    const data = seen.events[0]![1] as Buffer;
+    expect(data.equals(payload)).toBe(true);
+    expect(reader.largestAllocation).toBe(1 << 20);
+    expect(data.buffer.byteLength).toBe(1 << 20);
+    expect(reader.directReadTarget).toBeNull();
+  });
+
+  it('directReadTarget stays null for small frames, between fragments and without transientInput', () => {
+    const seen: Seen = { events: [], error: null };
+    const reader = newReader({ transientInput: true }, seen);
+    const big = encodeFrame({ opcode: Opcode.Binary, fin: false, payload: Buffer.alloc(200_000, 1), mask: MASK });
+    pushThroughScratch(reader, [big.subarray(0, 150_000)], seen);
+    expect(reader.directReadTarget!.length).toBe(big.length - 150_000);
+    pushThroughScratch(reader, [big.subarray(150_000)], seen);
+    expect(reader.directReadTarget).toBeNull(); // between fragments: the next bytes are a header
+    const owned = newReader({}, { events: [], error: null });
+    owned.push(Buffer.from(big.subarray(0, 150_000)));
+    expect(owned.directReadTarget).toBeNull();
+  });
 });
