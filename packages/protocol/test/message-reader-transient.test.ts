@@ -55,7 +55,8 @@ const streamArb = fc
   .array(
     fc.record({
       binary: fc.boolean(),
-      fragments: fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 4 }),
+      // Small pieces arrive in reads copied whole; big ones force reads over 64 KiB, copied piece by piece.
+      fragments: fc.array(fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 60_000, max: 140_000 })), { minLength: 1, maxLength: 4 }),
       pingAfterFirst: fc.boolean(),
       seed: fc.integer({ min: 0, max: 255 }),
     }),
@@ -103,7 +104,7 @@ describe('MessageReader with transientInput', () => {
         // Compared only now, after the scratch buffer was overwritten many times.
         expect(snapshot(transient)).toEqual(snapshot(owned));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -150,13 +151,15 @@ describe('MessageReader with transientInput', () => {
 
   it('a short fragmented message is handed out tight, not inside the 64 KiB block it was gathered in', () => {
     const frames = Buffer.concat([
+      // A read over 64 KiB, so its payload goes to blocks rather than being copied whole.
+      encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(70_000), mask: MASK }),
       encodeFrame({ opcode: Opcode.Binary, fin: false, payload: Buffer.from('0123456789'), mask: MASK }),
       encodeFrame({ opcode: Opcode.Continuation, fin: true, payload: Buffer.from('abcdefghij'), mask: MASK }),
     ]);
     const seen: Seen = { events: [], error: null };
     const reader = newReader({ transientInput: true }, seen);
     pushThroughScratch(reader, [frames], seen);
-    const data = seen.events[0]![1] as Buffer;
+    const data = seen.events[1]![1] as Buffer;
     expect(data.toString()).toBe('0123456789abcdefghij');
     expect(reader.largestAllocation).toBeGreaterThan(64 * 1024);
     expect(data.buffer.byteLength).toBeLessThan(64 * 1024);
@@ -203,5 +206,17 @@ describe('MessageReader with transientInput', () => {
     const owned = newReader({}, { events: [], error: null });
     owned.push(Buffer.from(big.subarray(0, 150_000)));
     expect(owned.directReadTarget).toBeNull();
+  });
+
+  it('small reads are copied whole: one allocation per read, and every message still survives reuse', () => {
+    const frames = Buffer.concat(
+      Array.from({ length: 32 }, (_, i) => encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(`message ${i}`), mask: MASK })),
+    );
+    const seen: Seen = { events: [], error: null };
+    pushThroughScratch(newReader({ transientInput: true }, seen), [frames], seen);
+    const messages = seen.events.map(([, d]) => d as Buffer);
+    expect(messages.map((m) => m.toString())).toEqual(Array.from({ length: 32 }, (_, i) => `message ${i}`));
+    // All views of one copy of the read.
+    expect(new Set(messages.map((m) => m.buffer)).size).toBe(1);
   });
 });
