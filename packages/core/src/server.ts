@@ -201,16 +201,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    */
   private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer, route: ReadRoute | null = null): void {
     const o = this.options;
-    const reject = (status: number, message: string, headers?: Array<[string, string]>): void =>
-      rejectSocket(socket, o.closeLingerMs, status, message, headers, req.method);
-    if (this.closing !== null) return reject(503, 'server is shutting down');
-    if (o.path !== undefined && pathOf(req.url) !== o.path) return reject(404, 'no WebSocket endpoint at this path');
+    if (this.closing !== null) return this.refuse(socket, req, 503, 'server is shutting down');
+    if (o.path !== undefined && pathOf(req.url) !== o.path) return this.refuse(socket, req, 404, 'no WebSocket endpoint at this path');
     const check = validateUpgradeRequest(req);
-    if (!check.ok) return reject(check.status, check.message, check.headers);
+    if (!check.ok) return this.refuse(socket, req, check.status, check.message, check.headers);
     if (o.allowedOrigins !== undefined && (check.origin === undefined || !o.allowedOrigins.has(check.origin))) {
-      return reject(403, 'origin not allowed');
+      return this.refuse(socket, req, 403, 'origin not allowed');
     }
-    if (this.live.size >= o.maxConnections) return reject(503, 'too many connections');
+    if (this.live.size >= o.maxConnections) return this.refuse(socket, req, 503, 'too many connections');
 
     let protocol = '';
     if (o.selectProtocol !== undefined && check.protocols.length !== 0) {
@@ -238,6 +236,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     conn.start(head);
   }
 
+
+  /** An HTTP error answer to an upgrade request, then the end of the connection. */
+  private refuse(socket: Duplex, req: UpgradeRequest, status: number, message: string, headers?: Array<[string, string]>): void {
+    rejectSocket(socket, this.options.closeLingerMs, status, message, headers, req.method);
+  }
 
   // ---- ConnectionOwner -------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@
  * only through describeForMessage (bounded, control characters escaped).
  */
 
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { ExtensionHeaderError, parseExtensions, type ExtensionOffer } from './extensions.js';
 import { asciiLowerCase, describeForMessage, isToken, type HeaderList, type HttpResponseHead } from './http-head.js';
 
@@ -15,7 +15,8 @@ export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2 step 5.4). */
 export function computeAcceptKey(key: string): string {
-  return createHash('sha1').update(key + WEBSOCKET_GUID, 'latin1').digest('base64');
+  // One-shot hash: about half the cost of a createHash object per handshake.
+  return hash('sha1', key + WEBSOCKET_GUID, 'base64');
 }
 
 /** A fresh Sec-WebSocket-Key: 16 bytes from the CSPRNG, base64 (RFC 6455 §4.1 wants it unpredictable). */
