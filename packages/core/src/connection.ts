@@ -424,7 +424,6 @@ export class Connection implements WebSocketConnection, MessageHandler {
     }
   }
 
-
   private onSocketClose(): void {
     if (this.socketClosed) return;
     this.socketClosed = true;

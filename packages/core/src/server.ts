@@ -236,7 +236,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     conn.start(head);
   }
 
-
   /** An HTTP error answer to an upgrade request, then the end of the connection. */
   private refuse(socket: Duplex, req: UpgradeRequest, status: number, message: string, headers?: Array<[string, string]>): void {
     rejectSocket(socket, this.options.closeLingerMs, status, message, headers, req.method);

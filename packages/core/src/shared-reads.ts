@@ -1,7 +1,8 @@
 /**
  * Own-server mode reads every accepted socket into one buffer shared by the whole server (net.Socket's
  * `onread`), instead of node's fresh 64 KiB allocation per read. Reads of up to 1 MiB cut the read
- * syscalls and wake-ups of large messages by an order of magnitude, and small reads allocate nothing.
+ * syscalls and wake-ups of large messages by an order of magnitude, and the rest of a large frame can be
+ * read straight into its message buffer (ReadRoute.direct).
  *
  * The price is a contract: a chunk is valid only until its listener returns, because the next read of
  * any socket overwrites it. Every consumer copies what it keeps: the head parser copies by design, and
