@@ -2,12 +2,12 @@
 import net from 'node:net';
 import { getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acceptFor, headEnd } from '../src/handshake.js';
-import { ReplyCounter } from '../src/reply-counter.js';
+import { acceptFor } from '../src/handshake.js';
 import { runJob } from '../src/load/run-job.js';
 import { isDeflateTarget, runBenchmark } from '../src/run-benchmark.js';
 import { formatBenchTable } from '../src/table.js';
 import { selectWorkloads } from '../src/workloads.js';
+import { startFakeWsServer, type FakeServer } from './fake-ws-server.js';
 
 const [LARGE_64K] = selectWorkloads(['large-64k']);
 
@@ -16,39 +16,18 @@ const [LARGE_64K] = selectWorkloads(['large-64k']);
  * message with a short binary frame, RSV1 set on every other one (1st, 3rd, …): the client only counts
  * and never inflates, so the bytes need not be deflate.
  */
-async function startHalfCompressingServer(accept = true): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    const counter = new ReplyCounter();
-    let head: Buffer | undefined = Buffer.alloc(0);
-    let answered = 0;
-    socket.on('data', (data: Buffer) => {
-      let bytes = data;
-      if (head) {
-        head = Buffer.concat([head, data]);
-        const end = headEnd(head);
-        if (end < 0) return;
-        const key = /sec-websocket-key: *(\S+)/i.exec(head.toString('latin1'))![1]!;
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`);
-        bytes = head.subarray(end);
-        head = undefined;
-      }
-      const closesBefore = counter.closeFrames;
-      const messages = counter.push(bytes);
-      for (let i = 0; i < messages; i++, answered++) socket.write(Buffer.from([answered % 2 === 0 ? 0xc2 : 0x82, 3, 1, 2, 3]));
+function startHalfCompressingServer(accept = true): Promise<FakeServer> {
+  const answered = new WeakMap<net.Socket, number>();
+  return startFakeWsServer({
+    upgrade: (socket, key) =>
+      void socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`),
+    frames: (socket, counter, messages, closesBefore) => {
+      let n = answered.get(socket) ?? 0;
+      for (let i = 0; i < messages; i++, n++) socket.write(Buffer.from([n % 2 === 0 ? 0xc2 : 0x82, 3, 1, 2, 3]));
+      answered.set(socket, n);
       if (counter.closeFrames > closesBefore) socket.end(Buffer.from([0x88, 2, 0x03, 0xe8]));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
     },
-  };
+  });
 }
 
 describe('deflate targets', () => {

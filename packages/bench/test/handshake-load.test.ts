@@ -2,14 +2,14 @@
 import net from 'node:net';
 import { getAnyTarget } from '@wsmatrix/targets';
 import { describe, expect, it } from 'vitest';
-import { acceptFor, headEnd } from '../src/handshake.js';
+import { acceptFor } from '../src/handshake.js';
 import { defaultTransport, HandshakeShare, type HandshakeTransport } from '../src/load/handshake-share.js';
 import { rawTcp } from '../src/load/raw-tcp.js';
 import { absNow, type LoadJob } from '../src/load/types.js';
 import { UpgradeCheck } from '../src/load/upgrade-check.js';
-import { ReplyCounter } from '../src/reply-counter.js';
 import { startTcpEcho } from '../src/tcp-echo.js';
 import { selectWorkloads, type HandshakeWorkload } from '../src/workloads.js';
+import { startFakeWsServer, type FakeServer } from './fake-ws-server.js';
 
 const [L1, L16] = selectWorkloads(['handshake-l1', 'handshake-l16']) as [HandshakeWorkload, HandshakeWorkload];
 const CLOSE_1000 = Buffer.from([0x88, 2, 0x03, 0xe8]);
@@ -27,44 +27,21 @@ interface FakeBehaviour {
 }
 
 /** A hand-made WebSocket server that can misbehave: `n` counts connections from 0. */
-async function startFake(behaviour: FakeBehaviour = {}, host = '127.0.0.1'): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  let n = 0;
-  const server = net.createServer((socket) => {
-    const index = n++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let head: Buffer | undefined = Buffer.alloc(0);
-    const counter = new ReplyCounter();
-    socket.on('data', (data: Buffer) => {
-      let bytes = data;
-      if (head) {
-        head = Buffer.concat([head, data]);
-        const end = headEnd(head);
-        if (end < 0) return;
-        const key = /sec-websocket-key: *(\S+)/i.exec(head.toString('latin1'))![1]!;
-        bytes = head.subarray(end);
-        head = undefined;
+function startFake(behaviour: FakeBehaviour = {}, host = '127.0.0.1'): Promise<FakeServer> {
+  return startFakeWsServer(
+    {
+      upgrade: (socket, key, index) => {
         if (behaviour.upgrade) behaviour.upgrade(socket, key, index);
         else socket.write(okHead(key));
-      }
-      const before = counter.closeFrames;
-      counter.push(bytes);
-      if (counter.closeFrames > before) {
+      },
+      frames: (socket, counter, _messages, closesBefore) => {
+        if (counter.closeFrames === closesBefore) return;
         if (behaviour.closed) behaviour.closed(socket);
         else socket.end(CLOSE_1000);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      },
     },
-  };
+    host,
+  );
 }
 
 interface RunOptions {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Opcode } from '@wsmatrix/protocol';
 import { createEchoServer, type WebSocketServer } from '../src/index.js';
-import { RawClient, clientFrame } from './helpers.js';
+import { RawClient, clientFrame, wsClient } from './helpers.js';
 
 let server: WebSocketServer | null = null;
 
@@ -18,14 +18,6 @@ async function start(options?: Parameters<typeof createEchoServer>[0]): Promise<
   expect(host).toBe('127.0.0.1');
   expect(port).toBeGreaterThan(0);
   return port;
-}
-
-function wsClient(port: number): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { maxPayload: 64 * 1024 * 1024 });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
 }
 
 function nextMessage(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> {

@@ -1,6 +1,7 @@
 /** Test clients that talk to the server over real sockets on 127.0.0.1. */
 import { connect, type Socket } from 'node:net';
 import { afterEach } from 'vitest';
+import WebSocket from 'ws';
 import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '@wsmatrix/protocol';
 
@@ -245,4 +246,13 @@ export function echoServerFixture(): { start(options?: ServerOptions): Promise<n
       return server;
     },
   };
+}
+
+/** A `ws` client (the reference implementation) connected to the server, payloads up to 64 MiB. */
+export function wsClient(port: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { maxPayload: 64 * 1024 * 1024 });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
 }

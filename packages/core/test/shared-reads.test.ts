@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { Opcode } from '@wsmatrix/protocol';
 import { createEchoServer, WebSocketServer, type WebSocketConnection } from '../src/index.js';
 import { adoptAcceptedSockets } from '../src/shared-reads.js';
-import { RawClient, clientFrame } from './helpers.js';
+import { RawClient, clientFrame, wsClient } from './helpers.js';
 
 let server: WebSocketServer | null = null;
 afterEach(async () => {
@@ -18,14 +17,6 @@ function patterned(tag: number, size: number): Buffer {
   const b = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) b[i] = (tag * 31 + i * 7 + (i >>> 8)) & 0xff;
   return b;
-}
-
-function wsClient(port: number): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { maxPayload: 64 * 1024 * 1024 });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
 }
 
 describe('own-server mode reads every socket into one shared buffer', () => {
