@@ -41,6 +41,9 @@ export function buildUpgradeRequest(host: string, port: number, key: string, opt
 }
 
 /** Index just past the blank line ending an HTTP head in `bytes`, or -1 when not there yet. */
+/** A server's response head longer than this fails the connection. */
+export const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
+
 export function headEnd(bytes: Uint8Array): number {
   const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(CRLFCRLF);
   return at < 0 ? -1 : at + 4;

@@ -4,7 +4,7 @@
  * thread (`onread`), so no Buffer is allocated per read; receivers consume chunks synchronously.
  */
 import net from 'node:net';
-import { headEnd, validateUpgradeResponse } from '../handshake.js';
+import { headEnd, MAX_RESPONSE_HEAD_BYTES, validateUpgradeResponse } from '../handshake.js';
 
 /** 'ws': a WebSocket server. 'tcp': the raw echo baseline, which gets no handshake. */
 export type WireProtocol = 'ws' | 'tcp';
@@ -85,7 +85,7 @@ export class ClientConnection {
     const head = Buffer.concat([this.head, buf.subarray(0, n)]);
     const end = headEnd(head);
     if (end < 0) {
-      if (head.length > 16 * 1024) open(new Error('handshake response head over 16 KiB'));
+      if (head.length > MAX_RESPONSE_HEAD_BYTES) open(new Error(`handshake response head over ${MAX_RESPONSE_HEAD_BYTES / 1024} KiB`));
       this.head = head;
       return true;
     }

@@ -9,6 +9,7 @@
  * 'tcp' cycle (the raw echo baseline): the same bytes out and back — request, then the close frame —
  * then we send FIN and the echo must close too.
  */
+import { headEnd as findHeadEnd, MAX_RESPONSE_HEAD_BYTES } from '../handshake.js';
 import { ReplyCounter } from '../reply-counter.js';
 import type { WireProtocol } from './client-connection.js';
 import type { Connect, ConnectionEvents, CycleConnection } from './cycle-connection.js';
@@ -38,9 +39,6 @@ export interface CycleRecorder {
   failed(err: unknown): void;
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-/** A response head longer than this fails the cycle. */
-const MAX_HEAD_BYTES = 16 * 1024;
 
 /**
  * idle: no cycle in flight (between cycles, or stopped). upgrading ('ws'): request sent, gathering the
@@ -136,14 +134,13 @@ export class HandshakeLoop implements ConnectionEvents {
       length = head.length;
     }
     // Searched in [0, length) only: past it, `buf` holds stale bytes of earlier reads.
-    const at = head.subarray(0, length).indexOf(CRLFCRLF);
-    if (at < 0) {
-      if (length > MAX_HEAD_BYTES) this.fail(new Error(`handshake response head over ${MAX_HEAD_BYTES / 1024} KiB`));
+    const headEnd = findHeadEnd(head.subarray(0, length));
+    if (headEnd < 0) {
+      if (length > MAX_RESPONSE_HEAD_BYTES) this.fail(new Error(`handshake response head over ${MAX_RESPONSE_HEAD_BYTES / 1024} KiB`));
       else this.pendingHead = head === buf ? Buffer.from(buf.subarray(0, n)) : head;
       return;
     }
     this.pendingHead = undefined;
-    const headEnd = at + 4;
     const problem = this.spec.check.check(head, 0, headEnd);
     if (problem !== null) {
       this.fail(new Error(`bad handshake response: ${problem}`));
