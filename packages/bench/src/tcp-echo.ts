@@ -11,6 +11,7 @@
  * - 'pipe': socket.pipe(socket); its stream machinery costs more still.
  */
 import net from 'node:net';
+import { takeOverAccepts } from '@wsmatrix/core';
 
 export type TcpEchoStyle = 'ring' | 'write-each' | 'write-unpaused' | 'pipe';
 export const TCP_ECHO_STYLES: readonly TcpEchoStyle[] = ['ring', 'write-each', 'write-unpaused', 'pipe'];
@@ -288,23 +289,13 @@ function startRing(handle: unknown, firstRing: number, ringBytes: number, minRea
   track(socket);
 }
 
-/** The listening handle of a net.Server, as far as we use it. */
-interface ListenHandle {
-  onconnection?: (err: number, clientHandle?: unknown) => void;
-}
-
 /**
  * Node 20's net.Server builds every accepted socket itself and takes no `onread` option, so for
- * 'ring' the accepted handle is wrapped here instead: `new net.Socket({ handle, onread })`, the
- * constructor net.Server itself uses. Such sockets are not counted in server.getConnections().
+ * 'ring' the accepted handle is wrapped here instead (core's takeOverAccepts), with
+ * `new net.Socket({ handle, onread })`, the constructor net.Server itself uses.
  */
 function adoptConnections(server: net.Server, adopt: (handle: unknown) => void): void {
-  const handle = (server as unknown as { _handle?: ListenHandle })._handle;
-  if (!handle || typeof handle.onconnection !== 'function') {
+  if (!takeOverAccepts(server, adopt)) {
     throw new Error(`tcp echo 'ring' needs net.Server internals this Node (${process.version}) lacks; use --tcp-echo write-each`);
   }
-  handle.onconnection = (err, clientHandle) => {
-    if (err || !clientHandle) return; // accept failed (e.g. EMFILE); the listener stays up
-    adopt(clientHandle);
-  };
 }

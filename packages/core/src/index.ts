@@ -1,5 +1,6 @@
 export { coreVersion } from './version.js';
 export { WebSocketServer, type ListenOptions, type ListenAddress } from './server.js';
+export { takeOverAccepts } from './shared-reads.js';
 export { createEchoServer, echoHandler } from './echo.js';
 export { closeReplyCode } from './connection.js';
 export { DEFAULTS, resolveOptions, type ServerOptions, type ResolvedOptions, type PerMessageDeflateOptions } from './options.js';

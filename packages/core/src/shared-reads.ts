@@ -35,21 +35,32 @@ interface ListeningHandle {
 }
 
 /**
- * Takes over accepting on a listening net.Server: each accepted handle becomes a half-open-capable
- * net.Socket that reads into `buffer`, and is passed to `onSocket` with its route. net.Server builds its
- * sockets itself and (in Node 20) takes no `onread`, so this replaces the handle's accept callback, an
- * undocumented internal; false when this Node lacks it (the caller then uses 'connection' events).
- * Adopted sockets are not counted by server.getConnections().
+ * Takes over accepting on a listening net.Server: every accepted TCP handle goes to `onHandle`, to be
+ * wrapped in a net.Socket built as the caller needs. net.Server builds its sockets itself and (in Node 20)
+ * takes no `onread`, so this replaces the listening handle's accept callback, an undocumented internal.
+ * False when this Node lacks it. Sockets built this way are not counted by server.getConnections().
+ */
+export function takeOverAccepts(server: Server, onHandle: (handle: unknown) => void): boolean {
+  const handle = (server as unknown as { _handle?: ListeningHandle })._handle;
+  if (handle === undefined || handle === null || typeof handle.onconnection !== 'function') return false;
+  handle.onconnection = (err, clientHandle) => {
+    if (err !== 0 || clientHandle === undefined) return; // a failed accept (EMFILE, …): keep listening
+    onHandle(clientHandle);
+  };
+  return true;
+}
+
+/**
+ * Own-server mode: each accepted handle becomes a half-open-capable net.Socket that reads into `buffer`
+ * (or a payload block, see ReadRoute.direct) and is passed to `onSocket` with its route. False when the
+ * accept callback cannot be taken over (the caller then uses 'connection' events).
  */
 export function adoptAcceptedSockets(
   server: Server,
   buffer: Buffer,
   onSocket: (socket: Socket, route: ReadRoute) => void,
 ): boolean {
-  const handle = (server as unknown as { _handle?: ListeningHandle })._handle;
-  if (handle === undefined || typeof handle.onconnection !== 'function') return false;
-  handle.onconnection = (err, clientHandle) => {
-    if (err !== 0 || clientHandle === undefined) return; // a failed accept (EMFILE, …): keep listening
+  return takeOverAccepts(server, (clientHandle) => {
     const route = new ReadRoute();
     const socket = new Socket({
       handle: clientHandle,
@@ -67,6 +78,5 @@ export function adoptAcceptedSockets(
       },
     } as ConstructorParameters<typeof Socket>[0]);
     onSocket(socket, route);
-  };
-  return true;
+  });
 }
