@@ -30,14 +30,13 @@ export const coreServerOptions = { maxMessageSize: MAX_MESSAGE_SIZE } as const;
 export const coreDeflateServerOptions = { maxMessageSize: MAX_MESSAGE_SIZE, perMessageDeflate: true } as const;
 
 /**
- * Imported lazily, through a specifier TypeScript does not follow, so that the ws and uws
- * targets (and the CLI) load, typecheck and run whether or not @wsmatrix/core exists yet.
+ * Imported lazily, so the ws and uws targets (and the CLI) load without starting the core; the
+ * specifier is a literal so that bundlers (the bench's process bundle) include the core.
  */
 async function loadCore(): Promise<CoreModule> {
-  const specifier: string = CORE_PACKAGE;
   let mod: Partial<CoreModule>;
   try {
-    mod = (await import(specifier)) as Partial<CoreModule>;
+    mod = (await import('@wsmatrix/core')) as Partial<CoreModule>;
   } catch (err) {
     throw new Error(`cannot load ${CORE_PACKAGE}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
