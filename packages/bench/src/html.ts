@@ -112,7 +112,7 @@ export function renderBenchmarkHtml(result: BenchResult): string {
     '<h1>Benchmarks</h1>',
     `<p class="meta">${esc(`${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.platform}/${machine.arch}; ${pinning.note}. ` +
       `${settings.runs} run(s) of ${settings.durationSec} s after ${settings.warmupSec} s warm-up, ${result.startedAt}` +
-      `${settings.malloc ? `; malloc ${settings.malloc}` : ''}.`)}</p>`,
+      `${settings.malloc ? `; malloc ${settings.malloc}` : ''}${settings.runtime ? `; runtime ${settings.runtime}` : ''}.`)}</p>`,
     `<p class="note">Bars are medians over the runs, whiskers span min–max. “vs ws” and “vs tcp” divide by the ws median and by the raw TCP echo ` +
       `(${esc(settings.tcpEcho)}), the ceiling for a server on Node. CPU is in cores; * marks a client-bound figure (a lower bound for that server).</p>`,
     `<ul class="bench-targets">${versions}</ul>`,

@@ -14,5 +14,6 @@ export { buildMaskedFrame, buildMaskedMessage, buildCloseFrame } from './frames.
 export { buildCompressedMessage, deflateMessagePayload } from './compressed-frames.js';
 export { buildCompressiblePayload, COMPRESSIBLE_PAYLOAD_KIND } from './compressible-payload.js';
 export { buildUpgradeRequest, validateUpgradeResponse, acceptFor } from './handshake.js';
+export { PROCESS_RUNTIMES, type ProcessRuntime } from './processes.js';
 export { allocatorEnv, describeMalloc, MALLOC_MODES, STEADY_MALLOC_TUNABLES, type MallocMode } from './allocator.js';
 export { compareMedians, formatAgreement, COMPARED_FIGURES, type Agreement, type CellAgreement, type ComparedFigure } from './agreement.js';

@@ -1,7 +1,10 @@
 /**
- * Starting the server and client processes: plain node for built .js entries, `node --import tsx`
- * for the TypeScript sources, wrapped in `taskset -c CPUS` when pinned (taskset execs node, so the
- * pid we get is node's and /proc/<pid>/stat is the server's own).
+ * Starting the server and client processes, wrapped in `taskset -c CPUS` when pinned (taskset execs
+ * node, so the pid we get is node's and /proc/<pid>/stat is the server's own). Runtimes:
+ * - 'bundle': plain node on entries bundled to plain JS for this benchmark (process-bundle.ts), so our
+ *   code is measured as deployed, like ws and uWS;
+ * - 'tsx': the entries as they are: `node --import tsx` for the TypeScript sources, plain node for
+ *   built .js entries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,6 +13,10 @@ import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allocatorEnv, type MallocMode } from './allocator.js';
 import type { TcpEchoStyle } from './tcp-echo.js';
+import { bundleProcessEntries, type ProcessBundle } from './process-bundle.js';
+
+export const PROCESS_RUNTIMES = ['bundle', 'tsx'] as const;
+export type ProcessRuntime = (typeof PROCESS_RUNTIMES)[number];
 
 /** This package's folder: children run from here, so `--import tsx` resolves through its node_modules. */
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +27,18 @@ function entryPath(name: string): { file: string; loader: string[] } {
   return { file, loader: ts ? ['--import', 'tsx'] : [] };
 }
 
+/**
+ * The server, the load generator and its worker thread, bundled together into one fresh folder
+ * (the client finds the worker as ./share-worker.js beside it).
+ */
+export function bundleBenchProcesses(): Promise<ProcessBundle> {
+  return bundleProcessEntries({
+    'server-process': entryPath('server-process').file,
+    'client-process': entryPath('client-process').file,
+    'share-worker': entryPath('load/share-worker').file,
+  });
+}
+
 export interface SpawnOptions {
   /** taskset CPU list; undefined: not pinned. */
   cpus?: string;
@@ -27,6 +46,8 @@ export interface SpawnOptions {
   execArgv?: readonly string[];
   /** C allocator settings (default 'steady', see allocator.ts). */
   malloc?: MallocMode;
+  /** Run the entries of this bundle; undefined: the entries as they are (runtime 'tsx'). */
+  bundle?: ProcessBundle;
 }
 
 /** Keeps the tail of a child's stderr for error messages, never all of it. */
@@ -37,7 +58,7 @@ function stderrTail(child: ChildProcess): () => string {
 }
 
 function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
-  const { file, loader } = entryPath(entry);
+  const { file, loader } = opts.bundle ? { file: opts.bundle.file(entry), loader: [] } : entryPath(entry);
   const nodeArgs = [...(opts.execArgv ?? []), ...loader, file, ...args];
   const [command, commandArgs] = opts.cpus === undefined
     ? [process.execPath, nodeArgs]

@@ -6,7 +6,8 @@
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine.js';
-import { startClientProcess, startServerProcess, type ServerProcess } from './processes.js';
+import { bundleBenchProcesses, startClientProcess, startServerProcess, type ProcessRuntime, type ServerProcess } from './processes.js';
+import type { ProcessBundle } from './process-bundle.js';
 import { RESULT_SCHEMA, type BenchCell, type BenchResult, type BenchRun, type BenchTarget } from './result.js';
 import { addRatios, summarizeCell, toRun } from './summary.js';
 import { DEFAULT_TCP_ECHO_STYLE, type TcpEchoStyle } from './tcp-echo.js';
@@ -41,6 +42,11 @@ export interface BenchOptions {
   clientThreads?: number;
   /** C allocator settings of the server and client processes. Default 'steady' (see allocator.ts). */
   malloc?: MallocMode;
+  /**
+   * How the server and client processes run our code: 'bundle' (default) plain JS bundled by esbuild for
+   * this benchmark, as deployed; 'tsx' the TypeScript sources through tsx, the old way.
+   */
+  runtime?: ProcessRuntime;
   /** Extra node flags for the server processes (e.g. --cpu-prof). */
   serverExecArgv?: readonly string[];
   /** Progress lines (no trailing newline). */
@@ -64,6 +70,17 @@ export function measuredTargets(requested: readonly string[]): string[] {
 }
 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
+  const runtime = options.runtime ?? 'bundle';
+  const bundle = runtime === 'bundle' ? await bundleBenchProcesses() : undefined;
+  options.onProgress?.(bundle ? `processes: plain JS bundled into ${bundle.dir}` : 'processes: TypeScript sources through tsx');
+  try {
+    return await measure(options, runtime, bundle);
+  } finally {
+    await bundle?.remove();
+  }
+}
+
+async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: ProcessBundle | undefined): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
   const durationSec = options.durationSec ?? 2;
   const runs = options.runs ?? 5;
@@ -83,11 +100,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const targets: BenchTarget[] = [];
   const malloc = options.malloc ?? 'steady';
   progress(describeMalloc(malloc));
-  const client = await startClientProcess({ cpus: pinning.clientCpus, malloc });
+  const client = await startClientProcess({ cpus: pinning.clientCpus, malloc, bundle });
   try {
     for (const name of targetNames) {
       try {
-        const server = await startServerProcess(name, { cpus: pinning.serverCpus, execArgv: options.serverExecArgv, tcpEcho, malloc });
+        const server = await startServerProcess(name, { cpus: pinning.serverCpus, execArgv: options.serverExecArgv, tcpEcho, malloc, bundle });
         servers.set(name, server);
         const { implementation, version, options: targetOptions } = server.info;
         targets.push({ name, implementation, version, options: targetOptions, ...(isDeflateTarget(name) ? { deflate: true } : {}) });
@@ -153,7 +170,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
       finishedAt: new Date().toISOString(),
       machine,
       pinning,
-      settings: { durationSec, warmupSec, runs, tcpEcho, quietWaitMs, malloc },
+      settings: { durationSec, warmupSec, runs, tcpEcho, quietWaitMs, malloc, runtime },
       targets,
       workloads: workloads.map((w) => ({ id: w.id, title: w.title, unit: unitOf(w) })),
       cells: addRatios(cells),

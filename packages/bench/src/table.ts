@@ -58,7 +58,8 @@ export function formatBenchTable(result: BenchResult): string {
   const lines = [
     `wsmatrix bench · ${machine.cores} cores, ${machine.cpuModel} · node ${machine.node} · ${pinning.note}`,
     `${settings.runs} run(s) × ${settings.durationSec} s after ${settings.warmupSec} s warm-up · median, spread = (max − min) / median · ` +
-      `CPU in cores · tcp = raw TCP echo (${settings.tcpEcho})${settings.malloc ? ` · malloc ${settings.malloc}` : ''}`,
+      `CPU in cores · tcp = raw TCP echo (${settings.tcpEcho})${settings.malloc ? ` · malloc ${settings.malloc}` : ''}` +
+      `${settings.runtime ? ` · runtime ${settings.runtime}` : ''}`,
   ];
   for (const t of result.targets) {
     const deflate = t.deflate ? ' · permessage-deflate (offered and required)' : '';

@@ -57,6 +57,13 @@ describe('output', () => {
     expect(text).toMatch(/core\s+500 conn\/s\s+8\.0%\s+×5\.00\s+×0\.25/);
   });
 
+  it('the table and the HTML name the runtime of the processes, when the result records it', () => {
+    const bundled = { ...fixture(), settings: { ...fixture().settings, runtime: 'bundle' } };
+    expect(formatBenchTable(bundled).split('\n')[1]).toContain('· runtime bundle');
+    expect(renderBenchmarkHtml(bundled)).toContain('; runtime bundle.');
+    expect(formatBenchTable(fixture())).not.toContain('runtime');
+  });
+
   it('the HTML fragment has one SVG chart per workload, the ratio table, and escapes names', () => {
     const html = renderBenchmarkHtml(fixture());
     expect(html.match(/<svg /g)).toHaveLength(2);
