@@ -2,8 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../src/args.js';
-import { benchCommand } from '../src/commands/bench.js';
+import { parseArgs, UsageError } from '../src/args.js';
+import { benchCommand, benchSpec } from '../src/commands/bench.js';
 
 const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, shutdown: Promise.resolve('test') };
 
@@ -19,6 +19,8 @@ describe('wsmatrix bench: bad input is a UsageError (one line, exit 2)', () => {
     ['--quiet-wait', '-1'],
     ['--tcp-echo', 'fast'],
     ['--malloc', 'jemalloc'],
+    ['--runtime', 'node'],
+    ['--runtime'],
     ['--compare', 'one.json'],
     ['--compare', 'a.json,b.json', '--tolerance', 'x'],
     ['--compare', '/nonexistent/a.json,/nonexistent/b.json'],
@@ -28,6 +30,17 @@ describe('wsmatrix bench: bad input is a UsageError (one line, exit 2)', () => {
       await expect(benchCommand.run(argv, ctx)).rejects.toThrow(UsageError);
     });
   }
+});
+
+describe('wsmatrix bench --runtime', () => {
+  it('defaults to bundle and takes tsx', () => {
+    expect(parseArgs(benchSpec, []).flags.runtime).toBe('bundle');
+    expect(parseArgs(benchSpec, ['--runtime', 'tsx']).flags.runtime).toBe('tsx');
+    expect(parseArgs(benchSpec, ['--runtime=bundle']).flags.runtime).toBe('bundle');
+  });
+  it('names the choices when the value is unknown', () => {
+    expect(() => parseArgs(benchSpec, ['--runtime', 'node'])).toThrow('unknown value for --runtime "node" (expected one of: bundle, tsx)');
+  });
 });
 
 describe('wsmatrix bench --compare', () => {

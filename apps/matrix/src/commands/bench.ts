@@ -6,9 +6,11 @@ import {
   DEFAULT_TCP_ECHO_STYLE,
   formatAgreement,
   MALLOC_MODES,
+  PROCESS_RUNTIMES,
   type BenchResult,
   type ComparedFigure,
   type MallocMode,
+  type ProcessRuntime,
   formatBenchTable,
   runBenchmark,
   saveBenchResult,
@@ -62,6 +64,13 @@ export const benchSpec = {
       placeholder: 'MODE',
       description: "C allocator of every process: steady (fixed glibc trim/mmap thresholds, repeatable figures) or default (glibc's own)",
     },
+    runtime: {
+      type: 'string',
+      choices: PROCESS_RUNTIMES,
+      default: 'bundle',
+      placeholder: 'MODE',
+      description: 'How servers and load generator run our code: bundle (plain JS bundled by esbuild, as deployed) or tsx (the TypeScript sources through tsx)',
+    },
     compare: {
       type: 'list',
       placeholder: 'FILES',
@@ -107,6 +116,7 @@ export const benchCommand: Command<typeof benchSpec> = {
       quietWaitMs,
       tcpEcho: flags['tcp-echo'] as TcpEchoStyle,
       malloc: flags.malloc as MallocMode,
+      runtime: flags.runtime as ProcessRuntime,
       onProgress: flags.quiet ? undefined : (line) => ctx.stderr(`bench: ${line}\n`),
     });
     const json = `${JSON.stringify(result, null, 2)}\n`;
