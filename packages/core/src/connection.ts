@@ -27,7 +27,6 @@
  *   Close, other messages) wait behind it, and the socket is ended only once every slot is written.
  *   Bytes waiting for compression count toward the high-water mark.
  */
-import type { Socket } from 'node:net';
 import {
   DeflateCodec,
   MessageReader,
@@ -44,6 +43,7 @@ import {
 } from '@wsmatrix/protocol';
 import type { ConnectionHandler, ReadyState, WebSocketConnection } from './connection-types.js';
 import type { ResolvedOptions } from './options.js';
+import type { ServerSocket } from './server-socket.js';
 import { MIN_READ_BYTES, SHARED_READ_BYTES, type ReadRoute } from './shared-reads.js';
 
 /** What a connection needs from whoever accepted it. */
@@ -114,7 +114,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
   peakQueuedOutputBytes = 0;
   paused = false;
 
-  private readonly socket: Socket;
+  private readonly socket: ServerSocket;
   private readonly owner: ConnectionOwner;
   private readonly opts: ResolvedOptions;
   private readonly reader: MessageReader;
@@ -153,7 +153,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
    * are valid only during the call (the reader keeps copies); null: the socket emits 'data' events.
    */
   constructor(
-    socket: Socket,
+    socket: ServerSocket,
     owner: ConnectionOwner,
     protocol: string,
     deflate: DeflateParams | null = null,

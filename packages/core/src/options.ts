@@ -72,6 +72,13 @@ export interface ServerOptions {
    * inflated size of a message is bounded by maxMessageSize (1009), checked while inflating.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /**
+   * Own-server mode: 'bare' (the default) runs accepted connections on their bare libuv TCP handles
+   * (RawSocket; Node internals, used only where their shape checks out, else net.Socket); 'net' always
+   * wraps them in net.Socket. attach() always uses node:http's sockets. The default can be set for a
+   * whole process with the environment variable WSMATRIX_CORE_SOCKETS=bare|net (the tests run both).
+   */
+  socketLayer?: 'bare' | 'net' | undefined;
 }
 
 export interface ResolvedOptions {
@@ -96,6 +103,7 @@ export interface ResolvedOptions {
   selectProtocol: ((offered: readonly string[], req: UpgradeRequest) => string | undefined) | undefined;
   handler: ConnectionHandler;
   perMessageDeflate: PerMessageDeflateOptions | undefined;
+  socketLayer: 'bare' | 'net';
 }
 
 export const DEFAULTS = Object.freeze({
@@ -127,6 +135,13 @@ function pick(options: ServerOptions, key: NumericKey, min: number): number {
   return value;
 }
 
+function defaultSocketLayer(): 'bare' | 'net' {
+  const fromEnv = process.env['WSMATRIX_CORE_SOCKETS'];
+  if (fromEnv === undefined || fromEnv === '') return 'bare';
+  if (fromEnv === 'bare' || fromEnv === 'net') return fromEnv;
+  throw new RangeError(`WSMATRIX_CORE_SOCKETS must be "bare" or "net", got ${JSON.stringify(fromEnv)}`);
+}
+
 /** Fills in defaults and checks every value; throws RangeError on nonsense. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -152,7 +167,11 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     handler: options.handler ?? {},
     perMessageDeflate:
       options.perMessageDeflate === true ? {} : options.perMessageDeflate ? { ...options.perMessageDeflate } : undefined,
+    socketLayer: options.socketLayer ?? defaultSocketLayer(),
   };
+  if (resolved.socketLayer !== 'bare' && resolved.socketLayer !== 'net') {
+    throw new RangeError(`option socketLayer must be "bare" or "net", got ${JSON.stringify(resolved.socketLayer)}`);
+  }
   const c = resolved.perMessageDeflate?.concurrency;
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
     throw new RangeError(`option perMessageDeflate.concurrency must be an integer >= 1, got ${String(c)}`);

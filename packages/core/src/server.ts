@@ -12,7 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   buildErrorResponse,
@@ -27,6 +27,7 @@ import { Connection, type ConnectionOwner } from './connection.js';
 import type { WebSocketConnection } from './connection-types.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RequestHeadReader, requestFromNode, type RequestLimits, type UpgradeRequest } from './request-head.js';
+import type { ServerSocket } from './server-socket.js';
 import { adoptAcceptedSockets, ReadRoute, SHARED_READ_BYTES } from './shared-reads.js';
 
 export interface ListenOptions {
@@ -67,7 +68,7 @@ function pathOf(url: string | undefined): string {
 
 /** A raw HTTP error response, then the end of the connection. A response to HEAD has no body. */
 function rejectSocket(
-  socket: Duplex,
+  socket: ServerSocket,
   lingerMs: number,
   status: number,
   message: string,
@@ -91,7 +92,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   private httpServer: Server | NetServer | null = null;
   private ownsServer = false;
   private readonly live = new Set<Connection>();
-  private readonly pending = new Map<Socket, PendingHandshake>();
+  private readonly pending = new Map<ServerSocket, PendingHandshake>();
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
   /** Bounds the zlib jobs of all connections of this server (null without permessage-deflate). */
@@ -153,7 +154,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     }
     server.on('error', noop);
     // Accepting is taken over before the first accept can run (listen's callback precedes any I/O).
-    const adopted = adoptAcceptedSockets(server, Buffer.allocUnsafe(SHARED_READ_BYTES), this.onSocket);
+    const bare = this.options.socketLayer === 'bare';
+    const adopted = adoptAcceptedSockets(server, Buffer.allocUnsafe(SHARED_READ_BYTES), this.onSocket, bare);
     if (!adopted) server.on('connection', this.onSocket);
     const address = server.address() as AddressInfo;
     return { port: address.port, host: address.address };
@@ -185,7 +187,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    * Completes (or refuses) an upgrade for a request received by a node:http server: validates the
    * handshake, answers 101 or an HTTP error, and starts the connection, processing `head` first.
    */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(req: IncomingMessage, duplex: Duplex, head: Buffer): void {
+    // node:http hands over the net.Socket it read the request from.
+    const socket = duplex as unknown as ServerSocket;
     socket.on('error', noop);
     const request = requestFromNode(req, this.requestLimits);
     if (!('headers' in request)) {
@@ -199,7 +203,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    * Validates a parsed request and answers it: 101 and a Connection, or an error and the end. `route` is
    * set when the socket reads into the shared buffer.
    */
-  private upgrade(req: UpgradeRequest, socket: Duplex, head: Buffer, route: ReadRoute | null = null): void {
+  private upgrade(req: UpgradeRequest, socket: ServerSocket, head: Buffer, route: ReadRoute | null = null): void {
     const o = this.options;
     if (this.closing !== null) return this.refuse(socket, req, 503, 'server is shutting down');
     if (o.path !== undefined && pathOf(req.url) !== o.path) return this.refuse(socket, req, 404, 'no WebSocket endpoint at this path');
@@ -227,17 +231,16 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     }
     const response = buildUpgradeResponse({ key: check.key, ...(protocol === '' ? {} : { protocol }), extensions });
 
-    const tcp = socket as Socket;
     socket.off('error', noop);
     socket.write(response, 'latin1');
-    const conn = new Connection(tcp, this, protocol, deflate, extensions, route);
+    const conn = new Connection(socket, this, protocol, deflate, extensions, route);
     this.live.add(conn);
     this.emit('connection', conn, req);
     conn.start(head);
   }
 
   /** An HTTP error answer to an upgrade request, then the end of the connection. */
-  private refuse(socket: Duplex, req: UpgradeRequest, status: number, message: string, headers?: Array<[string, string]>): void {
+  private refuse(socket: ServerSocket, req: UpgradeRequest, status: number, message: string, headers?: Array<[string, string]>): void {
     rejectSocket(socket, this.options.closeLingerMs, status, message, headers, req.method);
   }
 
@@ -282,7 +285,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    * Own-server mode: every accepted socket gets an absolute handshake deadline, and its request head
    * is read here, chunk by chunk, until it is complete (then answered) or broken (then refused).
    */
-  private readonly onSocket = (socket: Socket, route: ReadRoute | null = null): void => {
+  private readonly onSocket = (socket: ServerSocket, route: ReadRoute | null = null): void => {
     socket.on('error', noop);
     if (this.closing !== null || this.pending.size >= this.options.maxPendingHandshakes) {
       socket.destroy();
@@ -324,7 +327,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     socket.once('close', onClose);
   };
 
-  private readonly onHandshakeTimeout = (socket: Socket): void => {
+  private readonly onHandshakeTimeout = (socket: ServerSocket): void => {
     const entry = this.pending.get(socket);
     this.pending.delete(socket);
     if (entry === undefined || entry.requestSeen || !socket.writable) {

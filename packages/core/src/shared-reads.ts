@@ -9,6 +9,9 @@
  * connections read with MessageReader's `transientInput`.
  */
 import { Socket, type Server } from 'node:net';
+import { isTcpHandle, libuvStreams } from './libuv-stream.js';
+import { RawSocket } from './raw-socket.js';
+import type { ServerSocket } from './server-socket.js';
 
 export const SHARED_READ_BYTES = 1024 * 1024;
 /** What node reads at a time without a user buffer; the smallest read we offer. */
@@ -51,17 +54,24 @@ export function takeOverAccepts(server: Server, onHandle: (handle: unknown) => v
 }
 
 /**
- * Own-server mode: each accepted handle becomes a half-open-capable net.Socket that reads into `buffer`
- * (or a payload block, see ReadRoute.direct) and is passed to `onSocket` with its route. False when the
- * accept callback cannot be taken over (the caller then uses 'connection' events).
+ * Own-server mode: each accepted handle becomes a socket that reads into `buffer` (or a payload block,
+ * see ReadRoute.direct) and is passed to `onSocket` with its route: a RawSocket on the bare handle where
+ * Node's libuv bindings are usable (`bare` true, the default), else a half-open-capable net.Socket. False
+ * when the accept callback cannot be taken over (the caller then uses 'connection' events).
  */
 export function adoptAcceptedSockets(
   server: Server,
   buffer: Buffer,
-  onSocket: (socket: Socket, route: ReadRoute) => void,
+  onSocket: (socket: ServerSocket, route: ReadRoute) => void,
+  bare = true,
 ): boolean {
+  const uv = bare ? libuvStreams : undefined;
   return takeOverAccepts(server, (clientHandle) => {
     const route = new ReadRoute();
+    if (uv !== undefined && isTcpHandle(clientHandle)) {
+      onSocket(new RawSocket(uv, clientHandle, route, buffer), route);
+      return;
+    }
     const socket = new Socket({
       handle: clientHandle,
       allowHalfOpen: true,

@@ -1,0 +1,35 @@
+/**
+ * The part of a TCP socket the server and its connections use. net.Socket has it (attach mode, and
+ * own-server mode where the libuv internals are missing); so does RawSocket, the bare-handle socket
+ * own-server mode uses otherwise.
+ *
+ * Events: 'end' (peer FIN), 'close' (after destroy or both directions done), 'drain' (queued output
+ * written), 'timeout' (no I/O for the setTimeout period), 'error' (always followed by 'close'), and
+ * 'data' only where the socket does not read through a ReadRoute.
+ */
+export interface ServerSocket {
+  readonly destroyed: boolean;
+  /** False once end() was called or the socket is destroyed. */
+  readonly writable: boolean;
+  /** Bytes handed to write() that the kernel has not taken yet. */
+  readonly writableLength: number;
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  write(data: Buffer): boolean;
+  write(data: string, encoding: 'latin1'): boolean;
+  cork(): void;
+  uncork(): void;
+  /** Sends FIN after everything written; reading goes on. */
+  end(): unknown;
+  end(data: string): unknown;
+  destroy(): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  setNoDelay(noDelay?: boolean): unknown;
+  /** Emits 'timeout' after `ms` without reads or writes; 0 turns it off. */
+  setTimeout(ms: number): unknown;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  once(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}
