@@ -2,7 +2,7 @@
 import type { MachineInfo, PinningPlan } from './machine.js';
 
 /**
- * Fields added since /1 first shipped are optional (`deflate` on targets, runs and cells), so results
+ * Fields added since /1 first shipped are optional (`deflate` on targets, runs and cells; `probe` and `normalized`), so results
  * stored before them still read as /1.
  */
 export const RESULT_SCHEMA = 'wsmatrix-bench/1';
@@ -31,6 +31,12 @@ export interface CellDeflate {
   uncompressedReplies: number;
 }
 
+/** The machine-speed probe (probe.ts) taken on each pinned CPU right before a measured window, in ms. */
+export interface RunProbe {
+  serverMs: number;
+  clientMs: number;
+}
+
 /** One measured window of one workload against one target. */
 export interface BenchRun {
   /** Headline figure in the workload's unit (conn/s, msg/s or MB/s). */
@@ -55,6 +61,10 @@ export interface BenchRun {
   errors: string[];
   /** Deflate echo jobs only. Throughput (value, payloadBytes) still counts uncompressed message bytes. */
   deflate?: RunDeflate;
+  /** Machine speed right before the window (absent when not probed, and in results stored before it existed). */
+  probe?: RunProbe;
+  /** value × probe ms ÷ PROBE_REFERENCE_MS: the figure at the reference machine speed (see probe.ts). */
+  normalized?: number;
 }
 
 /** The runs of one workload × target, summarised. */
@@ -86,6 +96,10 @@ export interface BenchCell {
   errors: string[];
   /** Echo workloads against a deflate target only. */
   deflate?: CellDeflate;
+  /** Median over the runs of the speed-normalised figure (runs' `normalized`); absent without probes. */
+  normalizedMedian?: number | null;
+  /** (max − min) / median of the probe times applied to this cell's runs: how much the machine moved under it. */
+  probeSpread?: number | null;
 }
 
 export interface BenchTarget {
@@ -124,10 +138,33 @@ export interface BenchResult {
     quietWaitMs: number;
     /** C allocator settings of every process (absent in results stored before it existed: glibc defaults). */
     malloc?: string;
+    /** Unmeasured seconds per workload × target before the first run (0: none; absent in results stored before it existed). */
+    warmupRoundSec?: number;
+    /** The machine-speed probe before each window (absent: not probed). */
+    probe?: { referenceMs: number; work: string };
     /** How the processes ran our code: 'bundle' (plain JS) or 'tsx' (absent in results stored before it existed: tsx). */
     runtime?: string;
   };
   targets: BenchTarget[];
   workloads: BenchWorkloadInfo[];
   cells: BenchCell[];
+  /** The probe times over the whole invocation, per CPU (absent without probes). */
+  probe?: ProbeSummary;
+}
+
+/** How fast the machine was over one invocation, from the probes before every window. */
+export interface ProbeSummary {
+  /** Probed windows summarised: the quiet ones when there were any (`quietOnly`), else all. */
+  windows: number;
+  quietOnly: boolean;
+  serverMs: ProbeRange;
+  clientMs: ProbeRange;
+  /** max ÷ min − 1 of the probe times the figures were normalised with: how much the machine's speed moved. */
+  moved: number;
+}
+
+export interface ProbeRange {
+  min: number;
+  median: number;
+  max: number;
 }
