@@ -1,5 +1,5 @@
-export { runBenchmark, measuredTargets, isDeflateTarget, DEFAULT_TARGETS, REFERENCE_TARGETS, type BenchOptions } from './run-benchmark.js';
-export type { BenchCell, BenchResult, BenchRun, BenchTarget, BenchWorkloadInfo, CellDeflate, RunDeflate } from './result.js';
+export { runBenchmark, measuredTargets, isDeflateTarget, DEFAULT_TARGETS, DEFAULT_WARMUP_ROUND_SEC, REFERENCE_TARGETS, type BenchOptions } from './run-benchmark.js';
+export type { BenchCell, BenchResult, BenchRun, BenchTarget, BenchWorkloadInfo, CellDeflate, RunDeflate, RunProbe, ProbeSummary } from './result.js';
 export { RESULT_SCHEMA } from './result.js';
 export { WORKLOADS, WORKLOAD_GROUPS, workloadIds, selectWorkloads, unitOf, UnknownWorkloadError, type Workload, type EchoWorkload, type HandshakeWorkload } from './workloads.js';
 export { formatBenchTable } from './table.js';
@@ -17,3 +17,4 @@ export { buildUpgradeRequest, validateUpgradeResponse, acceptFor } from './hands
 export { PROCESS_RUNTIMES, type ProcessRuntime } from './processes.js';
 export { allocatorEnv, describeMalloc, MALLOC_MODES, STEADY_MALLOC_TUNABLES, type MallocMode } from './allocator.js';
 export { compareMedians, formatAgreement, COMPARED_FIGURES, type Agreement, type CellAgreement, type ComparedFigure } from './agreement.js';
+export { runProbe, normalize, describeProbeWork, PROBE_REFERENCE_MS, PROBE_WORK, type ProbeTiming } from './probe.js';

@@ -3,17 +3,19 @@
  * load-generator process on the client cores, then measures run by run, workload by workload,
  * target by target — interleaved, so drift on the machine touches every target alike.
  */
-import type { JobResult, RunJobOptions } from './load/run-job.js';
+import type { RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine.js';
 import { bundleBenchProcesses, startClientProcess, startServerProcess, type ProcessRuntime, type ServerProcess } from './processes.js';
 import type { ProcessBundle } from './process-bundle.js';
-import { RESULT_SCHEMA, type BenchCell, type BenchResult, type BenchRun, type BenchTarget } from './result.js';
-import { addRatios, summarizeCell, toRun } from './summary.js';
+import { RESULT_SCHEMA, type BenchCell, type BenchResult, type BenchTarget } from './result.js';
+import { addRatios, summarizeCell, summarizeProbes } from './summary.js';
+import { cellKey, measureLoop, type LoopTarget } from './measure-loop.js';
+import { describeProbeWork, PROBE_REFERENCE_MS } from './probe.js';
+import { startProbeProcess, type ProbeProcess } from './probe-host.js';
 import { DEFAULT_TCP_ECHO_STYLE, type TcpEchoStyle } from './tcp-echo.js';
 import { describeMalloc, type MallocMode } from './allocator.js';
-import { formatPercent, formatValue } from './format.js';
-import { QUIET_THRESHOLD, waitForQuiet } from './quiet.js';
+import { waitForQuiet } from './quiet.js';
 import { selectWorkloads, unitOf, WORKLOADS, type Workload } from './workloads.js';
 
 /** Reference targets measured in every benchmark: ratios are taken against them. */
@@ -30,6 +32,13 @@ export interface BenchOptions {
   runs?: number;
   /** Traffic before each measured window. Default a quarter of the duration, 0.1–0.5 s. */
   warmupSec?: number;
+  /**
+   * Unmeasured seconds per workload × target before the first measured run, so every process's code is
+   * optimised before it counts. Default 1; 0 skips the round.
+   */
+  warmupRoundSec?: number;
+  /** Time the machine-speed probe on the server's and the client's CPU before each window. Default true. */
+  probe?: boolean;
   /** Pin server and client to different cores when possible. Default true. */
   pin?: boolean;
   tcpEcho?: TcpEchoStyle;
@@ -54,6 +63,7 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_TARGETS = ['core', 'ws', 'uws'] as const;
+export const DEFAULT_WARMUP_ROUND_SEC = 1;
 
 /**
  * Targets measured over permessage-deflate: the registry's `+deflate` columns (core+deflate, ws+deflate,
@@ -85,6 +95,9 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
   const durationSec = options.durationSec ?? 2;
   const runs = options.runs ?? 5;
   const warmupSec = options.warmupSec ?? Math.min(0.5, Math.max(0.1, durationSec / 4));
+  const warmupRoundSec = options.warmupRoundSec ?? DEFAULT_WARMUP_ROUND_SEC;
+  const probeOn = options.probe ?? true;
+  const probes: ProbeProcess[] = [];
   const tcpEcho = options.tcpEcho ?? DEFAULT_TCP_ECHO_STYLE;
   const workloads = options.workloads ? selectWorkloads(options.workloads) : [...WORKLOADS];
   const targetNames = measuredTargets(options.targets ?? DEFAULT_TARGETS);
@@ -115,85 +128,85 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
       }
     }
 
-    const runsOf = new Map<string, BenchRun[]>();
-    const failuresOf = new Map<string, string[]>();
-    const key = (w: Workload, t: string): string => `${w.id}\u0000${t}`;
     const jobOptions: Omit<RunJobOptions, 'serverPid'> = {
       warmupMs: warmupSec * 1000,
       durationMs: durationSec * 1000,
       threads: pinning.clientThreads,
     };
-    const timeoutMs = (warmupSec + durationSec) * 1000 + 30000;
-    /** One run, taken while the machine is quiet when possible, and taken again once if it was not. */
-    const measureQuietly = async (workload: Workload, measure: () => Promise<JobResult>): Promise<BenchRun> => {
-      let measured: BenchRun | undefined;
-      for (let attempt = 0; attempt < (quietWaitMs > 0 ? 2 : 1); attempt++) {
-        if (quietWaitMs > 0) await waitForQuiet(quietWaitMs);
-        measured = toRun(workload, await measure());
-        if (!isNoisy(measured)) break;
-      }
-      return measured!;
-    };
-    for (let run = 1; run <= runs; run++) {
-      for (const workload of workloads) {
-        for (const [name, server] of servers) {
-          const job: LoadJob = {
-            workload,
-            host: server.info.host,
-            port: server.info.port,
-            protocol: name === 'tcp' ? 'tcp' : 'ws',
-            deflate: isDeflateTarget(name),
-          };
-          try {
-            const measured = await measureQuietly(workload, () => client.run(job, { ...jobOptions, serverPid: server.info.pid }, timeoutMs));
-            append(runsOf, key(workload, name), measured);
-            progress(`run ${run}/${runs} ${workload.id} ${name}: ${formatValue(measured.value)} ${unitOf(workload)}${describeWire(measured)}${describeNoise(measured)}${measured.errorCount ? ` (${measured.errorCount} errors: ${measured.errors[0]})` : ''}`);
-          } catch (err) {
-            const why = err instanceof Error ? err.message : String(err);
-            append(failuresOf, key(workload, name), why);
-            progress(`run ${run}/${runs} ${workload.id} ${name}: failed: ${why}`);
-          }
-        }
-      }
-    }
+    const loopTargets: LoopTarget[] = [...servers].map(([name, server]) => ({
+      name,
+      serverPid: server.info.pid,
+      jobFor: (workload: Workload): LoadJob => ({
+        workload,
+        host: server.info.host,
+        port: server.info.port,
+        protocol: name === 'tcp' ? 'tcp' : 'ws',
+        deflate: isDeflateTarget(name),
+      }),
+    }));
+    if (probeOn) probes.push(...(await startProbes(pinning.serverCpus, pinning.clientCpus, progress)));
+    const [serverProbe, clientProbe] = probes;
+    const { runsOf, failuresOf } = await measureLoop({
+      workloads,
+      targets: loopTargets,
+      runs,
+      warmupRoundSec,
+      jobOptions,
+      timeoutMs: (warmupSec + durationSec) * 1000 + 30000,
+      quietWaitMs,
+      runJob: (job, opts, timeoutMs) => client.run(job, opts, timeoutMs),
+      waitForQuiet,
+      probe: serverProbe && clientProbe
+        ? async () => ({ serverMs: (await serverProbe.probe()).ms, clientMs: (await clientProbe.probe()).ms })
+        : undefined,
+      progress,
+    });
 
     const cells: BenchCell[] = [];
     for (const workload of workloads) {
       for (const name of servers.keys()) {
-        const k = key(workload, name);
+        const k = cellKey(workload.id, name);
         cells.push(summarizeCell(workload, name, runsOf.get(k) ?? [], failuresOf.get(k) ?? [], pinning.clientThreads));
       }
     }
+    const probeSummary = summarizeProbes(cells.flatMap((c) => c.runs));
     return {
       schema: RESULT_SCHEMA,
       startedAt,
       finishedAt: new Date().toISOString(),
       machine,
       pinning,
-      settings: { durationSec, warmupSec, runs, tcpEcho, quietWaitMs, malloc, runtime },
+      settings: {
+        durationSec,
+        warmupSec,
+        warmupRoundSec,
+        runs,
+        tcpEcho,
+        quietWaitMs,
+        malloc,
+        runtime,
+        ...(probeSummary ? { probe: { referenceMs: PROBE_REFERENCE_MS, work: describeProbeWork() } } : {}),
+      },
       targets,
       workloads: workloads.map((w) => ({ id: w.id, title: w.title, unit: unitOf(w) })),
       cells: addRatios(cells),
+      ...(probeSummary ? { probe: probeSummary } : {}),
     };
   } finally {
-    await Promise.all([client.stop(), ...[...servers.values()].map((s) => s.stop())]);
+    await Promise.all([client.stop(), ...[...servers.values()].map((s) => s.stop()), ...probes.map((p) => p.stop())]);
   }
 }
 
-function append<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-function isNoisy(run: BenchRun): boolean {
-  return run.otherCpu !== null && run.otherCpu > QUIET_THRESHOLD;
-}
-
-function describeWire(run: BenchRun): string {
-  return run.deflate ? `, wire ${formatPercent(run.deflate.wireRatio)} of the message bytes` : '';
-}
-
-function describeNoise(run: BenchRun): string {
-  return isNoisy(run) ? ` (other processes used ${run.otherCpu!.toFixed(2)} cores meanwhile)` : '';
+/** One idle probe process pinned to the server's CPU and one to the client's; none when either cannot start. */
+async function startProbes(serverCpus: string | undefined, clientCpus: string | undefined, progress: (line: string) => void): Promise<ProbeProcess[]> {
+  const started: ProbeProcess[] = [];
+  try {
+    for (const cpus of [serverCpus, clientCpus]) started.push(await startProbeProcess(cpus));
+    progress(`machine-speed probe before each window on cpu ${serverCpus ?? 'any'} (server) and ${clientCpus ?? 'any'} (client): ${describeProbeWork()}`);
+    return started;
+  } catch (err) {
+    progress(`machine-speed probe unavailable, figures not normalised: ${err instanceof Error ? err.message : String(err)}`);
+    await Promise.all(started.map((p) => p.stop()));
+    return [];
+  }
 }
