@@ -2,14 +2,21 @@
  * Do several benchmark results agree? For every workload × target measured in all of them, the
  * medians' relative range (max ÷ min − 1). The issue's bar: three consecutive runs within 10 %.
  * The same can be asked of the ratios to ws or to the tcp ceiling, which cancel a drift of the whole
- * machine between runs (it moves every target of a run alike).
+ * machine between runs (it moves every target of a run alike), or of the speed-normalised medians
+ * (`normalized`: each run scaled by the machine-speed probe taken before it, see probe.ts).
  */
 import { formatPercent, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
 
 /** Which figure of a cell is compared. */
-export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp';
-export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp'];
+export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'normalized';
+export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp', 'normalized'];
+
+/** The compared figure of a cell; null where it has none (results stored without probes have no normalised median). */
+function figureOf(cell: BenchCell | undefined, figure: ComparedFigure): number | null {
+  const value = figure === 'normalized' ? cell?.normalizedMedian : cell?.[figure];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
 
 export interface CellAgreement {
   workload: string;
@@ -41,11 +48,7 @@ export function compareMedians(results: readonly BenchResult[], tolerance = 0.1,
   const cells: CellAgreement[] = [];
   // Catalogue order of the first result; a cell missing from any result is listed with a null median.
   for (const first of results[0]!.cells) {
-    const medians = maps.map((m) => {
-      const cell: BenchCell | undefined = m.get(keyOf(first.workload, first.target));
-      const value = cell?.[figure];
-      return typeof value === 'number' && Number.isFinite(value) ? value : null;
-    });
+    const medians = maps.map((m) => figureOf(m.get(keyOf(first.workload, first.target)), figure));
     const present = medians.filter((m): m is number => m !== null);
     const min = Math.min(...present);
     const range = present.length === medians.length && min > 0 ? Math.max(...present) / min - 1 : null;
@@ -55,6 +58,13 @@ export function compareMedians(results: readonly BenchResult[], tolerance = 0.1,
   for (const c of cells) if (c.range !== null && (worst === null || c.range > worst.range!)) worst = c;
   return { figure, tolerance, cells, agreeing: cells.filter((c) => c.agrees).length, total: cells.length, worst };
 }
+
+const FIGURE_NAMES: Record<ComparedFigure, string> = {
+  median: 'medians',
+  ratioToWs: 'ratios to ws',
+  ratioToTcp: 'ratios to tcp',
+  normalized: 'speed-normalised medians',
+};
 
 /** A plain-text table of the comparison, one line per cell, widest ranges marked. */
 export function formatAgreement(agreement: Agreement, labels: readonly string[]): string {
@@ -71,7 +81,7 @@ export function formatAgreement(agreement: Agreement, labels: readonly string[])
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
   const pct = `${(agreement.tolerance * 100).toFixed(0)}%`;
-  const what = agreement.figure === 'median' ? 'medians' : agreement.figure === 'ratioToWs' ? 'ratios to ws' : 'ratios to tcp';
+  const what = FIGURE_NAMES[agreement.figure];
   lines.push('', `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct}` +
     (agreement.worst ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${formatPercent(agreement.worst.range)}` : ''));
   return `${lines.join('\n')}\n`;

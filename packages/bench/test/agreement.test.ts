@@ -59,3 +59,24 @@ describe('compareMedians', () => {
     expect(text).toContain('1 of 2 medians agree within 10%; widest: w ws 100.0%');
   });
 });
+
+describe('compareMedians of the speed-normalised medians', () => {
+  function probed(cells: Record<string, [number, number | undefined]>): BenchResult {
+    return {
+      cells: Object.entries(cells).map(([key, [median, normalizedMedian]]) => {
+        const [workload, target] = key.split(' ');
+        return { workload, target, unit: 'msg/s', median, ...(normalizedMedian === undefined ? {} : { normalizedMedian }) };
+      }),
+    } as unknown as BenchResult;
+  }
+  it('compares normalizedMedian; a result stored without probes has none, so never agrees', () => {
+    const results = [probed({ 'w core': [100, 200] }), probed({ 'w core': [140, 205] }), probed({ 'w core': [80, 198] })];
+    expect(compareMedians(results).agreeing).toBe(0);
+    const n = compareMedians(results, 0.1, 'normalized');
+    expect(n.cells[0]!.medians).toEqual([200, 205, 198]);
+    expect(n.agreeing).toBe(1);
+    expect(formatAgreement(n, ['a', 'b', 'c'])).toContain('1 of 1 speed-normalised medians agree within 10%');
+    const old = compareMedians([probed({ 'w core': [100, undefined] }), probed({ 'w core': [100, 200] })], 0.1, 'normalized');
+    expect(old.cells[0]).toMatchObject({ medians: [null, 200], range: null, agrees: false });
+  });
+});

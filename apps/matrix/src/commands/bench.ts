@@ -44,6 +44,12 @@ export const benchSpec = {
     },
     duration: { type: 'string', default: '2', placeholder: 'S', description: 'Measured seconds per run (decimals allowed)' },
     warmup: { type: 'string', placeholder: 'S', description: 'Traffic before each measured window [default: duration/4, 0.1-0.5 s]' },
+    'warmup-round': {
+      type: 'string',
+      default: '1',
+      placeholder: 'S',
+      description: 'Before the measured runs, S unmeasured seconds per workload and target so every process runs optimised code; 0 disables',
+    },
     runs: { type: 'integer', min: 1, max: 100, default: 5, placeholder: 'N', description: 'Runs per workload and target; the median is reported' },
     json: { type: 'boolean', description: 'Print the result as JSON on stdout instead of the table' },
     out: { type: 'string', placeholder: 'FILE', description: 'Also write the JSON result to FILE' },
@@ -106,11 +112,13 @@ export const benchCommand: Command<typeof benchSpec> = {
     const durationSec = seconds('duration', flags.duration);
     const warmupSec = flags.warmup === undefined ? undefined : seconds('warmup', flags.warmup);
     const quietWaitMs = seconds('quiet-wait', flags['quiet-wait'], true) * 1000;
+    const warmupRoundSec = seconds('warmup-round', flags['warmup-round'], true);
     const result = await runBenchmark({
       targets: flags.targets,
       workloads: flags.workloads,
       durationSec,
       warmupSec,
+      warmupRoundSec,
       runs: flags.runs,
       pin: !flags['no-pin'],
       quietWaitMs,

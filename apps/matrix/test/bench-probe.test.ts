@@ -1,0 +1,56 @@
+/** `wsmatrix bench --warmup-round` and `--compare --of normalized`. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from '../src/args.js';
+import { benchCommand, benchSpec } from '../src/commands/bench.js';
+
+const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, shutdown: Promise.resolve('test') };
+
+describe('wsmatrix bench --warmup-round', () => {
+  it('defaults to 1 s and takes 0 (off) and decimals', () => {
+    expect(parseArgs(benchSpec, []).flags['warmup-round']).toBe('1');
+    expect(parseArgs(benchSpec, ['--warmup-round', '0']).flags['warmup-round']).toBe('0');
+    expect(parseArgs(benchSpec, ['--warmup-round=2.5']).flags['warmup-round']).toBe('2.5');
+  });
+  for (const bad of ['-1', 'x', '1e3', '601']) {
+    it(`--warmup-round ${bad} is a one-line usage error`, async () => {
+      await expect(benchCommand.run(['--warmup-round', bad], ctx)).rejects.toThrow(UsageError);
+      await expect(benchCommand.run(['--warmup-round', bad], ctx)).rejects.toThrow(/^--warmup-round must be a number of seconds from 0 up to 600, got "[^"\n]*"$/);
+    });
+  }
+});
+
+describe('wsmatrix bench --compare --of normalized', () => {
+  async function files(...cells: Array<{ median: number; normalizedMedian?: number }>): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-normalized-'));
+    const names = await Promise.all(
+      cells.map(async (c, i) => {
+        const file = path.join(dir, `${i}.json`);
+        await writeFile(file, JSON.stringify({ cells: [{ workload: 'handshake-l16', target: 'core', unit: 'conn/s', ...c }] }));
+        return file;
+      }),
+    );
+    return names.join(',');
+  }
+  it('compares the speed-normalised medians: drifting medians, steady normalised figures agree', async () => {
+    let out = '';
+    const c = { ...ctx, stdout: (s: string) => void (out += s) };
+    const list = await files({ median: 7000, normalizedMedian: 9000 }, { median: 5000, normalizedMedian: 9300 }, { median: 8000, normalizedMedian: 8900 });
+    expect(await benchCommand.run(['--compare', list], c)).toBe(1);
+    out = '';
+    expect(await benchCommand.run(['--compare', list, '--of', 'normalized'], c)).toBe(0);
+    expect(out).toContain('1 of 1 speed-normalised medians agree within 10%');
+  });
+  it('results stored without probes have no normalised medians: exit 1, shown as –', async () => {
+    let out = '';
+    const c = { ...ctx, stdout: (s: string) => void (out += s) };
+    const list = await files({ median: 7000 }, { median: 7000, normalizedMedian: 9000 });
+    expect(await benchCommand.run(['--compare', list, '--of', 'normalized'], c)).toBe(1);
+    expect(out).toMatch(/handshake-l16\s+core\s+–\s+9000/);
+  });
+  it('an unknown figure names the choices', () => {
+    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(/ratioToTcp, normalized/);
+  });
+});
