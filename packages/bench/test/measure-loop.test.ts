@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobResult, RunJobOptions } from '../src/load/run-job.js';
 import type { LoadJob } from '../src/load/types.js';
 import { cellKey, measureLoop, type LoopTarget } from '../src/measure-loop.js';
+import { PROBE_REFERENCE_MS } from '../src/probe.js';
 import { selectWorkloads, type Workload } from '../src/workloads.js';
 
 function jobResult(completed: number, errorCount = 0): JobResult {
@@ -57,7 +58,7 @@ describe('measureLoop', () => {
       for (const t of ['core', 'ws']) {
         const runs = outcome.runsOf.get(cellKey(w.id, t))!;
         expect(runs.map((r) => r.value)).toEqual([5000, 5000, 5000]);
-        expect(runs.every((r) => r.probe?.serverMs === 20 && r.normalized === 5000)).toBe(true);
+        expect(runs.every((r) => r.probe?.serverMs === 20 && r.normalized === (5000 * 20) / PROBE_REFERENCE_MS)).toBe(true);
       }
     }
     expect(outcome.warmupProblems).toBe(1);
