@@ -1,6 +1,6 @@
 /**
  * The libuv TCP stream bindings that node:net is built on (process.binding('tcp_wrap' / 'stream_wrap' /
- * 'uv')), as far as a server socket needs them. They are Node internals, deprecated for users (DEP0111,
+ * 'uv')), as far as our server sockets (RawSocket) and the bench's load generator need them. They are Node internals, deprecated for users (DEP0111,
  * documentation-only), so their shape is checked once: `libuvStreams` is undefined when anything is
  * missing, and callers fall back to net.Socket. Used the way Node 20's lib/net.js and
  * lib/internal/stream_base_commons.js use them.
@@ -19,9 +19,15 @@ export interface TcpHandle {
   writeLatin1String(req: WriteRequest, data: string): number;
   writev(req: WriteRequest, chunks: Uint8Array[], allBuffers: true): number;
   shutdown(req: ShutdownRequest): number;
-  close(onClose: () => void): void;
+  close(onClose?: () => void): void;
   setNoDelay(on: boolean): number;
   getpeername(out: { address?: string; port?: number }): number;
+  connect(req: ConnectRequest, address: string, port: number): number;
+  connect6(req: ConnectRequest, address: string, port: number): number;
+}
+
+export interface ConnectRequest {
+  oncomplete: (status: number) => void;
 }
 
 /** A write request: libuv calls `oncomplete` with the request as `this` when a write finishes late. */
@@ -42,6 +48,10 @@ export interface ShutdownRequest {
 }
 
 export interface LibuvStreams {
+  /** A new, unconnected TCP handle: `new TCP(socketType)`. */
+  TCP: new (type: number) => TcpHandle;
+  socketType: number;
+  TCPConnectWrap: new () => ConnectRequest;
   WriteWrap: new () => WriteRequest;
   ShutdownWrap: new () => ShutdownRequest;
   /** Where a read callback finds the byte count (or error), and whether the last write went async. */
@@ -64,6 +74,8 @@ const HANDLE_METHODS = [
   'setNoDelay',
   'getpeername',
 ] as const;
+/** Only the prototype is checked for these: accepted handles never connect. */
+const CLIENT_METHODS = ['connect', 'connect6'] as const;
 
 function load(): LibuvStreams | undefined {
   try {
@@ -74,7 +86,9 @@ function load(): LibuvStreams | undefined {
     const proto = tcp.TCP?.prototype;
     const usable =
       proto !== undefined &&
-      HANDLE_METHODS.every((m) => typeof proto[m] === 'function') &&
+      [...HANDLE_METHODS, ...CLIENT_METHODS].every((m) => typeof proto[m] === 'function') &&
+      typeof tcp.constants?.SOCKET === 'number' &&
+      typeof tcp.TCPConnectWrap === 'function' &&
       typeof stream.WriteWrap === 'function' &&
       typeof stream.ShutdownWrap === 'function' &&
       stream.streamBaseState instanceof Int32Array &&
@@ -84,6 +98,9 @@ function load(): LibuvStreams | undefined {
       typeof uv.UV_ENOTCONN === 'number';
     if (!usable) return undefined;
     return {
+      TCP: tcp.TCP,
+      socketType: tcp.constants.SOCKET,
+      TCPConnectWrap: tcp.TCPConnectWrap,
       WriteWrap: stream.WriteWrap,
       ShutdownWrap: stream.ShutdownWrap,
       streamBaseState: stream.streamBaseState,

@@ -12,76 +12,15 @@
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
+import { libuvStreams, type LibuvStreams, type ShutdownRequest, type TcpHandle, type WriteRequest } from '@wsmatrix/core';
 import type { Connect, ConnectionEvents, CycleConnection } from './cycle-connection.js';
 
-interface TcpHandle {
-  onread: (() => void) | null;
-  connect(req: ConnectReq, address: string, port: number): number;
-  connect6(req: ConnectReq, address: string, port: number): number;
-  setNoDelay(on: boolean): number;
-  useUserBuffer(buffer: Uint8Array): void;
-  readStart(): number;
-  writeBuffer(req: WriteReq, data: Uint8Array): number;
-  shutdown(req: ShutdownReq): number;
-  close(): void;
-}
-interface ConnectReq {
-  oncomplete: (status: number) => void;
-}
-/** Write and shutdown requests: `owner` is ours, to find the connection from a shared callback. */
-interface WriteReq {
-  handle: TcpHandle;
-  oncomplete: (this: WriteReq, status: number) => void;
-  async: boolean;
-  buffer: Uint8Array | null;
-  owner: RawConnection;
-}
-interface ShutdownReq {
-  handle: TcpHandle;
-  oncomplete: (this: ShutdownReq, status: number) => void;
-  owner: RawConnection;
-}
-interface Binding {
-  TCP: new (type: number) => TcpHandle;
-  socketType: number;
-  TCPConnectWrap: new () => ConnectReq;
-  WriteWrap: new () => WriteReq;
-  ShutdownWrap: new () => ShutdownReq;
-  /** Where a read callback finds how many bytes were read (or the error), and whether a write went async. */
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kLastWriteWasAsync: number;
-  UV_EOF: number;
-  UV_ENOTCONN: number;
-}
+type Binding = LibuvStreams;
+/** Write and shutdown requests carry their connection in `owner`, to find it from a shared callback. */
+type OwnedWrite = WriteRequest & { owner: RawConnection };
+type OwnedShutdown = ShutdownRequest & { owner: RawConnection };
 
-function loadBinding(): Binding | undefined {
-  try {
-    const binding = (process as unknown as { binding(name: string): Record<string, any> }).binding;
-    const tcp = binding('tcp_wrap');
-    const stream = binding('stream_wrap');
-    const uv = binding('uv');
-    const methods = ['connect', 'connect6', 'setNoDelay', 'useUserBuffer', 'readStart', 'writeBuffer', 'shutdown', 'close'];
-    const usable =
-      typeof tcp.TCP === 'function' && methods.every((m) => typeof tcp.TCP.prototype[m] === 'function') &&
-      typeof tcp.constants?.SOCKET === 'number' && typeof tcp.TCPConnectWrap === 'function' &&
-      typeof stream.WriteWrap === 'function' && typeof stream.ShutdownWrap === 'function' &&
-      stream.streamBaseState instanceof Int32Array &&
-      typeof stream.kReadBytesOrError === 'number' && typeof stream.kLastWriteWasAsync === 'number' &&
-      typeof uv.UV_EOF === 'number' && typeof uv.UV_ENOTCONN === 'number';
-    if (!usable) return undefined;
-    return {
-      TCP: tcp.TCP, socketType: tcp.constants.SOCKET, TCPConnectWrap: tcp.TCPConnectWrap,
-      WriteWrap: stream.WriteWrap, ShutdownWrap: stream.ShutdownWrap, streamBaseState: stream.streamBaseState,
-      kReadBytesOrError: stream.kReadBytesOrError, kLastWriteWasAsync: stream.kLastWriteWasAsync,
-      UV_EOF: uv.UV_EOF, UV_ENOTCONN: uv.UV_ENOTCONN,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-const binding = loadBinding();
+const binding = libuvStreams;
 
 /** Connects on a bare handle; undefined where this Node lacks the internals. Hosts must be IP literals (no lookup). */
 export const rawTcp: Connect | undefined =
@@ -94,11 +33,11 @@ function uvError(status: number, syscall: string, address?: string): Error {
 }
 
 /** Completion of a write or shutdown that did not finish at once: shared, the request knows its connection. */
-function onWriteComplete(this: WriteReq, status: number): void {
-  if (status < 0) this.owner.fail(uvError(status, 'write'));
+function onWriteComplete(this: WriteRequest, status: number): void {
+  if (status < 0) (this as OwnedWrite).owner.fail(uvError(status, 'write'));
 }
-function onShutdownComplete(this: ShutdownReq, status: number): void {
-  if (status < 0) this.owner.fail(uvError(status, 'shutdown'));
+function onShutdownComplete(this: ShutdownRequest, status: number): void {
+  if (status < 0) (this as OwnedShutdown).owner.fail(uvError(status, 'shutdown'));
 }
 
 class RawConnection implements CycleConnection {
@@ -121,7 +60,10 @@ class RawConnection implements CycleConnection {
     // Applied by libuv when it creates the socket, in connect().
     handle.setNoDelay(true);
     handle.useUserBuffer(readBuffer);
-    handle.onread = () => this.onRead();
+    handle.onread = () => {
+      this.onRead();
+      return undefined; // the next read lands in the same buffer
+    };
     const req = new b.TCPConnectWrap();
     req.oncomplete = (status) => this.onConnect(status);
     const err = family === 6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
