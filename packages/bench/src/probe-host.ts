@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { ipcRequester, stderrTail, stopChild } from './ipc-child.js';
 import type { ProbeTiming } from './probe.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -17,8 +18,6 @@ export interface ProbeProcess {
   stop(): Promise<void>;
 }
 
-type ProbeReply = { ready: true } | { id: number; timing: ProbeTiming } | { id: number; error: string };
-
 /** Starts a probe process on `cpus` (a taskset list; its first CPU is used) and waits until it is warm. */
 export async function startProbeProcess(cpus: string | undefined): Promise<ProbeProcess> {
   const ts = import.meta.url.endsWith('.ts');
@@ -27,8 +26,7 @@ export async function startProbeProcess(cpus: string | undefined): Promise<Probe
   const cpu = cpus?.split(',')[0]?.split('-')[0];
   const [command, args] = cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpu, process.execPath, ...nodeArgs]];
   const child: ChildProcess = spawn(command, args, { cwd: PACKAGE_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2048)));
+  const lastError = stderrTail(child);
   const exited = once(child, 'exit');
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`probe process did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
@@ -37,44 +35,20 @@ export async function startProbeProcess(cpus: string | undefined): Promise<Probe
       child.kill('SIGKILL');
       reject(err);
     };
-    child.once('message', (msg: ProbeReply) => {
+    child.once('message', (msg: { ready?: true }) => {
       clearTimeout(timer);
-      if ('ready' in msg) resolve();
+      if (msg.ready) resolve();
       else fail(new Error('probe process answered before it was ready'));
     });
-    child.once('exit', (code) => fail(new Error(`probe process exited (${code}): ${stderr.trim().split('\n').pop() ?? ''}`)));
+    child.once('exit', (code) => fail(new Error(`probe process exited (${code}): ${lastError()}`)));
   });
-  let nextId = 1;
+  const request = ipcRequester<object, ProbeTiming>(child, 'timing', {
+    what: 'probe',
+    exited: (code) => `probe process exited (${code}): ${lastError()}`,
+  });
   return {
     cpus: cpu,
-    probe(timeoutMs = 10000) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`probe timed out after ${timeoutMs} ms`)), timeoutMs);
-        const onMessage = (msg: ProbeReply): void => {
-          if (!('id' in msg) || msg.id !== id) return;
-          if ('error' in msg) finish(new Error(msg.error));
-          else finish(undefined, msg.timing);
-        };
-        const onExit = (code: number | null): void => finish(new Error(`probe process exited (${code})`));
-        const finish = (err?: Error, timing?: ProbeTiming): void => {
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          if (err) reject(err);
-          else resolve(timing!);
-        };
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        child.send({ id });
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.disconnect();
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    },
+    probe: (timeoutMs = 10000) => request({}, timeoutMs),
+    stop: () => stopChild(child, exited),
   };
 }

@@ -14,6 +14,7 @@ import type { LoadJob } from './load/types.js';
 import { allocatorEnv, type MallocMode } from './allocator.js';
 import type { TcpEchoStyle } from './tcp-echo.js';
 import { bundleProcessEntries, type ProcessBundle } from './process-bundle.js';
+import { ipcRequester, stderrTail, stopChild } from './ipc-child.js';
 
 export const PROCESS_RUNTIMES = ['bundle', 'tsx'] as const;
 export type ProcessRuntime = (typeof PROCESS_RUNTIMES)[number];
@@ -48,13 +49,6 @@ export interface SpawnOptions {
   malloc?: MallocMode;
   /** Run the entries of this bundle; undefined: the entries as they are (runtime 'tsx'). */
   bundle?: ProcessBundle;
-}
-
-/** Keeps the tail of a child's stderr for error messages, never all of it. */
-function stderrTail(child: ChildProcess): () => string {
-  let tail = '';
-  child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4096)));
-  return () => tail.trim().split('\n').pop() ?? '';
 }
 
 function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
@@ -120,13 +114,7 @@ export async function startServerProcess(target: string, opts: SpawnOptions & { 
   child.stdout!.resume();
   return {
     info,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    },
+    stop: () => stopChild(child, exited, () => child.kill('SIGTERM')),
   };
 }
 
@@ -136,45 +124,19 @@ export interface ClientProcess {
   stop(): Promise<void>;
 }
 
-type ClientReply = { id: number; result: JobResult } | { id: number; error: string };
-
 export async function startClientProcess(opts: SpawnOptions = {}): Promise<ClientProcess> {
   const child = spawnNode('client-process', [], opts, true);
   const exited = once(child, 'exit');
   const lastError = stderrTail(child);
   child.stdout!.resume();
   await once(child, 'spawn');
-  let nextId = 1;
+  const request = ipcRequester<{ job: LoadJob; options: RunJobOptions }, JobResult>(child, 'result', {
+    what: 'load job',
+    exited: (code) => `load generator exited (${code}): ${lastError()}`,
+  });
   return {
     pid: child.pid!,
-    run(job, options, timeoutMs) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`load job timed out after ${timeoutMs} ms`)), timeoutMs);
-        const onMessage = (msg: ClientReply): void => {
-          if (msg.id !== id) return;
-          if ('error' in msg) finish(new Error(msg.error));
-          else finish(undefined, msg.result);
-        };
-        const onExit = (code: number | null): void => finish(new Error(`load generator exited (${code}): ${lastError()}`));
-        const finish = (err?: Error, result?: JobResult): void => {
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          if (err) reject(err);
-          else resolve(result!);
-        };
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        child.send({ id, job, options });
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.disconnect();
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    },
+    run: (job, options, timeoutMs) => request({ job, options }, timeoutMs),
+    stop: () => stopChild(child, exited),
   };
 }
