@@ -1,6 +1,7 @@
 /**
- * Bundles the benchmark's process entries to plain JavaScript with esbuild, so the servers and the load
- * generator run as deployed code: no tsx loader hooks, no keepNames wrappers around every function.
+ * Bundles the benchmark's process entries to plain JavaScript with esbuild, so the servers, the load
+ * generator and the probe processes run as deployed code: no tsx loader hooks, no keepNames wrappers
+ * around every function.
  *
  * - Workspace code (@wsmatrix/*) goes into the bundle.
  * - Every other package stays external and is imported by absolute file URL, resolved from the file that

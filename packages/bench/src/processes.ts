@@ -22,21 +22,23 @@ export type ProcessRuntime = (typeof PROCESS_RUNTIMES)[number];
 /** This package's folder: children run from here, so `--import tsx` resolves through its node_modules. */
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-function entryPath(name: string): { file: string; loader: string[] } {
+/** An entry as it is: its source file and the loader flags node needs for it (`--import tsx` for .ts). */
+export function entryPath(name: string): { file: string; loader: string[] } {
   const ts = import.meta.url.endsWith('.ts');
   const file = fileURLToPath(new URL(`./${name}${ts ? '.ts' : '.js'}`, import.meta.url));
   return { file, loader: ts ? ['--import', 'tsx'] : [] };
 }
 
 /**
- * The server, the load generator and its worker thread, bundled together into one fresh folder
- * (the client finds the worker as ./share-worker.js beside it).
+ * The server, the load generator and its worker thread, and the machine-speed probe process, bundled
+ * together into one fresh folder (the client finds the worker as ./share-worker.js beside it).
  */
 export function bundleBenchProcesses(): Promise<ProcessBundle> {
   return bundleProcessEntries({
     'server-process': entryPath('server-process').file,
     'client-process': entryPath('client-process').file,
     'share-worker': entryPath('load/share-worker').file,
+    'probe-process': entryPath('probe-process').file,
   });
 }
 

@@ -144,7 +144,7 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
         deflate: isDeflateTarget(name),
       }),
     }));
-    if (probeOn) probes.push(...(await startProbes(pinning.serverCpus, pinning.clientCpus, progress)));
+    if (probeOn) probes.push(...(await startProbes(pinning.serverCpus, pinning.clientCpus, progress, bundle)));
     const [serverProbe, clientProbe] = probes;
     const { runsOf, failuresOf } = await measureLoop({
       workloads,
@@ -198,10 +198,10 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
 }
 
 /** One idle probe process pinned to the server's CPU and one to the client's; none when either cannot start. */
-async function startProbes(serverCpus: string | undefined, clientCpus: string | undefined, progress: (line: string) => void): Promise<ProbeProcess[]> {
+async function startProbes(serverCpus: string | undefined, clientCpus: string | undefined, progress: (line: string) => void, bundle: ProcessBundle | undefined): Promise<ProbeProcess[]> {
   const started: ProbeProcess[] = [];
   try {
-    for (const cpus of [serverCpus, clientCpus]) started.push(await startProbeProcess(cpus));
+    for (const cpus of [serverCpus, clientCpus]) started.push(await startProbeProcess(cpus, { bundle }));
     progress(`machine-speed probe before each window on cpu ${serverCpus ?? 'any'} (server) and ${clientCpus ?? 'any'} (client): ${describeProbeWork()}`);
     return started;
   } catch (err) {

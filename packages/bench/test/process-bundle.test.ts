@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUpgradeRequest, headEnd, randomKey, validateUpgradeResponse } from '../src/handshake.js';
 import { bundleProcessEntries, type ProcessBundle } from '../src/process-bundle.js';
 import { bundleBenchProcesses, startClientProcess, startServerProcess } from '../src/processes.js';
+import { startProbeProcess } from '../src/probe-host.js';
+import { computeWork } from '../src/probe.js';
 import { selectWorkloads } from '../src/workloads.js';
 
 /** One upgrade over a raw socket; resolves with the response head. */
@@ -46,7 +48,7 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
   });
 
   it('are plain JS without keepNames wrappers, ESM by their folder package.json', async () => {
-    for (const name of ['server-process', 'client-process', 'share-worker']) {
+    for (const name of ['server-process', 'client-process', 'share-worker', 'probe-process']) {
       const text = await readFile(bundle.file(name), 'utf8');
       expect(text).not.toContain('__name(');
       // Workspace code is inside: no import of a @wsmatrix package or of a .ts file is left.
@@ -87,6 +89,23 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
       expect(result.completed).toBeGreaterThan(0);
     } finally {
       await Promise.all([client.stop(), server.stop()]);
+    }
+  }, 30_000);
+
+  it('start a probe process without tsx and it returns a timing', async () => {
+    const probe = await startProbeProcess('0', { bundle });
+    try {
+      const { argv, nodeOptions } = launchOf(probe.pid);
+      expect(argv).toContain(bundle.file('probe-process'));
+      expect(argv.join(' ')).not.toContain('tsx');
+      expect(nodeOptions ?? '').not.toContain('tsx');
+      expect(probe.cpus).toBe('0');
+      const timing = await probe.probe(10_000);
+      expect(timing.ms).toBeGreaterThan(0);
+      expect(timing.ms).toBeCloseTo(timing.computeMs + timing.kernelMs, 9);
+      expect(timing.checksum).toBe(computeWork());
+    } finally {
+      await probe.stop();
     }
   }, 30_000);
 
