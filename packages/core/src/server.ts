@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import {
   buildErrorResponse,
   buildUpgradeResponse,
+  createMaskArena,
   formatExtensions,
   negotiateDeflate,
   validateUpgradeRequest,
@@ -155,7 +156,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     server.on('error', noop);
     // Accepting is taken over before the first accept can run (listen's callback precedes any I/O).
     const bare = this.options.socketLayer === 'bare';
-    const adopted = adoptAcceptedSockets(server, Buffer.allocUnsafe(SHARED_READ_BYTES), this.onSocket, bare);
+    // The shared read buffer is a mask arena where WebAssembly SIMD exists: frames read into it are unmasked there.
+    const readBuffer = createMaskArena(SHARED_READ_BYTES) ?? Buffer.allocUnsafe(SHARED_READ_BYTES);
+    const adopted = adoptAcceptedSockets(server, readBuffer, this.onSocket, bare);
     if (!adopted) server.on('connection', this.onSocket);
     const address = server.address() as AddressInfo;
     return { port: address.port, host: address.address };

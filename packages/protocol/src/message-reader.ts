@@ -4,6 +4,7 @@ import { FrameDecoder, type FrameHeader, type FrameSink } from './frame-decoder.
 import { Opcode } from './opcodes.js';
 import { Utf8Validator } from './utf8.js';
 import { applyMask, copyMasked } from './mask.js';
+import { unmaskInArena } from './mask-arena.js';
 
 export interface MessageHandler {
   /**
@@ -221,6 +222,8 @@ export class MessageReader implements FrameSink {
       this.control.push(kept);
       return;
     }
+    // A read buffer that is a mask arena is unmasked in place with SIMD (then copied plainly).
+    if (mask !== null && unmaskInArena(data, mask, phase)) mask = null;
     if (mask !== null && (!copied || text || this.observer !== undefined)) {
       applyMask(data, mask, phase);
       mask = null;

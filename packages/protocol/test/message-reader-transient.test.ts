@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError } from '../src/index.js';
+import { createMaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError } from '../src/index.js';
 
 const MASK = Buffer.from('a1b2c3d4', 'hex');
 
@@ -22,9 +22,13 @@ function newReader(options: Partial<MessageReaderOptions>, seen: Seen): MessageR
   );
 }
 
-/** Pushes each chunk through one scratch buffer that is scribbled over after every push, as a shared socket read buffer is. */
-function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen): void {
-  const scratch = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+/**
+ * Pushes each chunk through one scratch buffer that is scribbled over after every push, as a shared socket
+ * read buffer is; `arena`: the scratch is a mask arena (the server's read buffer), unmasked there with SIMD.
+ */
+function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen, arena = false): void {
+  const size = Math.max(1, ...chunks.map((c) => c.length));
+  const scratch = arena ? createMaskArena(size)! : Buffer.alloc(size);
   for (const chunk of chunks) {
     chunk.copy(scratch);
     const error: ProtocolError | null = reader.push(scratch.subarray(0, chunk.length));
@@ -102,6 +106,21 @@ describe('MessageReader with transientInput', () => {
         pushThroughScratch(newReader({ transientInput: true }, transient), chunks, transient);
         expect(transient.error).toBe(owned.error);
         // Compared only now, after the scratch buffer was overwritten many times.
+        expect(snapshot(transient)).toEqual(snapshot(owned));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied)', () => {
+    fc.assert(
+      fc.property(streamArb, fc.array(fc.nat(), { maxLength: 12 }), (stream, cuts) => {
+        const chunks = chop(stream, cuts);
+        const owned: Seen = { events: [], error: null };
+        const transient: Seen = { events: [], error: null };
+        pushCopies(newReader({}, owned), chunks, owned);
+        pushThroughScratch(newReader({ transientInput: true }, transient), chunks, transient, true);
+        expect(transient.error).toBe(owned.error);
         expect(snapshot(transient)).toEqual(snapshot(owned));
       }),
       { numRuns: 150 },
