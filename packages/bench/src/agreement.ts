@@ -3,14 +3,15 @@
  * medians' relative range (max ÷ min − 1). The issue's bar: three consecutive runs within 10 %.
  * The same can be asked of the ratios to ws or to the tcp ceiling, which cancel a drift of the whole
  * machine between runs (it moves every target of a run alike), or of the speed-normalised medians
- * (`normalized`: each run scaled by the machine-speed probe taken before it, see probe.ts).
+ * (`normalized`: each run scaled by the machine-speed probe taken before it, see probe.ts), or of the
+ * paired ratios (median of run k ÷ the reference's run k, measured seconds apart).
  */
 import { formatPercent, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
 
 /** Which figure of a cell is compared. */
-export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'normalized';
-export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp', 'normalized'];
+export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'pairedRatioToWs' | 'pairedRatioToTcp' | 'normalized';
+export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp', 'pairedRatioToWs', 'pairedRatioToTcp', 'normalized'];
 
 /** The compared figure of a cell; null where it has none (results stored without probes have no normalised median). */
 function figureOf(cell: BenchCell | undefined, figure: ComparedFigure): number | null {
@@ -63,6 +64,8 @@ const FIGURE_NAMES: Record<ComparedFigure, string> = {
   median: 'medians',
   ratioToWs: 'ratios to ws',
   ratioToTcp: 'ratios to tcp',
+  pairedRatioToWs: 'paired (run by run) ratios to ws',
+  pairedRatioToTcp: 'paired (run by run) ratios to tcp',
   normalized: 'speed-normalised medians',
 };
 

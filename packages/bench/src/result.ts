@@ -87,6 +87,13 @@ export interface BenchCell {
   /** median / median of ws and of tcp for the same workload. */
   ratioToWs: number | null;
   ratioToTcp: number | null;
+  /**
+   * Median over the runs of value / the reference's value in the same run. Run k of every target of a
+   * workload is measured seconds apart (runs are interleaved), so a drift of the whole machine cancels
+   * within each pair; null when the runs do not pair up (a run failed). Absent in older results.
+   */
+  pairedRatioToWs?: number | null;
+  pairedRatioToTcp?: number | null;
   /** The load generator was near its cores' limit: the figure is a lower bound for the server. */
   clientBound: boolean;
   serverBound: boolean;

@@ -148,19 +148,37 @@ export function summarizeProbes(runs: readonly BenchRun[]): ProbeSummary | undef
   };
 }
 
-/** Fills ratioToWs and ratioToTcp of every cell from the ws and tcp cells of the same workload. */
+/**
+ * Median of the per-run ratios of `cell` to `reference` (run k with run k); null unless both have the
+ * same number of runs, all with a positive reference value.
+ */
+export function pairedRatio(cell: BenchCell, reference: BenchCell | undefined): number | null {
+  if (reference === undefined || cell.runs.length === 0 || cell.runs.length !== reference.runs.length) return null;
+  const ratios: number[] = [];
+  for (let k = 0; k < cell.runs.length; k++) {
+    const ref = reference.runs[k]!.value;
+    if (!(ref > 0)) return null;
+    ratios.push(cell.runs[k]!.value / ref);
+  }
+  return median(ratios);
+}
+
+/** Fills the ratios to ws and tcp (of the medians, and paired run by run) from the same workload's cells. */
 export function addRatios(cells: BenchCell[]): BenchCell[] {
-  const reference = (workload: string, target: string): number | null => {
-    const m = cells.find((c) => c.workload === workload && c.target === target)?.median ?? null;
-    return m !== null && m > 0 ? m : null;
-  };
+  const cellOf = (workload: string, target: string): BenchCell | undefined =>
+    cells.find((c) => c.workload === workload && c.target === target);
+  const medianOf = (cell: BenchCell | undefined): number | null => (cell?.median != null && cell.median > 0 ? cell.median : null);
   return cells.map((c) => {
-    const ws = reference(c.workload, 'ws');
-    const tcp = reference(c.workload, 'tcp');
+    const ws = cellOf(c.workload, 'ws');
+    const tcp = cellOf(c.workload, 'tcp');
+    const wsMedian = medianOf(ws);
+    const tcpMedian = medianOf(tcp);
     return {
       ...c,
-      ratioToWs: c.median !== null && ws !== null ? c.median / ws : null,
-      ratioToTcp: c.median !== null && tcp !== null ? c.median / tcp : null,
+      ratioToWs: c.median !== null && wsMedian !== null ? c.median / wsMedian : null,
+      ratioToTcp: c.median !== null && tcpMedian !== null ? c.median / tcpMedian : null,
+      pairedRatioToWs: pairedRatio(c, ws),
+      pairedRatioToTcp: pairedRatio(c, tcp),
     };
   });
 }

@@ -102,7 +102,19 @@ export function formatBenchTable(result: BenchResult, showNormalized = SHOW_NORM
       `${w.id} — ${w.title} (${w.unit})`,
       ...deflateLegend(cells),
       ...align([header(extra), ...cells.map((c) => row(c, extra))]).map((l) => `  ${l}`),
+      ...pairedLine(cells),
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The ratios taken run by run (run k of a target ÷ run k of ws or tcp, measured seconds apart), whose
+ * median a drift of the whole machine between runs does not move; one line under a workload's rows.
+ */
+function pairedLine(cells: readonly BenchCell[]): string[] {
+  const parts = cells
+    .filter((c) => c.target !== 'ws' && c.target !== 'tcp' && (c.pairedRatioToWs != null || c.pairedRatioToTcp != null))
+    .map((c) => `${c.target} ${formatRatio(c.pairedRatioToWs ?? null)} ws, ${formatRatio(c.pairedRatioToTcp ?? null)} tcp`);
+  return parts.length ? [`  paired run by run (median of per-run ratios): ${parts.join(' · ')}`] : [];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderBenchmarkHtml } from '../src/html.js';
 import { RESULT_SCHEMA, type BenchResult, type BenchRun } from '../src/result.js';
-import { addRatios, summarizeCell, toRun } from '../src/summary.js';
+import { addRatios, pairedRatio, summarizeCell, toRun } from '../src/summary.js';
 import { formatBenchTable } from '../src/table.js';
 import { selectWorkloads, UnknownWorkloadError, WORKLOADS } from '../src/workloads.js';
 
@@ -42,6 +42,22 @@ describe('summary', () => {
     const core = fixture().cells.find((c) => c.target === 'core' && c.workload === 'small-c16-f32')!;
     expect(core).toMatchObject({ median: 500, min: 480, max: 520, ratioToWs: 5, ratioToTcp: 0.25, serverBound: true, clientBound: false, noisy: false });
     expect(core.spread).toBeCloseTo(0.08);
+  });
+
+  it('paired ratios: the median of run k ÷ the reference run k, which a drift moving both together does not move', () => {
+    const [w] = selectWorkloads(['handshake-l16']);
+    // The machine slows to half in runs 2 and 3 for both targets; core stays 1.5× ws run by run.
+    const core = summarizeCell(w!, 'core', [900, 450, 460, 930, 910].map(run), [], 1);
+    const ws = summarizeCell(w!, 'ws', [600, 300, 310, 640, 320].map(run), [], 1);
+    const [withRatios] = addRatios([core, ws]);
+    // The ratio of the medians mixes a fast core run with a slow ws run (900 / 320); paired: median of 1.5, 1.5, 1.48, 1.45, 2.84.
+    expect(withRatios!.ratioToWs).toBeCloseTo(900 / 320);
+    expect(withRatios!.pairedRatioToWs).toBeCloseTo(1.5);
+    expect(pairedRatio(core, summarizeCell(w!, 'ws', [600, 300].map(run), [], 1))).toBeNull();
+    expect(pairedRatio(core, summarizeCell(w!, 'ws', [600, 0, 310, 640, 320].map(run), [], 1))).toBeNull();
+    expect(pairedRatio(core, undefined)).toBeNull();
+    const text = formatBenchTable({ ...fixture(), cells: addRatios([...fixture().cells]) });
+    expect(text).toContain('paired run by run (median of per-run ratios): core ×5.00 ws, ×0.25 tcp · <uws> ×9.09 ws, ×0.47 tcp');
   });
 
   it('a cell without runs has no figures and keeps the failures', () => {
