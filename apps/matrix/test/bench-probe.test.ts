@@ -51,6 +51,6 @@ describe('wsmatrix bench --compare --of normalized', () => {
     expect(out).toMatch(/handshake-l16\s+core\s+–\s+9000/);
   });
   it('an unknown figure names the choices', () => {
-    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(/ratioToTcp, normalized/);
+    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(/median, ratioToWs, ratioToTcp, pairedRatioToWs, pairedRatioToTcp, normalized/);
   });
 });
