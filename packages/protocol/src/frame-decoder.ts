@@ -1,5 +1,6 @@
 import { ProtocolError } from './errors.js';
 import { applyMask } from './mask.js';
+import { unmaskInArena } from './mask-arena.js';
 import { opcodeIsControl, opcodeIsKnown } from './opcodes.js';
 
 export interface FrameHeader {
@@ -125,7 +126,8 @@ export class FrameDecoder {
         const take = Math.min(this.remaining, length - pos);
         const data = chunk.subarray(pos, pos + take);
         if (header.mask && this.unmask) {
-          applyMask(data, header.mask, this.phase);
+          // A read buffer that is a mask arena is unmasked with SIMD; anything else with the JS loop.
+          if (!unmaskInArena(data, header.mask, this.phase)) applyMask(data, header.mask, this.phase);
           this.phase = (this.phase + take) & 3;
         }
         pos += take;

@@ -2,7 +2,8 @@
  * A read buffer that can be unmasked with 128-bit SIMD: the buffer is a WebAssembly memory, and a
  * 57-byte module XORs 16 bytes per instruction in it. JavaScript has no SIMD; its best loop (mask.ts)
  * unmasks 7–9 GB/s, which made unmasking the largest user-space cost of echoing 1 MiB messages. A server
- * that reads sockets into an arena can unmask there, in place, and then copy with memcpy.
+ * that reads sockets into an arena has frames unmasked there, in place (FrameDecoder checks), before the
+ * reader copies what it keeps out of the reused buffer.
  *
  * The module, by hand (one function `x(p, n, word)`: for p in [p, p + n) by 16, v128 at p ^= splat(word)):
  */
@@ -33,7 +34,6 @@ const SIMD_MIN_BYTES = 256;
 
 /** Arenas by their memory's ArrayBuffer: a buffer is recognised by what it is a view of. */
 const arenas = new Map<ArrayBufferLike, (p: number, n: number, word: number) => void>();
-
 
 /**
  * A buffer of `bytes` (rounded up to 64 KiB pages) backed by WebAssembly memory that never grows (so

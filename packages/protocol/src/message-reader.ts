@@ -3,8 +3,6 @@ import { ProtocolError } from './errors.js';
 import { FrameDecoder, type FrameHeader, type FrameSink } from './frame-decoder.js';
 import { Opcode } from './opcodes.js';
 import { Utf8Validator } from './utf8.js';
-import { applyMask, copyMasked } from './mask.js';
-import { unmaskInArena } from './mask-arena.js';
 
 export interface MessageHandler {
   /**
@@ -59,8 +57,6 @@ export const DEFAULT_PART_OVERHEAD = 128;
 const MIN_BLOCK_ROOM = 64 * 1024;
 /** transientInput: reads up to this size are copied whole rather than message by message. */
 const WHOLE_COPY_MAX = 64 * 1024;
-/** Blocks at least this big are allocated 4-aligned for the word-wise unmasking copy (node pools smaller ones). */
-const ALIGNED_BLOCK_MIN = 4096;
 /** Below this, a direct read into the payload block is not worth a read of its own. */
 const MIN_DIRECT_READ = 16 * 1024;
 
@@ -124,8 +120,6 @@ export class MessageReader implements FrameSink {
         maxPayloadLength: Math.max(this.maxMessageSize, 125),
         allowedRsv: (options.allowedRsv ?? 0) | (this.deflate ? 4 : 0),
         requireMinimalLength: options.requireMinimalLength ?? false,
-        // transientInput: payload is unmasked here, by the copy that keeps it where possible (copyMasked).
-        unmask: !this.transient,
       },
       this,
     );
@@ -208,33 +202,18 @@ export class MessageReader implements FrameSink {
   }
 
   onFramePayload(data: Buffer, header: FrameHeader): ProtocolError | void {
-    const phase = this.frameReceived;
+    this.observer?.onFramePayload?.(data, header);
     this.frameReceived += data.length;
-    const copied = this.transient && !this.inputOwned;
-    // transientInput: the decoder left the payload masked. Binary payload that is copied anyway is
-    // unmasked by that copy (keepCopy); everything else is unmasked here, in place.
-    let mask = this.transient ? header.mask : null;
-    const text = this.messageOpcode === Opcode.Text && !this.compressed;
     if (header.opcode >= Opcode.Close) {
-      const kept = copied ? Buffer.from(data) : data;
-      if (mask !== null) applyMask(kept, mask, phase);
-      this.observer?.onFramePayload?.(kept, header);
-      this.control.push(kept);
+      this.control.push(this.transient && !this.inputOwned ? Buffer.from(data) : data);
       return;
     }
-    // A read buffer that is a mask arena is unmasked in place with SIMD (then copied plainly).
-    if (mask !== null && unmaskInArena(data, mask, phase)) mask = null;
-    if (mask !== null && (!copied || text || this.observer !== undefined)) {
-      applyMask(data, mask, phase);
-      mask = null;
-    }
-    this.observer?.onFramePayload?.(data, header);
-    if (text && !this.utf8.push(data)) {
+    if (this.messageOpcode === Opcode.Text && !this.compressed && !this.utf8.push(data)) {
       return new ProtocolError(1007, 'text message is not valid UTF-8');
     }
     this.messageBytes += data.length;
     this.dataFrameLeft -= data.length;
-    if (copied) this.keepCopy(data, header, mask, phase);
+    if (this.transient && !this.inputOwned) this.keepCopy(data, header);
     else {
       if (this.block !== null) this.closeBlock(); // keep the parts in wire order
       this.parts.push(data);
@@ -279,18 +258,17 @@ export class MessageReader implements FrameSink {
    * length alone never sizes an allocation; in a final frame, never more than the frame still declares.
    * A 1 MiB frame read in two halves thus lands in one block that becomes the message without a concat.
    */
-  private keepCopy(data: Buffer, header: FrameHeader, mask: Buffer | null, phase: number): void {
+  private keepCopy(data: Buffer, header: FrameHeader): void {
     let from = 0;
     const block = this.block;
     if (block !== null) {
       // Read straight into the block (directReadTarget): the bytes are already in place.
       if (data.buffer === block.buffer && data.byteOffset === block.byteOffset + this.blockUsed && data.length <= block.length - this.blockUsed) {
-        if (mask !== null) applyMask(data, mask, phase);
         this.blockUsed += data.length;
         return;
       }
       from = Math.min(block.length - this.blockUsed, data.length);
-      copyInto(data.subarray(0, from), block, this.blockUsed, mask, phase);
+      data.copy(block, this.blockUsed, 0, from);
       this.blockUsed += from;
       if (from === data.length) return;
       this.closeBlock();
@@ -298,17 +276,11 @@ export class MessageReader implements FrameSink {
     const rest = data.length - from;
     let room = Math.min(Math.max(this.messageBytes, MIN_BLOCK_ROOM), this.maxMessageSize - this.messageBytes);
     if (header.fin) room = Math.min(room, header.payloadLength - this.frameReceived);
-    const size = rest + Math.max(room, 0);
-    // The block starts at the source's offset modulo 4 (0–3 bytes in), so the unmasking copy can go a
-    // word at a time. Buffers this big are not pooled and start at offset 0; smaller ones are left as
-    // they come (copyMasked then copies and unmasks in two passes).
-    const shift = mask !== null && size >= ALIGNED_BLOCK_MIN ? (data.byteOffset + from) & 3 : 0;
-    const raw = Buffer.allocUnsafe(size + shift);
-    const next = shift === 0 ? raw : raw.subarray(shift);
-    copyInto(data.subarray(from), next, 0, mask, phase + from);
+    const next = Buffer.allocUnsafe(rest + Math.max(room, 0));
+    data.copy(next, 0, from);
     this.block = next;
     this.blockUsed = rest;
-    this.largest = Math.max(this.largest, raw.length);
+    this.largest = Math.max(this.largest, next.length);
   }
 
   /**
@@ -354,8 +326,3 @@ export class MessageReader implements FrameSink {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function copyInto(src: Buffer, dst: Buffer, at: number, mask: Buffer | null, phase: number): void {
-  if (mask === null) src.copy(dst, at);
-  else copyMasked(src, dst, at, mask, phase);
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from './prng.js';
-import { applyMask, copyMasked, randomMask } from '../src/mask.js';
+import { applyMask, randomMask } from '../src/mask.js';
 
 
 function randomBytes(next: () => number, length: number): Uint8Array {
@@ -150,42 +150,5 @@ describe('randomMask', () => {
     const bCopy = Buffer.from(b);
     a.fill(0);
     expect(b.equals(bCopy)).toBe(true);
-  });
-});
-
-describe('copyMasked', () => {
-  it('writes the RFC 6455 unmasking of the source at the target offset, for lengths 0..300 × source and target offsets 0..7 × phase 0..3, leaving the source and every other target byte alone', () => {
-    const next = prng(0xc0b1);
-    const failures: string[] = [];
-    let fused = 0;
-    for (let length = 0; length <= 300; length += length < 80 ? 1 : 13) {
-      for (let srcOffset = 0; srcOffset < 8; srcOffset++) {
-        for (let dstOffset = 0; dstOffset < 8; dstOffset++) {
-          const phase = (length + srcOffset + dstOffset) & 3;
-          const mask = randomBytes(next, 4);
-          const srcBacking = randomBytes(next, srcOffset + length + 4);
-          const src = srcBacking.subarray(srcOffset, srcOffset + length);
-          const srcBefore = srcBacking.slice();
-          const dst = randomBytes(next, dstOffset + length + 6);
-          const dstBefore = dst.slice();
-          copyMasked(src, dst, dstOffset, mask, phase);
-          if (((srcOffset - dstOffset) & 3) === 0 && length >= 64) fused++;
-          const expected = naiveMask(src, mask, phase);
-          const ok =
-            Buffer.from(dst.subarray(dstOffset, dstOffset + length)).equals(Buffer.from(expected)) &&
-            Buffer.from(dst.subarray(0, dstOffset)).equals(Buffer.from(dstBefore.subarray(0, dstOffset))) &&
-            Buffer.from(dst.subarray(dstOffset + length)).equals(Buffer.from(dstBefore.subarray(dstOffset + length))) &&
-            Buffer.from(srcBacking).equals(Buffer.from(srcBefore));
-          if (!ok) failures.push(`length ${length} src@${srcOffset} dst@${dstOffset} phase ${phase}`);
-        }
-      }
-    }
-    expect(failures).toEqual([]);
-    // Both paths were exercised: aligned (word loop) and misaligned (copy, then unmask).
-    expect(fused).toBeGreaterThan(100);
-  });
-
-  it('refuses a target too small for the source', () => {
-    expect(() => copyMasked(new Uint8Array(10), new Uint8Array(12), 3, new Uint8Array(4))).toThrow(RangeError);
   });
 });
