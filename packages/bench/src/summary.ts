@@ -167,12 +167,12 @@ export function pairedRatio(cell: BenchCell, reference: BenchCell | undefined): 
 export function addRatios(cells: BenchCell[]): BenchCell[] {
   const cellOf = (workload: string, target: string): BenchCell | undefined =>
     cells.find((c) => c.workload === workload && c.target === target);
-  const medianOf = (cell: BenchCell | undefined): number | null => (cell?.median != null && cell.median > 0 ? cell.median : null);
+  const positiveMedian = (cell: BenchCell | undefined): number | null => (cell?.median != null && cell.median > 0 ? cell.median : null);
   return cells.map((c) => {
     const ws = cellOf(c.workload, 'ws');
     const tcp = cellOf(c.workload, 'tcp');
-    const wsMedian = medianOf(ws);
-    const tcpMedian = medianOf(tcp);
+    const wsMedian = positiveMedian(ws);
+    const tcpMedian = positiveMedian(tcp);
     return {
       ...c,
       ratioToWs: c.median !== null && wsMedian !== null ? c.median / wsMedian : null,

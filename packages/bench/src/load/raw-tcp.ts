@@ -15,7 +15,6 @@ import { getSystemErrorName } from 'node:util';
 import { libuvStreams, type LibuvStreams, type ShutdownRequest, type TcpHandle, type WriteRequest } from '@wsmatrix/core';
 import type { Connect, ConnectionEvents, CycleConnection } from './cycle-connection.js';
 
-type Binding = LibuvStreams;
 /** Write and shutdown requests carry their connection in `owner`, to find it from a shared callback. */
 type OwnedWrite = WriteRequest & { owner: RawConnection };
 type OwnedShutdown = ShutdownRequest & { owner: RawConnection };
@@ -45,7 +44,7 @@ class RawConnection implements CycleConnection {
   private closed = false;
 
   constructor(
-    private readonly b: Binding,
+    private readonly b: LibuvStreams,
     private readonly host: string,
     private readonly port: number,
     private readonly readBuffer: Buffer,
