@@ -5,6 +5,7 @@
  * the entry as it is (runtime 'tsx').
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from '@wsmatrix/targets';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ipcRequester, stderrTail, stopChild } from './ipc-child.js';
@@ -36,6 +37,7 @@ export async function startProbeProcess(cpus: string | undefined, opts: ProbePro
   const cpu = cpus?.split(',')[0]?.split('-')[0];
   const [command, args] = cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpu, process.execPath, ...nodeArgs]];
   const child: ChildProcess = spawn(command, args, { cwd: PACKAGE_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  trackChild(child, { group: false });
   const lastError = stderrTail(child);
   const exited = once(child, 'exit');
   await new Promise<void>((resolve, reject) => {

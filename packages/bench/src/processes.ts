@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from '@wsmatrix/targets';
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allocatorEnv, type MallocMode } from './allocator.js';
@@ -59,12 +60,16 @@ function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, i
   const [command, commandArgs] = opts.cpus === undefined
     ? [process.execPath, nodeArgs]
     : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
-  return spawn(command, commandArgs, {
+  const child = spawn(command, commandArgs, {
     cwd: PACKAGE_DIR,
     env: allocatorEnv(opts.malloc ?? 'steady'),
     // stdin stays open as a lifeline: a server sees it end when its parent dies.
     stdio: ['pipe', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
   });
+  // Stopped on an interrupt. A server process is never killed outright, even when forced: it stops the
+  // external target it started (its own process group), which a kill would orphan.
+  trackChild(child, { group: false, forceSignal: entry === 'server-process' ? 'SIGTERM' : 'SIGKILL' });
+  return child;
 }
 
 /** What a server process says about itself once listening. */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { trackChild } from './live-children.js';
 
 /** How a server process ended. */
 export interface ExitInfo {
@@ -26,10 +27,6 @@ export interface GroupProcess {
 const OUTPUT_TAIL_BYTES = 16 * 1024;
 const GROUP_EXIT_WAIT_MS = 1000;
 
-/** Process groups still alive; killed if this Node process exits without closing them. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
@@ -54,14 +51,6 @@ function groupExists(pgid: number): boolean {
 async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (groupExists(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-  });
 }
 
 export function describeExit(info: ExitInfo): string {
@@ -106,7 +95,6 @@ export function spawnGroup(argv: readonly string[], cwd: string): GroupProcess {
     const finish = (info: ExitInfo): void => {
       if (exitInfo) return;
       exitInfo = info;
-      if (child.pid !== undefined) liveGroups.delete(child.pid);
       controller.abort(new Error(describeExit(info)));
       resolve(info);
     };
@@ -115,10 +103,8 @@ export function spawnGroup(argv: readonly string[], cwd: string): GroupProcess {
   });
 
   const pid = child.pid ?? -1;
-  if (pid > 0) {
-    installExitHook();
-    liveGroups.add(pid);
-  }
+  // Stopped with every other child on an interrupt, and killed if this process exits first.
+  trackChild(child, { group: true });
 
   return {
     pid,
