@@ -52,6 +52,12 @@ export interface ClientLimits {
   maxReceivedBytes: number;
   /** Messages + Pongs the server may send in one case before the runner calls it a flood. */
   maxEvents: number;
+  /**
+   * Control frames (Close, Ping, Pong) the server may send in one case before the runner calls it a flood.
+   * Counted frame by frame: empty Pings are two octets each, so an octet budget alone lets a server make
+   * the runner answer hundreds of thousands of them.
+   */
+  maxControlFrames: number;
 }
 
 
@@ -158,6 +164,10 @@ export class FuzzingClient {
   httpResponse = '';
   /** performance.now() when the WebSocket opened; 0 while it never did. */
   openedAt = 0;
+  /** performance.now() when the connection attempt started: the origin of every wire log time. */
+  connectStartedAt = 0;
+  /** performance.now() when the TCP connection was gone; 0 while it is not. */
+  lostAt = 0;
   receivedBytes = 0;
   /** Why the runner gave up on the server other than by protocol (flood, stalled writes, hard limit). */
   guardReason: string | null = null;
@@ -177,12 +187,12 @@ export class FuzzingClient {
   /** The server's Close was judged already (Autobahn's rules); the reader's own verdict on it is ignored. */
   private closeFrameJudged = false;
   private events = 0;
+  private controlFrames = 0;
   private controlPayload: Buffer[] = [];
   private rxPreview: Buffer[] = [];
   private rxPreviewBytes = 0;
   private closeHandshakeTimer: NodeJS.Timeout | null = null;
   private serverDropTimer: NodeJS.Timeout | null = null;
-  private readonly startedAt = performance.now();
   private handlers: ClientHandlers | null = null;
   private readonly lostPromise: Promise<void>;
   private resolveLost!: () => void;
@@ -191,7 +201,8 @@ export class FuzzingClient {
     private readonly timeouts: ClientTimeouts,
     private readonly limits: ClientLimits,
   ) {
-    this.wirelog = new WireLog(() => Math.round((performance.now() - (this.openedAt || this.startedAt)) * 1000) / 1000);
+    // One origin for the whole log, handshake included, so its times never go backwards.
+    this.wirelog = new WireLog(() => Math.round((performance.now() - this.connectStartedAt) * 1000) / 1000);
     this.lostPromise = new Promise((resolve) => (this.resolveLost = resolve));
     this.reader = this.newReader();
   }
@@ -221,6 +232,7 @@ export class FuzzingClient {
         clearTimeout(handshakeTimer);
         resolve(failure);
       };
+      this.connectStartedAt = performance.now();
       const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) });
       this.socket = socket;
       this.queue = new SendQueue(socket, (data, sync) => this.logTxOctets(data, sync), this.timeouts.drainMs, (reason) => this.abort(reason));
@@ -435,8 +447,9 @@ export class FuzzingClient {
           if (this.countEvent()) this.handlers?.onMessage(data, binary);
         },
         onPing: (data) => {
-          // Answered only while open; Autobahn's fuzzing protocol does not record Pings as events.
-          if (this.state === 'open') void this.sendFrame({ opcode: Opcode.Pong, payload: Buffer.from(data) });
+          // Answered only while open; Autobahn's fuzzing protocol does not record Pings as events. Pongs
+          // still waiting to be written are coalesced into one for the latest Ping (send-queue.ts).
+          if (this.state === 'open') this.queue?.pushPong(Buffer.from(data), (payload) => this.encodeLogged({ opcode: Opcode.Pong, payload }, 0, false));
         },
         onPong: (data) => {
           if (this.countEvent()) this.handlers?.onPong(Buffer.from(data));
@@ -509,6 +522,7 @@ export class FuzzingClient {
     if (this.serverDropTimer) clearTimeout(this.serverDropTimer);
     this.closeHandshakeTimer = this.serverDropTimer = null;
     this.state = 'closed';
+    this.lostAt = performance.now();
     if (!this.record.wasClean && !this.record.droppedByMe && this.record.wasNotCleanReason === null) {
       this.record.wasNotCleanReason = this.socketError ?? 'peer dropped the TCP connection without previous WebSocket closing handshake';
     }
@@ -572,11 +586,16 @@ export class FuzzingClient {
   private frameObserver() {
     return {
       onFrameHeader: (header: FrameHeader) => {
+        if (header.opcode >= Opcode.Close && ++this.controlFrames > this.limits.maxControlFrames && this.guardReason === null) {
+          this.flood(`more than ${this.limits.maxControlFrames} control frames`);
+        }
         this.rxPreview = [];
         this.rxPreviewBytes = 0;
         if (header.opcode >= Opcode.Close) this.controlPayload = [];
       },
       onFramePayload: (data: Buffer, header: FrameHeader) => {
+        // Once a guard dropped the connection, the rest of the chunk being parsed is of no interest.
+        if (this.guardReason !== null) return;
         // Control payloads are at most 125 octets (the decoder enforces it), so keeping them is bounded.
         if (header.opcode >= Opcode.Close) this.controlPayload.push(Buffer.from(data));
         if (this.rxPreviewBytes < 64) {
@@ -586,6 +605,7 @@ export class FuzzingClient {
         }
       },
       onFrameEnd: (header: FrameHeader) => {
+        if (this.guardReason !== null) return;
         this.stats.rxFrameStats[header.opcode] = (this.stats.rxFrameStats[header.opcode] ?? 0) + 1;
         if (header.opcode < Opcode.Close) {
           this.traffic.incomingWebSocketFrames++;

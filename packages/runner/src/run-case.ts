@@ -28,6 +28,8 @@ export interface RunCaseOptions {
 const WATCHDOG_MARGIN_MS = 5000;
 /** Messages + Pongs a server may send in one case; far above what any case provokes. */
 const MAX_EVENTS = 10_000;
+/** Close, Ping and Pong frames a server may send in one case; no case provokes more than a few. */
+const MAX_CONTROL_FRAMES = 10_000;
 
 /** Octets the server may legitimately send back in this case: twice what we send, plus 1 MiB of slack. */
 function receiveBudget(def: CaseDef): number {
@@ -42,7 +44,8 @@ function receiveBudget(def: CaseDef): number {
   return 2 * sent + 1024 * 1024;
 }
 
-function hardLimit(def: CaseDef, timeouts: ClientTimeouts): number {
+/** The case's watchdog: its own window plus the close budgets plus a margin, counted from the open. */
+export function caseHardLimitMs(def: CaseDef, timeouts: ClientTimeouts): number {
   const window = def.timeLimitMs ?? def.echoTiming?.timeoutMs ?? 10_000;
   return window + timeouts.closeHandshakeMs + timeouts.serverConnectionDropMs + WATCHDOG_MARGIN_MS;
 }
@@ -61,6 +64,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     maxMessageSize: options.maxMessageSize ?? 64 * 1024 * 1024,
     maxReceivedBytes: receiveBudget(def),
     maxEvents: MAX_EVENTS,
+    maxControlFrames: MAX_CONTROL_FRAMES,
   });
   const expected = expandExpected(def);
   const received: ObservedEvent[] = [];
@@ -96,7 +100,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
   const caseStart = performance.now();
   let echoOutcome: { behavior: Behavior; result: string } | undefined;
   if (!failure) {
-    const limit = options.hardLimitMs ?? hardLimit(def, timeouts);
+    const limit = options.hardLimitMs ?? caseHardLimitMs(def, timeouts);
     const watchdog = setTimeout(() => client.abort(`case exceeded its hard limit of ${limit} ms`), limit);
     if (def.echoTiming) echo = new EchoTimingRun(def.echoTiming, client, timers);
     else if (def.compressedEcho) echo = new CompressedEchoRun(def.compressedEcho, client, timers);

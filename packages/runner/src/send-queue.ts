@@ -1,5 +1,49 @@
 import type net from 'node:net';
 
+/** One queued write. `bytes` is called when the write reaches the socket, so a frame can be made late. */
+interface QueuedWrite {
+  bytes: () => Buffer;
+  chop: number;
+  sync: boolean;
+  /** Called once the write is done or dropped; absent for fire-and-forget writes. */
+  done: (() => void) | null;
+}
+
+/**
+ * First in, first out with O(1) push and shift: a head index into an array that is compacted once the
+ * consumed prefix outweighs what is left, so a long-lived queue never shifts its whole backing array.
+ */
+class Fifo<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  drain(): T[] {
+    const rest = this.items.slice(this.head) as T[];
+    this.items = [];
+    this.head = 0;
+    return rest;
+  }
+}
+
 /**
  * Writes to one socket strictly in order, the way Autobahn's Twisted transport puts bytes on the wire:
  * - plain writes made in the same turn of the event loop leave together (the socket is corked until the
@@ -7,11 +51,17 @@ import type net from 'node:net';
  * - a chopped write goes out `chop` octets per write with a turn of the event loop between pieces;
  * - a sync write is flushed on its own before anything else is written.
  * A write that waits longer than `drainMs` for a server that stopped reading calls `onStall`.
+ *
+ * Pongs are coalesced: while one is still waiting in the queue (the socket is backed up or earlier
+ * writes are pending), a newer Ping only replaces its payload, as RFC 6455 5.5.3 allows answering just
+ * the most recent Ping. A server streaming Pings therefore costs one queued write, not one per Ping.
  */
 export class SendQueue {
-  private readonly items: Array<{ data: Buffer; chop: number; sync: boolean; done: () => void }> = [];
+  private readonly items = new Fifo<QueuedWrite>();
   private pumping = false;
   private corked = false;
+  /** Payload for the Pong waiting in the queue, or null when no Pong is waiting. */
+  private pendingPong: Buffer | null = null;
 
   constructor(
     private readonly socket: net.Socket,
@@ -24,40 +74,64 @@ export class SendQueue {
   /** Resolves when the bytes were handed to the socket (and flushed, for chopped or sync writes). */
   push(data: Buffer, chop = 0, sync = false): Promise<void> {
     if (this.socket.destroyed) return Promise.resolve();
-    return new Promise((done) => {
-      this.items.push({ data, chop, sync, done });
-      if (!this.pumping) void this.pump();
+    return new Promise((done) => this.enqueue({ bytes: () => data, chop, sync, done }));
+  }
+
+  /**
+   * Queues a Pong whose frame `encode` makes from the payload when it is written. If a Pong is already
+   * waiting, only its payload changes: no second write, no frame encoded (or logged) for the older Ping.
+   */
+  pushPong(payload: Buffer, encode: (payload: Buffer) => Buffer): void {
+    if (this.socket.destroyed) return;
+    const waiting = this.pendingPong !== null;
+    this.pendingPong = payload;
+    if (waiting) return;
+    this.enqueue({
+      bytes: () => {
+        const bytes = encode(this.pendingPong ?? payload);
+        this.pendingPong = null;
+        return bytes;
+      },
+      chop: 0,
+      sync: false,
+      done: null,
     });
   }
 
   /** Releases everything still waiting (the connection is gone). */
   clear(): void {
-    for (const item of this.items.splice(0)) item.done();
+    this.pendingPong = null;
+    for (const item of this.items.drain()) item.done?.();
+  }
+
+  private enqueue(item: QueuedWrite): void {
+    this.items.push(item);
+    if (!this.pumping) void this.pump();
   }
 
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (this.items.length > 0) {
-        const item = this.items.shift()!;
+      for (let item = this.items.shift(); item !== undefined; item = this.items.shift()) {
         if (this.socket.destroyed) {
-          item.done();
+          item.done?.();
           continue;
         }
+        const data = item.bytes();
         if (item.chop > 0) {
           this.uncork();
-          for (let offset = 0; offset < item.data.length && !this.socket.destroyed; offset += item.chop) {
-            await this.writeFlushed(item.data.subarray(offset, offset + item.chop), false);
+          for (let offset = 0; offset < data.length && !this.socket.destroyed; offset += item.chop) {
+            await this.writeFlushed(data.subarray(offset, offset + item.chop), false);
           }
         } else if (item.sync) {
           this.uncork();
-          await this.writeFlushed(item.data, true);
+          await this.writeFlushed(data, true);
         } else {
           this.cork();
-          this.onWrite(item.data, false);
-          if (!this.socket.write(item.data)) await this.waitDrain();
+          this.onWrite(data, false);
+          if (!this.socket.write(data)) await this.waitDrain();
         }
-        item.done();
+        item.done?.();
       }
     } finally {
       this.pumping = false;
