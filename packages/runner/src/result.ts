@@ -5,7 +5,7 @@ import type { WireLogEntry } from './wire-log.js';
 
 /**
  * One case's report, with Autobahn's field names (fuzzing.py connectionLost) so its tooling can read it,
- * plus `wirelogTimes` (ms since open for each wire log entry), `connectFailure` and `url`.
+ * plus `wirelogTimes` (ms since the connection attempt started, for each wire log entry), `connectFailure` and `url`.
  */
 export interface CaseResult extends ClosingRecord, TrafficStats {
   case: number;

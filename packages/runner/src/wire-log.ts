@@ -8,7 +8,8 @@
  *   ["KL", delay] / ["KLE"]                  kill-after armed / executed
  *   ["TI", delay] / ["TIE"]                  close-after armed / executed
  *   ["WLM", enabled]                         wire logging switched on or off
- * `times[i]` is the entry's time in ms since the connection was opened (Autobahn has no timestamps).
+ * `times[i]` is the entry's time in ms since the case's connection attempt started (Autobahn has no
+ * timestamps); the handshake entries share that origin, so the times never decrease.
  *
  * Memory stays bounded whatever the server sends: data previews are cut to 64 bytes, and only the first
  * and the last `keep` entries are kept, with the number skipped in between.
