@@ -57,7 +57,8 @@ export async function measureLoop(o: MeasureLoopOptions): Promise<LoopOutcome> {
   if (o.warmupRoundSec > 0) {
     // Fresh processes run unoptimised code for their first seconds: one pass over everything first.
     o.progress(`warm-up round: ${o.workloads.length * o.targets.length} jobs of ${o.warmupRoundSec} s, not measured`);
-    const warmupOptions = { ...o.jobOptions, warmupMs: 0, durationMs: o.warmupRoundSec * 1000 };
+    // Nothing is measured here, so no window is held open for a count either.
+    const warmupOptions = { ...o.jobOptions, warmupMs: 0, durationMs: o.warmupRoundSec * 1000, minCompleted: undefined };
     const timeoutMs = o.warmupRoundSec * 1000 + 30000;
     for (const workload of o.workloads) {
       for (const target of o.targets) {

@@ -3,7 +3,7 @@
  * load-generator process on the client cores, then measures run by run, workload by workload,
  * target by target — interleaved, so drift on the machine touches every target alike.
  */
-import type { RunJobOptions } from './load/run-job.js';
+import { DEFAULT_MAX_HOLD_MS, type RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine.js';
 import { bundleBenchProcesses, startClientProcess, startServerProcess, type ProcessRuntime, type ServerProcess } from './processes.js';
@@ -47,6 +47,11 @@ export interface BenchOptions {
    * measure a run again (once) when they were busy during it. Default 10000; 0 turns both off.
    */
   quietWaitMs?: number;
+  /**
+   * Hold each measured window open past `durationSec` until this many messages or connections completed
+   * in it (at most DEFAULT_MAX_HOLD_MS longer); see RunJobOptions.minCompleted. Default none.
+   */
+  minCompleted?: number;
   /** Load-generator threads; default one per client core of the pinning plan. */
   clientThreads?: number;
   /** C allocator settings of the server and client processes. Default 'steady' (see allocator.ts). */
@@ -132,6 +137,7 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
       warmupMs: warmupSec * 1000,
       durationMs: durationSec * 1000,
       threads: pinning.clientThreads,
+      ...(options.minCompleted ? { minCompleted: options.minCompleted } : {}),
     };
     const loopTargets: LoopTarget[] = [...servers].map(([name, server]) => ({
       name,
@@ -152,7 +158,7 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
       runs,
       warmupRoundSec,
       jobOptions,
-      timeoutMs: (warmupSec + durationSec) * 1000 + 30000,
+      timeoutMs: (warmupSec + durationSec) * 1000 + (options.minCompleted ? DEFAULT_MAX_HOLD_MS : 0) + 30000,
       quietWaitMs,
       runJob: (job, opts, timeoutMs) => client.run(job, opts, timeoutMs),
       waitForQuiet,

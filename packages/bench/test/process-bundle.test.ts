@@ -83,14 +83,15 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
       expect(launchOf(client.pid).argv).toContain(bundle.file('client-process'));
       const [workload] = selectWorkloads(['small-c16-f32']);
       const job = { workload: workload!, host: server.info.host, port: server.info.port, protocol: 'ws' as const };
-      const result = await client.run(job, { warmupMs: 50, durationMs: 200, threads: 2, serverPid: server.info.pid }, 20_000);
+      // The window is held open until each thread completed a message (count, not time), 10 s at most.
+      const result = await client.run(job, { warmupMs: 50, durationMs: 200, threads: 2, serverPid: server.info.pid, minCompleted: 2, maxHoldMs: 10_000 }, 40_000);
       expect(result.threads).toBe(2);
       expect(result.errorCount).toBe(0);
-      expect(result.completed).toBeGreaterThan(0);
+      expect(result.completed).toBeGreaterThanOrEqual(2);
     } finally {
       await Promise.all([client.stop(), server.stop()]);
     }
-  }, 30_000);
+  }, 60_000);
 
   it('start a probe process without tsx and it returns a timing', async () => {
     const probe = await startProbeProcess('0', { bundle });
@@ -134,5 +135,5 @@ describe('bundleProcessEntries', () => {
   it('fails with a clear error and leaves no folder when a source does not build', async () => {
     const missing = fileURLToPath(new URL('./fixtures/bundle/missing.ts', import.meta.url));
     await expect(bundleProcessEntries({ entry: missing })).rejects.toThrow(/cannot bundle the benchmark processes/);
-  });
+  }, 30_000);
 });

@@ -4,14 +4,15 @@ import { runBenchmark } from '../src/run-benchmark.js';
 
 describe('end to end', () => {
   it('measures ws and the tcp ceiling on the pipelined small-message workload', async () => {
-    const result = await runBenchmark({ targets: ['ws'], workloads: ['small-c16-f32'], durationSec: 0.3, warmupSec: 0.1, runs: 1, quietWaitMs: 0 });
+    // Each window is held open until it holds some messages: a busy machine may take longer, never fewer.
+    const result = await runBenchmark({ targets: ['ws'], workloads: ['small-c16-f32'], durationSec: 0.3, warmupSec: 0.1, runs: 1, quietWaitMs: 0, minCompleted: 32 });
     expect(result.targets.map((t) => [t.name, t.error])).toEqual([['ws', undefined], ['tcp', undefined]]);
     expect(result.cells.map((c) => c.target)).toEqual(['ws', 'tcp']);
     for (const cell of result.cells) {
       const [r] = cell.runs;
       expect(cell.errors).toEqual([]);
       expect(r!.errorCount).toBe(0);
-      expect(r!.completed).toBeGreaterThan(0);
+      expect(r!.completed).toBeGreaterThanOrEqual(32);
       expect(r!.value).toBeGreaterThan(0);
       // Every message sent came back, and the walked payload bytes matched the message count (else errorCount > 0).
       expect(r!.received).toBe(r!.sent);
@@ -23,5 +24,5 @@ describe('end to end', () => {
     }
     expect(result.cells.find((c) => c.target === 'ws')!.ratioToWs).toBe(1);
     expect(result.cells.find((c) => c.target === 'tcp')!.ratioToTcp).toBe(1);
-  }, 20_000);
+  }, 120_000);
 });

@@ -11,6 +11,7 @@ import {
   type RunningTcpEcho,
   type TcpEchoOptions,
 } from '../src/tcp-echo.js';
+import { propertyParams, SEED } from './property-seed.js';
 
 const MiB = 1024 * 1024;
 const HOST = '127.0.0.1';
@@ -273,7 +274,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('callback' as const) }) },
 );
 
-describe('RingEcho against a stand-in socket', () => {
+/** Runs of the RingEcho property, and a time limit that a loaded machine stays far inside (a safety net). */
+const RING_RUNS = 400;
+const RING_PROPERTY_TIMEOUT_MS = 120_000;
+
+describe(`RingEcho against a stand-in socket (seed ${SEED}; replay with WSMATRIX_SEED=${SEED})`, () => {
   it('echoes every byte in order, never touches a region before its write went out, holds at most the ring', () => {
     fc.assert(
       fc.property(
@@ -322,7 +327,7 @@ describe('RingEcho against a stand-in socket', () => {
           expect(firstDifference(Buffer.concat(socket.out), input)).toBe(-1);
         },
       ),
-      { numRuns: 400 },
+      propertyParams(RING_RUNS),
     );
-  });
+  }, RING_PROPERTY_TIMEOUT_MS);
 });

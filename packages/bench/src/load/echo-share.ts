@@ -11,14 +11,14 @@ import type { EchoWorkload } from '../workloads.js';
 import { ClientConnection } from './client-connection.js';
 import { buildEchoMessage, type EchoMessage } from './echo-message.js';
 import { absNow, ErrorLog, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
+import { WindowGate } from './window-gate.js';
 /** How long to wait for outstanding replies and for the close handshake at the end. */
 const DRAIN_TIMEOUT_MS = 5000;
 const CLOSE_TIMEOUT_MS = 2000;
 
 /** State shared by the connections of one share. */
 interface ShareTally {
-  window: MeasureWindow;
-  completed: number;
+  gate: WindowGate;
   sent: number;
   received: number;
   latency: LatencyHistogram;
@@ -80,12 +80,11 @@ class EchoConnection {
     if (replies === 0) return;
     const now = absNow();
     const tally = this.tally;
-    const inWindow = now >= tally.window.start && now < tally.window.end;
+    const inWindow = tally.gate.record(replies, now);
     this.inFlight -= replies;
     tally.received += replies;
-    if (inWindow) tally.completed += replies;
     this.retire(replies, now, inWindow);
-    if (this.sending && now >= tally.window.end) this.sending = false;
+    if (this.sending && tally.gate.isClosed(now)) this.sending = false;
     if (this.sending) this.send(replies, now);
     else if (this.inFlight <= 0 && this.drained) this.drained();
   }
@@ -121,8 +120,7 @@ export class EchoShare implements LoadShare {
   ) {
     this.bytes = buildEchoMessage(job.workload, job.deflate ?? false);
     this.tally = {
-      window: { start: Infinity, end: Infinity },
-      completed: 0,
+      gate: new WindowGate({ start: Infinity, end: Infinity }),
       sent: 0,
       received: 0,
       latency: new LatencyHistogram(),
@@ -145,10 +143,10 @@ export class EchoShare implements LoadShare {
 
   async run(window: MeasureWindow): Promise<ShareResult> {
     const tally = this.tally;
-    tally.window = window;
+    tally.gate = new WindowGate(window);
     for (const c of this.connections) c.start();
     // Connections whose replies stop coming would never notice the end of the window themselves.
-    await sleepUntil(window.end);
+    await tally.gate.whenClosed(absNow);
     for (const c of this.connections) c.sending = false;
     const drained = await withTimeout(Promise.all(this.connections.map((c) => c.whenDrained())), DRAIN_TIMEOUT_MS);
     if (!drained) tally.errors.add(new Error('replies still missing after the drain timeout'));
@@ -156,9 +154,11 @@ export class EchoShare implements LoadShare {
     this.verify();
     await Promise.all(this.connections.map((c) => this.closeConnection(c)));
     // What the user gets: whole messages × their uncompressed size, whatever crossed the wire.
-    const payloadBytes = tally.completed * this.job.workload.size;
+    const completed = tally.gate.completed;
+    const payloadBytes = completed * this.job.workload.size;
     return {
-      completed: tally.completed,
+      completed,
+      windowEnd: tally.gate.end,
       payloadBytes,
       sent: tally.sent,
       received: tally.received,

@@ -65,8 +65,8 @@ export class HandshakeLoop implements ConnectionEvents {
   constructor(
     private readonly spec: CycleSpec,
     private readonly recorder: CycleRecorder,
-    /** No cycle starts at or after this time (absNow()); cycles in flight then still finish. */
-    private readonly end: number,
+    /** True once no new cycle may start (given absNow()); cycles in flight then still finish. */
+    private readonly isOver: (now: number) => boolean,
     private readonly onStopped: () => void,
   ) {}
 
@@ -81,7 +81,7 @@ export class HandshakeLoop implements ConnectionEvents {
 
   private next(): void {
     const now = absNow();
-    if (now >= this.end) {
+    if (this.isOver(now)) {
       this.onStopped();
       return;
     }

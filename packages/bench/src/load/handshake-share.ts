@@ -13,6 +13,7 @@ import { type CycleRecorder, HandshakeLoop } from './handshake-loop.js';
 import { rawTcp } from './raw-tcp.js';
 import { absNow, ErrorLog, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
 import { UpgradeCheck } from './upgrade-check.js';
+import { WindowGate } from './window-gate.js';
 
 /** A cycle that takes longer than this is abandoned and counted as an error. */
 export const CYCLE_TIMEOUT_MS = 5000;
@@ -65,7 +66,8 @@ export class HandshakeShare implements LoadShare {
   async prepare(): Promise<void> {}
 
   run(window: MeasureWindow): Promise<ShareResult> {
-    const tally = new CycleTally(window);
+    const gate = new WindowGate(window);
+    const tally = new CycleTally(gate);
     const spec = {
       host: this.job.host, port: this.job.port, protocol: this.job.protocol,
       request: this.request, closeFrame: this.closeFrame, check: this.check, readBuffer: this.readBuffer, connect: this.connect,
@@ -77,7 +79,7 @@ export class HandshakeShare implements LoadShare {
         clearInterval(sweep);
         resolve(tally.result());
       };
-      const loops = Array.from({ length: this.loops }, () => new HandshakeLoop(spec, tally, window.end, stopped));
+      const loops = Array.from({ length: this.loops }, () => new HandshakeLoop(spec, tally, (now) => gate.isClosed(now), stopped));
       const sweep = setInterval(() => {
         const deadline = absNow() - this.cycleTimeoutMs;
         for (const loop of loops) loop.expire(deadline);
@@ -91,11 +93,10 @@ export class HandshakeShare implements LoadShare {
 class CycleTally implements CycleRecorder {
   private readonly latency = new LatencyHistogram();
   private readonly errors = new ErrorLog();
-  private completed = 0;
   private begun = 0;
   private finished = 0;
 
-  constructor(private readonly window: MeasureWindow) {}
+  constructor(private readonly gate: WindowGate) {}
 
   started(): void {
     this.begun++;
@@ -104,10 +105,7 @@ class CycleTally implements CycleRecorder {
   succeeded(began: number): void {
     this.finished++;
     const done = absNow();
-    if (done >= this.window.start && done < this.window.end) {
-      this.completed++;
-      this.latency.record((done - began) * 1000);
-    }
+    if (this.gate.record(1, done)) this.latency.record((done - began) * 1000);
   }
 
   failed(err: unknown): void {
@@ -116,7 +114,8 @@ class CycleTally implements CycleRecorder {
 
   result(): ShareResult {
     return {
-      completed: this.completed,
+      completed: this.gate.completed,
+      windowEnd: this.gate.end,
       payloadBytes: 0,
       sent: this.begun,
       received: this.finished,

@@ -31,13 +31,22 @@ export interface DeflateTally {
 /** Absolute times (ms since the epoch, sub-ms precision): traffic counts only between start and end. */
 export interface MeasureWindow {
   start: number;
+  /** The planned end. */
   end: number;
+  /**
+   * Holds the window open past `end` until this share counted `completed` events in it, but never past
+   * `latest`: a window then holds enough events to say something however slow the machine is (tests on
+   * a loaded machine count events instead of trusting a time span). See WindowGate.
+   */
+  extend?: { completed: number; latest: number };
 }
 
 /** What one share (one thread's connections or loops) measured. */
 export interface ShareResult {
   /** Messages (echo) or connections (handshake) completed inside the window. */
   completed: number;
+  /** When the window closed (absNow()): its planned end, or later when it was held open. */
+  windowEnd: number;
   /** Payload bytes of the replies completed inside the window. */
   payloadBytes: number;
   /** Messages sent and replies received over the whole job, warm-up and drain included. */
