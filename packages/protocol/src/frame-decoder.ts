@@ -1,6 +1,6 @@
 import { ProtocolError } from './errors.js';
 import { applyMask } from './mask.js';
-import { unmaskInArena } from './mask-arena.js';
+import type { MaskArena } from './mask-arena.js';
 import { opcodeIsControl, opcodeIsKnown } from './opcodes.js';
 
 export interface FrameHeader {
@@ -39,6 +39,11 @@ export interface FrameDecoderOptions {
   /** Unmask payloads in place (default true). */
   unmask?: boolean;
   /**
+   * The read buffer the caller pushes views of, when it is a mask arena: payload lying in it is unmasked
+   * there with SIMD. Held for the decoder's lifetime, never beyond.
+   */
+  arena?: MaskArena | null | undefined;
+  /**
    * Reject lengths not in the shortest form (RFC 6455 §5.2 says MUST use it). Off by default: our server
    * accepts them, as ws and uWS do; the fuzzing client turns it on, as Autobahn's does.
    */
@@ -62,6 +67,7 @@ export class FrameDecoder {
   private readonly allowedRsv: number;
   private readonly unmask: boolean;
   private readonly requireMinimalLength: boolean;
+  private readonly arena: MaskArena | null;
 
   private state = STATE_HEADER;
   private readonly header = Buffer.alloc(MAX_HEADER);
@@ -86,6 +92,7 @@ export class FrameDecoder {
     this.allowedRsv = options.allowedRsv ?? 0;
     this.unmask = options.unmask ?? true;
     this.requireMinimalLength = options.requireMinimalLength ?? false;
+    this.arena = options.arena ?? null;
   }
 
   get error(): ProtocolError | null {
@@ -127,7 +134,8 @@ export class FrameDecoder {
         const data = chunk.subarray(pos, pos + take);
         if (header.mask && this.unmask) {
           // A read buffer that is a mask arena is unmasked with SIMD; anything else with the JS loop.
-          if (!unmaskInArena(data, header.mask, this.phase)) applyMask(data, header.mask, this.phase);
+          const arena = this.arena;
+          if (arena === null || !arena.unmask(data, header.mask, this.phase)) applyMask(data, header.mask, this.phase);
           this.phase = (this.phase + take) & 3;
         }
         pos += take;

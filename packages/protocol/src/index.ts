@@ -1,7 +1,7 @@
 export { Opcode, opcodeIsControl, opcodeIsKnown, opcodeName, type KnownOpcode } from './opcodes.js';
 export { ProtocolError } from './errors.js';
 export { applyMask, randomMask } from './mask.js';
-export { createMaskArena, unmaskInArena } from './mask-arena.js';
+export { MaskArena } from './mask-arena.js';
 export { Utf8Validator, isValidUtf8 } from './utf8.js';
 export { CloseCode, closeCodeIsValid, parseClosePayload, encodeClosePayload, type ClosePayload } from './close.js';
 export { encodeFrame, encodeFrameHeader, type FrameSpec, type FrameHeaderOptions } from './frame-encoder.js';

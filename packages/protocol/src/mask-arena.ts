@@ -1,9 +1,14 @@
 /**
  * A read buffer that can be unmasked with 128-bit SIMD: the buffer is a WebAssembly memory, and a
  * 57-byte module XORs 16 bytes per instruction in it. JavaScript has no SIMD; its best loop (mask.ts)
- * unmasks 7–9 GB/s, which made unmasking the largest user-space cost of echoing 1 MiB messages. A server
- * that reads sockets into an arena has frames unmasked there, in place (FrameDecoder checks), before the
- * reader copies what it keeps out of the reused buffer.
+ * is several times slower, which made unmasking the largest user-space cost of echoing large messages.
+ * A server that reads sockets into an arena hands the arena to its frame decoders (FrameDecoderOptions
+ * `arena`), which unmask payload lying in it there, in place, before the reader copies what it keeps out
+ * of the reused buffer.
+ *
+ * Lifetime: an arena is an ordinary object, kept alive only by whoever holds it (a server from listen()
+ * to close(), its connections' decoders). Nothing here remembers arenas, so a dropped arena and its
+ * WebAssembly memory (and the address range the engine reserves for it) are reclaimed by the GC.
  *
  * The module, by hand (one function `x(p, n, word)`: for p in [p, p + n) by 16, v128 at p ^= splat(word)):
  */
@@ -32,24 +37,7 @@ const PAGE = 64 * 1024;
 /** Below this, the call into WebAssembly costs more than the JS loop. */
 const SIMD_MIN_BYTES = 256;
 
-/** Arenas by their memory's ArrayBuffer: a buffer is recognised by what it is a view of. */
-const arenas = new Map<ArrayBufferLike, (p: number, n: number, word: number) => void>();
-
-/**
- * A buffer of `bytes` (rounded up to 64 KiB pages) backed by WebAssembly memory that never grows (so
- * views of it stay valid), or null where WebAssembly SIMD is unavailable: callers then use a plain Buffer.
- * Arenas live as long as the process; make one per server, not per connection.
- */
-export function createMaskArena(bytes: number): Buffer | null {
-  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined || !wasm.validate(MODULE)) return null;
-  const pages = Math.max(1, Math.ceil(bytes / PAGE));
-  const memory = new wasm.Memory({ initial: pages, maximum: pages });
-  const instance = new wasm.Instance(new wasm.Module(MODULE), { e: { m: memory } });
-  const xor = instance.exports['x'] as (p: number, n: number, word: number) => void;
-  arenas.set(memory.buffer, xor);
-  return Buffer.from(memory.buffer, 0, bytes);
-}
+type XorFn = (p: number, n: number, word: number) => void;
 
 /** The part of the WebAssembly global used here (this package's lib settings do not declare it). */
 interface WasmApi {
@@ -60,22 +48,72 @@ interface WasmApi {
 }
 
 /**
- * Unmasks `data` in place (as applyMask) when it lies in an arena and is worth it; false otherwise, with
- * `data` untouched. The whole 16-byte blocks go through SIMD; the last 0–15 bytes are done here.
+ * The compiled module, compiled once per process: a constant (it never grows), not per-arena state.
+ * null: WebAssembly SIMD is unavailable here.
  */
-export function unmaskInArena(data: Uint8Array, mask: Uint8Array, phase: number): boolean {
-  const length = data.length;
-  if (length < SIMD_MIN_BYTES) return false;
-  const xor = arenas.get(data.buffer);
-  if (xor === undefined) return false;
-  const p = phase & 3;
-  const b0 = mask[p]!, b1 = mask[(p + 1) & 3]!, b2 = mask[(p + 2) & 3]!, b3 = mask[(p + 3) & 3]!;
-  // WebAssembly memory is little-endian whatever the platform.
-  const word = (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) | 0;
-  const simd = length & ~15;
-  xor(data.byteOffset, simd, word);
-  // 16 is a multiple of 4, so the tail starts at phase p again.
-  for (let i = simd; i < length; i++) data[i] = data[i]! ^ mask[(p + i) & 3]!;
-  return true;
+let compiled: { wasm: WasmApi; module: object } | null | undefined;
+
+function compiledModule(): { wasm: WasmApi; module: object } | null {
+  if (compiled === undefined) {
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    compiled = wasm === undefined || !wasm.validate(MODULE) ? null : { wasm, module: new wasm.Module(MODULE) };
+  }
+  return compiled;
 }
 
+export class MaskArena {
+  /** The arena's memory as a Buffer of the size asked for; read sockets into (views of) it. */
+  readonly buffer: Buffer;
+  private xor: XorFn | null;
+
+  private constructor(buffer: Buffer, xor: XorFn) {
+    this.buffer = buffer;
+    this.xor = xor;
+  }
+
+  /**
+   * An arena of `bytes` (rounded up to 64 KiB pages) backed by WebAssembly memory that never grows (so
+   * views of it stay valid), or null where WebAssembly SIMD is unavailable: callers then use a plain Buffer.
+   */
+  static create(bytes: number): MaskArena | null {
+    const found = compiledModule();
+    if (found === null) return null;
+    const pages = Math.max(1, Math.ceil(bytes / PAGE));
+    const memory = new found.wasm.Memory({ initial: pages, maximum: pages });
+    const instance = new found.wasm.Instance(found.module, { e: { m: memory } });
+    const xor = instance.exports['x'] as XorFn;
+    return new MaskArena(Buffer.from(memory.buffer, 0, bytes), xor);
+  }
+
+  /** Whether `data` is a view of this arena's memory. */
+  holds(data: Uint8Array): boolean {
+    return data.buffer === this.buffer.buffer;
+  }
+
+  /**
+   * Stops using the arena's WebAssembly instance: later unmask() calls decline. The memory itself goes
+   * when the last reference to the arena and its buffer is dropped.
+   */
+  release(): void {
+    this.xor = null;
+  }
+
+  /**
+   * Unmasks `data` in place (as applyMask) when it lies in this arena and is worth it; false otherwise,
+   * with `data` untouched. The whole 16-byte blocks go through SIMD; the last 0–15 bytes are done here.
+   */
+  unmask(data: Uint8Array, mask: Uint8Array, phase: number): boolean {
+    const length = data.length;
+    const xor = this.xor;
+    if (length < SIMD_MIN_BYTES || xor === null || data.buffer !== this.buffer.buffer) return false;
+    const p = phase & 3;
+    const b0 = mask[p]!, b1 = mask[(p + 1) & 3]!, b2 = mask[(p + 2) & 3]!, b3 = mask[(p + 3) & 3]!;
+    // WebAssembly memory is little-endian whatever the platform.
+    const word = (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) | 0;
+    const simd = length & ~15;
+    xor(data.byteOffset, simd, word);
+    // 16 is a multiple of 4, so the tail starts at phase p again.
+    for (let i = simd; i < length; i++) data[i] = data[i]! ^ mask[(p + i) & 3]!;
+    return true;
+  }
+}

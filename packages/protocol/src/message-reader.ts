@@ -1,6 +1,7 @@
 import { parseClosePayload } from './close.js';
 import { ProtocolError } from './errors.js';
 import { FrameDecoder, type FrameHeader, type FrameSink } from './frame-decoder.js';
+import type { MaskArena } from './mask-arena.js';
 import { Opcode } from './opcodes.js';
 import { Utf8Validator } from './utf8.js';
 
@@ -21,8 +22,9 @@ export interface MessageReaderOptions {
   /** Largest message (sum of its fragments); larger → 1009. Default 32 MiB. */
   maxMessageSize?: number;
   /**
-   * Bytes charged for every retained part on top of its payload, so a flood of tiny or empty fragments is
-   * bounded by real memory, not just payload bytes (ws CVE-2026-48779). Over the limit → 1008.
+   * Least a fragment after a message's first is charged against maxMessageSize (its payload when larger),
+   * so a flood of tiny or empty fragments is bounded by real memory, not just payload bytes (ws
+   * CVE-2026-48779). Charged per frame, never per TCP read. Over the limit → 1008.
    */
   partOverhead?: number;
   /** RSV bits an extension gives meaning to (4 = RSV1). */
@@ -43,6 +45,8 @@ export interface MessageReaderOptions {
    * control payload it hands out is its own memory. Off: messages may be views of the pushed chunks.
    */
   transientInput?: boolean;
+  /** The read buffer pushed chunks are views of, when it is a mask arena (see FrameDecoderOptions). */
+  arena?: MaskArena | null | undefined;
 }
 
 export interface FrameObserver {
@@ -59,6 +63,12 @@ const MIN_BLOCK_ROOM = 64 * 1024;
 const WHOLE_COPY_MAX = 64 * 1024;
 /** Below this, a direct read into the payload block is not worth a read of its own. */
 const MIN_DIRECT_READ = 16 * 1024;
+/**
+ * A piece of payload smaller than this that is not the start of its message is copied into a payload
+ * block rather than kept as a view: a frame trickled in tiny reads, or tiny fragments, then cost a few
+ * blocks instead of one Buffer each, so retained memory follows payload bytes, not the number of reads.
+ */
+const MIN_VIEW_PIECE = 16 * 1024;
 
 /**
  * Sans-I/O receive side of a WebSocket endpoint: bytes in, messages and control frames out. On top of the
@@ -82,12 +92,8 @@ export class MessageReader implements FrameSink {
   private parts: Buffer[] = [];
   private messageBytes = 0;
   private partCount = 0;
-  /**
-   * Retained pieces beyond the first of their frame: a frame trickled in many TCP reads is kept as one
-   * Buffer per read, each with the same fixed overhead as a fragment, so each is charged like one (M4).
-   */
-  private extraPieces = 0;
-  private frameHasPiece = false;
+  /** Bytes charged against maxMessageSize for the message's frames: payload, at least partOverhead each after the first. */
+  private charged = 0;
   /** Largest buffer this reader allocated (message reassembly); never sized by a declared length. */
   private largest = 0;
   private control: Buffer[] = [];
@@ -120,6 +126,7 @@ export class MessageReader implements FrameSink {
         maxPayloadLength: Math.max(this.maxMessageSize, 125),
         allowedRsv: (options.allowedRsv ?? 0) | (this.deflate ? 4 : 0),
         requireMinimalLength: options.requireMinimalLength ?? false,
+        arena: options.arena,
       },
       this,
     );
@@ -161,6 +168,11 @@ export class MessageReader implements FrameSink {
     return this.messageBytes;
   }
 
+  /** Buffers the message being assembled holds (its parts and the open payload block). */
+  get retainedParts(): number {
+    return this.parts.length + (this.block === null ? 0 : 1);
+  }
+
   /** Partial header bytes held by the decoder. */
   get bufferedBytes(): number {
     return this.decoder.bufferedBytes;
@@ -184,21 +196,24 @@ export class MessageReader implements FrameSink {
       this.messageOpcode = opcode;
       this.messageBytes = 0;
       this.partCount = 0;
-      this.extraPieces = 0;
+      this.charged = 0;
       this.compressed = header.rsv1 && this.deflate;
       if (opcode === Opcode.Text) this.utf8.reset();
     }
     if (this.messageBytes + header.payloadLength > this.maxMessageSize) {
       return new ProtocolError(1009, `message would exceed ${this.maxMessageSize} bytes`);
     }
-    // Every further frame costs memory even when empty: charge it before any of its payload is kept.
-    // The first part is free so a single frame of exactly maxMessageSize still passes.
+    // Every further frame costs memory even when empty: charge it before any of its payload is kept, at
+    // least partOverhead. The first frame is charged its payload only, and a frame's TCP pieces are never
+    // charged, so a message of exactly maxMessageSize passes however it is fragmented into large frames
+    // and however TCP splits them.
+    const charge = this.partCount === 0 ? header.payloadLength : Math.max(header.payloadLength, this.partOverhead);
     this.partCount++;
-    this.frameHasPiece = false;
     this.dataFrameLeft = header.payloadLength;
-    if (this.messageBytes + header.payloadLength + (this.partCount - 1) * this.partOverhead > this.maxMessageSize) {
+    if (this.charged + charge > this.maxMessageSize) {
       return new ProtocolError(1008, `message retains too many parts (${this.partCount})`);
     }
+    this.charged += charge;
   }
 
   onFramePayload(data: Buffer, header: FrameHeader): ProtocolError | void {
@@ -214,17 +229,11 @@ export class MessageReader implements FrameSink {
     this.messageBytes += data.length;
     this.dataFrameLeft -= data.length;
     if (this.transient && !this.inputOwned) this.keepCopy(data, header);
+    else if (data.length < MIN_VIEW_PIECE && (this.parts.length !== 0 || this.block !== null)) this.keepCopy(data, header);
     else {
       if (this.block !== null) this.closeBlock(); // keep the parts in wire order
       this.parts.push(data);
     }
-    if (this.frameHasPiece) {
-      this.extraPieces++;
-      if (this.messageBytes + (this.partCount - 1 + this.extraPieces) * this.partOverhead > this.maxMessageSize) {
-        return new ProtocolError(1008, `message retains too many parts (${this.parts.length} pieces)`);
-      }
-    }
-    this.frameHasPiece = true;
   }
 
   onFrameEnd(header: FrameHeader): ProtocolError | void {
@@ -246,7 +255,7 @@ export class MessageReader implements FrameSink {
     this.messageOpcode = -1;
     this.messageBytes = 0;
     this.partCount = 0;
-    this.extraPieces = 0;
+    this.charged = 0;
     this.compressed = false;
     if (compressed) this.handler.onMessage(data, binary, true);
     else this.handler.onMessage(data, binary);

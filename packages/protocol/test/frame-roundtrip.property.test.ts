@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '../src/index.js';
+import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
 const DATA_OPCODES = [Opcode.Continuation, Opcode.Text, Opcode.Binary];
 const CONTROL_OPCODES = [Opcode.Close, Opcode.Ping, Opcode.Pong];
@@ -62,7 +63,7 @@ function chopAt(stream: Buffer, fractions: number[]): Buffer[] {
 
 describe('property: encode → chop anywhere → decode gives back every frame', () => {
   for (const role of ['server', 'client'] as const) {
-    it(`${role} role`, () => {
+    it(`${role} role (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
       fc.assert(
         fc.property(
           fc.array(frameArb(role === 'server', true), { minLength: 1, maxLength: 8 }),
@@ -96,7 +97,7 @@ describe('property: encode → chop anywhere → decode gives back every frame',
             });
           },
         ),
-        { numRuns: 300 },
+        fcParams(300),
       );
     });
   }

@@ -13,12 +13,8 @@ import {
   type UpgradeRequestCheck,
 } from '../src/handshake.js';
 import { HeaderList, HttpHeadError, HttpHeadParser, type HttpRequestHead, type HttpResponseHead } from '../src/http-head.js';
+import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
-/** fast-check prints the seed and path of a failure; FC_SEED=<n> replays one. */
-function fcParams(numRuns = 300): fc.Parameters<unknown> {
-  const seed = process.env['FC_SEED'];
-  return seed === undefined ? { numRuns } : { numRuns, seed: Number(seed) };
-}
 
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const RFC_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
@@ -344,7 +340,7 @@ describe('validateUpgradeRequest', () => {
     expect(validateUpgradeRequest({ method: 'GET', httpVersion: '1.1', headers: HeaderList.fromNodeRaw(raw) }).ok).toBe(true);
   });
 
-  it('property: mutated request heads end in a head, "need more", or a documented status (P5)', () => {
+  it(`property: mutated request heads end in a head, "need more", or a documented status (P5) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const valid = Buffer.from(
       buildUpgradeRequest({
         host: 'h',
@@ -382,7 +378,7 @@ describe('validateUpgradeRequest', () => {
           expect(buildErrorResponse(check.status, check.message, check.headers)).toMatch(/^HTTP\/1\.1 \d{3} /);
         }
       }),
-      fcParams(),
+      fcParams(300),
     );
   });
 });
@@ -657,7 +653,7 @@ describe('validateUpgradeResponse', () => {
     expect(check(ok101(), { offeredProtocols: ['chat'] })).toEqual({ ok: true, extensions: [] });
   });
 
-  it('round-trips with the server side for random keys (property)', () => {
+  it(`round-trips with the server side for random keys (property) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
         const key = Buffer.from(raw).toString('base64');

@@ -7,12 +7,8 @@ import {
   type HttpRequestHead,
   type HttpResponseHead,
 } from '../src/http-head.js';
+import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
-/** fast-check prints the seed and path of a failure; FC_SEED=<n> replays one. */
-function fcParams(numRuns = 200): fc.Parameters<unknown> {
-  const seed = process.env['FC_SEED'];
-  return seed === undefined ? { numRuns } : { numRuns, seed: Number(seed) };
-}
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -360,7 +356,7 @@ describe('HttpHeadParser: chunking and linear work', () => {
     );
   const cuts = fc.array(fc.nat(), { maxLength: 30 });
 
-  it('property: whole, one byte at a time and random splits give the same result (valid heads)', () => {
+  it(`property: whole, one byte at a time and random splits give the same result (valid heads) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(validRequest, cuts, (data, points) => {
         const whole = feed('request', data, []);
@@ -368,11 +364,11 @@ describe('HttpHeadParser: chunking and linear work', () => {
         expect(feed('request', data, points)).toEqual(whole);
         expect(feed('request', data, Array.from({ length: data.length }, (_, i) => i))).toEqual(whole);
       }),
-      fcParams(),
+      fcParams(200),
     );
   });
 
-  it('property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking', () => {
+  it(`property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const mutated = fc
       .tuple(validRequest, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 4 }))
       .map(([data, edits]) => {

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from './prng.js';
 import { applyMask } from '../src/mask.js';
-import { createMaskArena, unmaskInArena } from '../src/mask-arena.js';
+import { MaskArena } from '../src/mask-arena.js';
 
-const arena = createMaskArena(256 * 1024);
+const maskArena = MaskArena.create(256 * 1024);
+const arena = maskArena?.buffer;
 
 describe('mask arena (WebAssembly SIMD unmasking)', () => {
   it('exists on this Node (WebAssembly SIMD), is the size asked for, and is a Buffer over memory that does not move', () => {
     expect(arena).not.toBeNull();
     expect(arena!.length).toBe(256 * 1024);
-    expect(createMaskArena(100)!.length).toBe(100);
+    expect(MaskArena.create(100)!.buffer.length).toBe(100);
   });
 
   it('unmasks exactly as applyMask for lengths 256..4 200 and 64 KiB, offsets 0..19, phases 0..3, touching nothing around', () => {
@@ -26,7 +27,7 @@ describe('mask arena (WebAssembly SIMD unmasking)', () => {
           const expected = Buffer.from(region.subarray(offset, offset + length));
           applyMask(expected, mask, phase);
           const view = arena!.subarray(offset, offset + length);
-          expect(unmaskInArena(view, mask, phase)).toBe(true);
+          expect(maskArena!.unmask(view, mask, phase)).toBe(true);
           const ok =
             Buffer.from(view).equals(expected) &&
             region.subarray(0, offset).equals(before.subarray(0, offset)) &&
@@ -40,10 +41,22 @@ describe('mask arena (WebAssembly SIMD unmasking)', () => {
 
   it('declines (and leaves untouched) buffers outside an arena and pieces too short to be worth a call', () => {
     const plain = Buffer.alloc(4096, 7);
-    expect(unmaskInArena(plain, Uint8Array.from([1, 2, 3, 4]), 0)).toBe(false);
+    expect(maskArena!.unmask(plain, Uint8Array.from([1, 2, 3, 4]), 0)).toBe(false);
     expect(plain.every((b) => b === 7)).toBe(true);
     const short = arena!.subarray(0, 255).fill(9);
-    expect(unmaskInArena(short, Uint8Array.from([1, 2, 3, 4]), 0)).toBe(false);
+    expect(maskArena!.unmask(short, Uint8Array.from([1, 2, 3, 4]), 0)).toBe(false);
     expect(short.every((b) => b === 9)).toBe(true);
+  });
+
+  it('only unmasks views of its own memory, and nothing once released', () => {
+    const other = MaskArena.create(4096)!;
+    const view = other.buffer.subarray(0, 1024).fill(5);
+    expect(maskArena!.unmask(view, Uint8Array.from([1, 2, 3, 4]), 0)).toBe(false);
+    expect(view.every((b) => b === 5)).toBe(true);
+    expect(other.holds(view)).toBe(true);
+    expect(maskArena!.holds(view)).toBe(false);
+    other.release();
+    expect(other.unmask(view, Uint8Array.from([1, 2, 3, 4]), 0)).toBe(false);
+    expect(view.every((b) => b === 5)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError } from '../src/index.js';
+import { MaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError } from '../src/index.js';
+import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
 const MASK = Buffer.from('a1b2c3d4', 'hex');
 
@@ -22,13 +23,19 @@ function newReader(options: Partial<MessageReaderOptions>, seen: Seen): MessageR
   );
 }
 
+/** A scratch read buffer big enough for every chunk: a mask arena (as the server's read buffer) or a plain Buffer. */
+function scratchFor(chunks: Buffer[], arena: boolean): { scratch: Buffer; arena: MaskArena | null } {
+  const size = Math.max(1, ...chunks.map((c) => c.length));
+  if (!arena) return { scratch: Buffer.alloc(size), arena: null };
+  const created = MaskArena.create(size)!;
+  return { scratch: created.buffer, arena: created };
+}
+
 /**
  * Pushes each chunk through one scratch buffer that is scribbled over after every push, as a shared socket
- * read buffer is; `arena`: the scratch is a mask arena (the server's read buffer), unmasked there with SIMD.
+ * read buffer is; a reader given the scratch's arena unmasks payload there with SIMD.
  */
-function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen, arena = false): void {
-  const size = Math.max(1, ...chunks.map((c) => c.length));
-  const scratch = arena ? createMaskArena(size)! : Buffer.alloc(size);
+function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen, scratch = scratchFor(chunks, false).scratch): void {
   for (const chunk of chunks) {
     chunk.copy(scratch);
     const error: ProtocolError | null = reader.push(scratch.subarray(0, chunk.length));
@@ -103,21 +110,22 @@ function transientMatchesOwned(arena: boolean): void {
       const owned: Seen = { events: [], error: null };
       const transient: Seen = { events: [], error: null };
       pushCopies(newReader({}, owned), chunks, owned);
-      pushThroughScratch(newReader({ transientInput: true }, transient), chunks, transient, arena);
+      const read = scratchFor(chunks, arena);
+      pushThroughScratch(newReader({ transientInput: true, arena: read.arena }, transient), chunks, transient, read.scratch);
       expect(transient.error).toBe(owned.error);
       // Compared only now, after the scratch buffer was overwritten many times.
       expect(snapshot(transient)).toEqual(snapshot(owned));
     }),
-    { numRuns: 150 },
+    fcParams(150),
   );
 }
 
 describe('MessageReader with transientInput', () => {
-  it('hands out the same events as a reader given owned chunks, and they survive the read buffer being reused', () => {
+  it(`hands out the same events as a reader given owned chunks, and they survive the read buffer being reused (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     transientMatchesOwned(false);
   });
 
-  it('the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied)', () => {
+  it(`the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     transientMatchesOwned(true);
   });
 
@@ -142,7 +150,7 @@ describe('MessageReader with transientInput', () => {
     expect(data.buffer.byteLength).toBe(1 << 20);
   });
 
-  it('a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB', () => {
+  it(`a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 40000 }), { minLength: 1, maxLength: 8 }), (pieces) => {
         const declared = 8 << 20;
@@ -158,7 +166,7 @@ describe('MessageReader with transientInput', () => {
         }
         expect(reader.retainedMessageBytes).toBe(received);
       }),
-      { numRuns: 100 },
+      fcParams(100),
     );
   });
 

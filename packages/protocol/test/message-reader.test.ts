@@ -244,6 +244,30 @@ describe('MessageReader: size limits', () => {
     }
   });
 
+  it('a message of exactly the limit in a few large fragments is delivered with the default part overhead', () => {
+    const h = harness({ maxMessageSize: MAX });
+    expect(h.push(text('a'.repeat(300), false), cont('b'.repeat(300), false), cont('c'.repeat(400)))).toBeNull();
+    expect(h.messages[0]!.data.length).toBe(MAX);
+  });
+
+  it('one frame of exactly the limit is delivered however it is split into reads, kept in a few Buffers', () => {
+    const size = 200_000;
+    const frame = binary(Buffer.alloc(size, 7));
+    for (const step of [1, 7, 1000]) {
+      const h = harness({ maxMessageSize: size });
+      let maxParts = 0;
+      for (let off = 0; off < frame.length; off += step) {
+        expect(h.push(frame.subarray(off, off + step))).toBeNull();
+        maxParts = Math.max(maxParts, h.reader.retainedParts);
+      }
+      expect(h.messages[0]!.data.equals(Buffer.alloc(size, 7))).toBe(true);
+      // A view for the first piece, then payload blocks that grow with what has arrived.
+      expect(maxParts).toBeLessThanOrEqual(8);
+      const over = harness({ maxMessageSize: size - 1 });
+      expectCode(over.push(frame.subarray(0, 10)), 1009); // 64-bit length form: detected before the mask key
+    }
+  });
+
   it('with no part overhead a fragmented message of exactly the limit is delivered', () => {
     const h = harness({ maxMessageSize: MAX, partOverhead: 0 });
     expect(h.push(text('a'.repeat(300), false), cont('b'.repeat(300), false), cont('c'.repeat(400)))).toBeNull();
@@ -258,10 +282,10 @@ describe('MessageReader: size limits', () => {
 
   /**
    * Feeds a message start then a flood of equal continuation frames, and checks the part accounting:
-   * the first part is free, every further part costs `overhead` on top of its payload, and the frame that
-   * would take payload + overhead × (parts − 1) over the limit fails with 1008 at its header.
+   * the first frame is charged its payload, every further frame max(payload, overhead), and the frame that
+   * would take the charge over the limit fails with 1008 at its header (1009 when payload alone does).
    */
-  function flood(partSize: number, maxMessageSize: number, overhead = DEFAULT_PART_OVERHEAD): { failedAt: number; retainedMax: number } {
+  function flood(partSize: number, maxMessageSize: number, overhead = DEFAULT_PART_OVERHEAD): { failedAt: number; retainedMax: number; code: number } {
     const h = harness({ maxMessageSize, ...(overhead === DEFAULT_PART_OVERHEAD ? {} : { partOverhead: overhead }) });
     const part = Buffer.alloc(partSize, 0x61);
     const first = text(part, false);
@@ -270,25 +294,29 @@ describe('MessageReader: size limits', () => {
     let retainedMax = 0;
     for (let k = 1; ; k++) {
       const err = h.push(k === 1 ? first : next);
+      const charge = partSize + parts * Math.max(partSize, overhead);
       if (err) {
-        expect(err.closeCode).toBe(1008);
+        expect(err.closeCode).toBe((parts + 1) * partSize > maxMessageSize ? 1009 : 1008);
         // It failed at the first frame that crosses, not later, not earlier.
-        expect(parts * partSize + partSize + parts * overhead).toBeGreaterThan(maxMessageSize);
+        expect(charge).toBeGreaterThan(maxMessageSize);
         expect(h.events).toEqual([]);
-        return { failedAt: k, retainedMax };
+        return { failedAt: k, retainedMax, code: err.closeCode };
       }
       parts++;
+      expect(charge).toBeLessThanOrEqual(maxMessageSize);
       expect(h.reader.retainedMessageBytes).toBe(parts * partSize);
-      expect(h.reader.retainedMessageBytes + (parts - 1) * overhead).toBeLessThanOrEqual(maxMessageSize);
+      // Tiny fragments are gathered into payload blocks, not kept one Buffer each.
+      expect(h.reader.retainedParts).toBeLessThanOrEqual(2 + Math.ceil((parts * partSize) / (64 * 1024)));
       retainedMax = Math.max(retainedMax, h.reader.retainedMessageBytes);
       if (k > 1_000_000) throw new Error('flood never stopped');
     }
   }
 
-  it('a flood of 1-byte continuation frames → 1008 once payload + 128 × (parts − 1) exceeds the limit', () => {
-    const { failedAt, retainedMax } = flood(1, 10_000);
-    // k + 128 (k − 1) > 10 000 first holds for k = 79.
-    expect(failedAt).toBe(79);
+  it('a flood of 1-byte continuation frames → 1008 once 1 + 128 × (frames − 1) exceeds the limit', () => {
+    const { failedAt, retainedMax, code } = flood(1, 10_000);
+    // 1 + 128 (k − 1) > 10 000 first holds for k = 80.
+    expect(failedAt).toBe(80);
+    expect(code).toBe(1008);
     expect(retainedMax).toBeLessThanOrEqual(10_000);
   });
 
@@ -301,7 +329,9 @@ describe('MessageReader: size limits', () => {
 
   it('the part overhead is configurable', () => {
     expect(flood(0, 1000, 10).failedAt).toBe(102); // 10 (k − 1) > 1000 first holds for k = 102
-    expect(flood(50, 1000, 10).failedAt).toBe(17); // 50 k + 10 (k − 1) > 1000 first holds for k = 17
+    expect(flood(5, 1000, 10).failedAt).toBe(101); // 5 + 10 (k − 1) > 1000 first holds for k = 101
+    // Fragments at least as big as the overhead are charged their payload: the size limit decides.
+    expect(flood(50, 1000, 10)).toMatchObject({ failedAt: 21, code: 1009 });
   });
 
   it('with no part overhead, 1-byte parts are stopped by the size limit instead: 1009 at the 1001st frame', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, isValidUtf8 } from '../src/utf8.js';
+import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -235,7 +236,7 @@ function cutsFor(length: number, raw: number[]): number[] {
 }
 
 describe('Utf8Validator: properties', () => {
-  it('whole-input verdict agrees with TextDecoder({fatal:true}) and isValidUtf8', () => {
+  it(`whole-input verdict agrees with TextDecoder({fatal:true}) and isValidUtf8 (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(anyBytes, (bytes) => {
         const expected = referenceValid(bytes);
@@ -243,11 +244,11 @@ describe('Utf8Validator: properties', () => {
         expect(v.push(bytes) && v.end()).toBe(expected);
         expect(isValidUtf8(bytes)).toBe(expected);
       }),
-      { numRuns: 2000 },
+      fcParams(2000),
     );
   });
 
-  it('under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder', () => {
+  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(anyBytes, fc.array(fc.nat(), { maxLength: 12 }), (bytes, raw) => {
         const cuts = cutsFor(bytes.length, raw);
@@ -261,11 +262,11 @@ describe('Utf8Validator: properties', () => {
           expect(verdict).toBe(bad === -1 || chunkEnd <= bad);
         });
       }),
-      { numRuns: 1000 },
+      fcParams(1000),
     );
   });
 
-  it('byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with', () => {
+  it(`byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(utf8ish, (bytes) => {
         const bad = firstBadIndex(bytes);
@@ -276,7 +277,7 @@ describe('Utf8Validator: properties', () => {
         }
         expect(firstFalse).toBe(bad);
       }),
-      { numRuns: 500 },
+      fcParams(500),
     );
   });
 });
