@@ -14,6 +14,9 @@ import {
 } from '../src/index.js';
 import { scheduledSpanMs } from '../src/build.js';
 
+/** These tests expand whole payloads and data sets: a safety net for a busy machine, not a figure they check. */
+const EXPANDING_TEST_TIMEOUT_MS = 30_000;
+
 function group(id: string): string {
   return id.split('.')[0] as string;
 }
@@ -36,7 +39,7 @@ function payloadsOf(c: CaseDef): Array<[string, PayloadSpec]> {
   return out;
 }
 
-describe('catalogue size and order', () => {
+describe('catalogue size and order', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
   it('has 517 cases (301 in groups 1-10, 216 in the compression groups 12 and 13)', () => {
     expect(allCases).toHaveLength(517);
     expect(allCaseIds).toHaveLength(517);
@@ -111,7 +114,7 @@ describe('catalogue size and order', () => {
   });
 });
 
-describe('payloads', () => {
+describe('payloads', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
   it('every payload spec expands to its declared length', () => {
     let checked = 0;
     for (const c of allCases) {
@@ -135,7 +138,7 @@ describe('payloads', () => {
   });
 });
 
-describe('schema invariants', () => {
+describe('schema invariants', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
   it('has plain-text, non-empty descriptions and expectations', () => {
     for (const c of allCases) {
       for (const text of [c.description, c.expectation]) {

@@ -2,7 +2,10 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DATA_SETS, DATA_SET_ORDER, DataSetCursor, caseById, dataSetBytes, allCases } from '../src/index.js';
 
-describe('groups 12 and 13 (permessage-deflate)', () => {
+/** These tests expand whole payloads and data sets: a safety net for a busy machine, not a figure they check. */
+const EXPANDING_TEST_TIMEOUT_MS = 30_000;
+
+describe('groups 12 and 13 (permessage-deflate)', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
   it('12.j.i: data set per sub-group, Autobahn sizes, counts, timeouts and fragment sizes', () => {
     expect(DATA_SET_ORDER.map((_, j) => caseById(`12.${j + 1}.1`)!.compressedEcho!.dataSet)).toEqual(['json', 'bmp', 'faust', 'html', 'pdf']);
     const sizes = Array.from({ length: 18 }, (_, i) => caseById(`12.1.${i + 1}`)!.compressedEcho!);
