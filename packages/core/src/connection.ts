@@ -38,6 +38,7 @@ import {
   isValidUtf8,
   type DeflateCounters,
   type DeflateParams,
+  type MaskArena,
   type MessageHandler,
   type ZlibLimiter,
 } from '@wsmatrix/protocol';
@@ -51,6 +52,8 @@ export interface ConnectionOwner {
   readonly options: ResolvedOptions;
   /** Bounds zlib jobs across connections; required when a connection negotiated permessage-deflate. */
   readonly zlibLimiter: ZlibLimiter | null;
+  /** The mask arena the shared read buffer lives in (null: none, or the socket does not read into it). */
+  readonly maskArena: MaskArena | null;
   /** Called once, from the socket's 'close' event. */
   connectionClosed(conn: Connection): void;
   /** A user callback threw and the connection handler has no onError. */
@@ -185,6 +188,7 @@ export class Connection implements WebSocketConnection, MessageHandler {
         partOverhead: this.opts.partOverhead,
         perMessageDeflate: this.codec !== null,
         transientInput: route !== null,
+        arena: route !== null ? owner.maskArena : null,
       },
       this,
     );

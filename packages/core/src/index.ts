@@ -1,7 +1,8 @@
 export { coreVersion } from './version.js';
 export { WebSocketServer, type ListenOptions, type ListenAddress } from './server.js';
 export { takeOverAccepts } from './shared-reads.js';
-export { libuvStreams, type LibuvStreams, type TcpHandle, type WriteRequest, type ShutdownRequest, type ConnectRequest } from './libuv-stream.js';
+export { SOCKET_LAYERS, type SocketLayer } from './socket-layer.js';
+export { loadLibuvStreams, type LibuvStreams, type TcpHandle, type WriteRequest, type ShutdownRequest, type ConnectRequest } from './libuv-stream.js';
 export { createEchoServer, echoHandler } from './echo.js';
 export { closeReplyCode } from './connection.js';
 export { DEFAULTS, resolveOptions, type ServerOptions, type ResolvedOptions, type PerMessageDeflateOptions } from './options.js';

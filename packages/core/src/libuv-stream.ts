@@ -1,8 +1,9 @@
 /**
  * The libuv TCP stream bindings that node:net is built on (process.binding('tcp_wrap' / 'stream_wrap' /
- * 'uv')), as far as our server sockets (RawSocket) and the bench's load generator need them. They are Node internals, deprecated for users (DEP0111,
- * documentation-only), so their shape is checked once: `libuvStreams` is undefined when anything is
- * missing, and callers fall back to net.Socket. Used the way Node 20's lib/net.js and
+ * 'uv')), as far as our server sockets (RawSocket) and the bench's load generator need them. They are
+ * Node internals, deprecated for users (DEP0111), so they are loaded only on request (the 'bare' socket
+ * layer; never at import), and a shape check here is only the first gate: the server also proves the
+ * layer by behaviour before using it (socket-layer.ts). Used the way Node 20's lib/net.js and
  * lib/internal/stream_base_commons.js use them.
  */
 
@@ -77,7 +78,8 @@ const HANDLE_METHODS = [
 /** Only the prototype is checked for these: accepted handles never connect. */
 const CLIENT_METHODS = ['connect', 'connect6'] as const;
 
-function load(): LibuvStreams | undefined {
+/** The bindings, or why they cannot be used. */
+function load(): LibuvStreams | string {
   try {
     const binding = (process as unknown as { binding(name: string): Record<string, any> }).binding;
     const tcp = binding('tcp_wrap');
@@ -96,7 +98,7 @@ function load(): LibuvStreams | undefined {
       typeof stream.kLastWriteWasAsync === 'number' &&
       typeof uv.UV_EOF === 'number' &&
       typeof uv.UV_ENOTCONN === 'number';
-    if (!usable) return undefined;
+    if (!usable) return 'the tcp_wrap/stream_wrap bindings lack a method or constant RawSocket uses';
     return {
       TCP: tcp.TCP,
       socketType: tcp.constants.SOCKET,
@@ -109,13 +111,30 @@ function load(): LibuvStreams | undefined {
       UV_EOF: uv.UV_EOF,
       UV_ENOTCONN: uv.UV_ENOTCONN,
     };
-  } catch {
-    return undefined;
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    const message = err instanceof Error ? err.message : String(err);
+    return `process.binding is not available (${typeof code === 'string' ? `${code}: ` : ''}${message})`;
   }
 }
 
-/** The bindings, or undefined on a Node without them (then net.Socket is used). */
-export const libuvStreams: LibuvStreams | undefined = load();
+/** Loaded once, on the first request: one value per process, never per server. */
+let loaded: LibuvStreams | string | undefined;
+
+/**
+ * The bindings, or a sentence saying why they are unusable (then net.Socket is used). Calls
+ * process.binding on the first call only; nothing calls this unless bare handles were asked for.
+ */
+export function loadLibuvStreamsOrReason(): LibuvStreams | string {
+  loaded ??= load();
+  return loaded;
+}
+
+/** The bindings, or undefined where they are unusable. */
+export function loadLibuvStreams(): LibuvStreams | undefined {
+  const result = loadLibuvStreamsOrReason();
+  return typeof result === 'string' ? undefined : result;
+}
 
 /** Whether `handle` (an accepted client handle) has every method a RawSocket calls. */
 export function isTcpHandle(handle: unknown): handle is TcpHandle {

@@ -6,6 +6,7 @@
 import type { DeflatePolicy } from '@wsmatrix/protocol';
 import type { ConnectionHandler } from './connection-types.js';
 import type { UpgradeRequest } from './request-head.js';
+import { SOCKET_LAYERS, socketLayerFromEnv, type SocketLayer } from './socket-layer.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -26,7 +27,10 @@ export interface PerMessageDeflateOptions extends DeflatePolicy {
 export interface ServerOptions {
   /** Largest message (single frame or reassembled) in bytes; beyond it → Close 1009. Default 32 MiB. */
   maxMessageSize?: number;
-  /** Bytes charged per retained message part (fragment or buffered chunk) → 1008. Default 128. */
+  /**
+   * Least a fragment after a message's first is charged against maxMessageSize (its payload when larger),
+   * per frame, never per TCP read: too many tiny fragments → 1008. Default 128.
+   */
   partOverhead?: number;
   /** Own-server mode: a socket must complete its upgrade within this many ms of accept. Default 10 000. */
   handshakeTimeoutMs?: number;
@@ -73,12 +77,15 @@ export interface ServerOptions {
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /**
-   * Own-server mode: 'bare' (the default) runs accepted connections on their bare libuv TCP handles
-   * (RawSocket; Node internals, used only where their shape checks out, else net.Socket); 'net' always
-   * wraps them in net.Socket. attach() always uses node:http's sockets. The default can be set for a
-   * whole process with the environment variable WSMATRIX_CORE_SOCKETS=bare|net (the tests run both).
+   * Own-server mode's socket layer (socket-layer.ts): 'net' (the default) wraps accepted connections in
+   * net.Socket reading into one shared buffer; 'bare' (opt-in) runs them on their bare libuv TCP handles
+   * (RawSocket; Node internals, used only after a loopback check of their behaviour passes, else 'net');
+   * 'connection' uses net.Server's own sockets and 'data' events. The layer in effect is
+   * `server.socketLayer` (with `server.socketLayerFallback` saying why when it differs). attach() always
+   * uses node:http's sockets. The default can be set for a whole process with the environment variable
+   * WSMATRIX_CORE_SOCKETS=net|bare|connection (the tests run every one).
    */
-  socketLayer?: 'bare' | 'net' | undefined;
+  socketLayer?: SocketLayer | undefined;
 }
 
 export interface ResolvedOptions {
@@ -103,7 +110,7 @@ export interface ResolvedOptions {
   selectProtocol: ((offered: readonly string[], req: UpgradeRequest) => string | undefined) | undefined;
   handler: ConnectionHandler;
   perMessageDeflate: PerMessageDeflateOptions | undefined;
-  socketLayer: 'bare' | 'net';
+  socketLayer: SocketLayer;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -135,13 +142,6 @@ function pick(options: ServerOptions, key: NumericKey, min: number): number {
   return value;
 }
 
-function defaultSocketLayer(): 'bare' | 'net' {
-  const fromEnv = process.env['WSMATRIX_CORE_SOCKETS'];
-  if (fromEnv === undefined || fromEnv === '') return 'bare';
-  if (fromEnv === 'bare' || fromEnv === 'net') return fromEnv;
-  throw new RangeError(`WSMATRIX_CORE_SOCKETS must be "bare" or "net", got ${JSON.stringify(fromEnv)}`);
-}
-
 /** Fills in defaults and checks every value; throws RangeError on nonsense. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -167,10 +167,10 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     handler: options.handler ?? {},
     perMessageDeflate:
       options.perMessageDeflate === true ? {} : options.perMessageDeflate ? { ...options.perMessageDeflate } : undefined,
-    socketLayer: options.socketLayer ?? defaultSocketLayer(),
+    socketLayer: options.socketLayer ?? socketLayerFromEnv(),
   };
-  if (resolved.socketLayer !== 'bare' && resolved.socketLayer !== 'net') {
-    throw new RangeError(`option socketLayer must be "bare" or "net", got ${JSON.stringify(resolved.socketLayer)}`);
+  if (!SOCKET_LAYERS.includes(resolved.socketLayer)) {
+    throw new RangeError(`option socketLayer must be one of ${SOCKET_LAYERS.join(', ')}, got ${JSON.stringify(resolved.socketLayer)}`);
   }
   const c = resolved.perMessageDeflate?.concurrency;
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) {

@@ -17,8 +17,8 @@ import type { Duplex } from 'node:stream';
 import {
   buildErrorResponse,
   buildUpgradeResponse,
-  createMaskArena,
   formatExtensions,
+  MaskArena,
   negotiateDeflate,
   validateUpgradeRequest,
   ZlibLimiter,
@@ -30,6 +30,7 @@ import { resolveOptions, type ResolvedOptions, type ServerOptions } from './opti
 import { RequestHeadReader, requestFromNode, type RequestLimits, type UpgradeRequest } from './request-head.js';
 import type { ServerSocket } from './server-socket.js';
 import { adoptAcceptedSockets, ReadRoute, SHARED_READ_BYTES } from './shared-reads.js';
+import { chooseSocketLayer, type SocketLayer } from './socket-layer.js';
 
 export interface ListenOptions {
   /** 0 (the default) picks any free port. */
@@ -100,6 +101,13 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   readonly zlibLimiter: ZlibLimiter | null;
   /** The request-head limits, built once rather than per accepted socket. */
   private readonly requestLimits: RequestLimits;
+  /**
+   * The shared read buffer's mask arena (own-server mode on 'net' or 'bare', where WebAssembly SIMD
+   * exists), from listen() until close(): connections' decoders unmask payload read into it in place.
+   */
+  maskArena: MaskArena | null = null;
+  private layer: SocketLayer | null = null;
+  private layerFallback: string | null = null;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -125,6 +133,20 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     return this.pending.size;
   }
 
+  /**
+   * The socket layer in effect in own-server mode ('net', 'bare' or 'connection'; see socket-layer.ts),
+   * which may differ from options.socketLayer when the requested one could not be used; null before
+   * listen() and in attach mode (node:http's sockets).
+   */
+  get socketLayer(): SocketLayer | null {
+    return this.layer;
+  }
+
+  /** Why socketLayer differs from options.socketLayer; null when it does not. */
+  get socketLayerFallback(): string | null {
+    return this.layerFallback;
+  }
+
   /** The listening server in use (our own net.Server, or the attached node:http one), or null before listen/attach. */
   get server(): Server | NetServer | null {
     return this.httpServer;
@@ -135,6 +157,10 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     this.assertUnbound();
     const host = opts.host ?? '127.0.0.1';
     const port = opts.port ?? 0;
+    // Settled before the server exists: the bare layer's proof is asynchronous, and accepting must be
+    // taken over before the first accept can run.
+    const choice = await chooseSocketLayer(this.options.socketLayer);
+    this.assertUnbound();
     // Half-open like node:http's sockets: a peer's FIN must not end our side before queued replies
     // (a Close behind a message being inflated) are written.
     const server = createNetServer({ noDelay: true, allowHalfOpen: true });
@@ -154,12 +180,25 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       throw err;
     }
     server.on('error', noop);
-    // Accepting is taken over before the first accept can run (listen's callback precedes any I/O).
-    const bare = this.options.socketLayer === 'bare';
-    // The shared read buffer is a mask arena where WebAssembly SIMD exists: frames read into it are unmasked there.
-    const readBuffer = createMaskArena(SHARED_READ_BYTES) ?? Buffer.allocUnsafe(SHARED_READ_BYTES);
-    const adopted = adoptAcceptedSockets(server, readBuffer, this.onSocket, bare);
-    if (!adopted) server.on('connection', this.onSocket);
+    this.layer = choice.layer;
+    this.layerFallback = choice.fallbackReason;
+    if (choice.layer === 'connection') {
+      server.on('connection', this.onSocket);
+    } else {
+      // Accepting is taken over before the first accept can run (listen's callback precedes any I/O).
+      // The shared read buffer is a mask arena where WebAssembly SIMD exists: frames read into it are unmasked there.
+      const arena = MaskArena.create(SHARED_READ_BYTES);
+      const readBuffer = arena?.buffer ?? Buffer.allocUnsafe(SHARED_READ_BYTES);
+      if (adoptAcceptedSockets(server, readBuffer, this.onSocket, choice.streams)) {
+        this.maskArena = arena;
+        // Where a Node ignores the taken-over accept callback, its own sockets arrive here instead.
+        server.on('connection', this.onUnadoptedSocket);
+      } else {
+        arena?.release();
+        this.fallBackTo('connection', 'the listening handle has no accept callback to take over');
+        server.on('connection', this.onSocket);
+      }
+    }
     const address = server.address() as AddressInfo;
     return { port: address.port, host: address.address };
   }
@@ -330,6 +369,18 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     socket.once('close', onClose);
   };
 
+  /** A 'connection' event although accepting was taken over: this Node ignored the takeover. */
+  private readonly onUnadoptedSocket = (socket: ServerSocket): void => {
+    if (this.layer !== 'connection') this.fallBackTo('connection', 'this Node does not call the taken-over accept callback');
+    this.onSocket(socket);
+  };
+
+  private fallBackTo(layer: SocketLayer, reason: string): void {
+    const before = this.layer;
+    this.layer = layer;
+    this.layerFallback = before === this.options.socketLayer ? reason : `${this.layerFallback ?? ''}; then ${reason}`;
+  }
+
   private readonly onHandshakeTimeout = (socket: ServerSocket): void => {
     const entry = this.pending.get(socket);
     this.pending.delete(socket);
@@ -372,5 +423,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       await allClosed;
     }
     await serverClosed;
+    // The arena lives as long as the server listens; connections still holding it finish with it, and
+    // dropping it here lets the GC reclaim its WebAssembly memory.
+    this.maskArena?.release();
+    this.maskArena = null;
   }
 }

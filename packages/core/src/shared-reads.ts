@@ -9,7 +9,7 @@
  * connections read with MessageReader's `transientInput`.
  */
 import { Socket, type Server } from 'node:net';
-import { isTcpHandle, libuvStreams } from './libuv-stream.js';
+import { isTcpHandle, type LibuvStreams } from './libuv-stream.js';
 import { RawSocket } from './raw-socket.js';
 import type { ServerSocket } from './server-socket.js';
 
@@ -55,20 +55,20 @@ export function takeOverAccepts(server: Server, onHandle: (handle: unknown) => v
 
 /**
  * Own-server mode: each accepted handle becomes a socket that reads into `buffer` (or a payload block,
- * see ReadRoute.direct) and is passed to `onSocket` with its route: a RawSocket on the bare handle where
- * Node's libuv bindings are usable (`bare` true, the default), else a half-open-capable net.Socket. False
- * when the accept callback cannot be taken over (the caller then uses 'connection' events).
+ * see ReadRoute.direct) and is passed to `onSocket` with its route: a RawSocket on the bare handle when
+ * `streams` is given (the proven 'bare' layer), else a half-open-capable net.Socket. False when the accept
+ * callback cannot be taken over (the caller then uses 'connection' events).
  */
 export function adoptAcceptedSockets(
   server: Server,
   buffer: Buffer,
   onSocket: (socket: ServerSocket, route: ReadRoute) => void,
-  bare = true,
+  streams: LibuvStreams | null = null,
 ): boolean {
-  const uv = bare ? libuvStreams : undefined;
+  const uv = streams;
   return takeOverAccepts(server, (clientHandle) => {
     const route = new ReadRoute();
-    if (uv !== undefined && isTcpHandle(clientHandle)) {
+    if (uv !== null && isTcpHandle(clientHandle)) {
       onSocket(new RawSocket(uv, clientHandle, route, buffer), route);
       return;
     }

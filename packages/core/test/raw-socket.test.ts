@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { libuvStreams } from '../src/libuv-stream.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadLibuvStreams, type LibuvStreams } from '../src/libuv-stream.js';
 import { RawSocket } from '../src/raw-socket.js';
 import { adoptAcceptedSockets, ReadRoute } from '../src/shared-reads.js';
 import type { ServerSocket } from '../src/server-socket.js';
@@ -17,18 +17,22 @@ interface Pair {
 
 let listening: Server | null = null;
 const clients: Socket[] = [];
+// These tests are about bare handles, so they ask for the bindings (the server itself never does unless told).
+const libuvStreams = loadLibuvStreams();
+
 afterEach(async () => {
+  vi.useRealTimers();
   for (const c of clients.splice(0)) c.destroy();
   if (listening) await new Promise<void>((resolve) => listening!.close(() => resolve()));
   listening = null;
 });
 
-async function pair(shared = Buffer.alloc(1 << 20), bare = true): Promise<Pair> {
+async function pair(shared = Buffer.alloc(1 << 20), streams: LibuvStreams | null = libuvStreams!): Promise<Pair> {
   const server = createServer({ allowHalfOpen: true });
   listening = server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const accepted = new Promise<{ socket: ServerSocket; route: ReadRoute }>((resolve) => {
-    expect(adoptAcceptedSockets(server, shared, (socket, route) => resolve({ socket, route }), bare)).toBe(true);
+    expect(adoptAcceptedSockets(server, shared, (socket, route) => resolve({ socket, route }), streams)).toBe(true);
   });
   const client = connect({ port: (server.address() as { port: number }).port, host: '127.0.0.1', allowHalfOpen: true });
   clients.push(client);
@@ -45,19 +49,31 @@ function received(client: Socket): { bytes: () => Buffer; ended: Promise<void> }
   return { bytes: () => Buffer.concat(parts), ended: once(client, 'end').then(() => {}) };
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
+/** One turn of the event loop, I/O polling included (setImmediate runs after the poll phase). */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Waits for a condition by turning the event loop (no timers, so it works under fake timers too); the
+ * deadline, on the real monotonic clock, is only a safety net against a hang.
+ */
+async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+  const end = performance.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
+    if (performance.now() > end) throw new Error('condition not met in time');
+    await turn();
   }
 }
 
+/** Writes on the client and waits until the kernel has taken the bytes (on loopback: the server can read them). */
+function written(client: Socket, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => client.write(data, (err) => (err ? reject(err) : resolve())));
+}
+
 describe.runIf(libuvStreams !== undefined)('RawSocket (bare libuv handle)', () => {
-  it('is what own-server mode gets by default, and net.Socket when asked for "net"', async () => {
+  it('is what adopted sockets are when given the bindings, and net.Socket without them', async () => {
     expect((await pair()).server).toBeInstanceOf(RawSocket);
     await new Promise<void>((resolve) => listening!.close(() => resolve()));
-    expect((await pair(Buffer.alloc(1 << 20), false)).server).not.toBeInstanceOf(RawSocket);
+    expect((await pair(Buffer.alloc(1 << 20), null)).server).not.toBeInstanceOf(RawSocket);
   });
 
   it('reads land in the route, no bigger than route.readBytes, then in route.direct when set', async () => {
@@ -164,37 +180,43 @@ describe.runIf(libuvStreams !== undefined)('RawSocket (bare libuv handle)', () =
     client.resetAndDestroy();
     await until(() => closes === 1);
     expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ECONNRESET']);
-    await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 5; i++) await turn();
     expect(closes).toBe(1);
   });
 
   it('pause() stops reads until resume()', async () => {
     const { server, client, reads } = await pair();
     server.pause();
-    client.write(Buffer.from('held'));
-    await new Promise((r) => setTimeout(r, 50));
+    await written(client, Buffer.from('held'));
+    // The bytes are in the server's receive queue; several polls of the loop would have read them.
+    for (let i = 0; i < 5; i++) await turn();
     expect(reads).toEqual([]);
     server.resume();
     await until(() => reads.length === 1);
     expect(reads[0]!.toString()).toBe('held');
   });
 
-  it('setTimeout: traffic keeps it quiet; idleness emits one timeout; 0 turns it off', async () => {
-    const { server, client } = await pair();
+  it('setTimeout: traffic keeps it quiet; idleness emits one timeout; 0 turns it off (fake clock)', async () => {
+    const { server, client, reads } = await pair();
     let timeouts = 0;
     server.on('timeout', () => timeouts++);
+    // The clock is ours: time passes only when the test says so, however loaded the machine is.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     server.setTimeout(120);
-    for (let i = 0; i < 8; i++) {
+    for (let i = 1; i <= 8; i++) {
       client.write(Buffer.from('x'));
-      await new Promise((r) => setTimeout(r, 40));
+      await until(() => reads.length === i);
+      vi.advanceTimersByTime(100); // less than the period since the last read
     }
     expect(timeouts).toBe(0);
-    await until(() => timeouts === 1, 1000);
-    await new Promise((r) => setTimeout(r, 200));
+    vi.advanceTimersByTime(20); // 120 ms since the last read
     expect(timeouts).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(timeouts).toBe(1); // one per idle period
     server.setTimeout(0);
     client.write(Buffer.from('y'));
-    await new Promise((r) => setTimeout(r, 250));
+    await until(() => reads.length === 9);
+    vi.advanceTimersByTime(10_000);
     expect(timeouts).toBe(1);
   });
 

@@ -12,14 +12,14 @@
  */
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import { libuvStreams, type LibuvStreams, type ShutdownRequest, type TcpHandle, type WriteRequest } from '@wsmatrix/core';
+import { loadLibuvStreams, type LibuvStreams, type ShutdownRequest, type TcpHandle, type WriteRequest } from '@wsmatrix/core';
 import type { Connect, ConnectionEvents, CycleConnection } from './cycle-connection.js';
 
 /** Write and shutdown requests carry their connection in `owner`, to find it from a shared callback. */
 type OwnedWrite = WriteRequest & { owner: RawConnection };
 type OwnedShutdown = ShutdownRequest & { owner: RawConnection };
 
-const binding = libuvStreams;
+const binding = loadLibuvStreams();
 
 /** Connects on a bare handle; undefined where this Node lacks the internals. Hosts must be IP literals (no lookup). */
 export const rawTcp: Connect | undefined =
