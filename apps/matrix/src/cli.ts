@@ -6,6 +6,7 @@ import { matrixCommand } from './commands/matrix.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import type { Command, CommandContext } from './commands/types.js';
+import { exitCodeForSignal, installStopSignals, interruptedBy } from './interrupt.js';
 
 /** Every subcommand; `run`, `cases`, `matrix`, `bench` and `diff` join here. */
 export const commands: Readonly<Record<string, Command>> = {
@@ -66,44 +67,49 @@ export async function main(argv: readonly string[], ctx: CommandContext): Promis
     }
   }
   try {
+    // An interrupted command returns its own code: 128 + the signal's number for run, matrix and bench,
+    // 0 for serve, whose normal end is a signal.
     return await command.run(rest, ctx);
   } catch (err) {
     if (err instanceof UsageError || (err instanceof Error && err.name === 'UnknownTargetError')) {
       ctx.stderr(oneLine(err.message));
       return EXIT_USAGE;
     }
+    const signal = interruptedBy(ctx.signal);
+    if (signal !== undefined) {
+      // Whatever failed after the interrupt failed because of it (its children were stopped).
+      ctx.stderr(oneLine(`interrupted by ${signal}`));
+      return exitCodeForSignal(signal);
+    }
     ctx.stderr(oneLine(err instanceof Error ? err.message : String(err)));
     return EXIT_FAILURE;
   }
 }
 
-/** Resolves with the first of SIGINT / SIGTERM; a second signal exits at once. */
-function shutdownSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(EXIT_FAILURE));
-      process.once('SIGTERM', () => process.exit(EXIT_FAILURE));
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+/** Writes to a standard stream; once its reader has gone (EPIPE: `wsmatrix … | head`), ends quietly. */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): (text: string) => void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+    throw err;
   });
+  return (text) => void stream.write(text);
 }
 
 /** The process entry point used by bin/wsmatrix.js. */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  let shutdown: Promise<string> | undefined;
-  const ctx: CommandContext = {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    // Signal handlers are installed only when a command waits for them, so a usage error
-    // or a finished one-shot command never swallows Ctrl-C.
-    get shutdown() {
-      shutdown ??= shutdownSignal();
-      return shutdown;
-    },
-  };
-  process.exitCode = await main(argv, ctx);
+  const stdout = quietOnBrokenPipe(process.stdout);
+  const stderr = quietOnBrokenPipe(process.stderr);
+  const stop = installStopSignals({
+    // Clears a live progress line first, so the notice does not glue onto it.
+    notice: (text) => stderr(process.stderr.isTTY ? `\r\x1b[2K${text}` : text),
+    exit: (code) => process.exit(code),
+  });
+  const code = await main(argv, { stdout, stderr, signal: stop.signal });
+  if (stop.signal.aborted) {
+    // Cases still in flight hold sockets and timers: once what finished is written, nothing else is wanted.
+    await stop.childrenStopped();
+    process.exit(code);
+  }
+  stop.dispose();
+  process.exitCode = code;
 }

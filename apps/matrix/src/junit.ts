@@ -1,12 +1,22 @@
-/** JUnit XML for CI: one testsuite per implementation, one testcase per case, failures with the reason. */
-import { resultPassed, type CaseResult } from '@wsmatrix/runner';
+/**
+ * JUnit XML for CI: one testsuite per implementation, one testcase per case. A case that did not pass is
+ * a failure with its verdict; a row whose server could not be reached is an error ("target down"), since
+ * it says nothing about the implementation; a case the run was interrupted before is skipped.
+ */
+import { caseById } from '@wsmatrix/cases';
+import { isTargetDown, resultPassed, type CaseResult } from '@wsmatrix/runner';
 import { verdictString } from './report/index.js';
+
+/** What the CLI's summaries, JUnit and JSON say for a row whose server could not be reached. */
+export const TARGET_DOWN = 'target down';
 
 export interface JUnitSuite {
   name: string;
   /** Set when the implementation could not be run at all (one errored testcase says why). */
   unavailable?: string;
   results: readonly CaseResult[];
+  /** Selected cases that were not run (an interrupted run), with why. */
+  notRun?: { ids: readonly string[]; reason: string };
 }
 
 function xmlEscape(text: string): string {
@@ -19,8 +29,11 @@ function xmlEscape(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** A case fails CI when its behavior is FAILED or its close verdict is other than OK/INFORMATIONAL. */
-export function caseFailed(r: Pick<CaseResult, 'behavior' | 'behaviorClose'>): boolean {
+/**
+ * A case fails CI when it did not pass by the runner's rule (resultPassed): a FAILED behavior, a close
+ * verdict other than OK/INFORMATIONAL, or a connection that never opened.
+ */
+export function caseFailed(r: Parameters<typeof resultPassed>[0]): boolean {
   return !resultPassed(r);
 }
 
@@ -29,6 +42,7 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
   let tests = 0;
   let failures = 0;
   let errors = 0;
+  let skipped = 0;
   const body: string[] = [];
   for (const suite of suites) {
     const name = xmlEscape(suite.name);
@@ -41,24 +55,41 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
       body.push('    </testcase>', '  </testsuite>');
       continue;
     }
-    const failed = suite.results.filter(caseFailed);
-    const seconds = suite.results.reduce((s, r) => s + r.duration, 0) / 1000;
-    tests += suite.results.length;
+    const down = suite.results.filter((r) => isTargetDown(r));
+    const failed = suite.results.filter((r) => caseFailed(r) && !isTargetDown(r));
+    const notRun = suite.notRun?.ids ?? [];
+    const seconds = suite.results.reduce((sum, r) => sum + r.duration, 0) / 1000;
+    const count = suite.results.length + notRun.length;
+    tests += count;
     failures += failed.length;
-    body.push(`  <testsuite name="${name}" tests="${suite.results.length}" failures="${failed.length}" errors="0" skipped="0" time="${seconds.toFixed(3)}">`);
+    errors += down.length;
+    skipped += notRun.length;
+    body.push(
+      `  <testsuite name="${name}" tests="${count}" failures="${failed.length}" errors="${down.length}" skipped="${notRun.length}" time="${seconds.toFixed(3)}">`,
+    );
     for (const r of suite.results) {
       const head = `    <testcase classname="${name}" name="${xmlEscape(`${r.id} ${r.description}`.slice(0, 200))}" time="${(r.duration / 1000).toFixed(3)}"`;
       if (!caseFailed(r)) {
         body.push(`${head}/>`);
         continue;
       }
-      const reason = `${verdictString(r)}: ${r.result} ${r.resultClose}`.replace(/\s+/g, ' ').trim();
       body.push(`${head}>`);
-      body.push(`      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">${xmlEscape(reason)}</failure>`);
+      if (isTargetDown(r)) {
+        const reason = `${TARGET_DOWN}: ${r.result}`.replace(/\s+/g, ' ').trim();
+        body.push(`      <error type="${TARGET_DOWN}" message="${xmlEscape(reason.slice(0, 500))}"/>`);
+      } else {
+        const reason = `${verdictString(r)}: ${r.result} ${r.resultClose}`.replace(/\s+/g, ' ').trim();
+        body.push(`      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">${xmlEscape(reason)}</failure>`);
+      }
       body.push('    </testcase>');
+    }
+    for (const id of notRun) {
+      const description = caseById(id)?.description ?? '';
+      body.push(`    <testcase classname="${name}" name="${xmlEscape(`${id} ${description}`.slice(0, 200))}" time="0">`);
+      body.push(`      <skipped message="${xmlEscape(suite.notRun!.reason)}"/>`, '    </testcase>');
     }
     body.push('  </testsuite>');
   }
-  lines.push(`<testsuites name="wsmatrix" tests="${tests}" failures="${failures}" errors="${errors}">`, ...body, '</testsuites>');
+  lines.push(`<testsuites name="wsmatrix" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">`, ...body, '</testsuites>');
   return `${lines.join('\n')}\n`;
 }

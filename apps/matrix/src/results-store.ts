@@ -1,32 +1,45 @@
 /**
  * matrix/results/: the committed history of compliance. One folder per implementation and release:
- *   <implementation>/<version>/index.json    Autobahn-shaped index of the latest run
- *   <implementation>/<version>/summary.json  what ran, when, totals, and one verdict per case
- *   <implementation>/<version>/runs/<time>.json  the verdicts of each run (the last MAX_RUNS kept)
+ *   <implementation>/<version>/runs/<time>.json  each run as it was: the verdicts of the cases it played,
+ *                                                the cases it did not (interrupted, target down); all kept
+ *   <implementation>/<version>/index.json        Autobahn-shaped index of every case ever played on the
+ *                                                release, each with its newest verdict
+ *   <implementation>/<version>/summary.json      the newest run's settings, and totals and one verdict per
+ *                                                case over the whole index
+ * A run merges into index.json and summary.json case by case: a case it did not play keeps its stored
+ * verdict, so a run of a few cases never shrinks a release's record. Cases interrupted or not reached
+ * (target down) are no verdict about the implementation and never replace one.
  * Everything here is small (no wire logs), so the folder can live in git.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchResult } from '@wsmatrix/bench';
-import { buildIndex, summarize, type AutobahnIndex, type CaseResult } from '@wsmatrix/runner';
+import { compareCaseIds } from '@wsmatrix/cases';
+import { buildIndex, isTargetDown, type AutobahnIndex, type CaseResult, type IndexEntry } from '@wsmatrix/runner';
 import { verdictMap, verdictString } from './report/index.js';
-
-export const MAX_RUNS = 20;
 
 export interface StoredRunInfo {
   /** Matrix column key, e.g. 'ws7'. */
   target: string;
   implementation: string;
   version: string;
+  /** The options the target ran with (the core's socket layer in effect among them). */
   options: Record<string, unknown>;
   runAt: string;
   wsmatrixVersion: string;
   durationMs: number;
 }
 
+export interface Totals {
+  behavior: Record<string, number>;
+  behaviorClose: Record<string, number>;
+  total: number;
+}
+
 export interface StoredSummary extends StoredRunInfo {
-  totals: ReturnType<typeof summarize>;
-  /** caseId → verdict string (see verdictString). */
+  /** Over every case of index.json, not only the newest run's. */
+  totals: Totals;
+  /** caseId → verdict string (see verdictString), every case of index.json. */
   verdicts: Record<string, string>;
 }
 
@@ -34,9 +47,26 @@ export interface StoredRun {
   implementation: string;
   version: string;
   runAt: string;
+  /** The verdicts of the cases this run played to the end (target-down rows left out). */
   verdicts: Record<string, string>;
+  target?: string;
+  options?: Record<string, unknown>;
+  wsmatrixVersion?: string;
+  durationMs?: number;
+  /** Selected but never played: the run was interrupted (by the signal named in `interruptedBy`). */
+  interrupted?: string[];
+  interruptedBy?: string;
+  /** Selected, but the server could not be reached: no verdict about the implementation. */
+  targetDown?: string[];
 }
 
+/** What a run did not play to the end, besides its results. */
+export interface RunGaps {
+  /** Case ids never played because the run was interrupted. */
+  interrupted?: readonly string[];
+  /** The signal that interrupted the run. */
+  interruptedBy?: string;
+}
 
 /** A folder name from a package name: "@wsmatrix/core" → "wsmatrix-core". */
 export function folderName(name: string): string {
@@ -50,28 +80,109 @@ export function releaseDir(root: string, implementation: string, version: string
 }
 
 /** Run times become file names: colons are not portable. */
-function runFileName(runAt: string): string {
-  return `${runAt.replace(/:/g, '-')}.json`;
+function runFileStem(runAt: string): string {
+  return runAt.replace(/:/g, '-');
 }
 
-/** Stores one target's run; returns the folder written. */
-export async function saveRun(root: string, info: StoredRunInfo, agent: string, results: readonly CaseResult[]): Promise<string> {
+/** Writes through a temporary file and a rename, so an interrupt never leaves a stored file half written. */
+async function writeWhole(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+/** A new file in `dir` named after the run; never overwrites an earlier run stored at the same time. */
+async function writeRunFile(dir: string, stem: string, text: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${stem}${n === 1 ? '' : `-${n}`}.json`);
+    try {
+      await writeFile(file, text, { flag: 'wx' });
+      return file;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+async function readJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // Never overwrite a stored index we cannot read: that would lose its verdicts.
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}); fix or move it before storing a run`);
+  }
+}
+
+/** The stored entries of a release's index: its only agent, or the one named `agent`. */
+function storedEntries(index: unknown, agent: string, file: string): Record<string, IndexEntry> {
+  if (index === undefined) return {};
+  if (index === null || typeof index !== 'object' || Array.isArray(index)) throw new Error(`${file} is not an Autobahn index`);
+  const agents = Object.entries(index as Record<string, Record<string, IndexEntry>>);
+  const found = agents.find(([name]) => name === agent) ?? (agents.length === 1 ? agents[0] : undefined);
+  if (agents.length > 0 && !found) throw new Error(`${file} holds agents ${agents.map(([n]) => n).join(', ')}, not "${agent}"`);
+  return found?.[1] ?? {};
+}
+
+function totalsOf(entries: Iterable<Pick<IndexEntry, 'behavior' | 'behaviorClose'>>): Totals {
+  const totals: Totals = { behavior: {}, behaviorClose: {}, total: 0 };
+  for (const e of entries) {
+    totals.behavior[e.behavior] = (totals.behavior[e.behavior] ?? 0) + 1;
+    totals.behaviorClose[e.behaviorClose] = (totals.behaviorClose[e.behaviorClose] ?? 0) + 1;
+    totals.total++;
+  }
+  return totals;
+}
+
+/**
+ * Stores one target's run: its own file under runs/, and its verdicts merged into the release's
+ * index.json and summary.json case by case. Returns the release folder.
+ */
+export async function saveRun(
+  root: string,
+  info: StoredRunInfo,
+  agent: string,
+  results: readonly CaseResult[],
+  gaps: RunGaps = {},
+): Promise<string> {
   const dir = releaseDir(root, info.implementation, info.version);
   await mkdir(path.join(dir, 'runs'), { recursive: true });
-  const verdicts = verdictMap(results);
-  const index: AutobahnIndex = buildIndex(new Map([[agent, results]]));
-  const summary: StoredSummary = { ...info, totals: summarize(results), verdicts };
-  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
-  await writeFile(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
-  const run: StoredRun = { implementation: info.implementation, version: info.version, runAt: info.runAt, verdicts };
-  await writeFile(path.join(dir, 'runs', runFileName(info.runAt)), `${JSON.stringify(run)}\n`);
-  await pruneRuns(path.join(dir, 'runs'));
-  return dir;
-}
+  const played = results.filter((r) => !isTargetDown(r));
+  const down = results.filter((r) => isTargetDown(r)).map((r) => r.id);
 
-async function pruneRuns(runsDir: string): Promise<void> {
-  const files = (await readdir(runsDir)).filter((f) => f.endsWith('.json')).sort();
-  for (const old of files.slice(0, Math.max(0, files.length - MAX_RUNS))) await rm(path.join(runsDir, old));
+  const run: StoredRun = {
+    implementation: info.implementation,
+    version: info.version,
+    runAt: info.runAt,
+    verdicts: verdictMap(played),
+    target: info.target,
+    options: info.options,
+    wsmatrixVersion: info.wsmatrixVersion,
+    durationMs: info.durationMs,
+    ...(gaps.interrupted?.length ? { interrupted: [...gaps.interrupted], ...(gaps.interruptedBy ? { interruptedBy: gaps.interruptedBy } : {}) } : {}),
+    ...(down.length ? { targetDown: down } : {}),
+  };
+  await writeRunFile(path.join(dir, 'runs'), runFileStem(info.runAt), `${JSON.stringify(run)}\n`);
+
+  const indexFile = path.join(dir, 'index.json');
+  const merged: Record<string, IndexEntry> = { ...storedEntries(await readJson(indexFile), agent, indexFile) };
+  Object.assign(merged, buildIndex(new Map([[agent, played]]))[agent]);
+  const ids = Object.keys(merged).sort(compareCaseIds);
+  const entries: Record<string, IndexEntry> = {};
+  for (const id of ids) entries[id] = merged[id]!;
+  const index: AutobahnIndex = { [agent]: entries };
+  const verdicts: Record<string, string> = {};
+  for (const id of ids) verdicts[id] = verdictString(entries[id]!);
+  const summary: StoredSummary = { ...info, totals: totalsOf(Object.values(entries)), verdicts };
+  await writeWhole(indexFile, `${JSON.stringify(index, null, 1)}\n`);
+  await writeWhole(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  return dir;
 }
 
 async function subdirs(dir: string): Promise<string[]> {

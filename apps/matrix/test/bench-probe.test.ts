@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../src/args.js';
 import { benchCommand, benchSpec } from '../src/commands/bench.js';
 
-const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, shutdown: Promise.resolve('test') };
+const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, signal: new AbortController().signal };
 
 describe('wsmatrix bench --warmup-round', () => {
   it('defaults to 1 s and takes 0 (off) and decimals', () => {

@@ -6,14 +6,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI's main() in-process and captures what it writes; `shutdown` never fires unless given. */
-export async function runMain(argv: string[], shutdown: Promise<string> = new Promise(() => {})): Promise<CliRun> {
+/** Runs the CLI's main() in-process and captures what it writes; `signal` never aborts unless given. */
+export async function runMain(argv: string[], signal: AbortSignal = new AbortController().signal): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    shutdown,
+    signal,
   });
   return { code, stdout, stderr };
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '@wsmatrix/runner';
 import { caseFailed, toJUnit } from '../src/junit.js';
 
-function result(id: string, behavior: string, behaviorClose: string, text = 'Actual events match'): CaseResult {
-  return { id, description: `case ${id}`, behavior, behaviorClose, duration: 12, result: text, resultClose: 'closed' } as unknown as CaseResult;
+function result(id: string, behavior: string, behaviorClose: string, text = 'Actual events match', connectFailure: CaseResult['connectFailure'] = null): CaseResult {
+  return { id, description: `case ${id}`, behavior, behaviorClose, duration: 12, result: text, resultClose: 'closed', connectFailure } as unknown as CaseResult;
 }
 
 describe('JUnit XML', () => {
@@ -14,7 +14,7 @@ describe('JUnit XML', () => {
       { name: 'wslay', unavailable: 'libwslay-dev not installed', results: [] },
     ]);
     expect(xml.match(/<testsuite /g)).toHaveLength(3);
-    expect(xml).toContain('<testsuites name="wsmatrix" tests="5" failures="2" errors="1">');
+    expect(xml).toContain('<testsuites name="wsmatrix" tests="5" failures="2" errors="1" skipped="0">');
     expect(xml).toContain('<testsuite name="bad &lt;server&gt;" tests="2" failures="2"');
     expect(xml).toMatch(/<failure type="FAILED" message="FAILED: Got echo of a frame with RSV &amp; &quot;bits&quot;/);
     expect(xml).toMatch(/<failure type="OK\/UNCLEAN"/);
@@ -29,7 +29,25 @@ describe('JUnit XML', () => {
     expect(xml).not.toMatch(/\u0001/);
   });
 
-  it('caseFailed follows the CI rule: FAILED behavior, or a close verdict other than OK/INFORMATIONAL', () => {
+  it('rows of a dead server are errors saying "target down", never failures of the implementation or passes', () => {
+    const down = result('1.1.2', 'FAILED', 'FAILED', 'Not run: the server could not be reached (connect ECONNREFUSED)', { kind: 'refused', message: 'connect ECONNREFUSED' });
+    const xml = toJUnit([{ name: 'Dead', results: [result('1.1.1', 'OK', 'OK'), down] }]);
+    expect(xml).toContain('<testsuite name="Dead" tests="2" failures="0" errors="1" skipped="0"');
+    expect(xml).toMatch(/<error type="target down" message="target down: Not run: the server could not be reached/);
+    expect(xml).not.toContain('<failure');
+  });
+
+  it('cases an interrupted run did not reach are skipped testcases, not failures', () => {
+    const xml = toJUnit([{ name: 'core', results: [result('1.1.1', 'OK', 'OK')], notRun: { ids: ['1.1.2', '1.1.3'], reason: 'not run (interrupted by SIGINT)' } }]);
+    expect(xml).toContain('<testsuites name="wsmatrix" tests="3" failures="0" errors="0" skipped="2">');
+    expect(xml.match(/<skipped message="not run \(interrupted by SIGINT\)"\/>/g)).toHaveLength(2);
+    // Named like a played case: id and the catalogue's description.
+    expect(xml).toMatch(/<testcase classname="core" name="1\.1\.2 [^"]+" time="0">/);
+  });
+
+  it('caseFailed follows the runner\'s rule: FAILED behavior, a close verdict other than OK/INFORMATIONAL, or no connection', () => {
+    expect(caseFailed({ behavior: 'OK', behaviorClose: 'OK', connectFailure: { kind: 'handshake-timeout', message: 'no 101' } })).toBe(true);
+    expect(caseFailed({ behavior: 'OK', behaviorClose: 'OK', connectFailure: null })).toBe(false);
     expect(caseFailed({ behavior: 'FAILED', behaviorClose: 'OK' })).toBe(true);
     expect(caseFailed({ behavior: 'OK', behaviorClose: 'WRONG CODE' })).toBe(true);
     expect(caseFailed({ behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' })).toBe(false);

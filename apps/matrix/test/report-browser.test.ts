@@ -29,7 +29,7 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     reportDir = path.join(dir, 'report');
     const code = await main(
       ['matrix', '--targets', TARGETS.join(','), '--cases', CASES.join(','), '--no-save', '--results', path.join(dir, 'results'), '--report', reportDir],
-      { stdout: () => {}, stderr: () => {}, shutdown: new Promise(() => {}) },
+      { stdout: () => {}, stderr: () => {}, signal: new AbortController().signal },
     );
     expect(code).toBe(0);
     browser = await chromium.launch({

@@ -21,6 +21,7 @@ import {
 } from '@wsmatrix/bench';
 import { allTargetNames } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { raceAbort } from '../interrupt.js';
 import type { Command, CommandContext } from './types.js';
 
 export const benchSpec = {
@@ -113,7 +114,9 @@ export const benchCommand: Command<typeof benchSpec> = {
     const warmupSec = flags.warmup === undefined ? undefined : seconds('warmup', flags.warmup);
     const quietWaitMs = seconds('quiet-wait', flags['quiet-wait'], true) * 1000;
     const warmupRoundSec = seconds('warmup-round', flags['warmup-round'], true);
-    const result = await runBenchmark({
+    // On an interrupt the servers, load generators and probes are stopped (see interrupt.ts); nothing
+    // measured so far is a whole result, so nothing is written.
+    const result = await raceAbort(runBenchmark({
       targets: flags.targets,
       workloads: flags.workloads,
       durationSec,
@@ -126,7 +129,7 @@ export const benchCommand: Command<typeof benchSpec> = {
       malloc: flags.malloc as MallocMode,
       runtime: flags.runtime as ProcessRuntime,
       onProgress: flags.quiet ? undefined : (line) => ctx.stderr(`bench: ${line}\n`),
-    });
+    }), ctx.signal);
     const json = `${JSON.stringify(result, null, 2)}\n`;
     if (flags.out !== undefined) await writeFile(flags.out, json);
     if (flags.save) {

@@ -1,18 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
-import { runSuite, writeReportFiles, summarize, type CaseResult } from '@wsmatrix/runner';
+import { isTargetDown, writeReportFiles, summarize } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type EchoTarget } from '@wsmatrix/targets';
 import { parseArgs, type CommandSpec } from '../args.js';
-import { caseFailed, toJUnit } from '../junit.js';
+import { exitCodeForSignal } from '../interrupt.js';
+import { caseFailed, TARGET_DOWN, toJUnit } from '../junit.js';
+import { playServer, type PlayOutcome } from '../play.js';
 import { Progress } from '../progress.js';
+import { describeSocketLayer, optionsInEffect } from '../target-options.js';
 import { writeReport, type ReportColumn } from '../report/index.js';
 import { loadHistory, loadLatestBench, saveRun } from '../results-store.js';
 import { renderBenchmarkHtml } from '@wsmatrix/bench';
 import { verdictString } from '../report/index.js';
 import { USER_AGENT, WSMATRIX_VERSION } from '../version.js';
 import { selectIds } from './cases.js';
-import type { Command, CommandContext } from './types.js';
+import type { Command } from './types.js';
 
 /** Embedded targets, then the external ones of the shipped targets file. */
 const MATRIX_TARGETS = allTargetNames();
@@ -39,66 +42,98 @@ interface ColumnRun {
   column: ReportColumn;
   failed: number;
   durationMs: number;
+  /** The options the target ran with (what it reported once started included). */
+  options: Record<string, unknown>;
+  /** Selected cases not played because the run was interrupted. */
+  interrupted: string[];
+  /** Rows whose server could not be reached. */
+  targetDown: number;
+}
+
+interface ColumnContext {
+  cases: readonly CaseDef[];
+  concurrency: number | undefined;
+  progress: Progress;
+  say: (text: string) => void;
+  signal: AbortSignal;
 }
 
 /** Plays the cases against one target; a target that cannot start becomes a column that says why. */
-async function runColumn(
-  name: string,
-  cases: readonly CaseDef[],
-  concurrency: number | undefined,
-  progress: Progress,
-  say: (text: string) => void,
-): Promise<ColumnRun> {
+async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
+  const { cases, progress, say, signal } = cx;
   let target: EchoTarget;
   try {
     target = getAnyTarget(name);
   } catch (err) {
     return unavailableColumn(name, name, '?', 'unavailable', err);
   }
-  const base = { key: name, label: `${name} ${target.version}`, implementation: implementationOf(name, target), version: target.version };
+  // A target that cannot run here has no version to show ("unavailable" is its status, not a version).
+  const label = target.version === 'unavailable' ? name : `${name} ${target.version}`;
+  const base = { key: name, label, implementation: implementationOf(name, target), version: target.version };
+  if (signal.aborted) return interruptedColumn(base, target.options, cases.map((c) => c.id), String(signal.reason));
   const startedAt = Date.now();
   let running;
   try {
     running = await target.start({ port: 0 });
   } catch (err) {
+    if (signal.aborted) return interruptedColumn(base, target.options, cases.map((c) => c.id), String(signal.reason));
     const status = err instanceof Error && err.name === 'TargetUnavailableError' ? 'unavailable' : 'down';
     say(`${name}: ${status === 'unavailable' ? 'unavailable' : 'did not start'}: ${errorText(err)}\n`);
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
-  say(`${name}: ${target.implementation} ${target.version} on ${running.url}\n`);
+  const options = optionsInEffect(target, running);
+  say(`${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(options)}\n`);
   // Cases that would judge our harness rather than the implementation are left out of its column.
   const na = target.notApplicable;
   const excluded = na ? new Set(selectCaseIds(allCaseIds, na.cases, [])) : new Set<string>();
   const playable = cases.filter((c) => !excluded.has(c.id));
   progress.expect(name, playable.length);
-  let downReason: string | undefined;
-  let results: CaseResult[];
+  let outcome: PlayOutcome;
   try {
-    const byAgent = await runSuite({
-      servers: [{ agent: name, url: running.url }],
+    outcome = await playServer({
+      agent: name,
+      url: running.url,
       cases: playable,
-      ...(concurrency !== undefined ? { concurrency } : {}),
+      concurrency: cx.concurrency,
       userAgent: USER_AGENT,
+      signal,
       onResult: (r) => progress.caseDone(r.agent, caseFailed(r)),
-      onTargetDown: (_agent, reason) => {
-        downReason = reason;
-      },
     });
-    results = byAgent.get(name) ?? [];
   } finally {
-    await running.close();
+    await running.close().catch(() => {});
   }
+  const { results, interrupted, unreachable } = outcome;
+  const targetDown = results.filter(isTargetDown).length;
   const notes = [
-    ...(downReason !== undefined ? [`stopped answering during the run: ${downReason}`] : []),
+    ...(unreachable !== null ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`] : []),
+    ...(interrupted.length ? [`interrupted by ${String(signal.reason)}: ${interrupted.length} of ${playable.length} cases not run`] : []),
     ...(na && excluded.size > 0 && playable.length < cases.length ? [`${na.cases.join(', ')} not applicable: ${na.reason}`] : []),
   ];
   const column: ReportColumn = {
     ...base,
-    status: downReason === undefined ? 'ok' : 'down',
+    status: unreachable === null ? 'ok' : 'down',
     ...(notes.length ? { reason: notes.join('; ') } : {}),
     results,
   };
-  return { column, failed: results.filter(caseFailed).length, durationMs: Date.now() - startedAt };
+  const failed = results.filter((r) => caseFailed(r) && !isTargetDown(r)).length;
+  return { column, failed, durationMs: Date.now() - startedAt, options, interrupted, targetDown };
+}
+
+/** A column the run was interrupted before: no results, every selected case not run. */
+function interruptedColumn(
+  base: Pick<ReportColumn, 'key' | 'label' | 'implementation' | 'version'>,
+  options: Record<string, unknown>,
+  ids: string[],
+  signal: string,
+): ColumnRun {
+  return {
+    column: { ...base, status: 'ok', reason: `interrupted by ${signal}: not run`, results: [] },
+    failed: 0,
+    durationMs: 0,
+    options,
+    interrupted: ids,
+    targetDown: 0,
+  };
 }
 
 /**
@@ -122,6 +157,9 @@ function unavailableColumn(
     column: { key, label, implementation, version, status, reason: errorText(err), results: [] },
     failed: 0,
     durationMs: 0,
+    options: {},
+    interrupted: [],
+    targetDown: 0,
   };
 }
 
@@ -136,16 +174,19 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     const ids = selectIds(flags.cases, flags['exclude-cases']);
     const cases = ids.map((id) => caseById(id)!);
     const names = [...new Set(flags.targets)];
-    // With --json, stdout carries only the JSON document.
-    const say = flags.json ? ctx.stderr : ctx.stdout;
     const runAt = new Date().toISOString();
     const startedAt = Date.now();
-    const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true });
+    const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true, columns: () => process.stderr.columns });
+    // With --json, stdout carries only the JSON document. Status lines go above the progress line.
+    const say = (text: string): void => progress.above(flags.json ? ctx.stderr : ctx.stdout, text);
     for (const name of names) progress.expect(name, cases.length);
 
     const runs: ColumnRun[] = [];
-    for (const name of names) runs.push(await runColumn(name, cases, flags.concurrency, progress, say));
+    for (const name of names) {
+      runs.push(await runColumn(name, { cases, concurrency: flags.concurrency, progress, say, signal: ctx.signal }));
+    }
     progress.finish();
+    const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
 
     // Full case reports (wire logs and all) next to the HTML, Autobahn-shaped; not committed.
     const ran = runs.filter((r) => r.column.results.length > 0);
@@ -155,20 +196,22 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     );
     if (!flags['no-save']) {
       for (const r of ran) {
-        const target = getAnyTarget(r.column.key);
+        // A column whose rows are all "target down" says nothing about the release: its run is still
+        // stored (so the attempt is on record), but no verdict of the release changes.
         const dir = await saveRun(
           flags.results,
           {
             target: r.column.key,
             implementation: r.column.implementation,
             version: r.column.version,
-            options: target.options,
+            options: r.options,
             runAt,
             wsmatrixVersion: WSMATRIX_VERSION,
             durationMs: r.durationMs,
           },
           r.column.key,
           r.column.results,
+          { interrupted: r.interrupted, ...(interruptedBy ? { interruptedBy } : {}) },
         );
         say(`stored ${r.column.key} in ${dir}\n`);
       }
@@ -186,7 +229,14 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     if (flags.junit !== undefined) {
       await writeFile(
         flags.junit,
-        toJUnit(runs.map((r) => ({ name: r.column.label, results: r.column.results, ...(r.column.status !== 'ok' && r.column.results.length === 0 ? { unavailable: r.column.reason ?? r.column.status } : {}) }))),
+        toJUnit(
+          runs.map((r) => ({
+            name: r.column.label,
+            results: r.column.results,
+            ...(r.column.status !== 'ok' && r.column.results.length === 0 ? { unavailable: r.column.reason ?? r.column.status } : {}),
+            ...(r.interrupted.length ? { notRun: { ids: r.interrupted, reason: `not run (interrupted by ${interruptedBy})` } } : {}),
+          })),
+        ),
       );
       say(`JUnit XML in ${flags.junit}\n`);
     }
@@ -195,44 +245,65 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     printTable(runs, say);
     say(`report: ${path.join(flags.report, 'index.html')} (${pages} pages)\n`);
     say(`wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${names.length} targets\n`);
-    if (flags.json) ctx.stdout(`${JSON.stringify(machineSummary(runs, cases.length, wallMs, runAt), null, 1)}\n`);
+    if (interruptedBy !== undefined) {
+      const notRun = runs.reduce((n, r) => n + r.interrupted.length, 0);
+      say(`interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed; stored verdicts kept)\n`);
+    }
+    if (flags.json) ctx.stdout(`${JSON.stringify(machineSummary(runs, cases.length, wallMs, runAt, interruptedBy), null, 1)}\n`);
 
-    const anyFailed = runs.some((r) => r.failed > 0 || r.column.status !== 'ok');
+    if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
+    const anyFailed = runs.some((r) => r.failed > 0 || r.targetDown > 0 || r.column.status !== 'ok');
     return flags.strict && anyFailed ? 1 : 0;
   },
 };
 
-function printTable(runs: readonly ColumnRun[], say: CommandContext['stdout']): void {
+function printTable(runs: readonly ColumnRun[], say: (text: string) => void): void {
   for (const r of runs) {
     const c = r.column;
     if (c.results.length === 0) {
-      say(`${c.label.padEnd(34)} ${c.status.toUpperCase()}: ${c.reason ?? ''}\n`);
+      const what = c.status === 'ok' ? 'NOT RUN' : c.status === 'down' ? TARGET_DOWN.toUpperCase() : c.status.toUpperCase();
+      say(`${c.label.padEnd(34)} ${what}: ${c.reason ?? ''}\n`);
       continue;
     }
-    const s = summarize(c.results);
+    const played = c.results.filter((x) => !isTargetDown(x));
+    const s = summarize(played);
     const counts = Object.entries(s.behavior)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    say(`${c.label.padEnd(34)} ${counts}; close other than OK: ${s.total - (s.behaviorClose.OK ?? 0)}; ${(r.durationMs / 1000).toFixed(1)} s\n`);
+    const extra = [
+      ...(r.targetDown ? [`${r.targetDown} ${TARGET_DOWN}`] : []),
+      ...(r.interrupted.length ? [`${r.interrupted.length} not run (interrupted)`] : []),
+    ];
+    say(
+      `${c.label.padEnd(34)} ${counts || 'no case played'}; close other than OK: ${s.total - (s.behaviorClose.OK ?? 0)}; ${(r.durationMs / 1000).toFixed(1)} s${extra.map((e) => `; ${e}`).join('')}\n`,
+    );
   }
 }
 
-function machineSummary(runs: readonly ColumnRun[], caseCount: number, wallMs: number, runAt: string): unknown {
+function machineSummary(runs: readonly ColumnRun[], caseCount: number, wallMs: number, runAt: string, interruptedBy: string | undefined): unknown {
   return {
     tool: `wsmatrix ${WSMATRIX_VERSION}`,
     runAt,
     wallMs,
     cases: caseCount,
+    ...(interruptedBy !== undefined ? { interruptedBy } : {}),
     columns: runs.map((r) => ({
       key: r.column.key,
       implementation: r.column.implementation,
       version: r.column.version,
       status: r.column.status,
       ...(r.column.reason !== undefined ? { reason: r.column.reason } : {}),
+      options: r.options,
       durationMs: r.durationMs,
       failed: r.failed,
-      totals: r.column.results.length ? summarize(r.column.results) : null,
-      notOk: Object.fromEntries(r.column.results.filter((x) => verdictString(x) !== 'OK').map((x) => [x.id, verdictString(x)])),
+      targetDown: r.targetDown,
+      interrupted: r.interrupted.length,
+      totals: r.column.results.length ? summarize(r.column.results.filter((x) => !isTargetDown(x))) : null,
+      notOk: Object.fromEntries(
+        r.column.results
+          .map((x) => [x.id, isTargetDown(x) ? TARGET_DOWN : verdictString(x)] as const)
+          .filter(([, v]) => v !== 'OK'),
+      ),
     })),
   };
 }

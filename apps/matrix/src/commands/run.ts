@@ -1,12 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { agentCaseExcluded, caseById, isAutobahnCaseId, type CaseDef } from '@wsmatrix/cases';
-import { resultPassed, runSuite, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
+import { isTargetDown, resultPassed, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
-import { toJUnit } from '../junit.js';
+import { exitCodeForSignal } from '../interrupt.js';
+import { TARGET_DOWN, toJUnit } from '../junit.js';
+import { playServer, type PlayOutcome } from '../play.js';
 import { Progress } from '../progress.js';
-import { verdictMap } from '../report/index.js';
+import { verdictString } from '../report/index.js';
+import { describeSocketLayer, optionsInEffect } from '../target-options.js';
 import { checkWsUrl, DEFAULT_OUTDIR, readSpecFile } from '../spec-file.js';
 import { USER_AGENT } from '../version.js';
 import { selectIds } from './cases.js';
@@ -85,88 +88,132 @@ export const runCommand: Command<typeof runSpec> = {
     if (p.caseIds.length === 0) throw new UsageError('the case selection is empty');
     const cases = p.caseIds.map((id) => caseById(id)!);
     const startedAt = Date.now();
+    const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true, columns: () => process.stderr.columns });
+    const say = (text: string): void => progress.above(ctx.stdout, text);
+    const warn = (text: string): void => progress.above(ctx.stderr, text);
 
     const running: RunningTarget[] = [];
-    let unreachable = false;
+    let startFailed = false;
     try {
       for (const name of p.targets) {
+        if (ctx.signal.aborted) break;
         const target = getAnyTarget(name);
         try {
           const r = await target.start({ port: 0 });
           running.push(r);
           p.servers.push({ agent: name, url: r.url });
-          ctx.stdout(`started ${name} (${target.implementation} ${target.version}) on ${r.url}\n`);
+          say(`started ${name} (${target.implementation} ${target.version}) on ${r.url}${describeSocketLayer(optionsInEffect(target, r))}\n`);
         } catch (err) {
-          unreachable = true;
-          ctx.stderr(`wsmatrix: target ${name} did not start: ${err instanceof Error ? err.message : String(err)}\n`);
+          if (ctx.signal.aborted) break;
+          startFailed = true;
+          warn(`wsmatrix: target ${name} did not start: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
         }
       }
-      const results = await playAll(p, cases, flags.concurrency, ctx);
-      for (const agent of results.down) {
-        unreachable = true;
-        ctx.stderr(`wsmatrix: ${agent} could not be reached; its cases are reported as "target down"\n`);
+      const outcomes = await playAll(p, cases, flags.concurrency, ctx.signal, progress);
+      progress.finish();
+      const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
+      const byAgent = new Map([...outcomes].map(([agent, o]) => [agent, o.results]));
+      for (const [agent, o] of outcomes) {
+        if (o.unreachable === null) continue;
+        const down = o.results.filter(isTargetDown).length;
+        ctx.stderr(`wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); its ${down} case${down === 1 ? '' : 's'} are reported as "target down"\n`);
       }
-      await writeReportFiles(p.outDir, results.byAgent);
-      const failed = printSummary(results.byAgent, ctx);
+      await writeReportFiles(p.outDir, byAgent);
+      const failed = printSummary(outcomes, ctx);
       ctx.stdout(`reports in ${p.outDir} (index.json + one file per case)\n`);
       const wallMs = Date.now() - startedAt;
       ctx.stdout(`wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${p.servers.length} server(s)\n`);
+      if (interruptedBy !== undefined) {
+        const notRun = [...outcomes.values()].reduce((n, o) => n + o.interrupted.length, 0);
+        ctx.stdout(`interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed)\n`);
+      }
       if (flags.junit !== undefined) {
-        await writeFile(flags.junit, toJUnit([...results.byAgent].map(([name, list]) => ({ name, results: list }))));
+        const suites = [...outcomes].map(([name, o]) => ({
+          name,
+          results: o.results,
+          ...(o.interrupted.length ? { notRun: { ids: o.interrupted, reason: `not run (interrupted by ${interruptedBy})` } } : {}),
+        }));
+        await writeFile(flags.junit, toJUnit(suites));
         ctx.stdout(`JUnit XML in ${flags.junit}\n`);
       }
       if (flags.json) {
-        const servers = [...results.byAgent].map(([agent, list]) => ({
+        const servers = [...outcomes].map(([agent, o]) => ({
           agent,
           url: p.servers.find((s) => s.agent === agent)?.url,
-          down: results.down.includes(agent),
-          totals: summarize(list),
-          notOk: Object.fromEntries(Object.entries(verdictMap(list)).filter(([, v]) => v !== 'OK')),
+          down: o.unreachable !== null,
+          totals: summarize(o.results.filter((r) => !isTargetDown(r))),
+          targetDown: o.results.filter(isTargetDown).length,
+          interrupted: o.interrupted.length,
+          notOk: notOkVerdicts(o.results),
         }));
-        printJson(`${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, servers }, null, 1)}\n`);
+        printJson(`${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, ...(interruptedBy ? { interruptedBy } : {}), servers }, null, 1)}\n`);
       }
-      if (unreachable) return EXIT_SERVER_UNREACHABLE;
+      if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
+      if (startFailed || [...outcomes.values()].some((o) => o.unreachable !== null)) return EXIT_SERVER_UNREACHABLE;
       return failed ? 1 : 0;
     } finally {
-      await Promise.all(running.map((r) => r.close()));
+      // After an interrupt the external targets are already being stopped; in-process ones close here.
+      await Promise.all(running.map((r) => r.close().catch(() => {})));
     }
   },
 };
 
+/** Plays the servers one after the other; after an interrupt, the servers not reached get every case as interrupted. */
 async function playAll(
   p: Plan,
   cases: CaseDef[],
   concurrency: number | undefined,
-  ctx: CommandContext,
-): Promise<{ byAgent: Map<string, CaseResult[]>; down: string[] }> {
-  const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true });
-  for (const s of p.servers) progress.expect(s.agent, cases.filter((c) => !p.skip?.(s.agent, c.id)).length);
-  const down: string[] = [];
-  const byAgent = await runSuite({
-    servers: p.servers,
-    cases,
-    ...(concurrency !== undefined ? { concurrency } : {}),
-    userAgent: USER_AGENT,
-    ...(p.skip ? { skip: p.skip } : {}),
-    onResult: (r) => progress.caseDone(r.agent, !resultPassed(r)),
-    onTargetDown: (agent) => down.push(agent),
-  });
-  progress.finish();
-  return { byAgent, down };
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<Map<string, PlayOutcome>> {
+  const selected = (agent: string) => cases.filter((c) => !p.skip?.(agent, c.id));
+  for (const s of p.servers) progress.expect(s.agent, selected(s.agent).length);
+  const outcomes = new Map<string, PlayOutcome>();
+  for (const s of p.servers) {
+    const outcome = await playServer({
+      agent: s.agent,
+      url: s.url,
+      cases: selected(s.agent),
+      concurrency,
+      userAgent: USER_AGENT,
+      signal,
+      onResult: (r) => progress.caseDone(r.agent, !resultPassed(r)),
+    });
+    outcomes.set(s.agent, outcome);
+  }
+  return outcomes;
 }
 
-/** Per-agent verdict counts and the cases that did not pass; true when any case failed. */
-function printSummary(byAgent: ReadonlyMap<string, readonly CaseResult[]>, ctx: CommandContext): boolean {
+/** "target down" for the rows of a server that could not be reached, else the verdict, for each row that is not OK. */
+function notOkVerdicts(results: readonly CaseResult[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of results) {
+    const v = isTargetDown(r) ? TARGET_DOWN : verdictString(r);
+    if (v !== 'OK') out[r.id] = v;
+  }
+  return out;
+}
+
+/** Per-agent verdict counts and the cases that did not pass; true when any case did not pass. */
+function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandContext): boolean {
   let anyFailed = false;
-  for (const [agent, results] of byAgent) {
-    const s = summarize(results);
-    const counts = (m: Record<string, number>) =>
-      Object.entries(m)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ');
-    ctx.stdout(`${agent}: ${s.total} cases — behavior: ${counts(s.behavior)}; close: ${counts(s.behaviorClose)}\n`);
-    const failing = results.filter((r) => !resultPassed(r));
-    if (failing.length > 0) anyFailed = true;
+  const counts = (m: Record<string, number>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  for (const [agent, o] of outcomes) {
+    const played = o.results.filter((r) => !isTargetDown(r));
+    const down = o.results.length - played.length;
+    const s = summarize(played);
+    const extra = [
+      ...(down ? [`${down} ${TARGET_DOWN}`] : []),
+      ...(o.interrupted.length ? [`${o.interrupted.length} not run (interrupted)`] : []),
+    ];
+    const verdicts = played.length ? ` — behavior: ${counts(s.behavior)}; close: ${counts(s.behaviorClose)}` : '';
+    ctx.stdout(`${agent}: ${played.length} case${played.length === 1 ? '' : 's'} played${verdicts}${extra.length ? `; ${extra.join('; ')}` : ''}\n`);
+    if (o.results.some((r) => !resultPassed(r))) anyFailed = true;
+    // Rows of a dead server all say the same: the line above counts them, none is listed.
+    const failing = played.filter((r) => !resultPassed(r));
     for (const r of failing.slice(0, 20)) {
       ctx.stdout(`  ${r.id.padEnd(8)} ${r.behavior}/${r.behaviorClose}  ${oneLine(r.result)}\n`);
     }

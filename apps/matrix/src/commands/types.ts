@@ -6,8 +6,11 @@ export interface CommandContext {
   stdout(text: string): void;
   /** Writes to standard error. */
   stderr(text: string): void;
-  /** Resolves with the signal name when the process is asked to stop (SIGINT / SIGTERM). */
-  shutdown: Promise<string>;
+  /**
+   * Aborted when the process is asked to stop (SIGINT, SIGTERM, SIGHUP), with the signal's name as reason.
+   * Its child processes are being stopped by then; a command writes what it finished and returns.
+   */
+  signal: AbortSignal;
 }
 
 export interface Command<S extends CommandSpec = CommandSpec> {
