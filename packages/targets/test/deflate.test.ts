@@ -28,14 +28,15 @@ function firstByteOfFrames(ws: WebSocket): number[] {
 }
 
 for (const name of ['core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated']) {
-  describe(`${name} negotiates permessage-deflate and echoes`, () => {
+  // Safety nets for a busy machine, never figures the tests check.
+  describe(`${name} negotiates permessage-deflate and echoes`, { timeout: 30_000 }, () => {
     let running: RunningTarget;
     beforeAll(async () => {
       running = await getTarget(name).start();
-    });
+    }, 30_000);
     afterAll(async () => {
       await running?.close();
-    });
+    }, 30_000);
 
     test('text and binary, small and large, come back intact and compressed', async () => {
       const ws = await connect(running.url);
@@ -59,7 +60,7 @@ for (const name of ['core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-de
   });
 }
 
-describe('the uncompressed targets decline the extension', () => {
+describe('the uncompressed targets decline the extension', { timeout: 30_000 }, () => {
   for (const name of ['core', 'ws', 'uws']) {
     test(name, async () => {
       const running = await getTarget(name).start();

@@ -20,6 +20,12 @@ import { MiB, binaryPayload, closed, nextMessage, openClient, startedTarget, utf
 const SIZES = [0, 125, 126, 65536, MiB] as const;
 
 /**
+ * Per-test time limit: these tests start processes and compilers, slow on a busy machine. A safety net
+ * (each wait inside a test has its own, shorter one), never a figure a test checks.
+ */
+const SAFETY_NET_MS = 30_000;
+
+/**
  * A TCP echo server, standing in for a WebSocket server: listens on the first all-digit argument
  * (the port) and 127.0.0.1. Works both as `node -e SCRIPT {port}` and as a file `node FILE {port}`.
  */
@@ -33,7 +39,7 @@ const requireAll = Boolean(process.env.CI);
 for (const target of loadCommandTargets()) {
   const unavailable = target.unavailableReason();
   const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(`external target "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`, () => {
+  describe.skipIf(skip)(`external target "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`, { timeout: SAFETY_NET_MS }, () => {
     describeRunningTarget(target);
   });
 }
@@ -116,7 +122,7 @@ function describeRunningTarget(target: CommandTarget): void {
     expect(isAlive(own.pid)).toBe(false);
     expect(groupIsGone(own.pid)).toBe(true);
     await expect(own.close()).resolves.toBeUndefined(); // idempotent
-  }, 15_000);
+  }, SAFETY_NET_MS);
 
   test('start() on a port already in use rejects', async () => {
     await expect(target.start({ port: fixture.running.port })).rejects.toThrow(/already in use/);
@@ -125,7 +131,7 @@ function describeRunningTarget(target: CommandTarget): void {
 
 // ---- the command-target machinery, with stand-in servers written in Node (run everywhere) ----
 
-describe('command targets: availability', () => {
+describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'wsmatrix-unavailable-'));
@@ -215,7 +221,7 @@ describe('command targets: availability', () => {
   });
 });
 
-describe('command targets: processes', () => {
+describe('command targets: processes', { timeout: SAFETY_NET_MS }, () => {
   let work: string;
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'wsmatrix-external-'));

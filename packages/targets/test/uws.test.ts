@@ -17,7 +17,7 @@ describeEchoTarget('uws', {
   echoedCloseReason: 'four thousand',
 });
 
-describe('uws runs the native binary, not the JavaScript fallback', () => {
+describe('uws runs the native binary, not the JavaScript fallback', { timeout: 30_000 }, () => {
   let running: RunningTarget;
   beforeAll(async () => {
     running = await getTarget('uws').start();
