@@ -16,6 +16,8 @@ import {
   type ReportColumn,
   type ReportInput,
 } from '../src/report/index.js';
+import { historySteps } from '../src/report/history.js';
+import { HEX_PREVIEW_OCTETS } from '../src/report/wirelog-render.js';
 
 /** A CaseResult with every field filled; overrides win. */
 function makeResult(id: string, overrides: Partial<CaseResult> = {}): CaseResult {
@@ -140,9 +142,10 @@ function gridRows(html: string): { id: string; row: string; cells: string[] }[] 
 }
 
 describe('writeReport', () => {
-  it('writes index, history, bench, style and one page per ok column and case', async () => {
+  it('writes index, history, glossary, bench, style and one page per ok column and case', async () => {
     const { dir, pages, index } = await buildReport();
-    expect(pages).toBe(3 + 2 * CASE_IDS.length);
+    expect(pages).toBe(4 + 2 * CASE_IDS.length);
+    expect(existsSync(path.join(dir, 'glossary.html'))).toBe(true);
     expect(existsSync(path.join(dir, 'style.css'))).toBe(true);
     expect((await readdir(path.join(dir, 'cases'))).sort()).toEqual(['core', 'ws_8']);
     expect(index).toContain('href="bench.html"');
@@ -160,19 +163,21 @@ describe('writeReport', () => {
     expect(headers).toEqual(['core', 'ws@8', 'wslay']);
     for (const r of rows) expect(r.cells).toHaveLength(3);
     for (const g of ['1', '1.1', '2', '6', '6.4']) expect(index).toContain(`<tr class="group level-${g.includes('.') ? 2 : 1}" data-group="${g}">`);
-    expect(index).toMatch(/data-group="1"><th colspan="4">1 Framing<\/th>/);
-    expect(index).toMatch(/data-group="6.4"><th colspan="4">6.4 Fail-fast on invalid UTF-8<\/th>/);
+    expect(index).toMatch(/data-group="1"><th class="case">1 Framing<\/th>/);
+    expect(index).toMatch(/data-group="6.4"><th class="case">6.4 Fail-fast on invalid UTF-8<\/th>/);
   });
 
-  it('colours cells by behavior and close behavior, with duration, linking to existing case pages', async () => {
+  it('colours cells by how they count, marks the close verdict, shows the case time, links to existing case pages', async () => {
     const { dir, index } = await buildReport();
     const rows = new Map(gridRows(index).map((r) => [r.id, r.cells]));
-    expect(rows.get('1.1.1')![0]).toMatch(/class="cell b-ok c-ok" data-behavior="OK" data-behavior-close="OK"/);
+    expect(rows.get('1.1.1')![0]).toMatch(/class="cell o-ok c-ok" data-outcome="ok" data-behavior="OK" data-behavior-close="OK"/);
     expect(rows.get('1.1.1')![0]).toContain('10 ms');
-    expect(rows.get('6.4.1')![0]).toMatch(/class="cell b-non-strict c-ok" data-behavior="NON-STRICT"/);
-    expect(rows.get('1.1.2')![1]).toMatch(/class="cell b-failed c-unclean" data-behavior="FAILED" data-behavior-close="UNCLEAN"/);
+    expect(rows.get('1.1.1')![0]).toContain('case time 10 ms');
+    expect(rows.get('6.4.1')![0]).toMatch(/class="cell o-non-strict c-ok" data-outcome="non-strict" data-behavior="NON-STRICT"/);
+    expect(rows.get('1.1.2')![1]).toMatch(/class="cell o-failed c-unclean" data-outcome="failed" data-behavior="FAILED" data-behavior-close="UNCLEAN"/);
     expect(rows.get('1.1.2')![1]).toContain('<span class="close-mark">unclean</span>');
-    expect(rows.get('2.1')![1]).toMatch(/class="cell b-ok c-wrong-code"/);
+    // behavior OK with a wrong close code fails by the pass rule, so the cell is red and says why.
+    expect(rows.get('2.1')![1]).toMatch(/class="cell o-failed c-wrong-code" data-outcome="failed" data-behavior="OK"/);
     let links = 0;
     for (const cells of rows.values()) {
       for (const cell of cells) {
@@ -203,19 +208,20 @@ describe('writeReport', () => {
       { key: 'uws', label: 'uWS', implementation: 'uws', version: '20', status: 'down', reason: 'stopped answering', results: [makeResult('1.1.1')] },
     ];
     const { pages } = await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns });
-    expect(pages).toBe(2 + CASE_IDS.length + 1);
+    expect(pages).toBe(3 + CASE_IDS.length + 1);
     const cells = gridRows(await readFile(path.join(dir, 'index.html'), 'utf8')).map((r) => r.cells[1]!);
     expect(cells[0]).toContain('href="cases/uws/1.1.1.html"');
-    for (const cell of cells.slice(1)) expect(cell).toMatch(/data-behavior="DOWN" title="down: stopped answering"/);
+    for (const cell of cells.slice(1)) expect(cell).toMatch(/data-behavior="DOWN" title="target down: stopped answering"><a href="#column-uws">target down<\/a>/);
   });
 
-  it('shows per-implementation and per-group totals', async () => {
+  it('counts verdicts per implementation below the grid, summed case time labelled as such', async () => {
     const { index } = await buildReport();
-    const totals = index.slice(index.indexOf('id="totals-implementations"'), index.indexOf('id="totals-groups"'));
+    const totals = index.slice(index.indexOf('id="totals-implementations"'));
+    expect(index.indexOf('id="totals-implementations"')).toBeGreaterThan(index.indexOf('id="grid"'));
     expect(totals).toMatch(/>OK<\/span><\/th><td class="num">3<\/td><td class="num">3<\/td><td class="num not-run">—<\/td>/);
-    expect(totals).toMatch(/<th class="passed">Passed<\/th><td class="num">4<\/td><td class="num">2<\/td>/);
-    const groups = index.slice(index.indexOf('id="totals-groups"'));
-    expect(groups).toMatch(/data-group="1"><th>1 Framing<\/th><td class="num all">2 \/ 2<\/td><td class="num some">1 \/ 2<\/td>/);
+    expect(totals).toMatch(/<th class="outcome failed">counted as <span class="v o-failed">FAILED<\/span><\/th><td class="num">0<\/td><td class="num">2<\/td>/);
+    expect(totals).toMatch(/<th class="case-time">Summed case time<\/th><td class="num">0\.0 s<\/td>/);
+    expect(index).not.toMatch(/[Tt]otal duration|>Duration</);
   });
 
   it('escapes strings from results on case pages', async () => {
@@ -253,8 +259,14 @@ describe('writeReport', () => {
     }
     expect(html).toMatch(/<pre id="http-request">GET \/ HTTP\/1\.1/);
     expect(html).toMatch(/<pre id="http-response">HTTP\/1\.1 101 Switching Protocols/);
-    expect(html).toMatch(/<table class="stats" id="rx-octets">[\s\S]*?206<\/span><\/td><td>1<\/td><td>206<\/td>/);
-    expect(html).toMatch(/<table class="stats" id="tx-frames">[\s\S]*?<td>1<\/td><td>TEXT<\/td><td>1<\/td>/);
+    expect(html).toContain('<td id="rx-octets">2 × 1 · 206 × 1 <span class="note">(208 octets in 2 pieces)</span></td>');
+    expect(html).toContain('<td id="tx-frames">TEXT × 1 · CLOSE × 1 <span class="note">(2 frames)</span></td>');
+    expect(html).toMatch(/<dt>Case time<\/dt><dd>10 ms <span class="note">from the connection opening to the end of the case<\/span>/);
+    expect(html).toContain('<span class="v o-ok" id="outcome">passed: OK</span>');
+    // The closing fields are explained once, in the glossary, not on every page.
+    expect(html).toContain('href="../../glossary.html#closing"');
+    expect(html).not.toContain('True when the fuzzer started the closing handshake');
+    expect(await readFile(path.join(dir, 'glossary.html'), 'utf8')).toContain('True when the fuzzer started the closing handshake');
     // Relative links to siblings and back to the grid.
     expect(html).toContain('href="../../index.html#case-1.1.1"');
     expect(html).toContain('href="1.1.2.html"');
@@ -265,17 +277,21 @@ describe('writeReport', () => {
     const { dir } = await buildReport();
     const html = await readFile(path.join(dir, 'cases/core/1.1.1.html'), 'utf8');
     const tbody = /<table id="wirelog">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
-    const rows = [...tbody.matchAll(/<tr class="([^"]+)" data-entry="(\d+)" data-kind="([^"]+)">([\s\S]*?)<\/tr>/g)];
-    expect(rows.map((r) => Number(r[2]))).toEqual(WIRELOG.map((_, i) => i));
-    expect(rows.map((r) => r[3])).toEqual(WIRELOG.map((e) => e[0]));
-    expect(rows.map((r) => /<td class="dir">([^<]*)</.exec(r[4]!)![1])).toEqual(['TX', 'RX', 'TX', 'TX', 'RX', 'RX', '·', 'RX']);
-    expect(rows[1]![4]).toContain('<td class="num time">1.500</td>');
-    expect(rows[1]![4]).toContain('<code class="hex">48 54 54 50 2f 31 2e 31 20 31 30 31</code> <span class="more">… 194 more octets</span>');
-    expect(rows[3]![4]).toContain(`<code class="hex">${Array(64).fill('ab').join(' ')}</code> <span class="more">… 236 more octets</span>`);
-    expect(rows[2]![4]).toMatch(/TEXT<\/span> · FIN yes · RSV 0 · mask a1b2c3d4 · payload 13 octets/);
-    expect(rows[4]![4]).toMatch(/TEXT<\/span> · FIN yes · RSV 0 · mask no · payload 13 octets<br><code class="text">&quot;Hello, world!&quot;<\/code>/);
-    expect(rows[7]![4]).toMatch(/CLOSE<\/span> · FIN yes · RSV 4 \(RSV1\) · mask no · payload 2 octets<br><code class="hex">03 e8<\/code>/);
-    expect(rows[6]![4]).toContain('kill connection after 1 s');
+    const rows = [...tbody.matchAll(/<tr class="([^"]+)" data-kind="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
+      kind: m[2],
+      cells: [...m[3]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]!),
+    }));
+    expect(rows.map((r) => Number(r.cells[0]))).toEqual(WIRELOG.map((_, i) => i + 1));
+    expect(rows.map((r) => r.kind)).toEqual(WIRELOG.map((e) => e[0]));
+    expect(rows.map((r) => r.cells[2])).toEqual(['TX', 'RX', 'TX', 'TX', 'RX', 'RX', '·', 'RX']);
+    expect(rows[1]!.cells[1]).toBe('1.500');
+    expect(rows[1]!.cells[3]).toBe('206 octets: <code class="hex">48 54 54 50 2f 31 2e 31 20 31 30 31</code> <span class="more">… 194 more octets</span>');
+    // Long octet runs show their first octets and the length, not every logged octet.
+    expect(rows[3]!.cells[3]).toBe(`300 octets: <code class="hex">${Array(HEX_PREVIEW_OCTETS).fill('ab').join(' ')}</code> <span class="more">… ${300 - HEX_PREVIEW_OCTETS} more octets</span>`);
+    expect(rows[2]!.cells[3]).toMatch(/<b>TEXT<\/b> frame · FIN yes · RSV 0 · mask a1b2c3d4 · payload 13 octets/);
+    expect(rows[4]!.cells[3]).toMatch(/<b>TEXT<\/b> frame · FIN yes · RSV 0 · mask no · payload 13 octets<br><code class="text">&quot;Hello, world!&quot;<\/code>/);
+    expect(rows[7]!.cells[3]).toMatch(/<b>CLOSE<\/b> frame · FIN yes · RSV 4 \(RSV1\) · mask no · payload 2 octets<br><code class="hex">03 e8<\/code>/);
+    expect(rows[6]!.cells[3]).toBe('kill connection after 1 s');
   });
 
   it('survives odd wire log entries and missing fields without throwing', async () => {
@@ -291,7 +307,7 @@ describe('writeReport', () => {
     const files = await readdir(path.join(dir, 'cases'));
     expect(files).toEqual(['__.._evil']); // no path escapes the report folder
     const html = await readFile(path.join(dir, 'cases', files[0]!, '1.1.1.html'), 'utf8');
-    expect([...html.matchAll(/data-entry="/g)]).toHaveLength(4);
+    expect([...html.matchAll(/<tr class="[^"]*" data-kind="/g)]).toHaveLength(4);
     expect(html).toContain('RESERVED 99');
   });
 });

@@ -1,8 +1,9 @@
 /** One case page per column and case: every section of Autobahn's case report, plus timestamps. */
 import type { CaseResult } from '@wsmatrix/runner';
 import { renderClosing, renderExpectedVsObserved, renderWireStatistics } from './case-tables.js';
-import { esc, formatMs, page } from './html.js';
+import { esc, formatCaseTime, page } from './html.js';
 import type { ColumnModel, ReportModel } from './model.js';
+import { OUTCOME_LABEL, hasCasePage, outcomeOf } from './outcome.js';
 import { casePagePath, sanitise } from './paths.js';
 import { verdictClass } from './verdicts.js';
 import { renderWireLog } from './wirelog-render.js';
@@ -21,16 +22,25 @@ export const CASE_PAGE_SECTIONS = [
 
 export type CaseSectionId = (typeof CASE_PAGE_SECTIONS)[number]['id'];
 
+/** How the report counts the case; a connection that never opened says so whatever `behavior` holds. */
+function outcomeText(r: CaseResult): string {
+  const o = outcomeOf(r);
+  if (o === 'target-down') return 'not played: target down';
+  if (r.connectFailure) return `FAILED: the connection never opened (${r.connectFailure.kind})`;
+  return o === 'failed' ? 'FAILED' : `passed: ${OUTCOME_LABEL[o]}`.replace('passed: UNIMPLEMENTED', 'UNIMPLEMENTED (not judged)');
+}
+
 function outcome(r: CaseResult): string {
   const item = (term: string, value: string) => `<dt>${esc(term)}</dt><dd>${value}</dd>`;
   const behavior = String(r.behavior);
   const close = String(r.behaviorClose);
   return `<dl class="outcome">
+${item('Counts as', `<span class="v o-${outcomeOf(r)}" id="outcome">${esc(outcomeText(r))}</span>`)}
 ${item('Behavior', `<span class="v b-${verdictClass(behavior)}" id="behavior">${esc(behavior)}</span>`)}
 ${item('Close behavior', `<span class="v c-${verdictClass(close)}" id="behavior-close">${esc(close)}</span>`)}
 ${item('Result', `<span id="result-text">${esc(r.result)}</span>`)}
 ${item('Close result', `<span id="result-close-text">${esc(r.resultClose)}</span>`)}
-${item('Duration', esc(formatMs(r.duration)))}
+${item('Case time', `${esc(formatCaseTime(r.duration))} <span class="note">from the connection opening to the end of the case</span>`)}
 ${item('Remote close code', esc(r.remoteCloseCode ?? 'none'))}
 ${item('Started', esc(r.started))}
 ${item('Agent', esc(r.agent))}
@@ -49,18 +59,19 @@ function navigation(model: ReportModel, col: ColumnModel, r: CaseResult): string
   const here = `cases/${col.folder}/`;
   const rel = (target: string) =>
     target.startsWith(here) ? target.slice(here.length) : target.startsWith('cases/') ? `../${target.slice('cases/'.length)}` : `../../${target}`;
-  const pos = col.ids.indexOf(r.id);
-  const prev = pos > 0 ? col.ids[pos - 1] : undefined;
-  const next = pos >= 0 && pos < col.ids.length - 1 ? col.ids[pos + 1] : undefined;
+  const ids = col.ids.filter((id) => hasCasePage(col.byId.get(id)!));
+  const pos = ids.indexOf(r.id);
+  const prev = pos > 0 ? ids[pos - 1] : undefined;
+  const next = pos >= 0 && pos < ids.length - 1 ? ids[pos + 1] : undefined;
   const links = [`<a href="../../index.html#case-${esc(r.id)}">← Matrix</a>`];
   if (prev) links.push(`<a rel="prev" href="${esc(rel(casePagePath(col.folder, prev)))}">‹ ${esc(prev)}</a>`);
   if (next) links.push(`<a rel="next" href="${esc(rel(casePagePath(col.folder, next)))}">${esc(next)} ›</a>`);
-  links.push('<a href="../../history.html">History</a>');
+  links.push('<a href="../../history.html">History</a>', '<a href="../../glossary.html">Glossary</a>');
   const others = model.columns
-    .filter((c) => c !== col && c.byId.has(r.id))
+    .filter((c) => c !== col && c.byId.has(r.id) && hasCasePage(c.byId.get(r.id)!))
     .map((c) => {
       const o = c.byId.get(r.id)!;
-      return `<a class="v b-${verdictClass(String(o.behavior))}" href="${esc(rel(casePagePath(c.folder, r.id)))}">${esc(c.column.label)}</a>`;
+      return `<a class="v o-${outcomeOf(o)}" href="${esc(rel(casePagePath(c.folder, r.id)))}">${esc(c.column.label)}</a>`;
     });
   const siblings = others.length ? `<div class="siblings">Same case elsewhere: ${others.join(' ')}</div>` : '';
   return `<nav class="top">${links.join('\n')}</nav>${siblings}`;
@@ -72,7 +83,7 @@ export function renderCasePage(model: ReportModel, col: ColumnModel, r: CaseResu
     'case-expectation': `<p>${esc(r.expectation)}</p>`,
     'case-outcome': outcome(r),
     'expected-observed': renderExpectedVsObserved(r),
-    'closing-behaviour': renderClosing(r),
+    'closing-behaviour': renderClosing(r, '../../glossary.html'),
     'opening-handshake': handshake(r),
     'wire-statistics': renderWireStatistics(r),
     'wire-log': renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : ''),

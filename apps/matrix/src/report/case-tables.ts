@@ -45,7 +45,7 @@ export function renderExpectedVsObserved(r: CaseResult): string {
   return parts.join('\n');
 }
 
-/** The closing fields in Autobahn's order with what each means. */
+/** The closing fields in Autobahn's order with what each means (explained once, in glossary.html). */
 export const CLOSING_FIELDS: readonly [keyof CaseResult & string, string][] = [
   ['isServer', 'True when the fuzzer is the server and the peer a client (false here: we test servers).'],
   ['closedByMe', 'True when the fuzzer started the closing handshake (sent the first Close).'],
@@ -62,13 +62,21 @@ export const CLOSING_FIELDS: readonly [keyof CaseResult & string, string][] = [
   ['remoteCloseReason', 'The close reason the server sent (if any).'],
 ];
 
-export function renderClosing(r: CaseResult): string {
-  const rows = CLOSING_FIELDS.map(([key, why]) => [`<code>${esc(key)}</code>`, renderValue((r as unknown as Record<string, unknown>)[key]), esc(why)]);
-  const out = [table(['Key', 'Value', 'Description'], rows, { class: 'closing', id: 'closing-table' })];
+/** Key/value rows; `<th>` holds the key. */
+function keyValueTable(rows: [string, string][], attributes: Record<string, string>): string {
+  return `<table${attrs(attributes)}><tbody>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+}
+
+export function renderClosing(r: CaseResult, glossaryHref: string): string {
+  const rows = CLOSING_FIELDS.map(([key]) => [`<code>${esc(key)}</code>`, renderValue((r as unknown as Record<string, unknown>)[key])] as [string, string]);
+  const out = [
+    `<p class="note">Autobahn's closing record; <a href="${esc(glossaryHref)}#closing">what each field means</a>.</p>`,
+    keyValueTable(rows, { class: 'closing kv', id: 'closing-table' }),
+  ];
   const ec = r.expectedClose as unknown as Record<string, unknown> | undefined;
   if (ec && typeof ec === 'object') {
     out.push('<h3>Expected close</h3>');
-    out.push(table(['Key', 'Value'], Object.entries(ec).map(([k, v]) => [`<code>${esc(k)}</code>`, renderValue(v)]), { class: 'expected-close' }));
+    out.push(keyValueTable(Object.entries(ec).map(([k, v]) => [`<code>${esc(k)}</code>`, renderValue(v)]), { class: 'expected-close kv' }));
   }
   if (r.connectFailure) out.push(`<p class="note">Connection failure: <code>${esc(r.connectFailure.kind)}</code> ${esc(r.connectFailure.message)}</p>`);
   return out.join('\n');
@@ -82,31 +90,29 @@ function numericEntries(stats: unknown): [number, number][] {
     .sort((a, b) => a[0] - b[0]);
 }
 
-function octetTable(stats: unknown, id: string): string {
+/** "206 × 1 · 2 × 1 (208 octets in 2 pieces)": octets by chop size, as Autobahn counts them. */
+function octetLine(stats: unknown): string {
   const entries = numericEntries(stats);
-  const rows = entries.map(([size, count]) => [`<span class="num">${size}</span>`, String(count), String(size * count)]);
+  if (entries.length === 0) return '<span class="note">none</span>';
   const total = entries.reduce((s, [size, count]) => s + size * count, 0);
-  const writes = entries.reduce((s, [, count]) => s + count, 0);
-  rows.push(['<strong>Total</strong>', `<strong>${writes}</strong>`, `<strong>${total}</strong>`]);
-  return table(['Chop size', 'Count', 'Octets'], rows, { class: 'stats', id });
+  const pieces = entries.reduce((s, [, count]) => s + count, 0);
+  return `${entries.map(([size, count]) => `${size} × ${count}`).join(' · ')} <span class="note">(${total} octets in ${pieces} piece${pieces === 1 ? '' : 's'})</span>`;
 }
 
-function frameTable(stats: unknown, id: string): string {
+/** "TEXT × 1 · CLOSE × 1 (2 frames)": frames by opcode. */
+function frameLine(stats: unknown): string {
   const entries = numericEntries(stats);
-  const rows = entries.map(([op, count]) => [String(op), esc(opcodeName(op)), String(count)]);
-  rows.push(['<strong>Total</strong>', '', `<strong>${entries.reduce((s, [, c]) => s + c, 0)}</strong>`]);
-  return table(['Opcode', 'Name', 'Count'], rows, { class: 'stats', id });
+  if (entries.length === 0) return '<span class="note">none</span>';
+  const frames = entries.reduce((s, [, c]) => s + c, 0);
+  return `${entries.map(([op, count]) => `${esc(opcodeName(op))} × ${count}`).join(' · ')} <span class="note">(${frames} frame${frames === 1 ? '' : 's'})</span>`;
 }
 
 export function renderWireStatistics(r: CaseResult): string {
-  return [
-    '<h3>Octets received by chop size</h3>',
-    octetTable(r.rxOctetStats, 'rx-octets'),
-    '<h3>Octets transmitted by chop size</h3>',
-    octetTable(r.txOctetStats, 'tx-octets'),
-    '<h3>Frames received by opcode</h3>',
-    frameTable(r.rxFrameStats, 'rx-frames'),
-    '<h3>Frames transmitted by opcode</h3>',
-    frameTable(r.txFrameStats, 'tx-frames'),
-  ].join('\n');
+  const rows: [string, string, string][] = [
+    ['rx-octets', 'Octets received (chop size × count)', octetLine(r.rxOctetStats)],
+    ['tx-octets', 'Octets transmitted (chop size × count)', octetLine(r.txOctetStats)],
+    ['rx-frames', 'Frames received (opcode × count)', frameLine(r.rxFrameStats)],
+    ['tx-frames', 'Frames transmitted (opcode × count)', frameLine(r.txFrameStats)],
+  ];
+  return `<table class="stats kv" id="wire-stats"><tbody>${rows.map(([id, label, line]) => `<tr><th>${label}</th><td id="${id}">${line}</td></tr>`).join('')}</tbody></table>`;
 }

@@ -1,7 +1,12 @@
-/** The grid of index.html: a row per case under group heading rows, a column per implementation. */
+/**
+ * The grid of index.html: a row per case under group rows, a column per implementation. Each group row carries
+ * the group's total per implementation, coloured by the same rule as the cells (red only when a case failed).
+ * The grid scrolls inside its own box, so its header row and case-id column can stay in place.
+ */
 import type { CaseResult } from '@wsmatrix/runner';
-import { esc, formatMs } from './html.js';
+import { esc, formatCaseTime } from './html.js';
 import { describeCase, groupsOf, type ColumnModel, type ReportModel } from './model.js';
+import { OUTCOME_LABEL, judgedCount, outcomeOf, passedCount, setStatus, tally, tallyText } from './outcome.js';
 import { casePagePath, columnAnchor } from './paths.js';
 import { verdictClass } from './verdicts.js';
 
@@ -22,46 +27,86 @@ const BEHAVIOR_TEXT: Record<string, string> = {
   FAILED: 'FAILED',
 };
 
+/** What a column's header and its empty cells say when it did not run (fully). */
+export function statusText(c: ColumnModel): string {
+  const { status, reason } = c.column;
+  if (status === 'ok') return '';
+  return `${status === 'down' ? 'target down' : 'unavailable'}${reason ? ': ' + reason : ''}`;
+}
+
 export function columnHeader(c: ColumnModel): string {
   const { column } = c;
-  const note = column.status === 'ok' ? `${c.byId.size} cases${column.reason ? '; ' + column.reason : ''}` : `${column.status}${column.reason ? ': ' + column.reason : ''}`;
-  return `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" class="col ${esc(column.status)}" title="${esc(column.implementation)} ${esc(column.version)}">${esc(column.label)}<small>${esc(note)}</small></th>`;
+  const note = column.status === 'ok' ? `${c.byId.size} cases` : statusText(c);
+  return (
+    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" class="col ${esc(column.status)}" title="${esc(`${column.implementation} ${column.version}${column.reason ? ' · ' + column.reason : ''}`)}">` +
+    `${esc(column.label)}<small>${esc(note)}</small></th>`
+  );
 }
 
 function resultCell(c: ColumnModel, r: CaseResult): string {
   const behavior = String(r.behavior ?? 'UNKNOWN');
   const close = String(r.behaviorClose ?? 'UNKNOWN');
-  const mark = close === 'OK' ? '' : `<span class="close-mark">${esc(CLOSE_MARKS[close] ?? close)}</span>`;
-  const tip = `${behavior} / close ${close}; remote close code ${r.remoteCloseCode ?? 'none'}; ${formatMs(r.duration)}`;
+  const outcome = outcomeOf(r);
+  const attributes = `data-outcome="${outcome}" data-behavior="${esc(behavior)}" data-behavior-close="${esc(close)}"`;
+  if (outcome === 'target-down') {
+    return `<td class="cell o-target-down" ${attributes} title="${esc(r.result)}"><a href="#${esc(columnAnchor(c.folder))}">target down</a></td>`;
+  }
+  const opened = r.connectFailure === null || r.connectFailure === undefined;
+  const text = opened ? esc(BEHAVIOR_TEXT[behavior] ?? behavior) : 'NOT OPENED';
+  const mark = !opened || close === 'OK' ? '' : `<span class="close-mark">${esc(CLOSE_MARKS[close] ?? close)}</span>`;
+  const tip = opened
+    ? `${OUTCOME_LABEL[outcome]}: ${behavior} / close ${close}; remote close code ${r.remoteCloseCode ?? 'none'}; case time ${formatCaseTime(r.duration)}`
+    : `FAILED: the connection never opened (${r.connectFailure!.kind}: ${r.connectFailure!.message})`;
   return (
-    `<td class="cell b-${verdictClass(behavior)} c-${verdictClass(close)}" data-behavior="${esc(behavior)}" data-behavior-close="${esc(close)}" title="${esc(tip)}">` +
-    `<a href="${esc(casePagePath(c.folder, r.id))}">${esc(BEHAVIOR_TEXT[behavior] ?? behavior)}${mark}<span class="ms">${esc(formatMs(r.duration))}</span></a></td>`
+    `<td class="cell o-${outcome} c-${verdictClass(close)}" ${attributes} title="${esc(tip)}">` +
+    `<a href="${esc(casePagePath(c.folder, r.id))}">${text}${mark}${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
   );
 }
 
 function notRunCell(c: ColumnModel): string {
   const { column } = c;
   const missing = column.status === 'ok';
-  const why = missing ? (column.reason ?? 'not run for this implementation') : `${column.status}: ${column.reason ?? 'no reason given'}`;
-  return `<td class="cell not-run" data-behavior="${missing ? 'MISSING' : column.status.toUpperCase()}" title="${esc(why)}"><a href="#${esc(columnAnchor(c.folder))}">—</a></td>`;
+  const why = missing ? (column.reason ?? 'not run for this implementation') : statusText(c);
+  const text = column.status === 'down' ? 'target down' : column.status === 'unavailable' ? 'unavailable' : '—';
+  return `<td class="cell not-run" data-behavior="${missing ? 'MISSING' : column.status.toUpperCase()}" title="${esc(why)}"><a href="#${esc(columnAnchor(c.folder))}">${text}</a></td>`;
+}
+
+/** A group's total in one column: passed / judged, coloured by setStatus. */
+function groupCell(c: ColumnModel, ids: readonly string[]): string {
+  const results = ids.map((id) => c.byId.get(id)).filter((r): r is CaseResult => r !== undefined);
+  const t = tally(results);
+  const status = setStatus(t);
+  if (status === 'empty') return '<td class="gt s-empty">—</td>';
+  const text =
+    status === 'target-down' && judgedCount(t) === 0 ? 'target down' : status === 'unimplemented' ? 'UNIMPL' : `${passedCount(t)}/${judgedCount(t)}`;
+  return `<td class="gt s-${status}" data-failed="${t.failed}" title="${esc(tallyText(t))}">${text}</td>`;
 }
 
 function isIssue(r: CaseResult | undefined): boolean {
-  return r !== undefined && (r.behavior !== 'OK' || r.behaviorClose !== 'OK');
+  return r !== undefined && outcomeOf(r) !== 'ok';
 }
 
 export function renderGrid(model: ReportModel): string {
-  const width = model.columns.length + 1;
+  // Members of every group, so a group row can total them before its cases are listed.
+  const members = new Map<string, string[]>();
+  for (const id of model.caseIds) {
+    for (const g of groupsOf(id)) {
+      if (!members.has(g.id)) members.set(g.id, []);
+      members.get(g.id)!.push(id);
+    }
+  }
   const rows: string[] = [];
   let open: string[] = [];
   for (const id of model.caseIds) {
-    // Heading rows for every group this case enters.
     const groups = groupsOf(id);
     groups.forEach((g, depth) => {
       if (open[depth] === g.id) return;
       open = [...open.slice(0, depth), g.id];
       const level = Math.min(depth + 1, 2);
-      rows.push(`<tr class="group level-${level}" data-group="${esc(g.id)}"><th colspan="${width}">${esc(g.id)} ${esc(g.title)}</th></tr>`);
+      const ids = members.get(g.id)!;
+      rows.push(
+        `<tr class="group level-${level}" data-group="${esc(g.id)}"><th class="case">${esc(g.id)} ${esc(g.title)}</th>${model.columns.map((c) => groupCell(c, ids)).join('')}</tr>`,
+      );
     });
     open = open.slice(0, groups.length);
     const results = model.columns.map((c) => c.byId.get(id));
@@ -71,6 +116,6 @@ export function renderGrid(model: ReportModel): string {
       `<tr data-case="${esc(id)}" id="case-${esc(id)}"${cls}><th class="case" title="${esc(describeCase(model, id))}"><a href="#case-${esc(id)}">${esc(id)}</a></th>${cells.join('')}</tr>`,
     );
   }
-  const head = `<tr><th>Case</th>${model.columns.map(columnHeader).join('')}</tr>`;
-  return `<table class="grid" id="grid"><thead>${head}</thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  const head = `<tr><th class="case corner">Case</th>${model.columns.map(columnHeader).join('')}</tr>`;
+  return `<div class="grid-box" id="matrix"><table class="grid" id="grid"><thead>${head}</thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }

@@ -1,7 +1,12 @@
-/** history.html: per implementation, its stored releases and runs in order and the verdict changes between them. */
+/**
+ * history.html: per implementation, the verdict changes from one stored run to the next, and nothing else.
+ * A case seen for the first time is not a change, nor is a case a run left out (a run may cover a subset):
+ * each run is compared with the verdict each of its cases had when last seen, across releases too.
+ */
+import { compareCaseIds } from '@wsmatrix/cases';
 import { esc, page } from './html.js';
 import type { HistoryPoint } from './types.js';
-import { compareVerdictMaps, splitVerdict, verdictClass, type VerdictChange } from './verdicts.js';
+import { splitVerdict, verdictClass, verdictRank, type VerdictChange } from './verdicts.js';
 
 /**
  * Semver-like version order: numeric parts numerically, a pre-release ("1.0.0-rc.1") before its release,
@@ -51,8 +56,46 @@ export function orderHistory(points: readonly HistoryPoint[]): Map<string, Histo
   return byImpl;
 }
 
-function verdictSpan(v: string | null): string {
-  if (v === null) return '<span class="note">(not run)</span>';
+/** One stored run and what changed since the cases it holds were last seen. */
+export interface HistoryStep {
+  point: HistoryPoint;
+  /** Same version as the run before it ('run') or a new release ('release'); the first run is 'first'. */
+  step: 'first' | 'run' | 'release';
+  regressions: VerdictChange[];
+  fixes: VerdictChange[];
+  /** Changes that are neither better nor worse (an unknown verdict word on one side). */
+  other: VerdictChange[];
+}
+
+/** The runs of one implementation (in orderHistory's order) with their changes; before/after are never null. */
+export function historySteps(points: readonly HistoryPoint[]): HistoryStep[] {
+  const last = new Map<string, string>();
+  const steps: HistoryStep[] = [];
+  let previous: HistoryPoint | undefined;
+  for (const point of points) {
+    const step: HistoryStep = {
+      point,
+      step: previous === undefined ? 'first' : previous.version === point.version ? 'run' : 'release',
+      regressions: [],
+      fixes: [],
+      other: [],
+    };
+    for (const caseId of Object.keys(point.verdicts).sort(compareCaseIds)) {
+      const after = point.verdicts[caseId]!;
+      const before = last.get(caseId);
+      last.set(caseId, after);
+      if (before === undefined || before === after) continue;
+      const change = { caseId, before, after };
+      const delta = verdictRank(after) - verdictRank(before);
+      (delta < 0 ? step.regressions : delta > 0 ? step.fixes : step.other).push(change);
+    }
+    steps.push(step);
+    previous = point;
+  }
+  return steps;
+}
+
+function verdictSpan(v: string): string {
   const { behavior, close } = splitVerdict(v);
   return `<span class="v b-${verdictClass(behavior)}${close !== 'OK' ? ` c-${verdictClass(close)}` : ''}">${esc(v)}</span>`;
 }
@@ -61,46 +104,38 @@ function changeRows(kind: 'regression' | 'fix' | 'changed', changes: readonly Ve
   return changes.map(
     (c) =>
       `<tr class="${kind}" data-case="${esc(c.caseId)}" data-change="${kind}"><td>${esc(c.caseId)}</td><td>${kind === 'changed' ? 'other change' : kind}</td>` +
-      `<td class="before">${verdictSpan(c.before)}</td><td class="after">${verdictSpan(c.after)}</td></tr>`,
+      `<td class="before">${verdictSpan(c.before!)}</td><td class="after">${verdictSpan(c.after!)}</td></tr>`,
   );
 }
 
-function counts(p: HistoryPoint): string {
-  const m = new Map<string, number>();
-  for (const v of Object.values(p.verdicts)) {
-    const b = splitVerdict(v).behavior;
-    m.set(b, (m.get(b) ?? 0) + 1);
-  }
-  return [...m].map(([k, n]) => `<span class="v b-${verdictClass(k)}">${esc(k)} ${n}</span>`).join(' ');
-}
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function implementationSection(name: string, points: readonly HistoryPoint[], index: number): string {
-  const runs = points.map((p, i) => `<tr><td>${i + 1}</td><td>${esc(p.version)}</td><td>${esc(p.runAt)}</td><td class="num">${Object.keys(p.verdicts).length}</td><td>${counts(p)}</td></tr>`);
+  const steps = historySteps(points);
+  const changed = (s: HistoryStep) => s.regressions.length + s.fixes.length + s.other.length;
+  const runs = steps.map((s, i) => {
+    const n = changed(s);
+    const what = s.step === 'first' ? '<span class="note">first run</span>' : n === 0 ? '<span class="note">no change</span>' : `<a href="#impl-${index}-run-${i + 1}">${plural(n, 'change', 'changes')}</a>`;
+    return `<tr data-run="${i + 1}"><td class="num">${i + 1}</td><td>${esc(s.point.version)}</td><td>${esc(s.point.runAt)}</td><td class="num">${Object.keys(s.point.verdicts).length}</td><td>${what}</td></tr>`;
+  });
   const out = [
     `<section class="implementation" data-implementation="${esc(name)}">`,
     `<h2 id="impl-${index}">${esc(name)}</h2>`,
-    `<table class="runs"><thead><tr><th>#</th><th>Version</th><th>Run at</th><th>Cases</th><th>Verdicts</th></tr></thead><tbody>${runs.join('')}</tbody></table>`,
+    `<table class="runs"><thead><tr><th>#</th><th>Version</th><th>Run at</th><th>Cases in the run</th><th>Verdict changes</th></tr></thead><tbody>${runs.join('')}</tbody></table>`,
   ];
-  if (points.length < 2) out.push('<p class="note">Only one stored run: nothing to compare yet.</p>');
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1]!;
-    const b = points[i]!;
-    const cmp = compareVerdictMaps(a.verdicts, b.verdicts);
-    const ranked = new Set([...cmp.regressions, ...cmp.fixes]);
-    const other = cmp.changed.filter((c) => !ranked.has(c));
-    const step = a.version === b.version ? 'run' : 'release';
+  steps.forEach((s, i) => {
+    if (changed(s) === 0) return;
+    const before = steps[i - 1]!.point;
     out.push(
-      `<h3>${esc(a.version)} <span class="note">(${esc(a.runAt)})</span> → ${esc(b.version)} <span class="note">(${esc(b.runAt)})</span> · ${step}: ` +
-        `<span class="regression">${cmp.regressions.length} regression${cmp.regressions.length === 1 ? '' : 's'}</span>, ` +
-        `<span class="fix">${cmp.fixes.length} fix${cmp.fixes.length === 1 ? '' : 'es'}</span>, ${other.length} other change${other.length === 1 ? '' : 's'}</h3>`,
+      `<h3 id="impl-${index}-run-${i + 1}">${esc(before.version)} <span class="note">(${esc(before.runAt)})</span> → ${esc(s.point.version)} <span class="note">(${esc(s.point.runAt)})</span> · ${s.step}: ` +
+        `<span class="regression">${plural(s.regressions.length, 'regression', 'regressions')}</span>, ` +
+        `<span class="fix">${plural(s.fixes.length, 'fix', 'fixes')}</span>${s.other.length ? `, ${plural(s.other.length, 'other change', 'other changes')}` : ''}</h3>`,
     );
-    if (cmp.changed.length === 0) {
-      out.push('<p class="note">No verdict changed.</p>');
-      continue;
-    }
-    const rows = [...changeRows('regression', cmp.regressions), ...changeRows('fix', cmp.fixes), ...changeRows('changed', other)];
+    const rows = [...changeRows('regression', s.regressions), ...changeRows('fix', s.fixes), ...changeRows('changed', s.other)];
     out.push(`<table class="changes"><thead><tr><th>Case</th><th>Change</th><th>Before</th><th>After</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`);
-  }
+  });
+  if (steps.length > 1 && steps.every((s) => changed(s) === 0)) out.push('<p class="note">No verdict changed between its stored runs.</p>');
+  if (steps.length < 2) out.push('<p class="note">Only one stored run: nothing to compare yet.</p>');
   out.push('</section>');
   return out.join('\n');
 }
@@ -110,9 +145,10 @@ export function renderHistoryPage(title: string, generatedAt: string, points: re
   const toc = ordered.map(([name], i) => `<a href="#impl-${i}">${esc(name)}</a>`).join(' · ');
   const sections = ordered.map(([name, list], i) => implementationSection(name, list, i));
   const body =
-    `<h1>${esc(title)} · history</h1><p class="meta">Generated ${esc(generatedAt)}. Regressions (to a worse verdict) in red, fixes in green; ` +
+    `<h1>${esc(title)} · history</h1><p class="meta">Generated ${esc(generatedAt)}. Verdict changes only: each stored run is compared with the verdict ` +
+    `each of its cases had when last seen (a case seen for the first time, or left out of a run, is not a change). Regressions (to a worse verdict) in red, fixes in green; ` +
     `order OK &gt; NON-STRICT &gt; INFORMATIONAL &gt; UNIMPLEMENTED &gt; FAILED, then the close verdict.</p>` +
     (toc ? `<p>${toc}</p>` : '') +
     (sections.length ? sections.join('\n') : '<p class="note">No stored runs yet.</p>');
-  return page({ title: `${title} · history`, root: '', nav: '<nav class="top"><a href="index.html">← Matrix</a></nav>', body });
+  return page({ title: `${title} · history`, root: '', nav: '<nav class="top"><a href="index.html">← Matrix</a><a href="glossary.html">Glossary</a></nav>', body });
 }

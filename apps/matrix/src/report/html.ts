@@ -50,12 +50,17 @@ ${opts.body}
 `;
 }
 
-/** A duration in ms as shown in cells. */
-export function formatMs(ms: unknown): string {
+/** A case time (ms from the connection opening to the end of the case, as Autobahn times cases). */
+export function formatCaseTime(ms: unknown): string {
   return typeof ms === 'number' && Number.isFinite(ms) ? `${Math.round(ms)} ms` : '? ms';
 }
 
 /** Cuts long text for display, noting how much was left out. */
 export function truncateText(text: string, max: number): { shown: string; more: number } {
   return text.length > max ? { shown: text.slice(0, max), more: text.length - max } : { shown: text, more: 0 };
+}
+
+/** Milliseconds as seconds with one decimal. */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

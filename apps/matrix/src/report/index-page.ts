@@ -1,43 +1,41 @@
-/** index.html: title, notices for columns that did not run, totals, legend and the grid. */
+/**
+ * index.html opens on the grid: a title line, one summary line per implementation and the legend, then the
+ * grid in its own scrolling box; the verdict counts follow below it.
+ */
 import { CLOSE_MARKS, renderGrid } from './grid.js';
 import { esc, page } from './html.js';
 import type { ReportModel } from './model.js';
-import { columnAnchor } from './paths.js';
-import { renderGroupTotals, renderImplementationTotals } from './totals.js';
-import { BEHAVIOR_ORDER, verdictClass } from './verdicts.js';
+import { OUTCOME_LABEL, OUTCOMES } from './outcome.js';
+import { renderSummary } from './summary.js';
+import { renderImplementationTotals } from './totals.js';
+import { verdictClass } from './verdicts.js';
 
 function legend(): string {
-  const behaviors = BEHAVIOR_ORDER.map((b) => `<span class="v b-${verdictClass(b)}">${esc(b)}</span>`).join(' ');
+  const outcomes = OUTCOMES.map((o) => `<span class="v o-${o}">${esc(OUTCOME_LABEL[o])}</span>`).join(' ');
   const closes = Object.entries(CLOSE_MARKS)
     .map(([close, mark]) => `<span class="v c-${verdictClass(close)}">${esc(mark)}</span> ${esc(close)}`)
     .join(' · ');
-  return `<p class="legend">Behavior: ${behaviors}<br>Close behavior when not OK (corner and marker): ${closes}</p>`;
-}
-
-function notices(model: ReportModel): string {
-  const down = model.columns.filter((c) => c.column.status !== 'ok');
-  if (down.length === 0) return '';
-  const items = down.map(
-    (c) =>
-      `<li class="notice ${esc(c.column.status)}" data-column="${esc(c.column.key)}"><a href="#${esc(columnAnchor(c.folder))}">${esc(c.column.label)}</a>: ` +
-      `${esc(c.column.status)}${c.column.reason ? ' — ' + esc(c.column.reason) : ''}</li>`,
+  return (
+    `<p class="legend">${outcomes} — the first three pass; a close other than OK or INFORMATIONAL fails the case, ` +
+    `and so does a connection that never opened (NOT OPENED). Close marker: ${closes}. ` +
+    `A cell’s small number is its case time (connection open to end of the case). ` +
+    `A group row shows passed/judged per implementation (UNIMPLEMENTED and not-played cases are not judged); it is red only when a case in it failed. ` +
+    `<a href="glossary.html">What the words mean</a>.</p>`
   );
-  return `<h2 id="not-run">Not run</h2><ul class="notices">${items.join('\n')}</ul>`;
 }
 
 export function renderIndexPage(model: ReportModel, opts: { title: string; generatedAt: string; hasBench: boolean }): string {
-  const nav = ['<a href="#totals">Totals</a>', '<a href="#matrix">Matrix</a>', '<a href="history.html">History</a>'];
-  if (opts.hasBench) nav.push('<a href="bench.html">Benchmarks</a>');
-  const body = `<h1>${esc(opts.title)}</h1>
-<p class="meta">Generated ${esc(opts.generatedAt)} · ${model.caseIds.length} cases × ${model.columns.length} implementations</p>
-${notices(model)}
-<h2 id="totals">Totals per implementation</h2>
-${renderImplementationTotals(model)}
-<h2 id="group-totals">Totals per case group</h2>
-${renderGroupTotals(model)}
-<h2 id="matrix">Matrix</h2>
+  const links = ['<a href="history.html">History</a>', '<a href="#counts">Verdict counts</a>', '<a href="glossary.html">Glossary</a>'];
+  if (opts.hasBench) links.push('<a href="bench.html">Benchmarks</a>');
+  const body = `<header class="index">
+<h1>${esc(opts.title)}</h1>
+<p class="meta">Generated ${esc(opts.generatedAt)} · ${model.caseIds.length} cases × ${model.columns.length} implementations · <span class="links">${links.join(' · ')}</span></p>
+<div class="wide">${renderSummary(model)}</div>
 ${legend()}
-<label class="filter"><input type="checkbox" id="only-issues"> Only cases with a verdict other than OK</label>
-${renderGrid(model)}`;
-  return page({ title: opts.title, root: '', nav: `<nav class="top">${nav.join('\n')}</nav>`, body });
+<label class="filter"><input type="checkbox" id="only-issues"> Only cases with an outcome other than OK</label>
+</header>
+${renderGrid(model)}
+<h2 id="counts">Verdict counts per implementation</h2>
+<div class="wide">${renderImplementationTotals(model)}</div>`;
+  return page({ title: opts.title, root: '', body: `<main class="index">\n${body}\n</main>` });
 }

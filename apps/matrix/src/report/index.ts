@@ -1,19 +1,24 @@
 /**
  * The matrix report as a pure library: writeReport(outDir, input) writes a static HTML report that opens
  * from disk (relative links only, one style.css, no scripts):
- *   index.html                    totals and the grid (case × implementation)
- *   cases/<column>/<case>.html    one page per column and case
- *   history.html                  verdict changes between stored releases and runs
+ *   index.html                    summary lines and the grid (case × implementation)
+ *   cases/<column>/<case>.html    one page per column and played case
+ *   history.html                  verdict changes between stored runs
+ *   glossary.html                 the words of the report, explained once
  *   bench.html                    the benchmark fragment, when given
  *   style.css
+ * Files of an earlier report in the same folder that this one would not write (case pages of columns or cases
+ * not in this run, a bench page) are removed, so the folder holds one report and nothing stale.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderCasePage } from './case-page.js';
+import { renderGlossaryPage } from './glossary.js';
 import { page } from './html.js';
 import { renderHistoryPage } from './history.js';
 import { renderIndexPage } from './index-page.js';
 import { buildModel } from './model.js';
+import { hasCasePage } from './outcome.js';
 import { casePagePath } from './paths.js';
 import { STYLE_CSS } from './style.js';
 import type { ReportInput } from './types.js';
@@ -57,20 +62,24 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
   const model = buildModel(input.columns);
   const hasBench = typeof input.benchmarkHtml === 'string' && input.benchmarkHtml.length > 0;
   await mkdir(outDir, { recursive: true });
+  await rm(path.join(outDir, 'cases'), { recursive: true, force: true });
+  if (!hasBench) await rm(path.join(outDir, 'bench.html'), { force: true });
   await writeFile(path.join(outDir, 'style.css'), STYLE_CSS);
 
   const files: [string, () => string][] = [
     [path.join(outDir, 'index.html'), () => renderIndexPage(model, { title: input.title, generatedAt: input.generatedAt, hasBench })],
     [path.join(outDir, 'history.html'), () => renderHistoryPage(input.title, input.generatedAt, input.history)],
+    [path.join(outDir, 'glossary.html'), () => renderGlossaryPage(input.title)],
   ];
   if (hasBench) {
-    const nav = '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a></nav>';
+    const nav = '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a><a href="glossary.html">Glossary</a></nav>';
     files.push([path.join(outDir, 'bench.html'), () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! })]);
   }
   for (const col of model.columns) {
-    if (col.byId.size === 0) continue;
+    const played = [...col.byId.values()].filter(hasCasePage);
+    if (played.length === 0) continue;
     await mkdir(path.join(outDir, 'cases', col.folder), { recursive: true });
-    for (const r of col.byId.values()) {
+    for (const r of played) {
       files.push([path.join(outDir, casePagePath(col.folder, r.id)), () => renderCasePage(model, col, r, input.title)]);
     }
   }

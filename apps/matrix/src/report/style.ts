@@ -1,45 +1,71 @@
-/** The one stylesheet of the report (style.css). */
+/** The one stylesheet of the report (style.css), shared by every page. */
 export const STYLE_CSS = `
-:root { --ok: #7ccf86; --non-strict: #d9e36a; --informational: #a8c3df; --unimplemented: #bcaacb; --failed: #e46a6a;
-  --missing: #eeeeee; --line: #d0d4d9; --muted: #5f6b76; }
+:root { --ok: #6cc070; --non-strict: #b3da7c; --informational: #cdeacb; --unimplemented: #c9bde0; --failed: #e4605e;
+  --down: repeating-linear-gradient(45deg, #f1f1f1, #f1f1f1 5px, #e2e2e2 5px, #e2e2e2 10px);
+  --line: #d0d4d9; --muted: #5f6b76; --head: #f3f5f7; }
 * { box-sizing: border-box; }
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 1.5rem 3rem; color: #1d232a; }
-h1 { font-size: 1.5rem; margin: 1rem 0 .25rem; }
-h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 1.25rem 2rem; color: #1d232a; }
+h1 { font-size: 1.35rem; margin: .6rem 0 .1rem; }
+h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
 h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
 nav.top { margin: .75rem 0; display: flex; gap: 1rem; flex-wrap: wrap; }
 nav.top a { text-decoration: none; }
 .meta, .note { color: var(--muted); }
+p.meta { margin: 0 0 .4rem; }
 table { border-collapse: collapse; margin: .25rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .2rem .45rem; text-align: left; vertical-align: top; }
-thead th { background: #f3f5f7; position: sticky; top: 0; z-index: 1; }
+thead th { background: var(--head); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
 pre { background: #f6f8fa; border: 1px solid var(--line); padding: .6rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .more { color: var(--muted); font-style: italic; white-space: nowrap; }
+.wide { max-width: 100%; overflow-x: auto; }
 
-/* verdict colours: b-* for behavior, c-* for behaviorClose */
-.b-ok { background: var(--ok); }
-.b-non-strict { background: var(--non-strict); }
-.b-informational { background: var(--informational); }
-.b-unimplemented { background: var(--unimplemented); }
-.b-failed { background: var(--failed); }
+/* outcome colours (o-*: how a case counts), Autobahn's behavior (b-*) and close (c-*) words */
+.o-ok, .b-ok { background: var(--ok); }
+.o-non-strict, .b-non-strict { background: var(--non-strict); }
+.o-informational, .b-informational { background: var(--informational); }
+.o-unimplemented, .b-unimplemented { background: var(--unimplemented); }
+.o-failed, .b-failed { background: var(--failed); }
+.o-target-down { background: var(--down); }
 .v { display: inline-block; padding: 0 .35rem; border-radius: 3px; }
-.c-ok .v-close, .v.c-ok { background: var(--ok); }
-.c-informational .v-close, .v.c-informational { background: var(--informational); }
-.c-wrong-code .v-close, .v.c-wrong-code { background: #f2a65a; }
-.c-unclean .v-close, .v.c-unclean { background: #f5c84c; }
-.c-failed .v-close, .v.c-failed, .c-failed-by-client .v-close, .v.c-failed-by-client { background: var(--failed); }
+.v.c-ok { background: var(--ok); }
+.v.c-informational { background: var(--informational); }
+.v.c-wrong-code { background: #f2a65a; }
+.v.c-unclean { background: #f5c84c; }
+.v.c-failed, .v.c-failed-by-client { background: var(--failed); }
 
-/* the grid */
-table.grid { font-size: 12.5px; }
-table.grid th.case { white-space: nowrap; font-weight: normal; }
+/* summary lines and the legend, above the grid */
+table.summary { margin: .2rem 0 .3rem; font-size: 13px; }
+table.summary th, table.summary td { padding: .1rem .5rem; white-space: nowrap; }
+table.summary td.part.s-ok { background: var(--ok); }
+table.summary td.part.s-passed { background: var(--informational); }
+table.summary td.part.s-failed { background: #f6c9c8; }
+table.summary td.part.s-unimplemented { background: var(--unimplemented); }
+table.summary td.part.s-target-down, table.summary td.s-not-run { background: var(--down); }
+table.summary td.fail.s-failed { background: var(--failed); }
+table.summary td.fail.s-none { color: var(--muted); }
+p.legend { font-size: 12px; margin: .2rem 0; color: #333; max-width: 80rem; }
+label.filter { display: inline-block; margin: .1rem 0 .3rem; font-size: 12.5px; }
+
+/* the grid scrolls inside its own box: header row and case-id column stay put, the page never scrolls sideways */
+.grid-box { overflow: auto; max-width: 100%; max-height: calc(100vh - 1rem); border: 1px solid var(--line); }
+table.grid { font-size: 12.5px; border-collapse: separate; border-spacing: 0; margin: 0; }
+table.grid th, table.grid td { border-width: 0 1px 1px 0; }
+table.grid thead th { position: sticky; top: 0; z-index: 2; vertical-align: bottom; min-width: 7.5rem; background: var(--head); }
+table.grid th.case { position: sticky; left: 0; z-index: 1; background: #fff; white-space: nowrap; font-weight: normal; min-width: 5rem; }
+table.grid thead th.corner { left: 0; z-index: 3; }
 table.grid th.case a { text-decoration: none; }
-table.grid thead th { vertical-align: bottom; min-width: 7.5rem; }
 table.grid th small { display: block; font-weight: normal; color: var(--muted); }
 table.grid th.down, table.grid th.unavailable { background: #fbeaea; }
-tr.group th { background: #e9edf1; text-align: left; font-weight: 600; }
-tr.group.level-2 th { background: #f3f5f7; font-weight: 500; padding-left: 1.2rem; }
+tr.group th.case { background: #e9edf1; font-weight: 600; white-space: normal; max-width: 16rem; }
+tr.group.level-2 th.case { background: var(--head); font-weight: 500; padding-left: 1.1rem; }
+tr.group td.gt { font-size: 11.5px; text-align: right; font-variant-numeric: tabular-nums; }
+td.gt.s-ok { background: var(--ok); }
+td.gt.s-passed { background: var(--non-strict); }
+td.gt.s-failed { background: var(--failed); font-weight: 600; }
+td.gt.s-unimplemented { background: var(--unimplemented); }
+td.gt.s-target-down { background: var(--down); }
 td.cell { position: relative; padding: 0; white-space: nowrap; }
 td.cell a { display: block; padding: .15rem .45rem; color: #111; text-decoration: none; }
 td.cell a:hover { outline: 2px solid #1d232a; outline-offset: -2px; }
@@ -50,25 +76,23 @@ td.cell.c-informational::after { border-right-color: #3d6fa5; }
 td.cell.c-wrong-code::after { border-right-color: #d9731c; }
 td.cell.c-unclean::after { border-right-color: #c99a00; }
 td.cell.c-failed::after, td.cell.c-failed-by-client::after { border-right-color: #8b0000; }
-td.cell.not-run { background: repeating-linear-gradient(45deg, #f4f4f4, #f4f4f4 5px, #e8e8e8 5px, #e8e8e8 10px); color: var(--muted); }
-td.cell.not-run a { color: var(--muted); }
-label.filter { display: inline-block; margin: .5rem 0; }
+td.cell.not-run { background: var(--down); color: var(--muted); }
+td.cell.not-run a, td.cell.o-target-down a { color: var(--muted); }
 body:has(#only-issues:checked) table.grid tr[data-case]:not(.has-issue) { display: none; }
 
-/* totals */
-table.totals td.all { background: var(--ok); }
-table.totals td.some { background: var(--non-strict); }
-table.totals td.none { background: var(--failed); }
-table.totals tr.sub th { font-weight: normal; padding-left: 1.2rem; }
+/* verdict counts below the grid */
+table.totals th.outcome { font-weight: normal; }
 
 /* case page */
 dl.outcome { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dl.outcome dt { font-weight: 600; }
 dl.outcome dd { margin: 0; }
+table.kv th { font-weight: normal; background: var(--head); }
 tr.matched td { background: #eef9ef; }
 table#wirelog { font-size: 12px; }
-table#wirelog tr.tx td.dir { color: #1f5fa8; font-weight: 600; }
-table#wirelog tr.rx td.dir { color: #8a4b08; font-weight: 600; }
+table#wirelog td:nth-child(1), table#wirelog td:nth-child(2) { text-align: right; font-variant-numeric: tabular-nums; }
+table#wirelog tr.tx td:nth-child(3) { color: #1f5fa8; font-weight: 600; }
+table#wirelog tr.rx td:nth-child(3) { color: #8a4b08; font-weight: 600; }
 table#wirelog tr.event td { color: var(--muted); }
 table#wirelog tr.frame td { background: #fafbfc; }
 table#wirelog code.hex { word-break: break-all; }

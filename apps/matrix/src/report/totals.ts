@@ -1,7 +1,8 @@
-/** The totals at the top of index.html: verdict counts per implementation, OK counts per group. */
-import { esc } from './html.js';
-import { groupsOf, type ColumnModel, type ReportModel } from './model.js';
-import { resultPassed } from '@wsmatrix/runner';
+/** The verdict counts below the grid: Autobahn's behavior and close words per implementation, then how they count. */
+import { esc, formatSeconds } from './html.js';
+import type { ColumnModel, ReportModel } from './model.js';
+import { OUTCOME_LABEL, OUTCOMES, tally } from './outcome.js';
+import { summedCaseTimeMs } from './summary.js';
 import { BEHAVIOR_ORDER, CLOSE_ORDER, verdictClass } from './verdicts.js';
 
 function head(model: ReportModel, first: string): string {
@@ -38,48 +39,11 @@ export function renderImplementationTotals(model: ReportModel): string {
   for (const v of values(CLOSE_ORDER, closes)) {
     rows.push(row(`close: <span class="v c-${verdictClass(v)}">${esc(v)}</span>`, 'close', (_c, i) => String(closes[i]!.get(v) ?? 0)));
   }
-  const passCount = (c: ColumnModel) => [...c.byId.values()].filter(resultPassed).length;
-  rows.push(row('Passed', 'passed', (c) => String(passCount(c))));
-  rows.push(row('Failed', 'failed', (c) => String(c.byId.size - passCount(c))));
-  rows.push(row('Total', 'total', (c) => String(c.byId.size)));
-  rows.push(
-    row('Total duration', 'duration', (c) => {
-      const ms = [...c.byId.values()].reduce((s, r) => s + (Number.isFinite(r.duration) ? r.duration : 0), 0);
-      return esc(`${(ms / 1000).toFixed(1)} s`);
-    }),
-  );
-  return `<table class="totals" id="totals-implementations">${head(model, 'Verdict')}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
-}
-
-/** Per case group (and sub-group): OK count / total per implementation. */
-export function renderGroupTotals(model: ReportModel): string {
-  const order: { id: string; title: string; depth: number }[] = [];
-  const members = new Map<string, Set<string>>();
-  for (const id of model.caseIds) {
-    groupsOf(id).forEach((g, depth) => {
-      if (!members.has(g.id)) {
-        members.set(g.id, new Set());
-        order.push({ ...g, depth });
-      }
-      members.get(g.id)!.add(id);
-    });
+  const tallies = model.columns.map((c) => tally(c.byId.values()));
+  for (const o of OUTCOMES) {
+    rows.push(row(`counted as <span class="v o-${o}">${esc(OUTCOME_LABEL[o])}</span>`, `outcome ${o}`, (_c, i) => String(tallies[i]![o])));
   }
-  const rows = order.map((g) => {
-    const ids = members.get(g.id)!;
-    const cells = model.columns.map((c) => {
-      if (c.byId.size === 0) return '<td class="num not-run">—</td>';
-      let total = 0;
-      let ok = 0;
-      for (const id of ids) {
-        const r = c.byId.get(id);
-        if (!r) continue;
-        total++;
-        if (r.behavior === 'OK') ok++;
-      }
-      const cls = total === 0 ? '' : ok === total ? 'all' : ok === 0 ? 'none' : 'some';
-      return `<td class="num ${cls}">${ok} / ${total}</td>`;
-    });
-    return `<tr class="${g.depth === 0 ? 'top' : 'sub'}" data-group="${esc(g.id)}"><th>${esc(g.id)} ${esc(g.title)}</th>${cells.join('')}</tr>`;
-  });
-  return `<table class="totals" id="totals-groups">${head(model, 'Group (behavior OK / total)')}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  rows.push(row('Total', 'total', (c) => String(c.byId.size)));
+  rows.push(row('Summed case time', 'case-time', (c) => esc(formatSeconds(summedCaseTimeMs(c)))));
+  return `<table class="totals" id="totals-implementations">${head(model, 'Verdict')}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }

@@ -9,8 +9,12 @@
 import type { WireLogEntry } from '@wsmatrix/runner';
 import { esc, truncateText } from './html.js';
 
-/** Octets shown per hex preview; the rest is counted in a "… N more octets" note. */
-export const HEX_PREVIEW_OCTETS = 64;
+/**
+ * Octets shown per hex preview; the rest is counted in a "… N more octets" note. Enough for any frame header
+ * (at most 14 octets) and the start of its payload; the decoded frame rows show the payload itself, and the
+ * report stays small enough to keep for every case.
+ */
+export const HEX_PREVIEW_OCTETS = 24;
 const TEXT_PREVIEW_CHARS = 160;
 
 const OPCODES: Record<number, string> = { 0: 'CONTINUATION', 1: 'TEXT', 2: 'BINARY', 8: 'CLOSE', 9: 'PING', 10: 'PONG' };
@@ -69,7 +73,6 @@ function yesNo(v: unknown): string {
 interface RowParts {
   dir: 'TX' | 'RX' | '';
   kind: string;
-  what: string;
   detail: string;
 }
 
@@ -84,9 +87,9 @@ function frameRow(e: unknown[], dir: 'TX' | 'RX'): RowParts {
     if (e[8] === true) extras.push('sync');
   }
   const detail =
-    `<span class="op">${esc(opcodeName(opcode))}</span> · FIN ${yesNo(fin)} · RSV ${rsvText(rsv)} · mask ${maskText} · ` +
+    `<b>${esc(opcodeName(opcode))}</b> frame · FIN ${yesNo(fin)} · RSV ${rsvText(rsv)} · mask ${maskText} · ` +
     `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ' · ' + extras.join(' · ') : ''}<br>${renderPayload(length, data)}`;
-  return { dir, kind: 'frame', what: 'frame', detail };
+  return { dir, kind: 'frame', detail };
 }
 
 function describe(e: unknown[]): RowParts {
@@ -96,30 +99,30 @@ function describe(e: unknown[]): RowParts {
     case 'RO': {
       const { length, data } = lengthAndData(e[1]);
       const sync = tag === 'TO' && e[2] === true ? ' · sync' : '';
-      return { dir: tag === 'TO' ? 'TX' : 'RX', kind: 'octets', what: 'octets', detail: `${Number.isFinite(length) ? length : '?'} octets${sync}<br>${renderHex(length, data)}` };
+      return { dir: tag === 'TO' ? 'TX' : 'RX', kind: 'octets', detail: `${Number.isFinite(length) ? length : '?'} octets${sync}: ${renderHex(length, data)}` };
     }
     case 'TF':
       return frameRow(e, 'TX');
     case 'RF':
       return frameRow(e, 'RX');
     case 'CT':
-      return { dir: '', kind: 'event', what: 'timer', detail: `continue after ${esc(e[1])} s (${esc(e[2] ?? '')})` };
+      return { dir: '', kind: 'event', detail: `continue after ${esc(e[1])} s (${esc(e[2] ?? '')})` };
     case 'CTE':
-      return { dir: '', kind: 'event', what: 'timer', detail: `continue (${esc(e[1] ?? '')})` };
+      return { dir: '', kind: 'event', detail: `continue (${esc(e[1] ?? '')})` };
     case 'KL':
-      return { dir: '', kind: 'event', what: 'kill', detail: `kill connection after ${esc(e[1])} s` };
+      return { dir: '', kind: 'event', detail: `kill connection after ${esc(e[1])} s` };
     case 'KLE':
-      return { dir: '', kind: 'event', what: 'kill', detail: 'killing connection' };
+      return { dir: '', kind: 'event', detail: 'killing connection' };
     case 'TI':
-      return { dir: '', kind: 'event', what: 'close', detail: `close after ${esc(e[1])} s` };
+      return { dir: '', kind: 'event', detail: `close after ${esc(e[1])} s` };
     case 'TIE':
-      return { dir: '', kind: 'event', what: 'close', detail: 'closing' };
+      return { dir: '', kind: 'event', detail: 'closing' };
     case 'WLM':
-      return { dir: '', kind: 'event', what: 'log', detail: `wire log ${e[1] ? 'enabled' : 'disabled'}` };
+      return { dir: '', kind: 'event', detail: `wire log ${e[1] ? 'enabled' : 'disabled'}` };
     case 'SKIP':
-      return { dir: '', kind: 'event', what: 'skipped', detail: `<span class="more">… ${esc(e[1])} entries not kept</span>` };
+      return { dir: '', kind: 'event', detail: `<span class="more">… ${esc(e[1])} entries not kept</span>` };
     default:
-      return { dir: '', kind: 'event', what: esc(tag), detail: `<code>${esc(truncateText(JSON.stringify(e), 400).shown)}</code>` };
+      return { dir: '', kind: 'event', detail: `<code>${esc(truncateText(JSON.stringify(e), 400).shown)}</code>` };
   }
 }
 
@@ -127,18 +130,17 @@ function formatTime(t: unknown): string {
   return typeof t === 'number' && Number.isFinite(t) ? t.toFixed(3) : '';
 }
 
-/** `<table id="wirelog">`: one row per entry, in order, with its time in ms since the connection opened. */
+/**
+ * `<table id="wirelog">`: one row per entry, in order, with its time in ms as the runner logged it. The row
+ * markup is kept short (classes on the row, styled by column position) because a case page holds hundreds of rows.
+ */
 export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined): string {
   const list = Array.isArray(entries) ? entries : [];
   const rows = list.map((entry, i) => {
     const e = Array.isArray(entry) ? entry : [entry];
     const p = describe(e);
-    const cls = [p.dir.toLowerCase() || 'event', p.kind].join(' ');
-    return (
-      `<tr class="${cls}" data-entry="${i}" data-kind="${esc(e[0])}"><td class="num">${i + 1}</td><td class="num time">${formatTime(times?.[i])}</td>` +
-      `<td class="dir">${p.dir || '·'}</td><td class="what">${p.what}</td><td class="detail">${p.detail}</td></tr>`
-    );
+    return `<tr class="${p.dir.toLowerCase() || 'event'} ${p.kind}" data-kind="${esc(e[0])}"><td>${i + 1}</td><td>${formatTime(times?.[i])}</td><td>${p.dir || '·'}</td><td>${p.detail}</td></tr>`;
   });
-  const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Kind</th><th>Content</th></tr></thead>';
+  const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Content</th></tr></thead>';
   return `<table id="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }

@@ -1,0 +1,98 @@
+/**
+ * How one result counts in the report: the runner's pass rule decides, so the grid's colours, the group
+ * totals and the summary lines agree with JUnit and the CLI.
+ *   ok, non-strict, informational  passed (three shades of green)
+ *   unimplemented                  neither passed nor failed: the server lacks the feature (its own colour)
+ *   failed                         the pass rule says no, including a case whose connection never opened
+ *   target-down                    not played: the server could not be reached
+ */
+import { isAutobahnCaseId } from '@wsmatrix/cases';
+import { isTargetDown, resultPassed, type CaseResult } from '@wsmatrix/runner';
+
+export const OUTCOMES = ['ok', 'non-strict', 'informational', 'unimplemented', 'failed', 'target-down'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Legend and tooltip words per outcome. */
+export const OUTCOME_LABEL: Record<Outcome, string> = {
+  ok: 'OK',
+  'non-strict': 'NON-STRICT',
+  informational: 'INFORMATIONAL',
+  unimplemented: 'UNIMPLEMENTED',
+  failed: 'FAILED',
+  'target-down': 'target down',
+};
+
+export function outcomeOf(r: CaseResult): Outcome {
+  if (isTargetDown(r)) return 'target-down';
+  if (!resultPassed(r)) return 'failed';
+  switch (r.behavior) {
+    case 'NON-STRICT':
+      return 'non-strict';
+    case 'INFORMATIONAL':
+      return 'informational';
+    case 'UNIMPLEMENTED':
+      return 'unimplemented';
+    default:
+      return 'ok';
+  }
+}
+
+/** Whether a result gets a case page: one not played because the target was down has nothing to show. */
+export function hasCasePage(r: CaseResult): boolean {
+  return outcomeOf(r) !== 'target-down';
+}
+
+export type Tally = Record<Outcome, number> & { total: number };
+
+export function emptyTally(): Tally {
+  return { ok: 0, 'non-strict': 0, informational: 0, unimplemented: 0, failed: 0, 'target-down': 0, total: 0 };
+}
+
+export function tally(results: Iterable<CaseResult>): Tally {
+  const t = emptyTally();
+  for (const r of results) {
+    t[outcomeOf(r)]++;
+    t.total++;
+  }
+  return t;
+}
+
+/** Passed cases; `strict` leaves NON-STRICT out. UNIMPLEMENTED is neither passed nor failed. */
+export function passedCount(t: Tally, strict = false): number {
+  return t.ok + t.informational + (strict ? 0 : t['non-strict']);
+}
+
+/** Cases that could be judged: played, and the feature is implemented. */
+export function judgedCount(t: Tally): number {
+  return t.total - t.unimplemented - t['target-down'];
+}
+
+/**
+ * The colour of a set of results (a group's total, a summary figure): red only when a case failed; grey when
+ * any case was not played; its own colour when nothing was implemented; green when every case was strictly OK,
+ * a lighter green when some passed as NON-STRICT or INFORMATIONAL (or were UNIMPLEMENTED beside passes).
+ */
+export type SetStatus = 'failed' | 'target-down' | 'unimplemented' | 'ok' | 'passed' | 'empty';
+
+export function setStatus(t: Tally): SetStatus {
+  if (t.total === 0) return 'empty';
+  if (t.failed > 0) return 'failed';
+  if (t['target-down'] > 0) return 'target-down';
+  if (t.unimplemented === t.total) return 'unimplemented';
+  if (t.ok === t.total) return 'ok';
+  return 'passed';
+}
+
+/** Splits a column's results into the Autobahn catalogue and our own handshake group 0. */
+export function splitByOrigin(results: Iterable<CaseResult>): { autobahn: CaseResult[]; handshake: CaseResult[] } {
+  const autobahn: CaseResult[] = [];
+  const handshake: CaseResult[] = [];
+  for (const r of results) (isAutobahnCaseId(r.id) ? autobahn : handshake).push(r);
+  return { autobahn, handshake };
+}
+
+/** "3 NON-STRICT · 1 FAILED"-style breakdown of a tally, leaving out zeros. */
+export function tallyText(t: Tally): string {
+  const parts = OUTCOMES.filter((o) => t[o] > 0).map((o) => `${t[o]} ${OUTCOME_LABEL[o]}`);
+  return parts.length ? parts.join(' · ') : 'no results';
+}
