@@ -5,7 +5,7 @@
  */
 import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
-import { describeProbeSpread, SHOW_NORMALIZED } from './table.js';
+import { describeProbeSpread, describeTargetSettings, SHOW_NORMALIZED } from './table.js';
 
 const PALETTE = ['#3d6fa5', '#d9731c', '#4c9a5b', '#9a4c8e', '#b0a33a', '#5aa3b0', '#a55a5a'];
 /** Reference bars in grey: they are the yardsticks, not contestants. */
@@ -104,7 +104,7 @@ export function renderBenchmarkHtml(result: BenchResult, showNormalized = SHOW_N
   const { machine, pinning, settings } = result;
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
   const versions = result.targets
-    .map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${t.deflate ? ' · permessage-deflate (offered and required)' : ''}` +
+    .map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${esc(describeTargetSettings(t))}` +
       `${t.error ? ` — not measured: ${esc(t.error)}` : ''}</li>`)
     .join('');
   const speed = describeProbeSpread(result.probe, settings.probe?.referenceMs, showNormalized);

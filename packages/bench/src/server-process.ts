@@ -17,7 +17,8 @@ async function start(name: string, tcpStyle: TcpEchoStyle): Promise<{ info: Reco
   const target = getAnyTarget(name);
   const running = await target.start({ host: HOST, port: 0 });
   return {
-    info: { name, implementation: target.implementation, version: target.version, options: target.options, port: running.port },
+    // The options in effect: what the target declares, overridden by what it resolved at start (the core's socket layer).
+    info: { name, implementation: target.implementation, version: target.version, options: { ...target.options, ...running.options }, port: running.port },
     close: () => running.close(),
   };
 }

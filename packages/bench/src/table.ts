@@ -1,6 +1,6 @@
 /** The text table `wsmatrix bench` prints: one block per workload, one row per target. */
 import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
-import type { BenchCell, BenchResult, ProbeSummary } from './result.js';
+import type { BenchCell, BenchResult, BenchTarget, ProbeSummary } from './result.js';
 
 /**
  * Whether the table and the HTML show the speed-normalised medians. Off: on the quiet windows a benchmark
@@ -18,6 +18,20 @@ export function describeProbeSpread(probe: ProbeSummary | undefined, referenceMs
   const ms = (r: ProbeSummary['serverMs']): string => `${r.min.toFixed(1)}–${r.max.toFixed(1)} ms (median ${r.median.toFixed(1)})`;
   return `machine speed moved ${formatPercent(probe.moved)} during this run (probe over ${probe.windows} ${probe.quietOnly ? 'quiet ' : ''}windows: server cpu ${ms(probe.serverMs)}, client cpu ${ms(probe.clientMs)}` +
     `${referenceMs && showNormalized ? `; normalised = figure × mean probe ÷ ${referenceMs} ms` : ''})`;
+}
+
+/**
+ * What a target's figures were measured with, beyond its version: permessage-deflate, and the socket
+ * layer in effect in the server process (the core's; a fallback says why), as " · …" parts.
+ */
+export function describeTargetSettings(target: Pick<BenchTarget, 'deflate' | 'options'>): string {
+  const parts: string[] = [];
+  if (target.deflate) parts.push('permessage-deflate (offered and required)');
+  const { socketLayer, socketLayerFallback } = target.options;
+  if (typeof socketLayer === 'string') {
+    parts.push(`socket layer: ${socketLayer}${typeof socketLayerFallback === 'string' ? ` (${socketLayerFallback})` : ''}`);
+  }
+  return parts.map((p) => ` · ${p}`).join('');
 }
 
 const COLUMNS = ['target', 'median', 'spread', 'vs ws', 'vs tcp', 'p50', 'p99', 'client CPU', 'server CPU', 'other CPU', 'note'] as const;
@@ -91,8 +105,7 @@ export function formatBenchTable(result: BenchResult, showNormalized = SHOW_NORM
   const speed = describeProbeSpread(result.probe, result.settings.probe?.referenceMs, showNormalized);
   if (speed) lines.push(speed);
   for (const t of result.targets) {
-    const deflate = t.deflate ? ' · permessage-deflate (offered and required)' : '';
-    lines.push(`  ${t.name}: ${t.implementation} ${t.version}${deflate}${t.error ? ` — not measured: ${t.error}` : ''}`);
+    lines.push(`  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${t.error ? ` — not measured: ${t.error}` : ''}`);
   }
   for (const w of result.workloads) {
     const cells = result.cells.filter((c) => c.workload === w.id);

@@ -70,6 +70,13 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
         expect(validateUpgradeResponse(head, key)).toBeNull();
         // uWS's own header: the native binary answered, not the package's JS fallback.
         if (target === 'uws') expect(head).toMatch(/\r\nuWebSockets: 20\r\n/i);
+        // The core reports the socket layer it runs on, stored with the figures: the one asked for (the
+        // environment's, as CI runs every layer; else 'net'), or another with the reason.
+        if (target === 'core') {
+          const { socketLayer, socketLayerFallback } = server.info.options;
+          if (socketLayerFallback === undefined) expect(socketLayer).toBe(process.env['WSMATRIX_CORE_SOCKETS'] || 'net');
+          else expect(socketLayerFallback).toMatch(/\S/);
+        } else expect(server.info.options).not.toHaveProperty('socketLayer');
       } finally {
         await server.stop();
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBenchmarkHtml } from '../src/html.js';
 import { RESULT_SCHEMA, type BenchResult, type BenchRun } from '../src/result.js';
 import { addRatios, pairedRatio, summarizeCell, toRun } from '../src/summary.js';
-import { formatBenchTable } from '../src/table.js';
+import { describeTargetSettings, formatBenchTable } from '../src/table.js';
 import { selectWorkloads, UnknownWorkloadError, WORKLOADS } from '../src/workloads.js';
 
 function run(value: number): BenchRun {
@@ -71,6 +71,25 @@ describe('output', () => {
     const text = formatBenchTable(fixture());
     expect(text).toContain('handshake-l1');
     expect(text).toMatch(/core\s+500 conn\/s\s+8\.0%\s+×5\.00\s+×0\.25/);
+  });
+
+  it('the table and the HTML show the socket layer a target ran on next to it, and why when it fell back', () => {
+    const base = fixture();
+    const result: BenchResult = {
+      ...base,
+      targets: base.targets.map((t) =>
+        t.name === 'core' ? { ...t, options: { maxMessageSize: 1, socketLayer: 'net', socketLayerFallback: 'bare handles failed their loopback check: x' } }
+          : t.name === 'ws' ? { ...t, options: { socketLayer: 'bare' } } : t),
+    };
+    const text = formatBenchTable(result);
+    expect(text).toContain('  core: core 1 · socket layer: net (bare handles failed their loopback check: x)\n');
+    expect(text).toContain('  ws: ws 1 · socket layer: bare\n');
+    expect(text).toContain('  tcp: tcp 1\n');
+    const html = renderBenchmarkHtml(result);
+    expect(html).toContain('<li><b>core</b>: core 1 · socket layer: net (bare handles failed their loopback check: x)</li>');
+    expect(html).toContain('<li><b>tcp</b>: tcp 1</li>');
+    expect(describeTargetSettings({ deflate: true, options: { socketLayer: 'connection' } })).toBe(' · permessage-deflate (offered and required) · socket layer: connection');
+    expect(describeTargetSettings({ options: {} })).toBe('');
   });
 
   it('the table and the HTML name the runtime of the processes, when the result records it', () => {

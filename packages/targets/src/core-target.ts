@@ -19,6 +19,10 @@ const CORE_PACKAGE = '@wsmatrix/core';
 export interface CoreEchoServer {
   listen(opts: { port: number; host: string }): Promise<{ port: number }>;
   close(): Promise<void>;
+  /** The socket layer in effect once listening ('net', 'bare', 'connection'); absent in older cores. */
+  readonly socketLayer?: string | null;
+  /** Why it differs from the one asked for; null when it does not. */
+  readonly socketLayerFallback?: string | null;
 }
 export interface CoreModule {
   createEchoServer(opts: { maxMessageSize: number; perMessageDeflate?: boolean }): CoreEchoServer;
@@ -82,6 +86,12 @@ async function startCore(
     url: formatUrl(host, bound),
     host,
     port: bound,
+    // Read when asked: the core may still fall back after listen() (on its first connection).
+    get options() {
+      const { socketLayer, socketLayerFallback } = server;
+      if (typeof socketLayer !== 'string') return undefined;
+      return { socketLayer, ...(socketLayerFallback ? { socketLayerFallback } : {}) };
+    },
     close() {
       closing ??= server.close();
       return closing;

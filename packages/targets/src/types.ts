@@ -22,6 +22,11 @@ export interface RunningTarget {
   url: string;
   host: string;
   port: number;
+  /**
+   * Settings resolved when the server started, overriding the declared `options` where they differ (the
+   * core's `socketLayer` in effect, which a fallback can change); absent when there are none.
+   */
+  options?: Record<string, unknown>;
   /** Stops listening, terminates open connections, frees the port. */
   close(): Promise<void>;
 }
