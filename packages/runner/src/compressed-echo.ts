@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSetCursor, type Behavior, type CompressedEcho } from '@wsmatrix/cases';
+import { earlyEndText } from './result-texts.js';
 import type { FuzzingClient } from './fuzzing-client.js';
 
 const sha1 = (data: Buffer): string => createHash('sha1').update(data).digest('hex');
@@ -12,6 +13,12 @@ const sha1 = (data: Buffer): string => createHash('sha1').update(data).digest('h
  */
 export class CompressedEchoRun {
   private sent = 0;
+  private received = 0;
+  /** The case's own timeout fired (its "did not finish within" text is then what happened). */
+  private timedOut = false;
+  /** An echo that differs from what was sent ended the case. */
+  private mismatched = false;
+  private readonly startedAt = performance.now();
   private behavior: Behavior;
   private result: string;
   private expected: Buffer = Buffer.alloc(0);
@@ -39,6 +46,7 @@ export class CompressedEchoRun {
     timers.push(
       setTimeout(() => {
         if (client.state === 'closed') return;
+        this.timedOut = true;
         client.wirelog.setEnabled(true);
         client.sendCloseFrame(null, null, false);
       }, spec.timeoutMs),
@@ -48,13 +56,18 @@ export class CompressedEchoRun {
 
   get outcome(): { behavior: Behavior; result: string } {
     const notes = this.client.deflateViolations;
-    const result = notes.length === 0 ? this.result : `${this.result} (RFC 7692 note on the server's response: ${notes.join('; ')})`;
+    let text = this.result;
+    if (this.behavior === 'FAILED' && !this.timedOut && !this.mismatched) {
+      text = earlyEndText(this.client, this.startedAt, `all ${this.spec.count} echoes arrived (${this.received} did)`);
+    }
+    const result = notes.length === 0 ? text : `${text} (RFC 7692 note on the server's response: ${notes.join('; ')})`;
     return { behavior: this.behavior, result };
   }
 
   onMessage(data: Buffer, binary: boolean): void {
     const s = this.spec;
     if (this.behavior !== 'FAILED' || this.client.deflate === null) return;
+    this.received++;
     if (binary !== s.binary || data.length !== this.expected.length || !data.equals(this.expected)) {
       this.result =
         binary !== s.binary
@@ -62,6 +75,7 @@ export class CompressedEchoRun {
           : data.length !== this.expected.length
             ? `Echo'ed message length differs from what I sent (got length ${data.length}, expected length ${this.expected.length}).`
             : `Echo'ed message contents differs from what I sent (got SHA1 ${sha1(data)}, expected SHA1 ${sha1(this.expected)}).`;
+      this.mismatched = true;
       this.finish();
       return;
     }

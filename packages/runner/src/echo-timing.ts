@@ -1,5 +1,6 @@
 import { payloadBytes, type Behavior, type EchoTiming } from '@wsmatrix/cases';
 import { Opcode } from '@wsmatrix/protocol';
+import { earlyEndText } from './result-texts.js';
 import type { FuzzingClient } from './fuzzing-client.js';
 
 /**
@@ -9,6 +10,11 @@ import type { FuzzingClient } from './fuzzing-client.js';
  */
 export class EchoTimingRun {
   private sent = 0;
+  private received = 0;
+  /** The case's own timeout fired (its "did not finish within" text is then what happened). */
+  private timedOut = false;
+  /** An echo of the wrong type or length ended the case. */
+  private mismatched = false;
   private behavior: Behavior = 'FAILED';
   private result: string;
   private readonly payload: Buffer;
@@ -28,6 +34,7 @@ export class EchoTimingRun {
     timers.push(
       setTimeout(() => {
         if (client.state === 'closed') return;
+        this.timedOut = true;
         client.wirelog.add(['TIE']);
         client.sendCloseFrame(null, null, false);
       }, timing.timeoutMs),
@@ -35,13 +42,20 @@ export class EchoTimingRun {
   }
 
   get outcome(): { behavior: Behavior; result: string } {
+    if (this.behavior === 'FAILED' && !this.timedOut && !this.mismatched) {
+      const count = this.timing.count;
+      const missing = count > 1 ? `all ${count} echoes arrived (${this.received} did)` : 'the expected message arrived';
+      return { behavior: this.behavior, result: earlyEndText(this.client, this.startedAt, missing) };
+    }
     return { behavior: this.behavior, result: this.result };
   }
 
   onMessage(data: Buffer, binary: boolean): void {
     const t = this.timing;
+    this.received++;
     if (binary !== t.binary || data.length !== this.payload.length) {
       this.behavior = 'FAILED';
+      this.mismatched = true;
       this.result =
         t.count > 1
           ? `Echo'ed message type or length differs from what I sent (got binary = ${binary}, payload length = ${data.length}).`

@@ -9,6 +9,7 @@ import { DEFAULT_TIMEOUTS, type ClientTimeouts } from './fuzzing-client.js';
 import { buildHandshakeRequest } from './handshake-request.js';
 import { probeHandshake } from './handshake-probe.js';
 import { handshakeVerdict } from './handshake-verdict.js';
+import { connectFailureText } from './result-texts.js';
 import type { CaseResult } from './result.js';
 import type { RunCaseOptions } from './run-case.js';
 import { USER_AGENT } from './user-agent.js';
@@ -34,7 +35,7 @@ export async function runHandshakeCase(url: string, def: HandshakeCaseDef, optio
     verdict = {
       behavior: 'FAILED' as const,
       behaviorClose: 'FAILED' as const,
-      result: `Could not open the TCP connection: ${outcome.failure?.message ?? 'no observation'}`,
+      result: outcome.failure ? connectFailureText(outcome.failure, outcome.durationMs) : 'Could not open the TCP connection: no observation.',
       resultClose: 'The opening handshake was never sent.',
     };
   } else {

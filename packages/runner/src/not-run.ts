@@ -2,7 +2,10 @@ import { casePosition, type CaseDef } from '@wsmatrix/cases';
 import { freshClosingRecord } from './closing-record.js';
 import type { CaseResult } from './result.js';
 
-/** The record of a case that was not played because its server could not be reached. */
+/**
+ * The record of a case that was not played because its server could not be reached ("target down":
+ * `isTargetDown` is true for it), in Autobahn's vocabulary.
+ */
 export function notRunResult(def: CaseDef, agent: string, url: string, reason: string): CaseResult {
   return {
     case: casePosition(def.id) ?? 0,
@@ -20,7 +23,7 @@ export function notRunResult(def: CaseDef, agent: string, url: string, reason: s
     expected: {},
     expectedClose: def.expectedClose,
     received: [],
-    result: `Not run: the server could not be reached (${reason})`,
+    result: `Not run: the server was unreachable (${reason}).`,
     resultClose: 'The WebSocket opening handshake was never completed!',
     wirelog: [],
     wirelogTimes: [],

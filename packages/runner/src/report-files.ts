@@ -78,8 +78,3 @@ export function summarize(results: readonly CaseResult[]): { behavior: Record<st
   }
   return { behavior, behaviorClose, total: results.length };
 }
-
-/** Autobahn-style pass: no FAILED behavior, and every behaviorClose OK or INFORMATIONAL. */
-export function resultPassed(r: Pick<CaseResult, 'behavior' | 'behaviorClose'>): boolean {
-  return r.behavior !== 'FAILED' && (r.behaviorClose === 'OK' || r.behaviorClose === 'INFORMATIONAL');
-}

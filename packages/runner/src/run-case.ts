@@ -5,6 +5,7 @@ import { EchoTimingRun } from './echo-timing.js';
 import { eventToJson, expandExpected } from './events.js';
 import { DEFAULT_TIMEOUTS, FuzzingClient, trafficStatsJson, type ClientTimeouts, type ConnectFailure } from './fuzzing-client.js';
 import type { CaseResult } from './result.js';
+import { connectFailureText } from './result-texts.js';
 import { playSteps } from './steps.js';
 import { USER_AGENT } from './user-agent.js';
 import { computeVerdict, eventsEqual, type ObservedEvent } from './verdict.js';
@@ -97,6 +98,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     serverMaxWindowBits: o.requestMaxWindowBits,
   }));
   const failure: ConnectFailure | null = await client.connect(new URL(url), options.userAgent ?? USER_AGENT, offers);
+  const connectMs = performance.now() - client.connectStartedAt;
   const caseStart = performance.now();
   let echoOutcome: { behavior: Behavior; result: string } | undefined;
   if (!failure) {
@@ -121,11 +123,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     echoOutcome,
     txFrameStats: client.stats.txFrameStats,
   });
-  if (failure) {
-    verdict.result = `Could not open the WebSocket connection: ${failure.message}`;
-    // No TCP connection at all: nothing was tested, whatever an empty event list would have matched.
-    if (failure.kind === 'refused' || failure.kind === 'connect-timeout') verdict.behavior = 'FAILED';
-  }
+  if (failure) verdict.result = connectFailureText(failure, connectMs);
   else if (client.guardReason) verdict.result += ` (${client.guardReason})`;
   const log = client.wirelog.snapshot();
   return {

@@ -130,5 +130,14 @@ export function computeVerdict(input: VerdictInput): Verdict {
     behavior = 'INFORMATIONAL';
     behaviorClose = 'INFORMATIONAL';
   }
+
+  // A connection that never opened tested nothing. Autobahn would still match the empty event list
+  // against a case that expects no events (5.1: the server must fail the connection, so nothing comes
+  // back) and read OK; here such a case is FAILED on both counts, in Autobahn's vocabulary.
+  if (!input.connectionWasOpen) {
+    behavior = 'FAILED';
+    behaviorClose = 'FAILED';
+    result = 'The WebSocket connection never opened, so nothing was tested.';
+  }
   return { behavior, behaviorClose, result, resultClose };
 }

@@ -68,12 +68,11 @@ describe('guards', () => {
 
   it('drops a silent server at the case hard limit', async () => {
     const url = await rawServer(() => undefined);
-    const started = performance.now();
-    // 1.1.6 waits 10 s for its echo before giving up; the hard limit cuts it at 300 ms.
+    // 1.1.6 waits 10 s for its echo before giving up; the hard limit cuts it at 300 ms (the text says
+    // which ended it, so no wall-clock bound is needed).
     const r = await runCase(url, def('1.1.6'), { hardLimitMs: 300 });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(r.droppedByMe).toBe(true);
-    expect(r.result).toMatch(/hard limit/);
+    expect(r.result).toMatch(/case exceeded its hard limit of 300 ms/);
     expect(r.behavior).toBe('FAILED');
   });
 
@@ -82,8 +81,8 @@ describe('guards', () => {
     const r = await runCase(url, def('7.1.2'));
     expect([r.behavior, r.behaviorClose]).toEqual(['OK', 'UNCLEAN']);
     expect(r.wasCloseHandshakeTimeout).toBe(true);
+    // A timer does not fire before its delay: the case lasted at least the close handshake timeout.
     expect(r.duration).toBeGreaterThanOrEqual(950);
-    expect(r.duration).toBeLessThan(3000);
   });
 
   it('drops a server that floods it with data, with memory bounded', async () => {
@@ -149,10 +148,9 @@ describe('guards', () => {
 
   it('stops writing to a server that never reads, at the drain deadline', async () => {
     const url = await rawServer((s) => s.pause());
-    const started = performance.now();
     const r = await runCase(url, def('9.1.6'), { timeouts: { drainMs: 300 } });
-    expect(performance.now() - started).toBeLessThan(5000);
-    expect(r.result).toMatch(/stopped reading/);
+    // The drain deadline's own text: neither the echo timeout nor the hard limit ended the case.
+    expect(r.result).toMatch(/server stopped reading: a write waited more than 300 ms/);
     expect(r.behavior).toBe('FAILED');
   });
 });

@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allCases, caseById, isHandshakeCase, type HandshakeCaseDef } from '@wsmatrix/cases';
 import { HeaderList, computeAcceptKey } from '@wsmatrix/protocol';
-import { runCase, runSuite } from '../src/index.js';
+import { isTargetDown, runCase, runSuite } from '../src/index.js';
 import { buildHandshakeRequest } from '../src/handshake-request.js';
 import { handshakeVerdict, type HandshakeObservation } from '../src/handshake-verdict.js';
 import { afterUpgrade, onRequestHead, startRawServer, type HostileServer } from './fixtures/hostile-server.js';
@@ -125,9 +125,7 @@ describe('group 0 engine against misbehaving servers', () => {
 
   it('a silent server is FAILED at the end of the response window, with the timeout recorded', async () => {
     const url = await server(() => undefined);
-    const started = performance.now();
     const r = await runCase(url, hs('0.3.2'), { timeouts: { openHandshakeMs: 300 } });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(r.behavior).toBe('FAILED');
     expect(r.wasOpenHandshakeTimeout).toBe(true);
     expect(r.result).toMatch(/No response within 300 ms/);
@@ -168,10 +166,10 @@ describe('group 0 engine against misbehaving servers', () => {
   it('a dead target: the first case reports it, the rest are "not run" at once', async () => {
     const s = await startRawServer(() => undefined);
     await s.close();
-    const started = performance.now();
     const suite = await runSuite({ url: s.url, agent: 'down', cases: allCases.filter(isHandshakeCase), concurrency: 1 });
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(suite.unreachable).toMatch(/ECONNREFUSED/);
-    expect(suite.results.filter((r) => r.result.startsWith('Not run')).length).toBe(suite.results.length - 1);
+    expect(suite.results.every((r) => isTargetDown(r) && r.result.startsWith('Not run: the server was unreachable'))).toBe(true);
+    // Only the first case tried to connect; the rest were recorded without a connection attempt.
+    expect(suite.results.filter((r) => r.wasNotCleanReason === 'server unreachable').length).toBe(suite.results.length - 1);
   });
 });
