@@ -28,6 +28,13 @@ describe('computeVerdict', () => {
     expect(verdict('3.1', [], { closedByMe: false, remoteCloseCode: null }).behaviorClose).toBe('OK');
   });
 
+  it('fails both verdicts of a case whose connection never opened, even one expecting no events (5.1)', () => {
+    // With the connection open and nothing received, 5.1 passes: the server failed the connection.
+    expect(verdict('5.1', [], { closedByMe: false, remoteCloseCode: 1002 })).toMatchObject({ behavior: 'OK', behaviorClose: 'OK' });
+    expect(verdict('5.1', [], {}, false)).toMatchObject({ behavior: 'FAILED', behaviorClose: 'FAILED' });
+    expect(verdict('7.13.1', [], {}, false)).toMatchObject({ behavior: 'FAILED', behaviorClose: 'FAILED' });
+  });
+
   it('fails 7.7 / 7.9 / 7.1.x on a wrong close code, not 1.x', () => {
     expect(verdict('7.9.1', [], { remoteCloseCode: 1000 })).toMatchObject({ behavior: 'FAILED', behaviorClose: 'WRONG CODE' });
     expect(verdict('7.7.4', [], { remoteCloseCode: 1003 })).toMatchObject({ behavior: 'OK', behaviorClose: 'OK' });
