@@ -214,10 +214,11 @@ describe('writeReport', () => {
     for (const cell of cells.slice(1)) expect(cell).toMatch(/data-behavior="DOWN" title="target down: stopped answering"><a href="#column-uws">target down<\/a>/);
   });
 
-  it('counts verdicts per implementation below the grid, summed case time labelled as such', async () => {
+  it('counts verdicts per implementation in a fold-out above the grid, summed case time labelled as such', async () => {
     const { index } = await buildReport();
     const totals = index.slice(index.indexOf('id="totals-implementations"'));
-    expect(index.indexOf('id="totals-implementations"')).toBeGreaterThan(index.indexOf('id="grid"'));
+    expect(index).toMatch(/<details id="counts"><summary>Verdict counts per implementation<\/summary><div class="wide"><table class="totals" id="totals-implementations">/);
+    expect(index.indexOf('id="totals-implementations"')).toBeLessThan(index.indexOf('id="grid"'));
     expect(totals).toMatch(/>OK<\/span><\/th><td class="num">3<\/td><td class="num">3<\/td><td class="num not-run">—<\/td>/);
     expect(totals).toMatch(/<th class="outcome failed">counted as <span class="v o-failed">FAILED<\/span><\/th><td class="num">0<\/td><td class="num">2<\/td>/);
     expect(totals).toMatch(/<th class="case-time">Summed case time<\/th><td class="num">0\.0 s<\/td>/);
@@ -359,5 +360,165 @@ describe('history.html', () => {
     const css = await readFile(path.join(dir, 'style.css'), 'utf8');
     expect(css).toMatch(/tr\.regression td \{ background: #f8d3d3/);
     expect(css).toMatch(/tr\.fix td \{ background: #d5f0d9/);
+  });
+});
+
+/** Writes a report of the given columns and returns its index.html. */
+async function indexOf(columns: ReportColumn[], history: HistoryPoint[] = []): Promise<{ dir: string; index: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+  await writeReport(dir, { title: 't', generatedAt: 'now', history, columns });
+  return { dir, index: await readFile(path.join(dir, 'index.html'), 'utf8') };
+}
+
+const column = (key: string, results: CaseResult[], extra: Partial<ReportColumn> = {}): ReportColumn => ({
+  key,
+  label: key,
+  implementation: key,
+  version: '1',
+  status: 'ok',
+  results,
+  ...extra,
+});
+
+/** The group row of `group` in the grid: its per-column total cells. */
+function groupCells(index: string, group: string): string[] {
+  const row = new RegExp(`<tr class="group level-\\d" data-group="${group.replace(/\./g, '\\.')}">([\\s\\S]*?)</tr>`).exec(index);
+  expect(row, `group row ${group}`).not.toBeNull();
+  return [...row![1]!.matchAll(/<td class="gt[^"]*"[^>]*>[^<]*<\/td>/g)].map((m) => m[0]);
+}
+
+describe('colours follow the verdict rules', () => {
+  it('a group is red only when a case in it failed: INFORMATIONAL, NON-STRICT and UNIMPLEMENTED groups are not', async () => {
+    const info = ['7.13.1', '7.13.2'].map((id) => makeResult(id, { behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' }));
+    const nonStrict = ['0.3.1', '0.3.2'].map((id) => makeResult(id, { behavior: 'NON-STRICT' }));
+    const unimplemented = ['12.1.1', '12.1.2'].map((id) => makeResult(id, { behavior: 'UNIMPLEMENTED' }));
+    const oneFailed = [makeResult('1.1.1'), makeResult('1.1.2', { behavior: 'FAILED' })];
+    const uncleanClose = [makeResult('3.1', { behaviorClose: 'UNCLEAN' })];
+    const { index } = await indexOf([column('x', [...info, ...nonStrict, ...unimplemented, ...oneFailed, ...uncleanClose])]);
+    expect(groupCells(index, '7.13')).toEqual(['<td class="gt s-passed" data-failed="0" title="2 INFORMATIONAL">2/2</td>']);
+    expect(groupCells(index, '7')[0]).toContain('class="gt s-passed"');
+    expect(groupCells(index, '0.3')).toEqual(['<td class="gt s-passed" data-failed="0" title="2 NON-STRICT">2/2</td>']);
+    expect(groupCells(index, '12.1')).toEqual(['<td class="gt s-unimplemented" data-failed="0" title="2 UNIMPLEMENTED">UNIMPL</td>']);
+    expect(groupCells(index, '1.1')).toEqual(['<td class="gt s-failed" data-failed="1" title="1 OK · 1 FAILED">1/2</td>']);
+    expect(groupCells(index, '1')[0]).toContain('class="gt s-failed" data-failed="1"');
+    // OK behavior with an unclean close fails the case, so its group is red too.
+    expect(groupCells(index, '3')).toEqual(['<td class="gt s-failed" data-failed="1" title="1 FAILED">0/1</td>']);
+    // The cells: three shades of pass, UNIMPLEMENTED its own, FAILED red; the stylesheet gives each its colour.
+    const cells = new Map(gridRows(index).map((r) => [r.id, r.cells[0]!]));
+    expect(cells.get('7.13.1')).toContain('class="cell o-informational c-informational"');
+    expect(cells.get('0.3.1')).toContain('class="cell o-non-strict c-ok"');
+    expect(cells.get('12.1.1')).toContain('class="cell o-unimplemented c-ok"');
+    expect(cells.get('1.1.2')).toContain('class="cell o-failed c-ok"');
+    const css = await readFile(path.join((await indexOf([])).dir, 'style.css'), 'utf8');
+    const colour = (cls: string) => new RegExp(`\\.${cls}(?:, [^{]+)? \\{ background: var\\(--([a-z-]+)\\)`).exec(css)?.[1];
+    expect(['o-ok', 'o-non-strict', 'o-informational', 'o-unimplemented', 'o-failed'].map(colour)).toEqual(['ok', 'non-strict', 'informational', 'unimplemented', 'failed']);
+    expect(css).toMatch(/td\.gt\.s-passed \{ background: var\(--non-strict\)/);
+    expect(css).toMatch(/td\.gt\.s-failed \{ background: var\(--failed\)/);
+  });
+
+  it('a case whose connection never opened is FAILED whatever its behavior field says; a refused one says target down', async () => {
+    const neverOpened = makeResult('5.1', {
+      behavior: 'OK',
+      behaviorClose: 'FAILED',
+      connectFailure: { kind: 'handshake-timeout', message: 'no 101 within 5000 ms' },
+    });
+    const refused = makeResult('5.2', { behavior: 'FAILED', behaviorClose: 'FAILED', connectFailure: { kind: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:9' } });
+    const { dir, index } = await indexOf([column('x', [makeResult('1.1.1'), neverOpened, refused])]);
+    const cells = new Map(gridRows(index).map((r) => [r.id, r.cells[0]!]));
+    expect(cells.get('5.1')).toMatch(/class="cell o-failed c-failed" data-outcome="failed" data-behavior="OK"[^>]*title="FAILED: the connection never opened \(handshake-timeout: no 101 within 5000 ms\)"><a href="cases\/x\/5\.1\.html">NOT OPENED<\/a>/);
+    expect(cells.get('5.2')).toMatch(/class="cell o-target-down" data-outcome="target-down"[^>]*><a href="#column-x">target down<\/a>/);
+    // Not counted as passed: the 5.x group has no pass, one failure, and is not red for the down case alone.
+    expect(groupCells(index, '5')).toEqual(['<td class="gt s-failed" data-failed="1" title="1 FAILED · 1 target down">0/1</td>']);
+    const summary = /<tr data-summary="x"[\s\S]*?<\/tr>/.exec(index)![0];
+    expect(summary).toContain('data-passed="1"');
+    expect(summary).toContain('1 target down');
+    expect(summary).toContain('<strong class="failed-count">1 FAILED</strong>');
+    // A case not played keeps no page; the one that never opened has one that says so.
+    expect(existsSync(path.join(dir, 'cases/x/5.2.html'))).toBe(false);
+    const page = await readFile(path.join(dir, 'cases/x/5.1.html'), 'utf8');
+    expect(page).toContain('<span class="v o-failed" id="outcome">FAILED: the connection never opened (handshake-timeout)</span>');
+    expect(page).not.toContain('5.2.html');
+  });
+
+  it('a down column says target down in its rows and its summary line', async () => {
+    const { index } = await indexOf([column('core', [makeResult('1.1.1')]), column('wslay', [], { status: 'down', reason: 'did not start: exit 1' })]);
+    expect(gridRows(index)[0]!.cells[1]).toContain('>target down</a>');
+    expect(index).toMatch(/<tr data-summary="wslay" class="down"><th>[\s\S]*?<td colspan="5" class="part s-not-run">target down: did not start: exit 1<\/td>/);
+  });
+});
+
+describe('summary lines above the grid', () => {
+  it('count Autobahn cases (with and without NON-STRICT) apart from our handshake group 0, so a FAILED says where it comes from', async () => {
+    const results = [
+      makeResult('1.1.1'),
+      makeResult('1.1.2', { behavior: 'NON-STRICT' }),
+      makeResult('7.13.1', { behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' }),
+      makeResult('12.1.1', { behavior: 'UNIMPLEMENTED' }),
+      makeResult('0.1.1'),
+      makeResult('0.1.2', { behavior: 'FAILED' }),
+      makeResult('0.1.3', { behavior: 'FAILED' }),
+    ];
+    const { index } = await indexOf([column('uws', results)]);
+    const row = /<tr data-summary="uws"[\s\S]*?<\/tr>/.exec(index)![0];
+    const part = (name: string) => new RegExp(`<td class="[^"]*" data-part="${name}"[^>]*>([\\s\\S]*?)</td>`).exec(row)![0];
+    expect(part('autobahn')).toContain('class="part s-passed"');
+    expect(part('autobahn')).toContain('3/3 passed');
+    expect(part('autobahn')).toContain('(2 without NON-STRICT)');
+    expect(part('autobahn')).toContain('1 UNIMPLEMENTED');
+    expect(part('autobahn-failed')).toContain('>0 FAILED<');
+    expect(part('handshake')).toContain('class="part s-failed"');
+    expect(part('handshake')).toContain('1/3 passed');
+    expect(part('handshake-failed')).toContain('<strong class="failed-count">2 FAILED</strong>');
+    expect(index).toContain('Handshake group 0 (wsmatrix’s own)');
+    // The summary comes before the grid.
+    expect(index.indexOf('id="summary"')).toBeLessThan(index.indexOf('id="grid"'));
+    expect(index).toMatch(/<th title="[^"]*more than the wall time[^"]*">Summed case time<\/th>/);
+  });
+});
+
+describe('history lists verdict changes only', () => {
+  const point = (version: string, runAt: string, verdicts: Record<string, string>): HistoryPoint => ({ implementation: 'ws', version, runAt, verdicts });
+
+  it('a case seen for the first time, or left out of a run, is not a change; a run is compared with each case as last seen', () => {
+    const steps = historySteps([
+      point('8.0.0', '2025-01-01', { '1.1.1': 'OK', '3.4': 'OK' }),
+      // A partial run: 3.4 flips, 1.1.1 is not in it.
+      point('8.0.0', '2025-01-02', { '3.4': 'NON-STRICT' }),
+      // 1.1.1 compared with its verdict of the first run; 2.1 and 9.1.1 seen for the first time.
+      point('8.0.0', '2025-01-03', { '1.1.1': 'FAILED', '2.1': 'OK', '3.4': 'NON-STRICT', '9.1.1': 'OK' }),
+      point('8.1.0', '2025-02-01', { '1.1.1': 'OK', '2.1': 'OK', '3.4': 'OK', '9.1.1': 'OK' }),
+    ]);
+    expect(steps.map((s) => s.step)).toEqual(['first', 'run', 'run', 'release']);
+    expect(steps.map((s) => [s.regressions, s.fixes, s.other])).toEqual([
+      [[], [], []],
+      [[{ caseId: '3.4', before: 'OK', after: 'NON-STRICT' }], [], []],
+      [[{ caseId: '1.1.1', before: 'OK', after: 'FAILED' }], [], []],
+      [[], [{ caseId: '1.1.1', before: 'FAILED', after: 'OK' }, { caseId: '3.4', before: 'NON-STRICT', after: 'OK' }], []],
+    ]);
+  });
+
+  it('history.html shows no "(not run)" rows and no table for a run without changes', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const all = Object.fromEntries(CASE_IDS.map((id) => [id, 'OK']));
+    const history = [point('8.0.0', '2025-01-01', { '1.1.1': 'OK' }), point('8.0.0', '2025-01-02', all), point('8.0.0', '2025-01-03', { ...all, '2.1': 'FAILED' })];
+    await writeReport(dir, { title: 't', generatedAt: 'now', history, columns: [] });
+    const html = await readFile(path.join(dir, 'history.html'), 'utf8');
+    expect(html).not.toContain('(not run)');
+    expect([...html.matchAll(/<table class="changes">/g)]).toHaveLength(1);
+    expect([...html.matchAll(/<tr class="(regression|fix|changed)"/g)].map((m) => m[0])).toEqual(['<tr class="regression"']);
+    expect(html).toContain('data-case="2.1" data-change="regression"');
+    expect(html).toMatch(/<tr data-run="2">.*?<span class="note">no change<\/span>/);
+  });
+});
+
+describe('the report folder', () => {
+  it('holds one report: case pages of an earlier, larger run are removed', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    await writeReport(dir, { ...reportInput() });
+    expect(existsSync(path.join(dir, 'cases/ws_8/1.1.1.html'))).toBe(true);
+    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [column('core', [makeResult('1.1.1')])] });
+    expect(await readdir(path.join(dir, 'cases'))).toEqual(['core']);
+    expect(await readdir(path.join(dir, 'cases/core'))).toEqual(['1.1.1.html']);
+    expect(existsSync(path.join(dir, 'bench.html'))).toBe(false);
   });
 });

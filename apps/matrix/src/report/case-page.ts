@@ -86,7 +86,9 @@ export function renderCasePage(model: ReportModel, col: ColumnModel, r: CaseResu
     'closing-behaviour': renderClosing(r, '../../glossary.html'),
     'opening-handshake': handshake(r),
     'wire-statistics': renderWireStatistics(r),
-    'wire-log': renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : ''),
+    'wire-log':
+      '<p class="note">Times in ms from the start of the case’s connection attempt; <a href="../../glossary.html#wirelog">how to read the log</a>.</p>' +
+      renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : ''),
   };
   const sections = CASE_PAGE_SECTIONS.map((s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`).join('\n');
   const heading = `<h1>Case ${esc(r.id)} · ${esc(col.column.label)}</h1><p class="meta">${esc(reportTitle)} · ${esc(col.column.implementation)} ${esc(col.column.version)}</p>`;

@@ -33,7 +33,7 @@ export function table(head: string[], rows: string[][], attributes: Attrs = {}):
 }
 
 /** A complete page; `root` is the relative path back to the report folder ('' or '../../'). */
-export function page(opts: { title: string; root: string; body: string; nav?: string }): string {
+export function page(opts: { title: string; root: string; body: string; nav?: string; bodyClass?: string }): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -42,7 +42,7 @@ export function page(opts: { title: string; root: string; body: string; nav?: st
 <title>${esc(opts.title)}</title>
 <link rel="stylesheet" href="${esc(opts.root)}style.css">
 </head>
-<body>
+<body${opts.bodyClass ? ` class="${esc(opts.bodyClass)}"` : ''}>
 ${opts.nav ?? ''}
 ${opts.body}
 </body>

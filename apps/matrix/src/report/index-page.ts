@@ -1,6 +1,7 @@
 /**
  * index.html opens on the grid: a title line, one summary line per implementation and the legend, then the
- * grid in its own scrolling box; the verdict counts follow below it.
+ * grid filling the rest of the window in its own scrolling box. The page itself does not scroll, so the grid's
+ * header row and case-id column stay in sight however the grid is scrolled; the verdict counts fold out above it.
  */
 import { CLOSE_MARKS, renderGrid } from './grid.js';
 import { esc, page } from './html.js';
@@ -25,17 +26,16 @@ function legend(): string {
 }
 
 export function renderIndexPage(model: ReportModel, opts: { title: string; generatedAt: string; hasBench: boolean }): string {
-  const links = ['<a href="history.html">History</a>', '<a href="#counts">Verdict counts</a>', '<a href="glossary.html">Glossary</a>'];
+  const links = ['<a href="history.html">History</a>', '<a href="glossary.html">Glossary</a>'];
   if (opts.hasBench) links.push('<a href="bench.html">Benchmarks</a>');
-  const body = `<header class="index">
+  const body = `<header>
 <h1>${esc(opts.title)}</h1>
 <p class="meta">Generated ${esc(opts.generatedAt)} · ${model.caseIds.length} cases × ${model.columns.length} implementations · <span class="links">${links.join(' · ')}</span></p>
 <div class="wide">${renderSummary(model)}</div>
 ${legend()}
+<details id="counts"><summary>Verdict counts per implementation</summary><div class="wide">${renderImplementationTotals(model)}</div></details>
 <label class="filter"><input type="checkbox" id="only-issues"> Only cases with an outcome other than OK</label>
 </header>
-${renderGrid(model)}
-<h2 id="counts">Verdict counts per implementation</h2>
-<div class="wide">${renderImplementationTotals(model)}</div>`;
-  return page({ title: opts.title, root: '', body: `<main class="index">\n${body}\n</main>` });
+${renderGrid(model)}`;
+  return page({ title: opts.title, root: '', body, bodyClass: 'index' });
 }

@@ -46,10 +46,17 @@ table.summary td.part.s-target-down, table.summary td.s-not-run { background: va
 table.summary td.fail.s-failed { background: var(--failed); }
 table.summary td.fail.s-none { color: var(--muted); }
 p.legend { font-size: 12px; margin: .2rem 0; color: #333; max-width: 80rem; }
-label.filter { display: inline-block; margin: .1rem 0 .3rem; font-size: 12.5px; }
+label.filter { display: inline-block; margin: 0 0 .3rem; font-size: 12.5px; }
 
-/* the grid scrolls inside its own box: header row and case-id column stay put, the page never scrolls sideways */
-.grid-box { overflow: auto; max-width: 100%; max-height: calc(100vh - 1rem); border: 1px solid var(--line); }
+/* index.html: the grid fills the window below the summary and scrolls inside its own box, so its header row and
+   case-id column stay put and the page never scrolls sideways */
+html:has(body.index) { height: 100%; }
+body.index { height: 100%; margin: 0; display: flex; flex-direction: column; }
+body.index > header { flex: none; padding: 0 1.25rem; }
+body.index > .grid-box { flex: 1 1 0; min-height: 14rem; margin: 0 1.25rem .75rem; }
+details#counts { font-size: 12.5px; margin: .1rem 0; }
+details#counts summary { cursor: pointer; color: #1f5fa8; }
+.grid-box { overflow: auto; max-width: 100%; border: 1px solid var(--line); }
 table.grid { font-size: 12.5px; border-collapse: separate; border-spacing: 0; margin: 0; }
 table.grid th, table.grid td { border-width: 0 1px 1px 0; }
 table.grid thead th { position: sticky; top: 0; z-index: 2; vertical-align: bottom; min-width: 7.5rem; background: var(--head); }
