@@ -23,6 +23,10 @@ export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', 'test-outp
 const CASES = ['0.1.*', '1.*', '2.*', '6.4.*', '7.13.*'];
 const TARGETS = ['core', 'ws', 'uws'];
 
+/** Expressions evaluated in the page (strings: this package compiles without the DOM library). */
+const GRID_BOX = "document.querySelector('#matrix')";
+const PAGE_OVERFLOW_X = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+
 type Box = { top: number; left: number; bottom: number; right: number };
 const box = (page: Page, selector: string): Promise<Box> =>
   page.locator(selector).first().evaluate((e) => {
@@ -74,8 +78,8 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     const headerBefore = await box(page, '#grid thead th[data-column]');
     await page.mouse.move(grid.left + 200, grid.top + 150);
     for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 400);
-    await page.waitForFunction(() => document.querySelector('#matrix')!.scrollTop > 0);
-    const scrolled = await page.evaluate(() => ({ grid: document.querySelector('#matrix')!.scrollTop, page: window.scrollY }));
+    await page.waitForFunction(`${GRID_BOX}.scrollTop > 0`);
+    const scrolled = await page.evaluate<{ grid: number; page: number }>(`({ grid: ${GRID_BOX}.scrollTop, page: window.scrollY })`);
     expect(scrolled.grid).toBeGreaterThan(0);
     expect(scrolled.page).toBe(0);
     const rowAfter = await box(page, '#grid tr[data-case]');
@@ -91,10 +95,7 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     // A narrow screen: the grid is wider than the page.
     const page = await browser.newPage({ viewport: { width: 420, height: 700 } });
     await page.goto(indexUrl);
-    const overflow = await page.evaluate(() => {
-      const grid = document.querySelector('#matrix')!;
-      return { page: document.documentElement.scrollWidth - document.documentElement.clientWidth, grid: grid.scrollWidth - grid.clientWidth };
-    });
+    const overflow = await page.evaluate<{ page: number; grid: number }>(`({ page: ${PAGE_OVERFLOW_X}, grid: ${GRID_BOX}.scrollWidth - ${GRID_BOX}.clientWidth })`);
     expect(overflow.grid).toBeGreaterThan(0);
     expect(overflow.page).toBeLessThanOrEqual(0);
 
@@ -103,12 +104,12 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     const grid = await box(page, '#matrix');
     await page.mouse.move(grid.left + 200, grid.top + 100);
     await page.mouse.wheel(300, 0);
-    await page.waitForFunction(() => document.querySelector('#matrix')!.scrollLeft > 0);
+    await page.waitForFunction(`${GRID_BOX}.scrollLeft > 0`);
     const caseAfter = await box(page, '#grid tr[data-case] th.case');
     const cellAfter = await box(page, '#grid tr[data-case] td.cell');
     expect(cellAfter.left).toBeLessThan(cellBefore.left); // the cells moved left...
     expect(caseAfter.left).toBeCloseTo(caseBefore.left, 0); // ...the case ids did not
-    expect(await page.evaluate(() => window.scrollX)).toBe(0);
+    expect(await page.evaluate<number>('window.scrollX')).toBe(0);
     await page.close();
   }, 60_000);
 
@@ -126,7 +127,7 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     const logText = await page.locator('#wirelog').innerText();
     expect(logText).toMatch(/TEXT/);
     expect(logText).toMatch(/\b81 fd\b/i);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate<number>(PAGE_OVERFLOW_X)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'report-case-1.1.2.png'), fullPage: true });
     await page.close();
   }, 60_000);
