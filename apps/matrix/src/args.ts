@@ -51,6 +51,8 @@ export interface CommandSpec {
   summary: string;
   positionals: readonly PositionalSpec[];
   flags: Readonly<Record<string, FlagSpec>>;
+  /** Paragraphs after the flags (exit codes, signals), one line each. */
+  notes?: readonly string[];
 }
 
 type FlagValue<F extends FlagSpec> = F extends IntegerFlag
@@ -196,28 +198,43 @@ function flagList(spec: CommandSpec): string[] {
   return [...Object.keys(spec.flags).map((f) => `--${f}`), '--help'];
 }
 
+/** Left column of the help: labels up to this long share one column; a longer one puts its text below. */
+const HELP_LABEL_MAX = 30;
+
+/** Two columns, label and text, always at least two spaces apart. */
+function helpRows(rows: ReadonlyArray<[string, string]>): string[] {
+  const width = Math.min(HELP_LABEL_MAX, Math.max(...rows.map(([label]) => label.length))) + 2;
+  return rows.flatMap(([label, text]) =>
+    label.length + 2 <= width ? [`  ${label.padEnd(width)}${text}`] : [`  ${label}`, `  ${' '.repeat(width)}${text}`],
+  );
+}
+
+/** " [default: …]" for a flag whose default says something (not for booleans, empty lists or strings). */
+function defaultNote(flag: FlagSpec): string {
+  if (flag.type === 'boolean' || flag.default === undefined) return '';
+  const text = Array.isArray(flag.default) ? flag.default.join(',') : String(flag.default);
+  return text === '' ? '' : ` [default: ${text}]`;
+}
+
 /** Multi-line usage for one command. */
 export function formatCommandUsage(spec: CommandSpec, program = 'wsmatrix'): string {
   const pos = spec.positionals.map((p) => (p.required === false ? `[${p.name}]` : `<${p.name}>`)).join(' ');
   const lines = [`Usage: ${program} ${spec.name}${pos ? ` ${pos}` : ''} [flags]`, '', spec.summary, ''];
   if (spec.positionals.length) {
     lines.push('Arguments:');
-    for (const p of spec.positionals) {
-      const choices = p.choices ? ` (${p.choices.join(', ')})` : '';
-      lines.push(`  ${p.name.padEnd(18)}${p.description}${choices}`);
-    }
+    lines.push(...helpRows(spec.positionals.map((p) => [p.name, `${p.description}${p.choices ? ` (${p.choices.join(', ')})` : ''}`])));
     lines.push('');
   }
   lines.push('Flags:');
-  for (const [name, flag] of Object.entries(spec.flags)) {
+  const rows: Array<[string, string]> = Object.entries(spec.flags).map(([name, flag]) => {
     const value = flag.type === 'boolean' ? '' : ` ${flag.placeholder ?? flag.type.toUpperCase()}`;
-    let extra = '';
-    if ('choices' in flag && flag.choices) extra += ` (${flag.choices.join(', ')})`;
-    if (flag.type !== 'boolean' && flag.default !== undefined) {
-      extra += ` [default: ${Array.isArray(flag.default) ? flag.default.join(',') : String(flag.default)}]`;
-    }
-    lines.push(`  ${`--${name}${value}`.padEnd(18)}${flag.description}${extra}`);
-  }
-  lines.push(`  ${'-h, --help'.padEnd(18)}Show this help`);
+    const choices = 'choices' in flag && flag.choices ? ` (${flag.choices.join(', ')})` : '';
+    // A description that already states its default (in its own words) is not given a second one.
+    const note = flag.description.includes('[default:') ? '' : defaultNote(flag);
+    return [`--${name}${value}`, `${flag.description}${choices}${note}`];
+  });
+  rows.push(['-h, --help', 'Show this help']);
+  lines.push(...helpRows(rows));
+  if (spec.notes?.length) lines.push('', ...spec.notes);
   return lines.join('\n');
 }

@@ -93,6 +93,10 @@ export const benchSpec = {
     tolerance: { type: 'string', default: '10', placeholder: 'PCT', description: 'For --compare: largest allowed max/min − 1 of a median, in percent' },
     quiet: { type: 'boolean', description: 'No progress lines on stderr' },
   },
+  notes: [
+    'Exit codes: 0 every figure measured (--compare: all agree); 1 a target or a figure missing (--compare: some disagree);',
+    '2 bad usage; 128+N stopped by signal N (130 for Ctrl-C): every server, load generator and probe is stopped, nothing is written.',
+  ],
 } as const satisfies CommandSpec;
 
 /** Seconds from a flag: a decimal up to 600, above 0 unless zero is allowed. */

@@ -36,6 +36,13 @@ export const matrixSpec = {
     strict: { type: 'boolean', description: 'Exit 1 when any case FAILED or a column could not run' },
     concurrency: { type: 'integer', min: 1, max: 1024, placeholder: 'N', description: 'Cases in flight at once per target (9.x always run alone)' },
   },
+  notes: [
+    'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ and merged into that release\'s',
+    'index.json case by case: cases not in the run keep their stored verdicts.',
+    'Exit codes: 0 done (with --strict: and every case passed, every column ran); 1 --strict and something failed; 2 bad usage;',
+    '128+N stopped by signal N (130 for Ctrl-C): SIGINT, SIGTERM and SIGHUP stop the targets, store and report the cases',
+    'finished so far and leave the rest as not run (stored verdicts kept); a second signal exits at once.',
+  ],
 } as const satisfies CommandSpec;
 
 interface ColumnRun {

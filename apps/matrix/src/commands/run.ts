@@ -33,6 +33,11 @@ export const runSpec = {
     junit: { type: 'string', placeholder: 'FILE', description: 'Also write JUnit XML (one testsuite per server, one testcase per case)' },
     json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
   },
+  notes: [
+    'Exit codes: 0 every case passed; 1 a case did not pass; 2 bad usage; 3 a server could not be reached (its rows say "target down");',
+    '128+N stopped by signal N (130 for Ctrl-C). SIGINT, SIGTERM and SIGHUP stop the started targets, write the cases finished',
+    'so far and report the rest as not run (interrupted); a second signal exits at once.',
+  ],
 } as const satisfies CommandSpec;
 
 interface Plan {
