@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startCli } from './child-processes.js';
 import { runMain } from './cli-harness.js';
 
 
@@ -96,15 +97,37 @@ describe('wsmatrix run: usage errors exit 2 with one line', () => {
 });
 
 describe('wsmatrix run: real runs', () => {
-  it('a server that cannot be reached gives "target down" rows and exit code 3', async () => {
+  it('a server that cannot be reached: one line on stderr, rows that say "target down" (summary, JUnit, JSON), exit code 3', async () => {
     const out = await tmp();
+    const junit = path.join(out, 'junit.xml');
     const port = await deadPort();
-    const r = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.*', '--out', out]);
+    const r = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.*', '--out', out, '--junit', junit]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/Dead could not be reached/);
+    const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('['));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^wsmatrix: Dead could not be reached \(.*ECONNREFUSED.*\); its 8 cases are reported as "target down"$/);
+    expect(r.stdout).toMatch(/^Dead: 0 cases played; 8 target down$/m);
+    expect(r.stdout).not.toMatch(/ECONNREFUSED/);
+    // index.json keeps Autobahn's vocabulary; the result text says the server was unreachable.
     const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
     expect(Object.keys(index.Dead!)).toHaveLength(8);
     expect(Object.values(index.Dead!).every((e) => e.behavior === 'FAILED')).toBe(true);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('<testsuite name="Dead" tests="8" failures="0" errors="8" skipped="0"');
+    expect(xml.match(/<error type="target down"/g)).toHaveLength(8);
+    const json = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.1', '--out', out, '--json']);
+    expect(json.code).toBe(3);
+    const summary = JSON.parse(json.stdout) as { servers: Array<{ down: boolean; targetDown: number; notOk: Record<string, string> }> };
+    expect(summary.servers[0]).toMatchObject({ down: true, targetDown: 1, notOk: { '1.1.1': 'target down' } });
+  }, 30000);
+
+  it('--url without --out writes where Autobahn does: ./reports/servers', async () => {
+    const cwd = await tmp();
+    const port = await deadPort();
+    const cli = startCli(['run', '--url', `ws://127.0.0.1:${port}/`, '--cases', '1.1.1'], cwd);
+    expect(await cli.exited).toBe(3);
+    const index = JSON.parse(await readFile(path.join(cwd, 'reports', 'servers', 'index.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(index)).toEqual([`127.0.0.1:${port}`]);
   }, 30000);
 
   it('--targets core writes Autobahn-shaped index.json and one file per case, exit 0', async () => {
