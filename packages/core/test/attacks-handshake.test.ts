@@ -3,7 +3,7 @@
  * status line and headers that come back (or the parser's own work counters), never timing; deadlines
  * use tiny configured limits.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HttpHeadParser, validateUpgradeRequest, type HttpRequestHead } from '@wsmatrix/protocol';
 import { RawClient, SAMPLE_ACCEPT, openSocket, parseHead, rawExchange, upgradeRequest, echoServerFixture } from './helpers.js';
 
@@ -153,23 +153,38 @@ describe('H8 header counts and sizes', () => {
 });
 
 describe('H9 slowloris', () => {
-  it('a head trickled byte by byte is cut at the absolute handshake deadline, although bytes keep coming', async () => {
+  it('a head trickled byte by byte is cut at the absolute handshake deadline, although bytes keep coming (fake clock)', async () => {
     const port = await start({ handshakeTimeoutMs: 200 });
-    const socket = await openSocket(port);
-    const received: Buffer[] = [];
-    socket.on('data', (c: Buffer) => received.push(c));
-    socket.on('error', () => undefined);
-    const head = Buffer.from(request(port));
-    let i = 0;
-    const trickle = setInterval(() => {
-      if (!socket.destroyed && i < head.length - 4) socket.write(head.subarray(i, ++i));
-    }, 20);
-    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    clearInterval(trickle);
-    expect(i).toBeLessThan(head.length - 4); // the head never completed
-    expect(i).toBeGreaterThan(2); // bytes were still arriving when the deadline hit
-    const text = Buffer.concat(received).toString('latin1');
-    if (text !== '') expect(parseHead(text).status).toBe(408);
+    // The deadline is armed at accept, so the clock is faked first; it moves only when the test moves it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const socket = await openSocket(port);
+      const received: Buffer[] = [];
+      let closed = false;
+      socket.on('data', (c: Buffer) => received.push(c));
+      socket.on('error', () => undefined);
+      socket.on('close', () => (closed = true));
+      const turns = async (): Promise<void> => {
+        for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
+      };
+      const head = Buffer.from(request(port));
+      let sent = 0;
+      // One byte every 50 ms of the fake clock: each is in the server's hands before time moves on.
+      while (!closed && sent < head.length - 4) {
+        await new Promise<void>((resolve) => socket.write(head.subarray(sent, sent + 1), () => resolve()));
+        sent++;
+        await turns();
+        vi.advanceTimersByTime(50);
+        await turns();
+      }
+      await new Promise<void>((resolve) => (closed ? resolve() : socket.once('close', () => resolve())));
+      // Cut when 200 ms had passed (after the 4th byte), although the head was far from complete.
+      expect(sent).toBe(4);
+      const text = Buffer.concat(received).toString('latin1');
+      if (text !== '') expect(parseHead(text).status).toBe(408);
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('the head parser does linear work for a 16 KiB head pushed one byte at a time', () => {
     const head = Buffer.from(request(1, adding(...Array.from({ length: 15 }, (_, i) => `X-${i}: ${'y'.repeat(1000)}`))));
@@ -213,7 +228,8 @@ describe('H12 connection caps', () => {
   it('maxPendingHandshakes reached → new sockets are destroyed at accept', async () => {
     const port = await start({ maxPendingHandshakes: 2 });
     const idle = [await openSocket(port), await openSocket(port)];
-    await new Promise((r) => setTimeout(r, 50));
+    // Both are accepted (and waiting for their heads) before the third connects.
+    while (fixture.server!.pendingHandshakes < 2) await new Promise((r) => setImmediate(r));
     const third = await rawExchange(port, request(port), 1000);
     expect([third.text, third.closedByServer]).toEqual(['', true]);
     for (const s of idle) s.destroy();

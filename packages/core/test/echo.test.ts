@@ -49,7 +49,7 @@ describe('echo through a ws client', () => {
       expect(data.length).toBe(size);
       expect(data.equals(payload)).toBe(true);
       ws.close();
-    }, 20_000);
+    }, 60_000);
 
     it(`echoes a ${size}-byte text message`, async () => {
       const port = await start();
@@ -62,7 +62,7 @@ describe('echo through a ws client', () => {
       expect(binary).toBe(false);
       expect(data.toString('utf8')).toBe(text);
       ws.close();
-    }, 20_000);
+    }, 60_000);
   }
 
   it('a clean close from the client completes with 1000', async () => {

@@ -6,6 +6,8 @@ import { createEchoServer, type ServerOptions, type WebSocketServer } from '../s
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '@wsmatrix/protocol';
 
 export const SAMPLE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+/** The least time any RawClient wait allows (see RawClient.waitFor). */
+const MIN_WAIT_MS = 15_000;
 export const SAMPLE_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
 export function upgradeRequest(port: number, path = '/', extra: string[] = []): string {
@@ -54,23 +56,34 @@ export function openSocket(port: number): Promise<Socket> {
 }
 
 /**
- * Sends raw bytes, reads until the server closes the connection (or `ms` passes) and returns
- * everything received. `destroyed` tells whether the server closed the socket in time.
+ * Sends raw bytes, reads until the server closes the connection, or until a complete 101 head arrived
+ * (an upgraded connection stays open by design), and returns everything received. `closedByServer` tells
+ * whether the server closed the socket. `ms` is a safety net (at least MIN_WAIT_MS), not a measurement.
  */
 export async function rawExchange(
   port: number,
   request: string | Buffer,
-  ms = 2000,
+  ms = MIN_WAIT_MS,
 ): Promise<{ text: string; bytes: Buffer; closedByServer: boolean }> {
   const socket = await openSocket(port);
   const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
+  let upgraded!: () => void;
+  const switched = new Promise<'upgraded'>((resolve) => (upgraded = () => resolve('upgraded')));
+  socket.on('data', (c: Buffer) => {
+    chunks.push(c);
+    const text = Buffer.concat(chunks).toString('latin1');
+    if (text.includes('\r\n\r\n') && parseHead(text).status === 101) upgraded();
+  });
   socket.on('error', () => {});
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
   socket.write(request);
   let closedByServer = true;
   try {
-    await withTimeout(closed, ms, 'the server to close the connection');
+    const outcome = await withTimeout(Promise.race([closed, switched]), Math.max(ms, MIN_WAIT_MS), 'the server to answer');
+    if (outcome === 'upgraded') {
+      closedByServer = false;
+      socket.destroy();
+    }
   } catch {
     closedByServer = false;
     socket.destroy();
@@ -180,7 +193,13 @@ export class RawClient {
     this.socket.destroy();
   }
 
+  /**
+   * Waits until `predicate` holds. `ms` is a safety net against a hang, never a measurement: it is raised
+   * to at least MIN_WAIT_MS so a loaded machine cannot fail a test by being slow. Tests that must tell an
+   * immediate reaction from a timer's set that timer far beyond the wait instead.
+   */
   waitFor(predicate: () => boolean, ms: number, what: string): Promise<void> {
+    ms = Math.max(ms, MIN_WAIT_MS);
     if (predicate()) return Promise.resolve();
     // Re-checked on every socket event, and also polled: a predicate may watch server-side state
     // (a callback having run) that changes without the client receiving anything.

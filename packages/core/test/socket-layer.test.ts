@@ -97,7 +97,7 @@ describe('socket layers', () => {
     } finally {
       proto.useUserBuffer = original;
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('socket layers under Node flags (child processes)', () => {
