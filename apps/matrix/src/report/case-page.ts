@@ -71,7 +71,7 @@ function navigation(model: ReportModel, col: ColumnModel, r: CaseResult): string
     .filter((c) => c !== col && c.byId.has(r.id) && hasCasePage(c.byId.get(r.id)!))
     .map((c) => {
       const o = c.byId.get(r.id)!;
-      return `<a class="v o-${outcomeOf(o)}" href="${esc(rel(casePagePath(c.folder, r.id)))}">${esc(c.column.label)}</a>`;
+      return `<a class="v o-${outcomeOf(o)}" href="${esc(rel(casePagePath(c.folder, r.id)))}">${esc(c.column.key)}</a>`;
     });
   const siblings = others.length ? `<div class="siblings">Same case elsewhere: ${others.join(' ')}</div>` : '';
   return `<nav class="top">${links.join('\n')}</nav>${siblings}`;

@@ -62,13 +62,17 @@ export const CLOSING_FIELDS: readonly [keyof CaseResult & string, string][] = [
   ['remoteCloseReason', 'The close reason the server sent (if any).'],
 ];
 
-/** Key/value rows; `<th>` holds the key. */
-function keyValueTable(rows: [string, string][], attributes: Record<string, string>): string {
-  return `<table${attrs(attributes)}><tbody>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+/** A record's fields as key/value rows, values as JSON (so the string "null" and null differ), in monospace by CSS. */
+function keyValueTable(entries: [string, unknown][], attributes: Record<string, string>): string {
+  const json = (v: unknown) => {
+    const { shown, more } = truncateText(JSON.stringify(v) ?? 'null', PAYLOAD_CHARS);
+    return esc(shown) + (more > 0 ? ` <span class="more">… ${more} more characters</span>` : '');
+  };
+  return `<table${attrs(attributes)}><tbody>${entries.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${json(v)}</td></tr>`).join('')}</tbody></table>`;
 }
 
 export function renderClosing(r: CaseResult, glossaryHref: string): string {
-  const rows = CLOSING_FIELDS.map(([key]) => [`<code>${esc(key)}</code>`, renderValue((r as unknown as Record<string, unknown>)[key])] as [string, string]);
+  const rows = CLOSING_FIELDS.map(([key]) => [key, (r as unknown as Record<string, unknown>)[key]] as [string, unknown]);
   const out = [
     `<p class="note">Autobahn's closing record; <a href="${esc(glossaryHref)}#closing">what each field means</a>.</p>`,
     keyValueTable(rows, { class: 'closing kv', id: 'closing-table' }),
@@ -76,7 +80,7 @@ export function renderClosing(r: CaseResult, glossaryHref: string): string {
   const ec = r.expectedClose as unknown as Record<string, unknown> | undefined;
   if (ec && typeof ec === 'object') {
     out.push('<h3>Expected close</h3>');
-    out.push(keyValueTable(Object.entries(ec).map(([k, v]) => [`<code>${esc(k)}</code>`, renderValue(v)]), { class: 'expected-close kv' }));
+    out.push(keyValueTable(Object.entries(ec), { class: 'expected-close kv' }));
   }
   if (r.connectFailure) out.push(`<p class="note">Connection failure: <code>${esc(r.connectFailure.kind)}</code> ${esc(r.connectFailure.message)}</p>`);
   return out.join('\n');

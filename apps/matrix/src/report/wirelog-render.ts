@@ -14,7 +14,7 @@ import { esc, truncateText } from './html.js';
  * (at most 14 octets) and the start of its payload; the decoded frame rows show the payload itself, and the
  * report stays small enough to keep for every case.
  */
-export const HEX_PREVIEW_OCTETS = 24;
+export const HEX_PREVIEW_OCTETS = 16;
 const TEXT_PREVIEW_CHARS = 160;
 
 const OPCODES: Record<number, string> = { 0: 'CONTINUATION', 1: 'TEXT', 2: 'BINARY', 8: 'CLOSE', 9: 'PING', 10: 'PONG' };
@@ -72,7 +72,6 @@ function yesNo(v: unknown): string {
 
 interface RowParts {
   dir: 'TX' | 'RX' | '';
-  kind: string;
   detail: string;
 }
 
@@ -89,7 +88,7 @@ function frameRow(e: unknown[], dir: 'TX' | 'RX'): RowParts {
   const detail =
     `<b>${esc(opcodeName(opcode))}</b> frame · FIN ${yesNo(fin)} · RSV ${rsvText(rsv)} · mask ${maskText} · ` +
     `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ' · ' + extras.join(' · ') : ''}<br>${renderPayload(length, data)}`;
-  return { dir, kind: 'frame', detail };
+  return { dir, detail };
 }
 
 function describe(e: unknown[]): RowParts {
@@ -99,30 +98,30 @@ function describe(e: unknown[]): RowParts {
     case 'RO': {
       const { length, data } = lengthAndData(e[1]);
       const sync = tag === 'TO' && e[2] === true ? ' · sync' : '';
-      return { dir: tag === 'TO' ? 'TX' : 'RX', kind: 'octets', detail: `${Number.isFinite(length) ? length : '?'} octets${sync}: ${renderHex(length, data)}` };
+      return { dir: tag === 'TO' ? 'TX' : 'RX', detail: `${Number.isFinite(length) ? length : '?'} octets${sync}: ${renderHex(length, data)}` };
     }
     case 'TF':
       return frameRow(e, 'TX');
     case 'RF':
       return frameRow(e, 'RX');
     case 'CT':
-      return { dir: '', kind: 'event', detail: `continue after ${esc(e[1])} s (${esc(e[2] ?? '')})` };
+      return { dir: '', detail: `continue after ${esc(e[1])} s (${esc(e[2] ?? '')})` };
     case 'CTE':
-      return { dir: '', kind: 'event', detail: `continue (${esc(e[1] ?? '')})` };
+      return { dir: '', detail: `continue (${esc(e[1] ?? '')})` };
     case 'KL':
-      return { dir: '', kind: 'event', detail: `kill connection after ${esc(e[1])} s` };
+      return { dir: '', detail: `kill connection after ${esc(e[1])} s` };
     case 'KLE':
-      return { dir: '', kind: 'event', detail: 'killing connection' };
+      return { dir: '', detail: 'killing connection' };
     case 'TI':
-      return { dir: '', kind: 'event', detail: `close after ${esc(e[1])} s` };
+      return { dir: '', detail: `close after ${esc(e[1])} s` };
     case 'TIE':
-      return { dir: '', kind: 'event', detail: 'closing' };
+      return { dir: '', detail: 'closing' };
     case 'WLM':
-      return { dir: '', kind: 'event', detail: `wire log ${e[1] ? 'enabled' : 'disabled'}` };
+      return { dir: '', detail: `wire log ${e[1] ? 'enabled' : 'disabled'}` };
     case 'SKIP':
-      return { dir: '', kind: 'event', detail: `<span class="more">… ${esc(e[1])} entries not kept</span>` };
+      return { dir: '', detail: `<span class="more">… ${esc(e[1])} entries not kept</span>` };
     default:
-      return { dir: '', kind: 'event', detail: `<code>${esc(truncateText(JSON.stringify(e), 400).shown)}</code>` };
+      return { dir: '', detail: `<code>${esc(truncateText(JSON.stringify(e), 400).shown)}</code>` };
   }
 }
 
@@ -132,14 +131,14 @@ function formatTime(t: unknown): string {
 
 /**
  * `<table id="wirelog">`: one row per entry, in order, with its time in ms as the runner logged it. The row
- * markup is kept short (classes on the row, styled by column position) because a case page holds hundreds of rows.
+ * markup is kept short (styled by its data-kind and column position) because a case page holds hundreds of rows.
  */
 export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined): string {
   const list = Array.isArray(entries) ? entries : [];
   const rows = list.map((entry, i) => {
     const e = Array.isArray(entry) ? entry : [entry];
     const p = describe(e);
-    return `<tr class="${p.dir.toLowerCase() || 'event'} ${p.kind}" data-kind="${esc(e[0])}"><td>${i + 1}</td><td>${formatTime(times?.[i])}</td><td>${p.dir || '·'}</td><td>${p.detail}</td></tr>`;
+    return `<tr data-kind="${esc(e[0])}"><td>${i + 1}</td><td>${formatTime(times?.[i])}</td><td>${p.dir || '·'}</td><td>${p.detail}</td></tr>`;
   });
   const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Content</th></tr></thead>';
   return `<table id="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
