@@ -41,6 +41,9 @@ describe('wsmatrix matrix', () => {
     expect(summary.implementation).toBe('ws');
     expect(summary.verdicts['6.4.1']).toBe('NON-STRICT');
     expect(await readdir(path.join(release, version!, 'runs'))).toHaveLength(2);
+    // The settings the run had in effect are stored with it: the core's socket layer among them.
+    const core = JSON.parse(await readFile(path.join(dir, 'results', 'wsmatrix-core', '0.1.0', 'summary.json'), 'utf8')) as { options: Record<string, unknown> };
+    expect(core.options.socketLayer).toMatch(/^(net|bare|connection)$/);
     expect(await readdir(path.join(dir, 'results', 'wsmatrix-core'))).toEqual(['0.1.0']);
   });
 

@@ -35,7 +35,7 @@ describe('wsmatrix usage errors: one line on stderr, exit code 2', () => {
 });
 
 /** Starts `wsmatrix serve <target>` as a real process and resolves with its URL. */
-function startServe(target: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
+function startServe(target: string): Promise<{ url: string; line: string; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'serve', target, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -45,11 +45,12 @@ function startServe(target: string): Promise<{ url: string; stop: () => Promise<
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const match = /listening on (ws:\/\/\S+)/.exec(out);
+      const match = /listening on (ws:\/\/\S+).*\n/.exec(out);
       if (match) {
         clearTimeout(timer);
         resolve({
           url: match[1]!,
+          line: out.split('\n')[0]!,
           stop: () => {
             child.kill('SIGTERM');
             return exited;
@@ -78,6 +79,9 @@ describe('wsmatrix serve <target> runs a standalone echo server', () => {
     it(`serve ${target}: prints its URL, echoes text and binary, exits 0 on SIGTERM`, async () => {
       const served = await startServe(target);
       expect(served.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
+      // The core says which socket layer is in effect; the others have none to report.
+      if (target === 'core') expect(served.line).toMatch(/listening on \S+ \(socket layer: (net|bare|connection)[);]/);
+      else expect(served.line).not.toMatch(/socket layer/);
       const text = await echoOnce(served.url, `hello ${target}`);
       expect(text).toEqual({ data: Buffer.from(`hello ${target}`), binary: false });
       const bytes = Buffer.from([0, 1, 2, 255]);

@@ -88,14 +88,14 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
     say(`${name}: ${status === 'unavailable' ? 'unavailable' : 'did not start'}: ${errorText(err)}\n`);
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
-  const options = optionsInEffect(target, running);
-  say(`${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(options)}\n`);
+  say(`${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`);
   // Cases that would judge our harness rather than the implementation are left out of its column.
   const na = target.notApplicable;
   const excluded = na ? new Set(selectCaseIds(allCaseIds, na.cases, [])) : new Set<string>();
   const playable = cases.filter((c) => !excluded.has(c.id));
   progress.expect(name, playable.length);
   let outcome: PlayOutcome;
+  let options: Record<string, unknown>;
   try {
     outcome = await playServer({
       agent: name,
@@ -107,6 +107,8 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
       onResult: (r) => progress.caseDone(r.agent, caseFailed(r)),
     });
   } finally {
+    // After the traffic: the layer the cases actually ran on.
+    options = optionsInEffect(target, running);
     await running.close().catch(() => {});
   }
   const { results, interrupted, unreachable } = outcome;
