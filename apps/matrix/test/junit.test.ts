@@ -37,6 +37,12 @@ describe('JUnit XML', () => {
     expect(xml).not.toContain('<failure');
   });
 
+  it('a case whose connection never opened is a failure, whatever its behavior field says', () => {
+    const neverOpened = result('5.1', 'OK', 'OK', 'The opening handshake did not complete', { kind: 'handshake-timeout', message: 'no 101 within 10 s' });
+    const xml = toJUnit([{ name: 's', results: [neverOpened] }]);
+    expect(xml).toContain('<testsuite name="s" tests="1" failures="1" errors="0"');
+  });
+
   it('cases an interrupted run did not reach are skipped testcases, not failures', () => {
     const xml = toJUnit([{ name: 'core', results: [result('1.1.1', 'OK', 'OK')], notRun: { ids: ['1.1.2', '1.1.3'], reason: 'not run (interrupted by SIGINT)' } }]);
     expect(xml).toContain('<testsuites name="wsmatrix" tests="3" failures="0" errors="0" skipped="2">');

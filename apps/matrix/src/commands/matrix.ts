@@ -62,6 +62,8 @@ interface ColumnContext {
   concurrency: number | undefined;
   progress: Progress;
   say: (text: string) => void;
+  /** Problems: one line each on stderr (above the progress line). */
+  warn: (text: string) => void;
   signal: AbortSignal;
 }
 
@@ -85,7 +87,7 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
   } catch (err) {
     if (signal.aborted) return interruptedColumn(base, target.options, cases.map((c) => c.id), String(signal.reason));
     const status = err instanceof Error && err.name === 'TargetUnavailableError' ? 'unavailable' : 'down';
-    say(`${name}: ${status === 'unavailable' ? 'unavailable' : 'did not start'}: ${errorText(err)}\n`);
+    cx.warn(`wsmatrix: ${name} ${status === 'unavailable' ? 'is unavailable' : `did not start (its column says "${TARGET_DOWN}")`}: ${errorText(err)}\n`);
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
   say(`${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`);
@@ -113,6 +115,9 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
   }
   const { results, interrupted, unreachable } = outcome;
   const targetDown = results.filter(isTargetDown).length;
+  if (unreachable !== null) {
+    cx.warn(`wsmatrix: ${name} stopped answering (${errorText(unreachable)}); its ${targetDown} remaining cases are reported as "${TARGET_DOWN}"\n`);
+  }
   const notes = [
     ...(unreachable !== null ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`] : []),
     ...(interrupted.length ? [`interrupted by ${String(signal.reason)}: ${interrupted.length} of ${playable.length} cases not run`] : []),
@@ -188,11 +193,12 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true, columns: () => process.stderr.columns });
     // With --json, stdout carries only the JSON document. Status lines go above the progress line.
     const say = (text: string): void => progress.above(flags.json ? ctx.stderr : ctx.stdout, text);
+    const warn = (text: string): void => progress.above(ctx.stderr, text);
     for (const name of names) progress.expect(name, cases.length);
 
     const runs: ColumnRun[] = [];
     for (const name of names) {
-      runs.push(await runColumn(name, { cases, concurrency: flags.concurrency, progress, say, signal: ctx.signal }));
+      runs.push(await runColumn(name, { cases, concurrency: flags.concurrency, progress, say, warn, signal: ctx.signal }));
     }
     progress.finish();
     const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
@@ -242,7 +248,9 @@ export const matrixCommand: Command<typeof matrixSpec> = {
           runs.map((r) => ({
             name: r.column.label,
             results: r.column.results,
-            ...(r.column.status !== 'ok' && r.column.results.length === 0 ? { unavailable: r.column.reason ?? r.column.status } : {}),
+            ...(r.column.status !== 'ok' && r.column.results.length === 0
+              ? { unavailable: `${r.column.status === 'down' ? TARGET_DOWN : r.column.status}: ${r.column.reason ?? 'no reason given'}` }
+              : {}),
             ...(r.interrupted.length ? { notRun: { ids: r.interrupted, reason: `not run (interrupted by ${interruptedBy})` } } : {}),
           })),
         ),
