@@ -38,6 +38,7 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: .6rem; overfl
 /* summary lines and the legend, above the grid */
 table.summary { margin: .2rem 0 .3rem; font-size: 13px; }
 table.summary th, table.summary td { padding: .1rem .5rem; white-space: nowrap; }
+table.summary thead th { white-space: normal; vertical-align: bottom; }
 table.summary td.part.s-ok { background: var(--ok); }
 table.summary td.part.s-passed { background: var(--informational); }
 table.summary td.part.s-failed { background: #f6c9c8; }
