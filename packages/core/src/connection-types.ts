@@ -20,7 +20,7 @@ export interface ConnectionHandler {
 }
 
 /**
- * Counters kept per connection so tests and benchmarks can assert bounds exactly (hardening.md §8).
+ * Counters kept per connection so tests and benchmarks can assert bounds exactly.
  * All are monotonic except where noted.
  */
 export interface ConnectionCounters {

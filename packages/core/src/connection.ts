@@ -5,7 +5,7 @@
  * complete message / control frame. Replies produced during one push (echoes, pongs, the Close)
  * are collected and written with one `socket.write` (or one corked batch for large payloads).
  *
- * Close rules (RFC 6455 §5.5.1, §7.1.1, §7.1.7; hardening.md §7):
+ * Close rules (RFC 6455 §5.5.1, §7.1.1, §7.1.7; the limits table in this package's README):
  * - peer Close → reply with a Close (empty for empty, 1010 → 1000, else the same code), end TCP at
  *   once, destroy after `closeLingerMs`; input after it is discarded;
  * - protocol error → Close with the error's code, discard input, end TCP, destroy after `closeLingerMs`;

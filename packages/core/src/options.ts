@@ -1,5 +1,5 @@
 /**
- * Limits and defaults of the server core (hardening.md §7). Every limit is configurable so tests
+ * Limits and defaults of the server core (the table in this package's README). Every limit is configurable so tests
  * can inject small values; the defaults are safe for an Internet-facing echo server and still let
  * every Autobahn case pass (16 MiB single frames, 65 536-fragment messages).
  */

@@ -1,5 +1,5 @@
 /**
- * hardening.md §8 slow and greedy peers (B1-B3), with tiny limits so the bounds are reached quickly.
+ * Attack series: slow and greedy peers (B1-B3), with tiny limits so the bounds are reached quickly.
  * Assertions are on the connection's counters (queued output, pauses, coalesced pongs), not on time.
  */
 import { describe, expect, it } from 'vitest';

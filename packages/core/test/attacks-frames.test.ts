@@ -1,5 +1,5 @@
 /**
- * hardening.md §8 framing (F1-F7), fragment/memory (M1-M4), UTF-8 (U1) and close (C1-C4) series.
+ * Attack series: framing (F1-F7), fragment/memory (M1-M4), UTF-8 (U1) and close (C1-C4) series.
  * Codec-level checks drive the sans-I/O MessageReader the core uses and assert its counters exactly;
  * wire-level checks assert the bytes our server sends back.
  */

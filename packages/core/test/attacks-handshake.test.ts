@@ -1,5 +1,5 @@
 /**
- * hardening.md §8, handshake series H1-H12: each attack as raw bytes on a real socket, asserting the
+ * Handshake attack series H1-H12: each attack as raw bytes on a real socket, asserting the
  * status line and headers that come back (or the parser's own work counters), never timing; deadlines
  * use tiny configured limits.
  */

@@ -1,5 +1,5 @@
 /**
- * hardening.md §8 robustness properties P1, P2, P4, P5 (P3, the round trip, lives in packages/protocol)
+ * Robustness properties P1, P2, P4, P5 (P3, the round trip, lives in packages/protocol)
  * over the codec our core runs, with fast-check. Each run uses one seed, printed in the test name and in
  * fast-check's failure report; replay a failure with WSMATRIX_SEED=<seed> (without it, a random seed).
  */

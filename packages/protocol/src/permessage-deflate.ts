@@ -7,7 +7,7 @@
  * a configuration we cannot honour is DECLINED (RFC 7692 §7: decline, never fail the handshake) and the
  * next offer of the extension is tried. The first acceptable one gives the response and the parameters
  * both sides use. A client that demands `server_max_window_bits=8` is declined: zlib cannot deflate with
- * an 8-bit window (it silently uses 9), see hardening.md A19.
+ * an 8-bit window (it silently uses 9).
  *
  * Client side (`validateDeflateResponse`): the server's response is checked parameter by parameter
  * (the rules AutobahnPython applies), and, in strict mode, against the offers we made (RFC 7692 §7.1:
