@@ -19,8 +19,8 @@ export interface CliProcess {
   exited: Promise<number | string>;
 }
 
-export function startCli(args: readonly string[], cwd?: string): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+export function startCli(args: readonly string[], cwd?: string, env?: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { implementationOf } from '../src/commands/matrix.js';
+import { startCli } from './child-processes.js';
 import { runMain, type CliRun } from './cli-harness.js';
 
 
@@ -97,4 +98,18 @@ describe('results folders per configured variant', () => {
     expect(implementationOf('ws+deflate', { implementation: 'ws' })).toBe('ws+deflate');
     expect(implementationOf('uws+deflate-dedicated', { implementation: 'uWebSockets.js' })).toBe('uWebSockets.js+deflate-dedicated');
   });
+});
+
+describe('a target that cannot run here', () => {
+  it('is one line on stderr, a column labelled by its name alone ("unavailable" is its status, not its version)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-unavailable-'));
+    // Without a PATH there is no C compiler: wslay cannot be built.
+    const cli = startCli(['matrix', '--targets', 'wslay', '--cases', '1.1.1', '--results', path.join(dir, 'results'), '--report', path.join(dir, 'report')], dir, { PATH: '/nonexistent' });
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr().split('\n').filter((l) => l.startsWith('wsmatrix:'))).toEqual(['wsmatrix: target "wslay" is unavailable: no C compiler (cc not found)']);
+    expect(cli.stdout()).toMatch(/^wslay {2,}UNAVAILABLE: target "wslay" is unavailable: no C compiler \(cc not found\)$/m);
+    const html = await readFile(path.join(dir, 'report', 'index.html'), 'utf8');
+    expect(html).toMatch(/data-column="wslay"[^>]*>wslay</);
+    expect(html).not.toMatch(/>wslay unavailable/);
+  }, 60_000);
 });

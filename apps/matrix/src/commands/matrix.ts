@@ -87,7 +87,9 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
   } catch (err) {
     if (signal.aborted) return interruptedColumn(base, target.options, cases.map((c) => c.id), String(signal.reason));
     const status = err instanceof Error && err.name === 'TargetUnavailableError' ? 'unavailable' : 'down';
-    cx.warn(`wsmatrix: ${name} ${status === 'unavailable' ? 'is unavailable' : `did not start (its column says "${TARGET_DOWN}")`}: ${errorText(err)}\n`);
+    const text = errorText(err);
+    const named = text.includes(name) ? text : `${name}: ${text}`;
+    cx.warn(`wsmatrix: ${named}${status === 'down' ? ` (its column says "${TARGET_DOWN}")` : ''}\n`);
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
   say(`${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`);
