@@ -78,6 +78,7 @@ export interface StopSignalHooks {
 export function installStopSignals(hooks: StopSignalHooks): StopSignals {
   const controller = new AbortController();
   let stopping: Promise<void> = Promise.resolve();
+  let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       hooks.notice(`wsmatrix: ${signal} again: exiting now\n`);
@@ -89,7 +90,7 @@ export function installStopSignals(hooks: StopSignalHooks): StopSignals {
     controller.abort(signal);
     stopping = stopLiveChildren(CHILD_GRACE_MS);
     // Whatever the command is waiting on, the process ends in bounded time.
-    setTimeout(() => {
+    deadline = setTimeout(() => {
       killLiveChildren();
       hooks.exit(exitCodeForSignal(signal));
     }, WRITE_GRACE_MS).unref();
@@ -99,6 +100,7 @@ export function installStopSignals(hooks: StopSignalHooks): StopSignals {
     signal: controller.signal,
     childrenStopped: () => stopping,
     dispose() {
+      clearTimeout(deadline);
       for (const s of STOP_SIGNALS) process.off(s, onSignal);
     },
   };
