@@ -3,7 +3,7 @@
  * the benchmark's servers, load generator and probes, and what those started) is gone once it has
  * exited, and what finished before the signal was written.
  */
-import { cp, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,7 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
 
   it('SIGINT to bench: servers, load generator, probes and the external server they started all end', async () => {
     const cli = startCli(['bench', '--targets', 'wslay', '--workloads', 'small', '--duration', '5', '--runs', '3', '--warmup-round', '0', '--quiet-wait', '0', '--no-pin']);
+    const [, bundle] = await cli.waitFor(/bundled into (\S+)/);
     // Printed once the servers, the load generator and the probes are all up.
     await cli.waitFor(/machine-speed probe (before each window|unavailable)/);
     const children = descendants(cli.pid);
@@ -127,5 +128,7 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
     expect(await cli.exited).toBe(130);
     expect(await survivors(children)).toEqual([]);
     expect(cli.stderr()).toMatch(/wsmatrix: interrupted by SIGINT/);
+    // Its temporary bundle of process entries is removed, as after a finished run.
+    await expect(access(bundle!)).rejects.toThrow(/ENOENT/);
   });
 });

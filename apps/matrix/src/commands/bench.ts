@@ -21,7 +21,7 @@ import {
 } from '@wsmatrix/bench';
 import { allTargetNames } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
-import { raceAbort } from '../interrupt.js';
+import { InterruptedError, raceAbort } from '../interrupt.js';
 import type { Command, CommandContext } from './types.js';
 
 export const benchSpec = {
@@ -99,6 +99,16 @@ export const benchSpec = {
   ],
 } as const satisfies CommandSpec;
 
+/** After an interrupt, how long the benchmark gets to clean up (its processes are already stopped). */
+const CLEANUP_WAIT_MS = 2000;
+
+/** Resolves when `work` settles or after `ms`, whichever is first. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.then(() => {}, () => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Seconds from a flag: a decimal up to 600, above 0 unless zero is allowed. */
 function seconds(flag: string, raw: string, allowZero = false): number {
   const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
@@ -120,7 +130,7 @@ export const benchCommand: Command<typeof benchSpec> = {
     const warmupRoundSec = seconds('warmup-round', flags['warmup-round'], true);
     // On an interrupt the servers, load generators and probes are stopped (see interrupt.ts); nothing
     // measured so far is a whole result, so nothing is written.
-    const result = await raceAbort(runBenchmark({
+    const measuring = runBenchmark({
       targets: flags.targets,
       workloads: flags.workloads,
       durationSec,
@@ -133,7 +143,15 @@ export const benchCommand: Command<typeof benchSpec> = {
       malloc: flags.malloc as MallocMode,
       runtime: flags.runtime as ProcessRuntime,
       onProgress: flags.quiet ? undefined : (line) => ctx.stderr(`bench: ${line}\n`),
-    }), ctx.signal);
+    });
+    let result: BenchResult;
+    try {
+      result = await raceAbort(measuring, ctx.signal);
+    } catch (err) {
+      // With its processes gone the benchmark fails fast: give it a moment to remove its temporary bundle.
+      if (err instanceof InterruptedError) await settledWithin(measuring, CLEANUP_WAIT_MS);
+      throw err;
+    }
     const json = `${JSON.stringify(result, null, 2)}\n`;
     if (flags.out !== undefined) await writeFile(flags.out, json);
     if (flags.save) {
