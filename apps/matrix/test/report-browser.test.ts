@@ -113,18 +113,22 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     await page.close();
   }, 60_000);
 
-  it('a cell opens the case page with its wire log', async () => {
+  it('a cell opens the case page at its implementation, with its wire log', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(indexUrl);
     await page.locator('#grid tr[data-case="1.1.2"] td.cell a').first().click();
     await page.waitForLoadState('load');
-    expect(page.url()).toMatch(/cases\/.+\/1\.1\.2\.html$/);
+    expect(page.url()).toMatch(/cases\/1\.1\.2\.html#core$/);
+    // Every implementation that played the case has its column, the clicked one is the target.
+    expect(await page.locator('#outcomes thead th[data-column]').count()).toBe(TARGETS.length);
+    expect(await page.locator('#outcomes th:target').getAttribute('data-column')).toBe('core');
     for (const section of ['case-description', 'case-outcome', 'closing-behaviour', 'opening-handshake', 'wire-statistics', 'wire-log']) {
       expect(await page.locator(`h2#${section}`).count()).toBe(1);
     }
-    expect(await page.locator('#wirelog tbody tr').count()).toBeGreaterThan(3);
+    const log = page.locator('[data-section="wire-log"][data-column="core"] table.wirelog');
+    expect(await log.locator('tbody tr').count()).toBeGreaterThan(3);
     // The 125-octet text frame the runner sent is in the log, decoded, and its header octets are shown in hex.
-    const logText = await page.locator('#wirelog').innerText();
+    const logText = await log.innerText();
     expect(logText).toMatch(/TEXT/);
     expect(logText).toMatch(/\b81 fd\b/i);
     expect(await page.evaluate<number>(PAGE_OVERFLOW_X)).toBeLessThanOrEqual(0);

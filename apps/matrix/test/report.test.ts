@@ -5,9 +5,7 @@ import path from 'node:path';
 import type { CaseResult, WireLogEntry } from '@wsmatrix/runner';
 import { describe, expect, it } from 'vitest';
 import {
-  CASE_PAGE_SECTIONS,
   compareVerdictMaps,
-  compareVersions,
   verdictMap,
   verdictRank,
   verdictString,
@@ -16,7 +14,8 @@ import {
   type ReportColumn,
   type ReportInput,
 } from '../src/report/index.js';
-import { historySteps } from '../src/report/history.js';
+import { CASE_PAGE_SECTIONS } from '../src/report/case-page.js';
+import { compareVersions, historySteps } from '../src/report/history.js';
 import { HEX_PREVIEW_OCTETS } from '../src/report/wirelog-render.js';
 
 /** A CaseResult with every field filled; overrides win. */
@@ -89,6 +88,7 @@ function reportInput(): ReportInput {
       wirelog: id === '1.1.1' ? WIRELOG : [],
       wirelogTimes: id === '1.1.1' ? WIRELOG.map((_, j) => j * 1.5) : [],
       ...(id === '6.4.1' ? { behavior: 'NON-STRICT', behaviorClose: 'OK' } : {}),
+      ...(id === '2.1' ? { description: '<img src=x onerror=alert(1)>' } : {}),
     }),
   );
   const ws8 = CASE_IDS.map((id) =>
@@ -99,7 +99,6 @@ function reportInput(): ReportInput {
             behaviorClose: 'WRONG CODE',
             remoteCloseCode: 1002,
             remoteCloseReason: '<script>alert("close")</script>',
-            description: '<img src=x onerror=alert(1)>',
           }
         : {}),
     }),
@@ -142,12 +141,12 @@ function gridRows(html: string): { id: string; row: string; cells: string[] }[] 
 }
 
 describe('writeReport', () => {
-  it('writes index, history, glossary, bench, style and one page per ok column and case', async () => {
+  it('writes index, history, glossary, bench, style and one page per case', async () => {
     const { dir, pages, index } = await buildReport();
-    expect(pages).toBe(4 + 2 * CASE_IDS.length);
+    expect(pages).toBe(4 + CASE_IDS.length);
     expect(existsSync(path.join(dir, 'glossary.html'))).toBe(true);
     expect(existsSync(path.join(dir, 'style.css'))).toBe(true);
-    expect((await readdir(path.join(dir, 'cases'))).sort()).toEqual(['core', 'ws_8']);
+    expect((await readdir(path.join(dir, 'cases'))).sort()).toEqual(CASE_IDS.map((id) => `${id}.html`).sort());
     expect(index).toContain('href="bench.html"');
     expect(await readFile(path.join(dir, 'bench.html'), 'utf8')).toContain('<p id="bench-body">bench</p>');
     // Opens from disk: no absolute or remote links, no scripts.
@@ -183,13 +182,17 @@ describe('writeReport', () => {
       for (const cell of cells) {
         const href = /<a href="([^"]+)"/.exec(cell)?.[1];
         expect(href).toBeDefined();
-        const file = href!.split('#')[0]!;
-        if (file) expect(existsSync(path.join(dir, file)), href).toBe(true);
+        const [file, anchor] = href!.split('#');
+        if (file) {
+          // The case page exists and holds the anchor of the cell's column.
+          expect(existsSync(path.join(dir, file)), href).toBe(true);
+          expect(await readFile(path.join(dir, file), 'utf8'), href).toContain(`<th id="${anchor}" `);
+        }
         links++;
       }
     }
     expect(links).toBe(CASE_IDS.length * 3);
-    expect(index).toContain('href="cases/ws_8/1.1.2.html"');
+    expect(index).toContain('href="cases/1.1.2.html#ws_8"');
   });
 
   it('shows an unavailable column with its reason, escaped', async () => {
@@ -208,9 +211,9 @@ describe('writeReport', () => {
       { key: 'uws', label: 'uWS', implementation: 'uws', version: '20', status: 'down', reason: 'stopped answering', results: [makeResult('1.1.1')] },
     ];
     const { pages } = await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns });
-    expect(pages).toBe(3 + CASE_IDS.length + 1);
+    expect(pages).toBe(3 + CASE_IDS.length);
     const cells = gridRows(await readFile(path.join(dir, 'index.html'), 'utf8')).map((r) => r.cells[1]!);
-    expect(cells[0]).toContain('href="cases/uws/1.1.1.html"');
+    expect(cells[0]).toContain('href="cases/1.1.1.html#uws"');
     for (const cell of cells.slice(1)) expect(cell).toMatch(/data-behavior="DOWN" title="target down: stopped answering"><a href="#column-uws">target down<\/a>/);
   });
 
@@ -227,18 +230,18 @@ describe('writeReport', () => {
 
   it('escapes strings from results on case pages', async () => {
     const { dir } = await buildReport();
-    const html = await readFile(path.join(dir, 'cases/ws_8/2.1.html'), 'utf8');
-    expect(html).toContain('<tr><th>remoteCloseReason</th><td>&quot;&lt;script&gt;alert(\\&quot;close\\&quot;)&lt;/script&gt;&quot;</td></tr>');
+    const html = await readFile(path.join(dir, 'cases/2.1.html'), 'utf8');
+    expect(html).toContain('<tr><th>remoteCloseReason</th><td>null</td><td>&quot;&lt;script&gt;alert(\\&quot;close\\&quot;)&lt;/script&gt;&quot;</td></tr>');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<img');
-    const failed = await readFile(path.join(dir, 'cases/ws_8/1.1.2.html'), 'utf8');
+    const failed = await readFile(path.join(dir, 'cases/1.1.2.html'), 'utf8');
     expect(failed).toContain('Frame &lt;b&gt;bad&lt;/b&gt;');
   });
 
-  it('gives every case page all sections, the outcome, events, closing, handshake and statistics', async () => {
+  it('gives every case page all sections, every implementation side by side: outcome, events, closing, handshake, statistics', async () => {
     const { dir } = await buildReport();
-    const html = await readFile(path.join(dir, 'cases/core/1.1.1.html'), 'utf8');
+    const html = await readFile(path.join(dir, 'cases/1.1.2.html'), 'utf8');
     for (const s of CASE_PAGE_SECTIONS) expect(html).toContain(`<h2 id="${s.id}">`);
     expect(CASE_PAGE_SECTIONS.map((s) => s.id)).toEqual([
       'case-description',
@@ -250,38 +253,48 @@ describe('writeReport', () => {
       'wire-statistics',
       'wire-log',
     ]);
-    expect(html).toContain('href="../../style.css"');
-    expect(html).toContain('<span class="v b-ok" id="behavior">OK</span>');
+    expect(html).toContain('href="../style.css"');
+    // The case's own parts once; the unavailable wslay column has nothing on the page.
+    expect([...html.matchAll(/Send text message for case 1\.1\.2\./g)]).toHaveLength(1);
+    expect([...html.matchAll(/<table class="events expected"/g)]).toHaveLength(1);
+    expect(html).toContain('matched by core 0.1.0</span>');
+    expect(html).not.toContain('wslay');
+    // One column per implementation, its header the anchor a grid cell links to.
+    const outcomes = /<table class="outcomes" id="outcomes">[\s\S]*?<\/table>/.exec(html)![0];
+    expect(outcomes).toContain('<thead><tr><th></th><th id="core" data-column="core">core 0.1.0</th><th id="ws_8" data-column="ws@8">ws 8.23.0</th></tr></thead>');
+    const row = (label: string) => new RegExp(`<tr><th>${label}</th>(.*)</tr>`).exec(outcomes)![1];
+    expect(row('Counts as')).toBe('<td><span class="v o-ok" data-outcome>passed: OK</span></td><td><span class="v o-failed" data-outcome>FAILED</span></td>');
+    expect(row('Behavior')).toBe('<td><span class="v b-ok" data-behavior>OK</span></td><td><span class="v b-failed" data-behavior>FAILED</span></td>');
+    expect(row('Close behavior')).toContain('<span class="v c-unclean" data-behavior-close>UNCLEAN</span>');
+    expect(html).toContain('<tr><th><a href="../glossary.html#times">Case time</a></th><td>11 ms</td><td>3 ms</td></tr>');
     expect(html).toContain('Received messages match the expected ones.');
-    expect(html).toMatch(/<table class="events expected matched" data-outcome="OK">/);
-    expect(html).toMatch(/<table class="events observed" id="observed-events">[\s\S]*Hello, world!/);
+    expect(html).toMatch(/<table class="events observed" data-column="core">[\s\S]*Hello, world!/);
+    // Closing records side by side, values as JSON: null, booleans and numbers bare, strings quoted.
     for (const field of ['isServer', 'closedByMe', 'wasNotCleanReason', 'wasServerConnectionDropTimeout', 'remoteCloseReason']) {
-      expect(html).toContain(`<tr><th>${field}</th>`);
+      expect(html).toContain(`<tr><th>${field}</th><td>`);
     }
-    // Values as JSON: null, booleans and numbers bare, strings quoted.
-    expect(html).toContain('<tr><th>wasNotCleanReason</th><td>null</td></tr>');
-    expect(html).toContain('<tr><th>closedByMe</th><td>true</td></tr>');
+    expect(html).toContain('<tr><th>wasNotCleanReason</th><td>null</td><td>null</td></tr>');
+    expect(html).toContain('<tr><th>closedByMe</th><td>true</td><td>true</td></tr>');
     expect(html).toContain('<tr><th>closeCode</th><td>[1000]</td></tr>');
-    expect(html).toMatch(/<pre id="http-request">GET \/ HTTP\/1\.1/);
-    expect(html).toMatch(/<pre id="http-response">HTTP\/1\.1 101 Switching Protocols/);
-    expect(html).toContain('<td id="rx-octets">2 × 1 · 206 × 1 <span class="note">(208 octets in 2 pieces)</span></td>');
-    expect(html).toContain('<td id="tx-frames">TEXT × 1 · CLOSE × 1 <span class="note">(2 frames)</span></td>');
-    expect(html).toMatch(/<dt>Case time<\/dt><dd>10 ms <span class="note">from the connection opening to the end of the case<\/span>/);
-    expect(html).toContain('<span class="v o-ok" id="outcome">passed: OK</span>');
+    expect(html).toMatch(/<pre class="http-request">GET \/ HTTP\/1\.1/);
+    expect(html).toMatch(/<pre class="http-response">HTTP\/1\.1 101 Switching Protocols/);
+    expect(html).toContain('<tr><th>Octets received (chop size × count)</th><td>2 × 1 · 206 × 1 <span class="note">(208 octets in 2 pieces)</span></td>');
+    expect(html).toContain('<tr><th>Frames transmitted (opcode × count)</th><td>TEXT × 1 · CLOSE × 1 <span class="note">(2 frames)</span></td>');
     // The closing fields are explained once, in the glossary, not on every page.
-    expect(html).toContain('href="../../glossary.html#closing"');
+    expect(html).toContain('href="../glossary.html#closing"');
     expect(html).not.toContain('True when the fuzzer started the closing handshake');
     expect(await readFile(path.join(dir, 'glossary.html'), 'utf8')).toContain('True when the fuzzer started the closing handshake');
-    // Relative links to siblings and back to the grid.
-    expect(html).toContain('href="../../index.html#case-1.1.1"');
-    expect(html).toContain('href="1.1.2.html"');
-    expect(html).toContain('href="../ws_8/1.1.1.html"');
+    // Relative links to the neighbouring cases and back to the grid.
+    expect(html).toContain('href="../index.html#case-1.1.2"');
+    expect(html).toContain('<a rel="prev" href="1.1.1.html">');
+    expect(html).toContain('<a rel="next" href="2.1.html">');
   });
 
   it('renders the wire log: one row per entry in order, with times, hex and decoded frames', async () => {
     const { dir } = await buildReport();
-    const html = await readFile(path.join(dir, 'cases/core/1.1.1.html'), 'utf8');
-    const tbody = /<table id="wirelog">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
+    const html = await readFile(path.join(dir, 'cases/1.1.1.html'), 'utf8');
+    const core = /<div class="impl-part" data-section="wire-log" data-column="core">([\s\S]*?)<\/div>/.exec(html)![1]!;
+    const tbody = /<table class="wirelog">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(core)![1]!;
     const rows = [...tbody.matchAll(/<tr data-kind="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
       kind: m[1],
       cells: [...m[2]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]!),
@@ -308,10 +321,10 @@ describe('writeReport', () => {
       received: undefined as unknown as CaseResult['received'],
       rxOctetStats: undefined as unknown as CaseResult['rxOctetStats'],
     });
-    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [{ key: '../../evil', label: 'e', implementation: 'e', version: '1', status: 'ok', results: [odd] }] });
-    const files = await readdir(path.join(dir, 'cases'));
-    expect(files).toEqual(['__.._evil']); // no path escapes the report folder
-    const html = await readFile(path.join(dir, 'cases', files[0]!, '1.1.1.html'), 'utf8');
+    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [{ key: '"><b>', label: 'e', implementation: 'e', version: '1', status: 'ok', results: [odd] }] });
+    expect(await readdir(path.join(dir, 'cases'))).toEqual(['1.1.1.html']);
+    const html = await readFile(path.join(dir, 'cases', '1.1.1.html'), 'utf8');
+    expect(html).not.toContain('"><b>'); // the column key only ever appears escaped or sanitised
     expect([...html.matchAll(/<tr data-kind="/g)]).toHaveLength(4);
     expect(html).toContain('RESERVED 99');
   });
@@ -429,7 +442,7 @@ describe('colours follow the verdict rules', () => {
     const refused = makeResult('5.2', { behavior: 'FAILED', behaviorClose: 'FAILED', connectFailure: { kind: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:9' } });
     const { dir, index } = await indexOf([column('x', [makeResult('1.1.1'), neverOpened, refused])]);
     const cells = new Map(gridRows(index).map((r) => [r.id, r.cells[0]!]));
-    expect(cells.get('5.1')).toMatch(/class="cell o-failed c-failed" data-outcome="failed" data-behavior="OK"[^>]*title="FAILED: the connection never opened \(handshake-timeout: no 101 within 5000 ms\)"><a href="cases\/x\/5\.1\.html">NOT OPENED<\/a>/);
+    expect(cells.get('5.1')).toMatch(/class="cell o-failed c-failed" data-outcome="failed" data-behavior="OK"[^>]*title="FAILED: the connection never opened \(handshake-timeout: no 101 within 5000 ms\)"><a href="cases\/5\.1\.html#x">NOT OPENED<\/a>/);
     expect(cells.get('5.2')).toMatch(/class="cell o-target-down" data-outcome="target-down"[^>]*><a href="#column-x">target down<\/a>/);
     // Not counted as passed: the 5.x group has no pass, one failure, and is not red for the down case alone.
     expect(groupCells(index, '5')).toEqual(['<td class="gt s-failed" data-failed="1" title="1 FAILED · 1 target down">0/1</td>']);
@@ -438,9 +451,10 @@ describe('colours follow the verdict rules', () => {
     expect(summary).toContain('1 target down');
     expect(summary).toContain('<strong class="failed-count">1 FAILED</strong>');
     // A case not played keeps no page; the one that never opened has one that says so.
-    expect(existsSync(path.join(dir, 'cases/x/5.2.html'))).toBe(false);
-    const page = await readFile(path.join(dir, 'cases/x/5.1.html'), 'utf8');
-    expect(page).toContain('<span class="v o-failed" id="outcome">FAILED: the connection never opened (handshake-timeout)</span>');
+    expect(existsSync(path.join(dir, 'cases/5.2.html'))).toBe(false);
+    const page = await readFile(path.join(dir, 'cases/5.1.html'), 'utf8');
+    expect(page).toContain('<span class="v o-failed" data-outcome>FAILED: the connection never opened (handshake-timeout)</span>');
+    expect(page).toContain('x: connection failure <code>handshake-timeout</code> no 101 within 5000 ms');
     expect(page).not.toContain('5.2.html');
   });
 
@@ -519,10 +533,9 @@ describe('the report folder', () => {
   it('holds one report: case pages of an earlier, larger run are removed', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
     await writeReport(dir, { ...reportInput() });
-    expect(existsSync(path.join(dir, 'cases/ws_8/1.1.1.html'))).toBe(true);
+    expect(existsSync(path.join(dir, 'cases/2.1.html'))).toBe(true);
     await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [column('core', [makeResult('1.1.1')])] });
-    expect(await readdir(path.join(dir, 'cases'))).toEqual(['core']);
-    expect(await readdir(path.join(dir, 'cases/core'))).toEqual(['1.1.1.html']);
+    expect(await readdir(path.join(dir, 'cases'))).toEqual(['1.1.1.html']);
     expect(existsSync(path.join(dir, 'bench.html'))).toBe(false);
   });
 });

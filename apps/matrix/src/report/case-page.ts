@@ -1,6 +1,12 @@
-/** One case page per column and case: every section of Autobahn's case report, plus timestamps. */
+/**
+ * One page per case with every implementation side by side: every section of Autobahn's case report, with what
+ * the case itself defines (description, expectation, expected events and close) written once, the verdicts,
+ * closing records and wire statistics as one table with a column per implementation, and each implementation's
+ * handshake, observed events and wire log under its own heading. Sharing the case's own parts keeps the report
+ * small; a grid cell links to its implementation's column (`#<folder>`).
+ */
 import type { CaseResult } from '@wsmatrix/runner';
-import { renderClosing, renderExpectedVsObserved, renderWireStatistics } from './case-tables.js';
+import { CLOSING_FIELDS, jsonValue, renderEvents, renderExpected, statsLines } from './case-tables.js';
 import { esc, formatCaseTime, page } from './html.js';
 import type { ColumnModel, ReportModel } from './model.js';
 import { OUTCOME_LABEL, hasCasePage, outcomeOf } from './outcome.js';
@@ -22,80 +28,150 @@ export const CASE_PAGE_SECTIONS = [
 
 export type CaseSectionId = (typeof CASE_PAGE_SECTIONS)[number]['id'];
 
+/** One implementation's result on the page. */
+interface Played {
+  col: ColumnModel;
+  r: CaseResult;
+}
+
+/** The columns that played the case (a case not played because its target was down has nothing to show). */
+export function playedColumns(model: ReportModel, caseId: string): Played[] {
+  return model.columns.flatMap((col) => {
+    const r = col.byId.get(caseId);
+    return r && hasCasePage(r) ? [{ col, r }] : [];
+  });
+}
+
 /** How the report counts the case; a connection that never opened says so whatever `behavior` holds. */
 function outcomeText(r: CaseResult): string {
   const o = outcomeOf(r);
-  if (o === 'target-down') return 'not played: target down';
   if (r.connectFailure) return `FAILED: the connection never opened (${r.connectFailure.kind})`;
-  return o === 'failed' ? 'FAILED' : `passed: ${OUTCOME_LABEL[o]}`.replace('passed: UNIMPLEMENTED', 'UNIMPLEMENTED (not judged)');
+  if (o === 'failed') return 'FAILED';
+  return o === 'unimplemented' ? 'UNIMPLEMENTED (not judged)' : `passed: ${OUTCOME_LABEL[o]}`;
 }
 
-function outcome(r: CaseResult): string {
-  const item = (term: string, value: string) => `<dt>${esc(term)}</dt><dd>${value}</dd>`;
-  const behavior = String(r.behavior);
-  const close = String(r.behaviorClose);
-  return `<dl class="outcome">
-${item('Counts as', `<span class="v o-${outcomeOf(r)}" id="outcome">${esc(outcomeText(r))}</span>`)}
-${item('Behavior', `<span class="v b-${verdictClass(behavior)}" id="behavior">${esc(behavior)}</span>`)}
-${item('Close behavior', `<span class="v c-${verdictClass(close)}" id="behavior-close">${esc(close)}</span>`)}
-${item('Result', `<span id="result-text">${esc(r.result)}</span>`)}
-${item('Close result', `<span id="result-close-text">${esc(r.resultClose)}</span>`)}
-${item('Case time', `${esc(formatCaseTime(r.duration))} <span class="note">from the connection opening to the end of the case</span>`)}
-${item('Remote close code', esc(r.remoteCloseCode ?? 'none'))}
-${item('Started', esc(r.started))}
-${item('Agent', esc(r.agent))}
-${item('URL', `<code>${esc(r.url)}</code>`)}
-</dl>`;
+/** A table with a row per field and a column per implementation; the header cells are the anchors grid cells link to. */
+function sideBySide(played: readonly Played[], rows: [string, (p: Played) => string][], attributes: string, anchors = false): string {
+  const head = played
+    .map(({ col }) => `<th${anchors ? ` id="${esc(col.folder)}"` : ''} data-column="${esc(col.column.key)}">${esc(col.column.label)}</th>`)
+    .join('');
+  const body = rows.map(([label, cell]) => `<tr><th>${label}</th>${played.map((p) => `<td>${cell(p)}</td>`).join('')}</tr>`).join('\n');
+  return `<div class="wide"><table ${attributes}><thead><tr><th></th>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function handshake(r: CaseResult): string {
-  const block = (label: string, id: string, text: unknown) =>
-    `<h3>${label}</h3><pre id="${id}">${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
+function outcomeTable(played: readonly Played[]): string {
+  return sideBySide(
+    played,
+    [
+      ['Counts as', ({ r }) => `<span class="v o-${outcomeOf(r)}" data-outcome>${esc(outcomeText(r))}</span>`],
+      ['Behavior', ({ r }) => `<span class="v b-${verdictClass(String(r.behavior))}" data-behavior>${esc(r.behavior)}</span>`],
+      ['Close behavior', ({ r }) => `<span class="v c-${verdictClass(String(r.behaviorClose))}" data-behavior-close>${esc(r.behaviorClose)}</span>`],
+      ['Result', ({ r }) => `<span data-result>${esc(r.result)}</span>`],
+      ['Close result', ({ r }) => esc(r.resultClose)],
+      ['<a href="../glossary.html#times">Case time</a>', ({ r }) => esc(formatCaseTime(r.duration))],
+      ['Remote close code', ({ r }) => esc(r.remoteCloseCode ?? 'none')],
+      ['Started', ({ r }) => esc(r.started)],
+      ['URL', ({ r }) => `<code>${esc(r.url)}</code>`],
+    ],
+    'class="outcomes" id="outcomes"',
+    true,
+  );
+}
+
+function closingTable(played: readonly Played[]): string {
+  const rows = CLOSING_FIELDS.map(
+    ([key]) => [esc(key), ({ r }: Played) => jsonValue((r as unknown as Record<string, unknown>)[key])] as [string, (p: Played) => string],
+  );
+  const failures = played
+    .filter(({ r }) => r.connectFailure)
+    .map(({ col, r }) => `<p class="note">${esc(col.column.label)}: connection failure <code>${esc(r.connectFailure!.kind)}</code> ${esc(r.connectFailure!.message)}</p>`);
+  const expected = played[0]!.r.expectedClose as unknown as Record<string, unknown> | undefined;
+  const expectedTable =
+    expected && typeof expected === 'object'
+      ? `<h3>Expected close</h3><table class="kv mono expected-close"><tbody>${Object.entries(expected)
+          .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${jsonValue(v)}</td></tr>`)
+          .join('')}</tbody></table>`
+      : '';
+  return (
+    `<p class="note">Autobahn's closing record; <a href="../glossary.html#closing">what each field means</a>.</p>` +
+    sideBySide(played, rows, 'class="closing mono" id="closing-table"') +
+    failures.join('') +
+    expectedTable
+  );
+}
+
+function statsTable(played: readonly Played[]): string {
+  const lines = new Map(played.map((p) => [p, statsLines(p.r)]));
+  return sideBySide(
+    played,
+    [
+      ['Octets received (chop size × count)', (p) => lines.get(p)!.rxOctets],
+      ['Octets transmitted (chop size × count)', (p) => lines.get(p)!.txOctets],
+      ['Frames received (opcode × count)', (p) => lines.get(p)!.rxFrames],
+      ['Frames transmitted (opcode × count)', (p) => lines.get(p)!.txFrames],
+    ],
+    'class="stats" id="wire-stats"',
+  );
+}
+
+/** Each implementation's part of a section under its own heading. */
+function perImplementation(played: readonly Played[], section: string, render: (p: Played) => string): string {
+  return played
+    .map((p) => `<h3 class="impl" data-column="${esc(p.col.column.key)}">${esc(p.col.column.label)}</h3>\n<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`)
+    .join('\n');
+}
+
+function handshake({ r }: Played): string {
+  const block = (label: string, cls: string, text: unknown) =>
+    `<h4>${label}</h4><pre class="${cls}">${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
   return block('Request', 'http-request', r.httpRequest) + '\n' + block('Response', 'http-response', r.httpResponse);
 }
 
-/** Back to the grid, previous/next case of this column, and this case in the other columns. */
-function navigation(model: ReportModel, col: ColumnModel, r: CaseResult): string {
-  const here = `cases/${col.folder}/`;
-  const rel = (target: string) =>
-    target.startsWith(here) ? target.slice(here.length) : target.startsWith('cases/') ? `../${target.slice('cases/'.length)}` : `../../${target}`;
-  const ids = col.ids.filter((id) => hasCasePage(col.byId.get(id)!));
-  const pos = ids.indexOf(r.id);
-  const prev = pos > 0 ? ids[pos - 1] : undefined;
-  const next = pos >= 0 && pos < ids.length - 1 ? ids[pos + 1] : undefined;
-  const links = [`<a href="../../index.html#case-${esc(r.id)}">← Matrix</a>`];
-  if (prev) links.push(`<a rel="prev" href="${esc(rel(casePagePath(col.folder, prev)))}">‹ ${esc(prev)}</a>`);
-  if (next) links.push(`<a rel="next" href="${esc(rel(casePagePath(col.folder, next)))}">${esc(next)} ›</a>`);
-  links.push('<a href="../../history.html">History</a>', '<a href="../../glossary.html">Glossary</a>');
-  const others = model.columns
-    .filter((c) => c !== col && c.byId.has(r.id) && hasCasePage(c.byId.get(r.id)!))
-    .map((c) => {
-      const o = c.byId.get(r.id)!;
-      return `<a class="v o-${outcomeOf(o)}" href="${esc(rel(casePagePath(c.folder, r.id)))}">${esc(c.column.key)}</a>`;
-    });
-  const siblings = others.length ? `<div class="siblings">Same case elsewhere: ${others.join(' ')}</div>` : '';
-  return `<nav class="top">${links.join('\n')}</nav>${siblings}`;
+function wireLog({ r }: Played): string {
+  return renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : '');
 }
 
-export function renderCasePage(model: ReportModel, col: ColumnModel, r: CaseResult, reportTitle: string): string {
+/** Back to the grid, previous/next case that has a page, history and glossary. */
+function navigation(caseId: string, pagedIds: readonly string[]): string {
+  const pos = pagedIds.indexOf(caseId);
+  const prev = pos > 0 ? pagedIds[pos - 1] : undefined;
+  const next = pos >= 0 && pos < pagedIds.length - 1 ? pagedIds[pos + 1] : undefined;
+  const here = (id: string) => casePagePath(id).slice('cases/'.length);
+  const links = [`<a href="../index.html#case-${esc(caseId)}">← Matrix</a>`];
+  if (prev) links.push(`<a rel="prev" href="${esc(here(prev))}">‹ ${esc(prev)}</a>`);
+  if (next) links.push(`<a rel="next" href="${esc(here(next))}">${esc(next)} ›</a>`);
+  links.push('<a href="../history.html">History</a>', '<a href="../glossary.html">Glossary</a>');
+  return `<nav class="top">${links.join('\n')}</nav>`;
+}
+
+/** The page of one case; `pagedIds` are the case ids that have a page, in order (for previous/next). */
+export function renderCasePage(model: ReportModel, caseId: string, pagedIds: readonly string[], reportTitle: string): string {
+  const played = playedColumns(model, caseId);
+  const first = played[0]!.r;
   const bodies: Record<CaseSectionId, string> = {
-    'case-description': `<p>${esc(r.description)}</p>`,
-    'case-expectation': `<p>${esc(r.expectation)}</p>`,
-    'case-outcome': outcome(r),
-    'expected-observed': renderExpectedVsObserved(r),
-    'closing-behaviour': renderClosing(r, '../../glossary.html'),
-    'opening-handshake': handshake(r),
-    'wire-statistics': renderWireStatistics(r),
+    'case-description': `<p>${esc(first.description)}</p>`,
+    'case-expectation': `<p>${esc(first.expectation)}</p>`,
+    'case-outcome': outcomeTable(played),
+    'expected-observed':
+      renderExpected(
+        first.expected,
+        played.map(({ col, r }) => ({ label: col.column.label, behavior: String(r.behavior) })),
+      ) +
+      '\n<h3>Observed</h3>\n' +
+      perImplementation(played, 'observed', ({ col, r }) => renderEvents(r.received, { class: 'events observed', 'data-column': col.column.key })),
+    'closing-behaviour': closingTable(played),
+    'opening-handshake': perImplementation(played, 'handshake', handshake),
+    'wire-statistics': statsTable(played),
     'wire-log':
-      '<p class="note">Times in ms from the start of the case’s connection attempt; <a href="../../glossary.html#wirelog">how to read the log</a>.</p>' +
-      renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : ''),
+      '<p class="note">Times in ms from the start of the case’s connection attempt; <a href="../glossary.html#wirelog">how to read the log</a>.</p>\n' +
+      perImplementation(played, 'wire-log', wireLog),
   };
   const sections = CASE_PAGE_SECTIONS.map((s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`).join('\n');
-  const heading = `<h1>Case ${esc(r.id)} · ${esc(col.column.label)}</h1><p class="meta">${esc(reportTitle)} · ${esc(col.column.implementation)} ${esc(col.column.version)}</p>`;
+  const heading = `<h1>Case ${esc(caseId)}</h1><p class="meta">${esc(reportTitle)} · ${played.map(({ col }) => esc(col.column.label)).join(' · ')}</p>`;
   return page({
-    title: `${r.id} · ${col.column.label}`,
-    root: '../../',
-    nav: navigation(model, col, r),
-    body: `<main class="case" data-case="${esc(r.id)}" data-column="${esc(col.column.key)}" data-file="${esc(sanitise(r.id))}">\n${heading}\n${sections}\n</main>`,
+    title: `${caseId} · ${reportTitle}`,
+    root: '../',
+    nav: navigation(caseId, pagedIds),
+    body: `<main class="case" data-case="${esc(caseId)}" data-file="${esc(sanitise(caseId))}">\n${heading}\n${sections}\n</main>`,
   });
 }

@@ -1,4 +1,4 @@
-/** Tables of a case page: expected vs observed events, the closing behaviour, the wire statistics. */
+/** Parts of a case page: event tables, the expected event lists, JSON values, the wire statistics as text. */
 import type { CaseResult } from '@wsmatrix/runner';
 import { attrs, esc, table, truncateText } from './html.js';
 import { verdictClass } from './verdicts.js';
@@ -31,18 +31,24 @@ export function renderEvents(events: unknown, attributes: Record<string, string>
   return table(['#', 'Event', 'Payload', 'Kind'], rows, attributes);
 }
 
-export function renderExpectedVsObserved(r: CaseResult): string {
-  const expected = r.expected && typeof r.expected === 'object' ? r.expected : {};
+/** The case's expected event lists, once, each with the implementations whose behavior it matched. */
+export function renderExpected(expected: unknown, results: readonly { label: string; behavior: string }[]): string {
+  const lists = expected && typeof expected === 'object' ? Object.entries(expected as Record<string, unknown>) : [];
+  if (lists.length === 0) return '<p class="note">This case has no expected event list (its verdict is decided otherwise).</p>';
   const parts: string[] = [];
-  for (const [outcome, events] of Object.entries(expected)) {
-    const matched = outcome === r.behavior ? ' <span class="v b-ok">matched</span>' : '';
+  for (const [outcome, events] of lists) {
+    const matchedBy = results.filter((r) => r.behavior === outcome).map((r) => esc(r.label));
+    const matched = matchedBy.length ? ` <span class="note">matched by ${matchedBy.join(', ')}</span>` : '';
     parts.push(`<h3>Expected for <span class="v b-${verdictClass(outcome)}">${esc(outcome)}</span>${matched}</h3>`);
-    parts.push(renderEvents(events, { class: `events expected${outcome === r.behavior ? ' matched' : ''}`, 'data-outcome': outcome }));
+    parts.push(renderEvents(events, { class: 'events expected', 'data-outcome': outcome }));
   }
-  if (parts.length === 0) parts.push('<p class="note">This case has no expected event list (its verdict is decided otherwise).</p>');
-  parts.push('<h3>Observed</h3>');
-  parts.push(renderEvents(r.received, { class: 'events observed', id: 'observed-events' }));
   return parts.join('\n');
+}
+
+/** A field's value as JSON (so the string "null" and null differ), escaped and bounded. */
+export function jsonValue(v: unknown): string {
+  const { shown, more } = truncateText(JSON.stringify(v) ?? 'null', PAYLOAD_CHARS);
+  return esc(shown) + (more > 0 ? ` <span class="more">… ${more} more characters</span>` : '');
 }
 
 /** The closing fields in Autobahn's order with what each means (explained once, in glossary.html). */
@@ -61,30 +67,6 @@ export const CLOSING_FIELDS: readonly [keyof CaseResult & string, string][] = [
   ['remoteCloseCode', 'The close code the server sent (if any).'],
   ['remoteCloseReason', 'The close reason the server sent (if any).'],
 ];
-
-/** A record's fields as key/value rows, values as JSON (so the string "null" and null differ), in monospace by CSS. */
-function keyValueTable(entries: [string, unknown][], attributes: Record<string, string>): string {
-  const json = (v: unknown) => {
-    const { shown, more } = truncateText(JSON.stringify(v) ?? 'null', PAYLOAD_CHARS);
-    return esc(shown) + (more > 0 ? ` <span class="more">… ${more} more characters</span>` : '');
-  };
-  return `<table${attrs(attributes)}><tbody>${entries.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${json(v)}</td></tr>`).join('')}</tbody></table>`;
-}
-
-export function renderClosing(r: CaseResult, glossaryHref: string): string {
-  const rows = CLOSING_FIELDS.map(([key]) => [key, (r as unknown as Record<string, unknown>)[key]] as [string, unknown]);
-  const out = [
-    `<p class="note">Autobahn's closing record; <a href="${esc(glossaryHref)}#closing">what each field means</a>.</p>`,
-    keyValueTable(rows, { class: 'closing kv', id: 'closing-table' }),
-  ];
-  const ec = r.expectedClose as unknown as Record<string, unknown> | undefined;
-  if (ec && typeof ec === 'object') {
-    out.push('<h3>Expected close</h3>');
-    out.push(keyValueTable(Object.entries(ec), { class: 'expected-close kv' }));
-  }
-  if (r.connectFailure) out.push(`<p class="note">Connection failure: <code>${esc(r.connectFailure.kind)}</code> ${esc(r.connectFailure.message)}</p>`);
-  return out.join('\n');
-}
 
 function numericEntries(stats: unknown): [number, number][] {
   if (!stats || typeof stats !== 'object') return [];
@@ -111,12 +93,7 @@ function frameLine(stats: unknown): string {
   return `${entries.map(([op, count]) => `${esc(opcodeName(op))} × ${count}`).join(' · ')} <span class="note">(${frames} frame${frames === 1 ? '' : 's'})</span>`;
 }
 
-export function renderWireStatistics(r: CaseResult): string {
-  const rows: [string, string, string][] = [
-    ['rx-octets', 'Octets received (chop size × count)', octetLine(r.rxOctetStats)],
-    ['tx-octets', 'Octets transmitted (chop size × count)', octetLine(r.txOctetStats)],
-    ['rx-frames', 'Frames received (opcode × count)', frameLine(r.rxFrameStats)],
-    ['tx-frames', 'Frames transmitted (opcode × count)', frameLine(r.txFrameStats)],
-  ];
-  return `<table class="stats kv" id="wire-stats"><tbody>${rows.map(([id, label, line]) => `<tr><th>${label}</th><td id="${id}">${line}</td></tr>`).join('')}</tbody></table>`;
+/** The four wire statistics of a result as lines of text. */
+export function statsLines(r: CaseResult): { rxOctets: string; txOctets: string; rxFrames: string; txFrames: string } {
+  return { rxOctets: octetLine(r.rxOctetStats), txOctets: octetLine(r.txOctetStats), rxFrames: frameLine(r.rxFrameStats), txFrames: frameLine(r.txFrameStats) };
 }

@@ -7,7 +7,7 @@ import type { CaseResult } from '@wsmatrix/runner';
 import { esc, formatCaseTime } from './html.js';
 import { describeCase, groupsOf, type ColumnModel, type ReportModel } from './model.js';
 import { OUTCOME_LABEL, judgedCount, outcomeOf, passedCount, setStatus, tally, tallyText } from './outcome.js';
-import { casePagePath, columnAnchor } from './paths.js';
+import { caseLink, columnAnchor } from './paths.js';
 import { verdictClass } from './verdicts.js';
 
 /** Short close markers shown in a cell when behaviorClose is not OK (full text in the legend and tooltip). */
@@ -59,7 +59,7 @@ function resultCell(c: ColumnModel, r: CaseResult): string {
     : `FAILED: the connection never opened (${r.connectFailure!.kind}: ${r.connectFailure!.message})`;
   return (
     `<td class="cell o-${outcome} c-${verdictClass(close)}" ${attributes} title="${esc(tip)}">` +
-    `<a href="${esc(casePagePath(c.folder, r.id))}">${text}${mark}${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
+    `<a href="${esc(caseLink(c.folder, r.id))}">${text}${mark}${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
   );
 }
 

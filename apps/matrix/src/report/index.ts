@@ -2,23 +2,22 @@
  * The matrix report as a pure library: writeReport(outDir, input) writes a static HTML report that opens
  * from disk (relative links only, one style.css, no scripts):
  *   index.html                    summary lines and the grid (case × implementation)
- *   cases/<column>/<case>.html    one page per column and played case
+ *   cases/<case>.html             one page per case, every implementation that played it side by side
  *   history.html                  verdict changes between stored runs
  *   glossary.html                 the words of the report, explained once
  *   bench.html                    the benchmark fragment, when given
  *   style.css
- * Files of an earlier report in the same folder that this one would not write (case pages of columns or cases
- * not in this run, a bench page) are removed, so the folder holds one report and nothing stale.
+ * Files of an earlier report in the same folder that this one would not write (case pages of cases not in this
+ * run, a bench page) are removed, so the folder holds one report and nothing stale.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderCasePage } from './case-page.js';
+import { playedColumns, renderCasePage } from './case-page.js';
 import { renderGlossaryPage } from './glossary.js';
 import { page } from './html.js';
 import { renderHistoryPage } from './history.js';
 import { renderIndexPage } from './index-page.js';
 import { buildModel } from './model.js';
-import { hasCasePage } from './outcome.js';
 import { casePagePath } from './paths.js';
 import { STYLE_CSS } from './style.js';
 import type { ReportInput } from './types.js';
@@ -35,10 +34,6 @@ export {
   type VerdictChange,
   type VerdictComparison,
 } from './verdicts.js';
-export { compareVersions, orderHistory } from './history.js';
-export { CASE_PAGE_SECTIONS } from './case-page.js';
-export { casePagePath, columnFolders, sanitise } from './paths.js';
-export { esc as escapeHtml } from './html.js';
 
 /** Writes at most this many files at once. */
 const WRITE_CONCURRENCY = 32;
@@ -75,13 +70,8 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
     const nav = '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a><a href="glossary.html">Glossary</a></nav>';
     files.push([path.join(outDir, 'bench.html'), () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! })]);
   }
-  for (const col of model.columns) {
-    const played = [...col.byId.values()].filter(hasCasePage);
-    if (played.length === 0) continue;
-    await mkdir(path.join(outDir, 'cases', col.folder), { recursive: true });
-    for (const r of played) {
-      files.push([path.join(outDir, casePagePath(col.folder, r.id)), () => renderCasePage(model, col, r, input.title)]);
-    }
-  }
+  const pagedIds = model.caseIds.filter((id) => playedColumns(model, id).length > 0);
+  if (pagedIds.length > 0) await mkdir(path.join(outDir, 'cases'), { recursive: true });
+  for (const id of pagedIds) files.push([path.join(outDir, casePagePath(id)), () => renderCasePage(model, id, pagedIds, input.title)]);
   return { pages: await writeAll(files) };
 }

@@ -21,9 +21,14 @@ export function columnFolders(keys: readonly string[]): Map<string, string> {
   return out;
 }
 
-/** The case page of one column and case, relative to the report folder. */
-export function casePagePath(folder: string, caseId: string): string {
-  return `cases/${folder}/${sanitise(caseId)}.html`;
+/** The page of one case (every implementation on it), relative to the report folder. */
+export function casePagePath(caseId: string): string {
+  return `cases/${sanitise(caseId)}.html`;
+}
+
+/** The link from a grid cell: the case page, at its implementation's column. */
+export function caseLink(folder: string, caseId: string): string {
+  return `${casePagePath(caseId)}#${folder}`;
 }
 
 /** Anchor id of a column header in index.html. */

@@ -92,20 +92,19 @@ body:has(#only-issues:checked) table.grid tr[data-case]:not(.has-issue) { displa
 table.totals th.outcome { font-weight: normal; }
 
 /* case page */
-dl.outcome { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
-dl.outcome dt { font-weight: 600; }
-dl.outcome dd { margin: 0; }
 table.kv th { font-weight: normal; background: var(--head); }
-table.closing th, table.closing td, table.expected-close th, table.expected-close td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
-tr.matched td { background: #eef9ef; }
-table#wirelog { font-size: 12px; }
-table#wirelog td:nth-child(1), table#wirelog td:nth-child(2) { text-align: right; font-variant-numeric: tabular-nums; }
-table#wirelog tr:is([data-kind=TO], [data-kind=TF]) td:nth-child(3) { color: #1f5fa8; font-weight: 600; }
-table#wirelog tr:is([data-kind=RO], [data-kind=RF]) td:nth-child(3) { color: #8a4b08; font-weight: 600; }
-table#wirelog tr:not([data-kind=TO], [data-kind=TF], [data-kind=RO], [data-kind=RF]) td { color: var(--muted); }
-table#wirelog tr:is([data-kind=TF], [data-kind=RF]) td { background: #fafbfc; }
-table#wirelog code.hex { word-break: break-all; }
-.siblings a { margin-right: .6rem; }
+table.mono tbody th, table.mono td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
+table.outcomes tbody th, table.closing tbody th, table.stats tbody th { font-weight: normal; background: var(--head); white-space: nowrap; }
+table.outcomes th:target { outline: 3px solid #1f5fa8; outline-offset: -3px; }
+h3.impl { border-top: 1px solid var(--line); padding-top: .4rem; }
+h4 { font-size: .95rem; margin: .6rem 0 .3rem; }
+table.wirelog { font-size: 12px; }
+table.wirelog td:nth-child(1), table.wirelog td:nth-child(2) { text-align: right; font-variant-numeric: tabular-nums; }
+table.wirelog tr:is([data-kind=TO], [data-kind=TF]) td:nth-child(3) { color: #1f5fa8; font-weight: 600; }
+table.wirelog tr:is([data-kind=RO], [data-kind=RF]) td:nth-child(3) { color: #8a4b08; font-weight: 600; }
+table.wirelog tr:not([data-kind=TO], [data-kind=TF], [data-kind=RO], [data-kind=RF]) td { color: var(--muted); }
+table.wirelog tr:is([data-kind=TF], [data-kind=RF]) td { background: #fafbfc; }
+table.wirelog code.hex { word-break: break-all; }
 
 /* history */
 tr.regression td { background: #f8d3d3; }

@@ -130,7 +130,7 @@ function formatTime(t: unknown): string {
 }
 
 /**
- * `<table id="wirelog">`: one row per entry, in order, with its time in ms as the runner logged it. The row
+ * `<table class="wirelog">`: one row per entry, in order, with its time in ms as the runner logged it. The row
  * markup is kept short (styled by its data-kind and column position) because a case page holds hundreds of rows.
  */
 export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined): string {
@@ -141,5 +141,5 @@ export function renderWireLog(entries: readonly WireLogEntry[] | undefined, time
     return `<tr data-kind="${esc(e[0])}"><td>${i + 1}</td><td>${formatTime(times?.[i])}</td><td>${p.dir || '·'}</td><td>${p.detail}</td></tr>`;
   });
   const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Content</th></tr></thead>';
-  return `<table id="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<table class="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
