@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { isTargetDown, writeReportFiles, summarize } from '@wsmatrix/runner';
@@ -205,8 +205,10 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     progress.finish();
     const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
 
-    // Full case reports (wire logs and all) next to the HTML, Autobahn-shaped; not committed.
+    // Full case reports (wire logs and all) next to the HTML, Autobahn-shaped; not committed. Those of an earlier
+    // run go first, so the folder holds this run's cases only.
     const ran = runs.filter((r) => r.column.results.length > 0);
+    await rm(path.join(flags.report, 'servers'), { recursive: true, force: true });
     await writeReportFiles(
       path.join(flags.report, 'servers'),
       new Map(ran.map((r) => [r.column.key, r.column.results])),
