@@ -29,8 +29,13 @@ export interface RunCaseOptions {
 const WATCHDOG_MARGIN_MS = 5000;
 /** Messages + Pongs a server may send in one case; far above what any case provokes. */
 const MAX_EVENTS = 10_000;
-/** Close, Ping and Pong frames a server may send in one case; no case provokes more than a few. */
-const MAX_CONTROL_FRAMES = 10_000;
+/**
+ * Close, Ping and Pong frames a server may send in one case: no case provokes more than a few dozen, and
+ * a server's own keep-alive Pings are allowed at up to 20 a second over the case's whole window.
+ */
+function controlFrameBudget(limitMs: number): number {
+  return 1000 + Math.ceil((20 * limitMs) / 1000);
+}
 
 /** Octets the server may legitimately send back in this case: twice what we send, plus 1 MiB of slack. */
 function receiveBudget(def: CaseDef): number {
@@ -61,11 +66,12 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
   // Group 0 tests the opening handshake itself: its own engine sends the raw request.
   if (isHandshakeCase(def)) return runHandshakeCase(url, def, options);
   const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const limit = options.hardLimitMs ?? caseHardLimitMs(def, timeouts);
   const client = new FuzzingClient(timeouts, {
     maxMessageSize: options.maxMessageSize ?? 64 * 1024 * 1024,
     maxReceivedBytes: receiveBudget(def),
     maxEvents: MAX_EVENTS,
-    maxControlFrames: MAX_CONTROL_FRAMES,
+    maxControlFrames: controlFrameBudget(limit),
   });
   const expected = expandExpected(def);
   const received: ObservedEvent[] = [];
@@ -102,7 +108,6 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
   const caseStart = performance.now();
   let echoOutcome: { behavior: Behavior; result: string } | undefined;
   if (!failure) {
-    const limit = options.hardLimitMs ?? caseHardLimitMs(def, timeouts);
     const watchdog = setTimeout(() => client.abort(`case exceeded its hard limit of ${limit} ms`), limit);
     if (def.echoTiming) echo = new EchoTimingRun(def.echoTiming, client, timers);
     else if (def.compressedEcho) echo = new CompressedEchoRun(def.compressedEcho, client, timers);

@@ -52,9 +52,10 @@ class Fifo<T> {
  * - a sync write is flushed on its own before anything else is written.
  * A write that waits longer than `drainMs` for a server that stopped reading calls `onStall`.
  *
- * Pongs are coalesced: while one is still waiting in the queue (the socket is backed up or earlier
- * writes are pending), a newer Ping only replaces its payload, as RFC 6455 5.5.3 allows answering just
- * the most recent Ping. A server streaming Pings therefore costs one queued write, not one per Ping.
+ * Pongs are coalesced: while one is still waiting in the queue (the socket is backed up, earlier writes
+ * are pending, or the read that carried the Ping is still being parsed), a newer Ping only replaces its
+ * payload, as RFC 6455 5.5.3 allows answering just the most recent Ping. A server streaming Pings
+ * therefore costs one queued write per read at most, not one per Ping.
  */
 export class SendQueue {
   private readonly items = new Fifo<QueuedWrite>();
@@ -62,6 +63,7 @@ export class SendQueue {
   private corked = false;
   /** Payload for the Pong waiting in the queue, or null when no Pong is waiting. */
   private pendingPong: Buffer | null = null;
+  private pumpScheduled = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -86,7 +88,7 @@ export class SendQueue {
     const waiting = this.pendingPong !== null;
     this.pendingPong = payload;
     if (waiting) return;
-    this.enqueue({
+    this.enqueueDeferred({
       bytes: () => {
         const bytes = encode(this.pendingPong ?? payload);
         this.pendingPong = null;
@@ -95,6 +97,20 @@ export class SendQueue {
       chop: 0,
       sync: false,
       done: null,
+    });
+  }
+
+  /**
+   * Like enqueue, but an idle queue starts writing only once the current synchronous work is over, so
+   * every Ping parsed from the same read is answered by one Pong.
+   */
+  private enqueueDeferred(item: QueuedWrite): void {
+    this.items.push(item);
+    if (this.pumping || this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      if (!this.pumping) void this.pump();
     });
   }
 

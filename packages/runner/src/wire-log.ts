@@ -24,12 +24,15 @@ export function hexPreview(data: Uint8Array): string {
   return Buffer.from(data).toString('hex');
 }
 
+/** Stateless between calls (no streaming), so one serves every preview. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Text preview as Autobahn makes it: UTF-8 when it decodes, otherwise "0x" + hex. */
 export function textPreview(data: Uint8Array): string {
   const cut = data.length > PREVIEW - ELLIPSIS.length;
   const head = cut ? data.subarray(0, PREVIEW) : data;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(head) + (cut ? ELLIPSIS : '');
+    return utf8.decode(head) + (cut ? ELLIPSIS : '');
   } catch {
     return '0x' + hexPreview(data);
   }
