@@ -8,7 +8,7 @@ const MAX_EVENTS = 200;
 const PAYLOAD_CHARS = 240;
 
 /** A value as shown in tables: strings escaped and bounded, everything else as JSON. */
-export function renderValue(v: unknown, max = PAYLOAD_CHARS): string {
+function renderValue(v: unknown, max = PAYLOAD_CHARS): string {
   if (v === null || v === undefined) return '<code>null</code>';
   if (typeof v === 'boolean' || typeof v === 'number') return `<code>${esc(String(v))}</code>`;
   const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));

@@ -44,7 +44,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** Points grouped by implementation (in first-seen order), each list by version, then run time. */
-export function orderHistory(points: readonly HistoryPoint[]): Map<string, HistoryPoint[]> {
+function orderHistory(points: readonly HistoryPoint[]): Map<string, HistoryPoint[]> {
   const byImpl = new Map<string, HistoryPoint[]>();
   for (const p of points) {
     if (!byImpl.has(p.implementation)) byImpl.set(p.implementation, []);

@@ -20,11 +20,6 @@ export function attrs(map: Attrs): string {
   return out;
 }
 
-/** An element whose content is already HTML (escape text with esc before passing it). */
-export function el(tag: string, attributes: Attrs, inner = ''): string {
-  return `<${tag}${attrs(attributes)}>${inner}</${tag}>`;
-}
-
 /** A table from a header row and body rows of already-built cell HTML. */
 export function table(head: string[], rows: string[][], attributes: Attrs = {}): string {
   const thead = `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`;

@@ -44,7 +44,7 @@ export function hasCasePage(r: CaseResult): boolean {
 
 export type Tally = Record<Outcome, number> & { total: number };
 
-export function emptyTally(): Tally {
+function emptyTally(): Tally {
   return { ok: 0, 'non-strict': 0, informational: 0, unimplemented: 0, failed: 0, 'target-down': 0, total: 0 };
 }
 

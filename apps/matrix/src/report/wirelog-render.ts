@@ -24,7 +24,7 @@ export function opcodeName(op: unknown): string {
 }
 
 /** Autobahn's rsv integer (4 = RSV1, 2 = RSV2, 1 = RSV3) as text. */
-export function rsvText(rsv: unknown): string {
+function rsvText(rsv: unknown): string {
   if (typeof rsv !== 'number') return esc(String(rsv ?? '?'));
   if (rsv === 0) return '0';
   const bits = [rsv & 4 ? 'RSV1' : '', rsv & 2 ? 'RSV2' : '', rsv & 1 ? 'RSV3' : ''].filter(Boolean);
@@ -42,7 +42,7 @@ function isHexDigit(c: number): boolean {
 }
 
 /** Hex octets, spaced, bounded to HEX_PREVIEW_OCTETS, with a note of how many more octets there were. */
-export function renderHex(length: number, hex: string): string {
+function renderHex(length: number, hex: string): string {
   // The logged preview is hex digits, possibly followed by " ..."; take leading hex digits only.
   let digits = 0;
   const limit = Math.min(hex.length, HEX_PREVIEW_OCTETS * 2);
