@@ -51,7 +51,7 @@ label.filter { display: inline-block; margin: 0 0 .3rem; font-size: 12.5px; }
 
 /* index.html: the grid fills the window below the summary and scrolls inside its own box, so its header row and
    case-id column stay put and the page never scrolls sideways */
-html:has(body.index) { height: 100%; }
+html { height: 100%; }
 body.index { height: 100%; margin: 0; display: flex; flex-direction: column; }
 body.index > header { flex: none; padding: 0 1.25rem; }
 body.index > .grid-box { flex: 1 1 0; min-height: 14rem; margin: 0 1.25rem .75rem; }
