@@ -105,7 +105,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    * The shared read buffer's mask arena (own-server mode on 'net' or 'bare', where WebAssembly SIMD
    * exists), from listen() until close(): connections' decoders unmask payload read into it in place.
    */
-  maskArena: MaskArena | null = null;
+  private arena: MaskArena | null = null;
   private layer: SocketLayer | null = null;
   private layerFallback: string | null = null;
 
@@ -121,6 +121,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     };
     const deflate = this.options.perMessageDeflate;
     this.zlibLimiter = deflate ? new ZlibLimiter(deflate.concurrency ?? 10) : null;
+  }
+
+  /** The shared read buffer's mask arena while listening (null otherwise, or without WebAssembly SIMD). */
+  get maskArena(): MaskArena | null {
+    return this.arena;
   }
 
   /** Open WebSocket connections. */
@@ -190,7 +195,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       const arena = MaskArena.create(SHARED_READ_BYTES);
       const readBuffer = arena?.buffer ?? Buffer.allocUnsafe(SHARED_READ_BYTES);
       if (adoptAcceptedSockets(server, readBuffer, this.onSocket, choice.streams)) {
-        this.maskArena = arena;
+        this.arena = arena;
         // Where a Node ignores the taken-over accept callback, its own sockets arrive here instead.
         server.on('connection', this.onUnadoptedSocket);
       } else {
@@ -425,7 +430,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     await serverClosed;
     // The arena lives as long as the server listens; connections still holding it finish with it, and
     // dropping it here lets the GC reclaim its WebAssembly memory.
-    this.maskArena?.release();
-    this.maskArena = null;
+    this.arena?.release();
+    this.arena = null;
   }
 }

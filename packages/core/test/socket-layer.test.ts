@@ -77,6 +77,10 @@ describe('socket layers', () => {
       expect(server.socketLayer).toBeNull(); // not before listen()
       expect(await echoOnce(server)).toBe('over the layer');
       expect({ layer: server.socketLayer, reason: server.socketLayerFallback }).toEqual({ layer, reason: null });
+      // The shared read buffer (net, bare) is a mask arena while listening, and let go by close().
+      expect(server.maskArena !== null).toBe(layer !== 'connection');
+      await server.close();
+      expect(server.maskArena).toBeNull();
     });
   }
 
