@@ -10,28 +10,19 @@ afterEach(() => {
 
 /** A connected pair: `client` writes through a SendQueue, `peer` is the server side, paused until resumed. */
 async function pair(): Promise<{ client: net.Socket; peer: net.Socket; received: () => Buffer }> {
-  let peer!: net.Socket;
-  const accepted = new Promise<void>((resolve) => {
-    const server = net.createServer((s) => {
-      peer = s;
-      s.pause();
-      resolve();
-    });
-    server.listen(0, '127.0.0.1');
-    cleanup.push(() => server.close());
-    server.once('listening', () => {
-      const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-      cleanup.push(() => client.destroy());
-      connected = client;
-    });
-  });
-  let connected!: net.Socket;
-  await accepted;
-  await new Promise<void>((resolve) => (connected.readyState === 'open' ? resolve() : connected.once('connect', () => resolve())));
+  const server = net.createServer();
+  cleanup.push(() => server.close());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  cleanup.push(() => client.destroy());
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  const peer = await accepted;
+  peer.pause();
+  cleanup.push(() => peer.destroy());
   const chunks: Buffer[] = [];
   peer.on('data', (d: Buffer) => chunks.push(d));
-  cleanup.push(() => peer.destroy());
-  return { client: connected, peer, received: () => Buffer.concat(chunks) };
+  return { client, peer, received: () => Buffer.concat(chunks) };
 }
 
 const pongFrame = (payload: Buffer) => Buffer.concat([Buffer.from([0x8a, payload.length]), payload]);
@@ -74,6 +65,24 @@ describe('SendQueue', () => {
     while (received().length < filled + pongFrame(Buffer.from('9999')).length + after.length) await new Promise((r) => setImmediate(r));
     expect(encoded.map(String)).toEqual(['9999']);
     expect(received().subarray(filled).equals(Buffer.concat([pongFrame(Buffer.from('9999')), after]))).toBe(true);
+  });
+
+  it('answers the Pings parsed from one read with one Pong, even on an idle socket', async () => {
+    const { client, peer, received } = await pair();
+    const queue = new SendQueue(client, () => undefined, 10_000, () => undefined);
+    peer.resume();
+    const encoded: string[] = [];
+    // As the frame parser calls it: synchronously, once per Ping of the read.
+    for (let i = 0; i < 1000; i++) {
+      queue.pushPong(Buffer.from(String(i)), (payload) => {
+        encoded.push(String(payload));
+        return pongFrame(payload);
+      });
+    }
+    await queue.push(Buffer.from('.'));
+    while (received().length < 6) await new Promise((r) => setImmediate(r));
+    expect(encoded).toEqual(['999']);
+    expect(received().toString('latin1')).toBe('\x8a\x03999.');
   });
 
   it('queues a fresh Pong for a Ping that arrives after the last one was written', async () => {
