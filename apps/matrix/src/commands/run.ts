@@ -98,7 +98,7 @@ export const runCommand: Command<typeof runSpec> = {
     const warn = (text: string): void => progress.above(ctx.stderr, text);
 
     const running: RunningTarget[] = [];
-    let startFailed = false;
+    const startFailedNames = new Set<string>();
     try {
       for (const name of p.targets) {
         if (ctx.signal.aborted) break;
@@ -110,18 +110,25 @@ export const runCommand: Command<typeof runSpec> = {
           say(`started ${name} (${target.implementation} ${target.version}) on ${r.url}${describeSocketLayer(optionsInEffect(target, r))}\n`);
         } catch (err) {
           if (ctx.signal.aborted) break;
-          startFailed = true;
-          warn(`wsmatrix: target ${name} did not start: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+          startFailedNames.add(name);
+          const text = oneLine(err instanceof Error ? err.message : String(err));
+          warn(`wsmatrix: ${text.includes(`"${name}"`) ? text : `target ${name} did not start: ${text}`}\n`);
         }
       }
       const outcomes = await playAll(p, cases, flags.concurrency, ctx.signal, progress);
       progress.finish();
+      // Targets the interrupt came before: every case of theirs not run.
+      for (const name of p.targets) {
+        if (ctx.signal.aborted && !outcomes.has(name) && !startFailedNames.has(name)) {
+          outcomes.set(name, { results: [], interrupted: [...p.caseIds], unreachable: null });
+        }
+      }
       const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
       const byAgent = new Map([...outcomes].map(([agent, o]) => [agent, o.results]));
       for (const [agent, o] of outcomes) {
         if (o.unreachable === null) continue;
         const down = o.results.filter(isTargetDown).length;
-        ctx.stderr(`wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); its ${down} case${down === 1 ? '' : 's'} are reported as "target down"\n`);
+        ctx.stderr(`wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); its ${down} case${down === 1 ? ' is' : 's are'} reported as "target down"\n`);
       }
       await writeReportFiles(p.outDir, byAgent);
       const failed = printSummary(outcomes, ctx);
@@ -154,7 +161,7 @@ export const runCommand: Command<typeof runSpec> = {
         printJson(`${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, ...(interruptedBy ? { interruptedBy } : {}), servers }, null, 1)}\n`);
       }
       if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
-      if (startFailed || [...outcomes.values()].some((o) => o.unreachable !== null)) return EXIT_SERVER_UNREACHABLE;
+      if (startFailedNames.size > 0 || [...outcomes.values()].some((o) => o.unreachable !== null)) return EXIT_SERVER_UNREACHABLE;
       return failed ? 1 : 0;
     } finally {
       // After an interrupt the external targets are already being stopped; in-process ones close here.
