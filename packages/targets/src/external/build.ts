@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { BuildSpec } from './definition.js';
 import { expandArgv } from './placeholders.js';
 import { firstLine } from './unavailable.js';
+import { trackChild } from './live-children.js';
 
 const BUILD_TIMEOUT_MS = 120_000;
 
@@ -49,6 +50,8 @@ function runBuild(argv: string[], cwd: string): Promise<void> {
   const [file, ...args] = argv as [string, ...string[]];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: BUILD_TIMEOUT_MS });
+    // A compiler still running on an interrupt is stopped with every other child.
+    trackChild(child, { group: false });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
