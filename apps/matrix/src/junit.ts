@@ -37,6 +37,12 @@ export function caseFailed(r: Parameters<typeof resultPassed>[0]): boolean {
   return !resultPassed(r);
 }
 
+/** How a finished case counts in progress lines: a row of a dead server is neither passed nor failed. */
+export function caseOutcome(r: CaseResult): 'passed' | 'failed' | 'target down' {
+  if (isTargetDown(r)) return TARGET_DOWN;
+  return caseFailed(r) ? 'failed' : 'passed';
+}
+
 export function toJUnit(suites: readonly JUnitSuite[]): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   let tests = 0;

@@ -24,7 +24,12 @@ export interface AgentTotals {
   total: number;
   done: number;
   failed: number;
+  /** Not played: the server could not be reached. */
+  down: number;
 }
+
+/** How a finished case counts: passed, failed, or not played because its server was down. */
+export type CaseOutcome = 'passed' | 'failed' | 'target down';
 
 /** Used when a terminal does not say how wide it is. */
 const DEFAULT_COLUMNS = 80;
@@ -64,14 +69,15 @@ export class Progress {
   expect(agent: string, total: number): void {
     const known = this.agents.get(agent);
     if (known) known.total = total;
-    else this.agents.set(agent, { total, done: 0, failed: 0 });
+    else this.agents.set(agent, { total, done: 0, failed: 0, down: 0 });
   }
 
-  caseDone(agent: string, failed: boolean): void {
+  caseDone(agent: string, outcome: CaseOutcome): void {
     const a = this.agents.get(agent);
     if (!a) return;
     a.done++;
-    if (failed) a.failed++;
+    if (outcome === 'failed') a.failed++;
+    else if (outcome === 'target down') a.down++;
     const now = this.now();
     if (this.sink.isTTY) {
       if (now - this.lastLiveAt >= this.liveEveryMs || this.allDone()) this.draw(now);
@@ -128,7 +134,8 @@ export class Progress {
     for (const [agent, a] of this.agents) {
       done += a.done;
       total += a.total;
-      const part = `${agent} ${a.done}/${a.total}${a.failed ? ` (${a.failed} failed)` : ''}`;
+      const notes = [...(a.failed ? [`${a.failed} failed`] : []), ...(a.down ? [`${a.down} target down`] : [])];
+      const part = `${agent} ${a.done}/${a.total}${notes.length ? ` (${notes.join(', ')})` : ''}`;
       all.push(part);
       if (a.done >= a.total) finished++;
       else if (a.done > 0) active.push(part);

@@ -24,7 +24,7 @@ describe('progress line on a terminal', () => {
     for (const t of TEN_TARGETS) {
       for (let i = 0; i < (t === 'python-websockets' ? 50 : 414); i++) {
         advance(150);
-        progress.caseDone(t, i % 7 === 0);
+        progress.caseDone(t, i % 7 === 0 ? 'failed' : 'passed');
       }
     }
     expect(writes.length).toBeGreaterThan(100);
@@ -42,19 +42,19 @@ describe('progress line on a terminal', () => {
     progress.expect('core', 2);
     progress.expect('ws', 2);
     advance(1000);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     expect(writes).toEqual([`${CLEAR}[1 s] core 1/2 · ws 0/2 · ETA 3 s`]);
   });
 
   it('redraws at most once per period, and always for the last case', () => {
     const { progress, writes, advance } = setup(true);
     progress.expect('core', 3);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     advance(50);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     expect(writes).toHaveLength(1);
     advance(10);
-    progress.caseDone('core', true);
+    progress.caseDone('core', 'failed');
     expect(writes).toHaveLength(2);
     expect(writes[1]).toBe(`${CLEAR}[0 s] core 3/3 (1 failed)`);
   });
@@ -63,7 +63,7 @@ describe('progress line on a terminal', () => {
     const { progress, writes } = setup(true);
     const stdout: string[] = [];
     progress.expect('core', 2);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     progress.above((t) => void stdout.push(t), 'wslay: unavailable');
     expect(stdout).toEqual(['wslay: unavailable\n']);
     expect(writes).toEqual([`${CLEAR}[0 s] core 1/2 · ETA 0 s`, CLEAR, `${CLEAR}[0 s] core 1/2 · ETA 0 s`]);
@@ -83,8 +83,18 @@ describe('progress line on a terminal', () => {
     const writes: string[] = [];
     const progress = new Progress({ write: (t) => void writes.push(t), isTTY: true, columns: () => undefined }, { now: () => 0 });
     for (const t of TEN_TARGETS) progress.expect(t, 414);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     expect(writes[0]!.slice(CLEAR.length).length).toBeLessThanOrEqual(79);
+  });
+});
+
+describe('progress counts', () => {
+  it('rows of a dead server count as target down, not as failed', () => {
+    const { progress, writes } = setup(false);
+    progress.expect('Dead', 2);
+    progress.caseDone('Dead', 'target down');
+    progress.caseDone('Dead', 'target down');
+    expect(writes.at(-1)).toBe('[0 s] Dead 2/2 (2 target down)\n');
   });
 });
 
@@ -92,13 +102,13 @@ describe('progress without a terminal', () => {
   it('plain lines: at the first case, then once per period, and at the end', () => {
     const { progress, writes, advance } = setup(false);
     progress.expect('core', 5);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     advance(9_999);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
     advance(1);
-    progress.caseDone('core', false);
-    progress.caseDone('core', false);
-    progress.caseDone('core', false);
+    progress.caseDone('core', 'passed');
+    progress.caseDone('core', 'passed');
+    progress.caseDone('core', 'passed');
     expect(writes).toEqual(['[0 s] core 1/5 · ETA 0 s\n', '[10 s] core 3/5 · ETA 7 s\n', '[10 s] core 5/5\n']);
   });
 });

@@ -5,7 +5,7 @@ import { isTargetDown, writeReportFiles, summarize } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type EchoTarget } from '@wsmatrix/targets';
 import { parseArgs, type CommandSpec } from '../args.js';
 import { exitCodeForSignal } from '../interrupt.js';
-import { caseFailed, TARGET_DOWN, toJUnit } from '../junit.js';
+import { caseFailed, caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { playServer, type PlayOutcome } from '../play.js';
 import { Progress } from '../progress.js';
 import { describeSocketLayer, optionsInEffect } from '../target-options.js';
@@ -108,7 +108,7 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
       concurrency: cx.concurrency,
       userAgent: USER_AGENT,
       signal,
-      onResult: (r) => progress.caseDone(r.agent, caseFailed(r)),
+      onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
     });
   } finally {
     // After the traffic: the layer the cases actually ran on.

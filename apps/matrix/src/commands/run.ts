@@ -5,7 +5,7 @@ import { isTargetDown, resultPassed, summarize, writeReportFiles, type CaseResul
 import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { exitCodeForSignal } from '../interrupt.js';
-import { TARGET_DOWN, toJUnit } from '../junit.js';
+import { caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { playServer, type PlayOutcome } from '../play.js';
 import { Progress } from '../progress.js';
 import { verdictString } from '../report/index.js';
@@ -189,7 +189,7 @@ async function playAll(
       concurrency,
       userAgent: USER_AGENT,
       signal,
-      onResult: (r) => progress.caseDone(r.agent, !resultPassed(r)),
+      onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
     });
     outcomes.set(s.agent, outcome);
   }
