@@ -141,6 +141,15 @@ function totalsOf(entries: Iterable<Pick<IndexEntry, 'behavior' | 'behaviorClose
 }
 
 /**
+ * Throws, naming the file, when a release's stored index.json exists but cannot be merged into (not JSON,
+ * not an index, or another agent's): checked before a run, so no run is played that could not be stored.
+ */
+export async function checkStoredRelease(root: string, implementation: string, version: string, agent: string): Promise<void> {
+  const file = path.join(releaseDir(root, implementation, version), 'index.json');
+  storedEntries(await readJson(file), agent, file);
+}
+
+/**
  * Stores one target's run: its own file under runs/, and its verdicts merged into the release's
  * index.json and summary.json case by case. Returns the release folder.
  */

@@ -106,3 +106,20 @@ describe('wsmatrix matrix on a few cases keeps the stored release whole', () => 
     expect(Object.keys((await readJson<StoredRun>(path.join(release, 'runs', newest))).verdicts)).toHaveLength(8);
   }, 60_000);
 });
+
+describe('a stored release the run could not be merged into', () => {
+  it('is a usage error before anything is played: one line, exit 2, the stored file untouched', async () => {
+    const dir = await tmp();
+    const results = path.join(dir, 'results');
+    const release = path.join(results, 'wsmatrix-core', '0.1.0');
+    await cp(path.join(REPO, 'matrix', 'results', 'wsmatrix-core', '0.1.0'), release, { recursive: true });
+    await writeFile(path.join(release, 'index.json'), '{ "core": { "1.1.1": ');
+    const runsBefore = await readdir(path.join(release, 'runs'));
+    const r = await runMain(['matrix', '--targets', 'core', '--cases', '1.1.1', '--results', results, '--report', path.join(dir, 'report')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^wsmatrix: --results: \S+index\.json is not valid JSON [^\n]*\n$/);
+    expect(r.stdout).toBe('');
+    expect(await readFile(path.join(release, 'index.json'), 'utf8')).toBe('{ "core": { "1.1.1": ');
+    expect(await readdir(path.join(release, 'runs'))).toEqual(runsBefore);
+  }, 60_000);
+});

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { isTargetDown, writeReportFiles, summarize } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type EchoTarget } from '@wsmatrix/targets';
-import { parseArgs, type CommandSpec } from '../args.js';
+import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseFailed, caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { playServer, type PlayOutcome } from '../play.js';
 import { Progress } from '../progress.js';
 import { describeSocketLayer, optionsInEffect } from '../target-options.js';
 import { writeReport, type ReportColumn } from '../report/index.js';
-import { loadHistory, loadLatestBench, saveRun } from '../results-store.js';
+import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveRun } from '../results-store.js';
 import { renderBenchmarkHtml } from '@wsmatrix/bench';
 import { verdictString } from '../report/index.js';
 import { USER_AGENT, WSMATRIX_VERSION } from '../version.js';
@@ -190,6 +190,7 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     const ids = selectIds(flags.cases, flags['exclude-cases']);
     const cases = ids.map((id) => caseById(id)!);
     const names = [...new Set(flags.targets)];
+    if (!flags['no-save']) await checkStoredReleases(flags.results, names);
     const runAt = new Date().toISOString();
     const startedAt = Date.now();
     const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true, columns: () => process.stderr.columns });
@@ -277,6 +278,19 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     return flags.strict && anyFailed ? 1 : 0;
   },
 };
+
+/** A stored release index this run could not merge into is bad input: said before anything is played. */
+async function checkStoredReleases(root: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const target = getAnyTarget(name);
+    if (target.version === 'unavailable') continue;
+    try {
+      await checkRelease(root, implementationOf(name, target), target.version, name);
+    } catch (err) {
+      throw new UsageError(`--results: ${errorText(err)}`);
+    }
+  }
+}
 
 function printTable(runs: readonly ColumnRun[], say: (text: string) => void): void {
   for (const r of runs) {
