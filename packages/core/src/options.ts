@@ -77,13 +77,14 @@ export interface ServerOptions {
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /**
-   * Own-server mode's socket layer (socket-layer.ts): 'net' (the default) wraps accepted connections in
-   * net.Socket reading into one shared buffer; 'bare' (opt-in) runs them on their bare libuv TCP handles
-   * (RawSocket; Node internals, used only after a loopback check of their behaviour passes, else 'net');
-   * 'connection' uses net.Server's own sockets and 'data' events. The layer in effect is
-   * `server.socketLayer` (with `server.socketLayerFallback` saying why when it differs). attach() always
-   * uses node:http's sockets. The default can be set for a whole process with the environment variable
-   * WSMATRIX_CORE_SOCKETS=net|bare|connection (the tests run every one).
+   * Own-server mode's socket layer (socket-layer.ts): 'net' (the default) uses net.Server's own sockets
+   * and their 'data' events, public API only. Opt-in, both on taken-over accepts (a Node internal) and
+   * used only after a loopback check of their behaviour passes, else 'net': 'shared-reads' wraps accepted
+   * connections in net.Socket reading into one shared buffer; 'bare' runs them on their bare libuv TCP
+   * handles (RawSocket, process.binding). The layer in effect is `server.socketLayer` (with
+   * `server.socketLayerFallback` saying why when it differs). attach() always uses node:http's sockets.
+   * The default can be set for a whole process with the environment variable
+   * WSMATRIX_CORE_SOCKETS=net|shared-reads|bare (the tests run every one).
    */
   socketLayer?: SocketLayer | undefined;
 }

@@ -102,8 +102,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   /** The request-head limits, built once rather than per accepted socket. */
   private readonly requestLimits: RequestLimits;
   /**
-   * The shared read buffer's mask arena (own-server mode on 'net' or 'bare', where WebAssembly SIMD
-   * exists), from listen() until close(): connections' decoders unmask payload read into it in place.
+   * The shared read buffer's mask arena (own-server mode on 'shared-reads' or 'bare', where WebAssembly
+   * SIMD exists), from listen() until close(): connections' decoders unmask payload read into it in place.
+   * None on 'net': node allocates its own reads there, so there is no shared buffer to unmask in.
    */
   private arena: MaskArena | null = null;
   private layer: SocketLayer | null = null;
@@ -139,7 +140,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   }
 
   /**
-   * The socket layer in effect in own-server mode ('net', 'bare' or 'connection'; see socket-layer.ts),
+   * The socket layer in effect in own-server mode ('net', 'shared-reads' or 'bare'; see socket-layer.ts),
    * which may differ from options.socketLayer when the requested one could not be used; null before
    * listen() and in attach mode (node:http's sockets).
    */
@@ -162,7 +163,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     this.assertUnbound();
     const host = opts.host ?? '127.0.0.1';
     const port = opts.port ?? 0;
-    // Settled before the server exists: the bare layer's proof is asynchronous, and accepting must be
+    // Settled before the server exists: an opt-in layer's proof is asynchronous, and accepting must be
     // taken over before the first accept can run.
     const choice = await chooseSocketLayer(this.options.socketLayer);
     this.assertUnbound();
@@ -187,7 +188,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
     server.on('error', noop);
     this.layer = choice.layer;
     this.layerFallback = choice.fallbackReason;
-    if (choice.layer === 'connection') {
+    if (choice.layer === 'net') {
       server.on('connection', this.onSocket);
     } else {
       // Accepting is taken over before the first accept can run (listen's callback precedes any I/O).
@@ -196,11 +197,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
       const readBuffer = arena?.buffer ?? Buffer.allocUnsafe(SHARED_READ_BYTES);
       if (adoptAcceptedSockets(server, readBuffer, this.onSocket, choice.streams)) {
         this.arena = arena;
-        // Where a Node ignores the taken-over accept callback, its own sockets arrive here instead.
+        // Should this Node ignore the taken-over accept callback after all, its own sockets arrive here.
         server.on('connection', this.onUnadoptedSocket);
       } else {
         arena?.release();
-        this.fallBackTo('connection', 'the listening handle has no accept callback to take over');
+        this.fallBackTo('net', 'the listening handle has no accept callback to take over');
         server.on('connection', this.onSocket);
       }
     }
@@ -376,7 +377,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
 
   /** A 'connection' event although accepting was taken over: this Node ignored the takeover. */
   private readonly onUnadoptedSocket = (socket: ServerSocket): void => {
-    if (this.layer !== 'connection') this.fallBackTo('connection', 'this Node does not call the taken-over accept callback');
+    if (this.layer !== 'net') this.fallBackTo('net', 'this Node does not call the taken-over accept callback');
     this.onSocket(socket);
   };
 

@@ -1,24 +1,26 @@
 /**
- * Which socket layer own-server mode runs on, and the proof a requested 'bare' layer must give first.
+ * Which socket layer own-server mode runs on, and the proof an opt-in layer must give first.
  *
- * - 'net' (the default): accepted handles wrapped in net.Socket, reading into the server's shared buffer
- *   through net.Socket's documented `onread` option. Accepting goes through the listening handle's accept
- *   callback (takeOverAccepts); where that is missing, or a Node ignores it (a plain 'connection' event
- *   arrives instead), the server runs on 'connection'.
- * - 'bare': RawSocket on the libuv handle (process.binding, DEP0111; a read's return value picks where
- *   the next read lands). Opt-in only, and used only after a loopback pair on it has carried known bytes
- *   intact, reads have landed exactly where they were directed, and bytes written have arrived; otherwise
- *   'net', with the reason.
- * - 'connection': net.Server's own sockets and 'data' events, public API only; what CI runs as the last
- *   fallback.
+ * - 'net' (the default): net.Server's own sockets and their 'data' events, public API only (no `_handle`,
+ *   no process.binding); node allocates each read.
+ * - 'shared-reads' (opt-in): accepted handles wrapped in net.Socket, reading into the server's shared
+ *   buffer through net.Socket's documented `onread` option. Getting the handles means taking over the
+ *   listening handle's accept callback (takeOverAccepts), a Node internal.
+ * - 'bare' (opt-in): RawSocket on the libuv handle (process.binding, DEP0111; a read's return value picks
+ *   where the next read lands), on taken-over accepts as well.
+ *
+ * An opt-in layer is used only after a loopback pair on it has shown, by the bytes seen, that the takeover
+ * delivers the accepted handle, that reads carry the bytes sent intact and land exactly where they were
+ * directed with nothing stale, and that bytes written arrive; otherwise the server runs on 'net' and
+ * says why.
  */
 import { connect, createServer, type Socket } from 'node:net';
 import { isTcpHandle, loadLibuvStreamsOrReason, type LibuvStreams } from './libuv-stream.js';
-import { RawSocket } from './raw-socket.js';
-import { ReadRoute, takeOverAccepts } from './shared-reads.js';
+import type { ServerSocket } from './server-socket.js';
+import { ReadRoute, socketOnAcceptedHandle, takeOverAccepts } from './shared-reads.js';
 
-export type SocketLayer = 'bare' | 'net' | 'connection';
-export const SOCKET_LAYERS: readonly SocketLayer[] = ['net', 'bare', 'connection'];
+export type SocketLayer = 'net' | 'shared-reads' | 'bare';
+export const SOCKET_LAYERS: readonly SocketLayer[] = ['net', 'shared-reads', 'bare'];
 
 /** The layer a server will use: what was asked for, or what it fell back to and why. */
 export interface SocketLayerChoice {
@@ -29,23 +31,39 @@ export interface SocketLayerChoice {
   streams: LibuvStreams | null;
 }
 
-/** How long the loopback proof may take before the bare layer is declared unproven: a safety net only. */
+/** How long a loopback proof may take before its layer is declared unproven: a safety net only. */
 const PROOF_DEADLINE_MS = 10_000;
 
 /**
- * The proof's outcome, once per process (the bindings are process-wide, so is their behaviour): a
- * single value, not state that grows per server.
+ * Each opt-in layer's proof outcome, once per process (the internals are process-wide, so is their
+ * behaviour): two single values, not state that grows per server.
  */
+let sharedReadsProof: Promise<string | null> | null = null;
 let bareProof: Promise<string | null> | null = null;
 
+function publicLayer(fallbackReason: string | null): SocketLayerChoice {
+  return { layer: 'net', fallbackReason, streams: null };
+}
+
 export async function chooseSocketLayer(requested: SocketLayer): Promise<SocketLayerChoice> {
-  if (requested !== 'bare') return { layer: requested, fallbackReason: null, streams: null };
-  const streams = loadLibuvStreamsOrReason();
-  if (typeof streams === 'string') return { layer: 'net', fallbackReason: streams, streams: null };
-  bareProof ??= proveBareLayer(streams);
-  const failure = await bareProof;
-  if (failure !== null) return { layer: 'net', fallbackReason: `bare handles failed their loopback check: ${failure}`, streams: null };
-  return { layer: 'bare', fallbackReason: null, streams };
+  switch (requested) {
+    case 'net':
+      return publicLayer(null);
+    case 'shared-reads': {
+      sharedReadsProof ??= proveSharedReads(null);
+      const failure = await sharedReadsProof;
+      if (failure !== null) return publicLayer(`shared reads failed their loopback check: ${failure}`);
+      return { layer: 'shared-reads', fallbackReason: null, streams: null };
+    }
+    case 'bare': {
+      const streams = loadLibuvStreamsOrReason();
+      if (typeof streams === 'string') return publicLayer(streams);
+      bareProof ??= proveSharedReads(streams);
+      const failure = await bareProof;
+      if (failure !== null) return publicLayer(`bare handles failed their loopback check: ${failure}`);
+      return { layer: 'bare', fallbackReason: null, streams };
+    }
+  }
 }
 
 /** Deterministic test bytes: every proof sends the same, so a failure is reproducible. */
@@ -62,23 +80,34 @@ function pattern(length: number, seed: number): Buffer {
 }
 
 /**
- * Runs a RawSocket over a loopback pair and checks, by the bytes seen: each read delivers exactly what
- * the peer sent (never stale bytes of an earlier read); reads land at the start of the shared buffer, or
- * in `route.direct` when the previous read set it, and back in the shared buffer when it is cleared;
- * bytes written reach the peer intact. Null when all held, else what went wrong.
+ * Proves an opt-in layer over a loopback pair: a net.Server whose accepting is taken over, one client, and
+ * the socket the server would build on the accepted handle (socketOnAcceptedHandle: a RawSocket when
+ * `streams` is given, the 'bare' proof; a net.Socket reading into a shared buffer when null, the
+ * 'shared-reads' proof). Checks, by the bytes seen: the accepted handle reaches the taken-over callback
+ * (not a plain 'connection' event); each read delivers exactly what the peer sent (never stale bytes of an
+ * earlier read); reads land at the start of the shared buffer, or in `route.direct` when the previous read
+ * set it, and back in the shared buffer when it is cleared; bytes written reach the peer intact. Null when
+ * all held, else what went wrong.
  */
-export async function proveBareLayer(streams: LibuvStreams): Promise<string | null> {
+export async function proveSharedReads(streams: LibuvStreams | null): Promise<string | null> {
   const server = createServer({ allowHalfOpen: true });
   let client: Socket | null = null;
-  let raw: RawSocket | null = null;
+  let subject: ServerSocket | null = null;
   let deadline: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    const accepted = new Promise<unknown>((resolve) => {
-      if (!takeOverAccepts(server, resolve)) resolve(null);
+    const accepted = new Promise<{ handle: unknown } | string>((resolve) => {
+      if (!takeOverAccepts(server, (handle) => resolve({ handle }))) {
+        resolve('the listening handle has no accept callback to take over');
+        return;
+      }
+      server.once('connection', (socket: Socket) => {
+        socket.destroy();
+        resolve('this Node does not call the taken-over accept callback');
+      });
     });
     const port = (server.address() as { port: number }).port;
     const peer = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
@@ -88,32 +117,32 @@ export async function proveBareLayer(streams: LibuvStreams): Promise<string | nu
       deadline = setTimeout(() => resolve(`no result within ${PROOF_DEADLINE_MS} ms`), PROOF_DEADLINE_MS);
       deadline.unref();
     });
-    return await Promise.race([timedOut, runProof(streams, peer, accepted, (s) => (raw = s))]);
+    return await Promise.race([timedOut, runProof(streams, peer, accepted, (s) => (subject = s))]);
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   } finally {
     clearTimeout(deadline);
-    (raw as RawSocket | null)?.destroy();
+    (subject as ServerSocket | null)?.destroy();
     client?.destroy();
     server.close();
   }
 }
 
 async function runProof(
-  streams: LibuvStreams,
+  streams: LibuvStreams | null,
   peer: Socket,
-  accepted: Promise<unknown>,
-  keep: (raw: RawSocket) => void,
+  accepted: Promise<{ handle: unknown } | string>,
+  keep: (socket: ServerSocket) => void,
 ): Promise<string | null> {
-  const handle = await accepted;
-  if (handle === null) return 'the listening handle has no accept callback to take over';
-  if (!isTcpHandle(handle)) return 'an accepted handle lacks a method RawSocket calls';
+  const taken = await accepted;
+  if (typeof taken === 'string') return taken;
+  const { handle } = taken;
+  if (streams !== null && !isTcpHandle(handle)) return 'an accepted handle lacks a method RawSocket calls';
   const shared = Buffer.alloc(64 * 1024);
   const route = new ReadRoute();
-  const raw = new RawSocket(streams, handle, route, shared);
-  keep(raw);
-  raw.on('error', () => {});
-
+  const socket = socketOnAcceptedHandle(handle, route, shared, streams);
+  keep(socket);
+  socket.on('error', () => {});
   // Three messages, each sent only after the previous one arrived in full, so each lands in its own reads:
   // the first in the shared buffer, the second in a block set as route.direct, the third in the shared
   // buffer again. After every read the buffer read into is scribbled over, as the server's reuse does.
@@ -158,7 +187,7 @@ async function runProof(
       echoedBytes += d.length;
       if (echoedBytes >= reply.length) resolve();
     });
-    raw.write(reply);
+    socket.write(reply);
   });
   if (!Buffer.concat(echoed).equals(reply)) return 'the bytes written differ from the bytes the peer received';
   return null;

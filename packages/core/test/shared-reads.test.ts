@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Opcode } from '@wsmatrix/protocol';
 import { createEchoServer, WebSocketServer, type WebSocketConnection } from '../src/index.js';
 import { adoptAcceptedSockets } from '../src/shared-reads.js';
+import { socketLayerFromEnv } from '../src/socket-layer.js';
 import { RawClient, clientFrame, wsClient } from './helpers.js';
 
 let server: WebSocketServer | null = null;
@@ -12,6 +13,12 @@ afterEach(async () => {
   server = null;
 });
 
+/**
+ * The opt-in layers that read into the shared buffer: 'bare' when the suite runs on it, else
+ * 'shared-reads' (also in the suite's 'net' run, so shared reads are covered there too).
+ */
+const layer = socketLayerFromEnv() === 'bare' ? 'bare' : 'shared-reads';
+
 /** A payload whose every byte depends on its message and offset, so a byte from another read shows. */
 function patterned(tag: number, size: number): Buffer {
   const b = Buffer.allocUnsafe(size);
@@ -19,12 +26,13 @@ function patterned(tag: number, size: number): Buffer {
   return b;
 }
 
-describe('own-server mode reads every socket into one shared buffer', () => {
+describe(`the '${layer}' layer reads every socket into one shared buffer`, () => {
   it('messages kept by the handler are not overwritten by later reads of other sockets', async () => {
     // The handler keeps every message and answers only at the end, so anything still pointing into
     // the shared read buffer would by then hold bytes of later reads.
     const kept: Buffer[] = [];
     server = new WebSocketServer({
+      socketLayer: layer,
       maxMessageSize: 8 << 20,
       handler: {
         onMessage(conn: WebSocketConnection, data: Buffer) {
@@ -34,6 +42,7 @@ describe('own-server mode reads every socket into one shared buffer', () => {
       },
     });
     const { port } = await server.listen();
+    expect(server.socketLayer).toBe(layer);
     const sizes = [10, 70_000, 1 << 20, 3 << 20, 200, 600_000];
     const clients = await Promise.all([wsClient(port), wsClient(port)]);
     const sent: Buffer[] = [];
@@ -64,6 +73,7 @@ describe('own-server mode reads every socket into one shared buffer', () => {
   it('pings, fragments and a pipelined message after the head survive reuse of the buffer', async () => {
     const seen: string[] = [];
     server = new WebSocketServer({
+      socketLayer: layer,
       handler: {
         onMessage: (conn, data, binary) => {
           seen.push(data.toString());
@@ -73,6 +83,7 @@ describe('own-server mode reads every socket into one shared buffer', () => {
       },
     });
     const { port } = await server.listen();
+    expect(server.socketLayer).toBe(layer);
     const pipelined = clientFrame({ opcode: Opcode.Text, payload: Buffer.from('first') });
     const client = await RawClient.connect(port, { pipelined });
     client.send([
@@ -87,7 +98,7 @@ describe('own-server mode reads every socket into one shared buffer', () => {
     client.destroy();
   });
 
-  it('a net.Server without the accept internals is not adopted (the caller falls back to connection events)', () => {
+  it("a net.Server without the accept internals is not adopted (the caller falls back to 'net')", () => {
     const fake = { _handle: {} } as unknown as NetServer;
     expect(adoptAcceptedSockets(fake, Buffer.alloc(16), () => {})).toBe(false);
     expect(adoptAcceptedSockets({} as NetServer, Buffer.alloc(16), () => {})).toBe(false);
