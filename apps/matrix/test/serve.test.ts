@@ -80,7 +80,7 @@ describe('wsmatrix serve <target> runs a standalone echo server', () => {
       const served = await startServe(target);
       expect(served.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
       // The core says which socket layer is in effect; the others have none to report.
-      if (target === 'core') expect(served.line).toMatch(/listening on \S+ \(socket layer: (net|bare|connection)[);]/);
+      if (target === 'core') expect(served.line).toMatch(/listening on \S+ \(socket layer: (net|shared-reads|bare)[);]/);
       else expect(served.line).not.toMatch(/socket layer/);
       const text = await echoOnce(served.url, `hello ${target}`);
       expect(text).toEqual({ data: Buffer.from(`hello ${target}`), binary: false });

@@ -88,7 +88,7 @@ describe('output', () => {
     const html = renderBenchmarkHtml(result);
     expect(html).toContain('<li><b>core</b>: core 1 · socket layer: net (bare handles failed their loopback check: x)</li>');
     expect(html).toContain('<li><b>tcp</b>: tcp 1</li>');
-    expect(describeTargetSettings({ deflate: true, options: { socketLayer: 'connection' } })).toBe(' · permessage-deflate (offered and required) · socket layer: connection');
+    expect(describeTargetSettings({ deflate: true, options: { socketLayer: 'shared-reads' } })).toBe(' · permessage-deflate (offered and required) · socket layer: shared-reads');
     expect(describeTargetSettings({ options: {} })).toBe('');
   });
 

@@ -19,7 +19,7 @@ const CORE_PACKAGE = '@wsmatrix/core';
 export interface CoreEchoServer {
   listen(opts: { port: number; host: string }): Promise<{ port: number }>;
   close(): Promise<void>;
-  /** The socket layer in effect once listening ('net', 'bare', 'connection'); absent in older cores. */
+  /** The socket layer in effect once listening ('net', 'shared-reads', 'bare'); absent in older cores. */
   readonly socketLayer?: string | null;
   /** Why it differs from the one asked for; null when it does not. */
   readonly socketLayerFallback?: string | null;

@@ -32,9 +32,9 @@ describe('the core reports the socket layer in effect once started', { timeout: 
   });
 
   test('the layer asked for through the environment, when it works', async () => {
-    process.env['WSMATRIX_CORE_SOCKETS'] = 'connection';
+    process.env['WSMATRIX_CORE_SOCKETS'] = 'shared-reads';
     const running = await getTarget('core').start();
     started.push(running);
-    expect(running.options).toEqual({ socketLayer: 'connection' });
+    expect(running.options).toEqual({ socketLayer: 'shared-reads' });
   });
 });
