@@ -41,6 +41,8 @@ export async function playServer(options: PlayOptions): Promise<PlayOutcome> {
     cases: options.cases,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     userAgent: options.userAgent,
+    // No case starts after the interrupt; those in flight are not waited for (raceAbort below).
+    signal,
     onResult: (r) => {
       // A case ending after the interrupt ended because its server was stopped: no verdict.
       if (signal.aborted) return;

@@ -18,6 +18,8 @@ export interface SuiteOptions extends Omit<RunCaseOptions, 'agent'> {
   outDir?: string;
   /** Called as each case finishes (progress output). */
   onResult?: (result: CaseResult) => void;
+  /** Once aborted, no further case starts; the cases not started are left out of `results`. */
+  signal?: AbortSignal;
 }
 
 export interface SuiteResult {
@@ -81,6 +83,7 @@ async function runServers(options: MultiSuiteOptions): Promise<Map<string, CaseR
   const { servers, skip, onTargetDown, cases, ...rest } = options;
   const byAgent = new Map<string, CaseResult[]>();
   for (const { agent, url } of servers) {
+    if (rest.signal?.aborted) break;
     const selected = (cases ?? allCases).filter((c) => !skip?.(agent, c.id));
     const suite = await runOneServer({ ...rest, url, agent, cases: selected });
     if (suite.unreachable !== null) onTargetDown?.(agent, suite.unreachable);
@@ -91,7 +94,7 @@ async function runServers(options: MultiSuiteOptions): Promise<Map<string, CaseR
 
 async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
   const started = performance.now();
-  const { url, agent, outDir, onResult, concurrency, cases: selected, ...caseOptions } = options;
+  const { url, agent, outDir, onResult, concurrency, cases: selected, signal, ...caseOptions } = options;
   const cases = [...(selected ?? allCases)].sort((a, b) => compareCaseIds(a.id, b.id));
   const results = new Array<CaseResult>(cases.length);
   let unreachable: string | null = null;
@@ -116,16 +119,21 @@ async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
   const runPool = async (indices: number[], limit: number) => {
     let next = 0;
     const worker = async () => {
-      while (next < indices.length) await runOne(indices[next++]!);
+      while (next < indices.length && !signal?.aborted) await runOne(indices[next++]!);
     };
     const workers = Math.max(1, Math.min(limit, indices.length));
     await Promise.all(Array.from({ length: workers }, worker));
   };
   await runPool(ordinary, concurrency ?? defaultConcurrency());
   await runPool(cpuBound, Math.min(concurrency ?? defaultConcurrency(), cpuBoundConcurrency()));
-  for (const index of alone) await runOne(index);
+  for (const index of alone) {
+    if (signal?.aborted) break;
+    await runOne(index);
+  }
 
   const wallMs = Math.round(performance.now() - started);
-  if (outDir) await writeAgentReport(outDir, agent, results);
-  return { agent, url, results, index: buildIndex(new Map([[agent, results]])), wallMs, unreachable };
+  // After an abort, the cases never started are holes: left out.
+  const played = signal?.aborted ? results.filter((r) => r !== undefined) : results;
+  if (outDir) await writeAgentReport(outDir, agent, played);
+  return { agent, url, results: played, index: buildIndex(new Map([[agent, played]])), wallMs, unreachable };
 }
