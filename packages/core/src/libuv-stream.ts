@@ -122,7 +122,7 @@ function load(): LibuvStreams | string {
 let loaded: LibuvStreams | string | undefined;
 
 /**
- * The bindings, or a sentence saying why they are unusable (then net.Socket is used). Calls
+ * The bindings, or a sentence saying why they are unusable (then the server runs on 'net'). Calls
  * process.binding on the first call only; nothing calls this unless bare handles were asked for.
  */
 export function loadLibuvStreamsOrReason(): LibuvStreams | string {

@@ -1,7 +1,7 @@
 /**
  * The part of a TCP socket the server and its connections use. net.Socket has it (attach mode, and
- * own-server mode where the libuv internals are missing); so does RawSocket, the bare-handle socket
- * own-server mode uses otherwise.
+ * own-server mode on the 'net' and 'shared-reads' socket layers); so does RawSocket, the bare-handle
+ * socket of the 'bare' layer.
  *
  * Events: 'end' (peer FIN), 'close' (after destroy or both directions done), 'drain' (queued output
  * written), 'timeout' (no I/O for the setTimeout period), 'error' (always followed by 'close'), and

@@ -5,7 +5,7 @@
  * fails, --permission). Flags-dependent checks run in a child process (test/fixtures/layer-probe.ts).
  */
 import { execFile } from 'node:child_process';
-import { createServer, type Server as NetServer } from 'node:net';
+import { createServer, Server as NetServerClass, type Server as NetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEchoServer, SOCKET_LAYERS, type WebSocketServer } from '../src/index.js';
@@ -155,6 +155,23 @@ describe('socket layers', () => {
   it('the shared-reads proof passes on this Node, and fails when reads no longer land in the buffer handed to libuv', async () => {
     expect(await proveSharedReads(null)).toBeNull();
     expect(await withUserBufferIgnored(() => proveSharedReads(null))).toMatch(/differ|landed somewhere/);
+  }, 60_000);
+
+  it('the proofs fail when this Node keeps calling its own accept callback (a plain connection event arrives)', async () => {
+    // Every listening handle keeps Node's accept callback, ignoring the takeover's assignment.
+    const listen = NetServerClass.prototype.listen;
+    vi.spyOn(NetServerClass.prototype, 'listen').mockImplementation(function (this: NetServer, ...args: unknown[]) {
+      this.prependOnceListener('listening', () => {
+        const handle = (this as unknown as { _handle: object })._handle;
+        const nodes = (handle as { onconnection: unknown }).onconnection;
+        Object.defineProperty(handle, 'onconnection', { configurable: true, get: () => nodes, set: () => {} });
+      });
+      return (listen as (...a: unknown[]) => NetServer).apply(this, args);
+    });
+    const streams = loadLibuvStreams();
+    expect(streams).toBeDefined();
+    expect(await proveSharedReads(null)).toBe('this Node does not call the taken-over accept callback');
+    expect(await proveSharedReads(streams!)).toBe('this Node does not call the taken-over accept callback');
   }, 60_000);
 
   it('the bare proof passes on this Node, and fails when reads no longer land in the buffer handed to libuv', async () => {
