@@ -9,7 +9,7 @@ export { expandExpected } from './events.js';
 export { DEFAULT_TIMEOUTS, trafficStatsJson, type ClientTimeouts, type ConnectFailure, type TrafficStats, type MessageTraffic, type TrafficStatsJson } from './fuzzing-client.js';
 export { freshClosingRecord, type ClosingRecord } from './closing-record.js';
 export { autobahnAcceptsCloseCode } from './autobahn-close.js';
-export { buildIndex, writeAgentReport, writeReportFiles, caseReportFilename, summarize } from './report-files.js';
+export { buildIndex, writeAgentReport, writeReportFiles, writeCaseBundles, caseReportFilename, caseBundleFilename, summarize } from './report-files.js';
 export { resultPassed, isTargetDown } from './pass-rules.js';
 export { type WireLogEntry } from './wire-log.js';
 export { USER_AGENT, RUNNER_VERSION } from './user-agent.js';

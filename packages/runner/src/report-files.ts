@@ -1,11 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { compareCaseIds } from '@wsmatrix/cases';
 import type { AutobahnIndex, CaseResult, IndexEntry } from './result.js';
 
-/** Autobahn's report file name: the agent cleaned to [a-z0-9_], "_case_", the id with "_" for ".". */
-export function caseReportFilename(agent: string, caseId: string): string {
-  const cleaned = agent
+/** The agent as Autobahn puts it in file names: cleaned to [a-z0-9_]. */
+function cleanAgent(agent: string): string {
+  return agent
     .trim()
     .toLowerCase()
     .split('')
@@ -13,7 +14,21 @@ export function caseReportFilename(agent: string, caseId: string): string {
     .join('')
     .trim()
     .replace(/ /g, '_');
-  return `${cleaned}_case_${caseId.replace(/\./g, '_')}.json`;
+}
+
+/** Autobahn's report file name: the agent cleaned to [a-z0-9_], "_case_", the id with "_" for ".". */
+export function caseReportFilename(agent: string, caseId: string): string {
+  return `${cleanAgent(agent)}_case_${caseId.replace(/\./g, '_')}.json`;
+}
+
+/** The file that holds every case report of one agent in a bundled folder (see writeCaseBundles). */
+export function caseBundleFilename(agent: string): string {
+  return `${cleanAgent(agent)}_cases.json.gz`;
+}
+
+/** One case report as written to disk: compact, since the files are read by programs and there are thousands. */
+function reportJson(r: CaseResult): string {
+  return JSON.stringify(r) + '\n';
 }
 
 export function buildIndex(results: ReadonlyMap<string, readonly CaseResult[]>): AutobahnIndex {
@@ -41,8 +56,26 @@ export async function writeReportFiles(dir: string, results: ReadonlyMap<string,
   await writeFile(path.join(dir, 'index.json'), JSON.stringify(index, null, 3) + '\n');
   for (const [agent, list] of results) {
     for (const r of list) {
-      await writeFile(path.join(dir, caseReportFilename(agent, r.id)), JSON.stringify(r, null, 1) + '\n');
+      await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r));
     }
+  }
+  return index;
+}
+
+/**
+ * Writes index.json as writeReportFiles does, but each agent's case reports as one gzip-compressed JSON object
+ * (caseBundleFilename) keyed by case id, each value the same record as a per-case file. For a report folder
+ * that holds thousands of cases: one small file per case costs a file-system block each, and the records
+ * compress well. The index's `reportfile` keeps Autobahn's per-case name.
+ */
+export async function writeCaseBundles(dir: string, results: ReadonlyMap<string, readonly CaseResult[]>): Promise<AutobahnIndex> {
+  await mkdir(dir, { recursive: true });
+  const index = buildIndex(results);
+  await writeFile(path.join(dir, 'index.json'), JSON.stringify(index, null, 3) + '\n');
+  for (const [agent, list] of results) {
+    const byId: Record<string, CaseResult> = {};
+    for (const r of [...list].sort((a, b) => compareCaseIds(a.id, b.id))) byId[r.id] = r;
+    await writeFile(path.join(dir, caseBundleFilename(agent)), gzipSync(JSON.stringify(byId) + '\n'));
   }
   return index;
 }
@@ -62,7 +95,7 @@ export async function writeAgentReport(dir: string, agent: string, results: read
   }
   Object.assign(index, buildIndex(new Map([[agent, results]])));
   for (const r of results) {
-    await writeFile(path.join(dir, caseReportFilename(agent, r.id)), JSON.stringify(r, null, 1) + '\n');
+    await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r));
   }
   await writeFile(indexPath, JSON.stringify(index, null, 3) + '\n');
   return index;

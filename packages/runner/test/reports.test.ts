@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseById } from '@wsmatrix/cases';
-import { caseReportFilename, runSuite, type CaseResult } from '../src/index.js';
+import { gunzipSync } from 'node:zlib';
+import { caseBundleFilename, caseReportFilename, runSuite, writeCaseBundles, type CaseResult } from '../src/index.js';
 import { startFaultyServer, type FaultyServer } from './fixtures/faulty-server.js';
 
 let server: FaultyServer;
@@ -40,6 +41,19 @@ describe('report files', () => {
     expect(index['Our Core 1.0']['3.1'].remoteCloseCode).toBe(1002);
     const files = await readdir(dir);
     for (const id of IDS) expect(files).toContain(caseReportFilename('Our Core 1.0', id));
+  });
+
+  it('writes compact per-case files, and a bundled folder holds the same records gzip-compressed, one file per agent', async () => {
+    const text = await readFile(path.join(dir, 'our_core_1_0_case_2_10.json'), 'utf8');
+    expect(text.trimEnd()).not.toContain('\n');
+    const record = JSON.parse(text) as CaseResult;
+    const bundled = path.join(dir, 'bundled');
+    const index = await writeCaseBundles(bundled, new Map([['Our Core 1.0', [record]]]));
+    expect(index['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_case_2_10.json');
+    expect((await readdir(bundled)).sort()).toEqual(['index.json', caseBundleFilename('Our Core 1.0')]);
+    expect(caseBundleFilename('Our Core 1.0')).toBe('our_core_1_0_cases.json.gz');
+    const bundle = JSON.parse(gunzipSync(await readFile(path.join(bundled, 'our_core_1_0_cases.json.gz'))).toString('utf8')) as Record<string, CaseResult>;
+    expect(bundle).toEqual({ '2.10': record });
   });
 
   it('writes one report per case with the closing record, statistics, wire log and handshake', async () => {

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
-import { isTargetDown, writeReportFiles, summarize } from '@wsmatrix/runner';
+import { isTargetDown, writeCaseBundles, summarize } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type EchoTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { exitCodeForSignal } from '../interrupt.js';
@@ -206,11 +206,12 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     progress.finish();
     const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
 
-    // Full case reports (wire logs and all) next to the HTML, Autobahn-shaped; not committed. Those of an earlier
-    // run go first, so the folder holds this run's cases only.
+    // Full case reports (wire logs and all) next to the HTML: Autobahn's index.json and each column's case
+    // reports as one gzip-compressed file (the case pages link to it); not committed. Those of an earlier run go
+    // first, so the folder holds this run's cases only.
     const ran = runs.filter((r) => r.column.results.length > 0);
     await rm(path.join(flags.report, 'servers'), { recursive: true, force: true });
-    await writeReportFiles(
+    await writeCaseBundles(
       path.join(flags.report, 'servers'),
       new Map(ran.map((r) => [r.column.key, r.column.results])),
     );
