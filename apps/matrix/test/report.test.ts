@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CaseResult, WireLogEntry } from '@wsmatrix/runner';
+import { caseBundleFilename, type CaseResult, type WireLogEntry } from '@wsmatrix/runner';
 import { describe, expect, it } from 'vitest';
 import {
   compareVerdictMaps,
@@ -16,7 +16,7 @@ import {
 } from '../src/report/index.js';
 import { CASE_PAGE_SECTIONS } from '../src/report/case-page.js';
 import { compareVersions, historySteps } from '../src/report/history.js';
-import { HEX_PREVIEW_OCTETS } from '../src/report/wirelog-render.js';
+import { HEX_PREVIEW_OCTETS, WIRELOG_HEAD_ROWS, WIRELOG_TAIL_ROWS, renderWireLog } from '../src/report/wirelog-render.js';
 
 /** A CaseResult with every field filled; overrides win. */
 function makeResult(id: string, overrides: Partial<CaseResult> = {}): CaseResult {
@@ -271,15 +271,16 @@ describe('writeReport', () => {
     expect(html).toMatch(/<table class="events observed" data-column="core">[\s\S]*Hello, world!/);
     // Closing records side by side, values as JSON: null, booleans and numbers bare, strings quoted.
     for (const field of ['isServer', 'closedByMe', 'wasNotCleanReason', 'wasServerConnectionDropTimeout', 'remoteCloseReason']) {
-      expect(html).toContain(`<tr><th>${field}</th><td>`);
+      expect(html).toContain(`<tr><th>${field}</th><td`);
     }
-    expect(html).toContain('<tr><th>wasNotCleanReason</th><td>null</td><td>null</td></tr>');
-    expect(html).toContain('<tr><th>closedByMe</th><td>true</td><td>true</td></tr>');
+    // A value every implementation shares is shown once across the columns; differing values one per column.
+    expect(html).toContain('<tr><th>wasNotCleanReason</th><td colspan="2" class="all">null</td></tr>');
+    expect(html).toContain('<tr><th>closedByMe</th><td colspan="2" class="all">true</td></tr>');
     expect(html).toContain('<tr><th>closeCode</th><td>[1000]</td></tr>');
     expect(html).toMatch(/<pre class="http-request">GET \/ HTTP\/1\.1/);
     expect(html).toMatch(/<pre class="http-response">HTTP\/1\.1 101 Switching Protocols/);
-    expect(html).toContain('<tr><th>Octets received (chop size × count)</th><td>2 × 1 · 206 × 1 <span class="note">(208 octets in 2 pieces)</span></td>');
-    expect(html).toContain('<tr><th>Frames transmitted (opcode × count)</th><td>TEXT × 1 · CLOSE × 1 <span class="note">(2 frames)</span></td>');
+    expect(html).toContain('<tr><th>Octets received (chop size × count)</th><td colspan="2" class="all">2 × 1 · 206 × 1 <span class="note">(208 octets in 2 pieces)</span></td>');
+    expect(html).toContain('<tr><th>Frames transmitted (opcode × count)</th><td colspan="2" class="all">TEXT × 1 · CLOSE × 1 <span class="note">(2 frames)</span></td>');
     // The closing fields are explained once, in the glossary, not on every page.
     expect(html).toContain('href="../glossary.html#closing"');
     expect(html).not.toContain('True when the fuzzer started the closing handshake');
@@ -295,20 +296,18 @@ describe('writeReport', () => {
     const html = await readFile(path.join(dir, 'cases/1.1.1.html'), 'utf8');
     const core = /<div class="impl-part" data-section="wire-log" data-column="core">([\s\S]*?)<\/div>/.exec(html)![1]!;
     const tbody = /<table class="wirelog">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(core)![1]!;
-    const rows = [...tbody.matchAll(/<tr data-kind="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
-      kind: m[1],
-      cells: [...m[2]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]!),
-    }));
+    // One line per row; end tags are optional in HTML and left out.
+    const rows = [...tbody.matchAll(/^<tr data-kind="([^"]+)">(.*)$/gm)].map((m) => ({ kind: m[1], cells: m[2]!.split('<td>').slice(1) }));
     expect(rows.map((r) => Number(r.cells[0]))).toEqual(WIRELOG.map((_, i) => i + 1));
     expect(rows.map((r) => r.kind)).toEqual(WIRELOG.map((e) => e[0]));
     expect(rows.map((r) => r.cells[2])).toEqual(['TX', 'RX', 'TX', 'TX', 'RX', 'RX', '·', 'RX']);
     expect(rows[1]!.cells[1]).toBe('1.500');
-    expect(rows[1]!.cells[3]).toBe('206 octets: <code class="hex">48 54 54 50 2f 31 2e 31 20 31 30 31</code> <span class="more">… 194 more octets</span>');
+    expect(rows[1]!.cells[3]).toBe('206 octets: <code>48 54 54 50 2f 31 2e 31 20 31 30 31</code> <i>… 194 more octets</i>');
     // Long octet runs show their first octets and the length, not every logged octet.
-    expect(rows[3]!.cells[3]).toBe(`300 octets: <code class="hex">${Array(HEX_PREVIEW_OCTETS).fill('ab').join(' ')}</code> <span class="more">… ${300 - HEX_PREVIEW_OCTETS} more octets</span>`);
+    expect(rows[3]!.cells[3]).toBe(`300 octets: <code>${Array(HEX_PREVIEW_OCTETS).fill('ab').join(' ')}</code> <i>… ${300 - HEX_PREVIEW_OCTETS} more octets</i>`);
     expect(rows[2]!.cells[3]).toMatch(/<b>TEXT<\/b> frame · FIN yes · RSV 0 · mask a1b2c3d4 · payload 13 octets/);
     expect(rows[4]!.cells[3]).toMatch(/<b>TEXT<\/b> frame · FIN yes · RSV 0 · mask no · payload 13 octets<br><code class="text">&quot;Hello, world!&quot;<\/code>/);
-    expect(rows[7]!.cells[3]).toMatch(/<b>CLOSE<\/b> frame · FIN yes · RSV 4 \(RSV1\) · mask no · payload 2 octets<br><code class="hex">03 e8<\/code>/);
+    expect(rows[7]!.cells[3]).toMatch(/<b>CLOSE<\/b> frame · FIN yes · RSV 4 \(RSV1\) · mask no · payload 2 octets<br><code>03 e8<\/code>/);
     expect(rows[6]!.cells[3]).toBe('kill connection after 1 s');
   });
 
@@ -327,6 +326,40 @@ describe('writeReport', () => {
     expect(html).not.toContain('"><b>'); // the column key only ever appears escaped or sanitised
     expect([...html.matchAll(/<tr data-kind="/g)]).toHaveLength(4);
     expect(html).toContain('RESERVED 99');
+  });
+
+  it('cuts a long wire log to its first and last rows with a note that counts the rest and links to the full log; a short one is whole', async () => {
+    // Each entry says which one it is, so the rows shown can be checked one by one.
+    const log = (n: number): WireLogEntry[] => Array.from({ length: n }, (_, i) => ['KL', i + 1]);
+    const rowNumbers = (html: string) => [...html.matchAll(/^<tr data-kind="KL"><td>(\d+)<td>[^<]*<td>·<td>kill connection after (\d+) s$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    const full = { href: '../servers/x_cases.json.gz', text: 'servers/x_cases.json.gz' };
+    const limit = WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS;
+
+    const whole = renderWireLog(log(limit), [], full);
+    expect(rowNumbers(whole).map(([n]) => n)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
+    expect(whole).not.toContain('not shown');
+
+    const total = limit + 37;
+    const cut = renderWireLog(log(total), [], full);
+    const shown = rowNumbers(cut);
+    expect(shown.every(([n, entry]) => n === entry)).toBe(true);
+    expect(shown.map(([n]) => n)).toEqual([
+      ...Array.from({ length: WIRELOG_HEAD_ROWS }, (_, i) => i + 1),
+      ...Array.from({ length: WIRELOG_TAIL_ROWS }, (_, i) => total - WIRELOG_TAIL_ROWS + i + 1),
+    ]);
+    const note = /^<tr class="cut" data-hidden-rows="(\d+)"><td colspan="4">(.*)$/m.exec(cut)!;
+    expect(note[1]).toBe('37');
+    expect(note[2]).toBe('37 rows not shown — the full wire log is in <a href="../servers/x_cases.json.gz">servers/x_cases.json.gz</a>');
+    // The note sits between the first rows and the last ones.
+    const lines = cut.split('\n');
+    expect(lines.findIndex((l) => l.startsWith('<tr class="cut"'))).toBe(lines.findIndex((l) => l.startsWith(`<tr data-kind="KL"><td>${WIRELOG_HEAD_ROWS}<td>`)) + 1);
+
+    // On a case page the note links to the column's bundle of case reports that the matrix command writes under servers/.
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const long = makeResult('1.1.1', { wirelog: log(total), wirelogTimes: [] });
+    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [{ key: 'ws@8', label: 'ws 8', implementation: 'ws', version: '8', status: 'ok', results: [long] }] });
+    const html = await readFile(path.join(dir, 'cases', '1.1.1.html'), 'utf8');
+    expect(html).toContain(`37 rows not shown — the full wire log is in <a href="../servers/${caseBundleFilename('ws@8')}">servers/${caseBundleFilename('ws@8')} (gzip-compressed JSON, key &quot;1.1.1&quot;, field &quot;wirelog&quot;)</a>`);
   });
 });
 

@@ -5,7 +5,7 @@
  * handshake, observed events and wire log under its own heading. Sharing the case's own parts keeps the report
  * small; a grid cell links to its implementation's column (`#<folder>`).
  */
-import type { CaseResult } from '@wsmatrix/runner';
+import { caseBundleFilename, type CaseResult } from '@wsmatrix/runner';
 import { CLOSING_FIELDS, jsonValue, renderEvents, renderExpected, statsLines } from './case-tables.js';
 import { esc, formatCaseTime, page } from './html.js';
 import type { ColumnModel, ReportModel } from './model.js';
@@ -50,12 +50,18 @@ function outcomeText(r: CaseResult): string {
   return o === 'unimplemented' ? 'UNIMPLEMENTED (not judged)' : `passed: ${OUTCOME_LABEL[o]}`;
 }
 
+/** One row of a side-by-side table; a value every implementation shares is shown once, spanning the columns. */
+function sideBySideRow(label: string, cells: readonly string[]): string {
+  if (cells.length > 1 && cells.every((c) => c === cells[0])) return `<tr><th>${label}</th><td colspan="${cells.length}" class="all">${cells[0]}</td></tr>`;
+  return `<tr><th>${label}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+}
+
 /** A table with a row per field and a column per implementation; the header cells are the anchors grid cells link to. */
 function sideBySide(played: readonly Played[], rows: [string, (p: Played) => string][], attributes: string, anchors = false): string {
   const head = played
     .map(({ col }) => `<th${anchors ? ` id="${esc(col.folder)}"` : ''} data-column="${esc(col.column.key)}">${esc(col.column.label)}</th>`)
     .join('');
-  const body = rows.map(([label, cell]) => `<tr><th>${label}</th>${played.map((p) => `<td>${cell(p)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map(([label, cell]) => sideBySideRow(label, played.map(cell))).join('\n');
   return `<div class="wide"><table ${attributes}><thead><tr><th></th>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
@@ -127,8 +133,11 @@ function handshake({ r }: Played): string {
   return block('Request', 'http-request', r.httpRequest) + '\n' + block('Response', 'http-response', r.httpResponse);
 }
 
-function wireLog({ r }: Played): string {
-  return renderWireLog(r.wirelog, r.wirelogTimes) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : '');
+/** A long wire log is cut on the page; the whole of it is in the column's case reports under servers/ (the matrix command writes them there). */
+function wireLog({ col, r }: Played): string {
+  const bundle = `servers/${caseBundleFilename(col.column.key)}`;
+  const full = { href: `../${bundle}`, text: `${bundle} (gzip-compressed JSON, key "${r.id}", field "wirelog")` };
+  return renderWireLog(r.wirelog, r.wirelogTimes, full) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : '');
 }
 
 /** Back to the grid, previous/next case that has a page, history and glossary. */

@@ -7,6 +7,8 @@
  *   glossary.html                 the words of the report, explained once
  *   bench.html                    the benchmark fragment, when given
  *   style.css
+ * Case pages cut long wire logs and link to servers/<column>_cases.json.gz, which the matrix command writes
+ * (runner's writeCaseBundles) beside the report.
  * Files of an earlier report in the same folder that this one would not write (case pages of cases not in this
  * run, a bench page) are removed, so the folder holds one report and nothing stale.
  */

@@ -104,7 +104,10 @@ table.wirelog tr:is([data-kind=TO], [data-kind=TF]) td:nth-child(3) { color: #1f
 table.wirelog tr:is([data-kind=RO], [data-kind=RF]) td:nth-child(3) { color: #8a4b08; font-weight: 600; }
 table.wirelog tr:not([data-kind=TO], [data-kind=TF], [data-kind=RO], [data-kind=RF]) td { color: var(--muted); }
 table.wirelog tr:is([data-kind=TF], [data-kind=RF]) td { background: #fafbfc; }
-table.wirelog code.hex { word-break: break-all; }
+table.wirelog code:not(.text) { word-break: break-all; }
+table.wirelog i { color: var(--muted); white-space: nowrap; }
+td.all::after { content: ' · same for all'; color: var(--muted); font-style: italic; }
+table.wirelog tr.cut td { text-align: center; font-style: italic; padding: 6px; }
 
 /* history */
 tr.regression td { background: #f8d3d3; }

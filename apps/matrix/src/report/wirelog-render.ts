@@ -52,8 +52,8 @@ function renderHex(length: number, hex: string): string {
   for (let i = 0; i < shownOctets; i++) spaced += (i ? ' ' : '') + hex.slice(2 * i, 2 * i + 2);
   const total = Number.isFinite(length) ? length : shownOctets;
   const more = total - shownOctets;
-  const note = more > 0 ? ` <span class="more">… ${more} more octet${more === 1 ? '' : 's'}</span>` : '';
-  return `<code class="hex">${spaced.toLowerCase()}</code>${note}`;
+  const note = more > 0 ? ` <i>… ${more} more octet${more === 1 ? '' : 's'}</i>` : '';
+  return `<code>${spaced.toLowerCase()}</code>${note}`;
 }
 
 /** A frame payload preview: UTF-8 text, or "0x…" hex as the runner logs undecodable payloads. */
@@ -62,7 +62,7 @@ function renderPayload(length: number, text: string): string {
   const cut = text.endsWith(' ...');
   const { shown, more } = truncateText(cut ? text.slice(0, -4) : text, TEXT_PREVIEW_CHARS);
   const rest = Number.isFinite(length) ? length - Buffer.byteLength(shown) : more;
-  const note = rest > 0 ? ` <span class="more">… ${rest} more octet${rest === 1 ? '' : 's'}</span>` : cut ? ' <span class="more">…</span>' : '';
+  const note = rest > 0 ? ` <i>… ${rest} more octet${rest === 1 ? '' : 's'}</i>` : cut ? ' <i>…</i>' : '';
   return `<code class="text">${esc(JSON.stringify(shown))}</code>${note}`;
 }
 
@@ -119,7 +119,7 @@ function describe(e: unknown[]): RowParts {
     case 'WLM':
       return { dir: '', detail: `wire log ${e[1] ? 'enabled' : 'disabled'}` };
     case 'SKIP':
-      return { dir: '', detail: `<span class="more">… ${esc(e[1])} entries not kept</span>` };
+      return { dir: '', detail: `<i>… ${esc(e[1])} entries not kept</i>` };
     default:
       return { dir: '', detail: `<code>${esc(truncateText(JSON.stringify(e), 400).shown)}</code>` };
   }
@@ -130,16 +130,42 @@ function formatTime(t: unknown): string {
 }
 
 /**
- * `<table class="wirelog">`: one row per entry, in order, with its time in ms as the runner logged it. The row
- * markup is kept short (styled by its data-kind and column position) because a case page holds hundreds of rows.
+ * Rows shown of a longer wire log: its start (the handshake and the case's first frames) and its end (how the
+ * connection closed). The rows between are counted in a note that links to the full log, so a page with ten
+ * implementations side by side stays small.
  */
-export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined): string {
+export const WIRELOG_HEAD_ROWS = 48;
+export const WIRELOG_TAIL_ROWS = 16;
+
+/** Where the complete wire log is, for the note that replaces the rows not shown. */
+export interface FullWireLog {
+  href: string;
+  /** What the link says, e.g. the file name and the key within it. */
+  text: string;
+}
+
+/**
+ * `<table class="wirelog">`: one row per entry, in order, with its time in ms as the runner logged it; a log
+ * longer than WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS shows its first and last rows with a note between them
+ * that counts the others and links to `full`. The row markup is kept short (styled by its data-kind and column
+ * position; optional end tags left out) because a case page holds hundreds of rows.
+ */
+export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined, full?: FullWireLog): string {
   const list = Array.isArray(entries) ? entries : [];
-  const rows = list.map((entry, i) => {
+  const row = (i: number): string => {
+    const entry = list[i];
     const e = Array.isArray(entry) ? entry : [entry];
     const p = describe(e);
-    return `<tr data-kind="${esc(e[0])}"><td>${i + 1}</td><td>${formatTime(times?.[i])}</td><td>${p.dir || '·'}</td><td>${p.detail}</td></tr>`;
-  });
+    return `<tr data-kind="${esc(e[0])}"><td>${i + 1}<td>${formatTime(times?.[i])}<td>${p.dir || '·'}<td>${p.detail}`;
+  };
+  const cut = list.length > WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS;
+  const shown = cut ? [...Array(WIRELOG_HEAD_ROWS).keys(), ...Array.from({ length: WIRELOG_TAIL_ROWS }, (_, k) => list.length - WIRELOG_TAIL_ROWS + k)] : list.map((_, i) => i);
+  const rows = shown.map(row);
+  if (cut) {
+    const hidden = list.length - WIRELOG_HEAD_ROWS - WIRELOG_TAIL_ROWS;
+    const where = full ? ` — the full wire log is in <a href="${esc(full.href)}">${esc(full.text)}</a>` : '';
+    rows.splice(WIRELOG_HEAD_ROWS, 0, `<tr class="cut" data-hidden-rows="${hidden}"><td colspan="4">${hidden} rows not shown${where}`);
+  }
   const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Content</th></tr></thead>';
   return `<table class="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
