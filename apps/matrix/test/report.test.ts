@@ -268,7 +268,9 @@ describe('writeReport', () => {
     expect(row('Close behavior')).toContain('<span class="v c-unclean" data-behavior-close>UNCLEAN</span>');
     expect(html).toContain('<tr><th><a href="../glossary.html#times">Case time</a></th><td>11 ms</td><td>3 ms</td></tr>');
     expect(html).toContain('Received messages match the expected ones.');
-    expect(html).toMatch(/<table class="events observed" data-column="core">[\s\S]*Hello, world!/);
+    // Both observed the same events: one table under a heading naming both.
+    expect(html).toContain('<h3 class="impl" data-column="core ws@8">core 0.1.0 · ws 8.23.0</h3>');
+    expect(html).toMatch(/<table class="events observed" data-column="core ws@8">[\s\S]*Hello, world!/);
     // Closing records side by side, values as JSON: null, booleans and numbers bare, strings quoted.
     for (const field of ['isServer', 'closedByMe', 'wasNotCleanReason', 'wasServerConnectionDropTimeout', 'remoteCloseReason']) {
       expect(html).toContain(`<tr><th>${field}</th><td`);
@@ -326,6 +328,17 @@ describe('writeReport', () => {
     expect(html).not.toContain('"><b>'); // the column key only ever appears escaped or sanitised
     expect([...html.matchAll(/<tr data-kind="/g)]).toHaveLength(4);
     expect(html).toContain('RESERVED 99');
+  });
+
+  it('observed events: implementations that saw the same events share one table, others keep their own', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const column = (key: string, received: CaseResult['received']): ReportColumn => ({ key, label: `${key} 1`, implementation: key, version: '1', status: 'ok', results: [makeResult('1.1.1', { received })] });
+    const same: CaseResult['received'] = [['message', 'Hello, world!', false]];
+    const other: CaseResult['received'] = [['message', 'Goodbye', false]];
+    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [column('a', same), column('b', other), column('c', same)] });
+    const html = await readFile(path.join(dir, 'cases', '1.1.1.html'), 'utf8');
+    const tables = [...html.matchAll(/<table class="events observed" data-column="([^"]+)">([\s\S]*?)<\/table>/g)].map((m) => [m[1], m[2]!.includes('Goodbye') ? 'other' : 'same']);
+    expect(tables).toEqual([['a c', 'same'], ['b', 'other']]);
   });
 
   it('cuts a long wire log to its first and last rows with a note that counts the rest and links to the full log; a short one is whole', async () => {

@@ -127,6 +127,28 @@ function perImplementation(played: readonly Played[], section: string, render: (
     .join('\n');
 }
 
+/**
+ * The observed events, one table per distinct list: implementations that observed the same events share a heading
+ * that names them all, and their `data-column` lists every key, space-separated (match with `~=`).
+ */
+function observedEvents(played: readonly Played[]): string {
+  const groups = new Map<string, Played[]>();
+  for (const p of played) {
+    const key = JSON.stringify(p.r.received ?? null);
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  return [...groups.values()]
+    .map((group) => {
+      const keys = esc(group.map(({ col }) => col.column.key).join(' '));
+      const labels = group.map(({ col }) => esc(col.column.label)).join(' · ');
+      const events = renderEvents(group[0]!.r.received, { class: 'events observed', 'data-column': group.map(({ col }) => col.column.key).join(' ') });
+      return `<h3 class="impl" data-column="${keys}">${labels}</h3>\n<div class="impl-part" data-section="observed" data-column="${keys}">${events}</div>`;
+    })
+    .join('\n');
+}
+
 function handshake({ r }: Played): string {
   const block = (label: string, cls: string, text: unknown) =>
     `<h4>${label}</h4><pre class="${cls}">${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
@@ -167,7 +189,7 @@ export function renderCasePage(model: ReportModel, caseId: string, pagedIds: rea
         played.map(({ col, r }) => ({ label: col.column.label, behavior: String(r.behavior) })),
       ) +
       '\n<h3>Observed</h3>\n' +
-      perImplementation(played, 'observed', ({ col, r }) => renderEvents(r.received, { class: 'events observed', 'data-column': col.column.key })),
+      observedEvents(played),
     'closing-behaviour': closingTable(played),
     'opening-handshake': perImplementation(played, 'handshake', handshake),
     'wire-statistics': statsTable(played),
