@@ -4,7 +4,7 @@ import { CLOSE_MARKS } from './grid.js';
 import { esc, page } from './html.js';
 import { OUTCOME_LABEL, type Outcome } from './outcome.js';
 import { verdictClass } from './verdicts.js';
-import { HEX_PREVIEW_OCTETS } from './wirelog-render.js';
+import { HEX_PREVIEW_OCTETS, WIRELOG_HEAD_ROWS, WIRELOG_TAIL_ROWS } from './wirelog-render.js';
 
 const OUTCOME_MEANING: Record<Outcome, string> = {
   ok: 'The server did what the case expects, and the close was OK or INFORMATIONAL. Passed.',
@@ -41,6 +41,7 @@ export function renderGlossaryPage(title: string): string {
 <h2 id="closing">Closing behaviour fields</h2>
 <table class="kv">${closing}</table>
 <h2 id="wirelog">Wire log</h2>
-<p>TX is what the runner sent, RX what the server sent. Octet rows show the first ${HEX_PREVIEW_OCTETS} octets of each write or read in hex with the total length; frame rows decode each frame and show the start of its payload.</p>`;
+<p>TX is what the runner sent, RX what the server sent. Octet rows show the first ${HEX_PREVIEW_OCTETS} octets of each write or read in hex with the total length; frame rows decode each frame and show the start of its payload. A log longer than ${WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS} rows shows its first ${WIRELOG_HEAD_ROWS} and last ${WIRELOG_TAIL_ROWS}; the row between them counts the others and links to the whole log in <code>servers/</code>, where each implementation’s case reports (Autobahn’s per-case records, keyed by case id) are one gzip-compressed JSON file.</p>
+<p>On a case page, a value every implementation shares is shown once across their columns, and implementations that observed the same events share one table.</p>`;
   return page({ title: `${title} · glossary`, root: '', nav: '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a></nav>', body });
 }
