@@ -120,10 +120,10 @@ function statsTable(played: readonly Played[]): string {
   );
 }
 
-/** Each implementation's part of a section under its own heading. */
+/** Each implementation's part of a section under its own heading; the part, not the heading, carries the hooks. */
 function perImplementation(played: readonly Played[], section: string, render: (p: Played) => string): string {
   return played
-    .map((p) => `<h3 class="impl" data-column="${esc(p.col.column.key)}">${esc(p.col.column.label)}</h3>\n<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`)
+    .map((p) => `<h3 class="impl">${esc(p.col.column.label)}</h3>\n<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`)
     .join('\n');
 }
 
@@ -144,7 +144,7 @@ function observedEvents(played: readonly Played[]): string {
       const keys = esc(group.map(({ col }) => col.column.key).join(' '));
       const labels = group.map(({ col }) => esc(col.column.label)).join(' · ');
       const events = renderEvents(group[0]!.r.received, { class: 'events observed', 'data-column': group.map(({ col }) => col.column.key).join(' ') });
-      return `<h3 class="impl" data-column="${keys}">${labels}</h3>\n<div class="impl-part" data-section="observed" data-column="${keys}">${events}</div>`;
+      return `<h3 class="impl">${labels}</h3>\n<div class="impl-part" data-section="observed" data-column="${keys}">${events}</div>`;
     })
     .join('\n');
 }

@@ -10,7 +10,7 @@ import type { WireLogEntry } from '@wsmatrix/runner';
 import { esc, truncateText } from './html.js';
 
 /**
- * Octets shown per hex preview; the rest is counted in a "… N more octets" note. Enough for any frame header
+ * Octets shown per hex preview; a "…" marks that more followed (the row states the total length). Enough for any frame header
  * (at most 14 octets) and the start of its payload; the decoded frame rows show the payload itself, and the
  * report stays small enough to keep for every case.
  */
@@ -41,7 +41,7 @@ function isHexDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-/** Hex octets, spaced, bounded to HEX_PREVIEW_OCTETS, with a note of how many more octets there were. */
+/** Hex octets, spaced, bounded to HEX_PREVIEW_OCTETS, with "…" when there were more (the row states how many in all). */
 function renderHex(length: number, hex: string): string {
   // The logged preview is hex digits, possibly followed by " ..."; take leading hex digits only.
   let digits = 0;
@@ -52,7 +52,7 @@ function renderHex(length: number, hex: string): string {
   for (let i = 0; i < shownOctets; i++) spaced += (i ? ' ' : '') + hex.slice(2 * i, 2 * i + 2);
   const total = Number.isFinite(length) ? length : shownOctets;
   const more = total - shownOctets;
-  const note = more > 0 ? ` <i>… ${more} more octet${more === 1 ? '' : 's'}</i>` : '';
+  const note = more > 0 ? ' <i>…</i>' : '';
   return `<code>${spaced.toLowerCase()}</code>${note}`;
 }
 
@@ -62,7 +62,7 @@ function renderPayload(length: number, text: string): string {
   const cut = text.endsWith(' ...');
   const { shown, more } = truncateText(cut ? text.slice(0, -4) : text, TEXT_PREVIEW_CHARS);
   const rest = Number.isFinite(length) ? length - Buffer.byteLength(shown) : more;
-  const note = rest > 0 ? ` <i>… ${rest} more octet${rest === 1 ? '' : 's'}</i>` : cut ? ' <i>…</i>' : '';
+  const note = rest > 0 || cut ? ' <i>…</i>' : '';
   return `<code class="text">${esc(JSON.stringify(shown))}</code>${note}`;
 }
 
@@ -166,6 +166,6 @@ export function renderWireLog(entries: readonly WireLogEntry[] | undefined, time
     const where = full ? ` — the full wire log is in <a href="${esc(full.href)}">${esc(full.text)}</a>` : '';
     rows.splice(WIRELOG_HEAD_ROWS, 0, `<tr class="cut" data-hidden-rows="${hidden}"><td colspan="4">${hidden} rows not shown${where}`);
   }
-  const head = '<thead><tr><th>#</th><th>Time (ms)</th><th>Dir</th><th>Content</th></tr></thead>';
+  const head = '<thead><tr><th>#<th>Time (ms)<th>Dir<th>Content</thead>';
   return `<table class="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
