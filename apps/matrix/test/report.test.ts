@@ -281,8 +281,8 @@ describe('writeReport', () => {
     expect(html).toContain('<tr><th>closeCode</th><td>[1000]</td></tr>');
     expect(html).toMatch(/<pre class="http-request">GET \/ HTTP\/1\.1/);
     expect(html).toMatch(/<pre class="http-response">HTTP\/1\.1 101 Switching Protocols/);
-    expect(html).toContain('<tr><th>Octets received (chop size × count)</th><td colspan="2" class="all">2 × 1 · 206 × 1 <span class="note">(208 octets in 2 pieces)</span></td>');
-    expect(html).toContain('<tr><th>Frames transmitted (opcode × count)</th><td colspan="2" class="all">TEXT × 1 · CLOSE × 1 <span class="note">(2 frames)</span></td>');
+    expect(html).toContain('<tr><th>Octets received (chop size × count)</th><td colspan="2" class="all">2 × 1 · 206 × 1 <small>(208 octets in 2 pieces)</small></td>');
+    expect(html).toContain('<tr><th>Frames transmitted (opcode × count)</th><td colspan="2" class="all">TEXT × 1 · CLOSE × 1 <small>(2 frames)</small></td>');
     // The closing fields are explained once, in the glossary, not on every page.
     expect(html).toContain('href="../glossary.html#closing"');
     expect(html).not.toContain('True when the fuzzer started the closing handshake');

@@ -106,6 +106,7 @@ table.wirelog tr:not([data-kind=TO], [data-kind=TF], [data-kind=RO], [data-kind=
 table.wirelog tr:is([data-kind=TF], [data-kind=RF]) td { background: #fafbfc; }
 table.wirelog code:not(.text) { word-break: break-all; }
 table.wirelog i { color: var(--muted); white-space: nowrap; }
+table.stats small { color: var(--muted); font-size: inherit; }
 td.all::after { content: ' · same for all'; color: var(--muted); font-style: italic; }
 table.wirelog tr.cut td { text-align: center; font-style: italic; padding: 6px; }
 
