@@ -31,7 +31,14 @@ function reportJson(r: CaseResult): string {
   return JSON.stringify(r) + '\n';
 }
 
-export function buildIndex(results: ReadonlyMap<string, readonly CaseResult[]>): AutobahnIndex {
+/**
+ * Autobahn's index of `results`. Each entry's `reportfile` names the file that holds its case record:
+ * Autobahn's per-case file unless `reportFile` says otherwise (a bundled folder names its bundle).
+ */
+export function buildIndex(
+  results: ReadonlyMap<string, readonly CaseResult[]>,
+  reportFile: (agent: string, caseId: string) => string = caseReportFilename,
+): AutobahnIndex {
   const index: AutobahnIndex = {};
   for (const [agent, list] of results) {
     const entries: Record<string, IndexEntry> = {};
@@ -41,7 +48,7 @@ export function buildIndex(results: ReadonlyMap<string, readonly CaseResult[]>):
         behaviorClose: r.behaviorClose,
         duration: r.duration,
         remoteCloseCode: r.remoteCloseCode,
-        reportfile: caseReportFilename(agent, r.id),
+        reportfile: reportFile(agent, r.id),
       };
     }
     index[agent] = entries;
@@ -70,7 +77,8 @@ export async function writeReportFiles(dir: string, results: ReadonlyMap<string,
  */
 export async function writeCaseBundles(dir: string, results: ReadonlyMap<string, readonly CaseResult[]>): Promise<AutobahnIndex> {
   await mkdir(dir, { recursive: true });
-  const index = buildIndex(results);
+  // An entry's reportfile names the bundle that holds it (keyed by case id), never a file that is absent.
+  const index = buildIndex(results, caseBundleFilename);
   await writeFile(path.join(dir, 'index.json'), JSON.stringify(index, null, 3) + '\n');
   for (const [agent, list] of results) {
     const byId: Record<string, CaseResult> = {};

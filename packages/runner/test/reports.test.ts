@@ -49,7 +49,10 @@ describe('report files', () => {
     const record = JSON.parse(text) as CaseResult;
     const bundled = path.join(dir, 'bundled');
     const index = await writeCaseBundles(bundled, new Map([['Our Core 1.0', [record]]]));
-    expect(index['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_case_2_10.json');
+    // Every reportfile of a bundled index names a file that is there: the agent's bundle.
+    expect(index['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
+    const stored = JSON.parse(await readFile(path.join(bundled, 'index.json'), 'utf8')) as typeof index;
+    expect(stored['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
     expect((await readdir(bundled)).sort()).toEqual(['index.json', caseBundleFilename('Our Core 1.0')]);
     expect(caseBundleFilename('Our Core 1.0')).toBe('our_core_1_0_cases.json.gz');
     const bundle = JSON.parse(gunzipSync(await readFile(path.join(bundled, 'our_core_1_0_cases.json.gz'))).toString('utf8')) as Record<string, CaseResult>;
