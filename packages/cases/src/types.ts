@@ -14,7 +14,7 @@
  * - "closed by me": the runner sent the first Close of the connection (not as a reply to the server's).
  * - Close handshake timeout: when the runner starts a close, it waits 1 s for the server's Close, then
  *   drops TCP (unclean). After the handshake completes the server must drop TCP within 1 s, or the
- *   runner drops it (unclean, "dropped by me"). See shared/reference/autobahn-verdicts.md.
+ *   runner drops it (unclean, "dropped by me"). See docs/verdicts.md#timing.
  *
  * Auto-close rule (Autobahn's `Case.finishWhenDone`): after every received data message or Pong (never
  * after a `wait` marker; Pings from the server are answered but, as in Autobahn's fuzzing protocol, not

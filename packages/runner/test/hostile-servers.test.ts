@@ -1,5 +1,5 @@
 /**
- * R1-R10 (hardening.md §6, §8): the runner against hostile servers, all at once in a child Node with a
+ * R1-R10 (docs/limits.md#runner-self-defence): the runner against hostile servers, all at once in a child Node with a
  * 128 MiB heap (`--max-old-space-size=128`). Each fixture must end in its specific verdict within its
  * own mechanism (the timer, limit or guard named in its verdict text or flags), not by a wall-clock bound:
  * the child's hard timeout is the only safety net.
