@@ -493,10 +493,10 @@ export class Connection implements WebSocketConnection, MessageHandler {
         let data: Buffer;
         try {
           data = await codec.decompress(item.data);
-          if (!item.binary && !isValidUtf8(data)) throw new ProtocolError(1007, 'inflated text message is not valid UTF-8');
+          if (!item.binary && !isValidUtf8(data)) throw new ProtocolError('WS_ERR_INVALID_UTF8', 'inflated text message is not valid UTF-8');
         } catch (err) {
           if (this.inputClosed) break;
-          const e = err instanceof ProtocolError ? err : new ProtocolError(1011, 'decompression failed');
+          const e = err instanceof ProtocolError ? err : new ProtocolError('WS_ERR_INFLATE_FAILED', 'decompression failed');
           this.inbound = [];
           this.dispatch(() => this.fail(e.closeCode, e.message));
           break;

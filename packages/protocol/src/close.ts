@@ -44,11 +44,11 @@ export interface ClosePayload {
  */
 export function parseClosePayload(payload: Uint8Array): ClosePayload | ProtocolError {
   if (payload.length === 0) return { code: null, reason: '' };
-  if (payload.length === 1) return new ProtocolError(1002, 'close payload of 1 byte (a code needs 2)');
+  if (payload.length === 1) return new ProtocolError('WS_ERR_INVALID_CLOSE_PAYLOAD_LENGTH', 'close payload of 1 byte (a code needs 2)');
   const code = (payload[0]! << 8) | payload[1]!;
-  if (!closeCodeIsValid(code)) return new ProtocolError(1002, `invalid close code ${code}`);
+  if (!closeCodeIsValid(code)) return new ProtocolError('WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
   const reasonBytes = payload.subarray(2);
-  if (!isValidUtf8(reasonBytes)) return new ProtocolError(1007, 'close reason is not valid UTF-8');
+  if (!isValidUtf8(reasonBytes)) return new ProtocolError('WS_ERR_INVALID_UTF8', 'close reason is not valid UTF-8');
   return { code, reason: Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8') };
 }
 

@@ -213,14 +213,14 @@ export class DeflateCodec implements DeflateCounters {
 
   private tooBig(): ProtocolError {
     this.inflateLimitHits++;
-    return new ProtocolError(1009, `compressed message inflates past the limit of ${this.maxMessageSize} bytes`);
+    return new ProtocolError('WS_ERR_INFLATED_MESSAGE_TOO_BIG', `compressed message inflates past the limit of ${this.maxMessageSize} bytes`);
   }
 
   private inflateError(err: unknown): ProtocolError {
     if (err instanceof ProtocolError) return err;
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE') return this.tooBig();
-    return new ProtocolError(1007, `invalid compressed data: ${e.message}`);
+    return new ProtocolError('WS_ERR_INVALID_COMPRESSED_DATA', `invalid compressed data: ${e.message}`);
   }
 
   /** Compresses one message synchronously (the history is updated at once). */

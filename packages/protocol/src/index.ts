@@ -1,5 +1,5 @@
 export { Opcode, opcodeIsControl, opcodeIsKnown, opcodeName, type KnownOpcode } from './opcodes.js';
-export { ProtocolError } from './errors.js';
+export { ProtocolError, PROTOCOL_ERROR_CLOSE_CODES, type ProtocolErrorCode } from './errors.js';
 export { applyMask, randomMask } from './mask.js';
 export { MaskArena } from './mask-arena.js';
 export { Utf8Validator, isValidUtf8 } from './utf8.js';

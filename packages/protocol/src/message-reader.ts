@@ -184,15 +184,15 @@ export class MessageReader implements FrameSink {
     this.dataFrameLeft = 0;
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) {
-      if (header.rsv1 && this.deflate) return new ProtocolError(1002, 'RSV1 set on a control frame');
+      if (header.rsv1 && this.deflate) return new ProtocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 set on a control frame');
       this.control = [];
       return;
     }
     if (opcode === Opcode.Continuation) {
-      if (this.messageOpcode < 0) return new ProtocolError(1002, 'continuation frame with no message to continue');
-      if (header.rsv1 && this.deflate) return new ProtocolError(1002, 'RSV1 set on a continuation frame');
+      if (this.messageOpcode < 0) return new ProtocolError('WS_ERR_UNEXPECTED_CONTINUATION', 'continuation frame with no message to continue');
+      if (header.rsv1 && this.deflate) return new ProtocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 set on a continuation frame');
     } else {
-      if (this.messageOpcode >= 0) return new ProtocolError(1002, 'new data frame inside a fragmented message');
+      if (this.messageOpcode >= 0) return new ProtocolError('WS_ERR_EXPECTED_CONTINUATION', 'new data frame inside a fragmented message');
       this.messageOpcode = opcode;
       this.messageBytes = 0;
       this.partCount = 0;
@@ -201,7 +201,7 @@ export class MessageReader implements FrameSink {
       if (opcode === Opcode.Text) this.utf8.reset();
     }
     if (this.messageBytes + header.payloadLength > this.maxMessageSize) {
-      return new ProtocolError(1009, `message would exceed ${this.maxMessageSize} bytes`);
+      return new ProtocolError('WS_ERR_MESSAGE_TOO_BIG', `message would exceed ${this.maxMessageSize} bytes`);
     }
     // Every further frame costs memory even when empty: charge it before any of its payload is kept, at
     // least partOverhead. The first frame is charged its payload only, and a frame's TCP pieces are never
@@ -211,7 +211,7 @@ export class MessageReader implements FrameSink {
     this.partCount++;
     this.dataFrameLeft = header.payloadLength;
     if (this.charged + charge > this.maxMessageSize) {
-      return new ProtocolError(1008, `message retains too many parts (${this.partCount})`);
+      return new ProtocolError('WS_ERR_TOO_MANY_PARTS', `message retains too many parts (${this.partCount})`);
     }
     this.charged += charge;
   }
@@ -224,7 +224,7 @@ export class MessageReader implements FrameSink {
       return;
     }
     if (this.messageOpcode === Opcode.Text && !this.compressed && !this.utf8.push(data)) {
-      return new ProtocolError(1007, 'text message is not valid UTF-8');
+      return new ProtocolError('WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8');
     }
     this.messageBytes += data.length;
     this.dataFrameLeft -= data.length;
@@ -243,7 +243,7 @@ export class MessageReader implements FrameSink {
     if (!header.fin) return;
     const binary = this.messageOpcode === Opcode.Binary;
     const compressed = this.compressed;
-    if (!binary && !compressed && !this.utf8.end()) return new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');
+    if (!binary && !compressed && !this.utf8.end()) return new ProtocolError('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     const parts = this.parts;
     if (this.block !== null) this.closeBlock();
     if (parts.length > 1) this.largest = Math.max(this.largest, this.messageBytes);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, closeCodeIsValid, encodeClosePayload, parseClosePayload } from '../src/close.js';
-import { ProtocolError } from '../src/errors.js';
+import { ProtocolError, type ProtocolErrorCode } from '../src/errors.js';
 import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -11,8 +11,9 @@ function ruleSaysValid(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
-function expectError(result: unknown, closeCode: number): void {
+function expectError(result: unknown, code: ProtocolErrorCode, closeCode: number): void {
   expect(result).toBeInstanceOf(ProtocolError);
+  expect((result as ProtocolError).code).toBe(code);
   expect((result as ProtocolError).closeCode).toBe(closeCode);
 }
 
@@ -50,7 +51,7 @@ describe('parseClosePayload', () => {
   });
 
   it('1-byte payload → 1002', () => {
-    expectError(parseClosePayload(hex('03')), 1002);
+    expectError(parseClosePayload(hex('03')), 'WS_ERR_INVALID_CLOSE_PAYLOAD_LENGTH', 1002);
   });
 
   it('code only', () => {
@@ -60,17 +61,17 @@ describe('parseClosePayload', () => {
   });
 
   it.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 0xffff])('invalid code %i → 1002', (code) => {
-    expectError(parseClosePayload(encodeClosePayload(code, 'reason')), 1002);
+    expectError(parseClosePayload(encodeClosePayload(code, 'reason')), 'WS_ERR_INVALID_CLOSE_CODE', 1002);
   });
 
   it('invalid UTF-8 reason → 1007', () => {
-    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('ceba f4 90 80 80')])), 1007);
-    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('ed a0 80')])), 1007);
-    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('e2 82')])), 1007); // truncated at the end
+    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('ceba f4 90 80 80')])), 'WS_ERR_INVALID_UTF8', 1007);
+    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('ed a0 80')])), 'WS_ERR_INVALID_UTF8', 1007);
+    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('e2 82')])), 'WS_ERR_INVALID_UTF8', 1007); // truncated at the end
   });
 
   it('an invalid code is reported before an invalid reason (1002, not 1007)', () => {
-    expectError(parseClosePayload(Buffer.concat([hex('03ed'), hex('ff')])), 1002);
+    expectError(parseClosePayload(Buffer.concat([hex('03ed'), hex('ff')])), 'WS_ERR_INVALID_CLOSE_CODE', 1002);
   });
 
   it('decodes a multi-byte reason, and a 123-byte reason (the most a control frame allows)', () => {
@@ -123,7 +124,7 @@ describe('encodeClosePayload', () => {
   it(`every invalid code fails to round-trip with 1002 (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffff }).filter((c) => !ruleSaysValid(c)), (code) => {
-        expectError(parseClosePayload(encodeClosePayload(code, 'x')), 1002);
+        expectError(parseClosePayload(encodeClosePayload(code, 'x')), 'WS_ERR_INVALID_CLOSE_CODE', 1002);
       }),
       fcParams(300),
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from './prng.js';
-import { ProtocolError } from '../src/errors.js';
+import { PROTOCOL_ERROR_CLOSE_CODES, ProtocolError, type ProtocolErrorCode } from '../src/errors.js';
 import {
   FrameCollector,
   FrameDecoder,
@@ -109,10 +109,11 @@ function summary(frames: Frame[]): unknown[] {
 
 /**
  * The shape of every rule test: a valid frame, then the violation, then another valid frame. The error
- * carries `closeCode`, the sink saw the first frame and nothing else, and the decoder stays dead. Checked
+ * carries `code` (and the `closeCode` it implies), the sink saw the first frame and nothing else, and the decoder stays dead. Checked
  * fed whole and fed one byte at a time (the error must come from a byte of the offending frame).
  */
-function expectViolation(bad: Buffer, closeCode: number, options: FrameDecoderOptions): ProtocolError {
+function expectViolation(bad: Buffer, code: ProtocolErrorCode, options: FrameDecoderOptions): ProtocolError {
+  const closeCode = PROTOCOL_ERROR_CLOSE_CODES[code];
   const role = options.role;
   const before = frameFor(role, { opcode: Opcode.Binary, payload: Buffer.from('before') });
   const after = frameFor(role, { opcode: Opcode.Binary, payload: Buffer.from('after') });
@@ -123,6 +124,7 @@ function expectViolation(bad: Buffer, closeCode: number, options: FrameDecoderOp
   const decoder = new FrameDecoder(options, sink);
   const error = decoder.push(Buffer.from(stream));
   expect(error).toBeInstanceOf(ProtocolError);
+  expect(error!.code).toBe(code);
   expect(error!.closeCode).toBe(closeCode);
   expect(decoder.error).toBe(error);
   expect(sink.events.map((e) => e.kind)).toEqual(['header', 'payload', 'end']);
@@ -145,7 +147,7 @@ function expectViolation(bad: Buffer, closeCode: number, options: FrameDecoderOp
   }
   expect(errorAt).toBeGreaterThanOrEqual(before.length);
   expect(errorAt).toBeLessThan(before.length + bad.length);
-  expect(decoder2.error!.closeCode).toBe(closeCode);
+  expect(decoder2.error!.code).toBe(code);
   expect(sink2.events.filter((e) => e.kind !== 'payload').map((e) => e.kind)).toEqual(['header', 'end']);
   return error!;
 }
@@ -163,7 +165,7 @@ describe('FrameDecoder rules: RSV bits', () => {
     ['rsv3', 1],
   ] as const)('%s set without an extension → 1002', (bit, _value) => {
     for (const role of ['server', 'client'] as const) {
-      expectViolation(frameFor(role, { opcode: Opcode.Text, [bit]: true, payload: Buffer.from('x') }), 1002, { role });
+      expectViolation(frameFor(role, { opcode: Opcode.Text, [bit]: true, payload: Buffer.from('x') }), bit === 'rsv1' ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3', { role });
     }
   });
 
@@ -182,19 +184,19 @@ describe('FrameDecoder rules: RSV bits', () => {
     ['rsv2', 5],
     ['rsv3', 6],
   ] as const)('%s is still 1002 when allowedRsv (%i) grants only the other bits', (bit, allowedRsv) => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, [bit]: true }), 1002, { role: 'server', allowedRsv });
+    expectViolation(frameFor('server', { opcode: Opcode.Binary, [bit]: true }), bit === 'rsv1' ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3', { role: 'server', allowedRsv });
   });
 
   it('RSV bits on control frames are checked the same way', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), 1002, { role: 'server' });
+    expectViolation(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), 'WS_ERR_UNEXPECTED_RSV_1', { role: 'server' });
     expect(expectAccepted(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), { role: 'server', allowedRsv: 4 }).rsv1).toBe(true);
   });
 });
 
 describe('FrameDecoder rules: opcodes', () => {
   it.each([3, 4, 5, 6, 7, 11, 12, 13, 14, 15])('reserved opcode %i → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, payload: Buffer.from('data') }), 1002, { role: 'server' });
-    expectViolation(frameFor('client', { opcode }), 1002, { role: 'client' });
+    expectViolation(frameFor('server', { opcode, payload: Buffer.from('data') }), 'WS_ERR_INVALID_OPCODE', { role: 'server' });
+    expectViolation(frameFor('client', { opcode }), 'WS_ERR_INVALID_OPCODE', { role: 'client' });
   });
 
   it.each([0, 1, 2, 8, 9, 10])('known opcode %i is accepted', (opcode) => {
@@ -206,8 +208,8 @@ describe('FrameDecoder rules: opcodes', () => {
 
 describe('FrameDecoder rules: control frames', () => {
   it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])('control opcode %i with FIN=0 → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, fin: false }), 1002, { role: 'server' });
-    expectViolation(frameFor('client', { opcode, fin: false, payload: Buffer.from('x') }), 1002, { role: 'client' });
+    expectViolation(frameFor('server', { opcode, fin: false }), 'WS_ERR_EXPECTED_FIN', { role: 'server' });
+    expectViolation(frameFor('client', { opcode, fin: false, payload: Buffer.from('x') }), 'WS_ERR_EXPECTED_FIN', { role: 'client' });
   });
 
   it('data frames with FIN=0 are fine (fragmentation is the message layer\'s business)', () => {
@@ -223,34 +225,34 @@ describe('FrameDecoder rules: control frames', () => {
   });
 
   it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])('control opcode %i: 126-byte payload (16-bit form) → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, payload: patterned(126) }), 1002, { role: 'server' });
+    expectViolation(frameFor('server', { opcode, payload: patterned(126) }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'server' });
   });
 
   it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])('control opcode %i: 64-bit form → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, declaredLength: 70000, payload: patterned(10) }), 1002, { role: 'server' });
-    expectViolation(frameFor('client', { opcode, payload: patterned(127), lengthForm: 64 }), 1002, { role: 'client' });
+    expectViolation(frameFor('server', { opcode, declaredLength: 70000, payload: patterned(10) }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'server' });
+    expectViolation(frameFor('client', { opcode, payload: patterned(127), lengthForm: 64 }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'client' });
   });
 
   it('a control frame is rejected from its second byte, before any extended length or payload arrives', () => {
     const decoder = new FrameDecoder({ role: 'server' }, new RecordingSink());
     expect(decoder.push(hex('89'))).toBeNull();
-    expect(decoder.push(hex('fe'))!.closeCode).toBe(1002); // ping, masked, 16-bit form
+    expect(decoder.push(hex('fe'))!.code).toBe('WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'); // ping, masked, 16-bit form
   });
 
   it('a control frame using an extended length form is rejected even when the length fits (documented choice)', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Ping, payload: patterned(5), lengthForm: 16 }), 1002, { role: 'server' });
+    expectViolation(frameFor('server', { opcode: Opcode.Ping, payload: patterned(5), lengthForm: 16 }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'server' });
   });
 });
 
 describe('FrameDecoder rules: masking by role', () => {
   it('server role: an unmasked frame → 1002', () => {
-    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi') }), 1002, { role: 'server' });
-    expectViolation(encodeFrame({ opcode: Opcode.Ping }), 1002, { role: 'server' });
+    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi') }), 'WS_ERR_EXPECTED_MASK', { role: 'server' });
+    expectViolation(encodeFrame({ opcode: Opcode.Ping }), 'WS_ERR_EXPECTED_MASK', { role: 'server' });
   });
 
   it('client role: a masked frame → 1002', () => {
-    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi'), mask: MASK }), 1002, { role: 'client' });
-    expectViolation(encodeFrame({ opcode: Opcode.Pong, mask: MASK }), 1002, { role: 'client' });
+    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi'), mask: MASK }), 'WS_ERR_UNEXPECTED_MASK', { role: 'client' });
+    expectViolation(encodeFrame({ opcode: Opcode.Pong, mask: MASK }), 'WS_ERR_UNEXPECTED_MASK', { role: 'client' });
   });
 
   it('the MASK bit is what counts: a bit lie is judged by the bit', () => {
@@ -260,7 +262,7 @@ describe('FrameDecoder rules: masking by role', () => {
     expect(frame.mask!.toString('hex')).toBe('00000000');
     expect(frame.payload.toString('hex')).toBe('01');
     // A key without the bit: a server rejects it.
-    expectViolation(encodeFrame({ opcode: Opcode.Binary, payload: hex('01'), mask: MASK, maskBit: false }), 1002, { role: 'server' });
+    expectViolation(encodeFrame({ opcode: Opcode.Binary, payload: hex('01'), mask: MASK, maskBit: false }), 'WS_ERR_EXPECTED_MASK', { role: 'server' });
   });
 
   it('server unmasks payloads; client frames are passed through unchanged', () => {
@@ -271,12 +273,12 @@ describe('FrameDecoder rules: masking by role', () => {
 
 describe('FrameDecoder rules: 64-bit length', () => {
   it.each([2n ** 63n, 2n ** 64n - 1n, 2n ** 63n + 5n])('64-bit length %s (MSB set) → 1002', (declaredLength) => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength }), 1002, { role: 'server' });
-    expectViolation(frameFor('client', { opcode: Opcode.Binary, declaredLength }), 1002, { role: 'client' });
+    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', { role: 'server' });
+    expectViolation(frameFor('client', { opcode: Opcode.Binary, declaredLength }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', { role: 'client' });
   });
 
   it('the MSB rule wins over the size limit (1002, not 1009)', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 63n }), 1002, { role: 'server', maxPayloadLength: 1000 });
+    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 63n }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', { role: 'server', maxPayloadLength: 1000 });
   });
 
   it('a 2^62 declared length fails without allocating: 1009, ≤ 14 bytes buffered, the sink never called', () => {
@@ -289,14 +291,14 @@ describe('FrameDecoder rules: 64-bit length', () => {
         error = decoder.push(frame.subarray(i, i + 1));
         expect(decoder.bufferedBytes).toBeLessThanOrEqual(14);
       }
-      expect(error!.closeCode).toBe(1009);
+      expect(error!.code).toBe('WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH');
       expect(decoder.bytesDecoded).toBe(10); // detected at the last length byte
       expect(sink.events).toEqual([]);
     }
   });
 
   it('2^53 → 1009 with the default limit; 2^53 − 1 is accepted as a header (payload streamed, never buffered)', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 53n }), 1009, { role: 'server' });
+    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 53n }), 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', { role: 'server' });
     const sink = new RecordingSink();
     const decoder = new FrameDecoder({ role: 'server' }, sink);
     expect(decoder.push(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2 ** 53 - 1, payload: patterned(100) }))).toBeNull();
@@ -325,9 +327,9 @@ describe('FrameDecoder rules: maxPayloadLength', () => {
       const decoder = new FrameDecoder({ role, maxPayloadLength: MAX }, sink);
       const error = decoder.push(header);
       expect(error).toBeInstanceOf(ProtocolError);
-      expect(error!.closeCode).toBe(1009);
+      expect(error!.code).toBe('WS_ERR_FRAME_TOO_BIG');
       expect(sink.events).toEqual([]);
-      expectViolation(header, 1009, { role, maxPayloadLength: MAX });
+      expectViolation(header, 'WS_ERR_FRAME_TOO_BIG', { role, maxPayloadLength: MAX });
     }
   });
 
@@ -352,7 +354,7 @@ describe('FrameDecoder rules: maxPayloadLength', () => {
       expect({ role, declaredLength, errorAt }).toEqual({ role, declaredLength, errorAt: lastLengthByte });
       // Fed exactly up to the end of the length field, in one push.
       const decoder2 = new FrameDecoder({ role, maxPayloadLength: MAX }, new RecordingSink());
-      expect(decoder2.push(frame.subarray(0, lastLengthByte + 1))?.closeCode, `${role} ${declaredLength}`).toBe(1009);
+      expect(decoder2.push(frame.subarray(0, lastLengthByte + 1))?.code, `${role} ${declaredLength}`).toBe('WS_ERR_FRAME_TOO_BIG');
     }
   });
 
@@ -363,7 +365,7 @@ describe('FrameDecoder rules: maxPayloadLength', () => {
   });
 
   it('the limit applies to the declared length, so a lie about a small payload is still caught', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, payload: patterned(3), declaredLength: MAX + 1 }), 1009, { role: 'server', maxPayloadLength: MAX });
+    expectViolation(frameFor('server', { opcode: Opcode.Binary, payload: patterned(3), declaredLength: MAX + 1 }), 'WS_ERR_FRAME_TOO_BIG', { role: 'server', maxPayloadLength: MAX });
   });
 
   it('maxPayloadLength 0 allows only empty frames', () => {
@@ -371,7 +373,7 @@ describe('FrameDecoder rules: maxPayloadLength', () => {
     const collector = new FrameCollector({ role: 'server', maxPayloadLength: 0 });
     const result = collector.push(Buffer.concat([frameFor('server', { opcode: Opcode.Pong }), frameFor('server', { opcode: Opcode.Ping, payload: hex('00') })]));
     expect(result.frames.map((f) => f.opcode)).toEqual([Opcode.Pong]);
-    expect(result.error?.closeCode).toBe(1009);
+    expect(result.error?.code).toBe('WS_ERR_FRAME_TOO_BIG');
   });
 });
 
@@ -398,7 +400,7 @@ describe('FrameDecoder: errors are sticky', () => {
     const sink = new RecordingSink();
     const decoder = new FrameDecoder({ role: 'server' }, sink);
     const error = decoder.push(hex('ff 80'))!;
-    expect(error.closeCode).toBe(1002);
+    expect(error.code).toBe('WS_ERR_UNEXPECTED_RSV_1');
     const consumed = decoder.bytesDecoded;
     for (let i = 0; i < 5; i++) {
       expect(decoder.push(frameFor('server', { opcode: Opcode.Text, payload: Buffer.from('valid') }))).toBe(error);
@@ -422,7 +424,7 @@ describe('FrameDecoder: errors are sticky', () => {
 describe('FrameDecoder: sink errors and fail()', () => {
   it.each(['header', 'payload', 'end'] as const)('a ProtocolError returned from onFrame%s stops the stream there', (at) => {
     const events: string[] = [];
-    const err = new ProtocolError(1008, 'policy');
+    const err = new ProtocolError('WS_ERR_TOO_MANY_PARTS', 'policy');
     const sink: FrameSink = {
       onFrameHeader: (h) => {
         events.push(`header ${h.opcode}`);
@@ -453,7 +455,7 @@ describe('FrameDecoder: sink errors and fail()', () => {
 
   it('fail() called by the sink\'s owner from inside a callback stops the rest of the chunk', () => {
     const events: string[] = [];
-    const err = new ProtocolError(1007, 'bad text');
+    const err = new ProtocolError('WS_ERR_INVALID_UTF8', 'bad text');
     let decoder!: FrameDecoder;
     decoder = new FrameDecoder(
       { role: 'client' },
@@ -473,14 +475,14 @@ describe('FrameDecoder: sink errors and fail()', () => {
     expect(decoder.push(stream)).toBe(err);
     expect(events).toEqual(['header 1', 'payload']);
     // fail() keeps the first error.
-    expect(decoder.fail(new ProtocolError(1002, 'later'))).toBe(err);
+    expect(decoder.fail(new ProtocolError('WS_ERR_INVALID_OPCODE', 'later'))).toBe(err);
     expect(decoder.error).toBe(err);
   });
 
   it('fail() from outside kills the decoder for later pushes', () => {
     const sink = new RecordingSink();
     const decoder = new FrameDecoder({ role: 'client' }, sink);
-    const err = new ProtocolError(1011, 'internal');
+    const err = new ProtocolError('WS_ERR_INFLATE_FAILED', 'internal');
     expect(decoder.fail(err)).toBe(err);
     expect(decoder.push(frameFor('client', { opcode: Opcode.Text, payload: Buffer.from('x') }))).toBe(err);
     expect(sink.events).toEqual([]);
@@ -589,7 +591,7 @@ describe('FrameDecoder: sink protocol and bookkeeping', () => {
       decodeFrames(hex('0900'), { role: 'client' });
       expect.unreachable();
     } catch (err) {
-      expect((err as ProtocolError).closeCode).toBe(1002);
+      expect((err as ProtocolError).code).toBe('WS_ERR_EXPECTED_FIN');
     }
   });
 });
@@ -701,13 +703,13 @@ describe('FrameDecoder: chopping', () => {
     const bad = Buffer.concat([good.subarray(0, boundary), frameFor('server', { opcode: 0x7 })]);
     const badByte = boundary + 1; // the opcode is judged once the second header byte arrives
     const whole = decodeChunks(chop(bad, []), { role: 'server', allowedRsv: 4 });
-    expect(whole.error!.closeCode).toBe(1002);
+    expect(whole.error!.code).toBe('WS_ERR_INVALID_OPCODE');
     expect(whole.frames.length).toBe(10);
     const next = prng(5);
     for (let trial = 0; trial < 30; trial++) {
       const cuts = randomCuts(next, bad.length, 1 + (next() % 40));
       const outcome = decodeChunks(chop(bad, cuts), { role: 'server', allowedRsv: 4 });
-      expect(outcome.error!.closeCode).toBe(1002);
+      expect(outcome.error!.code).toBe('WS_ERR_INVALID_OPCODE');
       expect(summary(outcome.frames)).toEqual(summary(whole.frames));
       const bounds = [0, ...cuts, bad.length];
       expect(bounds[outcome.errorChunk]!).toBeLessThanOrEqual(badByte);

@@ -111,7 +111,7 @@ describe('requireMinimalLength (the fuzzing client checks what servers send)', (
   ] as const)('%i-bit form carrying %i bytes → 1002', (lengthForm, length) => {
     const frame = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(length), lengthForm });
     const strict = new FrameCollector({ role: 'client', requireMinimalLength: true }).push(frame);
-    expect(strict.error?.closeCode).toBe(1002);
+    expect(strict.error?.code).toBe('WS_ERR_NON_MINIMAL_PAYLOAD_LENGTH');
     expect(strict.frames).toHaveLength(0);
     const lenient = new FrameCollector({ role: 'client' }).push(frame);
     expect(lenient.error).toBeNull();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError } from '../src/index.js';
+import { MaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError, type ProtocolErrorCode } from '../src/index.js';
 import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
 
 const MASK = Buffer.from('a1b2c3d4', 'hex');
@@ -8,7 +8,7 @@ const MASK = Buffer.from('a1b2c3d4', 'hex');
 /** What a reader handed out, kept as the very Buffers it passed (not copies). */
 interface Seen {
   events: Array<[kind: string, data: Buffer | string]>;
-  error: number | null;
+  error: ProtocolErrorCode | null;
 }
 
 function newReader(options: Partial<MessageReaderOptions>, seen: Seen): MessageReader {
@@ -41,7 +41,7 @@ function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen,
     const error: ProtocolError | null = reader.push(scratch.subarray(0, chunk.length));
     scratch.fill(0xee);
     if (error) {
-      seen.error = error.closeCode;
+      seen.error = error.code;
       return;
     }
   }
@@ -51,7 +51,7 @@ function pushCopies(reader: MessageReader, chunks: Buffer[], seen: Seen): void {
   for (const chunk of chunks) {
     const error = reader.push(Buffer.from(chunk));
     if (error) {
-      seen.error = error.closeCode;
+      seen.error = error.code;
       return;
     }
   }

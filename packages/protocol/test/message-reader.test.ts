@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeClosePayload } from '../src/close.js';
-import { ProtocolError } from '../src/errors.js';
+import { PROTOCOL_ERROR_CLOSE_CODES, ProtocolError, type ProtocolErrorCode } from '../src/errors.js';
 import { encodeFrame, type FrameSpec } from '../src/frame-encoder.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PART_OVERHEAD, MessageReader, type MessageReaderOptions } from '../src/message-reader.js';
 import { Opcode } from '../src/opcodes.js';
@@ -53,9 +53,10 @@ function harness(options: Partial<MessageReaderOptions> = {}): Harness {
   };
 }
 
-function expectCode(error: ProtocolError | null, code: number): void {
+function expectCode(error: ProtocolError | null, code: ProtocolErrorCode): void {
   expect(error).toBeInstanceOf(ProtocolError);
-  expect(error!.closeCode).toBe(code);
+  expect(error!.code).toBe(code);
+  expect(error!.closeCode).toBe(PROTOCOL_ERROR_CLOSE_CODES[code]);
 }
 
 describe('MessageReader: assembly', () => {
@@ -117,18 +118,18 @@ describe('MessageReader: assembly', () => {
     const h = harness();
     expect(h.push(text('ok'), binary(hex('e2')))).toBeNull();
     // A continuation byte first is invalid only if no sequence is pending.
-    expectCode(h.push(text(hex('82 ac'))), 1007);
+    expectCode(h.push(text(hex('82 ac'))), 'WS_ERR_INVALID_UTF8');
   });
 
   it('client role reads unmasked frames and rejects masked ones', () => {
     const h = harness({ role: 'client' });
     expect(h.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi') }))).toBeNull();
     expect(h.events).toEqual(['text:hi']);
-    expectCode(h.push(text('masked')), 1002);
+    expectCode(h.push(text('masked')), 'WS_ERR_UNEXPECTED_MASK');
   });
 
   it('allowedRsv is handed to the frame layer', () => {
-    expectCode(harness().push(f({ opcode: Opcode.Binary, rsv1: true })), 1002);
+    expectCode(harness().push(f({ opcode: Opcode.Binary, rsv1: true })), 'WS_ERR_UNEXPECTED_RSV_1');
     const h = harness({ allowedRsv: 4 });
     expect(h.push(f({ opcode: Opcode.Binary, rsv1: true, payload: hex('01') }))).toBeNull();
     expect(h.events).toEqual(['binary:01']);
@@ -138,13 +139,13 @@ describe('MessageReader: assembly', () => {
 describe('MessageReader: sequencing rules', () => {
   it('a continuation with no message to continue → 1002', () => {
     const h = harness();
-    expectCode(h.push(cont('x')), 1002);
+    expectCode(h.push(cont('x')), 'WS_ERR_UNEXPECTED_CONTINUATION');
     expect(h.events).toEqual([]);
   });
 
   it('a continuation right after a finished message → 1002, and nothing after it is delivered', () => {
     const h = harness();
-    expectCode(h.push(text('done'), cont('more'), text('never'), ping('never')), 1002);
+    expectCode(h.push(text('done'), cont('more'), text('never'), ping('never')), 'WS_ERR_UNEXPECTED_CONTINUATION');
     expect(h.events).toEqual(['text:done']);
   });
 
@@ -154,7 +155,7 @@ describe('MessageReader: sequencing rules', () => {
   ])('a new %s frame inside a fragmented message → 1002', (_name, opcode) => {
     const h = harness();
     expect(h.push(text('part', false))).toBeNull();
-    expectCode(h.push(f({ opcode, payload: Buffer.from('new') })), 1002);
+    expectCode(h.push(f({ opcode, payload: Buffer.from('new') })), 'WS_ERR_EXPECTED_CONTINUATION');
     expect(h.push(cont('end'))).toBe(h.reader.error);
     expect(h.events).toEqual([]);
   });
@@ -173,7 +174,7 @@ describe('MessageReader: UTF-8 is checked as bytes arrive', () => {
   it('invalid UTF-8 in fragment 2 of 3 → 1007 before fragment 3 is pushed', () => {
     const h = harness();
     expect(h.push(text('κόσμε', false))).toBeNull();
-    expectCode(h.push(cont(hex('ce ba f4 90'), false)), 1007);
+    expectCode(h.push(cont(hex('ce ba f4 90'), false)), 'WS_ERR_INVALID_UTF8');
     expect(h.push(cont('fine'))).toBe(h.reader.error);
     expect(h.events).toEqual([]);
   });
@@ -188,9 +189,9 @@ describe('MessageReader: UTF-8 is checked as bytes arrive', () => {
       const first = h.push(frame.subarray(0, split));
       if (split <= badByte) {
         expect(first, `split ${split}`).toBeNull();
-        expectCode(h.push(frame.subarray(split)), 1007);
+        expectCode(h.push(frame.subarray(split)), 'WS_ERR_INVALID_UTF8');
       } else {
-        expectCode(first, 1007);
+        expectCode(first, 'WS_ERR_INVALID_UTF8');
       }
       expect(h.events).toEqual([]);
     }
@@ -202,12 +203,12 @@ describe('MessageReader: UTF-8 is checked as bytes arrive', () => {
     let errorAt = -1;
     for (let i = 0; i < frame.length && errorAt < 0; i++) if (h.push(frame.subarray(i, i + 1))) errorAt = i;
     expect(errorAt).toBe(6 + 3); // the A0 after ED
-    expect(h.reader.error!.closeCode).toBe(1007);
+    expect(h.reader.error!.code).toBe('WS_ERR_INVALID_UTF8');
   });
 
   it('a text message ending mid-sequence → 1007 at FIN (single frame)', () => {
     const h = harness();
-    expectCode(h.push(text(Buffer.concat([Buffer.from('price: '), hex('e2 82')]))), 1007);
+    expectCode(h.push(text(Buffer.concat([Buffer.from('price: '), hex('e2 82')]))), 'WS_ERR_INVALID_UTF8');
     expect(h.events).toEqual([]);
   });
 
@@ -215,7 +216,7 @@ describe('MessageReader: UTF-8 is checked as bytes arrive', () => {
     const h = harness();
     expect(h.push(text(Buffer.concat([Buffer.from('a'), hex('f0 9f')]), false))).toBeNull();
     expect(h.push(cont(hex('98'), false))).toBeNull();
-    expectCode(h.push(cont('')), 1007);
+    expectCode(h.push(cont('')), 'WS_ERR_INVALID_UTF8');
     expect(h.events).toEqual([]);
   });
 });
@@ -229,7 +230,7 @@ describe('MessageReader: size limits', () => {
     expect(ok.messages[0]!.data.length).toBe(MAX);
     const tooBig = harness({ maxMessageSize: MAX });
     const frame = binary(Buffer.alloc(MAX + 1, 7));
-    expectCode(tooBig.push(frame.subarray(0, 8)), 1009); // 16-bit form + key: the header only
+    expectCode(tooBig.push(frame.subarray(0, 8)), 'WS_ERR_FRAME_TOO_BIG'); // 16-bit form + key: the header only
     expect(tooBig.events).toEqual([]);
   });
 
@@ -239,7 +240,7 @@ describe('MessageReader: size limits', () => {
       expect(h.push(text('a'.repeat(300), false))).toBeNull();
       expect(h.push(cont('b'.repeat(300), false))).toBeNull();
       const last = cont('c'.repeat(401));
-      expectCode(h.push(last.subarray(0, 8)), 1009);
+      expectCode(h.push(last.subarray(0, 8)), 'WS_ERR_MESSAGE_TOO_BIG');
       expect(h.events).toEqual([]);
     }
   });
@@ -264,7 +265,7 @@ describe('MessageReader: size limits', () => {
       // A view for the first piece, then payload blocks that grow with what has arrived.
       expect(maxParts).toBeLessThanOrEqual(8);
       const over = harness({ maxMessageSize: size - 1 });
-      expectCode(over.push(frame.subarray(0, 10)), 1009); // 64-bit length form: detected before the mask key
+      expectCode(over.push(frame.subarray(0, 10)), 'WS_ERR_FRAME_TOO_BIG'); // 64-bit length form: detected before the mask key
     }
   });
 
@@ -296,7 +297,7 @@ describe('MessageReader: size limits', () => {
       const err = h.push(k === 1 ? first : next);
       const charge = partSize + parts * Math.max(partSize, overhead);
       if (err) {
-        expect(err.closeCode).toBe((parts + 1) * partSize > maxMessageSize ? 1009 : 1008);
+        expect(err.code).toBe((parts + 1) * partSize > maxMessageSize ? 'WS_ERR_MESSAGE_TOO_BIG' : 'WS_ERR_TOO_MANY_PARTS');
         // It failed at the first frame that crosses, not later, not earlier.
         expect(charge).toBeGreaterThan(maxMessageSize);
         expect(h.events).toEqual([]);
@@ -340,7 +341,7 @@ describe('MessageReader: size limits', () => {
     expect(h.push(text('a', false))).toBeNull();
     for (let k = 2; k <= 1000; k++) expect(h.push(next)).toBeNull();
     expect(h.reader.retainedMessageBytes).toBe(1000);
-    expectCode(h.push(next), 1009);
+    expectCode(h.push(next), 'WS_ERR_MESSAGE_TOO_BIG');
   });
 
   it('with the default 32 MiB limit an empty-fragment flood ends in 1008 after 262 145 parts', () => {
@@ -355,7 +356,7 @@ describe('MessageReader: size limits', () => {
       error = h.push(batch);
       sent += 4096;
     }
-    expectCode(error, 1008);
+    expectCode(error, 'WS_ERR_TOO_MANY_PARTS');
     // 128 (k − 1) > 2^25 ⇔ k − 1 > 262 144: the 262 146th frame fails, so 262 145 were accepted.
     expect(sent).toBe(1 + 4096 * Math.ceil(262_145 / 4096));
     expect(h.reader.retainedMessageBytes).toBe(0);
@@ -409,20 +410,20 @@ describe('MessageReader: Close', () => {
 
   it('a 1-byte Close → 1002', () => {
     const h = harness();
-    expectCode(h.push(f({ opcode: Opcode.Close, payload: hex('03') })), 1002);
+    expectCode(h.push(f({ opcode: Opcode.Close, payload: hex('03') })), 'WS_ERR_INVALID_CLOSE_PAYLOAD_LENGTH');
     expect(h.events).toEqual([]);
     expect(h.reader.closed).toBe(false);
   });
 
   it.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])('Close with invalid code %i → 1002', (code) => {
     const h = harness();
-    expectCode(h.push(close(code)), 1002);
+    expectCode(h.push(close(code)), 'WS_ERR_INVALID_CLOSE_CODE');
     expect(h.events).toEqual([]);
   });
 
   it('Close with an invalid UTF-8 reason → 1007', () => {
     const h = harness();
-    expectCode(h.push(close(1000, hex('ce ba f4 90 80 80'))), 1007);
+    expectCode(h.push(close(1000, hex('ce ba f4 90 80 80'))), 'WS_ERR_INVALID_UTF8');
     expect(h.events).toEqual([]);
     expect(h.reader.closed).toBe(false);
   });

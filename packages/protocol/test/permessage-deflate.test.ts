@@ -198,26 +198,26 @@ describe('MessageReader with permessage-deflate (RSV1 rules, RFC 7692 §6.1)', (
     const { reader, got } = readerWith(true);
     expect(reader.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi'), mask: true }))).toBeNull();
     expect(got[0]!.compressed).toBe(false);
-    expect(reader.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from([0xff]), mask: true }))?.closeCode).toBe(1007);
+    expect(reader.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from([0xff]), mask: true }))?.code).toBe('WS_ERR_INVALID_UTF8');
   });
 
   it('RSV1 on a continuation frame → 1002', () => {
     const { reader } = readerWith(true);
     const err = reader.push(Buffer.concat([rsv1(Opcode.Binary, Buffer.from('a'), false), rsv1(0, Buffer.from('b'))])) as ProtocolError;
-    expect(err.closeCode).toBe(1002);
+    expect(err.code).toBe('WS_ERR_UNEXPECTED_RSV_1');
     expect(err.message).toMatch(/continuation/);
   });
 
   it('RSV1 on a control frame → 1002', () => {
     for (const opcode of [Opcode.Ping, Opcode.Pong, Opcode.Close]) {
       const { reader } = readerWith(true);
-      expect(reader.push(rsv1(opcode, Buffer.alloc(0)))?.closeCode).toBe(1002);
+      expect(reader.push(rsv1(opcode, Buffer.alloc(0)))?.code).toBe('WS_ERR_UNEXPECTED_RSV_1');
     }
   });
 
   it('RSV1 without the extension → 1002; RSV2/RSV3 stay forbidden with it', () => {
-    expect(readerWith(false).reader.push(rsv1(Opcode.Text, Buffer.from('x')))?.closeCode).toBe(1002);
-    expect(readerWith(true).reader.push(encodeFrame({ opcode: 1, payload: Buffer.from('x'), rsv2: true, mask: true }))?.closeCode).toBe(1002);
+    expect(readerWith(false).reader.push(rsv1(Opcode.Text, Buffer.from('x')))?.code).toBe('WS_ERR_UNEXPECTED_RSV_1');
+    expect(readerWith(true).reader.push(encodeFrame({ opcode: 1, payload: Buffer.from('x'), rsv2: true, mask: true }))?.code).toBe('WS_ERR_UNEXPECTED_RSV_2_3');
   });
 });
 
@@ -279,7 +279,7 @@ describe('DeflateCodec', () => {
 
   it('corrupt data → 1007', () => {
     const { server } = pair(TAKEOVER);
-    expect(() => server.decompressSync(Buffer.from([0xff, 0xff, 0xff]))).toThrow(expect.objectContaining({ closeCode: 1007 }));
+    expect(() => server.decompressSync(Buffer.from([0xff, 0xff, 0xff]))).toThrow(expect.objectContaining({ code: 'WS_ERR_INVALID_COMPRESSED_DATA', closeCode: 1007 }));
   });
 
   it('decompression bomb: refused with 1009 while inflating, output never past the limit', async () => {
@@ -288,8 +288,8 @@ describe('DeflateCodec', () => {
     const bomb = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 30 }).compressSync(Buffer.alloc(64 << 20));
     expect(bomb.length).toBeLessThan(100_000);
     const before = process.memoryUsage().arrayBuffers;
-    expect(() => server.decompressSync(bomb)).toThrow(expect.objectContaining({ closeCode: 1009 }));
-    await expect(server.decompress(bomb)).rejects.toMatchObject({ closeCode: 1009 });
+    expect(() => server.decompressSync(bomb)).toThrow(expect.objectContaining({ code: 'WS_ERR_INFLATED_MESSAGE_TOO_BIG', closeCode: 1009 }));
+    await expect(server.decompress(bomb)).rejects.toMatchObject({ code: 'WS_ERR_INFLATED_MESSAGE_TOO_BIG', closeCode: 1009 });
     expect(server.inflateLimitHits).toBe(2);
     expect(server.inflatedBytes).toBe(0);
     expect(server.largestInflatedMessage).toBe(0);

@@ -436,10 +436,10 @@ export class FuzzingClient {
           if (compressed && this.deflate) {
             try {
               data = this.deflate.decompressSync(data);
-              if (!binary && !isValidUtf8(data)) throw new ProtocolError(1007, 'inflated text message is not valid UTF-8');
+              if (!binary && !isValidUtf8(data)) throw new ProtocolError('WS_ERR_INVALID_UTF8', 'inflated text message is not valid UTF-8');
             } catch (err) {
-              const e = err instanceof ProtocolError ? err : new ProtocolError(1002, String(err));
-              this.failConnection(e.closeCode, e.message);
+              if (err instanceof ProtocolError) this.failConnection(err.closeCode, err.message);
+              else this.failConnection(1002, String(err));
               return;
             }
           }
