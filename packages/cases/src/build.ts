@@ -4,8 +4,6 @@
  */
 import type { CaseDef, ExpectedClose, ExpectedEvent, FrameStep, PayloadSpec, Step } from './types.js';
 
-export const OP = { CONT: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
-
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_PROTOCOL_ERROR = 1002;
 export const CLOSE_INVALID_PAYLOAD = 1007;

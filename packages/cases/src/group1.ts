@@ -1,5 +1,6 @@
 /** 1 Framing: 1.1 text and 1.2 binary messages of boundary sizes (case1_1_*.py, case1_2_*.py). */
-import { OP, binaryEvent, frame, killAfter, normalCloseByMe, rep, repHex, textEvent } from './build.js';
+import { Opcode } from '@wsmatrix/protocol';
+import { binaryEvent, frame, killAfter, normalCloseByMe, rep, repHex, textEvent } from './build.js';
 import type { CaseDef } from './types.js';
 
 /** [sub-case, payload length, chop size, killAfter ms] -- identical for 1.1 and 1.2. */
@@ -35,7 +36,7 @@ function sizeCase(sub: 1 | 2, n: number, len: number, chop: number | undefined, 
       `One unfragmented ${kind} frame with ${sizeNote(len)}${len > 0 ? `, ${filler}` : ''}.${chopNote} ` +
       `If the echo has not come back after ${killMs / 1000} s the runner gives up and closes.`,
     expectation: `The server echoes the ${kind} message unchanged; the runner then closes with 1000 and the close is clean.`,
-    steps: [frame(binary ? OP.BINARY : OP.TEXT, payload, chop ? { chop } : {}), killAfter(killMs)],
+    steps: [frame(binary ? Opcode.Binary : Opcode.Text, payload, chop ? { chop } : {}), killAfter(killMs)],
     expected: { OK: [binary ? binaryEvent(payload) : textEvent(payload)] },
     expectedClose: normalCloseByMe(),
   };

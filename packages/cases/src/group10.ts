@@ -1,5 +1,6 @@
 /** 10 Misc: 10.1 Auto-Fragmentation (case10_1_1.py). */
-import { OP, killAfter, message, normalCloseByMe, rep, textEvent } from './build.js';
+import { Opcode } from '@wsmatrix/protocol';
+import { killAfter, message, normalCloseByMe, rep, textEvent } from './build.js';
 import type { CaseDef } from './types.js';
 
 const LENGTH = 65536;
@@ -19,6 +20,6 @@ export const group10: CaseDef[] = [
     expected: { OK: [textEvent(rep('*', LENGTH))] },
     expectedClose: normalCloseByMe(),
     // Autobahn: opcode 0 -> floor(65536 / 1300) = 50, opcode 1 -> 1 (65536 % 1300 > 0).
-    expectTxFrames: { [OP.CONT]: Math.floor(LENGTH / FRAGMENT), [OP.TEXT]: LENGTH % FRAGMENT > 0 ? 1 : 0 },
+    expectTxFrames: { [Opcode.Continuation]: Math.floor(LENGTH / FRAGMENT), [Opcode.Text]: LENGTH % FRAGMENT > 0 ? 1 : 0 },
   },
 ];

@@ -1,5 +1,6 @@
 /** 3 Reserved Bits (case3_*.py): frames with RSV bits set while no extension was negotiated. */
-import { OP, frame, hex, killAfter, serverFails, textEvent } from './build.js';
+import { Opcode } from '@wsmatrix/protocol';
+import { frame, hex, killAfter, serverFails, textEvent } from './build.js';
 import type { CaseDef } from './types.js';
 
 const HELLO = 'Hello, world!';
@@ -22,9 +23,9 @@ function echoThenRsv(id: string, rsv: number, how: 'burst' | 'sync' | 'chop'): C
       'The first message is echoed, then the server fails the connection with 1002 when it sees the RSV bits; ' +
       'no Pong comes back. Also accepted (NON-STRICT): the failure comes before the echo was sent.',
     steps: [
-      frame(OP.TEXT, HELLO, opts),
-      frame(OP.TEXT, HELLO, { rsv, ...opts }),
-      frame(OP.PING, undefined, opts),
+      frame(Opcode.Text, HELLO, opts),
+      frame(Opcode.Text, HELLO, { rsv, ...opts }),
+      frame(Opcode.Ping, undefined, opts),
       killAfter(1000),
     ],
     expected: { OK: [textEvent(HELLO)], 'NON-STRICT': [] },
@@ -37,7 +38,7 @@ export const group3: CaseDef[] = [
     id: '3.1',
     description: `A text message "${HELLO}" with RSV = 1.`,
     expectation: `Nothing is echoed. ${FAIL_NOW}`,
-    steps: [frame(OP.TEXT, HELLO, { rsv: 1 }), killAfter(1000)],
+    steps: [frame(Opcode.Text, HELLO, { rsv: 1 }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   },
@@ -48,7 +49,7 @@ export const group3: CaseDef[] = [
     id: '3.5',
     description: 'A binary message of 8 octets (00 ff fe fd fc fb 00 ff) with RSV = 5.',
     expectation: `Nothing is echoed. ${FAIL_NOW}`,
-    steps: [frame(OP.BINARY, hex('00fffefdfcfb00ff'), { rsv: 5 }), killAfter(1000)],
+    steps: [frame(Opcode.Binary, hex('00fffefdfcfb00ff'), { rsv: 5 }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   },
@@ -57,7 +58,7 @@ export const group3: CaseDef[] = [
     id: '3.6',
     description: `A frame with RSV = 6 carrying "${HELLO}". Autobahn calls it a Ping, but the opcode sent is 2 (binary).`,
     expectation: `Nothing is echoed. ${FAIL_NOW}`,
-    steps: [frame(OP.BINARY, HELLO, { rsv: 6 }), killAfter(1000)],
+    steps: [frame(Opcode.Binary, HELLO, { rsv: 6 }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   },
@@ -66,7 +67,7 @@ export const group3: CaseDef[] = [
     description:
       'A Close frame with no payload and RSV = 7, written as raw bytes (the runner does not consider itself closing).',
     expectation: FAIL_NOW,
-    steps: [frame(OP.CLOSE, undefined, { rsv: 7 }), killAfter(1000)],
+    steps: [frame(Opcode.Close, undefined, { rsv: 7 }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   },

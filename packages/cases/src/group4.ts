@@ -1,5 +1,6 @@
 /** 4 Opcodes (case4_1_*.py, case4_2_*.py): frames with reserved opcodes 3-7 and 11-15. */
-import { OP, frame, killAfter, serverFails, textEvent } from './build.js';
+import { Opcode } from '@wsmatrix/protocol';
+import { frame, killAfter, serverFails, textEvent } from './build.js';
 import type { CaseDef } from './types.js';
 
 const HELLO = 'Hello, world!';
@@ -37,9 +38,9 @@ function afterEcho(id: string, opcode: number, withPayload: boolean, chopped: bo
       'The text message is echoed, then the server fails the connection with 1002 on the reserved opcode; ' +
       'no Pong comes back. Also accepted (NON-STRICT): the failure comes before the echo was sent.',
     steps: [
-      frame(OP.TEXT, HELLO, opts),
+      frame(Opcode.Text, HELLO, opts),
       frame(opcode, withPayload ? HELLO : undefined, opts),
-      frame(OP.PING, undefined, opts),
+      frame(Opcode.Ping, undefined, opts),
       killAfter(1000),
     ],
     expected: { OK: [textEvent(HELLO)], 'NON-STRICT': [] },

@@ -1,6 +1,6 @@
 /** 5 Fragmentation (case5_*.py). */
+import { Opcode } from '@wsmatrix/protocol';
 import {
-  OP,
   closeAfter,
   frame,
   killAfter,
@@ -32,7 +32,7 @@ function fragmentedControl(id: string, opcode: number, name: string): CaseDef {
     id,
     description: `A ${name} split into two frames: a ${name} frame with FIN clear carrying "${F1}", then a continuation frame with FIN set carrying "${F2}".`,
     expectation: 'The server fails the connection at once with 1002: control frames must not be fragmented.',
-    steps: [frame(opcode, F1, { fin: false }), frame(OP.CONT, F2, { fin: true }), killAfter(1000)],
+    steps: [frame(opcode, F1, { fin: false }), frame(Opcode.Continuation, F2, { fin: true }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   };
@@ -44,7 +44,7 @@ function twoFragments(id: string, how: How): CaseDef {
     id,
     description: `A text message in two frames, "${F1}" (FIN clear) and a continuation "${F2}" (FIN set). ${howText(how)}`,
     expectation: `The server reassembles and echoes "${F1}${F2}" as one text message; then a clean close with 1000.`,
-    steps: [frame(OP.TEXT, F1, { fin: false, ...o }), frame(OP.CONT, F2, { fin: true, ...o }), closeAfter(1000)],
+    steps: [frame(Opcode.Text, F1, { fin: false, ...o }), frame(Opcode.Continuation, F2, { fin: true, ...o }), closeAfter(1000)],
     expected: { OK: [textEvent(F1 + F2)] },
     expectedClose: normalCloseByMe(),
   };
@@ -61,9 +61,9 @@ function pingBetween(id: string, how: How): CaseDef {
       'The Ping is answered in the middle of the message: first a Pong with the Ping payload, then the echo of ' +
       `"${F1}${F2}". Then a clean close with 1000.`,
     steps: [
-      frame(OP.TEXT, F1, { fin: false, ...o }),
-      frame(OP.PING, PING, { fin: true, ...o }),
-      frame(OP.CONT, F2, { fin: true, ...o }),
+      frame(Opcode.Text, F1, { fin: false, ...o }),
+      frame(Opcode.Ping, PING, { fin: true, ...o }),
+      frame(Opcode.Continuation, F2, { fin: true, ...o }),
       closeAfter(1000),
     ],
     expected: { OK: [pongEvent(PING), textEvent(F1 + F2)] },
@@ -79,7 +79,7 @@ function strayContinuation(id: string, contFin: boolean, how: How): CaseDef {
       `A continuation frame with FIN ${contFin ? 'set' : 'clear'} carrying "${NON_CONT}" although no message ` +
       `was started, then a complete text message "${HELLO}". ${howText(how)}`,
     expectation: `Nothing is echoed. ${NOTHING_TO_CONTINUE}`,
-    steps: [frame(OP.CONT, NON_CONT, { fin: contFin, ...o }), frame(OP.TEXT, HELLO, { fin: true, ...o }), killAfter(1000)],
+    steps: [frame(Opcode.Continuation, NON_CONT, { fin: contFin, ...o }), frame(Opcode.Text, HELLO, { fin: true, ...o }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   };
@@ -89,9 +89,9 @@ function repeatedStray(id: string, contFin: boolean): CaseDef {
   const steps: Step[] = [];
   for (let i = 0; i < 2; i++) {
     steps.push(
-      frame(OP.CONT, 'fragment1', { fin: contFin }),
-      frame(OP.TEXT, 'fragment2', { fin: false }),
-      frame(OP.CONT, 'fragment3', { fin: true }),
+      frame(Opcode.Continuation, 'fragment1', { fin: contFin }),
+      frame(Opcode.Text, 'fragment2', { fin: false }),
+      frame(Opcode.Continuation, 'fragment3', { fin: true }),
     );
   }
   steps.push(killAfter(1000));
@@ -122,14 +122,14 @@ function pingsInLongMessage(id: string, sync: boolean): CaseDef {
       'The first Ping is answered during the pause, before the message is complete; then the second Pong, ' +
       'then the echo of the whole message "fragment1fragment2fragment3fragment4fragment5". Then a clean close with 1000.',
     steps: [
-      frame(OP.TEXT, fr[0], { fin: false, ...o }),
-      frame(OP.CONT, fr[1], { fin: false, ...o }),
-      frame(OP.PING, pings[0], { fin: true, ...o }),
+      frame(Opcode.Text, fr[0], { fin: false, ...o }),
+      frame(Opcode.Continuation, fr[1], { fin: false, ...o }),
+      frame(Opcode.Ping, pings[0], { fin: true, ...o }),
       { kind: 'wait', ms: 1000 },
-      frame(OP.CONT, fr[2], { fin: false, ...o }),
-      frame(OP.CONT, fr[3], { fin: false, ...o }),
-      frame(OP.PING, pings[1], { fin: true, ...o }),
-      frame(OP.CONT, fr[4], { fin: true, ...o }),
+      frame(Opcode.Continuation, fr[2], { fin: false, ...o }),
+      frame(Opcode.Continuation, fr[3], { fin: false, ...o }),
+      frame(Opcode.Ping, pings[1], { fin: true, ...o }),
+      frame(Opcode.Continuation, fr[4], { fin: true, ...o }),
       closeAfter(1000),
     ],
     expected: { OK: [pongEvent(pings[0]), pongEvent(pings[1]), textEvent(fr.join(''))] },
@@ -138,8 +138,8 @@ function pingsInLongMessage(id: string, sync: boolean): CaseDef {
 }
 
 export const group5: CaseDef[] = [
-  fragmentedControl('5.1', OP.PING, 'Ping'),
-  fragmentedControl('5.2', OP.PONG, 'Pong'),
+  fragmentedControl('5.1', Opcode.Ping, 'Ping'),
+  fragmentedControl('5.2', Opcode.Pong, 'Pong'),
   twoFragments('5.3', 'burst'),
   twoFragments('5.4', 'sync'),
   twoFragments('5.5', 'chop'),
@@ -161,10 +161,10 @@ export const group5: CaseDef[] = [
       'The first message is echoed as "fragment1fragment2", then the server fails the connection with 1002 on ' +
       'the stray continuation. Also accepted (NON-STRICT): the failure comes before the echo was sent.',
     steps: [
-      frame(OP.TEXT, 'fragment1', { fin: false }),
-      frame(OP.CONT, 'fragment2', { fin: true }),
-      frame(OP.CONT, 'fragment3', { fin: false }),
-      frame(OP.TEXT, 'fragment4', { fin: true }),
+      frame(Opcode.Text, 'fragment1', { fin: false }),
+      frame(Opcode.Continuation, 'fragment2', { fin: true }),
+      frame(Opcode.Continuation, 'fragment3', { fin: false }),
+      frame(Opcode.Text, 'fragment4', { fin: true }),
       killAfter(1000),
     ],
     expected: { OK: [textEvent('fragment1fragment2')], 'NON-STRICT': [] },
@@ -180,7 +180,7 @@ export const group5: CaseDef[] = [
     expectation:
       'Nothing is echoed. The server fails the connection at once with 1002: a new data frame may not start ' +
       'while a fragmented message is still open.',
-    steps: [frame(OP.TEXT, 'fragment1', { fin: false }), frame(OP.TEXT, 'fragment2', { fin: true }), killAfter(1000)],
+    steps: [frame(Opcode.Text, 'fragment1', { fin: false }), frame(Opcode.Text, 'fragment2', { fin: true }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFails(),
   },

@@ -2,8 +2,8 @@
  * 6 UTF-8 Handling: 6.1-6.4 hand-written (case6_1_*.py ... case6_4_*.py), 6.5-6.23 generated from the
  * table of UTF-8 test sequences (case6_x_x.py).
  */
+import { Opcode } from '@wsmatrix/protocol';
 import {
-  OP,
   closeAfter,
   frame,
   hex,
@@ -54,11 +54,11 @@ function failFastFrames(id: string, parts: [string, string, string], splitNote: 
       `${parts[0]} | ${parts[1]} | ${parts[2]} (hex). ${splitNote}`,
     expectation: FAIL_FAST_EXPECTATION,
     steps: [
-      frame(OP.TEXT, hex(parts[0]), { fin: false }),
+      frame(Opcode.Text, hex(parts[0]), { fin: false }),
       { kind: 'wait', ...waitA },
-      frame(OP.CONT, hex(parts[1]), { fin: false }),
+      frame(Opcode.Continuation, hex(parts[1]), { fin: false }),
       { kind: 'wait', ...waitB },
-      frame(OP.CONT, hex(parts[2]), { fin: true }),
+      frame(Opcode.Continuation, hex(parts[2]), { fin: true }),
       killAfter(1000),
     ],
     expected: { OK: [timeoutEvent('A')], 'NON-STRICT': [timeoutEvent('A'), timeoutEvent('B')] },
@@ -78,11 +78,11 @@ function failFastChops(id: string, parts: [string, string, string], splitNote: s
     steps: [
       {
         kind: 'frameParts',
-        frame: { opcode: OP.TEXT, fin: false, payload: hex(parts.join('')) },
+        frame: { opcode: Opcode.Text, fin: false, payload: hex(parts.join('')) },
         parts: sizes,
         waits: [{ ...waitA }, { ...waitB }],
       },
-      frame(OP.CONT, undefined, { fin: true }),
+      frame(Opcode.Continuation, undefined, { fin: true }),
       killAfter(1000),
     ],
     expected: { OK: [timeoutEvent('A')], 'NON-STRICT': [timeoutEvent('A'), timeoutEvent('B')] },
@@ -101,7 +101,7 @@ const handWritten: CaseDef[] = [
     id: '6.1.1',
     description: 'An unfragmented text message with an empty payload.',
     expectation: 'An empty text message is echoed; then a clean close with 1000.',
-    steps: [frame(OP.TEXT, ''), closeAfter(1000)],
+    steps: [frame(Opcode.Text, ''), closeAfter(1000)],
     expected: { OK: [textEvent('')] },
     expectedClose: normalCloseByMe(),
   },
@@ -109,7 +109,7 @@ const handWritten: CaseDef[] = [
     id: '6.1.2',
     description: 'A text message in three frames (text, continuation, continuation with FIN), every one empty.',
     expectation: 'One empty text message is echoed; then a clean close with 1000.',
-    steps: [frame(OP.TEXT, '', { fin: false }), frame(OP.CONT, '', { fin: false }), frame(OP.CONT, '', { fin: true }), closeAfter(1000)],
+    steps: [frame(Opcode.Text, '', { fin: false }), frame(Opcode.Continuation, '', { fin: false }), frame(Opcode.Continuation, '', { fin: true }), closeAfter(1000)],
     expected: { OK: [textEvent('')] },
     expectedClose: normalCloseByMe(),
   },
@@ -118,9 +118,9 @@ const handWritten: CaseDef[] = [
     description: 'A text message in three frames: empty first and last frames around a middle frame carrying "middle frame payload".',
     expectation: 'The text message "middle frame payload" is echoed; then a clean close with 1000.',
     steps: [
-      frame(OP.TEXT, '', { fin: false }),
-      frame(OP.CONT, 'middle frame payload', { fin: false }),
-      frame(OP.CONT, '', { fin: true }),
+      frame(Opcode.Text, '', { fin: false }),
+      frame(Opcode.Continuation, 'middle frame payload', { fin: false }),
+      frame(Opcode.Continuation, '', { fin: true }),
       closeAfter(1000),
     ],
     expected: { OK: [textEvent('middle frame payload')] },
@@ -138,7 +138,7 @@ const handWritten: CaseDef[] = [
     id: '6.2.2',
     description: `The same valid UTF-8 text as 6.2.1 in two frames split between two characters: ${HELLO_PART1} | ${HELLO_PART2} (hex).`,
     expectation: 'The reassembled message is echoed unchanged; then a clean close with 1000.',
-    steps: [frame(OP.TEXT, hex(HELLO_PART1), { fin: false }), frame(OP.CONT, hex(HELLO_PART2), { fin: true }), closeAfter(1000)],
+    steps: [frame(Opcode.Text, hex(HELLO_PART1), { fin: false }), frame(Opcode.Continuation, hex(HELLO_PART2), { fin: true }), closeAfter(1000)],
     expected: { OK: [textEvent(hex(HELLO_UTF8))] },
     expectedClose: normalCloseByMe(),
   },

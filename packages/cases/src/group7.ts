@@ -1,9 +1,9 @@
 /** 7 Close Handling (case7_*.py). */
+import { Opcode } from '@wsmatrix/protocol';
 import {
   CLOSE_INVALID_PAYLOAD,
   CLOSE_NORMAL,
   CLOSE_PROTOCOL_ERROR,
-  OP,
   close,
   frame,
   hex,
@@ -35,7 +35,7 @@ const basic: CaseDef[] = [
     id: '7.1.1',
     description: `A text message "${HELLO}"; the runner closes once the echo is back.`,
     expectation: 'The message is echoed, then the runner closes with 1000 and the server completes a clean close with 1000.',
-    steps: [frame(OP.TEXT, HELLO), killAfter(1000)],
+    steps: [frame(Opcode.Text, HELLO), killAfter(1000)],
     expected: { OK: [textEvent(HELLO)] },
     expectedClose: normalCloseByMe(),
     wrongCodeFails: true,
@@ -44,7 +44,7 @@ const basic: CaseDef[] = [
     id: '7.1.2',
     description: 'A Close with 1000, immediately followed by a second, empty Close frame.',
     expectation: 'The server answers the first Close with 1000 and ignores the second; the close is clean.',
-    steps: [close(CLOSE_NORMAL), frame(OP.CLOSE), killAfter(1000)],
+    steps: [close(CLOSE_NORMAL), frame(Opcode.Close), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: normalCloseByMe(),
     suppressClose: true,
@@ -54,7 +54,7 @@ const basic: CaseDef[] = [
     id: '7.1.3',
     description: 'A Close with 1000, immediately followed by an empty Ping.',
     expectation: 'The server answers the Close with 1000 and does not answer the Ping (no Pong); the close is clean.',
-    steps: [close(CLOSE_NORMAL), frame(OP.PING), killAfter(1000)],
+    steps: [close(CLOSE_NORMAL), frame(Opcode.Ping), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: normalCloseByMe(),
     suppressClose: true,
@@ -64,7 +64,7 @@ const basic: CaseDef[] = [
     id: '7.1.4',
     description: `A Close with 1000, immediately followed by a text message "${HELLO}".`,
     expectation: 'The server answers the Close with 1000 and ignores the text message (no echo); the close is clean.',
-    steps: [close(CLOSE_NORMAL), frame(OP.TEXT, HELLO), killAfter(1000)],
+    steps: [close(CLOSE_NORMAL), frame(Opcode.Text, HELLO), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: normalCloseByMe(),
     suppressClose: true,
@@ -78,7 +78,7 @@ const basic: CaseDef[] = [
     expectation:
       'No echo. The server answers the Close with 1000 and ignores what follows; the close is clean. Answering ' +
       'with another code fails the case.',
-    steps: [frame(OP.TEXT, 'fragment1', { fin: false }), close(CLOSE_NORMAL), frame(OP.CONT, 'fragment2', { fin: true }), killAfter(1000)],
+    steps: [frame(Opcode.Text, 'fragment1', { fin: false }), close(CLOSE_NORMAL), frame(Opcode.Continuation, 'fragment2', { fin: true }), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: normalCloseByMe(),
     suppressClose: true,
@@ -94,10 +94,10 @@ const basic: CaseDef[] = [
       'its echoes before it handles the Close. Recorded as OK when just the short echo is seen, NON-STRICT when ' +
       'nothing is, then both verdicts are reported as INFORMATIONAL.',
     steps: [
-      frame(OP.TEXT, rep('BAsd7&jh23', 256 * 1024)),
-      frame(OP.TEXT, HELLO),
+      frame(Opcode.Text, rep('BAsd7&jh23', 256 * 1024)),
+      frame(Opcode.Text, HELLO),
       close(CLOSE_NORMAL),
-      frame(OP.PING),
+      frame(Opcode.Ping),
       killAfter(1000),
     ],
     expected: { OK: [textEvent(HELLO)], 'NON-STRICT': [] },
