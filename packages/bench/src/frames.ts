@@ -3,11 +3,7 @@
  * buffers, so the client spends nothing on framing or masking per message.
  */
 import { randomBytes } from 'node:crypto';
-
-export const OPCODE_CONTINUATION = 0x0;
-export const OPCODE_TEXT = 0x1;
-export const OPCODE_BINARY = 0x2;
-export const OPCODE_CLOSE = 0x8;
+import { Opcode } from '@wsmatrix/protocol';
 
 /** RSV1 bit of a frame's first byte: "this message is compressed" under permessage-deflate (RFC 7692 §6). */
 export const RSV1 = 0x40;
@@ -68,7 +64,7 @@ export function buildMaskedMessage(opcode: number, payload: Uint8Array, fragment
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
   pieces.forEach((piece, i) => {
-    pos = writeMaskedFrame(out, pos, i === 0 ? opcode : OPCODE_CONTINUATION, i === pieces.length - 1, piece, randomMask());
+    pos = writeMaskedFrame(out, pos, i === 0 ? opcode : Opcode.Continuation, i === pieces.length - 1, piece, randomMask());
   });
   return out;
 }
@@ -84,7 +80,7 @@ export function repeatMessage(message: Buffer, count: number): Buffer {
 export function buildCloseFrame(code = 1000): Buffer {
   const payload = Buffer.alloc(2);
   payload.writeUInt16BE(code, 0);
-  return buildMaskedFrame(OPCODE_CLOSE, payload);
+  return buildMaskedFrame(Opcode.Close, payload);
 }
 
 /** A non-zero mask key: a zero key would let a server skip the unmasking work it normally does. */
@@ -97,7 +93,7 @@ export function randomMask(): Buffer {
 
 /** Payload bytes of a workload: printable ASCII for text (valid UTF-8), random bytes for binary. */
 export function buildPayload(opcode: number, size: number): Buffer {
-  if (opcode === OPCODE_TEXT) {
+  if (opcode === Opcode.Text) {
     const out = Buffer.allocUnsafe(size);
     for (let i = 0; i < size; i++) out[i] = 0x61 + (i % 26);
     return out;

@@ -3,7 +3,8 @@
  * decoded, and one call handles a whole read chunk however many frames (or fractions of one) it holds.
  * Accepts masked frames too, because the raw-TCP baseline echoes the client's masked frames verbatim.
  */
-import { OPCODE_CLOSE, OPCODE_CONTINUATION, RSV1 } from './frames.js';
+import { Opcode } from '@wsmatrix/protocol';
+import { RSV1 } from './frames.js';
 
 export class ReplyCounter {
   /** Complete data messages seen (data frames with FIN). */
@@ -84,9 +85,9 @@ export class ReplyCounter {
     }
     this.currentIsData = opcode < 8;
     this.currentEndsMessage = this.currentIsData && (b0 & 0x80) !== 0;
-    this.currentIsClose = opcode === OPCODE_CLOSE;
+    this.currentIsClose = opcode === Opcode.Close;
     // One bit test per frame header, nothing per payload byte: free for uncompressed jobs too.
-    if (opcode !== OPCODE_CONTINUATION && this.currentIsData) this.messageCompressed = (b0 & RSV1) !== 0;
+    if (opcode !== Opcode.Continuation && this.currentIsData) this.messageCompressed = (b0 & RSV1) !== 0;
     this.skip = length;
     if (length === 0) this.endFrame();
   }

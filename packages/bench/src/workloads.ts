@@ -1,5 +1,5 @@
 /** The workload catalogue: what each measurement sends, over how many connections, and its unit. */
-import { OPCODE_BINARY, OPCODE_TEXT } from './frames.js';
+import { Opcode } from '@wsmatrix/protocol';
 
 /** Connections opened, upgraded and closed, by `loops` loops each doing one connection at a time. */
 export interface HandshakeWorkload {
@@ -37,7 +37,7 @@ function small(connections: number, inFlight: number): EchoWorkload {
     kind: 'echo',
     id: `small-c${connections}-f${inFlight}`,
     title: `32 B text, ${connections} conn × ${inFlight} in flight`,
-    opcode: OPCODE_TEXT,
+    opcode: Opcode.Text,
     size: 32,
     connections,
     inFlight,
@@ -57,15 +57,15 @@ export const WORKLOADS: readonly Workload[] = Object.freeze([
   small(128, 32),
   {
     kind: 'echo', id: 'large-64k', title: '64 KiB binary, 1 conn × 16 in flight',
-    opcode: OPCODE_BINARY, size: 64 * KiB, connections: 1, inFlight: 16, measure: 'bytes',
+    opcode: Opcode.Binary, size: 64 * KiB, connections: 1, inFlight: 16, measure: 'bytes',
   },
   {
     kind: 'echo', id: 'large-1m', title: '1 MiB binary, 1 conn × 4 in flight',
-    opcode: OPCODE_BINARY, size: MiB, connections: 1, inFlight: 4, measure: 'bytes',
+    opcode: Opcode.Binary, size: MiB, connections: 1, inFlight: 4, measure: 'bytes',
   },
   {
     kind: 'echo', id: 'fragmented-1m', title: '1 MiB binary in 4 KiB fragments, 1 conn × 4 in flight',
-    opcode: OPCODE_BINARY, size: MiB, fragmentSize: 4 * KiB, connections: 1, inFlight: 4, measure: 'bytes',
+    opcode: Opcode.Binary, size: MiB, fragmentSize: 4 * KiB, connections: 1, inFlight: 4, measure: 'bytes',
   },
 ] satisfies Workload[]);
 

@@ -1,8 +1,9 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { Opcode } from '@wsmatrix/protocol';
 import { describe, expect, it } from 'vitest';
 import { buildCompressedMessage, deflateMessagePayload } from '../src/compressed-frames.js';
 import { buildCompressiblePayload } from '../src/compressible-payload.js';
-import { OPCODE_BINARY, OPCODE_CONTINUATION, OPCODE_TEXT, RSV1, buildPayload } from '../src/frames.js';
+import { RSV1, buildPayload } from '../src/frames.js';
 import { buildEchoMessage } from '../src/load/echo-message.js';
 import { ReplyCounter } from '../src/reply-counter.js';
 import { decodeMaskedFrames as decodeAll } from './decode-client-frames.js';
@@ -30,7 +31,7 @@ describe('compressible payload', () => {
     const ratio = deflateMessagePayload(buildCompressiblePayload(65_536)).length / 65_536;
     expect(ratio).toBeGreaterThan(0.05);
     expect(ratio).toBeLessThan(0.3);
-    expect(deflateMessagePayload(buildPayload(OPCODE_BINARY, 65_536)).length).toBeGreaterThan(65_536);
+    expect(deflateMessagePayload(buildPayload(Opcode.Binary, 65_536)).length).toBeGreaterThan(65_536);
   });
 });
 
@@ -46,10 +47,10 @@ describe('pre-compressed frames', () => {
 
   it('one frame: RSV1 and FIN set, inflates back to the payload', () => {
     const payload = buildCompressiblePayload(65_536);
-    const { frames, compressedLength } = buildCompressedMessage(OPCODE_BINARY, payload);
+    const { frames, compressedLength } = buildCompressedMessage(Opcode.Binary, payload);
     const [frame, ...rest] = decodeAll(frames);
     expect(rest).toEqual([]);
-    expect(frame).toMatchObject({ fin: true, rsv1: true, rsv23: 0, opcode: OPCODE_BINARY });
+    expect(frame).toMatchObject({ fin: true, rsv1: true, rsv23: 0, opcode: Opcode.Binary });
     expect(frame!.payload).toHaveLength(compressedLength);
     expect(compressedLength).toBeLessThan(payload.length / 3);
     expect(inflateMessage(frame!.payload).equals(payload)).toBe(true);
@@ -57,13 +58,13 @@ describe('pre-compressed frames', () => {
 
   it('fragmented: the COMPRESSED bytes are cut, RSV1 on the first fragment only, FIN on the last', () => {
     const payload = buildCompressiblePayload(1 << 20);
-    const { frames, compressedLength } = buildCompressedMessage(OPCODE_BINARY, payload, 4096);
+    const { frames, compressedLength } = buildCompressedMessage(Opcode.Binary, payload, 4096);
     const decoded = decodeAll(frames);
     expect(decoded.length).toBe(Math.ceil(compressedLength / 4096));
     expect(decoded.length).toBeGreaterThan(2);
     expect(decoded.map((f) => f.rsv1)).toEqual(decoded.map((_, i) => i === 0));
     expect(decoded.map((f) => f.fin)).toEqual(decoded.map((_, i) => i === decoded.length - 1));
-    expect(decoded.map((f) => f.opcode)).toEqual(decoded.map((_, i) => (i === 0 ? OPCODE_BINARY : OPCODE_CONTINUATION)));
+    expect(decoded.map((f) => f.opcode)).toEqual(decoded.map((_, i) => (i === 0 ? Opcode.Binary : Opcode.Continuation)));
     expect(decoded.every((f) => f.rsv23 === 0)).toBe(true);
     expect(decoded.slice(0, -1).every((f) => f.payload.length === 4096)).toBe(true);
     expect(inflateMessage(Buffer.concat(decoded.map((f) => f.payload))).equals(payload)).toBe(true);
@@ -71,8 +72,8 @@ describe('pre-compressed frames', () => {
 
   it('text messages keep their opcode', () => {
     const payload = buildCompressiblePayload(2000);
-    const [frame] = decodeAll(buildCompressedMessage(OPCODE_TEXT, payload).frames);
-    expect(frame).toMatchObject({ opcode: OPCODE_TEXT, rsv1: true });
+    const [frame] = decodeAll(buildCompressedMessage(Opcode.Text, payload).frames);
+    expect(frame).toMatchObject({ opcode: Opcode.Text, rsv1: true });
     expect(inflateMessage(frame!.payload).toString('utf8')).toBe(payload.toString('latin1'));
   });
 });

@@ -1,5 +1,6 @@
+import { Opcode } from '@wsmatrix/protocol';
 import { describe, expect, it } from 'vitest';
-import { OPCODE_BINARY, OPCODE_TEXT, buildMaskedMessage, buildPayload } from '../src/frames.js';
+import { buildMaskedMessage, buildPayload } from '../src/frames.js';
 import { ReplyCounter, headerSize } from '../src/reply-counter.js';
 
 /** An unmasked server frame; `rsv1` marks a compressed message's first frame. */
@@ -20,16 +21,16 @@ function feed(counter: ReplyCounter, bytes: Buffer, cuts: number[]): number[] {
   return edges.slice(1).map((end, i) => counter.push(bytes, edges[i]!, end));
 }
 
-const small = serverFrame(OPCODE_TEXT, Buffer.alloc(32, 0x61));
+const small = serverFrame(Opcode.Text, Buffer.alloc(32, 0x61));
 const stream = Buffer.concat([
   small,
   serverFrame(0x9, Buffer.from('ping')), // a control frame: not a message
-  serverFrame(OPCODE_BINARY, Buffer.alloc(300, 1)), // 16-bit length
-  serverFrame(OPCODE_BINARY, Buffer.alloc(70_000, 2)), // 64-bit length
-  serverFrame(OPCODE_BINARY, Buffer.alloc(10, 3), false), // fragmented message...
+  serverFrame(Opcode.Binary, Buffer.alloc(300, 1)), // 16-bit length
+  serverFrame(Opcode.Binary, Buffer.alloc(70_000, 2)), // 64-bit length
+  serverFrame(Opcode.Binary, Buffer.alloc(10, 3), false), // fragmented message...
   serverFrame(0x0, Buffer.alloc(0), false),
   serverFrame(0x0, Buffer.alloc(5, 3), true), // ...ends here
-  serverFrame(OPCODE_TEXT, Buffer.alloc(0)), // empty message
+  serverFrame(Opcode.Text, Buffer.alloc(0)), // empty message
   serverFrame(0x8, Buffer.from([0x03, 0xe8])),
 ]);
 const MESSAGES = 5;
@@ -69,8 +70,8 @@ describe('reply counter', () => {
   });
 
   it('walks masked frames too (the raw TCP echo returns the client frames)', () => {
-    const msg = buildMaskedMessage(OPCODE_BINARY, buildPayload(OPCODE_BINARY, 1 << 20), 4096);
-    const bytes = Buffer.concat([msg, msg, buildMaskedMessage(OPCODE_TEXT, buildPayload(OPCODE_TEXT, 32))]);
+    const msg = buildMaskedMessage(Opcode.Binary, buildPayload(Opcode.Binary, 1 << 20), 4096);
+    const bytes = Buffer.concat([msg, msg, buildMaskedMessage(Opcode.Text, buildPayload(Opcode.Text, 32))]);
     const c = new ReplyCounter();
     const counts = feed(c, bytes, [7, 65_536, 1_048_579, 2 * msg.length + 3]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
@@ -87,17 +88,17 @@ describe('reply counter', () => {
 });
 
 describe('reply counter: compressed replies (RSV1)', () => {
-  const compressed = (size: number): Buffer => serverFrame(OPCODE_BINARY, Buffer.alloc(size, 7), true, true);
+  const compressed = (size: number): Buffer => serverFrame(Opcode.Binary, Buffer.alloc(size, 7), true, true);
   // Compressed, plain, a compressed message in three fragments (RSV1 on the first only) with a ping in
   // between, a plain fragmented one, then a compressed one with a 64-bit length.
   const mixed = Buffer.concat([
     compressed(40),
-    serverFrame(OPCODE_TEXT, Buffer.alloc(20, 0x61)),
-    serverFrame(OPCODE_BINARY, Buffer.alloc(300, 1), false, true),
+    serverFrame(Opcode.Text, Buffer.alloc(20, 0x61)),
+    serverFrame(Opcode.Binary, Buffer.alloc(300, 1), false, true),
     serverFrame(0x0, Buffer.alloc(200, 1), false),
     serverFrame(0x9, Buffer.from('ping')),
     serverFrame(0x0, Buffer.alloc(10, 1), true),
-    serverFrame(OPCODE_BINARY, Buffer.alloc(10, 1), false),
+    serverFrame(Opcode.Binary, Buffer.alloc(10, 1), false),
     serverFrame(0x0, Buffer.alloc(10, 1), true),
     compressed(70_000),
   ]);
@@ -116,7 +117,7 @@ describe('reply counter: compressed replies (RSV1)', () => {
 
   it('counts a compressed message only once it is complete', () => {
     const c = new ReplyCounter();
-    const first = serverFrame(OPCODE_BINARY, Buffer.alloc(5), false, true);
+    const first = serverFrame(Opcode.Binary, Buffer.alloc(5), false, true);
     c.push(first);
     expect(c.compressedMessages).toBe(0);
     c.push(serverFrame(0x0, Buffer.alloc(5), true));
@@ -129,7 +130,7 @@ describe('reply counter: compressed replies (RSV1)', () => {
     expect(c.compressedMessages).toBe(0);
     // RSV1 on a continuation is not a compressed message (RFC 7692 §6.1); a control frame cannot start one.
     c.push(Buffer.concat([
-      serverFrame(OPCODE_BINARY, Buffer.alloc(3), false),
+      serverFrame(Opcode.Binary, Buffer.alloc(3), false),
       serverFrame(0x0, Buffer.alloc(3), true, true),
       serverFrame(0x9, Buffer.alloc(1), true, true),
     ]));
