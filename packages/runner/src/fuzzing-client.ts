@@ -18,6 +18,7 @@ import {
   validateUpgradeResponse,
   type FrameHeader,
   type HttpResponseHead,
+  type ProtocolErrorCode,
 } from '@wsmatrix/protocol';
 import { readClosePayload } from './autobahn-close.js';
 import { freshClosingRecord, type ClosingRecord } from './closing-record.js';
@@ -173,6 +174,8 @@ export class FuzzingClient {
   guardReason: string | null = null;
   /** Socket error text, if any (ECONNRESET, EPIPE...). */
   socketError: string | null = null;
+  /** The code of the first server violation the runner failed the connection for, if any. */
+  violation: ProtocolErrorCode | null = null;
   readonly traffic: MessageTraffic = freshTraffic();
   /** permessage-deflate codec once the server accepted one of our offers. */
   deflate: DeflateCodec | null = null;
@@ -402,6 +405,12 @@ export class FuzzingClient {
     else this.dropConnection();
   }
 
+  /** failConnection for a server's protocol violation, remembering its code for the result text. */
+  private failForViolation(error: ProtocolError): void {
+    if (this.state !== 'closed') this.violation ??= error.code;
+    this.failConnection(error.closeCode, error.message);
+  }
+
   /** Aborts the TCP connection from our side. */
   dropConnection(): void {
     if (this.state === 'closed') return;
@@ -438,7 +447,7 @@ export class FuzzingClient {
               data = this.deflate.decompressSync(data);
               if (!binary && !isValidUtf8(data)) throw new ProtocolError('WS_ERR_INVALID_UTF8', 'inflated text message is not valid UTF-8');
             } catch (err) {
-              if (err instanceof ProtocolError) this.failConnection(err.closeCode, err.message);
+              if (err instanceof ProtocolError) this.failForViolation(err);
               else this.failConnection(1002, String(err));
               return;
             }
@@ -470,7 +479,7 @@ export class FuzzingClient {
     if (this.reader.closed || this.closeFrameJudged) return;
     // Autobahn fails the connection with the violation's code and, not dropping TCP, keeps reading so the
     // server's Close can still complete the handshake: a fresh reader takes the following chunks.
-    this.failConnection(error.closeCode, error.message);
+    this.failForViolation(error);
     this.recovering = true;
   }
 

@@ -161,7 +161,7 @@ export function probeHandshake(
 
     function feedFrames(chunk: Buffer): void {
       const error = reader?.push(chunk);
-      if (error) drop(`invalid frame after the 101: ${error.message}`);
+      if (error) drop(`invalid frame after the 101: ${error.code} (${error.message})`);
     }
 
     socket.on('connect', () => {

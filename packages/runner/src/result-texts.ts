@@ -16,7 +16,8 @@ export function earlyEndText(client: FuzzingClient, since: number, missing: stri
   if (client.guardReason !== null) return `The runner dropped the connection ${after}, before ${missing}.`;
   if (r.failedByMe) {
     const reason = r.localCloseReason ? `: ${r.localCloseReason}` : '';
-    return `The runner failed the connection (close code ${r.localCloseCode ?? 'none'}${reason}) ${after}, before ${missing}.`;
+    const violation = client.violation ? `, ${client.violation}` : '';
+    return `The runner failed the connection (close code ${r.localCloseCode ?? 'none'}${violation}${reason}) ${after}, before ${missing}.`;
   }
   if (!r.closedByMe && r.wasClean) {
     return `The server closed the connection (close code ${r.remoteCloseCode ?? 'none'}) ${after}, before ${missing}.`;
