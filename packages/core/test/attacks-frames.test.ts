@@ -174,7 +174,7 @@ describe('M1-M4 fragments and pieces are bounded by real memory', () => {
         // Tiny pieces are gathered into payload blocks: a few Buffers, not one per frame.
         expect(r.retainedParts).toBeLessThanOrEqual(2);
       }
-      expect(error?.closeCode).toBe(1008);
+      expect(error?.code).toBe('WS_ERR_TOO_MANY_PARTS');
       // 1 + 128 k > 65 536 first holds for k = 512.
       expect(frames).toBe(512);
     }

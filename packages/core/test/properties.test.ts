@@ -31,7 +31,7 @@ const params = { seed: SEED, numRuns: RUNS };
 const MAX = 4096;
 
 /**
- * Everything a reader reports, in order, as comparable strings; and its first error's close code. The
+ * Everything a reader reports, in order, as comparable strings; and its first error's close code and code. The
  * decoder unmasks in place (it owns its input), so every decode works on its own copy.
  */
 function decode(input: Buffer[], max = MAX) {
@@ -53,7 +53,7 @@ function decode(input: Buffer[], max = MAX) {
     peakRetained = Math.max(peakRetained, r.retainedMessageBytes);
     if (error) break;
   }
-  return { events, code: error?.closeCode ?? null, largest: r.largestAllocation, peakRetained };
+  return { events, code: error?.closeCode ?? null, errorCode: error?.code ?? null, largest: r.largestAllocation, peakRetained };
 }
 
 /** Splits `bytes` at the given cut points. */
@@ -83,7 +83,7 @@ const streamArb = fc.array(frameArb, { minLength: 1, maxLength: 12 }).map((frame
 const CODES = [1002, 1007, 1008, 1009];
 
 describe(`codec properties (seed ${SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
-  it('P1 chunking invariance: whole, 1-byte and random chunkings give the same events and close code', () => {
+  it('P1 chunking invariance: whole, 1-byte and random chunkings give the same events and the same error', () => {
     fc.assert(
       fc.property(streamArb, fc.array(fc.nat(), { maxLength: 20 }), (bytes, cuts) => {
         const whole = decode([bytes]);
@@ -91,8 +91,10 @@ describe(`codec properties (seed ${SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, ()
         const random = decode(chop(bytes, cuts));
         expect(bytewise.events).toEqual(whole.events);
         expect(bytewise.code).toBe(whole.code);
+        expect(bytewise.errorCode).toBe(whole.errorCode);
         expect(random.events).toEqual(whole.events);
         expect(random.code).toBe(whole.code);
+        expect(random.errorCode).toBe(whole.errorCode);
       }),
       params,
     );
