@@ -4,7 +4,7 @@
  * the cases that finished before the signal are kept, the rest are listed as interrupted, never judged.
  */
 import { compareCaseIds, type CaseDef } from '@wsmatrix/cases';
-import { runSuite, type CaseResult } from '@wsmatrix/runner';
+import { isTargetDown, runSuite, type CaseResult } from '@wsmatrix/runner';
 import { InterruptedError, raceAbort } from './interrupt.js';
 
 export interface PlayOptions {
@@ -56,6 +56,8 @@ export async function playServer(options: PlayOptions): Promise<PlayOutcome> {
   } catch (err) {
     if (!(err instanceof InterruptedError)) throw err;
     const results = [...finished].sort((a, b) => compareCaseIds(a.id, b.id));
-    return { results, interrupted: unfinished(), unreachable: null };
+    // A server that was already down before the signal stays reported as down.
+    const unreachable = results.find(isTargetDown)?.connectFailure?.message ?? null;
+    return { results, interrupted: unfinished(), unreachable };
   }
 }

@@ -67,6 +67,21 @@ describe('an interrupt stops the cases from starting', () => {
     expect(outcome.unreachable).toBeNull();
   }, 30_000);
 
+  it('playServer: a server already down before the interrupt is still reported unreachable', async () => {
+    const controller = new AbortController();
+    const outcome = await playServer({
+      agent: 'dead',
+      url: 'ws://127.0.0.1:1/',
+      cases,
+      concurrency: 1,
+      userAgent: 'test',
+      signal: controller.signal,
+      onResult: () => controller.abort('SIGINT'),
+    });
+    expect(outcome.results.length).toBeGreaterThan(0);
+    expect(outcome.unreachable).toMatch(/ECONNREFUSED/);
+  }, 30_000);
+
   it('playServer after the interrupt plays nothing', async () => {
     const controller = new AbortController();
     controller.abort('SIGHUP');
