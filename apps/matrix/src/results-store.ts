@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchResult } from '@wsmatrix/bench';
 import { compareCaseIds } from '@wsmatrix/cases';
-import { buildIndex, isTargetDown, type AutobahnIndex, type CaseResult, type IndexEntry } from '@wsmatrix/runner';
+import { buildIndex, isTargetDown, summarize, type AutobahnIndex, type CaseResult, type IndexEntry } from '@wsmatrix/runner';
 import { verdictMap, verdictString } from './report/index.js';
 
 export interface StoredRunInfo {
@@ -130,16 +130,6 @@ function storedEntries(index: unknown, agent: string, file: string): Record<stri
   return found?.[1] ?? {};
 }
 
-function totalsOf(entries: Iterable<Pick<IndexEntry, 'behavior' | 'behaviorClose'>>): Totals {
-  const totals: Totals = { behavior: {}, behaviorClose: {}, total: 0 };
-  for (const e of entries) {
-    totals.behavior[e.behavior] = (totals.behavior[e.behavior] ?? 0) + 1;
-    totals.behaviorClose[e.behaviorClose] = (totals.behaviorClose[e.behaviorClose] ?? 0) + 1;
-    totals.total++;
-  }
-  return totals;
-}
-
 /**
  * Throws, naming the file, when a release's stored index.json exists but cannot be merged into (not JSON,
  * not an index, or another agent's): checked before a run, so no run is played that could not be stored.
@@ -188,7 +178,7 @@ export async function saveRun(
   const index: AutobahnIndex = { [agent]: entries };
   const verdicts: Record<string, string> = {};
   for (const id of ids) verdicts[id] = verdictString(entries[id]!);
-  const summary: StoredSummary = { ...info, totals: totalsOf(Object.values(entries)), verdicts };
+  const summary: StoredSummary = { ...info, totals: summarize(Object.values(entries)), verdicts };
   await writeWhole(indexFile, `${JSON.stringify(index, null, 1)}\n`);
   await writeWhole(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   return dir;

@@ -73,7 +73,7 @@ export async function writeReportFiles(dir: string, results: ReadonlyMap<string,
  * Writes index.json as writeReportFiles does, but each agent's case reports as one gzip-compressed JSON object
  * (caseBundleFilename) keyed by case id, each value the same record as a per-case file. For a report folder
  * that holds thousands of cases: one small file per case costs a file-system block each, and the records
- * compress well. The index's `reportfile` keeps Autobahn's per-case name.
+ * compress well. Each index entry's `reportfile` names its agent's bundle.
  */
 export async function writeCaseBundles(dir: string, results: ReadonlyMap<string, readonly CaseResult[]>): Promise<AutobahnIndex> {
   await mkdir(dir, { recursive: true });
@@ -110,7 +110,9 @@ export async function writeAgentReport(dir: string, agent: string, results: read
 }
 
 /** Counts of each behavior / behaviorClose value per agent. */
-export function summarize(results: readonly CaseResult[]): { behavior: Record<string, number>; behaviorClose: Record<string, number>; total: number } {
+export function summarize(
+  results: readonly Pick<CaseResult, 'behavior' | 'behaviorClose'>[],
+): { behavior: Record<string, number>; behaviorClose: Record<string, number>; total: number } {
   const behavior: Record<string, number> = {};
   const behaviorClose: Record<string, number> = {};
   for (const r of results) {
