@@ -377,7 +377,12 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
 
   /** A 'connection' event although accepting was taken over: this Node ignored the takeover. */
   private readonly onUnadoptedSocket = (socket: ServerSocket): void => {
-    if (this.layer !== 'net') this.fallBackTo('net', 'this Node does not call the taken-over accept callback');
+    if (this.layer !== 'net') {
+      this.fallBackTo('net', 'this Node does not call the taken-over accept callback');
+      // No connection reads into the arena on 'net': free it now rather than at close().
+      this.arena?.release();
+      this.arena = null;
+    }
     this.onSocket(socket);
   };
 

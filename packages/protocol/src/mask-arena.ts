@@ -105,7 +105,7 @@ export class MaskArena {
   unmask(data: Uint8Array, mask: Uint8Array, phase: number): boolean {
     const length = data.length;
     const xor = this.xor;
-    if (length < SIMD_MIN_BYTES || xor === null || data.buffer !== this.buffer.buffer) return false;
+    if (length < SIMD_MIN_BYTES || xor === null || !this.holds(data)) return false;
     const p = phase & 3;
     const b0 = mask[p]!, b1 = mask[(p + 1) & 3]!, b2 = mask[(p + 2) & 3]!, b3 = mask[(p + 3) & 3]!;
     // WebAssembly memory is little-endian whatever the platform.
