@@ -18,4 +18,4 @@ export {
 export { defaultCacheDir } from './build.js';
 export { SHIPPED_TARGETS_FILE, getCommandTarget, loadCommandTargets } from './shipped.js';
 export { TargetUnavailableError } from './unavailable.js';
-export { killLiveChildren, liveChildPids, stopLiveChildren, trackChild, type TrackOptions } from './live-children.js';
+export { killLiveChildren, stopLiveChildren, trackChild, type TrackOptions } from './live-children.js';
