@@ -45,7 +45,7 @@ import {
 import type { ConnectionHandler, ReadyState, WebSocketConnection } from './connection-types.js';
 import type { ResolvedOptions } from './options.js';
 import type { ServerSocket } from './server-socket.js';
-import { MIN_READ_BYTES, SHARED_READ_BYTES, type ReadRoute } from './shared-reads.js';
+import { MIN_READ_BYTES, SHARED_READ_BYTES, type ReadRoute } from './read-route.js';
 
 /** What a connection needs from whoever accepted it. */
 export interface ConnectionOwner {

@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import { getSystemErrorName } from 'node:util';
 import type { LibuvStreams, ShutdownRequest, TcpHandle, WriteRequest } from './libuv-stream.js';
 import type { ServerSocket } from './server-socket.js';
-import type { ReadRoute } from './shared-reads.js';
+import type { ReadRoute } from './read-route.js';
 
 /** Like node:net's errors: message "read ECONNRESET", code "ECONNRESET". */
 function uvError(status: number, syscall: string): Error {

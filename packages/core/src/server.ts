@@ -29,7 +29,8 @@ import type { WebSocketConnection } from './connection-types.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RequestHeadReader, requestFromNode, type RequestLimits, type UpgradeRequest } from './request-head.js';
 import type { ServerSocket } from './server-socket.js';
-import { adoptAcceptedSockets, ReadRoute, SHARED_READ_BYTES } from './shared-reads.js';
+import { ReadRoute, SHARED_READ_BYTES } from './read-route.js';
+import { adoptAcceptedSockets } from './shared-reads.js';
 import { chooseSocketLayer, type SocketLayer } from './socket-layer.js';
 
 export interface ListenOptions {

@@ -17,7 +17,8 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { isTcpHandle, loadLibuvStreamsOrReason, type LibuvStreams } from './libuv-stream.js';
 import type { ServerSocket } from './server-socket.js';
-import { ReadRoute, socketOnAcceptedHandle, takeOverAccepts } from './shared-reads.js';
+import { ReadRoute } from './read-route.js';
+import { socketOnAcceptedHandle, takeOverAccepts } from './shared-reads.js';
 
 export type SocketLayer = 'net' | 'shared-reads' | 'bare';
 export const SOCKET_LAYERS: readonly SocketLayer[] = ['net', 'shared-reads', 'bare'];

@@ -3,7 +3,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadLibuvStreams, type LibuvStreams } from '../src/libuv-stream.js';
 import { RawSocket } from '../src/raw-socket.js';
-import { adoptAcceptedSockets, ReadRoute } from '../src/shared-reads.js';
+import { ReadRoute } from '../src/read-route.js';
+import { adoptAcceptedSockets } from '../src/shared-reads.js';
 import type { ServerSocket } from '../src/server-socket.js';
 
 /** A listening net.Server whose accepted handles become sockets through adoptAcceptedSockets. */
