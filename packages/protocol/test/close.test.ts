@@ -2,9 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, closeCodeIsValid, encodeClosePayload, parseClosePayload } from '../src/close.js';
 import { ProtocolError, type ProtocolErrorCode } from '../src/errors.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
-
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, hex, propertyParams } from '../testing/index.js';
 
 /** The rule, written independently: 1000–1003, 1007–1014, 3000–4999. */
 function ruleSaysValid(code: number): boolean {
@@ -105,7 +103,7 @@ describe('encodeClosePayload', () => {
     expect(encodeClosePayload(0x10000 + 1000).toString('hex')).toBe('03e8');
   });
 
-  it(`round-trips any valid code and any reason through parseClosePayload (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`round-trips any valid code and any reason through parseClosePayload (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const validCode = fc.oneof(
       fc.integer({ min: 1000, max: 1003 }),
       fc.integer({ min: 1007, max: 1014 }),
@@ -117,16 +115,16 @@ describe('encodeClosePayload', () => {
         expect(payload.length).toBe(2 + Buffer.byteLength(reason, 'utf8'));
         expect(parseClosePayload(payload)).toEqual({ code, reason });
       }),
-      fcParams(200),
+      propertyParams(200),
     );
   });
 
-  it(`every invalid code fails to round-trip with 1002 (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`every invalid code fails to round-trip with 1002 (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffff }).filter((c) => !ruleSaysValid(c)), (code) => {
         expectError(parseClosePayload(encodeClosePayload(code, 'x')), 'WS_ERR_INVALID_CLOSE_CODE', 1002);
       }),
-      fcParams(300),
+      propertyParams(300),
     );
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExtensionHeaderError, formatExtensions, parseExtensions, type ExtensionOffer, type ScanStats } from '../src/extensions.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, propertyParams } from '../testing/index.js';
 
 
 function parseError(value: string | string[]): ExtensionHeaderError {
@@ -201,7 +201,7 @@ describe('formatExtensions', () => {
     expect(() => formatExtensions(offers)).toThrow(TypeError);
   });
 
-  it(`property: parse(format(offers)) = offers (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: parse(format(offers)) = offers (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const token = fc.string({ unit: fc.constantFrom(...'abzAZ09!#$%&\'*+-.^_`|~'.split('')), minLength: 1, maxLength: 8 });
     const offer = fc.record({
       name: token,
@@ -211,11 +211,11 @@ describe('formatExtensions', () => {
       fc.property(fc.array(offer, { minLength: 1, maxLength: 5 }), (offers) => {
         expect(parseExtensions(formatExtensions(offers))).toEqual(offers);
       }),
-      fcParams(300),
+      propertyParams(300),
     );
   });
 
-  it(`property: any string either parses to token-only offers or throws ExtensionHeaderError (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: any string either parses to token-only offers or throws ExtensionHeaderError (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const chars = fc.constantFrom(...'ab=;, \t"\\\r\n\u0000\u00e9x1'.split(''));
     fc.assert(
       fc.property(fc.string({ unit: chars, maxLength: 40 }), (value) => {
@@ -229,7 +229,7 @@ describe('formatExtensions', () => {
         // Whatever parsed must survive formatting: nothing but tokens got through.
         expect(parseExtensions(formatExtensions(offers))).toEqual(offers);
       }),
-      fcParams(300),
+      propertyParams(300),
     );
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from './prng.js';
 import { PROTOCOL_ERROR_CLOSE_CODES, ProtocolError, type ProtocolErrorCode } from '../src/errors.js';
 import {
   FrameCollector,
@@ -12,16 +11,9 @@ import {
 } from '../src/frame-decoder.js';
 import { encodeFrame, type FrameSpec } from '../src/frame-encoder.js';
 import { Opcode } from '../src/opcodes.js';
+import { bytewise, chop, hex, patterned, prng } from '../testing/index.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const MASK = hex('37fa213d');
-
-
-function patterned(length: number, salt = 0): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i++) out[i] = (i * 31 + 7 + salt) & 0xff;
-  return out;
-}
 
 type Role = FrameDecoderOptions['role'];
 
@@ -48,20 +40,6 @@ class RecordingSink implements FrameSink {
     this.events.push({ kind: 'end', opcode: header.opcode });
   }
 }
-
-/** Chunks of a fresh copy of `stream` (the decoder unmasks in place, so each run needs its own bytes). */
-function chop(stream: Buffer, cuts: number[]): Buffer[] {
-  const copy = Buffer.from(stream);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const cut of [...cuts, copy.length]) {
-    out.push(copy.subarray(prev, cut));
-    prev = cut;
-  }
-  return out;
-}
-
-const byteCuts = (length: number): number[] => Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
 
 function randomCuts(next: () => number, length: number, count: number): number[] {
   const cuts = new Set<number>();
@@ -623,7 +601,7 @@ describe('FrameDecoder: chopping', () => {
     expect(whole.frames[0]!.payload.toString()).toBe('Hello, κόσμε');
     expect(whole.frames[6]!.payload.equals(patterned(65535, 4))).toBe(true);
     const expected = summary(whole.frames);
-    expect(summary(decodeChunks(chop(stream, byteCuts(stream.length)), options).frames)).toEqual(expected);
+    expect(summary(decodeChunks(bytewise(stream), options).frames)).toEqual(expected);
     const next = prng(role === 'server' ? 11 : 22);
     for (let trial = 0; trial < 40; trial++) {
       const cuts = randomCuts(next, stream.length, 1 + (next() % 60));

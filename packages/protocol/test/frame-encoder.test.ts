@@ -3,15 +3,9 @@ import { decodeFrames } from '../src/frame-decoder.js';
 import { encodeFrame, encodeFrameHeader } from '../src/frame-encoder.js';
 import { applyMask } from '../src/mask.js';
 import { Opcode } from '../src/opcodes.js';
+import { hex, patterned } from '../testing/index.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const MASK = hex('37fa213d');
-
-function patterned(length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i++) out[i] = (i * 31 + 7) & 0xff;
-  return out;
-}
 
 describe('encodeFrameHeader: minimal length forms', () => {
   it.each([

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '../src/index.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, chop, propertyParams } from '../testing/index.js';
 
 const DATA_OPCODES = [Opcode.Continuation, Opcode.Text, Opcode.Binary];
 const CONTROL_OPCODES = [Opcode.Close, Opcode.Ping, Opcode.Pong];
@@ -46,24 +46,9 @@ function frameArb(maskedByPeer: boolean, allowRsv1: boolean): fc.Arbitrary<Drawn
     });
 }
 
-/** Splits `stream` at the given fractions of its length (sorted, deduplicated). */
-function chopAt(stream: Buffer, fractions: number[]): Buffer[] {
-  const cuts = [...new Set(fractions.map((f) => Math.floor(f * stream.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    if (cut > from && cut < stream.length) {
-      out.push(stream.subarray(from, cut));
-      from = cut;
-    }
-  }
-  out.push(stream.subarray(from));
-  return out;
-}
-
 describe('property: encode → chop anywhere → decode gives back every frame', () => {
   for (const role of ['server', 'client'] as const) {
-    it(`${role} role (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+    it(`${role} role (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
       fc.assert(
         fc.property(
           fc.array(frameArb(role === 'server', true), { minLength: 1, maxLength: 8 }),
@@ -71,17 +56,14 @@ describe('property: encode → chop anywhere → decode gives back every frame',
           fc.boolean(),
           (frames, fractions, byteAtATimeHead) => {
             const stream = Buffer.concat(frames.map((f) => encodeFrame(f.spec)));
-            let chunks = chopAt(stream, fractions);
+            const cuts = fractions.map((f) => Math.floor(f * stream.length));
             // Sometimes feed the first 20 bytes one at a time, the worst case for header gathering.
-            if (byteAtATimeHead) {
-              const head = Math.min(20, stream.length);
-              chunks = [...Array.from({ length: head }, (_, i) => stream.subarray(i, i + 1)), ...chopAt(stream.subarray(head), fractions)];
-            }
-            // Chunks are copies: the decoder unmasks in place and must not see shared memory.
+            if (byteAtATimeHead) cuts.push(...Array.from({ length: Math.min(20, stream.length) }, (_, i) => i + 1));
+            // chop copies: the decoder unmasks in place and must not see shared memory.
             const collector = new FrameCollector({ role, allowedRsv: 4 });
             const decoded: Frame[] = [];
-            for (const chunk of chunks) {
-              const { frames: got, error } = collector.push(Buffer.from(chunk));
+            for (const chunk of chop(stream, cuts)) {
+              const { frames: got, error } = collector.push(chunk);
               expect(error).toBeNull();
               decoded.push(...got);
             }
@@ -97,7 +79,7 @@ describe('property: encode → chop anywhere → decode gives back every frame',
             });
           },
         ),
-        fcParams(300),
+        propertyParams(300),
       );
     });
   }

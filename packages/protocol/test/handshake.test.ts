@@ -13,7 +13,7 @@ import {
   type UpgradeRequestCheck,
 } from '../src/handshake.js';
 import { HeaderList, HttpHeadError, HttpHeadParser, type HttpRequestHead, type HttpResponseHead } from '../src/http-head.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, propertyParams } from '../testing/index.js';
 
 
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -340,7 +340,7 @@ describe('validateUpgradeRequest', () => {
     expect(validateUpgradeRequest({ method: 'GET', httpVersion: '1.1', headers: HeaderList.fromNodeRaw(raw) }).ok).toBe(true);
   });
 
-  it(`property: mutated request heads end in a head, "need more", or a documented status (P5) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: mutated request heads end in a head, "need more", or a documented status (P5) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const valid = Buffer.from(
       buildUpgradeRequest({
         host: 'h',
@@ -378,7 +378,7 @@ describe('validateUpgradeRequest', () => {
           expect(buildErrorResponse(check.status, check.message, check.headers)).toMatch(/^HTTP\/1\.1 \d{3} /);
         }
       }),
-      fcParams(300),
+      propertyParams(300),
     );
   });
 });
@@ -653,7 +653,7 @@ describe('validateUpgradeResponse', () => {
     expect(check(ok101(), { offeredProtocols: ['chat'] })).toEqual({ ok: true, extensions: [] });
   });
 
-  it(`round-trips with the server side for random keys (property) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`round-trips with the server side for random keys (property) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
         const key = Buffer.from(raw).toString('base64');
@@ -662,7 +662,7 @@ describe('validateUpgradeResponse', () => {
         const res = parseHead('response', buildUpgradeResponse({ key }));
         expect(validateUpgradeResponse(res, { key }).ok).toBe(true);
       }),
-      fcParams(100),
+      propertyParams(100),
     );
   });
 });

@@ -7,7 +7,7 @@ import {
   type HttpRequestHead,
   type HttpResponseHead,
 } from '../src/http-head.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, chop, propertyParams } from '../testing/index.js';
 
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -47,13 +47,11 @@ function snapshot(head: HttpRequestHead | HttpResponseHead): unknown {
 
 function feed(kind: 'request' | 'response', data: Buffer, cuts: number[], limits?: ConstructorParameters<typeof HttpHeadParser>[1]): Outcome {
   const p = new HttpHeadParser(kind, limits);
-  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
-  points.push(data.length);
   let from = 0;
   try {
-    for (const to of points) {
-      const head = p.push(data.subarray(from, to));
-      from = to;
+    for (const piece of chop(data, cuts)) {
+      const head = p.push(piece);
+      from += piece.length;
       if (head) {
         // Whatever arrived after the completing chunk is "rest" too, from the caller's point of view.
         return { head: snapshot(head), rest: Buffer.concat([p.rest(), data.subarray(from)]).toString('latin1') };
@@ -356,7 +354,7 @@ describe('HttpHeadParser: chunking and linear work', () => {
     );
   const cuts = fc.array(fc.nat(), { maxLength: 30 });
 
-  it(`property: whole, one byte at a time and random splits give the same result (valid heads) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: whole, one byte at a time and random splits give the same result (valid heads) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(validRequest, cuts, (data, points) => {
         const whole = feed('request', data, []);
@@ -364,11 +362,11 @@ describe('HttpHeadParser: chunking and linear work', () => {
         expect(feed('request', data, points)).toEqual(whole);
         expect(feed('request', data, Array.from({ length: data.length }, (_, i) => i))).toEqual(whole);
       }),
-      fcParams(200),
+      propertyParams(200),
     );
   });
 
-  it(`property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     const mutated = fc
       .tuple(validRequest, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 4 }))
       .map(([data, edits]) => {
@@ -389,7 +387,7 @@ describe('HttpHeadParser: chunking and linear work', () => {
         expect(feed(kind, data, points, limits)).toEqual(whole);
         expect(feed(kind, data, Array.from({ length: data.length }, (_, i) => i), limits)).toEqual(whole);
       }),
-      fcParams(300),
+      propertyParams(300),
     );
   });
 });

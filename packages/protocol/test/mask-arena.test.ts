@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from './prng.js';
 import { applyMask } from '../src/mask.js';
 import { MaskArena } from '../src/mask-arena.js';
+import { prng } from '../testing/index.js';
 
 const maskArena = MaskArena.create(256 * 1024);
 const arena = maskArena?.buffer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from './prng.js';
 import { applyMask, randomMask } from '../src/mask.js';
+import { prng } from '../testing/index.js';
 
 
 function randomBytes(next: () => number, length: number): Uint8Array {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError, type ProtocolErrorCode } from '../src/index.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, chop, propertyParams } from '../testing/index.js';
 
 const MASK = Buffer.from('a1b2c3d4', 'hex');
 
@@ -89,19 +89,6 @@ const streamArb = fc
     return Buffer.concat(frames);
   });
 
-/** Cuts a stream at arbitrary points. */
-function chop(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
-
 /** Random streams, randomly chopped: a transientInput reader fed through a reused scratch buffer sees what an owning reader sees. */
 function transientMatchesOwned(arena: boolean): void {
   fc.assert(
@@ -116,16 +103,16 @@ function transientMatchesOwned(arena: boolean): void {
       // Compared only now, after the scratch buffer was overwritten many times.
       expect(snapshot(transient)).toEqual(snapshot(owned));
     }),
-    fcParams(150),
+    propertyParams(150),
   );
 }
 
 describe('MessageReader with transientInput', () => {
-  it(`hands out the same events as a reader given owned chunks, and they survive the read buffer being reused (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`hands out the same events as a reader given owned chunks, and they survive the read buffer being reused (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     transientMatchesOwned(false);
   });
 
-  it(`the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied) (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     transientMatchesOwned(true);
   });
 
@@ -150,7 +137,7 @@ describe('MessageReader with transientInput', () => {
     expect(data.buffer.byteLength).toBe(1 << 20);
   });
 
-  it(`a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 40000 }), { minLength: 1, maxLength: 8 }), (pieces) => {
         const declared = 8 << 20;
@@ -166,7 +153,7 @@ describe('MessageReader with transientInput', () => {
         }
         expect(reader.retainedMessageBytes).toBe(received);
       }),
-      fcParams(100),
+      propertyParams(100),
     );
   });
 

@@ -4,8 +4,8 @@ import { PROTOCOL_ERROR_CLOSE_CODES, ProtocolError, type ProtocolErrorCode } fro
 import { encodeFrame, type FrameSpec } from '../src/frame-encoder.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PART_OVERHEAD, MessageReader, type MessageReaderOptions } from '../src/message-reader.js';
 import { Opcode } from '../src/opcodes.js';
+import { bytewise, hex } from '../testing/index.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const MASK = hex('37fa213d');
 
 /** A frame from a client (masked), which is what a server-role reader expects. */
@@ -95,10 +95,10 @@ describe('MessageReader: assembly', () => {
     const stream = Buffer.concat([text('κό', false), ping('ping!'), cont('σμε')]);
     const whole = harness();
     expect(whole.push(stream)).toBeNull();
-    const bytewise = harness();
-    for (let i = 0; i < stream.length; i++) expect(bytewise.push(stream.subarray(i, i + 1))).toBeNull();
+    const piecewise = harness();
+    for (const piece of bytewise(stream)) expect(piecewise.push(piece)).toBeNull();
     expect(whole.events).toEqual(['ping:ping!', 'text:κόσμε']);
-    expect(bytewise.events).toEqual(whole.events);
+    expect(piecewise.events).toEqual(whole.events);
   });
 
   it('a UTF-8 sequence split across fragments is fine', () => {

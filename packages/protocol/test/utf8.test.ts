@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, isValidUtf8 } from '../src/utf8.js';
-import { FC_SEED, fcParams, PROPERTY_TIMEOUT_MS } from './fc-params.js';
-
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, hex, propertyParams } from '../testing/index.js';
 
 /** The reference: WHATWG's fatal UTF-8 decoder. */
 function referenceValid(bytes: Uint8Array): boolean {
@@ -236,7 +234,7 @@ function cutsFor(length: number, raw: number[]): number[] {
 }
 
 describe('Utf8Validator: properties', () => {
-  it(`whole-input verdict agrees with TextDecoder({fatal:true}) and isValidUtf8 (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`whole-input verdict agrees with TextDecoder({fatal:true}) and isValidUtf8 (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(anyBytes, (bytes) => {
         const expected = referenceValid(bytes);
@@ -244,11 +242,11 @@ describe('Utf8Validator: properties', () => {
         expect(v.push(bytes) && v.end()).toBe(expected);
         expect(isValidUtf8(bytes)).toBe(expected);
       }),
-      fcParams(2000),
+      propertyParams(2000),
     );
   });
 
-  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(anyBytes, fc.array(fc.nat(), { maxLength: 12 }), (bytes, raw) => {
         const cuts = cutsFor(bytes.length, raw);
@@ -262,11 +260,11 @@ describe('Utf8Validator: properties', () => {
           expect(verdict).toBe(bad === -1 || chunkEnd <= bad);
         });
       }),
-      fcParams(1000),
+      propertyParams(1000),
     );
   });
 
-  it(`byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with (seed ${FC_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(utf8ish, (bytes) => {
         const bad = firstBadIndex(bytes);
@@ -277,7 +275,7 @@ describe('Utf8Validator: properties', () => {
         }
         expect(firstFalse).toBe(bad);
       }),
-      fcParams(500),
+      propertyParams(500),
     );
   });
 });
