@@ -11,7 +11,7 @@ import { probeHandshake } from './handshake-probe.js';
 import { handshakeVerdict } from './handshake-verdict.js';
 import { connectFailureText } from './result-texts.js';
 import type { CaseResult } from './result.js';
-import type { RunCaseOptions } from './run-case.js';
+import type { RunCaseOptions } from './run-options.js';
 import { USER_AGENT } from './user-agent.js';
 
 export async function runHandshakeCase(url: string, def: HandshakeCaseDef, options: RunCaseOptions = {}): Promise<CaseResult> {

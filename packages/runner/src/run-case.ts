@@ -6,24 +6,10 @@ import { eventToJson, expandExpected } from './events.js';
 import { DEFAULT_TIMEOUTS, FuzzingClient, trafficStatsJson, type ClientTimeouts, type ConnectFailure } from './fuzzing-client.js';
 import type { CaseResult } from './result.js';
 import { connectFailureText } from './result-texts.js';
+import type { RunCaseOptions } from './run-options.js';
 import { playSteps } from './steps.js';
 import { USER_AGENT } from './user-agent.js';
 import { computeVerdict, eventsEqual, type ObservedEvent } from './verdict.js';
-
-export interface RunCaseOptions {
-  /** The agent name written into the report (default: "server"). */
-  agent?: string;
-  /** User-Agent of the opening handshake (default: "wsmatrix-runner/<version>"). */
-  userAgent?: string;
-  timeouts?: Partial<ClientTimeouts>;
-  /** Largest message the runner accepts from the server (default 64 MiB). */
-  maxMessageSize?: number;
-  /**
-   * Hard limit for the whole case after the opening handshake, in ms. Default: the case's own window
-   * (its timers, or its echo timeout) plus the close handshake and server drop budgets plus 5 s.
-   */
-  hardLimitMs?: number;
-}
 
 /** Added to the case window and the close budgets before the watchdog drops the socket. */
 const WATCHDOG_MARGIN_MS = 5000;

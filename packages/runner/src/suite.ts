@@ -3,7 +3,8 @@ import { allCases, compareCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { notRunResult } from './not-run.js';
 import { buildIndex, writeAgentReport } from './report-files.js';
 import type { AutobahnIndex, CaseResult } from './result.js';
-import { runCase, type RunCaseOptions } from './run-case.js';
+import { runCase } from './run-case.js';
+import type { RunCaseOptions } from './run-options.js';
 
 export interface SuiteOptions extends Omit<RunCaseOptions, 'agent'> {
   /** ws://host:port/path of the server under test. */

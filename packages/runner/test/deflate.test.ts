@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { caseById } from '@wsmatrix/cases';
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { runCase } from '../src/index.js';
+import { runCase } from '../src/run-case.js';
 
 let wss: WebSocketServer | null = null;
 

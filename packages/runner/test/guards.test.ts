@@ -1,52 +1,22 @@
 /** No case can hang, unreachable servers are reported, and a flooding server cannot exhaust memory. */
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseById, type CaseDef } from '@wsmatrix/cases';
-import { computeAcceptKey, encodeFrameHeader } from '@wsmatrix/protocol';
-import { runCase, runSuite } from '../src/index.js';
+import { encodeFrameHeader } from '@wsmatrix/protocol';
+import { runCase } from '../src/run-case.js';
+import { runSuite } from '../src/suite.js';
+import { WRONG_ACCEPT_RESPONSE, afterUpgrade, flood, hostileServers, refusedUrl } from './fixtures/hostile-server.js';
+import { caseDef as def } from './helpers.js';
 
-const servers: Array<{ server: net.Server; sockets: Set<net.Socket> }> = [];
-afterEach(async () => {
-  for (const { server, sockets } of servers.splice(0)) {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-});
+const servers = hostileServers();
+afterEach(() => servers.closeAll());
 
-const def = (id: string): CaseDef => caseById(id)!;
-
-/** A raw TCP server; `behave` gets every accepted socket after the handshake (or the raw socket if `handshake` is false). */
-async function rawServer(behave: (socket: net.Socket) => void, handshake = true): Promise<string> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    if (!handshake) return behave(socket);
-    let head = '';
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      socket.off('data', onData);
-      const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(key)}\r\n\r\n`);
-      behave(socket);
-    };
-    socket.on('data', onData);
-  });
-  servers.push({ server, sockets });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+/** A raw TCP server; `behave` gets every accepted socket after a valid 101 (or the raw socket if `handshake` is false). */
+function rawServer(behave: (socket: import('node:net').Socket) => void, handshake = true): Promise<string> {
+  return servers.serve(handshake ? afterUpgrade(behave) : behave);
 }
 
 describe('guards', () => {
   it('reports an unreachable server without hanging, and stops connecting to it', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const suite = await runSuite({ url: `ws://127.0.0.1:${port}/`, agent: 'down', cases: [def('1.1.1'), def('2.1'), def('7.1.1')], concurrency: 1 });
+    const suite = await runSuite({ url: await refusedUrl(), agent: 'down', cases: [def('1.1.1'), def('2.1'), def('7.1.1')], concurrency: 1 });
     expect(suite.unreachable).toMatch(/ECONNREFUSED/);
     for (const r of suite.results) expect([r.behavior, r.behaviorClose]).toEqual(['FAILED', 'FAILED']);
   });
@@ -87,13 +57,7 @@ describe('guards', () => {
 
   it('drops a server that floods it with data, with memory bounded', async () => {
     const frame = Buffer.concat([encodeFrameHeader({ opcode: 2, payloadLength: 65536 }), Buffer.alloc(65536, 7)]);
-    const url = await rawServer((socket) => {
-      const pump = () => {
-        while (!socket.destroyed && socket.write(frame));
-        if (!socket.destroyed) socket.once('drain', pump);
-      };
-      pump();
-    });
+    const url = await rawServer(flood(frame));
     const before = process.memoryUsage().rss;
     const r = await runCase(url, def('1.1.1'));
     expect(r.result).toMatch(/flooded/);
@@ -107,20 +71,14 @@ describe('guards', () => {
   it('drops a server that floods it with tiny Pongs', async () => {
     const pong = encodeFrameHeader({ opcode: 10, payloadLength: 0 });
     const burst = Buffer.concat(Array.from({ length: 4096 }, () => pong));
-    const url = await rawServer((socket) => {
-      const pump = () => {
-        while (!socket.destroyed && socket.write(burst));
-        if (!socket.destroyed) socket.once('drain', pump);
-      };
-      pump();
-    });
+    const url = await rawServer(flood(burst));
     const r = await runCase(url, def('2.1'));
     expect(r.result).toMatch(/flooded/);
     expect(r.received.length).toBeLessThanOrEqual(10_000);
   });
 
   it('refuses a 101 with the wrong Sec-WebSocket-Accept', async () => {
-    const url = await rawServer((s) => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n'), false);
+    const url = await rawServer((s) => s.write(WRONG_ACCEPT_RESPONSE), false);
     const r = await runCase(url, def('1.1.1'));
     expect(r.connectFailure?.kind).toBe('handshake-rejected');
     expect(r.behaviorClose).toBe('FAILED');

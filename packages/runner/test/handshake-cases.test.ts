@@ -6,20 +6,16 @@ import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allCases, caseById, isHandshakeCase, type HandshakeCaseDef } from '@wsmatrix/cases';
 import { HeaderList, computeAcceptKey } from '@wsmatrix/protocol';
-import { isTargetDown, runCase, runSuite } from '../src/index.js';
+import { isTargetDown } from '../src/pass-rules.js';
+import { runCase } from '../src/run-case.js';
+import { runSuite } from '../src/suite.js';
 import { buildHandshakeRequest } from '../src/handshake-request.js';
 import { handshakeVerdict, type HandshakeObservation } from '../src/handshake-verdict.js';
-import { afterUpgrade, onRequestHead, startRawServer, type HostileServer } from './fixtures/hostile-server.js';
+import { afterUpgrade, hostileServers, onRequestHead, refusedUrl } from './fixtures/hostile-server.js';
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function server(onSocket: (socket: net.Socket) => void): Promise<string> {
-  const s = await startRawServer(onSocket);
-  servers.push(s);
-  return s.url;
-}
+const servers = hostileServers();
+afterEach(() => servers.closeAll());
+const server = servers.serve;
 
 const hs = (id: string): HandshakeCaseDef => {
   const def = caseById(id);
@@ -164,9 +160,7 @@ describe('group 0 engine against misbehaving servers', () => {
   });
 
   it('a dead target: the first case reports it, the rest are "not run" at once', async () => {
-    const s = await startRawServer(() => undefined);
-    await s.close();
-    const suite = await runSuite({ url: s.url, agent: 'down', cases: allCases.filter(isHandshakeCase), concurrency: 1 });
+    const suite = await runSuite({ url: await refusedUrl(), agent: 'down', cases: allCases.filter(isHandshakeCase), concurrency: 1 });
     expect(suite.unreachable).toMatch(/ECONNREFUSED/);
     expect(suite.results.every((r) => isTargetDown(r) && r.result.startsWith('Not run: the server was unreachable'))).toBe(true);
     // Only the first case tried to connect; the rest were recorded without a connection attempt.

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 // Autobahn's cases only: group 0 (handshake) has its own tests in handshake-cases.test.ts.
 import { autobahnCases as allCases } from '@wsmatrix/cases';
-import { runSuite, type SuiteResult } from '../src/index.js';
+import { runSuite, type SuiteResult } from '../src/suite.js';
 import { describeResult } from './helpers.js';
 
 /** Cases whose NON-STRICT outcome is timing-dependent (Autobahn's own list). */

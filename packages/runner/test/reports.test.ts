@@ -5,7 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseById } from '@wsmatrix/cases';
 import { gunzipSync } from 'node:zlib';
-import { caseBundleFilename, caseReportFilename, runSuite, writeCaseBundles, type CaseResult } from '../src/index.js';
+import { buildIndex, caseBundleFilename, caseReportFilename, summarize, writeCaseBundles } from '../src/report-files.js';
+import { runSuite } from '../src/suite.js';
+import type { CaseResult } from '../src/result.js';
+import { caseResult, cleanCloseByRunner } from '../testing/index.js';
 import { startFaultyServer, type FaultyServer } from './fixtures/faulty-server.js';
 
 let server: FaultyServer;
@@ -67,16 +70,7 @@ describe('report files', () => {
       agent: 'Our Core 1.0',
       behavior: 'OK',
       behaviorClose: 'OK',
-      isServer: false,
-      closedByMe: true,
-      failedByMe: false,
-      droppedByMe: false,
-      wasClean: true,
-      wasNotCleanReason: null,
-      wasServerConnectionDropTimeout: false,
-      wasCloseHandshakeTimeout: false,
-      localCloseCode: 1000,
-      remoteCloseCode: 1000,
+      ...cleanCloseByRunner(),
     });
     expect(r.received).toHaveLength(10);
     expect(r.received[0]).toEqual(['pong', 'payload-0']);
@@ -96,5 +90,19 @@ describe('report files', () => {
     expect(r.received).toEqual([['timeout', 'A']]);
     expect(r).toMatchObject({ behavior: 'OK', behaviorClose: 'OK', closedByMe: false, remoteCloseCode: 1007, localCloseCode: 1000 });
     expect(r.duration).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('index and totals from results', () => {
+  it('buildIndex lists each agent\'s cases in catalogue order with Autobahn\'s entry fields', () => {
+    const results = new Map([['agent', [caseResult('2.10'), caseResult('2.2', { behavior: 'FAILED', remoteCloseCode: 1002, duration: 7 }), caseResult('10.1.1')]]]);
+    const index = buildIndex(results);
+    expect(Object.keys(index['agent']!)).toEqual(['2.2', '2.10', '10.1.1']);
+    expect(index['agent']!['2.2']).toEqual({ behavior: 'FAILED', behaviorClose: 'OK', duration: 7, remoteCloseCode: 1002, reportfile: 'agent_case_2_2.json' });
+  });
+
+  it('summarize counts each behavior and behaviorClose', () => {
+    const results = [caseResult('1.1.1'), caseResult('1.1.2', { behavior: 'NON-STRICT' }), caseResult('3.1', { behavior: 'FAILED', behaviorClose: 'UNCLEAN' })];
+    expect(summarize(results)).toEqual({ behavior: { OK: 1, 'NON-STRICT': 1, FAILED: 1 }, behaviorClose: { OK: 2, UNCLEAN: 1 }, total: 3 });
   });
 });

@@ -3,25 +3,16 @@
  * when: who ended the connection and after how long, not the case's full timeout it never reached.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseById, type CaseDef } from '@wsmatrix/cases';
-import { isTargetDown, resultPassed, runCase, runSuite, type ConnectFailure } from '../src/index.js';
-import { afterUpgrade, onRequestHead, startRawServer, type HostileServer } from './fixtures/hostile-server.js';
+import { isTargetDown, resultPassed } from '../src/pass-rules.js';
+import { runCase } from '../src/run-case.js';
+import { runSuite } from '../src/suite.js';
+import type { ConnectFailure } from '../src/fuzzing-client.js';
+import { afterUpgrade, hostileServers, onRequestHead, refusedUrl } from './fixtures/hostile-server.js';
+import { caseDef as def } from './helpers.js';
 
-const def = (id: string): CaseDef => caseById(id)!;
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function serve(onSocket: Parameters<typeof startRawServer>[0]): Promise<string> {
-  const s = await startRawServer(onSocket);
-  servers.push(s);
-  return s.url;
-}
-async function deadUrl(): Promise<string> {
-  const s = await startRawServer(() => undefined);
-  await s.close();
-  return s.url;
-}
+const servers = hostileServers();
+afterEach(() => servers.closeAll());
+const serve = servers.serve;
 
 const SECONDS = String.raw`\d+\.\d\d s`;
 /** A destroy with unread bytes in the server's buffer is a reset; without, a plain drop. */
@@ -66,7 +57,7 @@ describe('never opened is never passed', () => {
 
 describe('a dead target', () => {
   it('is reported once, every row target down in Autobahn vocabulary with an "unreachable" text', async () => {
-    const url = await deadUrl();
+    const url = await refusedUrl();
     const down: string[] = [];
     const byAgent = await runSuite({ servers: [{ agent: 'dead', url }], cases: ['1.1.1', '1.1.2', '2.1', '5.1', '7.1.1', '9.1.1'].map(def), onTargetDown: (agent, reason) => down.push(`${agent}: ${reason}`) });
     expect(down).toHaveLength(1);

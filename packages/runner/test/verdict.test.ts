@@ -1,7 +1,10 @@
 /** Autobahn's verdict rules as a pure function: the order of the close checks and the special rules. */
 import { describe, expect, it } from 'vitest';
 import { caseById, type CaseDef } from '@wsmatrix/cases';
-import { autobahnAcceptsCloseCode, computeVerdict, expandExpected, freshClosingRecord, type ClosingRecord, type ObservedEvent } from '../src/index.js';
+import { autobahnAcceptsCloseCode } from '../src/autobahn-close.js';
+import { computeVerdict, type ObservedEvent } from '../src/verdict.js';
+import { expandExpected } from '../src/events.js';
+import { freshClosingRecord, type ClosingRecord } from '../src/closing-record.js';
 
 /** A clean close the runner started, the server answering 1000. */
 const clean: ClosingRecord = { ...freshClosingRecord(), closedByMe: true, wasClean: true, localCloseCode: 1000, remoteCloseCode: 1000 };

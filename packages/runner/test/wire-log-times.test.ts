@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCases, caseById } from '@wsmatrix/cases';
-import { runCase, type CaseResult } from '../src/index.js';
+import { runCase } from '../src/run-case.js';
+import type { CaseResult } from '../src/result.js';
 import { startFaultyServer, type FaultyServer } from './fixtures/faulty-server.js';
 
 let server: FaultyServer;
