@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,9 @@ import {
   type CommandTargetDefinition,
   type RunningCommandTarget,
 } from '../src/index.js';
-import { MiB, binaryPayload, closed, nextMessage, openClient, startedTarget, utf8Payload, withTimeout } from './helpers.js';
+import { pseudoRandomBytes, utf8Payload, withTimeout } from '@wsmatrix/protocol/testing';
+import { groupIsGone, isAlive } from '../testing/index.js';
+import { MiB, closed, nextMessage, openClient, startedTarget } from './helpers.js';
 
 const SIZES = [0, 125, 126, 65536, MiB] as const;
 
@@ -70,7 +72,7 @@ function describeRunningTarget(target: CommandTarget): void {
   for (const size of [...SIZES, 16 * MiB]) {
     test(`binary message of ${size} bytes comes back as binary`, async () => {
       const ws = await client();
-      const payload = binaryPayload(size, size + 3);
+      const payload = pseudoRandomBytes(size, size + 3);
       const reply = nextMessage(ws, 20_000);
       ws.send(payload, { binary: true });
       const got = await reply;
@@ -321,49 +323,6 @@ describe('command targets: processes', { timeout: SAFETY_NET_MS }, () => {
 });
 
 // ---- helpers ----
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !isZombie(pid);
-  } catch {
-    return false;
-  }
-}
-
-/** Zombies count as gone: the init of a container may be slow (or fail) to reap orphans. */
-function isZombie(pid: number): boolean {
-  try {
-    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/s, ''));
-  } catch {
-    return false;
-  }
-}
-
-/** No live process has `pgid` as its process group (read from /proc where there is one). */
-function groupIsGone(pgid: number): boolean {
-  if (!existsSync('/proc/self/stat')) {
-    try {
-      process.kill(-pgid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // fields after "(comm)": state ppid pgrp ...
-    const [state, , pgrp] = stat.replace(/^.*\)\s*/s, '').split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') return false;
-  }
-  return true;
-}
 
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 20));

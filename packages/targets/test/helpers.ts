@@ -1,17 +1,9 @@
 import { connect } from 'node:net';
+import { withTimeout } from '@wsmatrix/protocol/testing';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 
 export const MiB = 1024 * 1024;
-
-/** Rejects after `ms` with a message naming what we waited for. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Opens a ws client (no compression, no client-side size limit). */
 export async function openClient(url: string, ms = 5000): Promise<WebSocket> {
@@ -81,30 +73,6 @@ export function closed(ws: WebSocket, ms: number): Promise<{ code: number; reaso
     ms,
     'close',
   );
-}
-
-/**
- * `size` bytes of valid UTF-8 mixing 1-, 2-, 3- and 4-byte sequences, padded with ASCII so the
- * length is exact.
- */
-export function utf8Payload(size: number): Buffer {
-  const unit = Buffer.from('aé€𝄞', 'utf8'); // 1 + 2 + 3 + 4 = 10 bytes
-  const out = Buffer.alloc(size, 0x7a); // 'z'
-  for (let off = 0; off + unit.length <= size; off += unit.length) unit.copy(out, off);
-  return out;
-}
-
-/** `size` pseudo-random bytes (deterministic per seed). */
-export function binaryPayload(size: number, seed = 1): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** What a server did with a raw HTTP request. */

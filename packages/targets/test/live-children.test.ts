@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { survivors } from '../testing/index.js';
 
 const REGISTRY = fileURLToPath(new URL('../src/external/live-children.ts', import.meta.url));
 
@@ -17,15 +18,6 @@ function runScript(body: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`script exited ${code}: ${out}`))));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('live children', { timeout: 60_000 }, () => {
@@ -48,11 +40,8 @@ describe('live children', { timeout: 60_000 }, () => {
       console.log('late ' + late.signalCode);
     `);
     const [pids, left, late] = lines;
-    // The member is reaped by whoever inherits it once its leader is gone: poll (a safety net, not a measurement).
-    const deadline = Date.now() + 10_000;
-    const stillAlive = () => pids!.split(' ').map(Number).filter(alive);
-    while (stillAlive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(stillAlive()).toEqual([]);
+    // The member is reaped by whoever inherits it once its leader is gone: survivors polls (a safety net).
+    expect(await survivors(pids!.split(' ').map(Number))).toEqual([]);
     expect(left).toBe('0');
     expect(late).toMatch(/^late SIG(TERM|KILL)$/);
   });
@@ -65,9 +54,7 @@ describe('live children', { timeout: 60_000 }, () => {
       process.exit(0);
     `);
     const pid = Number(line);
-    // Killed by the exit hook; reaped by whoever inherits it, so poll (a safety net, not a measurement).
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(pid)).toBe(false);
+    // Killed by the exit hook; reaped by whoever inherits it, so survivors polls (a safety net).
+    expect(await survivors([pid])).toEqual([]);
   });
 });

@@ -2,20 +2,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import type { WebSocket } from 'ws';
 import { getTarget, type EchoTarget, type RunningTarget } from '../src/index.js';
-import {
-  MiB,
-  binaryPayload,
-  closed,
-  handshake,
-  nextMessage,
-  nextMessages,
-  openClient,
-  rawRequest,
-  startedTarget,
-  utf8Payload,
-  withTimeout,
-  type RawOutcome,
-} from './helpers.js';
+import { pseudoRandomBytes, unusedPort, utf8Payload, withTimeout } from '@wsmatrix/protocol/testing';
+import { MiB, closed, handshake, nextMessage, nextMessages, openClient, rawRequest, startedTarget, type RawOutcome } from './helpers.js';
 
 /** What a target must answer to a bad opening handshake sent over raw TCP. */
 export type HandshakeExpectation =
@@ -70,15 +58,6 @@ function checkHandshake(outcome: RawOutcome, expected: HandshakeExpectation): vo
       expect(outcome.headers[name.toLowerCase()], `${name} in\n${outcome.head}`).toMatch(pattern);
     }
   }
-}
-
-/** A port that was free a moment ago (bound to `port 0`, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Binds a plain TCP server to host:port and releases it; rejects with EADDRINUSE if taken. */
@@ -155,7 +134,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
 
         test(`binary message of ${size} bytes`, async () => {
           const ws = await client();
-          const payload = binaryPayload(size, size + 1);
+          const payload = pseudoRandomBytes(size, size + 1);
           const reply = nextMessage(ws, timeoutFor(size));
           ws.send(payload, { binary: true });
           const got = await reply;
@@ -168,7 +147,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
       test('messages come back in order, each with its own type', async () => {
         const ws = await client();
         const sent = Array.from({ length: 20 }, (_, i) => ({
-          data: i % 2 ? binaryPayload(i * 100, i + 7) : utf8Payload(i * 100),
+          data: i % 2 ? pseudoRandomBytes(i * 100, i + 7) : utf8Payload(i * 100),
           isBinary: i % 2 === 1,
         }));
         const replies = nextMessages(ws, sent.length, 10_000);
@@ -217,7 +196,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
 
       test('a binary message in 5 fragments, one of them empty, echoes as one message', async () => {
         const ws = await client();
-        const payload = binaryPayload(1000, 42);
+        const payload = pseudoRandomBytes(1000, 42);
         const reply = nextMessage(ws, 5000);
         const cuts = [0, 100, 100, 500, 999, 1000];
         for (let i = 0; i < cuts.length - 1; i++) {
@@ -260,7 +239,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
     });
 
     describe('control frames', () => {
-      for (const payload of [Buffer.alloc(0), Buffer.from('hello'), binaryPayload(125, 9)]) {
+      for (const payload of [Buffer.alloc(0), Buffer.from('hello'), pseudoRandomBytes(125, 9)]) {
         test(`ping with ${payload.length} bytes gets a pong with the same payload`, async () => {
           const ws = await client();
           const pong = withTimeout(
@@ -327,7 +306,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
       });
 
       test('close() terminates open connections promptly and frees the port', async () => {
-        const own = await getTarget(name).start({ port: await freePort() });
+        const own = await getTarget(name).start({ port: await unusedPort() });
         const ws = await openClient(own.url);
         // a TCP connection that never sends its handshake must not keep close() waiting
         const idle = await withTimeout(
@@ -357,7 +336,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
       }, 40_000);
 
       test('start() on a port already in use rejects (no silent port sharing)', async () => {
-        const own = await getTarget(name).start({ port: await freePort() });
+        const own = await getTarget(name).start({ port: await unusedPort() });
         try {
           await expect(getTarget(name).start({ port: own.port })).rejects.toThrow();
         } finally {
