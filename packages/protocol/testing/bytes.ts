@@ -5,10 +5,13 @@ export function hex(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'hex');
 }
 
-/** A repeating pattern of `length` bytes that `salt` shifts (different salts differ at every byte). */
+/**
+ * `length` bytes in which each byte depends on its offset (the pattern repeats only after 64 KiB) and on
+ * `salt`: payloads with salts that differ modulo 256 differ at every offset, so a byte from another one shows.
+ */
 export function patterned(length: number, salt = 0): Buffer {
   const out = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i++) out[i] = (i * 31 + 7 + salt) & 0xff;
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + 7 + (i >>> 8) + salt) & 0xff;
   return out;
 }
 
