@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Opcode } from '@wsmatrix/protocol';
+import { utf8Payload } from '@wsmatrix/protocol/testing';
 import { createEchoServer, type WebSocketServer } from '../src/index.js';
 import { RawClient, clientFrame, wsClient } from './helpers.js';
 
@@ -26,14 +27,6 @@ function nextMessage(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> 
   });
 }
 
-/** Text payload of exactly `n` bytes with multi-byte characters mixed in (all valid UTF-8). */
-function textOfBytes(n: number): string {
-  const unit = 'aé€😀'; // 1 + 2 + 3 + 4 bytes
-  let s = unit.repeat(Math.floor(n / 10));
-  s += 'x'.repeat(n - Buffer.byteLength(s));
-  return s;
-}
-
 describe('echo through a ws client', () => {
   const sizes = [0, 125, 126, 65535, 65536, 16 * 1024 * 1024];
 
@@ -54,7 +47,7 @@ describe('echo through a ws client', () => {
     it(`echoes a ${size}-byte text message`, async () => {
       const port = await start();
       const ws = await wsClient(port);
-      const text = textOfBytes(size);
+      const text = utf8Payload(size).toString('utf8');
       expect(Buffer.byteLength(text)).toBe(size);
       const reply = nextMessage(ws);
       ws.send(text);

@@ -4,6 +4,7 @@ import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '@wsmatrix/protocol';
+import { withTimeout } from '@wsmatrix/protocol/testing';
 
 export const SAMPLE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 /** The least time any RawClient wait allows (see RawClient.waitFor). */
@@ -35,14 +36,6 @@ export function closePayload(code: number, reason = ''): Buffer {
   out.writeUInt16BE(code, 0);
   reasonBytes.copy(out, 2);
   return out;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function openSocket(port: number): Promise<Socket> {

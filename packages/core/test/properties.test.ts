@@ -14,20 +14,10 @@ import {
   validateUpgradeRequest,
   type HttpRequestHead,
 } from '@wsmatrix/protocol';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, chop, propertyParams } from '@wsmatrix/protocol/testing';
 
-function seedFromEnv(): number {
-  const raw = process.env['WSMATRIX_SEED'] ?? process.env['FC_SEED'];
-  if (raw === undefined || raw === '') return (Math.random() * 0x7fffffff) | 0;
-  const seed = Number(raw);
-  if (!Number.isSafeInteger(seed)) throw new Error(`WSMATRIX_SEED must be an integer, got ${JSON.stringify(raw)}`);
-  return seed;
-}
-
-const SEED = seedFromEnv();
 const RUNS = 300;
-/** A safety net for a loaded machine, never a measurement. */
-const PROPERTY_TIMEOUT_MS = 120_000;
-const params = { seed: SEED, numRuns: RUNS };
+const params = propertyParams(RUNS);
 const MAX = 4096;
 
 /**
@@ -56,19 +46,6 @@ function decode(input: Buffer[], max = MAX) {
   return { events, code: error?.closeCode ?? null, errorCode: error?.code ?? null, largest: r.largestAllocation, peakRetained };
 }
 
-/** Splits `bytes` at the given cut points. */
-function chop(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
-
 /** Frames a client might send: mostly valid, with invalid opcodes, RSV bits, missing masks, bad UTF-8. */
 const frameArb = fc.record({
   opcode: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 1, 2, 8, 9, 10) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) }),
@@ -82,7 +59,7 @@ const streamArb = fc.array(frameArb, { minLength: 1, maxLength: 12 }).map((frame
 );
 const CODES = [1002, 1007, 1008, 1009];
 
-describe(`codec properties (seed ${SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+describe(`codec properties (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('P1 chunking invariance: whole, 1-byte and random chunkings give the same events and the same error', () => {
     fc.assert(
       fc.property(streamArb, fc.array(fc.nat(), { maxLength: 20 }), (bytes, cuts) => {
@@ -151,7 +128,7 @@ function mutate(head: Buffer, m: Mutation): Buffer {
   }
 }
 
-describe(`handshake parser property (seed ${SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+describe(`handshake parser property (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('P5 mutated heads: a parsed request, "need more", or one of the documented statuses', () => {
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (mutations, cuts) => {

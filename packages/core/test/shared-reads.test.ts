@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Opcode } from '@wsmatrix/protocol';
+import { patterned } from '@wsmatrix/protocol/testing';
 import { createEchoServer, WebSocketServer, type WebSocketConnection } from '../src/index.js';
 import { adoptAcceptedSockets } from '../src/shared-reads.js';
 import { socketLayerFromEnv } from '../src/socket-layer.js';
@@ -18,13 +19,6 @@ afterEach(async () => {
  * 'shared-reads' (also in the suite's 'net' run, so shared reads are covered there too).
  */
 const layer = socketLayerFromEnv() === 'bare' ? 'bare' : 'shared-reads';
-
-/** A payload whose every byte depends on its message and offset, so a byte from another read shows. */
-function patterned(tag: number, size: number): Buffer {
-  const b = Buffer.allocUnsafe(size);
-  for (let i = 0; i < size; i++) b[i] = (tag * 31 + i * 7 + (i >>> 8)) & 0xff;
-  return b;
-}
 
 describe(`the '${layer}' layer reads every socket into one shared buffer`, () => {
   it('messages kept by the handler are not overwritten by later reads of other sockets', async () => {
@@ -48,7 +42,7 @@ describe(`the '${layer}' layer reads every socket into one shared buffer`, () =>
     const sent: Buffer[] = [];
     clients.forEach((ws, c) => {
       sizes.forEach((size, i) => {
-        const payload = patterned(c * 10 + i, size);
+        const payload = patterned(size, c * 10 + i);
         sent.push(payload);
         ws.send(payload, { binary: true });
       });
@@ -111,7 +105,7 @@ describe(`the '${layer}' layer reads every socket into one shared buffer`, () =>
     server.attach(http);
     const port = (http.address() as { port: number }).port;
     const ws = await wsClient(port);
-    const payload = patterned(3, 300_000);
+    const payload = patterned(300_000, 3);
     const reply = new Promise<Buffer>((resolve) => ws.once('message', (d) => resolve(d as Buffer)));
     ws.send(payload);
     expect((await reply).equals(payload)).toBe(true);
