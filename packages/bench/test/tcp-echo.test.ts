@@ -11,23 +11,10 @@ import {
   type RunningTcpEcho,
   type TcpEchoOptions,
 } from '../src/tcp-echo.js';
-import { propertyParams, SEED } from './property-seed.js';
+import { PROPERTY_SEED, propertyParams, pseudoRandomBytes } from '@wsmatrix/protocol/testing';
 
 const MiB = 1024 * 1024;
 const HOST = '127.0.0.1';
-
-/** Pseudo-random bytes (xorshift32): a byte shifted, dropped, doubled or swapped shows up. */
-function patterned(length: number, seed: number): Buffer {
-  const bytes = Buffer.allocUnsafe(length);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
 
 /** Index of the first byte that differs (or where one ends), -1 when equal. */
 function firstDifference(a: Buffer, b: Buffer): number {
@@ -125,7 +112,7 @@ describe('startTcpEcho', () => {
     describe(name, () => {
       it('echoes 8 MiB sent in irregular writes to a slow reader, every byte in order, then ends', async () => {
         const echo = await start(opts);
-        const data = patterned(8 * MiB, 0x5eed);
+        const data = pseudoRandomBytes(8 * MiB, 0x5eed);
         const { received, readPauses } = await echoThrough(echo.port, data);
         expect(readPauses).toBeGreaterThan(8);
         expect(received.length).toBe(data.length);
@@ -134,7 +121,7 @@ describe('startTcpEcho', () => {
 
       it('keeps concurrent connections apart', async () => {
         const echo = await start(opts);
-        const inputs = Array.from({ length: 6 }, (_, i) => patterned(MiB + i * 12_345, 1000 + i));
+        const inputs = Array.from({ length: 6 }, (_, i) => pseudoRandomBytes(MiB + i * 12_345, 1000 + i));
         const runs = await Promise.all(inputs.map((data, i) => echoThrough(echo.port, data, 128 * 1024 + i * 1000, 3)));
         runs.forEach(({ received }, i) => {
           expect(received.length).toBe(inputs[i]!.length);
@@ -163,7 +150,7 @@ describe('startTcpEcho', () => {
     it(`${name}: stops reading while its replies are not read, then delivers everything`, async () => {
       const echo = await start(opts);
       const total = 96 * MiB;
-      const data = patterned(total, 77);
+      const data = pseudoRandomBytes(total, 77);
       const socket = await connect(echo.port);
       socket.pause();
       for (let at = 0; at < total; at += MiB) socket.write(data.subarray(at, at + MiB));
@@ -278,7 +265,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 const RING_RUNS = 400;
 const RING_PROPERTY_TIMEOUT_MS = 120_000;
 
-describe(`RingEcho against a stand-in socket (seed ${SEED}; replay with WSMATRIX_SEED=${SEED})`, () => {
+describe(`RingEcho against a stand-in socket (seed ${PROPERTY_SEED}; replay with WSMATRIX_SEED=${PROPERTY_SEED})`, () => {
   it('echoes every byte in order, never touches a region before its write went out, holds at most the ring', () => {
     fc.assert(
       fc.property(
@@ -291,7 +278,7 @@ describe(`RingEcho against a stand-in socket (seed ${SEED}; replay with WSMATRIX
           const ringBytes = firstBytes * growth;
           // Mostly small minimum reads, so that the ring wraps before it stops reading.
           const minRead = 1 + Math.floor(minShare ** 3 * (ringBytes - 1));
-          const input = patterned(inputLength, inputLength + 1);
+          const input = pseudoRandomBytes(inputLength, inputLength + 1);
           const socket = new FakeSocket();
           const echo = new RingEcho(firstBytes, ringBytes, minRead);
           let offered = echo.nextBuffer(); // what the socket constructor asks for
