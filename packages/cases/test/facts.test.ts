@@ -14,14 +14,10 @@ import {
   type PayloadSpec,
   type Step,
 } from '../src/index.js';
+import { caseDef } from '../testing/index.js';
 
 const MiB = 1024 * 1024;
 
-function get(id: string): CaseDef {
-  const c = caseById(id);
-  if (!c) throw new Error(`no case ${id}`);
-  return c;
-}
 const hexOf = (spec: PayloadSpec | undefined): string => payloadBytes(spec ?? '').toString('hex');
 const kinds = (c: CaseDef): string[] => c.steps.map((s) => s.kind);
 function frameAt(c: CaseDef, i: number): Extract<Step, { kind: 'frame' }> {
@@ -33,7 +29,7 @@ const ids = (pred: (c: CaseDef) => boolean): string[] => allCases.filter(pred).m
 
 describe('group 1 (framing)', () => {
   it('1.1.1 sends one empty text frame then kills after 1 s', () => {
-    const c = get('1.1.1');
+    const c = caseDef('1.1.1');
     expect(c.steps).toEqual([
       { kind: 'frame', frame: { opcode: 1, payload: { repeat: '*', length: 0 } } },
       { kind: 'killAfter', ms: 1000 },
@@ -47,7 +43,7 @@ describe('group 1 (framing)', () => {
     const kills = [1000, 1000, 1000, 1000, 1000, 10000, 10000, 10000];
     for (const sub of [1, 2]) {
       sizes.forEach((len, i) => {
-        const c = get(`1.${sub}.${i + 1}`);
+        const c = caseDef(`1.${sub}.${i + 1}`);
         const f = frameAt(c, 0);
         expect(f.frame.opcode).toBe(sub === 1 ? 1 : 2);
         expect(payloadLength(f.frame.payload!)).toBe(len);
@@ -61,11 +57,11 @@ describe('group 1 (framing)', () => {
 
 describe('group 2 (pings/pongs)', () => {
   it('2.3 pings with 8 binary octets', () => {
-    expect(hexOf(frameAt(get('2.3'), 0).frame.payload)).toBe('00fffefdfcfb00ff');
+    expect(hexOf(frameAt(caseDef('2.3'), 0).frame.payload)).toBe('00fffefdfcfb00ff');
   });
 
   it('2.5 sends a 126-octet Ping and expects the server to fail with 1002', () => {
-    const c = get('2.5');
+    const c = caseDef('2.5');
     expect(frameAt(c, 0).frame.opcode).toBe(9);
     expect(payloadLength(frameAt(c, 0).frame.payload!)).toBe(126);
     expect(c.expected).toEqual({ OK: [] });
@@ -74,25 +70,25 @@ describe('group 2 (pings/pongs)', () => {
   });
 
   it('2.6 trickles the Ping octet by octet and waits 2 s', () => {
-    const c = get('2.6');
+    const c = caseDef('2.6');
     expect(frameAt(c, 0).chop).toBe(1);
     expect(c.steps.at(-1)).toEqual({ kind: 'closeAfter', ms: 2000 });
   });
 
   it('2.7 and 2.8 send a Pong, then a Close with 1000, then closeAfter 1 s', () => {
     for (const id of ['2.7', '2.8']) {
-      const c = get(id);
+      const c = caseDef(id);
       expect(kinds(c)).toEqual(['frame', 'close', 'closeAfter']);
       expect(frameAt(c, 0).frame.opcode).toBe(10);
       expect(c.steps[1]).toEqual({ kind: 'close', code: 1000 });
       expect(c.expected).toEqual({ OK: [] });
     }
-    expect(frameAt(get('2.8'), 0).frame.payload).toBe('unsolicited pong payload');
+    expect(frameAt(caseDef('2.8'), 0).frame.payload).toBe('unsolicited pong payload');
   });
 
   it('2.10 sends 10 pings then closeAfter 3 s; 2.11 the same octet-wise', () => {
     for (const [id, chop] of [['2.10', undefined], ['2.11', 1]] as const) {
-      const c = get(id);
+      const c = caseDef(id);
       expect(kinds(c)).toEqual([...new Array(10).fill('frame'), 'closeAfter']);
       expect(c.steps[10]).toEqual({ kind: 'closeAfter', ms: 3000 });
       for (let i = 0; i < 10; i++) {
@@ -109,12 +105,12 @@ describe('group 2 (pings/pongs)', () => {
 describe('group 3 (reserved bits)', () => {
   it('uses RSV 1..7 in order on the offending frame', () => {
     const offending = [0, 1, 1, 1, 0, 0, 0];
-    offending.forEach((idx, i) => expect(frameAt(get(`3.${i + 1}`), idx).frame.rsv).toBe(i + 1));
+    offending.forEach((idx, i) => expect(frameAt(caseDef(`3.${i + 1}`), idx).frame.rsv).toBe(i + 1));
   });
 
   it('3.3 is frame-wise sync, 3.4 octet-wise chop, both with an echo-or-nothing verdict', () => {
-    const c33 = get('3.3');
-    const c34 = get('3.4');
+    const c33 = caseDef('3.3');
+    const c34 = caseDef('3.4');
     for (let i = 0; i < 3; i++) {
       expect(frameAt(c33, i).sync).toBe(true);
       expect(frameAt(c33, i).chop).toBeUndefined();
@@ -125,9 +121,9 @@ describe('group 3 (reserved bits)', () => {
   });
 
   it('3.6 sends opcode 2 (binary) despite its "Ping" title; 3.7 a raw Close frame', () => {
-    expect(frameAt(get('3.6'), 0).frame).toEqual({ opcode: 2, payload: 'Hello, world!', rsv: 6 });
-    expect(frameAt(get('3.7'), 0).frame).toEqual({ opcode: 8, rsv: 7 });
-    expect(hexOf(frameAt(get('3.5'), 0).frame.payload)).toBe('00fffefdfcfb00ff');
+    expect(frameAt(caseDef('3.6'), 0).frame).toEqual({ opcode: 2, payload: 'Hello, world!', rsv: 6 });
+    expect(frameAt(caseDef('3.7'), 0).frame).toEqual({ opcode: 8, rsv: 7 });
+    expect(hexOf(frameAt(caseDef('3.5'), 0).frame.payload)).toBe('00fffefdfcfb00ff');
   });
 });
 
@@ -138,54 +134,54 @@ describe('group 4 (opcodes)', () => {
       '4.2.1': 11, '4.2.2': 12, '4.2.3': 13, '4.2.4': 14, '4.2.5': 15,
     };
     for (const [id, op] of Object.entries(expected)) {
-      const c = get(id);
+      const c = caseDef(id);
       const idx = id.endsWith('.1') || id.endsWith('.2') ? 0 : 1;
       expect(frameAt(c, idx).frame.opcode, id).toBe(op);
       expect(c.expectedClose.closeCode).toEqual([1002]);
     }
-    expect(frameAt(get('4.1.2'), 0).frame.payload).toBe('reserved opcode payload');
-    expect(frameAt(get('4.2.3'), 1).frame.payload).toBeUndefined();
-    expect(frameAt(get('4.2.4'), 1).frame.payload).toBe('Hello, world!');
+    expect(frameAt(caseDef('4.1.2'), 0).frame.payload).toBe('reserved opcode payload');
+    expect(frameAt(caseDef('4.2.3'), 1).frame.payload).toBeUndefined();
+    expect(frameAt(caseDef('4.2.4'), 1).frame.payload).toBe('Hello, world!');
   });
 
   it('4.1.5 and 4.2.5 are octet-wise chops', () => {
     for (const id of ['4.1.5', '4.2.5']) {
-      const c = get(id);
+      const c = caseDef(id);
       for (let i = 0; i < 3; i++) expect(frameAt(c, i).chop).toBe(1);
     }
-    for (let i = 0; i < 3; i++) expect(frameAt(get('4.1.4'), i).chop).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect(frameAt(caseDef('4.1.4'), i).chop).toBeUndefined();
   });
 });
 
 describe('group 5 (fragmentation)', () => {
   it('5.1 fragments a Ping', () => {
-    const c = get('5.1');
+    const c = caseDef('5.1');
     expect(frameAt(c, 0).frame).toEqual({ opcode: 9, payload: 'fragment1', fin: false });
     expect(frameAt(c, 1).frame).toEqual({ opcode: 0, payload: 'fragment2', fin: true });
   });
 
   it('5.6-5.8 expect the Pong before the message', () => {
     for (const id of ['5.6', '5.7', '5.8']) {
-      expect(get(id).expected.OK).toEqual([
+      expect(caseDef(id).expected.OK).toEqual([
         { type: 'pong', payload: 'ping payload' },
         { type: 'message', payload: 'fragment1fragment2', binary: false },
       ]);
     }
-    expect(frameAt(get('5.7'), 1).sync).toBe(true);
-    expect(frameAt(get('5.8'), 2).chop).toBe(1);
+    expect(frameAt(caseDef('5.7'), 1).sync).toBe(true);
+    expect(frameAt(caseDef('5.8'), 2).chop).toBe(1);
   });
 
   it('5.16 repeats its three frames twice; 5.17 with a FIN continuation first', () => {
-    const c16 = get('5.16');
-    const c17 = get('5.17');
+    const c16 = caseDef('5.16');
+    const c17 = caseDef('5.17');
     expect(kinds(c16)).toEqual(['frame', 'frame', 'frame', 'frame', 'frame', 'frame', 'killAfter']);
     expect(frameAt(c16, 3).frame).toEqual({ opcode: 0, payload: 'fragment1', fin: false });
     expect(frameAt(c17, 3).frame).toEqual({ opcode: 0, payload: 'fragment1', fin: true });
   });
 
   it('5.19 pauses 1 s (no marker) mid-message; 5.20 is identical with sync on every frame', () => {
-    const c19 = get('5.19');
-    const c20 = get('5.20');
+    const c19 = caseDef('5.19');
+    const c20 = caseDef('5.20');
     expect(kinds(c19)).toEqual(['frame', 'frame', 'frame', 'wait', 'frame', 'frame', 'frame', 'frame', 'closeAfter']);
     expect(c19.steps[3]).toEqual({ kind: 'wait', ms: 1000 });
     expect(c19.steps[8]).toEqual({ kind: 'closeAfter', ms: 1000 });
@@ -210,7 +206,7 @@ describe('group 5 (fragmentation)', () => {
 
 describe('group 6 (UTF-8)', () => {
   it('6.4.1 sends three frames cebae1bdb9cf83cebcceb5 | f4908080 | 656469746564 with marked waits', () => {
-    const c = get('6.4.1');
+    const c = caseDef('6.4.1');
     expect(kinds(c)).toEqual(['frame', 'wait', 'frame', 'wait', 'frame', 'killAfter']);
     expect(hexOf(frameAt(c, 0).frame.payload)).toBe('cebae1bdb9cf83cebcceb5');
     expect(hexOf(frameAt(c, 2).frame.payload)).toBe('f4908080');
@@ -229,7 +225,7 @@ describe('group 6 (UTF-8)', () => {
   });
 
   it('6.4.2 splits right after f4: ...f4 | 90 | 8080656469746564', () => {
-    const c = get('6.4.2');
+    const c = caseDef('6.4.2');
     expect(hexOf(frameAt(c, 0).frame.payload)).toBe('cebae1bdb9cf83cebcceb5f4');
     expect(hexOf(frameAt(c, 2).frame.payload)).toBe('90');
     expect(hexOf(frameAt(c, 4).frame.payload)).toBe('8080656469746564');
@@ -237,7 +233,7 @@ describe('group 6 (UTF-8)', () => {
 
   it('6.4.3 / 6.4.4 write ONE frame in three parts, then end the message with an empty FIN continuation', () => {
     for (const [id, parts] of [['6.4.3', [11, 4, 6]], ['6.4.4', [12, 1, 8]]] as const) {
-      const c = get(id);
+      const c = caseDef(id);
       expect(kinds(c)).toEqual(['frameParts', 'frame', 'killAfter']);
       const fp = c.steps[0] as Extract<Step, { kind: 'frameParts' }>;
       expect(fp.frame.opcode).toBe(1);
@@ -249,18 +245,18 @@ describe('group 6 (UTF-8)', () => {
         { ms: 1000, marker: 'B', requireOpen: true },
       ]);
       expect(frameAt(c, 1).frame).toEqual({ opcode: 0, fin: true });
-      expect(c.expected).toEqual(get('6.4.1').expected);
+      expect(c.expected).toEqual(caseDef('6.4.1').expected);
     }
   });
 
   it('6.2.x and 6.3.x use the library message path with 1-octet fragments where Autobahn does', () => {
-    expect(get('6.2.1').steps[0]).toEqual({ kind: 'message', binary: false, payload: { hex: '48656c6c6f2dc2b540c39fc3b6c3a4c3bcc3a0c3a12d5554462d382121' } });
-    expect(payloadBytes((get('6.2.1').steps[0] as { payload: PayloadSpec }).payload).toString('utf8')).toBe('Hello-\u00b5@\u00df\u00f6\u00e4\u00fc\u00e0\u00e1-UTF-8!!');
-    for (const id of ['6.2.3', '6.2.4', '6.3.2']) expect((get(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBe(1);
-    for (const id of ['6.2.1', '6.3.1']) expect((get(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBeUndefined();
-    expect(hexOf((get('6.3.1').steps[0] as { payload: PayloadSpec }).payload)).toBe('cebae1bdb9cf83cebcceb5eda080656469746564');
-    expect(get('6.3.1').steps[1]).toEqual({ kind: 'killAfter', ms: 1000 });
-    expect(get('6.2.2').steps.map((s) => (s.kind === 'frame' ? hexOf(s.frame.payload) : s.kind))).toEqual([
+    expect(caseDef('6.2.1').steps[0]).toEqual({ kind: 'message', binary: false, payload: { hex: '48656c6c6f2dc2b540c39fc3b6c3a4c3bcc3a0c3a12d5554462d382121' } });
+    expect(payloadBytes((caseDef('6.2.1').steps[0] as { payload: PayloadSpec }).payload).toString('utf8')).toBe('Hello-\u00b5@\u00df\u00f6\u00e4\u00fc\u00e0\u00e1-UTF-8!!');
+    for (const id of ['6.2.3', '6.2.4', '6.3.2']) expect((caseDef(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBe(1);
+    for (const id of ['6.2.1', '6.3.1']) expect((caseDef(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBeUndefined();
+    expect(hexOf((caseDef('6.3.1').steps[0] as { payload: PayloadSpec }).payload)).toBe('cebae1bdb9cf83cebcceb5eda080656469746564');
+    expect(caseDef('6.3.1').steps[1]).toEqual({ kind: 'killAfter', ms: 1000 });
+    expect(caseDef('6.2.2').steps.map((s) => (s.kind === 'frame' ? hexOf(s.frame.payload) : s.kind))).toEqual([
       '48656c6c6f2dc2b540c39fc3b6c3a4', 'c3bcc3a0c3a12d5554462d382121', 'closeAfter',
     ]);
   });
@@ -270,7 +266,7 @@ describe('group 6 (UTF-8)', () => {
     const fatal = ids((c) => c.expectedClose.closedByWrongEndpointIsFatal === true);
     expect(fatal).toEqual(invalid);
     for (const id of fatal) {
-      const c = get(id);
+      const c = caseDef(id);
       expect(id.startsWith('6.')).toBe(true);
       expect(c.expectedClose).toEqual({ closedByMe: false, closeCode: [1007], requireClean: false, closedByWrongEndpointIsFatal: true });
     }
@@ -302,7 +298,7 @@ describe('group 7 (close handling)', () => {
   it('7.7.x send the valid codes and accept 1000 or the echo, clean', () => {
     expect([...VALID_CLOSE_CODES]).toEqual([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999]);
     VALID_CLOSE_CODES.forEach((code, i) => {
-      const c = get(`7.7.${i + 1}`);
+      const c = caseDef(`7.7.${i + 1}`);
       expect(c.steps).toEqual([{ kind: 'close', code }, { kind: 'killAfter', ms: 1000 }]);
       expect(c.expectedClose).toEqual({ closedByMe: true, closeCode: [1000, code], requireClean: true });
       expect(c.wrongCodeFails).toBe(true);
@@ -314,7 +310,7 @@ describe('group 7 (close handling)', () => {
   it('7.9.x send the invalid codes and expect 1002, clean not required', () => {
     expect([...INVALID_CLOSE_CODES]).toEqual([0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999]);
     INVALID_CLOSE_CODES.forEach((code, i) => {
-      const c = get(`7.9.${i + 1}`);
+      const c = caseDef(`7.9.${i + 1}`);
       expect(c.steps).toEqual([{ kind: 'close', code }, { kind: 'killAfter', ms: 1000 }]);
       expect(c.expectedClose).toEqual({ closedByMe: true, closeCode: [1002], requireClean: false });
       expect(c.wrongCodeFails).toBe(true);
@@ -338,14 +334,14 @@ describe('group 7 (close handling)', () => {
   });
 
   it('7.1.2-7.1.5 keep sending raw frames after their Close', () => {
-    expect(get('7.1.2').steps).toEqual([{ kind: 'close', code: 1000 }, { kind: 'frame', frame: { opcode: 8 } }, { kind: 'killAfter', ms: 1000 }]);
-    expect(get('7.1.3').steps[1]).toEqual({ kind: 'frame', frame: { opcode: 9 } });
-    expect(get('7.1.4').steps[1]).toEqual({ kind: 'frame', frame: { opcode: 1, payload: 'Hello World!' } });
-    expect(kinds(get('7.1.5'))).toEqual(['frame', 'close', 'frame', 'killAfter']);
+    expect(caseDef('7.1.2').steps).toEqual([{ kind: 'close', code: 1000 }, { kind: 'frame', frame: { opcode: 8 } }, { kind: 'killAfter', ms: 1000 }]);
+    expect(caseDef('7.1.3').steps[1]).toEqual({ kind: 'frame', frame: { opcode: 9 } });
+    expect(caseDef('7.1.4').steps[1]).toEqual({ kind: 'frame', frame: { opcode: 1, payload: 'Hello World!' } });
+    expect(kinds(caseDef('7.1.5'))).toEqual(['frame', 'close', 'frame', 'killAfter']);
   });
 
   it('7.1.6 sends 256 KiB of "BAsd7&jh23", "Hello World!", Close 1000, Ping', () => {
-    const c = get('7.1.6');
+    const c = caseDef('7.1.6');
     expect(kinds(c)).toEqual(['frame', 'frame', 'close', 'frame', 'killAfter']);
     const big = payloadBytes(frameAt(c, 0).frame.payload!);
     expect(big.length).toBe(262144);
@@ -356,18 +352,18 @@ describe('group 7 (close handling)', () => {
 
   it('7.3.x close payload lengths 0, 1, 2, 14, 125, 126', () => {
     const lens = ['7.3.1', '7.3.2', '7.3.3', '7.3.4', '7.3.5', '7.3.6'].map((id) => {
-      const s = get(id).steps[0] as Extract<Step, { kind: 'close' }>;
+      const s = caseDef(id).steps[0] as Extract<Step, { kind: 'close' }>;
       return (s.code === undefined ? 0 : 2) + (s.reason === undefined ? 0 : payloadLength(s.reason));
     });
     expect(lens).toEqual([0, 1, 2, 14, 125, 126]);
-    expect(get('7.3.2').steps[0]).toEqual({ kind: 'close', reason: 'a' });
-    expect(get('7.3.2').expectedClose).toEqual({ closedByMe: true, closeCode: [1002], requireClean: false });
-    expect(get('7.3.6').expectedClose.requireClean).toBe(false);
-    expect(get('7.3.5').expectedClose.requireClean).toBe(true);
+    expect(caseDef('7.3.2').steps[0]).toEqual({ kind: 'close', reason: 'a' });
+    expect(caseDef('7.3.2').expectedClose).toEqual({ closedByMe: true, closeCode: [1002], requireClean: false });
+    expect(caseDef('7.3.6').expectedClose.requireClean).toBe(false);
+    expect(caseDef('7.3.5').expectedClose.requireClean).toBe(true);
   });
 
   it('7.5.1 sends an invalid UTF-8 reason and accepts 1002 or 1007', () => {
-    const c = get('7.5.1');
+    const c = caseDef('7.5.1');
     const s = c.steps[0] as Extract<Step, { kind: 'close' }>;
     expect(s.code).toBe(1000);
     expect(hexOf(s.reason)).toBe('cebae1bdb9cf83cebcceb5eda080656469746564');
@@ -375,15 +371,15 @@ describe('group 7 (close handling)', () => {
   });
 
   it('7.13.1 / 7.13.2 send 5000 / 65535', () => {
-    expect(get('7.13.1').steps[0]).toEqual({ kind: 'close', code: 5000 });
-    expect(get('7.13.2').steps[0]).toEqual({ kind: 'close', code: 65535 });
-    expect(get('7.13.2').expectedClose.closeCode).toEqual([1000, 65535, 1002]);
+    expect(caseDef('7.13.1').steps[0]).toEqual({ kind: 'close', code: 5000 });
+    expect(caseDef('7.13.2').steps[0]).toEqual({ kind: 'close', code: 65535 });
+    expect(caseDef('7.13.2').expectedClose.closeCode).toEqual([1000, 65535, 1002]);
   });
 });
 
 describe('group 9 (limits/performance)', () => {
   const echo = (id: string) => {
-    const e = get(id).echoTiming;
+    const e = caseDef(id).echoTiming;
     if (!e) throw new Error(`${id} has no echoTiming`);
     return e;
   };
@@ -453,7 +449,7 @@ describe('group 9 (limits/performance)', () => {
 
 describe('group 10 (auto-fragmentation)', () => {
   it('10.1.1 sends 64 KiB in 1300-octet fragments and checks its own frame counts', () => {
-    const c = get('10.1.1');
+    const c = caseDef('10.1.1');
     expect(c.steps).toEqual([
       { kind: 'message', binary: false, payload: { repeat: '*', length: 65536 }, fragmentSize: 1300 },
       { kind: 'killAfter', ms: 10000 },
