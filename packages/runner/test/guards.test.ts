@@ -4,7 +4,7 @@ import { encodeFrameHeader } from '@wsmatrix/protocol';
 import { runCase } from '../src/run-case.js';
 import { runSuite } from '../src/suite.js';
 import { WRONG_ACCEPT_RESPONSE, afterUpgrade, flood, hostileServers, refusedUrl } from './fixtures/hostile-server.js';
-import { caseDef as def } from './helpers.js';
+import { caseDef as def } from '@wsmatrix/cases/testing';
 
 const servers = hostileServers();
 afterEach(() => servers.closeAll());

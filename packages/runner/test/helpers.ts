@@ -1,14 +1,7 @@
 // Autobahn's cases only: group 0 (handshake) has its own tests in handshake-cases.test.ts.
-import { autobahnCases as allCases, caseById, type CaseDef } from '@wsmatrix/cases';
+import { autobahnCases as allCases, type CaseDef } from '@wsmatrix/cases';
 import { runSuite } from '../src/suite.js';
 import type { CaseResult } from '../src/result.js';
-
-/** The catalogue's case `id` (any group); throws for an id the catalogue lacks. */
-export function caseDef(id: string): CaseDef {
-  const def = caseById(id);
-  if (!def) throw new Error(`no case ${id} in the catalogue`);
-  return def;
-}
 
 /** Every case of groups 1-8 and 10: all but the timing group 9 and the compression groups 12/13. */
 export const NON_TIMING_CASES: readonly CaseDef[] = allCases.filter((c) => !c.id.startsWith('9.') && !c.compressedEcho);

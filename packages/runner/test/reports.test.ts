@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseById } from '@wsmatrix/cases';
+import { caseDef } from '@wsmatrix/cases/testing';
 import { gunzipSync } from 'node:zlib';
 import { buildIndex, caseBundleFilename, caseReportFilename, summarize, writeCaseBundles } from '../src/report-files.js';
 import { runSuite } from '../src/suite.js';
@@ -18,9 +18,9 @@ const IDS = ['1.1.1', '2.10', '3.1', '6.4.3', '7.7.1'];
 beforeAll(async () => {
   server = await startFaultyServer();
   dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-reports-'));
-  await runSuite({ url: server.url, agent: 'Our Core 1.0', cases: IDS.map((id) => caseById(id)!), outDir: dir });
+  await runSuite({ url: server.url, agent: 'Our Core 1.0', cases: IDS.map(caseDef), outDir: dir });
   // A second agent merges into the same index.json, as Autobahn's index holds every agent of a run.
-  await runSuite({ url: server.url, agent: 'second', cases: [caseById('1.1.1')!], outDir: dir });
+  await runSuite({ url: server.url, agent: 'second', cases: [caseDef('1.1.1')], outDir: dir });
 });
 afterAll(async () => {
   await server.close();

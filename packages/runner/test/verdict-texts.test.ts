@@ -8,7 +8,7 @@ import { runCase } from '../src/run-case.js';
 import { runSuite } from '../src/suite.js';
 import type { ConnectFailure } from '../src/fuzzing-client.js';
 import { afterUpgrade, hostileServers, onRequestHead, refusedUrl } from './fixtures/hostile-server.js';
-import { caseDef as def } from './helpers.js';
+import { caseDef as def } from '@wsmatrix/cases/testing';
 
 const servers = hostileServers();
 afterEach(() => servers.closeAll());

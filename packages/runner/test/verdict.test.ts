@@ -1,17 +1,15 @@
 /** Autobahn's verdict rules as a pure function: the order of the close checks and the special rules. */
 import { describe, expect, it } from 'vitest';
-import { caseById, type CaseDef } from '@wsmatrix/cases';
+import { caseDef } from '@wsmatrix/cases/testing';
 import { autobahnAcceptsCloseCode } from '../src/autobahn-close.js';
 import { computeVerdict, type ObservedEvent } from '../src/verdict.js';
 import { expandExpected } from '../src/events.js';
-import { freshClosingRecord, type ClosingRecord } from '../src/closing-record.js';
-
-/** A clean close the runner started, the server answering 1000. */
-const clean: ClosingRecord = { ...freshClosingRecord(), closedByMe: true, wasClean: true, localCloseCode: 1000, remoteCloseCode: 1000 };
+import type { ClosingRecord } from '../src/closing-record.js';
+import { cleanCloseByRunner } from '../testing/index.js';
 
 function verdict(id: string, received: ObservedEvent[], record: Partial<ClosingRecord>, open = true, tx: Record<number, number> = {}) {
-  const def = caseById(id) as CaseDef;
-  return computeVerdict({ def, expected: expandExpected(def), received, connectionWasOpen: open, record: { ...clean, ...record }, txFrameStats: tx });
+  const def = caseDef(id);
+  return computeVerdict({ def, expected: expandExpected(def), received, connectionWasOpen: open, record: { ...cleanCloseByRunner(), ...record }, txFrameStats: tx });
 }
 const text = (s: string): ObservedEvent => ({ type: 'message', payload: Buffer.from(s), binary: false });
 

@@ -3,7 +3,8 @@
  * handshake's entries come first and no time is smaller than the one before it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allCases, caseById } from '@wsmatrix/cases';
+import { allCases } from '@wsmatrix/cases';
+import { caseDef } from '@wsmatrix/cases/testing';
 import { runCase } from '../src/run-case.js';
 import type { CaseResult } from '../src/result.js';
 import { startFaultyServer, type FaultyServer } from './fixtures/faulty-server.js';
@@ -30,7 +31,7 @@ describe('wire log times', () => {
   // Pings and Pongs, a fragmented message with pauses, a Close from the server, a chopped frame.
   for (const id of ['2.10', '5.19', '6.4.3', '7.7.1', '1.1.8']) {
     it(`${id}: the handshake entries first, then every later entry, never decreasing`, async () => {
-      const r = await runCase(server.url, caseById(id)!);
+      const r = await runCase(server.url, caseDef(id));
       expect(r.connectFailure).toBeNull();
       // The request goes out as octets before any frame, and the response head arrives before any frame.
       expect(r.wirelog[0]![0]).toBe('TO');
