@@ -1,4 +1,4 @@
-/** `wsmatrix bench --warmup-round` and `--compare --of normalized`. */
+/** `wsmatrix bench --warmup-round`, and `--compare` of results stored with the dropped machine-speed probe. */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ describe('wsmatrix bench --warmup-round', () => {
   }
 });
 
-describe('wsmatrix bench --compare --of normalized', () => {
+describe('wsmatrix bench --compare of results stored with probe fields', () => {
   async function files(...cells: Array<{ median: number; normalizedMedian?: number }>): Promise<string> {
     const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-normalized-'));
     const names = await Promise.all(
@@ -34,23 +34,15 @@ describe('wsmatrix bench --compare --of normalized', () => {
     );
     return names.join(',');
   }
-  it('compares the speed-normalised medians: drifting medians, steady normalised figures agree', async () => {
+  it('compares their medians; their normalised figures are ignored', async () => {
     let out = '';
     const c = { ...ctx, stdout: (s: string) => void (out += s) };
-    const list = await files({ median: 7000, normalizedMedian: 9000 }, { median: 5000, normalizedMedian: 9300 }, { median: 8000, normalizedMedian: 8900 });
-    expect(await benchCommand.run(['--compare', list], c)).toBe(1);
-    out = '';
-    expect(await benchCommand.run(['--compare', list, '--of', 'normalized'], c)).toBe(0);
-    expect(out).toContain('1 of 1 speed-normalised medians agree within 10%');
+    const list = await files({ median: 7000, normalizedMedian: 9000 }, { median: 7100, normalizedMedian: 5000 }, { median: 7000 });
+    expect(await benchCommand.run(['--compare', list], c)).toBe(0);
+    expect(out).toContain('1 of 1 medians agree within 10%');
   });
-  it('results stored without probes have no normalised medians: exit 1, shown as –', async () => {
-    let out = '';
-    const c = { ...ctx, stdout: (s: string) => void (out += s) };
-    const list = await files({ median: 7000 }, { median: 7000, normalizedMedian: 9000 });
-    expect(await benchCommand.run(['--compare', list, '--of', 'normalized'], c)).toBe(1);
-    expect(out).toMatch(/handshake-l16\s+core\s+–\s+9000/);
-  });
-  it('an unknown figure names the choices', () => {
-    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(/median, ratioToWs, ratioToTcp, pairedRatioToWs, pairedRatioToTcp, normalized/);
+  it('--of no longer takes the normalised figure, and names the choices', () => {
+    expect(() => parseArgs(benchSpec, ['--of', 'normalized'])).toThrow(UsageError);
+    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(/median, ratioToWs, ratioToTcp, pairedRatioToWs, pairedRatioToTcp\b/);
   });
 });

@@ -1,21 +1,18 @@
 /**
- * Do several benchmark results agree? For every workload × target measured in all of them, the
- * medians' relative range (max ÷ min − 1). The issue's bar: three consecutive runs within 10 %.
- * The same can be asked of the ratios to ws or to the tcp ceiling, which cancel a drift of the whole
- * machine between runs (it moves every target of a run alike), or of the speed-normalised medians
- * (`normalized`: each run scaled by the machine-speed probe taken before it, see probe.ts), or of the
- * paired ratios (median of run k ÷ the reference's run k, measured seconds apart).
+ * Do several benchmark results agree? Per workload × target, the relative range (max ÷ min − 1) of the
+ * medians, or of the ratios to ws or tcp (plain or paired run by run), which cancel a drift of the whole
+ * machine between runs, held against a tolerance.
  */
 import { formatPercent, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
 
 /** Which figure of a cell is compared. */
-export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'pairedRatioToWs' | 'pairedRatioToTcp' | 'normalized';
-export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp', 'pairedRatioToWs', 'pairedRatioToTcp', 'normalized'];
+export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'pairedRatioToWs' | 'pairedRatioToTcp';
+export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp', 'pairedRatioToWs', 'pairedRatioToTcp'];
 
-/** The compared figure of a cell; null where it has none (results stored without probes have no normalised median). */
+/** The compared figure of a cell; null where it has none (results stored before paired ratios have none). */
 function figureOf(cell: BenchCell | undefined, figure: ComparedFigure): number | null {
-  const value = figure === 'normalized' ? cell?.normalizedMedian : cell?.[figure];
+  const value = cell?.[figure];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
@@ -66,7 +63,6 @@ const FIGURE_NAMES: Record<ComparedFigure, string> = {
   ratioToTcp: 'ratios to tcp',
   pairedRatioToWs: 'paired (run by run) ratios to ws',
   pairedRatioToTcp: 'paired (run by run) ratios to tcp',
-  normalized: 'speed-normalised medians',
 };
 
 /** A plain-text table of the comparison, one line per cell, widest ranges marked. */

@@ -1,10 +1,9 @@
 /**
  * The C allocator settings every benchmark process runs with. With glibc's defaults the figures of
- * Node-based servers on large messages were bimodal (the same tcp echo measured 330 and 1 589 MB/s in
- * consecutive runs): Node allocates a fresh 64 KiB buffer per socket read and ≥ 128 KiB message
- * buffers, and glibc's sliding mmap threshold and heap trimming decide, run by run, whether those pages
- * are reused or handed back to the kernel and faulted in again (three times the minor faults measured
- * on ws at 1 MiB). Fixed thresholds take that lottery out; every target, uWS included, gets the same.
+ * Node-based servers on large messages were bimodal from run to run: Node allocates a fresh 64 KiB
+ * buffer per socket read and large message buffers, and glibc's sliding mmap threshold and heap
+ * trimming decide, run by run, whether those pages are reused or handed back to the kernel and faulted
+ * in again. Fixed thresholds take that lottery out; every target, uWS included, gets the same.
  * `--malloc default` measures with glibc's own behaviour instead.
  */
 export type MallocMode = 'steady' | 'default';

@@ -1,8 +1,6 @@
 /**
- * Entry of the load-generator process. Takes jobs over IPC, one at a time:
- *   in  {id, job: LoadJob, options: RunJobOptions}
- *   out {id, result: JobResult} | {id, error: string}
- * and exits when the parent disconnects.
+ * Entry of the load-generator process: takes jobs over IPC, {id, job, options} in, {id, result} or
+ * {id, error} out, one at a time, and exits when the parent disconnects.
  */
 import { runJob, type RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';

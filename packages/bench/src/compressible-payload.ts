@@ -1,9 +1,7 @@
 /**
- * Payloads for permessage-deflate jobs. Random bytes (what the uncompressed workloads send) do not
- * compress, so a deflate figure measured with them would only show the cost of failing to compress.
- * These are newline-separated JSON log records, the kind of traffic people turn compression on for,
- * drawn from a fixed seed so every run and every target gets exactly the same bytes. ASCII only, so the
- * same bytes are valid in text messages too.
+ * Payloads for permessage-deflate jobs: random bytes would not compress, so a deflate figure would only
+ * show the cost of failing to. These are JSON log records, the traffic people turn compression on for,
+ * from a fixed seed (every run and target gets the same bytes), ASCII (valid in text messages too).
  */
 
 import { seededRandom } from '@wsmatrix/cases';

@@ -1,102 +1,66 @@
 /**
- * Client frames built once, before a measurement: the load loop only ever writes slices of these
- * buffers, so the client spends nothing on framing or masking per message.
+ * Client frames built once, before a measurement, with the protocol package's encoder: the load loop
+ * only writes slices of these buffers, so it spends nothing on framing, masking or compressing per
+ * message. Deflate jobs compress each message on its own (no context taken over), which a client may
+ * always do, so the same bytes stay valid whatever the server answered to our offer (RFC 7692).
  */
 import { randomBytes } from 'node:crypto';
-import { Opcode } from '@wsmatrix/protocol';
+import { constants, deflateRawSync } from 'node:zlib';
+import { CloseCode, encodeClosePayload, encodeFrame, Opcode, randomMask } from '@wsmatrix/protocol';
 
 /** RSV1 bit of a frame's first byte: "this message is compressed" under permessage-deflate (RFC 7692 §6). */
 export const RSV1 = 0x40;
 
-/** Header length of a masked client frame carrying `payloadLength` bytes. */
-export function maskedHeaderLength(payloadLength: number): number {
-  return (payloadLength < 126 ? 2 : payloadLength <= 0xffff ? 4 : 10) + 4;
-}
-
-/** Writes one masked frame into `out` at `offset`; returns the offset after it. */
-export function writeMaskedFrame(
-  out: Buffer,
-  offset: number,
-  opcode: number,
-  fin: boolean,
-  payload: Uint8Array,
-  mask: Uint8Array,
-): number {
-  const length = payload.length;
-  let pos = offset;
-  out[pos++] = (fin ? 0x80 : 0) | opcode;
-  if (length < 126) {
-    out[pos++] = 0x80 | length;
-  } else if (length <= 0xffff) {
-    out[pos++] = 0x80 | 126;
-    out.writeUInt16BE(length, pos);
-    pos += 2;
-  } else {
-    out[pos++] = 0x80 | 127;
-    out.writeUInt32BE(Math.floor(length / 2 ** 32), pos);
-    out.writeUInt32BE(length >>> 0, pos + 4);
-    pos += 8;
-  }
-  out[pos++] = mask[0]!;
-  out[pos++] = mask[1]!;
-  out[pos++] = mask[2]!;
-  out[pos++] = mask[3]!;
-  for (let i = 0; i < length; i++) out[pos + i] = payload[i]! ^ mask[i & 3]!;
-  return pos + length;
-}
-
-/** One masked frame as its own buffer. */
-export function buildMaskedFrame(opcode: number, payload: Uint8Array, fin = true, mask: Uint8Array = randomMask()): Buffer {
-  const out = Buffer.allocUnsafe(maskedHeaderLength(payload.length) + payload.length);
-  writeMaskedFrame(out, 0, opcode, fin, payload, mask);
-  return out;
-}
-
-/**
- * One message as masked frames: a single frame, or `fragmentSize`-byte fragments (first frame carries
- * the opcode, the rest are continuations, the last has FIN).
- */
-export function buildMaskedMessage(opcode: number, payload: Uint8Array, fragmentSize?: number): Buffer {
-  if (!fragmentSize || fragmentSize >= payload.length) return buildMaskedFrame(opcode, payload);
-  const pieces: Uint8Array[] = [];
-  for (let at = 0; at < payload.length; at += fragmentSize) pieces.push(payload.subarray(at, at + fragmentSize));
-  const total = pieces.reduce((sum, p) => sum + maskedHeaderLength(p.length) + p.length, 0);
-  const out = Buffer.allocUnsafe(total);
-  let pos = 0;
-  pieces.forEach((piece, i) => {
-    pos = writeMaskedFrame(out, pos, i === 0 ? opcode : Opcode.Continuation, i === pieces.length - 1, piece, randomMask());
-  });
-  return out;
-}
-
-/** `count` copies of one message back to back, so k messages go out as one write of a prefix. */
-export function repeatMessage(message: Buffer, count: number): Buffer {
-  const out = Buffer.allocUnsafe(message.length * count);
-  for (let i = 0; i < count; i++) message.copy(out, i * message.length);
-  return out;
-}
-
-/** A masked close frame with status code 1000 (normal closure). */
-export function buildCloseFrame(code = 1000): Buffer {
-  const payload = Buffer.alloc(2);
-  payload.writeUInt16BE(code, 0);
-  return buildMaskedFrame(Opcode.Close, payload);
-}
-
-/** A non-zero mask key: a zero key would let a server skip the unmasking work it normally does. */
-export function randomMask(): Buffer {
+/** A mask other than zero: a zero key would let a server skip the unmasking it normally does. */
+function nonZeroMask(): Uint8Array {
   for (;;) {
-    const mask = randomBytes(4);
+    const mask = randomMask();
     if (mask.readUInt32BE(0) !== 0) return mask;
   }
 }
 
+/**
+ * One message as masked frames: a single frame, or `fragmentSize`-byte fragments (the first carries
+ * the opcode and, with `rsv1`, the compressed bit; continuations follow; FIN on the last).
+ */
+export function buildMaskedMessage(opcode: number, payload: Uint8Array, fragmentSize?: number, rsv1 = false): Buffer {
+  const step = fragmentSize && fragmentSize > 0 ? fragmentSize : Math.max(1, payload.length);
+  const frames: Buffer[] = [];
+  let at = 0;
+  do {
+    const piece = payload.subarray(at, at + step);
+    at += piece.length;
+    const first = frames.length === 0;
+    frames.push(encodeFrame({ opcode: first ? opcode : Opcode.Continuation, payload: piece, fin: at >= payload.length, rsv1: rsv1 && first, mask: nonZeroMask() }));
+  } while (at < payload.length);
+  return frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+}
+
+/** A masked close frame with status code 1000 (normal closure). */
+export function buildCloseFrame(): Buffer {
+  return encodeFrame({ opcode: Opcode.Close, payload: encodeClosePayload(CloseCode.Normal), mask: nonZeroMask() });
+}
+
 /** Payload bytes of a workload: printable ASCII for text (valid UTF-8), random bytes for binary. */
 export function buildPayload(opcode: number, size: number): Buffer {
-  if (opcode === Opcode.Text) {
-    const out = Buffer.allocUnsafe(size);
-    for (let i = 0; i < size; i++) out[i] = 0x61 + (i % 26);
-    return out;
-  }
-  return randomBytes(size);
+  if (opcode !== Opcode.Text) return randomBytes(size);
+  const out = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) out[i] = 0x61 + (i % 26);
+  return out;
+}
+
+/** RFC 7692 §7.2.1: raw DEFLATE ended by a sync flush, without the 00 00 FF FF the flush ends with. */
+export function deflateMessagePayload(payload: Uint8Array): Buffer {
+  const out = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH });
+  if (out.length < 4 || out.readUInt32BE(out.length - 4) !== 0xffff) throw new Error('zlib sync flush did not end in 00 00 FF FF');
+  return out.subarray(0, out.length - 4);
+}
+
+/**
+ * One message compressed, then framed: `fragmentSize` cuts the compressed bytes; RSV1 on the first frame
+ * only (§6.1). `compressedLength`: payload bytes on the wire, for the sent compression ratio.
+ */
+export function buildCompressedMessage(opcode: number, payload: Uint8Array, fragmentSize?: number): { frames: Buffer; compressedLength: number } {
+  const compressed = deflateMessagePayload(payload);
+  return { frames: buildMaskedMessage(opcode, compressed, fragmentSize, true), compressedLength: compressed.length };
 }

@@ -5,7 +5,7 @@
  */
 import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
-import { describeProbeSpread, describeTargetSettings, SHOW_NORMALIZED } from './table.js';
+import { describeTargetSettings } from './table.js';
 
 const PALETTE = ['#3d6fa5', '#d9731c', '#4c9a5b', '#9a4c8e', '#b0a33a', '#5aa3b0', '#a55a5a'];
 /** Reference bars in grey: they are the yardsticks, not contestants. */
@@ -72,21 +72,17 @@ function ratioTable(result: BenchResult, targets: readonly string[]): string {
   return `<table class="bench-ratios"><thead><tr><th rowspan="2">workload</th>${head}</tr><tr>${sub}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function detailTable(cells: readonly BenchCell[], showNormalized: boolean): string {
+function detailTable(cells: readonly BenchCell[]): string {
   // The wire column only where a permessage-deflate row makes it mean something.
   const withWire = cells.some((c) => c.deflate);
   const wire = (c: BenchCell): string => (withWire ? `<td class="num">${esc(c.deflate ? formatPercent(c.deflate.wireRatio) : '–')}</td>` : '');
-  // The speed-normalised median only in results with machine-speed probes.
-  const withNormalized = showNormalized && cells.some((c) => c.normalizedMedian != null);
-  const normalized = (c: BenchCell): string =>
-    withNormalized ? `<td class="num">${esc(c.normalizedMedian == null ? '–' : formatValue(c.normalizedMedian))}</td>` : '';
   const rows = cells.map((c) =>
-    `<tr><th>${esc(c.target)}</th>${normalized(c)}${wire(c)}<td class="num">${esc(formatPercent(c.spread))}</td><td class="num">${esc(formatMicros(c.p50Us))}</td>` +
+    `<tr><th>${esc(c.target)}</th>${wire(c)}<td class="num">${esc(formatPercent(c.spread))}</td><td class="num">${esc(formatMicros(c.p50Us))}</td>` +
     `<td class="num">${esc(formatMicros(c.p99Us))}</td><td class="num">${esc(formatCores(c.clientCpu))}</td><td class="num">${esc(formatCores(c.serverCpu))}</td>` +
     `<td class="num">${esc(formatCores(c.otherCpu))}</td>` +
     `<td>${esc([c.clientBound ? 'client-bound' : '', c.serverBound ? 'server-bound' : '', c.noisy ? 'noisy: other processes busy' : '', ...c.errors].filter(Boolean).join('; '))}</td></tr>`,
   );
-  return `<table class="bench-detail"><thead><tr><th>target</th>${withNormalized ? '<th class="num">normalised</th>' : ''}${withWire ? '<th class="num">wire</th>' : ''}<th class="num">spread</th><th class="num">p50</th><th class="num">p99</th>` +
+  return `<table class="bench-detail"><thead><tr><th>target</th>${withWire ? '<th class="num">wire</th>' : ''}<th class="num">spread</th><th class="num">p50</th><th class="num">p99</th>` +
     `<th class="num">client CPU</th><th class="num">server CPU</th><th class="num">other CPU</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -100,18 +96,17 @@ function deflateLegend(cells: readonly BenchCell[]): string {
 }
 
 /** The benchmark page body for the report (passed to the report writer as `benchmarkHtml`). */
-export function renderBenchmarkHtml(result: BenchResult, showNormalized = SHOW_NORMALIZED): string {
+export function renderBenchmarkHtml(result: BenchResult): string {
   const { machine, pinning, settings } = result;
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
   const versions = result.targets
     .map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${esc(describeTargetSettings(t))}` +
       `${t.error ? ` — not measured: ${esc(t.error)}` : ''}</li>`)
     .join('');
-  const speed = describeProbeSpread(result.probe, settings.probe?.referenceMs, showNormalized);
   const sections = result.workloads.map((w) => {
     const cells = targets.map((t) => result.cells.find((c) => c.workload === w.id && c.target === t)).filter((c): c is BenchCell => !!c);
     return `<h3 id="bench-${esc(w.id)}">${esc(w.title)} <small class="meta">(${esc(w.unit)}, ${esc(w.id)})</small></h3>` +
-      `${deflateLegend(cells)}${barChart(w.title, cells, targets)}${detailTable(cells, showNormalized)}`;
+      `${deflateLegend(cells)}${barChart(w.title, cells, targets)}${detailTable(cells)}`;
   });
   return [
     '<section class="bench">',
@@ -121,7 +116,6 @@ export function renderBenchmarkHtml(result: BenchResult, showNormalized = SHOW_N
       `${settings.malloc ? `; malloc ${settings.malloc}` : ''}${settings.runtime ? `; runtime ${settings.runtime}` : ''}.`)}</p>`,
     `<p class="note">Bars are medians over the runs, whiskers span min–max. “vs ws” and “vs tcp” divide by the ws median and by the raw TCP echo ` +
       `(${esc(settings.tcpEcho)}), the ceiling for a server on Node. CPU is in cores; * marks a client-bound figure (a lower bound for that server).</p>`,
-    ...(speed ? [`<p class="note bench-probe">${esc(speed)}.</p>`] : []),
     `<ul class="bench-targets">${versions}</ul>`,
     '<h2>Ratios</h2>',
     ratioTable(result, targets),

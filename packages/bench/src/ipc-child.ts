@@ -1,5 +1,5 @@
 /**
- * What the driver does with every child process it starts (server, load generator, probe): keep the tail
+ * What the driver does with every child process it starts (server, load generator): keep the tail
  * of its stderr for error messages, send it requests over IPC and match their replies, and stop it.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -19,10 +19,9 @@ export interface RequestErrors {
 }
 
 /**
- * Request/reply over a child's IPC channel. The returned function sends `{id, ...message}` with a fresh id
- * and resolves with the field `key` of the reply carrying that id; it rejects with the reply's `error`
- * (`{id, error}`), after `timeoutMs`, or when the child exits first. Messages without that id (replies to
- * other requests, `{ready}`) are left alone.
+ * Request/reply over a child's IPC channel: sends `{id, ...message}` with a fresh id and resolves with
+ * field `key` of the reply carrying that id; rejects with the reply's `error`, after `timeoutMs`, or when
+ * the child exits first. Messages without that id are left alone.
  */
 export function ipcRequester<Message extends object, Reply>(
   child: ChildProcess,

@@ -1,14 +1,13 @@
 /**
- * The measurement loop of a benchmark: an unmeasured warm-up round over every workload × target, then
- * the measured runs interleaved run → workload → target, each window preceded by a wait for a quiet
- * machine and a machine-speed probe. Processes are reached through the functions passed in, so the loop
- * can be tested without starting any.
+ * The measurement loop: an unmeasured warm-up round over every workload × target, then the measured runs
+ * interleaved run → workload → target, each after a wait for a quiet machine. Processes are reached
+ * through the functions passed in, so the loop can be tested without starting any.
  */
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { formatPercent, formatValue } from './format.js';
 import { QUIET_THRESHOLD } from './quiet.js';
-import type { BenchRun, RunProbe } from './result.js';
+import type { BenchRun } from './result.js';
 import { toRun } from './summary.js';
 import { unitOf, type Workload } from './workloads.js';
 
@@ -32,8 +31,6 @@ export interface MeasureLoopOptions {
   quietWaitMs: number;
   runJob(job: LoadJob, options: RunJobOptions, timeoutMs: number): Promise<JobResult>;
   waitForQuiet(maxWaitMs: number): Promise<unknown>;
-  /** The machine-speed probe, taken after the quiet wait and right before each measured window. */
-  probe?: () => Promise<RunProbe>;
   progress(line: string): void;
 }
 
@@ -76,26 +73,13 @@ export async function measureLoop(o: MeasureLoopOptions): Promise<LoopOutcome> {
     }
   }
 
-  let probeFailed = false;
-  const probe = async (): Promise<RunProbe | undefined> => {
-    if (!o.probe || probeFailed) return undefined;
-    try {
-      return await o.probe();
-    } catch (err) {
-      probeFailed = true;
-      o.progress(`machine-speed probe failed, no more probes: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-  };
-
   /** One run, taken while the machine is quiet when possible, and taken again once if it was not. */
   const measureQuietly = async (workload: Workload, target: LoopTarget): Promise<BenchRun> => {
     let measured: BenchRun | undefined;
     for (let attempt = 0; attempt < (o.quietWaitMs > 0 ? 2 : 1); attempt++) {
       if (o.quietWaitMs > 0) await o.waitForQuiet(o.quietWaitMs);
-      const speed = await probe();
       const job = await o.runJob(target.jobFor(workload), { ...o.jobOptions, serverPid: target.serverPid }, o.timeoutMs);
-      measured = toRun(workload, job, speed);
+      measured = toRun(workload, job);
       if (!isNoisy(measured)) break;
     }
     return measured!;
@@ -110,7 +94,7 @@ export async function measureLoop(o: MeasureLoopOptions): Promise<LoopOutcome> {
           append(runsOf, k, measured);
           o.progress(
             `run ${run}/${o.runs} ${workload.id} ${target.name}: ${formatValue(measured.value)} ${unitOf(workload)}` +
-              `${describeProbe(measured)}${describeWire(measured)}${describeNoise(measured)}` +
+              `${describeWire(measured)}${describeNoise(measured)}` +
               `${measured.errorCount ? ` (${measured.errorCount} errors: ${measured.errors[0]})` : ''}`,
           );
         } catch (err) {
@@ -132,10 +116,6 @@ function append<T>(map: Map<string, T[]>, key: string, value: T): void {
 
 function isNoisy(run: BenchRun): boolean {
   return run.otherCpu !== null && run.otherCpu > QUIET_THRESHOLD;
-}
-
-function describeProbe(run: BenchRun): string {
-  return run.probe ? ` (probe ${run.probe.serverMs.toFixed(1)}/${run.probe.clientMs.toFixed(1)} ms)` : '';
 }
 
 function describeWire(run: BenchRun): string {

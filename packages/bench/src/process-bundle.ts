@@ -1,15 +1,10 @@
 /**
- * Bundles the benchmark's process entries to plain JavaScript with esbuild, so the servers, the load
- * generator and the probe processes run as deployed code: no tsx loader hooks, no keepNames wrappers
- * around every function.
- *
- * - Workspace code (@wsmatrix/*) goes into the bundle.
- * - Every other package stays external and is imported by absolute file URL, resolved from the file that
- *   imports it, as Node would: `ws`, `ws7` (nested in packages/targets/node_modules) and uWebSockets.js
- *   load from node_modules exactly as without the bundle, wherever the bundle lives.
- * - `import.meta.url` in the other workspace packages is replaced by the URL of their source file: they
- *   use it to find their own package.json, data files and dependencies (createRequire). The bench's own
- *   modules keep the bundle's URL: they use it to find their sibling entries (the worker thread).
+ * Bundles the benchmark's process entries to plain JavaScript with esbuild, so servers and load generator
+ * run as deployed code (no tsx loader hooks, no keepNames wrappers). Workspace code goes into the bundle;
+ * every other package stays external, imported by the absolute file URL Node would resolve from its
+ * importer (so `ws7`, nested in packages/targets/node_modules, loads as without the bundle). Other
+ * workspace packages see `import.meta.url` as their source file's URL (they find their package.json and
+ * data files with it); the bench's own modules keep the bundle's, to find the worker entry beside them.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
@@ -68,7 +63,7 @@ const REQUIRE_BANNER = "import { createRequire as __wsmatrixCreateRequire } from
 
 /**
  * Bundles `entries` (output name → source file) into a fresh folder under the OS temp dir. Always built
- * from the current sources (about 30 ms), so a run can never use stale code.
+ * from the current sources, so a run can never use stale code.
  */
 export async function bundleProcessEntries(entries: Record<string, string>): Promise<ProcessBundle> {
   const dir = await mkdtemp(join(tmpdir(), 'wsmatrix-bench-'));

@@ -1,10 +1,7 @@
 /**
- * Starting the server and client processes, wrapped in `taskset -c CPUS` when pinned (taskset execs
- * node, so the pid we get is node's and /proc/<pid>/stat is the server's own). Runtimes:
- * - 'bundle': plain node on entries bundled to plain JS for this benchmark (process-bundle.ts), so our
- *   code is measured as deployed, like ws and uWS;
- * - 'tsx': the entries as they are: `node --import tsx` for the TypeScript sources, plain node for
- *   built .js entries.
+ * Starting the server and client processes, under `taskset -c CPUS` when pinned (taskset execs node, so
+ * the pid we get is node's own). Runtime 'bundle': the entries bundled to plain JS (process-bundle.ts),
+ * our code measured as deployed, like ws and uWS; 'tsx': the entries as they are, through tsx for .ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,7 +10,6 @@ import { trackChild } from '@wsmatrix/targets';
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allocatorEnv, type MallocMode } from './allocator.js';
-import type { TcpEchoStyle } from './tcp-echo.js';
 import { bundleProcessEntries, type ProcessBundle } from './process-bundle.js';
 import { ipcRequester, stderrTail, stopChild } from './ipc-child.js';
 
@@ -24,30 +20,27 @@ export type ProcessRuntime = (typeof PROCESS_RUNTIMES)[number];
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** An entry as it is: its source file and the loader flags node needs for it (`--import tsx` for .ts). */
-export function entryPath(name: string): { file: string; loader: string[] } {
+function entryPath(name: string): { file: string; loader: string[] } {
   const ts = import.meta.url.endsWith('.ts');
   const file = fileURLToPath(new URL(`./${name}${ts ? '.ts' : '.js'}`, import.meta.url));
   return { file, loader: ts ? ['--import', 'tsx'] : [] };
 }
 
 /**
- * The server, the load generator and its worker thread, and the machine-speed probe process, bundled
- * together into one fresh folder (the client finds the worker as ./share-worker.js beside it).
+ * The server, the load generator and its worker thread bundled together into one fresh folder (the
+ * client finds the worker as ./share-worker.js beside it).
  */
 export function bundleBenchProcesses(): Promise<ProcessBundle> {
   return bundleProcessEntries({
     'server-process': entryPath('server-process').file,
     'client-process': entryPath('client-process').file,
     'share-worker': entryPath('load/share-worker').file,
-    'probe-process': entryPath('probe-process').file,
   });
 }
 
 export interface SpawnOptions {
   /** taskset CPU list; undefined: not pinned. */
   cpus?: string;
-  /** Extra node flags, e.g. --cpu-prof. */
-  execArgv?: readonly string[];
   /** C allocator settings (default 'steady', see allocator.ts). */
   malloc?: MallocMode;
   /** Run the entries of this bundle; undefined: the entries as they are (runtime 'tsx'). */
@@ -56,7 +49,7 @@ export interface SpawnOptions {
 
 function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
   const { file, loader } = opts.bundle ? { file: opts.bundle.file(entry), loader: [] } : entryPath(entry);
-  const nodeArgs = [...(opts.execArgv ?? []), ...loader, file, ...args];
+  const nodeArgs = [...loader, file, ...args];
   const [command, commandArgs] = opts.cpus === undefined
     ? [process.execPath, nodeArgs]
     : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
@@ -91,9 +84,8 @@ export interface ServerProcess {
 
 const START_TIMEOUT_MS = 20000;
 
-export async function startServerProcess(target: string, opts: SpawnOptions & { tcpEcho?: TcpEchoStyle } = {}): Promise<ServerProcess> {
-  const args = target === 'tcp' && opts.tcpEcho ? [target, '--tcp-echo', opts.tcpEcho] : [target];
-  const child = spawnNode('server-process', args, opts, false);
+export async function startServerProcess(target: string, opts: SpawnOptions = {}): Promise<ServerProcess> {
+  const child = spawnNode('server-process', [target], opts, false);
   const exited = once(child, 'exit');
   const lastError = stderrTail(child);
   const info = await new Promise<ServerInfo>((resolve, reject) => {

@@ -15,8 +15,6 @@ export class ReplyCounter {
   payloadBytes = 0;
   /** Close frames seen. */
   closeFrames = 0;
-  /** Frames of any kind fully received. */
-  frames = 0;
 
   /** Payload bytes of the current frame still to pass over. */
   private skip = 0;
@@ -93,7 +91,6 @@ export class ReplyCounter {
   }
 
   private endFrame(): void {
-    this.frames++;
     if (this.currentEndsMessage) {
       this.messages++;
       if (this.messageCompressed) this.compressedMessages++;
@@ -101,10 +98,7 @@ export class ReplyCounter {
   }
 }
 
-/**
- * Size of the frame header starting at `pos`, or 0 when fewer than 2 bytes are there to tell.
- * (Only the first two bytes are needed to know it.)
- */
+/** Size of the frame header starting at `pos` (its first two bytes tell), or 0 when they are not there yet. */
 export function headerSize(bytes: Uint8Array, pos: number, end: number): number {
   if (end - pos < 2) return 0;
   const b1 = bytes[pos + 1]!;

@@ -2,8 +2,9 @@
 import type { MachineInfo, PinningPlan } from './machine.js';
 
 /**
- * Fields added since /1 first shipped are optional (`deflate` on targets, runs and cells; `probe` and `normalized`), so results
- * stored before them still read as /1.
+ * Fields added since /1 first shipped are optional (`deflate` on targets, runs and cells), so results
+ * stored before them still read as /1. Results stored while the bench had a machine-speed probe carry
+ * `probe` and `normalized` fields; they are left alone and never read.
  */
 export const RESULT_SCHEMA = 'wsmatrix-bench/1';
 
@@ -31,12 +32,6 @@ export interface CellDeflate {
   uncompressedReplies: number;
 }
 
-/** The machine-speed probe (probe.ts) taken on each pinned CPU right before a measured window, in ms. */
-export interface RunProbe {
-  serverMs: number;
-  clientMs: number;
-}
-
 /** One measured window of one workload against one target. */
 export interface BenchRun {
   /** Headline figure in the workload's unit (conn/s, msg/s or MB/s). */
@@ -61,10 +56,6 @@ export interface BenchRun {
   errors: string[];
   /** Deflate echo jobs only. Throughput (value, payloadBytes) still counts uncompressed message bytes. */
   deflate?: RunDeflate;
-  /** Machine speed right before the window (absent when not probed, and in results stored before it existed). */
-  probe?: RunProbe;
-  /** value × probe ms ÷ PROBE_REFERENCE_MS: the figure at the reference machine speed (see probe.ts). */
-  normalized?: number;
 }
 
 /** The runs of one workload × target, summarised. */
@@ -88,9 +79,8 @@ export interface BenchCell {
   ratioToWs: number | null;
   ratioToTcp: number | null;
   /**
-   * Median over the runs of value / the reference's value in the same run. Run k of every target of a
-   * workload is measured seconds apart (runs are interleaved), so a drift of the whole machine cancels
-   * within each pair; null when the runs do not pair up (a run failed). Absent in older results.
+   * Median of value ÷ the reference's value in the same run, measured seconds apart (runs are
+   * interleaved), so a drift of the whole machine cancels; null when runs do not pair up; absent in old results.
    */
   pairedRatioToWs?: number | null;
   pairedRatioToTcp?: number | null;
@@ -103,10 +93,6 @@ export interface BenchCell {
   errors: string[];
   /** Echo workloads against a deflate target only. */
   deflate?: CellDeflate;
-  /** Median over the runs of the speed-normalised figure (runs' `normalized`); absent without probes. */
-  normalizedMedian?: number | null;
-  /** (max − min) / median of the probe times applied to this cell's runs: how much the machine moved under it. */
-  probeSpread?: number | null;
 }
 
 export interface BenchTarget {
@@ -139,7 +125,7 @@ export interface BenchResult {
     durationSec: number;
     warmupSec: number;
     runs: number;
-    /** How the tcp ceiling echoes. */
+    /** How the tcp ceiling echoes (TCP_ECHO_STYLE; results stored while there was a choice may name another). */
     tcpEcho: string;
     /** Longest wait for a quiet machine before each measurement (0: no waiting, no re-runs). */
     quietWaitMs: number;
@@ -147,31 +133,10 @@ export interface BenchResult {
     malloc?: string;
     /** Unmeasured seconds per workload × target before the first run (0: none; absent in results stored before it existed). */
     warmupRoundSec?: number;
-    /** The machine-speed probe before each window (absent: not probed). */
-    probe?: { referenceMs: number; work: string };
     /** How the processes ran our code: 'bundle' (plain JS) or 'tsx' (absent in results stored before it existed: tsx). */
     runtime?: string;
   };
   targets: BenchTarget[];
   workloads: BenchWorkloadInfo[];
   cells: BenchCell[];
-  /** The probe times over the whole invocation, per CPU (absent without probes). */
-  probe?: ProbeSummary;
-}
-
-/** How fast the machine was over one invocation, from the probes before every window. */
-export interface ProbeSummary {
-  /** Probed windows summarised: the quiet ones when there were any (`quietOnly`), else all. */
-  windows: number;
-  quietOnly: boolean;
-  serverMs: ProbeRange;
-  clientMs: ProbeRange;
-  /** max ÷ min − 1 of the probe times the figures were normalised with: how much the machine's speed moved. */
-  moved: number;
-}
-
-export interface ProbeRange {
-  min: number;
-  median: number;
-  max: number;
 }

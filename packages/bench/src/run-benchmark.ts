@@ -9,79 +9,50 @@ import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine
 import { bundleBenchProcesses, startClientProcess, startServerProcess, type ProcessRuntime, type ServerProcess } from './processes.js';
 import type { ProcessBundle } from './process-bundle.js';
 import { RESULT_SCHEMA, type BenchCell, type BenchResult, type BenchTarget } from './result.js';
-import { addRatios, summarizeCell, summarizeProbes } from './summary.js';
+import { addRatios, summarizeCell } from './summary.js';
 import { cellKey, measureLoop, type LoopTarget } from './measure-loop.js';
-import { describeProbeWork, PROBE_REFERENCE_MS } from './probe.js';
-import { startProbeProcess, type ProbeProcess } from './probe-host.js';
-import { DEFAULT_TCP_ECHO_STYLE, type TcpEchoStyle } from './tcp-echo.js';
+import { TCP_ECHO_STYLE } from './tcp-echo.js';
 import { describeMalloc, type MallocMode } from './allocator.js';
 import { waitForQuiet } from './quiet.js';
 import { selectWorkloads, unitOf, WORKLOADS, type Workload } from './workloads.js';
 
-/** Reference targets measured in every benchmark: ratios are taken against them. */
-export const REFERENCE_TARGETS = ['ws', 'tcp'] as const;
+export const DEFAULT_TARGETS = ['core', 'ws', 'uws'] as const;
+/** Measured in every benchmark: ratios are taken against them. */
+const REFERENCE_TARGETS = ['ws', 'tcp'] as const;
 
 export interface BenchOptions {
-  /** Targets to measure; ws and tcp are always added. Default core, ws, uws. */
+  /** Targets to measure; ws and tcp are always added. Default DEFAULT_TARGETS. */
   targets?: readonly string[];
   /** Workload ids or group names (handshake, small, large, fragmented, all). Default all. */
   workloads?: readonly string[];
-  /** Measured seconds per run. Default 2 (1 s windows held too few 1 MiB messages and host hiccups). */
+  /** Measured seconds per run. Default 2: shorter windows hold too few 1 MiB messages to ride out host hiccups. */
   durationSec?: number;
-  /** Runs per workload and target (the median is reported). Default 5: a median of 3 moved with one bad run. */
+  /** Runs per workload and target (the median is reported). Default 5: a median of 3 moves with one bad run. */
   runs?: number;
   /** Traffic before each measured window. Default a quarter of the duration, 0.1–0.5 s. */
   warmupSec?: number;
-  /**
-   * Unmeasured seconds per workload × target before the first measured run, so every process's code is
-   * optimised before it counts. Default 1; 0 skips the round.
-   */
+  /** Unmeasured seconds per workload × target before run 1, so every process runs optimised code. Default 1; 0 skips. */
   warmupRoundSec?: number;
-  /** Time the machine-speed probe on the server's and the client's CPU before each window. Default true. */
-  probe?: boolean;
   /** Pin server and client to different cores when possible. Default true. */
   pin?: boolean;
-  tcpEcho?: TcpEchoStyle;
-  /**
-   * Before each measurement, wait up to this long for other processes to leave the machine quiet, and
-   * measure a run again (once) when they were busy during it. Default 10000; 0 turns both off.
-   */
+  /** Longest wait for a quiet machine before a measurement; a noisy run is measured again once. Default 10000; 0 neither. */
   quietWaitMs?: number;
-  /**
-   * Hold each measured window open past `durationSec` until this many messages or connections completed
-   * in it (at most DEFAULT_MAX_HOLD_MS longer); see RunJobOptions.minCompleted. Default none.
-   */
+  /** Hold each window open until this many messages or connections completed in it (see RunJobOptions). Default none. */
   minCompleted?: number;
-  /** Load-generator threads; default one per client core of the pinning plan. */
-  clientThreads?: number;
-  /** C allocator settings of the server and client processes. Default 'steady' (see allocator.ts). */
+  /** C allocator settings of every process. Default 'steady' (see allocator.ts). */
   malloc?: MallocMode;
-  /**
-   * How the server and client processes run our code: 'bundle' (default) plain JS bundled by esbuild for
-   * this benchmark, as deployed; 'tsx' the TypeScript sources through tsx, the old way.
-   */
+  /** 'bundle' (default): our code bundled to plain JS by esbuild, as deployed; 'tsx': the TypeScript sources. */
   runtime?: ProcessRuntime;
-  /** Extra node flags for the server processes (e.g. --cpu-prof). */
-  serverExecArgv?: readonly string[];
   /** Progress lines (no trailing newline). */
   onProgress?: (line: string) => void;
 }
 
-export const DEFAULT_TARGETS = ['core', 'ws', 'uws'] as const;
-export const DEFAULT_WARMUP_ROUND_SEC = 1;
-
 /**
- * Targets measured over permessage-deflate: the registry's `+deflate` columns (core+deflate, ws+deflate,
- * uws+deflate, uws+deflate-dedicated). The name is the contract: target options spell compression
- * differently per implementation, and a name says what the figure will be labelled with.
+ * Targets measured over permessage-deflate: the registry's `+deflate` columns. The name is the
+ * contract: target options spell compression differently per implementation.
  */
 export function isDeflateTarget(name: string): boolean {
   return name.includes('+deflate');
-}
-
-/** Requested targets first, then the references, each once. */
-export function measuredTargets(requested: readonly string[]): string[] {
-  return [...new Set([...requested, ...REFERENCE_TARGETS])];
 }
 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
@@ -100,18 +71,14 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
   const durationSec = options.durationSec ?? 2;
   const runs = options.runs ?? 5;
   const warmupSec = options.warmupSec ?? Math.min(0.5, Math.max(0.1, durationSec / 4));
-  const warmupRoundSec = options.warmupRoundSec ?? DEFAULT_WARMUP_ROUND_SEC;
-  const probeOn = options.probe ?? true;
-  const probes: ProbeProcess[] = [];
-  const tcpEcho = options.tcpEcho ?? DEFAULT_TCP_ECHO_STYLE;
+  const warmupRoundSec = options.warmupRoundSec ?? 1;
   const workloads = options.workloads ? selectWorkloads(options.workloads) : [...WORKLOADS];
-  const targetNames = measuredTargets(options.targets ?? DEFAULT_TARGETS);
+  const targetNames = [...new Set([...(options.targets ?? DEFAULT_TARGETS), ...REFERENCE_TARGETS])];
   const progress = options.onProgress ?? (() => {});
   const quietWaitMs = options.quietWaitMs ?? 10000;
 
   const machine = describeMachine();
-  const planned = planPinning(allowedCpus(), hasTaskset(), options.pin ?? true);
-  const pinning = options.clientThreads ? { ...planned, clientThreads: options.clientThreads } : planned;
+  const pinning = planPinning(allowedCpus(), hasTaskset(), options.pin ?? true);
   progress(`machine: ${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}; ${pinning.note}`);
 
   const servers = new Map<string, ServerProcess>();
@@ -121,15 +88,15 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
   const client = await startClientProcess({ cpus: pinning.clientCpus, malloc, bundle });
   try {
     for (const name of targetNames) {
+      const deflate = isDeflateTarget(name) ? { deflate: true } : {};
       try {
-        const server = await startServerProcess(name, { cpus: pinning.serverCpus, execArgv: options.serverExecArgv, tcpEcho, malloc, bundle });
+        const server = await startServerProcess(name, { cpus: pinning.serverCpus, malloc, bundle });
         servers.set(name, server);
-        const { implementation, version, options: targetOptions } = server.info;
-        targets.push({ name, implementation, version, options: targetOptions, ...(isDeflateTarget(name) ? { deflate: true } : {}) });
+        targets.push({ name, implementation: server.info.implementation, version: server.info.version, options: server.info.options, ...deflate });
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         progress(`${name}: cannot start: ${why}`);
-        targets.push({ name, implementation: name, version: 'unknown', options: {}, ...(isDeflateTarget(name) ? { deflate: true } : {}), error: why });
+        targets.push({ name, implementation: name, version: 'unknown', options: {}, ...deflate, error: why });
       }
     }
 
@@ -150,8 +117,7 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
         deflate: isDeflateTarget(name),
       }),
     }));
-    if (probeOn) probes.push(...(await startProbes(pinning.serverCpus, pinning.clientCpus, progress, bundle)));
-    const [serverProbe, clientProbe] = probes;
+    progress(`started: ${[...servers.keys()].join(', ')} and the load generator`);
     const { runsOf, failuresOf } = await measureLoop({
       workloads,
       targets: loopTargets,
@@ -162,9 +128,6 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
       quietWaitMs,
       runJob: (job, opts, timeoutMs) => client.run(job, opts, timeoutMs),
       waitForQuiet,
-      probe: serverProbe && clientProbe
-        ? async () => ({ serverMs: (await serverProbe.probe()).ms, clientMs: (await clientProbe.probe()).ms })
-        : undefined,
       progress,
     });
 
@@ -175,44 +138,18 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
         cells.push(summarizeCell(workload, name, runsOf.get(k) ?? [], failuresOf.get(k) ?? [], pinning.clientThreads));
       }
     }
-    const probeSummary = summarizeProbes(cells.flatMap((c) => c.runs));
     return {
       schema: RESULT_SCHEMA,
       startedAt,
       finishedAt: new Date().toISOString(),
       machine,
       pinning,
-      settings: {
-        durationSec,
-        warmupSec,
-        warmupRoundSec,
-        runs,
-        tcpEcho,
-        quietWaitMs,
-        malloc,
-        runtime,
-        ...(probeSummary ? { probe: { referenceMs: PROBE_REFERENCE_MS, work: describeProbeWork() } } : {}),
-      },
+      settings: { durationSec, warmupSec, warmupRoundSec, runs, tcpEcho: TCP_ECHO_STYLE, quietWaitMs, malloc, runtime },
       targets,
       workloads: workloads.map((w) => ({ id: w.id, title: w.title, unit: unitOf(w) })),
       cells: addRatios(cells),
-      ...(probeSummary ? { probe: probeSummary } : {}),
     };
   } finally {
-    await Promise.all([client.stop(), ...[...servers.values()].map((s) => s.stop()), ...probes.map((p) => p.stop())]);
-  }
-}
-
-/** One idle probe process pinned to the server's CPU and one to the client's; none when either cannot start. */
-async function startProbes(serverCpus: string | undefined, clientCpus: string | undefined, progress: (line: string) => void, bundle: ProcessBundle | undefined): Promise<ProbeProcess[]> {
-  const started: ProbeProcess[] = [];
-  try {
-    for (const cpus of [serverCpus, clientCpus]) started.push(await startProbeProcess(cpus, { bundle }));
-    progress(`machine-speed probe before each window on cpu ${serverCpus ?? 'any'} (server) and ${clientCpus ?? 'any'} (client): ${describeProbeWork()}`);
-    return started;
-  } catch (err) {
-    progress(`machine-speed probe unavailable, figures not normalised: ${err instanceof Error ? err.message : String(err)}`);
-    await Promise.all(started.map((p) => p.stop()));
-    return [];
+    await Promise.all([client.stop(), ...[...servers.values()].map((s) => s.stop())]);
   }
 }

@@ -1,18 +1,17 @@
 /**
- * Entry of a benchmark server process: `server-process <target|tcp> [--tcp-echo STYLE]`. Runs one
- * target alone in its own process (so its CPU can be read and it can be pinned), prints one JSON line
- * {name, implementation, version, host, port, pid} on stdout, and stops on SIGTERM / SIGINT or when the
- * parent goes away.
+ * Entry of a benchmark server process: `server-process <target|tcp>`. Runs one target alone (so its CPU
+ * can be read and it can be pinned), prints one JSON line of ServerInfo on stdout, and stops on SIGTERM /
+ * SIGINT or when the parent goes away.
  */
 import { getAnyTarget } from '@wsmatrix/targets';
-import { DEFAULT_TCP_ECHO_STYLE, startTcpEcho, TCP_ECHO_STYLES, type TcpEchoStyle } from './tcp-echo.js';
+import { startTcpEcho, TCP_ECHO_STYLE } from './tcp-echo.js';
 
 const HOST = '127.0.0.1';
 
-async function start(name: string, tcpStyle: TcpEchoStyle): Promise<{ info: Record<string, unknown>; close: () => Promise<void> }> {
+async function start(name: string): Promise<{ info: Record<string, unknown>; close: () => Promise<void> }> {
   if (name === 'tcp') {
-    const echo = await startTcpEcho({ host: HOST, port: 0, style: tcpStyle });
-    return { info: { name, implementation: 'node:net', version: process.version, options: { echo: tcpStyle }, port: echo.port }, close: echo.close };
+    const echo = await startTcpEcho({ host: HOST, port: 0 });
+    return { info: { name, implementation: 'node:net', version: process.version, options: { echo: TCP_ECHO_STYLE }, port: echo.port }, close: echo.close };
   }
   const target = getAnyTarget(name);
   const running = await target.start({ host: HOST, port: 0 });
@@ -24,12 +23,9 @@ async function start(name: string, tcpStyle: TcpEchoStyle): Promise<{ info: Reco
 }
 
 async function main(): Promise<void> {
-  const [name, ...rest] = process.argv.slice(2);
-  if (!name) throw new Error(`usage: server-process <target|tcp> [--tcp-echo ${TCP_ECHO_STYLES.join('|')}]`);
-  const styleAt = rest.indexOf('--tcp-echo');
-  const style = (styleAt >= 0 ? rest[styleAt + 1] : DEFAULT_TCP_ECHO_STYLE) as TcpEchoStyle;
-  if (!TCP_ECHO_STYLES.includes(style)) throw new Error(`unknown --tcp-echo style "${style}" (expected one of: ${TCP_ECHO_STYLES.join(', ')})`);
-  const server = await start(name, style);
+  const [name] = process.argv.slice(2);
+  if (!name) throw new Error('usage: server-process <target|tcp>');
+  const server = await start(name);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

@@ -16,17 +16,6 @@ export function spread(values: readonly number[]): number {
   return (Math.max(...values) - Math.min(...values)) / m;
 }
 
-/**
- * Nearest-rank percentile (p in 0..100) of the values: the smallest value with at least p% of the
- * values at or below it. NaN when empty.
- */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
-}
-
 /** Buckets per doubling of the latency; 32 keeps every bucket within ~2.2% of its values. */
 const BUCKETS_PER_OCTAVE = 32;
 const BUCKET_COUNT = BUCKETS_PER_OCTAVE * 40;

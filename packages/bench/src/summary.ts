@@ -3,29 +3,18 @@ import { COMPRESSIBLE_PAYLOAD_KIND } from './compressible-payload.js';
 import type { JobResult } from './load/run-job.js';
 import type { DeflateTally } from './load/types.js';
 import { QUIET_THRESHOLD } from './quiet.js';
-import { normalize } from './probe.js';
-import type { BenchCell, BenchRun, CellDeflate, ProbeRange, ProbeSummary, RunDeflate, RunProbe } from './result.js';
+import type { BenchCell, BenchRun, CellDeflate, RunDeflate } from './result.js';
 import { LatencyHistogram, median, spread } from './stats.js';
 import { unitOf, type Workload } from './workloads.js';
 
 /** A client this close to its cores' limit is likely what held the figure back. */
 const BOUND_THRESHOLD = 0.9;
 
-
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/**
- * The probe time a run is normalised with: the mean of the server CPU's and the client CPU's probe.
- * Both processes of a window do work for every message, and in the probe-per-window measurements the mean
- * tracked the figures better than either side alone (packages/bench/README.md, "Repeatable figures").
- */
-export function appliedProbeMs(probe: RunProbe | undefined): number | null {
-  return probe ? (probe.serverMs + probe.clientMs) / 2 : null;
-}
-
-export function toRun(workload: Workload, job: JobResult, probe?: RunProbe): BenchRun {
+export function toRun(workload: Workload, job: JobResult): BenchRun {
   const seconds = job.elapsedMs / 1000;
   const perSecond = job.completed / seconds;
   const value = workload.kind === 'echo' && workload.measure === 'bytes' ? job.payloadBytes / seconds / 1e6 : perSecond;
@@ -49,13 +38,7 @@ export function toRun(workload: Workload, job: JobResult, probe?: RunProbe): Ben
     errorCount: job.errorCount,
     errors: job.errors,
     ...(job.deflate ? { deflate: runDeflate(job.deflate) } : {}),
-    ...withProbe(value, probe),
   };
-}
-
-function withProbe(value: number, probe: RunProbe | undefined): { probe?: RunProbe; normalized?: number } {
-  const normalized = normalize(value, appliedProbeMs(probe));
-  return probe && normalized !== null ? { probe, normalized } : {};
 }
 
 function runDeflate(t: DeflateTally): RunDeflate {
@@ -93,13 +76,6 @@ export function summarizeCell(workload: Workload, target: string, runs: BenchRun
   const serverCpu = medianOf(runs.map((r) => r.serverCpu));
   const otherCpu = medianOf(runs.map((r) => r.otherCpu));
   const deflate = cellDeflate(runs);
-  const probed = runs.filter((r) => r.probe && r.normalized !== undefined);
-  const probeFields = probed.length
-    ? {
-        normalizedMedian: median(probed.map((r) => r.normalized!)),
-        probeSpread: spread(probed.map((r) => appliedProbeMs(r.probe)!)),
-      }
-    : {};
   return {
     workload: workload.id,
     target,
@@ -121,30 +97,6 @@ export function summarizeCell(workload: Workload, target: string, runs: BenchRun
     noisy: runs.some((r) => r.otherCpu !== null && r.otherCpu > QUIET_THRESHOLD),
     errors: [...failures, ...new Set(runs.flatMap((r) => r.errors))].slice(0, 5),
     ...(deflate ? { deflate } : {}),
-    ...probeFields,
-  };
-}
-
-function range(values: readonly number[]): ProbeRange {
-  return { min: Math.min(...values), median: median(values), max: Math.max(...values) };
-}
-
-/**
- * The probes of every run of an invocation; undefined when no run was probed. Runs during which other
- * processes were busy are left out when there are quiet ones: their probe measured the other processes.
- */
-export function summarizeProbes(runs: readonly BenchRun[]): ProbeSummary | undefined {
-  const probed = runs.filter((r) => r.probe);
-  const quiet = probed.filter((r) => !(r.otherCpu !== null && r.otherCpu > QUIET_THRESHOLD));
-  const used = (quiet.length ? quiet : probed).map((r) => r.probe!);
-  if (used.length === 0) return undefined;
-  const applied = used.map((p) => appliedProbeMs(p)!);
-  return {
-    windows: used.length,
-    quietOnly: quiet.length > 0,
-    serverMs: range(used.map((p) => p.serverMs)),
-    clientMs: range(used.map((p) => p.clientMs)),
-    moved: Math.max(...applied) / Math.min(...applied) - 1,
   };
 }
 

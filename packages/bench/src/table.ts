@@ -1,24 +1,6 @@
 /** The text table `wsmatrix bench` prints: one block per workload, one row per target. */
 import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
-import type { BenchCell, BenchResult, BenchTarget, ProbeSummary } from './result.js';
-
-/**
- * Whether the table and the HTML show the speed-normalised medians. Off: on the quiet windows a benchmark
- * keeps, value × probe spread more than the value itself (README, "Repeatable figures"). The figures stay
- * in the result, for `--compare --of normalized`.
- */
-export const SHOW_NORMALIZED = false;
-
-/**
- * One line on how far the machine's own speed moved during the invocation, from the probe before every
- * window; null without probes.
- */
-export function describeProbeSpread(probe: ProbeSummary | undefined, referenceMs?: number, showNormalized = SHOW_NORMALIZED): string | null {
-  if (!probe) return null;
-  const ms = (r: ProbeSummary['serverMs']): string => `${r.min.toFixed(1)}–${r.max.toFixed(1)} ms (median ${r.median.toFixed(1)})`;
-  return `machine speed moved ${formatPercent(probe.moved)} during this run (probe over ${probe.windows} ${probe.quietOnly ? 'quiet ' : ''}windows: server cpu ${ms(probe.serverMs)}, client cpu ${ms(probe.clientMs)}` +
-    `${referenceMs && showNormalized ? `; normalised = figure × mean probe ÷ ${referenceMs} ms` : ''})`;
-}
+import type { BenchCell, BenchResult, BenchTarget } from './result.js';
 
 /**
  * What a target's figures were measured with, beyond its version: permessage-deflate, and the socket
@@ -37,15 +19,8 @@ export function describeTargetSettings(target: Pick<BenchTarget, 'deflate' | 'op
 const COLUMNS = ['target', 'median', 'spread', 'vs ws', 'vs tcp', 'p50', 'p99', 'client CPU', 'server CPU', 'other CPU', 'note'] as const;
 /** Where the `wire` column goes (after "vs tcp") in blocks that have a permessage-deflate row. */
 const WIRE_AT = COLUMNS.indexOf('vs tcp') + 1;
-/** Where the `normalised` column goes (after "median") in results with machine-speed probes. */
-const NORMALIZED_AT = COLUMNS.indexOf('median') + 1;
 
-interface Extra {
-  wire: boolean;
-  normalized: boolean;
-}
-
-function row(cell: BenchCell, extra: Extra): string[] {
+function row(cell: BenchCell, wire: boolean): string[] {
   const notes: string[] = [];
   if (cell.clientBound) notes.push('client-bound');
   if (cell.serverBound) notes.push('server-bound');
@@ -64,15 +39,13 @@ function row(cell: BenchCell, extra: Extra): string[] {
     formatCores(cell.otherCpu),
     notes.join('; '),
   ];
-  if (extra.wire) cells.splice(WIRE_AT, 0, cell.deflate ? formatPercent(cell.deflate.wireRatio) : '–');
-  if (extra.normalized) cells.splice(NORMALIZED_AT, 0, cell.normalizedMedian == null ? '–' : formatValue(cell.normalizedMedian));
+  if (wire) cells.splice(WIRE_AT, 0, cell.deflate ? formatPercent(cell.deflate.wireRatio) : '–');
   return cells;
 }
 
-function header(extra: Extra): string[] {
+function header(wire: boolean): string[] {
   const names: string[] = [...COLUMNS];
-  if (extra.wire) names.splice(WIRE_AT, 0, 'wire');
-  if (extra.normalized) names.splice(NORMALIZED_AT, 0, 'normalised');
+  if (wire) names.splice(WIRE_AT, 0, 'wire');
   return names;
 }
 
@@ -94,7 +67,7 @@ function deflateLegend(cells: readonly BenchCell[]): string[] {
   ];
 }
 
-export function formatBenchTable(result: BenchResult, showNormalized = SHOW_NORMALIZED): string {
+export function formatBenchTable(result: BenchResult): string {
   const { machine, pinning, settings } = result;
   const lines = [
     `wsmatrix bench · ${machine.cores} cores, ${machine.cpuModel} · node ${machine.node} · ${pinning.note}`,
@@ -102,19 +75,17 @@ export function formatBenchTable(result: BenchResult, showNormalized = SHOW_NORM
       `CPU in cores · tcp = raw TCP echo (${settings.tcpEcho})${settings.malloc ? ` · malloc ${settings.malloc}` : ''}` +
       `${settings.runtime ? ` · runtime ${settings.runtime}` : ''}`,
   ];
-  const speed = describeProbeSpread(result.probe, result.settings.probe?.referenceMs, showNormalized);
-  if (speed) lines.push(speed);
   for (const t of result.targets) {
     lines.push(`  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${t.error ? ` — not measured: ${t.error}` : ''}`);
   }
   for (const w of result.workloads) {
     const cells = result.cells.filter((c) => c.workload === w.id);
-    const extra = { wire: cells.some((c) => c.deflate), normalized: showNormalized && cells.some((c) => c.normalizedMedian != null) };
+    const wire = cells.some((c) => c.deflate);
     lines.push(
       '',
       `${w.id} — ${w.title} (${w.unit})`,
       ...deflateLegend(cells),
-      ...align([header(extra), ...cells.map((c) => row(c, extra))]).map((l) => `  ${l}`),
+      ...align([header(wire), ...cells.map((c) => row(c, wire))]).map((l) => `  ${l}`),
       ...pairedLine(cells),
     );
   }

@@ -60,23 +60,14 @@ describe('compareMedians', () => {
   });
 });
 
-describe('compareMedians of the speed-normalised medians', () => {
-  function probed(cells: Record<string, [number, number | undefined]>): BenchResult {
-    return {
-      cells: Object.entries(cells).map(([key, [median, normalizedMedian]]) => {
-        const [workload, target] = key.split(' ');
-        return { workload, target, unit: 'msg/s', median, ...(normalizedMedian === undefined ? {} : { normalizedMedian }) };
-      }),
-    } as unknown as BenchResult;
-  }
-  it('compares normalizedMedian; a result stored without probes has none, so never agrees', () => {
-    const results = [probed({ 'w core': [100, 200] }), probed({ 'w core': [140, 205] }), probed({ 'w core': [80, 198] })];
-    expect(compareMedians(results).agreeing).toBe(0);
-    const n = compareMedians(results, 0.1, 'normalized');
-    expect(n.cells[0]!.medians).toEqual([200, 205, 198]);
-    expect(n.agreeing).toBe(1);
-    expect(formatAgreement(n, ['a', 'b', 'c'])).toContain('1 of 1 speed-normalised medians agree within 10%');
-    const old = compareMedians([probed({ 'w core': [100, undefined] }), probed({ 'w core': [100, 200] })], 0.1, 'normalized');
-    expect(old.cells[0]).toMatchObject({ medians: [null, 200], range: null, agrees: false });
+describe('compareMedians of the paired ratios', () => {
+  it('a result stored before paired ratios existed has none, so never agrees', () => {
+    const paired = (value?: number): BenchResult =>
+      ({ cells: [{ workload: 'w', target: 'core', unit: 'msg/s', median: 100, ...(value === undefined ? {} : { pairedRatioToWs: value }) }] }) as unknown as BenchResult;
+    const both = compareMedians([paired(1.5), paired(1.52)], 0.1, 'pairedRatioToWs');
+    expect([both.cells[0]!.medians, both.agreeing]).toEqual([[1.5, 1.52], 1]);
+    expect(formatAgreement(both, ['a', 'b'])).toContain('1 of 1 paired (run by run) ratios to ws agree within 10%');
+    const old = compareMedians([paired(), paired(1.5)], 0.1, 'pairedRatioToWs');
+    expect(old.cells[0]).toMatchObject({ medians: [null, 1.5], range: null, agrees: false });
   });
 });

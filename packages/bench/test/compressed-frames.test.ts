@@ -1,9 +1,8 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Opcode } from '@wsmatrix/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildCompressedMessage, deflateMessagePayload } from '../src/compressed-frames.js';
 import { buildCompressiblePayload } from '../src/compressible-payload.js';
-import { RSV1, buildPayload } from '../src/frames.js';
+import { buildCompressedMessage, buildPayload, deflateMessagePayload } from '../src/frames.js';
 import { buildEchoMessage } from '../src/load/echo-message.js';
 import { ReplyCounter } from '../src/reply-counter.js';
 import { decodeMaskedFrames as decodeAll } from './decode-client-frames.js';

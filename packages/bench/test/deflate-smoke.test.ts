@@ -1,8 +1,8 @@
 /** permessage-deflate end to end: compressed figures must really be compressed, never timed. */
 import net from 'node:net';
+import { computeAcceptKey as acceptFor } from '@wsmatrix/protocol';
 import { getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acceptFor } from '../src/handshake.js';
 import { runJob, type RunJobOptions } from '../src/load/run-job.js';
 import { isDeflateTarget, runBenchmark } from '../src/run-benchmark.js';
 import { formatBenchTable } from '../src/table.js';

@@ -4,7 +4,6 @@
  * ReplyCounter that has already walked the client's frames.
  */
 import net from 'node:net';
-import { headEnd } from '../src/handshake.js';
 import { ReplyCounter } from '../src/reply-counter.js';
 
 export interface FakeServerScript {
@@ -33,8 +32,9 @@ export async function startFakeWsServer(script: FakeServerScript, host = '127.0.
       let bytes = data;
       if (head) {
         head = Buffer.concat([head, data]);
-        const end = headEnd(head);
-        if (end < 0) return;
+        const blank = head.indexOf('\r\n\r\n');
+        if (blank < 0) return;
+        const end = blank + 4;
         const key = /sec-websocket-key: *(\S+)/i.exec(head.toString('latin1'))![1]!;
         bytes = head.subarray(end);
         head = undefined;

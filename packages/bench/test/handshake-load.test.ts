@@ -2,9 +2,8 @@
 import net from 'node:net';
 import { getAnyTarget } from '@wsmatrix/targets';
 import { describe, expect, it } from 'vitest';
-import { acceptFor } from '../src/handshake.js';
-import { defaultTransport, HandshakeShare, type HandshakeTransport } from '../src/load/handshake-share.js';
-import { rawTcp } from '../src/load/raw-tcp.js';
+import { computeAcceptKey as acceptFor } from '@wsmatrix/protocol';
+import { HandshakeShare } from '../src/load/handshake-share.js';
 import { absNow, type LoadJob } from '../src/load/types.js';
 import { UpgradeCheck } from '../src/load/upgrade-check.js';
 import { startTcpEcho } from '../src/tcp-echo.js';
@@ -51,7 +50,6 @@ interface RunOptions {
   /** Hold the window open until this many cycles completed in it (at most HOLD_MS longer). */
   minCompleted?: number;
   cycleTimeoutMs?: number;
-  transport: HandshakeTransport;
   host?: string;
 }
 
@@ -66,10 +64,10 @@ const COUNTING_TEST_TIMEOUT_MS = HOLD_MS + 15_000;
 const FAILING_TEST_TIMEOUT_MS = 15_000;
 
 /** One share run in this thread: `ms` of traffic (or until `minCompleted` cycles), all of it measured. */
-async function runShare(port: number, opts: RunOptions) {
+async function runShare(port: number, opts: RunOptions = {}) {
   const workload = opts.workload ?? L1;
   const job: LoadJob & { workload: HandshakeWorkload } = { workload, host: opts.host ?? '127.0.0.1', port, protocol: opts.protocol ?? 'ws' };
-  const share = new HandshakeShare(job, workload.loops, Buffer.allocUnsafe(64 * 1024), { cycleTimeoutMs: opts.cycleTimeoutMs ?? 5000, transport: opts.transport });
+  const share = new HandshakeShare(job, workload.loops, Buffer.allocUnsafe(64 * 1024), opts.cycleTimeoutMs ?? 5000);
   const start = absNow();
   const end = start + (opts.ms ?? 150);
   return share.run({ start, end, ...(opts.minCompleted ? { extend: { completed: opts.minCompleted, latest: end + HOLD_MS } } : {}) });
@@ -84,200 +82,185 @@ async function withFake<T>(behaviour: FakeBehaviour, body: (port: number) => Pro
   }
 }
 
-describe.each(['raw', 'net'] satisfies HandshakeTransport[])('over %s connections', (transport) => {
-  describe('handshake loops against a well-behaved server', () => {
-    it('complete cycle after cycle, every one begun also finished', async () => {
-      const r = await withFake({}, (port) => runShare(port, { workload: L16, transport, minCompleted: 17 }));
+describe('handshake loops against a well-behaved server', () => {
+  it('complete cycle after cycle, every one begun also finished', async () => {
+    const r = await withFake({}, (port) => runShare(port, { workload: L16, minCompleted: 17 }));
+    expect(r.errors).toEqual([]);
+    expect(r.completed).toBeGreaterThan(16);
+    expect(r.received).toBe(r.sent);
+    expect(r.completed).toBeLessThanOrEqual(r.received);
+    expect(r.latency.reduce((a, [, count]) => a + count, 0)).toBe(r.completed);
+  }, COUNTING_TEST_TIMEOUT_MS);
+
+  it('connect over IPv6 too', async () => {
+    const fake = await startFake({}, '::1');
+    try {
+      const r = await runShare(fake.port, { host: '::1', minCompleted: 1 });
+      expect(r.errors).toEqual([]);
+      expect(r.completed).toBeGreaterThan(0);
+    } finally {
+      await fake.close();
+    }
+  }, COUNTING_TEST_TIMEOUT_MS);
+
+  it('gather a 101 head split over reads', async () => {
+    const upgrade = (socket: net.Socket, key: string): void => {
+      const head = okHead(key);
+      socket.write(head.slice(0, 20));
+      setTimeout(() => socket.write(head.slice(20, -3)), 5);
+      setTimeout(() => socket.write(head.slice(-3)), 10);
+    };
+    const r = await withFake({ upgrade }, (port) => runShare(port, { minCompleted: 1 }));
+    expect(r.errors).toEqual([]);
+    expect(r.completed).toBeGreaterThan(0);
+  }, COUNTING_TEST_TIMEOUT_MS);
+
+  it('count frames that came right behind the 101', async () => {
+    // A ping in the same write as the 101 is fine; a Close there plus the answer to ours is two.
+    const ping = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), Buffer.from([0x89, 0])]));
+    const ok = await withFake({ upgrade: ping }, (port) => runShare(port, { minCompleted: 1 }));
+    expect(ok.errors).toEqual([]);
+    expect(ok.completed).toBeGreaterThan(0);
+    const close = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), CLOSE_1000]));
+    const twice = await withFake({ upgrade: close }, (port) => runShare(port));
+    expect(twice.completed).toBe(0);
+    expect(twice.errors[0]).toBe("expected the server's close frame, got 2");
+  }, COUNTING_TEST_TIMEOUT_MS);
+});
+
+describe('a handshake cycle fails, counted, when the server', () => {
+  it.each([
+    ['answers another status', { upgrade: (s: net.Socket) => void s.end('HTTP/1.1 400 Bad Request\r\n\r\n') }, /answered 400 Bad Request, expected 101/],
+    ['answers a wrong accept', { upgrade: (s: net.Socket) => void s.write(okHead('other key')) }, /Accept/],
+    ['closes before answering', { upgrade: (s: net.Socket) => void s.end() }, /closed before it was open/],
+    ['closes TCP without a Close frame', { closed: (s: net.Socket) => void s.end() }, /expected the server's close frame, got 0/],
+    ['resets the connection', { closed: (s: net.Socket) => void s.resetAndDestroy() }, /ECONNRESET/],
+  ] satisfies [string, FakeBehaviour, RegExp][])('%s', async (_what, behaviour, why) => {
+    const r = await withFake(behaviour, (port) => runShare(port));
+    expect(r.completed).toBe(0);
+    expect(r.received).toBe(0);
+    expect(r.errorCount).toBe(r.sent);
+    expect(r.errors[0]).toMatch(why);
+  }, FAILING_TEST_TIMEOUT_MS);
+
+  it('never closes TCP: abandoned after the cycle timeout, and the run still ends', async () => {
+    const began = Date.now();
+    const r = await withFake({ closed: (s) => void s.write(CLOSE_1000) }, (port) => runShare(port, { workload: L16, ms: 50, cycleTimeoutMs: 200 }));
+    // Every loop's cycle abandoned by the sweep (no cycle ends by itself), none left hanging.
+    expect(r.sent).toBeGreaterThanOrEqual(16);
+    expect(r.completed).toBe(0);
+    expect(r.errorCount).toBe(r.sent);
+    expect(r.errors[0]).toBe('connection cycle timed out');
+    // Never before its timeout; how much later depends on the machine, so no upper bound.
+    expect(Date.now() - began).toBeGreaterThanOrEqual(200);
+  }, FAILING_TEST_TIMEOUT_MS);
+
+  it('bad answers among good ones fail alone (a remembered 101 is reused only for the same bytes)', async () => {
+    // Every third connection gets a wrong accept, of exactly the same length as the right one.
+    const upgrade = (socket: net.Socket, key: string, n: number): void =>
+      void socket.write(n % 3 === 2 ? okHead(key).replace(acceptFor(key), acceptFor(key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')))) : okHead(key));
+    const r = await withFake({ upgrade }, (port) => runShare(port, { minCompleted: 4 }));
+    expect(r.completed).toBeGreaterThan(3);
+    expect(r.errors[0]).toMatch(/Sec-WebSocket-Accept/);
+    expect(Math.abs(r.errorCount - r.sent / 3)).toBeLessThanOrEqual(1);
+  }, COUNTING_TEST_TIMEOUT_MS);
+
+  it('is addressed with a bad port: every attempt fails, and the run still ends', async () => {
+    const r = await runShare(70_000, { ms: 30 });
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.completed).toBe(0);
+    expect(r.errorCount).toBe(r.sent);
+    expect(r.errors[0]).toMatch(/port/i);
+  }, FAILING_TEST_TIMEOUT_MS);
+
+  it('is not there: connection refused', async () => {
+    const closed = await startFake();
+    await closed.close();
+    const r = await runShare(closed.port, { ms: 30 });
+    expect(r.completed).toBe(0);
+    expect(r.errorCount).toBeGreaterThan(0);
+    expect(r.errors[0]).toMatch(/ECONNREFUSED/);
+  }, FAILING_TEST_TIMEOUT_MS);
+});
+
+describe('handshake loops against the real servers', () => {
+  it.each(['core', 'ws', 'uws'])('%s', async (target) => {
+    const running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
+    try {
+      const r = await runShare(running.port, { workload: L16, ms: 200, minCompleted: 17 });
       expect(r.errors).toEqual([]);
       expect(r.completed).toBeGreaterThan(16);
       expect(r.received).toBe(r.sent);
-      expect(r.completed).toBeLessThanOrEqual(r.received);
-      expect(r.latency.reduce((a, [, count]) => a + count, 0)).toBe(r.completed);
-    }, COUNTING_TEST_TIMEOUT_MS);
+    } finally {
+      await running.close();
+    }
+  }, COUNTING_TEST_TIMEOUT_MS);
 
-    it('connect over IPv6 too', async () => {
-      const fake = await startFake({}, '::1');
-      try {
-        const r = await runShare(fake.port, { host: '::1', transport, minCompleted: 1 });
-        expect(r.errors).toEqual([]);
-        expect(r.completed).toBeGreaterThan(0);
-      } finally {
-        await fake.close();
-      }
-    }, COUNTING_TEST_TIMEOUT_MS);
-
-    it('gather a 101 head split over reads', async () => {
-      const upgrade = (socket: net.Socket, key: string): void => {
-        const head = okHead(key);
-        socket.write(head.slice(0, 20));
-        setTimeout(() => socket.write(head.slice(20, -3)), 5);
-        setTimeout(() => socket.write(head.slice(-3)), 10);
-      };
-      const r = await withFake({ upgrade }, (port) => runShare(port, { transport, minCompleted: 1 }));
+  it('the raw TCP echo: request and close frame echoed, then both sides close', async () => {
+    const echo = await startTcpEcho({ host: '127.0.0.1', port: 0 });
+    try {
+      const r = await runShare(echo.port, { workload: L16, protocol: 'tcp', ms: 200, minCompleted: 17 });
       expect(r.errors).toEqual([]);
-      expect(r.completed).toBeGreaterThan(0);
-    }, COUNTING_TEST_TIMEOUT_MS);
+      expect(r.completed).toBeGreaterThan(16);
+      expect(r.received).toBe(r.sent);
+    } finally {
+      await echo.close();
+    }
+  }, COUNTING_TEST_TIMEOUT_MS);
 
-    it('count frames that came right behind the 101', async () => {
-      // A ping in the same write as the 101 is fine; a Close there plus the answer to ours is two.
-      const ping = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), Buffer.from([0x89, 0])]));
-      const ok = await withFake({ upgrade: ping }, (port) => runShare(port, { transport, minCompleted: 1 }));
-      expect(ok.errors).toEqual([]);
-      expect(ok.completed).toBeGreaterThan(0);
-      const close = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), CLOSE_1000]));
-      const twice = await withFake({ upgrade: close }, (port) => runShare(port, { transport }));
-      expect(twice.completed).toBe(0);
-      expect(twice.errors[0]).toBe("expected the server's close frame, got 2");
-    }, COUNTING_TEST_TIMEOUT_MS);
-  });
-
-  describe('a handshake cycle fails, counted, when the server', () => {
-    it.each([
-      ['answers another status', { upgrade: (s: net.Socket) => void s.end('HTTP/1.1 400 Bad Request\r\n\r\n') }, /status 101/],
-      ['answers a wrong accept', { upgrade: (s: net.Socket) => void s.write(okHead('other key')) }, /Accept/],
-      ['closes before answering', { upgrade: (s: net.Socket) => void s.end() }, /closed before it was open/],
-      ['closes TCP without a Close frame', { closed: (s: net.Socket) => void s.end() }, /expected the server's close frame, got 0/],
-      ['resets the connection', { closed: (s: net.Socket) => void s.resetAndDestroy() }, /ECONNRESET/],
-    ] satisfies [string, FakeBehaviour, RegExp][])('%s', async (_what, behaviour, why) => {
-      const r = await withFake(behaviour, (port) => runShare(port, { transport }));
+  it('a tcp cycle fails when the echo closes before everything came back', async () => {
+    const server = net.createServer((s) => s.once('data', () => s.end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await runShare((server.address() as net.AddressInfo).port, { protocol: 'tcp' });
       expect(r.completed).toBe(0);
-      expect(r.received).toBe(0);
-      expect(r.errorCount).toBe(r.sent);
-      expect(r.errors[0]).toMatch(why);
-    }, FAILING_TEST_TIMEOUT_MS);
-
-    it('never closes TCP: abandoned after the cycle timeout, and the run still ends', async () => {
-      const began = Date.now();
-      const r = await withFake({ closed: (s) => void s.write(CLOSE_1000) }, (port) => runShare(port, { workload: L16, ms: 50, cycleTimeoutMs: 200, transport }));
-      // Every loop's cycle abandoned by the sweep (no cycle ends by itself), none left hanging.
-      expect(r.sent).toBeGreaterThanOrEqual(16);
-      expect(r.completed).toBe(0);
-      expect(r.errorCount).toBe(r.sent);
-      expect(r.errors[0]).toBe('connection cycle timed out');
-      // Never before its timeout; how much later depends on the machine, so no upper bound.
-      expect(Date.now() - began).toBeGreaterThanOrEqual(200);
-    }, FAILING_TEST_TIMEOUT_MS);
-
-    it('bad answers among good ones fail alone (a remembered 101 is reused only for the same bytes)', async () => {
-      // Every third connection gets a wrong accept, of exactly the same length as the right one.
-      const upgrade = (socket: net.Socket, key: string, n: number): void =>
-        void socket.write(n % 3 === 2 ? okHead(key).replace(acceptFor(key), acceptFor(key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')))) : okHead(key));
-      const r = await withFake({ upgrade }, (port) => runShare(port, { transport, minCompleted: 4 }));
-      expect(r.completed).toBeGreaterThan(3);
-      expect(r.errors[0]).toMatch(/wrong Sec-WebSocket-Accept/);
-      expect(Math.abs(r.errorCount - r.sent / 3)).toBeLessThanOrEqual(1);
-    }, COUNTING_TEST_TIMEOUT_MS);
-
-    it('is addressed with a bad port: every attempt fails, and the run still ends', async () => {
-      const r = await runShare(70_000, { ms: 30, transport });
-      expect(r.sent).toBeGreaterThan(0);
-      expect(r.completed).toBe(0);
-      expect(r.errorCount).toBe(r.sent);
-      expect(r.errors[0]).toMatch(/port/i);
-    }, FAILING_TEST_TIMEOUT_MS);
-
-    it('is not there: connection refused', async () => {
-      const closed = await startFake();
-      await closed.close();
-      const r = await runShare(closed.port, { ms: 30, transport });
-      expect(r.completed).toBe(0);
-      expect(r.errorCount).toBeGreaterThan(0);
-      expect(r.errors[0]).toMatch(/ECONNREFUSED/);
-    }, FAILING_TEST_TIMEOUT_MS);
-  });
-
-  describe('handshake loops against the real servers', () => {
-    it.each(['core', 'ws', 'uws'])('%s', async (target) => {
-      const running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
-      try {
-        const r = await runShare(running.port, { workload: L16, ms: 200, transport, minCompleted: 17 });
-        expect(r.errors).toEqual([]);
-        expect(r.completed).toBeGreaterThan(16);
-        expect(r.received).toBe(r.sent);
-      } finally {
-        await running.close();
-      }
-    }, COUNTING_TEST_TIMEOUT_MS);
-
-    it('the raw TCP echo: request and close frame echoed, then both sides close', async () => {
-      const echo = await startTcpEcho({ host: '127.0.0.1', port: 0 });
-      try {
-        const r = await runShare(echo.port, { workload: L16, protocol: 'tcp', ms: 200, transport, minCompleted: 17 });
-        expect(r.errors).toEqual([]);
-        expect(r.completed).toBeGreaterThan(16);
-        expect(r.received).toBe(r.sent);
-      } finally {
-        await echo.close();
-      }
-    }, COUNTING_TEST_TIMEOUT_MS);
-
-    it('a tcp cycle fails when the echo closes before everything came back', async () => {
-      const server = net.createServer((s) => s.once('data', () => s.end()));
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const r = await runShare((server.address() as net.AddressInfo).port, { protocol: 'tcp', transport });
-        expect(r.completed).toBe(0);
-        expect(r.errors[0]).toBe('closed before the echo came back');
-      } finally {
-        await new Promise((resolve) => server.close(resolve));
-      }
-    }, FAILING_TEST_TIMEOUT_MS);
-  });
-});
-
-describe('transports', () => {
-  it('bare handles are there on this Node, and the default for IP addresses only', () => {
-    expect(rawTcp).toBeDefined();
-    expect(defaultTransport('127.0.0.1')).toBe('raw');
-    expect(defaultTransport('::1')).toBe('raw');
-    expect(defaultTransport('localhost')).toBe('net');
-  });
-
-  it('a raw connection refuses a host name (it does no lookup)', () => {
-    const events = { connected() {}, read() {}, ended() {}, failed() {} };
-    expect(() => rawTcp!('localhost', 80, Buffer.alloc(16), events)).toThrow(/IP addresses only/);
-  });
+      expect(r.errors[0]).toBe('closed before the echo came back');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, FAILING_TEST_TIMEOUT_MS);
 });
 
 describe('UpgradeCheck', () => {
   const good = Buffer.from(okHead(KEY));
+  const read = (check: UpgradeCheck, ...chunks: Buffer[]) => {
+    const reader = check.reader();
+    return chunks.map((c) => reader.push(c)).at(-1)!;
+  };
 
   it('parses a head once, then accepts the same bytes without parsing them again', () => {
     const check = new UpgradeCheck(KEY, false);
     expect(good.toString()).toContain(ACCEPT);
-    expect(check.check(good, 0, good.length)).toBeNull();
-    // The same bytes elsewhere in a buffer (as in a reused read buffer).
-    const inside = Buffer.concat([Buffer.from('junk'), good, Buffer.from('more')]);
-    expect(check.check(inside, 4, 4 + good.length)).toBeNull();
+    expect(read(check, good)).toEqual({ state: 'done', rest: Buffer.alloc(0) });
+    // The same bytes with a frame behind them, as one read.
+    expect(read(check, Buffer.concat([good, Buffer.from([0x89, 0])]))).toEqual({ state: 'done', rest: Buffer.from([0x89, 0]) });
     expect(check.parsed).toBe(1);
   });
 
-  it('keeps its own copy: the buffer checked may be overwritten', () => {
+  it('gathers a head split over reads, and keeps its own copy: the chunks read may be overwritten', () => {
     const check = new UpgradeCheck(KEY, false);
     const buf = Buffer.from(good);
-    expect(check.check(buf, 0, buf.length)).toBeNull();
+    expect(read(check, buf.subarray(0, 20), buf.subarray(20))).toMatchObject({ state: 'done' });
     buf.write('HTTP/1.1 400 Bad Request\r\n');
-    expect(check.check(buf, 0, buf.length)).toMatch(/status 101/);
-    expect(check.check(good, 0, good.length)).toBeNull();
+    expect(read(check, buf).state).toBe('failed');
+    expect(read(check, good)).toMatchObject({ state: 'done' });
     expect(check.parsed).toBe(2);
   });
 
   it('checks other bytes in full, and never remembers a rejected head', () => {
     const check = new UpgradeCheck(KEY, false);
     const wrong = Buffer.from(good.toString().replace(ACCEPT, acceptFor('other')));
-    expect(check.check(wrong, 0, wrong.length)).toMatch(/Accept/);
-    expect(check.check(wrong, 0, wrong.length)).toMatch(/Accept/);
-    expect(check.check(good, 0, good.length)).toBeNull();
-    const dated = Buffer.from(okHead(KEY, 'Date: Wed, 25 Nov 2026 17:14:42 GMT\r\n'));
-    expect(check.check(dated, 0, dated.length)).toBeNull();
-    expect(check.check(wrong, 0, wrong.length)).toMatch(/Accept/);
+    expect(read(check, wrong)).toMatchObject({ state: 'failed', problem: expect.stringMatching(/Accept/) });
+    expect(read(check, wrong)).toMatchObject({ state: 'failed' });
+    expect(read(check, good)).toMatchObject({ state: 'done' });
+    expect(read(check, Buffer.from(okHead(KEY, 'Date: Wed, 25 Nov 2026 17:14:42 GMT\r\n')))).toMatchObject({ state: 'done' });
+    expect(read(check, wrong)).toMatchObject({ state: 'failed' });
     expect(check.parsed).toBe(5);
   });
 
   it('holds deflate jobs to the extension answer too', () => {
     const check = new UpgradeCheck(KEY, true);
-    expect(check.check(good, 0, good.length)).toMatch(/declined permessage-deflate/);
-    const accepted = Buffer.from(okHead(KEY, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'));
-    expect(check.check(accepted, 0, accepted.length)).toBeNull();
+    expect(read(check, good)).toMatchObject({ state: 'failed', problem: expect.stringMatching(/declined permessage-deflate/) });
+    expect(read(check, Buffer.from(okHead(KEY, 'Sec-WebSocket-Extensions: permessage-deflate\r\n')))).toMatchObject({ state: 'done' });
   });
 });

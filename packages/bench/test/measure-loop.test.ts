@@ -1,9 +1,8 @@
-/** The measurement loop without processes: the warm-up round is run but never counted; probes come first. */
+/** The measurement loop without processes: the warm-up round is run but never counted. */
 import { describe, expect, it } from 'vitest';
 import type { JobResult, RunJobOptions } from '../src/load/run-job.js';
 import type { LoadJob } from '../src/load/types.js';
 import { cellKey, measureLoop, type LoopTarget } from '../src/measure-loop.js';
-import { PROBE_REFERENCE_MS } from '../src/probe.js';
 import { selectWorkloads, type Workload } from '../src/workloads.js';
 
 function jobResult(completed: number, errorCount = 0): JobResult {
@@ -25,7 +24,6 @@ describe('measureLoop', () => {
   it('runs one unmeasured warm-up job per workload × target first; only the measured runs count', async () => {
     const workloads = selectWorkloads(['handshake-l1', 'small-c1-f1']);
     const calls: Array<{ port: number; durationMs: number; warmupMs: number }> = [];
-    const events: string[] = [];
     const progress: string[] = [];
     const outcome = await measureLoop({
       workloads,
@@ -37,35 +35,26 @@ describe('measureLoop', () => {
       quietWaitMs: 0,
       async runJob(job: LoadJob, options: RunJobOptions) {
         calls.push({ port: job.port, durationMs: options.durationMs, warmupMs: options.warmupMs });
-        events.push('job');
         // Warm-up jobs would drag every median down if they were counted.
         return options.durationMs === 1500 ? jobResult(1, job.port === 9001 && job.workload.id === 'small-c1-f1' ? 3 : 0) : jobResult(5000);
       },
       waitForQuiet: async () => {},
-      probe: async () => {
-        events.push('probe');
-        return { serverMs: 20, clientMs: 20 };
-      },
       progress: (line) => progress.push(line),
     });
     expect(calls.slice(0, 4).map((c) => [c.durationMs, c.warmupMs])).toEqual(Array(4).fill([1500, 0]));
     expect(calls.slice(4).every((c) => c.durationMs === 2000 && c.warmupMs === 200)).toBe(true);
     expect(calls).toHaveLength(4 + 3 * 4);
-    // No probe during the warm-up round; afterwards one right before every measured job.
-    expect(events.slice(0, 4)).toEqual(['job', 'job', 'job', 'job']);
-    expect(events.slice(4)).toEqual(Array(12).fill(['probe', 'job']).flat());
     for (const w of workloads) {
       for (const t of ['core', 'ws']) {
         const runs = outcome.runsOf.get(cellKey(w.id, t))!;
         expect(runs.map((r) => r.value)).toEqual([5000, 5000, 5000]);
-        expect(runs.every((r) => r.probe?.serverMs === 20 && r.normalized === (5000 * 20) / PROBE_REFERENCE_MS)).toBe(true);
       }
     }
     expect(outcome.warmupProblems).toBe(1);
     expect(progress).toContain('warm-up small-c1-f1 ws: 3 errors: boom');
   });
 
-  it('0 s skips the warm-up round; a failing warm-up job is reported, not counted; a failing probe stops probing', async () => {
+  it('0 s skips the warm-up round; a failing warm-up job is reported, not counted', async () => {
     const [workload] = selectWorkloads(['small-c1-f1']);
     const progress: string[] = [];
     let jobs = 0;
@@ -84,7 +73,6 @@ describe('measureLoop', () => {
     expect(skipped.runsOf.get(cellKey(workload!.id, 'core'))!.map((r) => r.value)).toEqual([10, 10]);
     expect(progress.some((l) => l.startsWith('warm-up'))).toBe(false);
 
-    let probes = 0;
     const failing = await measureLoop({
       ...options,
       warmupRoundSec: 1,
@@ -92,15 +80,9 @@ describe('measureLoop', () => {
         if (o.warmupMs === 0) throw new Error('refused');
         return jobResult(10);
       },
-      probe: async () => {
-        probes++;
-        throw new Error('no taskset');
-      },
     });
     expect(progress).toContain('warm-up small-c1-f1 core: failed: refused');
     expect(failing.failuresOf.size).toBe(0);
     expect(failing.runsOf.get(cellKey(workload!.id, 'core'))!).toHaveLength(2);
-    expect(probes).toBe(1);
-    expect(failing.runsOf.get(cellKey(workload!.id, 'core'))!.every((r) => r.probe === undefined)).toBe(true);
   });
 });

@@ -6,25 +6,23 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildUpgradeRequest, headEnd, randomKey, validateUpgradeResponse } from '../src/handshake.js';
+import { generateKey, HttpHeadParser, type HttpResponseHead } from '@wsmatrix/protocol';
+import { checkUpgradeResponse, upgradeRequest } from '../src/handshake.js';
 import { bundleProcessEntries, type ProcessBundle } from '../src/process-bundle.js';
 import { bundleBenchProcesses, startClientProcess, startServerProcess } from '../src/processes.js';
-import { startProbeProcess } from '../src/probe-host.js';
-import { computeWork } from '../src/probe.js';
 import { selectWorkloads } from '../src/workloads.js';
 
 /** One upgrade over a raw socket; resolves with the response head. */
-function handshake(host: string, port: number): Promise<{ head: string; key: string }> {
-  const key = randomKey();
+function handshake(host: string, port: number): Promise<{ head: HttpResponseHead; key: string }> {
+  const key = generateKey();
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port }, () => socket.write(buildUpgradeRequest(host, port, key)));
-    let bytes = Buffer.alloc(0);
+    const socket = net.connect({ host, port }, () => socket.write(upgradeRequest(host, port, key, false)));
+    const parser = new HttpHeadParser('response');
     socket.on('data', (d: Buffer) => {
-      bytes = Buffer.concat([bytes, d]);
-      const end = headEnd(bytes);
-      if (end < 0) return;
+      const head = parser.push(d) as HttpResponseHead | null;
+      if (head === null) return;
       socket.destroy();
-      resolve({ head: bytes.subarray(0, end).toString('latin1'), key });
+      resolve({ head, key });
     });
     socket.on('error', reject);
     socket.setTimeout(5000, () => socket.destroy(new Error('no response head within 5 s')));
@@ -48,7 +46,7 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
   });
 
   it('are plain JS without keepNames wrappers, ESM by their folder package.json', async () => {
-    for (const name of ['server-process', 'client-process', 'share-worker', 'probe-process']) {
+    for (const name of ['server-process', 'client-process', 'share-worker']) {
       const text = await readFile(bundle.file(name), 'utf8');
       expect(text).not.toContain('__name(');
       // Workspace code is inside: no import of a @wsmatrix package or of a .ts file is left.
@@ -67,9 +65,9 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
         expect(argv.join(' ')).not.toContain('tsx');
         expect(nodeOptions ?? '').not.toContain('tsx');
         const { head, key } = await handshake(server.info.host, server.info.port);
-        expect(validateUpgradeResponse(head, key)).toBeNull();
+        expect(checkUpgradeResponse(head, key, false)).toBeNull();
         // uWS's own header: the native binary answered, not the package's JS fallback.
-        if (target === 'uws') expect(head).toMatch(/\r\nuWebSockets: 20\r\n/i);
+        if (target === 'uws') expect(head.headers.get('uwebsockets')).toBe('20');
         // The core reports the socket layer it runs on, stored with the figures: the one asked for (the
         // environment's, as CI runs every layer; else 'net'), or another with the reason.
         if (target === 'core') {
@@ -99,23 +97,6 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
       await Promise.all([client.stop(), server.stop()]);
     }
   }, 60_000);
-
-  it('start a probe process without tsx and it returns a timing', async () => {
-    const probe = await startProbeProcess('0', { bundle });
-    try {
-      const { argv, nodeOptions } = launchOf(probe.pid);
-      expect(argv).toContain(bundle.file('probe-process'));
-      expect(argv.join(' ')).not.toContain('tsx');
-      expect(nodeOptions ?? '').not.toContain('tsx');
-      expect(probe.cpus).toBe('0');
-      const timing = await probe.probe(10_000);
-      expect(timing.ms).toBeGreaterThan(0);
-      expect(timing.ms).toBeCloseTo(timing.computeMs + timing.kernelMs, 9);
-      expect(timing.checksum).toBe(computeWork());
-    } finally {
-      await probe.stop();
-    }
-  }, 30_000);
 
   it('remove() deletes the folder', async () => {
     const other = await bundleBenchProcesses();

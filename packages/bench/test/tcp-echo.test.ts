@@ -2,15 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_TCP_ECHO_STYLE,
-  RingEcho,
-  startTcpEcho,
-  TCP_ECHO_STYLES,
-  type RingSocket,
-  type RunningTcpEcho,
-  type TcpEchoOptions,
-} from '../src/tcp-echo.js';
+import { RingEcho, startTcpEcho, type RingSocket, type RunningTcpEcho, type TcpEchoOptions } from '../src/tcp-echo.js';
 import { PROPERTY_SEED, propertyParams, pseudoRandomBytes } from '@wsmatrix/protocol/testing';
 
 const MiB = 1024 * 1024;
@@ -90,22 +82,17 @@ afterEach(async () => {
   running = [];
 });
 
-/** Every style, plus 'ring' with a tiny ring so that it wraps and stops reading all the time. */
+/** The default ring, and tiny rings so that it wraps and stops reading all the time. */
 const VARIANTS: { name: string; opts: Omit<TcpEchoOptions, 'host' | 'port'> }[] = [
-  ...TCP_ECHO_STYLES.map((style) => ({ name: style, opts: { style } })),
-  { name: 'ring (64 KiB ring, 5000 B minimum read)', opts: { style: 'ring', ringBytes: 64 * 1024, minReadBytes: 5000 } },
-  { name: 'ring (4 KiB ring, 1 B minimum read)', opts: { style: 'ring', ringBytes: 4096, minReadBytes: 1 } },
-  { name: 'ring (1 KiB growing to 256 KiB)', opts: { style: 'ring', firstRingBytes: 1024, ringBytes: 256 * 1024, minReadBytes: 100 } },
+  { name: 'default ring', opts: {} },
+  { name: '64 KiB ring, 5000 B minimum read', opts: { ringBytes: 64 * 1024, minReadBytes: 5000 } },
+  { name: '4 KiB ring, 1 B minimum read', opts: { ringBytes: 4096, minReadBytes: 1 } },
+  { name: '1 KiB ring growing to 256 KiB', opts: { firstRingBytes: 1024, ringBytes: 256 * 1024, minReadBytes: 100 } },
 ];
 
 describe('startTcpEcho', () => {
-  it('defaults to a known style', () => {
-    expect(TCP_ECHO_STYLES).toContain(DEFAULT_TCP_ECHO_STYLE);
-    expect(DEFAULT_TCP_ECHO_STYLE).toBe('ring');
-  });
-
-  it('refuses an unknown style', async () => {
-    await expect(startTcpEcho({ host: HOST, port: 0, style: 'nope' as never })).rejects.toThrow(/unknown tcp echo style/);
+  it('refuses rings and reads under 1 byte', async () => {
+    await expect(startTcpEcho({ host: HOST, port: 0, minReadBytes: 0 })).rejects.toThrow(/at least 1 byte/);
   });
 
   for (const { name, opts } of VARIANTS) {
@@ -145,8 +132,7 @@ describe('startTcpEcho', () => {
     });
   }
 
-  // 'write-unpaused' is left out on purpose: it reads on whatever the peer does, memory unbounded.
-  for (const { name, opts } of VARIANTS.filter((v) => v.opts.style !== 'write-unpaused')) {
+  for (const { name, opts } of VARIANTS) {
     it(`${name}: stops reading while its replies are not read, then delivers everything`, async () => {
       const echo = await start(opts);
       const total = 96 * MiB;

@@ -3,7 +3,6 @@ import {
   compareMedians,
   COMPARED_FIGURES,
   DEFAULT_TARGETS,
-  DEFAULT_TCP_ECHO_STYLE,
   formatAgreement,
   MALLOC_MODES,
   PROCESS_RUNTIMES,
@@ -14,10 +13,8 @@ import {
   formatBenchTable,
   runBenchmark,
   saveBenchResult,
-  TCP_ECHO_STYLES,
   WORKLOAD_GROUPS,
   workloadIds,
-  type TcpEchoStyle,
 } from '@wsmatrix/bench';
 import { allTargetNames } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
@@ -57,7 +54,6 @@ export const benchSpec = {
     save: { type: 'boolean', description: 'Store the result under <results>/bench/<time>.json' },
     results: { type: 'string', default: 'matrix/results', placeholder: 'DIR', description: 'Stored results folder, for --save' },
     'no-pin': { type: 'boolean', description: 'Do not pin server and client to different cores' },
-    'tcp-echo': { type: 'string', choices: TCP_ECHO_STYLES, default: DEFAULT_TCP_ECHO_STYLE, placeholder: 'STYLE', description: 'How the tcp ceiling echoes' },
     'quiet-wait': {
       type: 'string',
       default: '10',
@@ -95,7 +91,7 @@ export const benchSpec = {
   },
   notes: [
     'Exit codes: 0 every figure measured (--compare: all agree); 1 a target or a figure missing (--compare: some disagree);',
-    '2 bad usage; 128+N stopped by signal N (130 for Ctrl-C): every server, load generator and probe is stopped, nothing is written.',
+    '2 bad usage; 128+N stopped by signal N (130 for Ctrl-C): every server and load generator is stopped, nothing is written.',
   ],
 } as const satisfies CommandSpec;
 
@@ -128,7 +124,7 @@ export const benchCommand: Command<typeof benchSpec> = {
     const warmupSec = flags.warmup === undefined ? undefined : seconds('warmup', flags.warmup);
     const quietWaitMs = seconds('quiet-wait', flags['quiet-wait'], true) * 1000;
     const warmupRoundSec = seconds('warmup-round', flags['warmup-round'], true);
-    // On an interrupt the servers, load generators and probes are stopped (see interrupt.ts); nothing
+    // On an interrupt the servers and load generators are stopped (see interrupt.ts); nothing
     // measured so far is a whole result, so nothing is written.
     const measuring = runBenchmark({
       targets: flags.targets,
@@ -139,7 +135,6 @@ export const benchCommand: Command<typeof benchSpec> = {
       runs: flags.runs,
       pin: !flags['no-pin'],
       quietWaitMs,
-      tcpEcho: flags['tcp-echo'] as TcpEchoStyle,
       malloc: flags.malloc as MallocMode,
       runtime: flags.runtime as ProcessRuntime,
       onProgress: flags.quiet ? undefined : (line) => ctx.stderr(`bench: ${line}\n`),

@@ -1,10 +1,10 @@
 /**
- * One client socket on raw node:net: connects, performs the hand-made opening handshake (for 'ws'),
- * then hands every read chunk to a receiver. Reads land in a buffer shared by all sockets of the
- * thread (`onread`), so no Buffer is allocated per read; receivers consume chunks synchronously.
+ * One client socket of an echo job: connects, upgrades (for 'ws'), then hands every read chunk to a
+ * receiver. Reads land in a buffer shared by all sockets of the thread (`onread`), so no Buffer is
+ * allocated per read; receivers consume chunks synchronously.
  */
 import net from 'node:net';
-import { headEnd, MAX_RESPONSE_HEAD_BYTES, validateUpgradeResponse } from '../handshake.js';
+import type { HeadReader, UpgradeCheck } from './upgrade-check.js';
 
 /** 'ws': a WebSocket server. 'tcp': the raw echo baseline, which gets no handshake. */
 export type WireProtocol = 'ws' | 'tcp';
@@ -16,11 +16,9 @@ export interface ConnectOptions {
   host: string;
   port: number;
   protocol: WireProtocol;
-  /** Pre-built upgrade request and its key (ignored for 'tcp'). */
+  /** Pre-built upgrade request, and the check of the answer to it (ignored for 'tcp'). */
   request: Buffer;
-  key: string;
-  /** The request offered permessage-deflate: the 101 must accept it (else the open fails). */
-  deflate?: boolean;
+  check: UpgradeCheck;
   readBuffer: Buffer;
 }
 
@@ -31,7 +29,8 @@ export class ClientConnection {
   /** The first socket error, if any. */
   error: Error | undefined;
   private receiver: Receiver = () => {};
-  private head: Buffer | undefined;
+  /** Set while the 101 is being read. */
+  private head: HeadReader | undefined;
 
   private constructor(opts: ConnectOptions, onOpen: (err?: Error) => void) {
     let opened = false;
@@ -40,11 +39,12 @@ export class ClientConnection {
       opened = true;
       onOpen(err);
     };
+    if (opts.protocol === 'ws') this.head = opts.check.reader();
     this.socket = net.connect({
       host: opts.host,
       port: opts.port,
       noDelay: true,
-      onread: { buffer: opts.readBuffer, callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n, opts, open) },
+      onread: { buffer: opts.readBuffer, callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n, open) },
     });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.once('error', (err) => {
@@ -56,7 +56,6 @@ export class ClientConnection {
       if (opts.protocol === 'tcp') open();
       else this.socket.write(opts.request);
     });
-    if (opts.protocol === 'ws') this.head = Buffer.alloc(0);
   }
 
   /** Connects (and upgrades, for 'ws'); rejects on any failure. */
@@ -76,28 +75,21 @@ export class ClientConnection {
   }
 
   /** Returns true: keep reading (false would pause the socket). */
-  private onRead(buf: Buffer, n: number, opts: ConnectOptions, open: (err?: Error) => void): boolean {
+  private onRead(buf: Buffer, n: number, open: (err?: Error) => void): boolean {
     if (this.head === undefined) {
       this.receiver(buf, 0, n);
       return true;
     }
-    // Still in the handshake: gather the response head (copied, since buf is reused).
-    const head = Buffer.concat([this.head, buf.subarray(0, n)]);
-    const end = headEnd(head);
-    if (end < 0) {
-      if (head.length > MAX_RESPONSE_HEAD_BYTES) open(new Error(`handshake response head over ${MAX_RESPONSE_HEAD_BYTES / 1024} KiB`));
-      this.head = head;
-      return true;
-    }
+    const read = this.head.push(buf.subarray(0, n));
+    if (read.state === 'more') return true;
     this.head = undefined;
-    const problem = validateUpgradeResponse(head.toString('latin1', 0, end), opts.key, { deflate: opts.deflate });
-    if (problem) {
-      open(new Error(`bad handshake response: ${problem}`));
+    if (read.state === 'failed') {
+      open(new Error(read.problem));
       return true;
     }
     open();
     // Frames right behind the 101 (none for an echo server, but never lose bytes).
-    if (end < head.length) this.receiver(head, end, head.length);
+    if (read.rest.length > 0) this.receiver(read.rest, 0, read.rest.length);
     return true;
   }
 }

@@ -2,9 +2,8 @@
  * The bytes an echo job sends, built once per share: the workload's message as masked frames, plain or
  * pre-compressed for deflate jobs, and a batch of copies so k messages go out as one write.
  */
-import { buildCompressedMessage } from '../compressed-frames.js';
 import { buildCompressiblePayload } from '../compressible-payload.js';
-import { buildMaskedMessage, buildPayload, repeatMessage } from '../frames.js';
+import { buildCompressedMessage, buildMaskedMessage, buildPayload } from '../frames.js';
 import type { EchoWorkload } from '../workloads.js';
 
 /** Messages are copied into one batch buffer up to this size; bigger ones are written one by one (corked). */
@@ -34,5 +33,6 @@ export function buildEchoMessage(workload: EchoWorkload, deflate: boolean): Echo
   } else {
     unit = buildMaskedMessage(opcode, buildPayload(opcode, size), fragmentSize);
   }
-  return { unit, batch: unit.length * inFlight <= BATCH_LIMIT ? repeatMessage(unit, inFlight) : undefined, wireBytes };
+  const batch = unit.length * inFlight <= BATCH_LIMIT ? Buffer.concat(Array<Buffer>(inFlight).fill(unit)) : undefined;
+  return { unit, batch, wireBytes };
 }

@@ -3,15 +3,18 @@
  * the number of replies it completes, and as many new messages go out in ONE write of a pre-built
  * buffer — no per-message callback, allocation or write.
  */
+import { generateKey } from '@wsmatrix/protocol';
 import { buildCloseFrame } from '../frames.js';
-import { buildUpgradeRequest, randomKey } from '../handshake.js';
+import { upgradeRequest } from '../handshake.js';
 import { ReplyCounter } from '../reply-counter.js';
 import { LatencyHistogram } from '../stats.js';
 import type { EchoWorkload } from '../workloads.js';
 import { ClientConnection } from './client-connection.js';
 import { buildEchoMessage, type EchoMessage } from './echo-message.js';
 import { absNow, ErrorLog, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
+import { UpgradeCheck } from './upgrade-check.js';
 import { WindowGate } from './window-gate.js';
+
 /** How long to wait for outstanding replies and for the close handshake at the end. */
 const DRAIN_TIMEOUT_MS = 5000;
 const CLOSE_TIMEOUT_MS = 2000;
@@ -30,11 +33,8 @@ class EchoConnection {
   inFlight = 0;
   sending = false;
   private drained: (() => void) | undefined;
-  /** Send times of outstanding batches (FIFO ring): replies come back in order. */
-  private readonly batchTimes: Float64Array;
-  private readonly batchCounts: Int32Array;
-  private first = 0;
-  private size = 0;
+  /** Send time and size of each outstanding batch, oldest first: replies come back in order. */
+  private readonly batches: Array<{ at: number; count: number }> = [];
 
   constructor(
     readonly conn: ClientConnection,
@@ -42,8 +42,6 @@ class EchoConnection {
     private readonly workload: EchoWorkload,
     private readonly tally: ShareTally,
   ) {
-    this.batchTimes = new Float64Array(workload.inFlight + 1);
-    this.batchCounts = new Int32Array(workload.inFlight + 1);
     conn.setReceiver((chunk, start, end) => this.onBytes(chunk, start, end));
   }
 
@@ -69,10 +67,7 @@ class EchoConnection {
     }
     this.inFlight += count;
     this.tally.sent += count;
-    const slot = (this.first + this.size) % this.batchTimes.length;
-    this.batchTimes[slot] = now;
-    this.batchCounts[slot] = count;
-    this.size++;
+    this.batches.push({ at: now, count });
   }
 
   private onBytes(chunk: Buffer, start: number, end: number): void {
@@ -92,16 +87,13 @@ class EchoConnection {
   /** Takes `count` replies off the send-time ring, recording their latency when inside the window. */
   private retire(count: number, now: number, record: boolean): void {
     let left = count;
-    while (left > 0 && this.size > 0) {
-      const slot = this.first;
-      const take = Math.min(left, this.batchCounts[slot]!);
-      if (record) this.tally.latency.record((now - this.batchTimes[slot]!) * 1000, take);
+    while (left > 0 && this.batches.length > 0) {
+      const oldest = this.batches[0]!;
+      const take = Math.min(left, oldest.count);
+      if (record) this.tally.latency.record((now - oldest.at) * 1000, take);
       left -= take;
-      this.batchCounts[slot]! -= take;
-      if (this.batchCounts[slot] === 0) {
-        this.first = (this.first + 1) % this.batchTimes.length;
-        this.size--;
-      }
+      oldest.count -= take;
+      if (oldest.count === 0) this.batches.shift();
     }
     if (left > 0) this.tally.errors.add(new Error(`${left} more replies than messages sent`));
   }
@@ -131,12 +123,11 @@ export class EchoShare implements LoadShare {
   async prepare(): Promise<void> {
     const { host, port, protocol } = this.job;
     const deflate = this.job.deflate ?? false;
-    const key = randomKey();
-    const request = buildUpgradeRequest(host, port, key, { deflate });
+    const key = generateKey();
+    const request = upgradeRequest(host, port, key, deflate);
+    const check = new UpgradeCheck(key, deflate);
     const opened = await Promise.all(
-      Array.from({ length: this.connectionCount }, () =>
-        ClientConnection.open({ host, port, protocol, request, key, deflate, readBuffer: this.readBuffer }),
-      ),
+      Array.from({ length: this.connectionCount }, () => ClientConnection.open({ host, port, protocol, request, check, readBuffer: this.readBuffer })),
     );
     this.connections = opened.map((conn) => new EchoConnection(conn, this.bytes, this.job.workload, this.tally));
   }
@@ -153,18 +144,13 @@ export class EchoShare implements LoadShare {
     else if (tally.received !== tally.sent) tally.errors.add(new Error(`sent ${tally.sent} messages, got ${tally.received} replies`));
     this.verify();
     await Promise.all(this.connections.map((c) => this.closeConnection(c)));
-    // What the user gets: whole messages × their uncompressed size, whatever crossed the wire.
-    const completed = tally.gate.completed;
-    const payloadBytes = completed * this.job.workload.size;
+    const { gate, sent, received, errors } = tally;
     return {
-      completed,
-      windowEnd: tally.gate.end,
-      payloadBytes,
-      sent: tally.sent,
-      received: tally.received,
-      latency: tally.latency.toSparse(),
-      errorCount: tally.errors.count,
-      errors: tally.errors.first,
+      completed: gate.completed,
+      windowEnd: gate.end,
+      // What the user gets: whole messages × their uncompressed size, whatever crossed the wire.
+      payloadBytes: gate.completed * this.job.workload.size,
+      ...{ sent, received, latency: tally.latency.toSparse(), errorCount: errors.count, errors: errors.first },
       ...(this.job.deflate ? { deflate: this.deflateTally() } : {}),
     };
   }
@@ -199,13 +185,7 @@ export class EchoShare implements LoadShare {
   }
 
   private deflateTally(): DeflateTally {
-    const tally: DeflateTally = {
-      messageBytes: this.job.workload.size,
-      messageWireBytes: this.bytes.wireBytes,
-      replies: 0,
-      compressedReplies: 0,
-      replyWireBytes: 0,
-    };
+    const tally = { messageBytes: this.job.workload.size, messageWireBytes: this.bytes.wireBytes, replies: 0, compressedReplies: 0, replyWireBytes: 0 };
     for (const { counter } of this.connections) {
       tally.replies += counter.messages;
       tally.compressedReplies += counter.compressedMessages;

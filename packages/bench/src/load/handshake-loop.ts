@@ -1,34 +1,26 @@
 /**
- * One handshake loop: connection cycles back to back, each driven by its connection's callbacks alone
- * (see cycle-connection.ts). A cycle costs the client no Promise, timer or async frame: at thousands of
- * cycles a second those were a large part of the load generator's own CPU, and the generator must not
- * be what limits the rate. Timeouts are enforced from outside, by one sweep over all loops (expire()).
- *
- * 'ws' cycle: connect, send the upgrade request, check the 101, send a masked Close, then the server
- * must send its Close frame and close TCP (we see EOF); only then is our side closed.
- * 'tcp' cycle (the raw echo baseline): the same bytes out and back — request, then the close frame —
- * then we send FIN and the echo must close too.
+ * One handshake loop: connection cycles back to back on net.Socket, driven by its callbacks alone (no
+ * Promise, timer or async frame per cycle: the load generator must not be what limits the rate).
+ * Timeouts are enforced from outside, by one sweep over all loops (expire()).
+ * 'ws' cycle: connect, send the upgrade request, check the 101, send a masked Close; the server must
+ * answer with its Close frame and close TCP (we see EOF); only then is our side closed.
+ * 'tcp' cycle (the raw echo): the same bytes out and back, then we send FIN and the echo must close too.
  */
-import { headEnd as findHeadEnd, MAX_RESPONSE_HEAD_BYTES } from '../handshake.js';
+import net from 'node:net';
 import { ReplyCounter } from '../reply-counter.js';
 import type { WireProtocol } from './client-connection.js';
-import type { Connect, ConnectionEvents, CycleConnection } from './cycle-connection.js';
 import { absNow } from './types.js';
-import type { UpgradeCheck } from './upgrade-check.js';
+import type { HeadReader, UpgradeCheck } from './upgrade-check.js';
 
-/** What every cycle of a share sends and checks; built once per share. */
+/** What every cycle of a share sends and checks ('ws': the 101), built once; reads land in `readBuffer`. */
 export interface CycleSpec {
   host: string;
   port: number;
   protocol: WireProtocol;
   request: Buffer;
   closeFrame: Buffer;
-  /** Checks the 101 ('ws' only). */
   check: UpgradeCheck;
-  /** The thread's read buffer: every read lands here and is consumed before the callback returns. */
   readBuffer: Buffer;
-  /** net.Socket or bare handles. */
-  connect: Connect;
 }
 
 /** Where a loop reports its cycles. */
@@ -39,19 +31,17 @@ export interface CycleRecorder {
   failed(err: unknown): void;
 }
 
-
 /**
- * idle: no cycle in flight (between cycles, or stopped). upgrading ('ws'): request sent, gathering the
- * response head. closing ('ws'): our Close sent, counting the server's frames until it closes TCP.
- * echoing ('tcp'): waiting for the request, then the close frame, to come back. ending ('tcp'):
- * everything echoed and our FIN sent, waiting for the echo's FIN.
+ * idle: no cycle in flight. upgrading ('ws'): request sent, reading the 101. closing ('ws'): our Close
+ * sent, counting the server's frames until it closes TCP. echoing ('tcp'): waiting for the request, then
+ * the close frame, to come back. ending ('tcp'): all echoed and our FIN sent, waiting for the echo's.
  */
 type State = 'idle' | 'connecting' | 'upgrading' | 'closing' | 'echoing' | 'ending';
 
-export class HandshakeLoop implements ConnectionEvents {
+export class HandshakeLoop {
   private state: State = 'idle';
-  /** The current cycle's connection: events of any other (an abandoned cycle's) are ignored. */
-  private conn: CycleConnection | undefined;
+  /** The current cycle's socket: events of any other (an abandoned cycle's) are ignored. */
+  private socket: net.Socket | undefined;
   /** When the current cycle began, absNow(). */
   private began = 0;
   /** Reused from cycle to cycle; replaced only when a cycle left it inside a frame. */
@@ -59,8 +49,7 @@ export class HandshakeLoop implements ConnectionEvents {
   private closeFramesBefore = 0;
   /** 'tcp': bytes echoed so far this cycle. */
   private echoed = 0;
-  /** A response head split over reads, gathered (copied: the read buffer is reused). Rare. */
-  private pendingHead: Buffer | undefined;
+  private head: HeadReader | undefined;
 
   constructor(
     private readonly spec: CycleSpec,
@@ -87,36 +76,47 @@ export class HandshakeLoop implements ConnectionEvents {
     }
     this.began = now;
     this.recorder.started();
+    const { host, port, readBuffer } = this.spec;
+    let socket: net.Socket;
     try {
-      this.conn = this.spec.connect(this.spec.host, this.spec.port, this.spec.readBuffer, this);
+      // allowHalfOpen: at EOF the loop closes the socket itself, at once, instead of the stream ending
+      // our side first (a shutdown() round trip before the close).
+      socket = net.connect({
+        host,
+        port,
+        allowHalfOpen: true,
+        noDelay: true,
+        onread: { buffer: readBuffer, callback: (n: number) => (this.read(socket, n), true) },
+      });
     } catch (err) {
       // A synchronous throw (say, a bad port): report it, and go on from the event loop, not recursively.
       this.recorder.failed(err);
       setImmediate(() => this.next());
       return;
     }
+    socket.on('connect', () => this.connected(socket));
+    socket.on('end', () => this.ended(socket));
+    socket.on('error', (err) => socket === this.socket && this.fail(err));
+    this.socket = socket;
     this.state = 'connecting';
   }
 
-  connected(conn: CycleConnection): void {
-    if (conn !== this.conn) return;
+  private connected(socket: net.Socket): void {
+    if (socket !== this.socket) return;
     this.state = this.spec.protocol === 'ws' ? 'upgrading' : 'echoing';
     this.echoed = 0;
-    conn.write(this.spec.request);
+    if (this.state === 'upgrading') this.head = this.spec.check.reader();
+    socket.write(this.spec.request);
   }
 
-  failed(conn: CycleConnection, err: Error): void {
-    if (conn === this.conn) this.fail(err);
-  }
-
-  read(conn: CycleConnection, buf: Buffer, n: number): void {
-    if (conn !== this.conn) return;
+  private read(socket: net.Socket, n: number): void {
+    if (socket !== this.socket) return;
     switch (this.state) {
       case 'upgrading':
-        this.readHead(buf, n);
+        this.readHead(this.spec.readBuffer.subarray(0, n));
         break;
       case 'closing':
-        this.counter.push(buf, 0, n);
+        this.counter.push(this.spec.readBuffer, 0, n);
         break;
       case 'echoing':
         this.readEcho(n);
@@ -126,47 +126,37 @@ export class HandshakeLoop implements ConnectionEvents {
     }
   }
 
-  private readHead(buf: Buffer, n: number): void {
-    let head = buf;
-    let length = n;
-    if (this.pendingHead !== undefined) {
-      head = Buffer.concat([this.pendingHead, buf.subarray(0, n)]);
-      length = head.length;
-    }
-    // Searched in [0, length) only: past it, `buf` holds stale bytes of earlier reads.
-    const headEnd = findHeadEnd(head.subarray(0, length));
-    if (headEnd < 0) {
-      if (length > MAX_RESPONSE_HEAD_BYTES) this.fail(new Error(`handshake response head over ${MAX_RESPONSE_HEAD_BYTES / 1024} KiB`));
-      else this.pendingHead = head === buf ? Buffer.from(buf.subarray(0, n)) : head;
-      return;
-    }
-    this.pendingHead = undefined;
-    const problem = this.spec.check.check(head, 0, headEnd);
-    if (problem !== null) {
-      this.fail(new Error(`bad handshake response: ${problem}`));
+  private readHead(chunk: Buffer): void {
+    const read = this.head!.push(chunk);
+    if (read.state === 'more') return;
+    this.head = undefined;
+    if (read.state === 'failed') {
+      this.fail(new Error(read.problem));
       return;
     }
     this.state = 'closing';
     this.closeFramesBefore = this.counter.closeFrames;
     // Frames right behind the 101 (none from an echo server, but never lose bytes).
-    if (headEnd < length) this.counter.push(head, headEnd, length);
-    this.conn!.write(this.spec.closeFrame);
+    if (read.rest.length > 0) this.counter.push(read.rest);
+    this.socket!.write(this.spec.closeFrame);
   }
 
   private readEcho(n: number): void {
     const { request, closeFrame } = this.spec;
+    const all = request.length + closeFrame.length;
     this.echoed += n;
     // The close frame goes out only once the whole request is back, so the two echoes never merge.
-    if (this.echoed === request.length) this.conn!.write(closeFrame);
-    else if (this.echoed === request.length + closeFrame.length) {
+    if (this.echoed === request.length) this.socket!.write(closeFrame);
+    else if (this.echoed > all) this.fail(new Error(`the echo returned ${this.echoed} bytes, more than were sent`));
+    else if (this.echoed === all) {
       this.state = 'ending';
-      this.conn!.end();
-    } else if (this.echoed > request.length + closeFrame.length) this.fail(new Error(`the echo returned ${this.echoed} bytes, more than were sent`));
+      this.socket!.end();
+    }
   }
 
   /** The server closed TCP (EOF): the end of a good cycle, or too early. */
-  ended(conn: CycleConnection): void {
-    if (conn !== this.conn) return;
+  private ended(socket: net.Socket): void {
+    if (socket !== this.socket) return;
     switch (this.state) {
       case 'closing': {
         const closes = this.counter.closeFrames - this.closeFramesBefore;
@@ -198,13 +188,13 @@ export class HandshakeLoop implements ConnectionEvents {
     this.next();
   }
 
-  /** Closes the cycle's connection (at EOF that sends our FIN) and forgets it. */
+  /** Closes the cycle's socket (at EOF that sends our FIN) and forgets it. */
   private finish(): void {
-    const conn = this.conn!;
-    this.conn = undefined;
+    const socket = this.socket!;
+    this.socket = undefined;
     this.state = 'idle';
-    this.pendingHead = undefined;
+    this.head = undefined;
     if (!this.counter.atFrameBoundary) this.counter = new ReplyCounter();
-    conn.close();
+    socket.destroy();
   }
 }

@@ -3,14 +3,12 @@
  * handshake and waiting for TCP to close, then starting over (see HandshakeLoop). Against the raw TCP
  * echo the same loop sends the same bytes (request, then a close frame), reads their echo, and closes.
  */
-import net from 'node:net';
+import { generateKey } from '@wsmatrix/protocol';
 import { buildCloseFrame } from '../frames.js';
-import { buildUpgradeRequest, randomKey } from '../handshake.js';
+import { upgradeRequest } from '../handshake.js';
 import { LatencyHistogram } from '../stats.js';
 import type { HandshakeWorkload } from '../workloads.js';
-import { type Connect, connectNet } from './cycle-connection.js';
 import { type CycleRecorder, HandshakeLoop } from './handshake-loop.js';
-import { rawTcp } from './raw-tcp.js';
 import { absNow, ErrorLog, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
 import { UpgradeCheck } from './upgrade-check.js';
 import { WindowGate } from './window-gate.js';
@@ -23,44 +21,21 @@ export const CYCLE_TIMEOUT_MS = 5000;
  */
 const SWEEPS_PER_TIMEOUT = 4;
 
-export type HandshakeTransport = 'raw' | 'net';
-
-export interface HandshakeShareOptions {
-  /** Default CYCLE_TIMEOUT_MS. */
-  cycleTimeoutMs?: number;
-  /**
-   * Bare libuv handles ('raw', the default where this Node has them and the host is an IP address:
-   * far cheaper per connection, see raw-tcp.ts) or net.Socket ('net').
-   */
-  transport?: HandshakeTransport;
-}
-
-/** The transport a share uses unless told: raw where it can. */
-export function defaultTransport(host: string): HandshakeTransport {
-  return rawTcp !== undefined && net.isIP(host) !== 0 ? 'raw' : 'net';
-}
-
 export class HandshakeShare implements LoadShare {
-  private readonly key = randomKey();
   private readonly request: Buffer;
   private readonly closeFrame = buildCloseFrame();
   private readonly check: UpgradeCheck;
-  private readonly cycleTimeoutMs: number;
-  private readonly connect: Connect;
 
   constructor(
     private readonly job: LoadJob & { workload: HandshakeWorkload },
     private readonly loops: number,
     private readonly readBuffer: Buffer,
-    opts: HandshakeShareOptions = {},
+    private readonly cycleTimeoutMs = CYCLE_TIMEOUT_MS,
   ) {
     // Deflate targets pay for negotiating the extension in every handshake, as their users do.
-    this.request = buildUpgradeRequest(job.host, job.port, this.key, { deflate: job.deflate ?? false });
-    this.check = new UpgradeCheck(this.key, job.deflate ?? false);
-    this.cycleTimeoutMs = opts.cycleTimeoutMs ?? CYCLE_TIMEOUT_MS;
-    const transport = opts.transport ?? defaultTransport(job.host);
-    if (transport === 'raw' && rawTcp === undefined) throw new Error(`raw tcp handles are not available in this Node (${process.version})`);
-    this.connect = transport === 'raw' ? rawTcp! : connectNet;
+    const key = generateKey();
+    this.request = upgradeRequest(job.host, job.port, key, job.deflate ?? false);
+    this.check = new UpgradeCheck(key, job.deflate ?? false);
   }
 
   async prepare(): Promise<void> {}
@@ -70,7 +45,7 @@ export class HandshakeShare implements LoadShare {
     const tally = new CycleTally(gate);
     const spec = {
       host: this.job.host, port: this.job.port, protocol: this.job.protocol,
-      request: this.request, closeFrame: this.closeFrame, check: this.check, readBuffer: this.readBuffer, connect: this.connect,
+      request: this.request, closeFrame: this.closeFrame, check: this.check, readBuffer: this.readBuffer,
     };
     return new Promise((resolve) => {
       let running = this.loops;
@@ -113,15 +88,8 @@ class CycleTally implements CycleRecorder {
   }
 
   result(): ShareResult {
-    return {
-      completed: this.gate.completed,
-      windowEnd: this.gate.end,
-      payloadBytes: 0,
-      sent: this.begun,
-      received: this.finished,
-      latency: this.latency.toSparse(),
-      errorCount: this.errors.count,
-      errors: this.errors.first,
-    };
+    const { gate, errors } = this;
+    return { completed: gate.completed, windowEnd: gate.end, payloadBytes: 0, sent: this.begun, received: this.finished,
+      latency: this.latency.toSparse(), errorCount: errors.count, errors: errors.first };
   }
 }

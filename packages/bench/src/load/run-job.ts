@@ -17,9 +17,8 @@ export interface RunJobOptions {
   /** The server's process id, to read its CPU from /proc. */
   serverPid?: number;
   /**
-   * Hold the window open past `durationMs` until at least this many messages or connections completed in
-   * it (split over the threads), for at most `maxHoldMs` more: on a slow or busy machine a window then
-   * still holds events to measure. CPU figures keep covering the planned window (cpuWallMs says how long).
+   * Hold the window open past `durationMs` until this many messages or connections completed in it
+   * (split over the threads), at most `maxHoldMs` more. CPU figures keep covering the planned window.
    */
   minCompleted?: number;
   /** Default DEFAULT_MAX_HOLD_MS. */

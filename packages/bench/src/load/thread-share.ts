@@ -1,4 +1,5 @@
 /** A share running in a worker thread, behind the same LoadShare interface as an in-thread one. */
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { LoadJob, LoadShare, MeasureWindow, ShareResult } from './types.js';
 
@@ -26,25 +27,12 @@ export class ThreadShare implements LoadShare {
     this.worker.unref();
   }
 
-  private next<T extends Outgoing['type']>(type: T): Promise<Extract<Outgoing, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (msg: Outgoing): void => {
-        cleanup();
-        if (msg.type === 'error') reject(new Error(msg.message));
-        else if (msg.type === type) resolve(msg as Extract<Outgoing, { type: T }>);
-        else reject(new Error(`worker sent ${msg.type}, expected ${type}`));
-      };
-      const onError = (err: Error): void => {
-        cleanup();
-        reject(err);
-      };
-      const cleanup = (): void => {
-        this.worker.off('message', onMessage);
-        this.worker.off('error', onError);
-      };
-      this.worker.on('message', onMessage);
-      this.worker.on('error', onError);
-    });
+  /** The worker's next message; rejects on an error it reports or an 'error' event. */
+  private async next<T extends Outgoing['type']>(type: T): Promise<Extract<Outgoing, { type: T }>> {
+    const [msg] = (await once(this.worker, 'message')) as [Outgoing];
+    if (msg.type === 'error') throw new Error(msg.message);
+    if (msg.type !== type) throw new Error(`worker sent ${msg.type}, expected ${type}`);
+    return msg as Extract<Outgoing, { type: T }>;
   }
 
   async prepare(): Promise<void> {

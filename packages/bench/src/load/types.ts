@@ -34,9 +34,8 @@ export interface MeasureWindow {
   /** The planned end. */
   end: number;
   /**
-   * Holds the window open past `end` until this share counted `completed` events in it, but never past
-   * `latest`: a window then holds enough events to say something however slow the machine is (tests on
-   * a loaded machine count events instead of trusting a time span). See WindowGate.
+   * Holds the window open past `end` until this share counted `completed` events in it, never past
+   * `latest`: a window then holds enough events however slow the machine is (see WindowGate).
    */
   extend?: { completed: number; latest: number };
 }

@@ -1,31 +1,68 @@
 /**
- * The 101 check of the handshake loops, remembered: a server answers our fixed key with the same bytes
- * cycle after cycle (a Date header changes them at most once a second), so a head byte-equal to the
- * last one accepted is accepted again without parsing it or hashing the key anew. Any other head goes
- * through validateUpgradeResponse in full: nothing is checked less, a verdict is only reused for the
- * very bytes it was reached on.
+ * Reading a server's 101, with the last accepted head remembered: a server answers our fixed key with
+ * the same bytes cycle after cycle (a Date header changes them at most once a second), so a head
+ * byte-equal to it is accepted again without parsing. Any other head is parsed and checked in full by
+ * the protocol package; nothing is checked less, a verdict is only reused for the very bytes it was
+ * reached on.
  */
-import { validateUpgradeResponse } from '../handshake.js';
+import { HttpHeadParser, type HttpResponseHead } from '@wsmatrix/protocol';
+import { checkUpgradeResponse } from '../handshake.js';
+
+export type HeadRead =
+  | { state: 'more' }
+  | { state: 'failed'; problem: string }
+  /** `rest`: the bytes after the head (frames the server sent right behind its 101). */
+  | { state: 'done'; rest: Buffer };
+
+const MORE: HeadRead = { state: 'more' };
 
 export class UpgradeCheck {
-  /** A copy of the last head found valid (status line to blank line), or undefined. */
-  private accepted: Buffer | undefined;
-  /** Full validations done (the rest were byte-equal to an accepted head). */
+  /** A copy of the last head accepted (status line to blank line), or undefined. */
+  accepted: Buffer | undefined;
+  /** Heads parsed (the others were byte-equal to an accepted one). */
   parsed = 0;
 
   constructor(
-    private readonly key: string,
-    private readonly deflate: boolean,
+    readonly key: string,
+    readonly deflate: boolean,
   ) {}
 
-  /** Checks head bytes [start, end) of `bytes` (blank line included); null when valid, else why not. */
-  check(bytes: Buffer, start: number, end: number): string | null {
-    const accepted = this.accepted;
-    if (accepted !== undefined && accepted.length === end - start && bytes.compare(accepted, 0, accepted.length, start, end) === 0) return null;
-    this.parsed++;
-    const problem = validateUpgradeResponse(bytes.toString('latin1', start, end), this.key, { deflate: this.deflate });
-    // Copied: `bytes` is usually the thread's read buffer, overwritten by the next read.
-    if (problem === null) this.accepted = Buffer.from(bytes.subarray(start, end));
-    return problem;
+  /** A reader for one connection's response head. */
+  reader(): HeadReader {
+    return new HeadReader(this);
+  }
+}
+
+export class HeadReader {
+  private parser: HttpHeadParser | undefined;
+  /** Copies of the chunks given to the parser: the read buffer they came in is reused. */
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly check: UpgradeCheck) {}
+
+  /** Takes the next bytes from the server; consumes them before returning. */
+  push(chunk: Buffer): HeadRead {
+    const known = this.check.accepted;
+    if (this.parser === undefined) {
+      if (known !== undefined && chunk.length >= known.length && chunk.compare(known, 0, known.length, 0, known.length) === 0) {
+        return { state: 'done', rest: chunk.subarray(known.length) };
+      }
+      this.parser = new HttpHeadParser('response');
+      this.check.parsed++;
+    }
+    this.chunks.push(Buffer.from(chunk));
+    let head;
+    try {
+      head = this.parser.push(chunk) as HttpResponseHead | null;
+    } catch (err) {
+      return { state: 'failed', problem: `bad handshake response: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (head === null) return MORE;
+    const rest = this.parser.rest();
+    const problem = checkUpgradeResponse(head, this.check.key, this.check.deflate);
+    if (problem !== null) return { state: 'failed', problem: `bad handshake response: ${problem}` };
+    const bytes = Buffer.concat(this.chunks);
+    this.check.accepted = bytes.subarray(0, bytes.length - rest.length);
+    return { state: 'done', rest };
   }
 }

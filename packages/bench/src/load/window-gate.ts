@@ -39,18 +39,14 @@ export class WindowGate {
     return true;
   }
 
-  /**
-   * The window's end once it has closed: the planned end, or later when it was held open. Until it has
-   * closed, the planned end.
-   */
+  /** The window's end: the planned end, or later once it has closed after being held open. */
   get end(): number {
     return this.closedAt ?? this.window.end;
   }
 
   /**
-   * Resolves once no new traffic may start: at the planned end, or, when the window is held open, once
-   * enough events were counted or at its latest end, whichever comes first. Timers only wake it up:
-   * the decision is isClosed()'s.
+   * Resolves once no new traffic may start: at the planned end, or, when held open, once enough events
+   * were counted or at its latest end. Timers only wake it up: the decision is isClosed()'s.
    */
   async whenClosed(now: () => number): Promise<void> {
     const { end, extend } = this.window;
