@@ -1,7 +1,6 @@
 /**
- * The benchmark page of the matrix report, as an HTML fragment: one inline SVG bar chart per workload
- * (targets side by side, min–max whiskers over the runs) and the ratio table. No scripts, no external
- * libraries; colours are attributes, so the fragment needs no stylesheet of its own.
+ * The benchmark page of the matrix report, as an HTML fragment: the ratio table, and per workload an
+ * inline SVG bar chart (min–max whiskers over the runs) and a detail table. No scripts or stylesheet.
  */
 import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';

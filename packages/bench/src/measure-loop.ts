@@ -6,9 +6,8 @@
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { formatPercent, formatValue } from './format.js';
-import { QUIET_THRESHOLD } from './quiet.js';
 import type { BenchRun } from './result.js';
-import { toRun } from './summary.js';
+import { isNoisy, toRun } from './summary.js';
 import { unitOf, type Workload } from './workloads.js';
 
 export interface LoopTarget {
@@ -112,10 +111,6 @@ function append<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-function isNoisy(run: BenchRun): boolean {
-  return run.otherCpu !== null && run.otherCpu > QUIET_THRESHOLD;
 }
 
 function describeWire(run: BenchRun): string {

@@ -2,9 +2,8 @@
 import type { MachineInfo, PinningPlan } from './machine.js';
 
 /**
- * Fields added since /1 first shipped are optional (`deflate` on targets, runs and cells), so results
- * stored before them still read as /1. Results stored while the bench had a machine-speed probe carry
- * `probe` and `normalized` fields; they are left alone and never read.
+ * Fields added since /1 first shipped are optional, so older results still read as /1. Results stored
+ * while the bench had a machine-speed probe carry `probe` and `normalized` fields, never read.
  */
 export const RESULT_SCHEMA = 'wsmatrix-bench/1';
 

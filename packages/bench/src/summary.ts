@@ -10,6 +10,11 @@ import { unitOf, type Workload } from './workloads.js';
 /** A client this close to its cores' limit is likely what held the figure back. */
 const BOUND_THRESHOLD = 0.9;
 
+/** Other processes took a noticeable share of the machine during the run. */
+export function isNoisy(run: BenchRun): boolean {
+  return run.otherCpu !== null && run.otherCpu > QUIET_THRESHOLD;
+}
+
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
@@ -94,7 +99,7 @@ export function summarizeCell(workload: Workload, target: string, runs: BenchRun
     ratioToTcp: null,
     clientBound: clientCpu !== null && clientCpu >= BOUND_THRESHOLD * clientCores,
     serverBound: serverCpu !== null && serverCpu >= BOUND_THRESHOLD,
-    noisy: runs.some((r) => r.otherCpu !== null && r.otherCpu > QUIET_THRESHOLD),
+    noisy: runs.some(isNoisy),
     errors: [...failures, ...new Set(runs.flatMap((r) => r.errors))].slice(0, 5),
     ...(deflate ? { deflate } : {}),
   };

@@ -80,13 +80,6 @@ export const WORKLOAD_GROUPS: Readonly<Record<string, readonly string[]>> = {
   all: workloadIds,
 };
 
-export class UnknownWorkloadError extends Error {
-  constructor(readonly workload: string) {
-    super(`unknown workload "${workload}" (expected one of: ${[...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ')})`);
-    this.name = 'UnknownWorkloadError';
-  }
-}
-
 /** Workloads named by ids and group names, in catalogue order, each once. */
 export function selectWorkloads(names: readonly string[]): Workload[] {
   const wanted = new Set<string>();
@@ -94,7 +87,7 @@ export function selectWorkloads(names: readonly string[]): Workload[] {
     const group = Object.hasOwn(WORKLOAD_GROUPS, name) ? WORKLOAD_GROUPS[name] : undefined;
     if (group) group.forEach((id) => wanted.add(id));
     else if (workloadIds.includes(name)) wanted.add(name);
-    else throw new UnknownWorkloadError(name);
+    else throw new Error(`unknown workload "${name}" (expected one of: ${[...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ')})`);
   }
   return WORKLOADS.filter((w) => wanted.has(w.id));
 }

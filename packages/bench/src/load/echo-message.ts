@@ -18,21 +18,12 @@ export interface EchoMessage {
   wireBytes: number;
 }
 
-/**
- * Deflate jobs send compressible log records (random bytes would not compress), compressed once;
- * the others keep the workload's own payload (printable text, random binary).
- */
+/** Deflate jobs send compressible log records, compressed once; the others the workload's own payload. */
 export function buildEchoMessage(workload: EchoWorkload, deflate: boolean): EchoMessage {
   const { opcode, size, fragmentSize, inFlight } = workload;
-  let unit: Buffer;
-  let wireBytes = size;
-  if (deflate) {
-    const compressed = buildCompressedMessage(opcode, buildCompressiblePayload(size), fragmentSize);
-    unit = compressed.frames;
-    wireBytes = compressed.compressedLength;
-  } else {
-    unit = buildMaskedMessage(opcode, buildPayload(opcode, size), fragmentSize);
-  }
+  const { frames: unit, compressedLength: wireBytes } = deflate
+    ? buildCompressedMessage(opcode, buildCompressiblePayload(size), fragmentSize)
+    : { frames: buildMaskedMessage(opcode, buildPayload(opcode, size), fragmentSize), compressedLength: size };
   const batch = unit.length * inFlight <= BATCH_LIMIT ? Buffer.concat(Array<Buffer>(inFlight).fill(unit)) : undefined;
   return { unit, batch, wireBytes };
 }

@@ -1,9 +1,7 @@
 /**
- * Reading a server's 101, with the last accepted head remembered: a server answers our fixed key with
- * the same bytes cycle after cycle (a Date header changes them at most once a second), so a head
- * byte-equal to it is accepted again without parsing. Any other head is parsed and checked in full by
- * the protocol package; nothing is checked less, a verdict is only reused for the very bytes it was
- * reached on.
+ * Reading a server's 101, the last accepted head remembered: a server answers our fixed key with the
+ * same bytes cycle after cycle (a Date header changes them at most once a second), so a head byte-equal
+ * to it is accepted again without parsing. Any other head is parsed and checked in full (protocol package).
  */
 import { HttpHeadParser, type HttpResponseHead } from '@wsmatrix/protocol';
 import { checkUpgradeResponse } from '../handshake.js';
