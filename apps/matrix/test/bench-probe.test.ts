@@ -1,10 +1,10 @@
 /** `wsmatrix bench --warmup-round`, and `--compare` of results stored with the dropped machine-speed probe. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../src/args.js';
 import { benchCommand, benchSpec } from '../src/commands/bench.js';
+import { tempDir } from './temp-dir.js';
 
 const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, signal: new AbortController().signal };
 
@@ -24,7 +24,7 @@ describe('wsmatrix bench --warmup-round', () => {
 
 describe('wsmatrix bench --compare of results stored with probe fields', () => {
   async function files(...cells: Array<{ median: number; normalizedMedian?: number }>): Promise<string> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-normalized-'));
+    const dir = await tempDir('normalized');
     const names = await Promise.all(
       cells.map(async (c, i) => {
         const file = path.join(dir, `${i}.json`);

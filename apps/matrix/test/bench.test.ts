@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../src/args.js';
 import { benchCommand, benchSpec } from '../src/commands/bench.js';
+import { tempDir } from './temp-dir.js';
 
 const ctx = { stdout: (_text: string) => {}, stderr: (_text: string) => {}, signal: new AbortController().signal };
 
@@ -46,7 +46,7 @@ describe('wsmatrix bench --runtime', () => {
 describe('wsmatrix bench --compare', () => {
   const cell = (target: string, median: number) => ({ workload: 'small-c1-f1', target, unit: 'msg/s', median });
   async function files(...medians: Array<[number, number]>): Promise<string[]> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-compare-'));
+    const dir = await tempDir('compare');
     return Promise.all(
       medians.map(async ([core, ws], i) => {
         const file = path.join(dir, `${i}.json`);

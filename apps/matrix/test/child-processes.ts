@@ -1,9 +1,8 @@
 /**
- * The CLI as a real process, for tests that send it real signals: its output as it comes, its exit, and
- * the processes it started (found through /proc, whatever process group they lead).
+ * The CLI as a real process, for tests that send it real signals: its output as it comes and its exit.
+ * What became of the processes it started: @wsmatrix/targets/testing (descendants, survivors).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/wsmatrix.js', import.meta.url));
@@ -58,69 +57,4 @@ export function startCli(args: readonly string[], cwd?: string, env?: NodeJS.Pro
       });
     },
   };
-}
-
-/** Parent pid of every process we can see. */
-function parents(): Map<number, number> {
-  const map = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name is in parentheses and may hold spaces: the fields after the last ')' are fixed.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      map.set(Number(entry), Number(fields[1]));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return map;
-}
-
-/** Every process descending from `pid` (children, grandchildren, …), whatever process group they lead. */
-export function descendants(pid: number): number[] {
-  const byParent = new Map<number, number[]>();
-  for (const [child, parent] of parents()) byParent.set(parent, [...(byParent.get(parent) ?? []), child]);
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    for (const child of byParent.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
-/** The command line of a process ('' once it is gone). */
-export function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-  } catch {
-    return '';
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
-
-/**
- * The pids of `pids` still alive once each has had the chance to go: polled until none is left or the
- * safety net runs out (a test's verdict comes from the pids, not from the time it took).
- */
-export async function survivors(pids: readonly number[], safetyNetMs = 10_000): Promise<string[]> {
-  const deadline = Date.now() + safetyNetMs;
-  let alive = pids.filter(isAlive);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    alive = alive.filter(isAlive);
-  }
-  return alive.map((pid) => `${pid} ${commandLine(pid)}`);
 }

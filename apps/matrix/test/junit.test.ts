@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '@wsmatrix/runner';
+import { caseResult } from '@wsmatrix/runner/testing';
 import { caseFailed, toJUnit } from '../src/junit.js';
 
-function result(id: string, behavior: string, behaviorClose: string, text = 'Actual events match', connectFailure: CaseResult['connectFailure'] = null): CaseResult {
-  return { id, description: `case ${id}`, behavior, behaviorClose, duration: 12, result: text, resultClose: 'closed', connectFailure } as unknown as CaseResult;
+/** A result as JUnit reads it: verdicts, result text, whether the connection opened; 12 ms long. */
+function result(
+  id: string,
+  behavior: CaseResult['behavior'],
+  behaviorClose: CaseResult['behaviorClose'],
+  text = 'Actual events match',
+  connectFailure: CaseResult['connectFailure'] = null,
+): CaseResult {
+  return caseResult(id, { description: `case ${id}`, behavior, behaviorClose, duration: 12, result: text, connectFailure });
 }
 
 describe('JUnit XML', () => {

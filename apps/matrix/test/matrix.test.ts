@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { implementationOf } from '../src/commands/matrix.js';
 import { startCli } from './child-processes.js';
 import { runMain, type CliRun } from './cli-harness.js';
+import { tempDir } from './temp-dir.js';
 
 
 /**
@@ -18,7 +18,7 @@ describe('wsmatrix matrix', () => {
   const cases = '1.1.1,2.2,5.1,6.4.1,7.9.1';
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-matrix-'));
+    dir = await tempDir('matrix');
     const argv = ['matrix', '--targets', 'core,ws', '--cases', cases, '--results', path.join(dir, 'results'), '--report', path.join(dir, 'report')];
     first = await runMain(argv);
     second = await runMain([...argv, '--junit', path.join(dir, 'junit.xml'), '--json']);
@@ -102,7 +102,7 @@ describe('results folders per configured variant', () => {
 
 describe('a target that cannot run here', () => {
   it('is one line on stderr, a column labelled by its name alone ("unavailable" is its status, not its version)', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-unavailable-'));
+    const dir = await tempDir('unavailable');
     // Without a PATH there is no C compiler: wslay cannot be built.
     const cli = startCli(['matrix', '--targets', 'wslay', '--cases', '1.1.1', '--results', path.join(dir, 'results'), '--report', path.join(dir, 'report')], dir, { PATH: '/nonexistent' });
     expect(await cli.exited).toBe(0);

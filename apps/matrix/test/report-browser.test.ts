@@ -6,13 +6,13 @@
  * Under CI the browser is required (.ci/run installs it); elsewhere the test is skipped without one.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMain } from './cli-harness.js';
+import { tempDir } from './temp-dir.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -40,7 +40,7 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
   let indexUrl: string;
 
   beforeAll(async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-browser-'));
+    const dir = await tempDir('browser');
     reportDir = path.join(dir, 'report');
     const run = await runMain(['matrix', '--targets', TARGETS.join(','), '--cases', CASES.join(','), '--no-save', '--results', path.join(dir, 'results'), '--report', reportDir]);
     expect(run.code, run.stderr).toBe(0);

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { caseBundleFilename, type CaseResult, type WireLogEntry } from '@wsmatrix/runner';
+import { caseResult } from '@wsmatrix/runner/testing';
 import { describe, expect, it } from 'vitest';
 import {
   compareVerdictMaps,
@@ -17,55 +17,7 @@ import {
 import { CASE_PAGE_SECTIONS } from '../src/report/case-page.js';
 import { compareVersions, historySteps } from '../src/report/history.js';
 import { HEX_PREVIEW_OCTETS, WIRELOG_HEAD_ROWS, WIRELOG_TAIL_ROWS, renderWireLog } from '../src/report/wirelog-render.js';
-
-/** A CaseResult with every field filled; overrides win. */
-function makeResult(id: string, overrides: Partial<CaseResult> = {}): CaseResult {
-  return {
-    case: 1,
-    id,
-    description: `Send text message for case ${id}.`,
-    expectation: 'Receive echo of the message, then a clean close.',
-    agent: 'test-agent',
-    started: '2025-01-01T00:00:00.000Z',
-    duration: 3,
-    reportTime: false,
-    reportCompressionRatio: false,
-    behavior: 'OK',
-    behaviorClose: 'OK',
-    expected: { OK: [['message', 'Hello, world!', false]] },
-    expectedClose: { closedByMe: true, closeCode: [1000], requireClean: true },
-    received: [['message', 'Hello, world!', false]],
-    result: 'Received messages match the expected ones.',
-    resultClose: 'Connection was properly closed',
-    wirelog: [],
-    wirelogTimes: [],
-    createWirelog: true,
-    createStats: true,
-    httpRequest: 'GET / HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: websocket\r\n\r\n',
-    httpResponse: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n',
-    trafficStats: null,
-    connectFailure: null,
-    url: 'ws://127.0.0.1:9001',
-    isServer: false,
-    closedByMe: true,
-    failedByMe: false,
-    droppedByMe: false,
-    wasClean: true,
-    wasNotCleanReason: null,
-    wasServerConnectionDropTimeout: false,
-    wasOpenHandshakeTimeout: false,
-    wasCloseHandshakeTimeout: false,
-    localCloseCode: 1000,
-    localCloseReason: null,
-    remoteCloseCode: 1000,
-    remoteCloseReason: null,
-    rxOctetStats: { 2: 1, 206: 1 },
-    txOctetStats: { 240: 1, 8: 1 },
-    rxFrameStats: { 1: 1, 8: 1 },
-    txFrameStats: { 1: 1, 8: 1 },
-    ...overrides,
-  };
-}
+import { tempDir } from './temp-dir.js';
 
 /** A wire log in the runner's tuple shapes, with a 300-octet transmit that must be cut. */
 const WIRELOG: WireLogEntry[] = [
@@ -83,7 +35,7 @@ const CASE_IDS = ['1.1.1', '1.1.2', '2.1', '6.4.1'];
 
 function reportInput(): ReportInput {
   const core = CASE_IDS.map((id, i) =>
-    makeResult(id, {
+    caseResult(id, {
       duration: 10 + i,
       wirelog: id === '1.1.1' ? WIRELOG : [],
       wirelogTimes: id === '1.1.1' ? WIRELOG.map((_, j) => j * 1.5) : [],
@@ -92,7 +44,7 @@ function reportInput(): ReportInput {
     }),
   );
   const ws8 = CASE_IDS.map((id) =>
-    makeResult(id, {
+    caseResult(id, {
       ...(id === '1.1.2' ? { behavior: 'FAILED', behaviorClose: 'UNCLEAN', result: 'Frame <b>bad</b>' } : {}),
       ...(id === '2.1'
         ? {
@@ -125,7 +77,7 @@ function reportInput(): ReportInput {
 }
 
 async function buildReport(): Promise<{ dir: string; pages: number; index: string }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+  const dir = await tempDir('report');
   const { pages } = await writeReport(dir, reportInput());
   return { dir, pages, index: await readFile(path.join(dir, 'index.html'), 'utf8') };
 }
@@ -205,10 +157,10 @@ describe('writeReport', () => {
   });
 
   it('shows the partial results of a column that went down, and the reason in its other cells', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const dir = await tempDir('report');
     const columns: ReportColumn[] = [
-      { key: 'core', label: 'core', implementation: 'core', version: '0.1.0', status: 'ok', results: CASE_IDS.map((id) => makeResult(id)) },
-      { key: 'uws', label: 'uWS', implementation: 'uws', version: '20', status: 'down', reason: 'stopped answering', results: [makeResult('1.1.1')] },
+      { key: 'core', label: 'core', implementation: 'core', version: '0.1.0', status: 'ok', results: CASE_IDS.map((id) => caseResult(id)) },
+      { key: 'uws', label: 'uWS', implementation: 'uws', version: '20', status: 'down', reason: 'stopped answering', results: [caseResult('1.1.1')] },
     ];
     const { pages } = await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns });
     expect(pages).toBe(3 + CASE_IDS.length);
@@ -314,8 +266,8 @@ describe('writeReport', () => {
   });
 
   it('survives odd wire log entries and missing fields without throwing', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
-    const odd = makeResult('1.1.1', {
+    const dir = await tempDir('report');
+    const odd = caseResult('1.1.1', {
       wirelog: [['XX', { a: 1 }], 'junk' as unknown as WireLogEntry, ['TO', 'not a tuple'], ['RF', [5, '0xzz'], 99, 'x', 'y']],
       wirelogTimes: [0],
       expected: undefined as unknown as CaseResult['expected'],
@@ -331,8 +283,8 @@ describe('writeReport', () => {
   });
 
   it('observed events: implementations that saw the same events share one table, others keep their own', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
-    const column = (key: string, received: CaseResult['received']): ReportColumn => ({ key, label: `${key} 1`, implementation: key, version: '1', status: 'ok', results: [makeResult('1.1.1', { received })] });
+    const dir = await tempDir('report');
+    const column = (key: string, received: CaseResult['received']): ReportColumn => ({ key, label: `${key} 1`, implementation: key, version: '1', status: 'ok', results: [caseResult('1.1.1', { received })] });
     const same: CaseResult['received'] = [['message', 'Hello, world!', false]];
     const other: CaseResult['received'] = [['message', 'Goodbye', false]];
     await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [column('a', same), column('b', other), column('c', same)] });
@@ -368,8 +320,8 @@ describe('writeReport', () => {
     expect(lines.findIndex((l) => l.startsWith('<tr class="cut"'))).toBe(lines.findIndex((l) => l.startsWith(`<tr data-kind="KL"><td>${WIRELOG_HEAD_ROWS}<td>`)) + 1);
 
     // On a case page the note links to the column's bundle of case reports that the matrix command writes under servers/.
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
-    const long = makeResult('1.1.1', { wirelog: log(total), wirelogTimes: [] });
+    const dir = await tempDir('report');
+    const long = caseResult('1.1.1', { wirelog: log(total), wirelogTimes: [] });
     await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [{ key: 'ws@8', label: 'ws 8', implementation: 'ws', version: '8', status: 'ok', results: [long] }] });
     const html = await readFile(path.join(dir, 'cases', '1.1.1.html'), 'utf8');
     expect(html).toContain(`37 rows not shown — the full wire log is in <a href="../servers/${caseBundleFilename('ws@8')}">servers/${caseBundleFilename('ws@8')} (gzip-compressed JSON, key &quot;1.1.1&quot;, field &quot;wirelog&quot;)</a>`);
@@ -383,7 +335,7 @@ describe('verdicts', () => {
     for (let i = 1; i < ranks.length; i++) expect(ranks[i - 1]!, `${order[i - 1]} > ${order[i]}`).toBeGreaterThan(ranks[i]!);
     expect(verdictString({ behavior: 'OK', behaviorClose: 'OK' })).toBe('OK');
     expect(verdictString({ behavior: 'OK', behaviorClose: 'UNCLEAN' })).toBe('OK/UNCLEAN');
-    expect(verdictMap([makeResult('2.1', { behavior: 'FAILED', behaviorClose: 'WRONG CODE' })])).toEqual({ '2.1': 'FAILED/WRONG CODE' });
+    expect(verdictMap([caseResult('2.1', { behavior: 'FAILED', behaviorClose: 'WRONG CODE' })])).toEqual({ '2.1': 'FAILED/WRONG CODE' });
   });
 
   it('compareVerdictMaps finds regressions, fixes and other changes in case order', () => {
@@ -428,7 +380,7 @@ describe('history.html', () => {
 
 /** Writes a report of the given columns and returns its index.html. */
 async function indexOf(columns: ReportColumn[], history: HistoryPoint[] = []): Promise<{ dir: string; index: string }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+  const dir = await tempDir('report');
   await writeReport(dir, { title: 't', generatedAt: 'now', history, columns });
   return { dir, index: await readFile(path.join(dir, 'index.html'), 'utf8') };
 }
@@ -452,11 +404,11 @@ function groupCells(index: string, group: string): string[] {
 
 describe('colours follow the verdict rules', () => {
   it('a group is red only when a case in it failed: INFORMATIONAL, NON-STRICT and UNIMPLEMENTED groups are not', async () => {
-    const info = ['7.13.1', '7.13.2'].map((id) => makeResult(id, { behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' }));
-    const nonStrict = ['0.3.1', '0.3.2'].map((id) => makeResult(id, { behavior: 'NON-STRICT' }));
-    const unimplemented = ['12.1.1', '12.1.2'].map((id) => makeResult(id, { behavior: 'UNIMPLEMENTED' }));
-    const oneFailed = [makeResult('1.1.1'), makeResult('1.1.2', { behavior: 'FAILED' })];
-    const uncleanClose = [makeResult('3.1', { behaviorClose: 'UNCLEAN' })];
+    const info = ['7.13.1', '7.13.2'].map((id) => caseResult(id, { behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' }));
+    const nonStrict = ['0.3.1', '0.3.2'].map((id) => caseResult(id, { behavior: 'NON-STRICT' }));
+    const unimplemented = ['12.1.1', '12.1.2'].map((id) => caseResult(id, { behavior: 'UNIMPLEMENTED' }));
+    const oneFailed = [caseResult('1.1.1'), caseResult('1.1.2', { behavior: 'FAILED' })];
+    const uncleanClose = [caseResult('3.1', { behaviorClose: 'UNCLEAN' })];
     const { index } = await indexOf([column('x', [...info, ...nonStrict, ...unimplemented, ...oneFailed, ...uncleanClose])]);
     expect(groupCells(index, '7.13')).toEqual(['<td class="gt s-passed" data-failed="0" title="2 INFORMATIONAL">2/2</td>']);
     expect(groupCells(index, '7')[0]).toContain('class="gt s-passed"');
@@ -480,13 +432,13 @@ describe('colours follow the verdict rules', () => {
   });
 
   it('a case whose connection never opened is FAILED whatever its behavior field says; a refused one says target down', async () => {
-    const neverOpened = makeResult('5.1', {
+    const neverOpened = caseResult('5.1', {
       behavior: 'OK',
       behaviorClose: 'FAILED',
       connectFailure: { kind: 'handshake-timeout', message: 'no 101 within 5000 ms' },
     });
-    const refused = makeResult('5.2', { behavior: 'FAILED', behaviorClose: 'FAILED', connectFailure: { kind: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:9' } });
-    const { dir, index } = await indexOf([column('x', [makeResult('1.1.1'), neverOpened, refused])]);
+    const refused = caseResult('5.2', { behavior: 'FAILED', behaviorClose: 'FAILED', connectFailure: { kind: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:9' } });
+    const { dir, index } = await indexOf([column('x', [caseResult('1.1.1'), neverOpened, refused])]);
     const cells = new Map(gridRows(index).map((r) => [r.id, r.cells[0]!]));
     expect(cells.get('5.1')).toMatch(/class="cell o-failed c-failed" data-outcome="failed" data-behavior="OK"[^>]*title="FAILED: the connection never opened \(handshake-timeout: no 101 within 5000 ms\)"><a href="cases\/5\.1\.html#x">NOT OPENED<\/a>/);
     expect(cells.get('5.2')).toMatch(/class="cell o-target-down" data-outcome="target-down"[^>]*><a href="#column-x">target down<\/a>/);
@@ -505,7 +457,7 @@ describe('colours follow the verdict rules', () => {
   });
 
   it('a down column says target down in its rows and its summary line', async () => {
-    const { index } = await indexOf([column('core', [makeResult('1.1.1')]), column('wslay', [], { status: 'down', reason: 'did not start: exit 1' })]);
+    const { index } = await indexOf([column('core', [caseResult('1.1.1')]), column('wslay', [], { status: 'down', reason: 'did not start: exit 1' })]);
     expect(gridRows(index)[0]!.cells[1]).toContain('>target down</a>');
     expect(index).toMatch(/<tr data-summary="wslay" class="down"><th>[\s\S]*?<td colspan="5" class="part s-not-run">target down: did not start: exit 1<\/td>/);
   });
@@ -514,13 +466,13 @@ describe('colours follow the verdict rules', () => {
 describe('summary lines above the grid', () => {
   it('count Autobahn cases (with and without NON-STRICT) apart from our handshake group 0, so a FAILED says where it comes from', async () => {
     const results = [
-      makeResult('1.1.1'),
-      makeResult('1.1.2', { behavior: 'NON-STRICT' }),
-      makeResult('7.13.1', { behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' }),
-      makeResult('12.1.1', { behavior: 'UNIMPLEMENTED' }),
-      makeResult('0.1.1'),
-      makeResult('0.1.2', { behavior: 'FAILED' }),
-      makeResult('0.1.3', { behavior: 'FAILED' }),
+      caseResult('1.1.1'),
+      caseResult('1.1.2', { behavior: 'NON-STRICT' }),
+      caseResult('7.13.1', { behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' }),
+      caseResult('12.1.1', { behavior: 'UNIMPLEMENTED' }),
+      caseResult('0.1.1'),
+      caseResult('0.1.2', { behavior: 'FAILED' }),
+      caseResult('0.1.3', { behavior: 'FAILED' }),
     ];
     const { index } = await indexOf([column('uws', results)]);
     const row = /<tr data-summary="uws"[\s\S]*?<\/tr>/.exec(index)![0];
@@ -562,7 +514,7 @@ describe('history lists verdict changes only', () => {
   });
 
   it('history.html shows no "(not run)" rows and no table for a run without changes', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const dir = await tempDir('report');
     const all = Object.fromEntries(CASE_IDS.map((id) => [id, 'OK']));
     const history = [point('8.0.0', '2025-01-01', { '1.1.1': 'OK' }), point('8.0.0', '2025-01-02', all), point('8.0.0', '2025-01-03', { ...all, '2.1': 'FAILED' })];
     await writeReport(dir, { title: 't', generatedAt: 'now', history, columns: [] });
@@ -577,10 +529,10 @@ describe('history lists verdict changes only', () => {
 
 describe('the report folder', () => {
   it('holds one report: case pages of an earlier, larger run are removed', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-report-'));
+    const dir = await tempDir('report');
     await writeReport(dir, { ...reportInput() });
     expect(existsSync(path.join(dir, 'cases/2.1.html'))).toBe(true);
-    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [column('core', [makeResult('1.1.1')])] });
+    await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns: [column('core', [caseResult('1.1.1')])] });
     expect(await readdir(path.join(dir, 'cases'))).toEqual(['1.1.1.html']);
     expect(existsSync(path.join(dir, 'bench.html'))).toBe(false);
   });

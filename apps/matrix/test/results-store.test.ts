@@ -1,19 +1,19 @@
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '@wsmatrix/runner';
+import { caseResult } from '@wsmatrix/runner/testing';
 import { loadHistory, releaseDir, saveRun, type StoredRun, type StoredRunInfo, type StoredSummary } from '../src/results-store.js';
 import { runMain } from './cli-harness.js';
+import { tempDir } from './temp-dir.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const tmp = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'wsmatrix-store-'));
 
 type Index = Record<string, Record<string, { behavior: string; behaviorClose: string }>>;
 
-function result(id: string, behavior: string, behaviorClose = 'OK', connectFailure: CaseResult['connectFailure'] = null): CaseResult {
-  return { id, behavior, behaviorClose, duration: 5, remoteCloseCode: 1000, connectFailure } as unknown as CaseResult;
+function result(id: string, behavior: CaseResult['behavior'], behaviorClose: CaseResult['behaviorClose'] = 'OK', connectFailure: CaseResult['connectFailure'] = null): CaseResult {
+  return caseResult(id, { behavior, behaviorClose, duration: 5, connectFailure });
 }
 
 const down = (id: string): CaseResult => result(id, 'FAILED', 'FAILED', { kind: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:1' });
@@ -28,7 +28,7 @@ async function readJson<T>(file: string): Promise<T> {
 
 describe('results store: a run merges into its release case by case', () => {
   it('a case not in the run keeps its stored verdict; the index never shrinks', async () => {
-    const root = await tmp();
+    const root = await tempDir('store');
     const dir = await saveRun(root, info('2026-01-01T00:00:00.000Z'), 'x', [result('1.1.1', 'OK'), result('1.1.2', 'FAILED'), result('2.1', 'NON-STRICT')]);
     await saveRun(root, info('2026-01-02T00:00:00.000Z'), 'x', [result('1.1.2', 'OK')]);
     const index = await readJson<Index>(path.join(dir, 'index.json'));
@@ -43,7 +43,7 @@ describe('results store: a run merges into its release case by case', () => {
   });
 
   it('interrupted and target-down cases never replace a stored verdict, and the run file says which they were', async () => {
-    const root = await tmp();
+    const root = await tempDir('store');
     const dir = await saveRun(root, info('2026-01-01T00:00:00.000Z'), 'x', [result('1.1.1', 'OK'), result('1.1.2', 'OK'), result('1.1.3', 'OK')]);
     await saveRun(root, info('2026-01-02T00:00:00.000Z'), 'x', [result('1.1.1', 'NON-STRICT'), down('1.1.2')], {
       interrupted: ['1.1.3'],
@@ -60,7 +60,7 @@ describe('results store: a run merges into its release case by case', () => {
   });
 
   it('every run is kept as its own file, two runs at the same time included (nothing is pruned)', async () => {
-    const root = await tmp();
+    const root = await tempDir('store');
     for (let i = 0; i < 25; i++) await saveRun(root, info(`2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`), 'x', [result('1.1.1', 'OK')]);
     await saveRun(root, info('2026-01-01T00:00:00.000Z'), 'x', [result('1.1.1', 'FAILED')]);
     const dir = releaseDir(root, 'impl', '1.0.0');
@@ -69,7 +69,7 @@ describe('results store: a run merges into its release case by case', () => {
   });
 
   it('a stored index that is not JSON is never overwritten', async () => {
-    const root = await tmp();
+    const root = await tempDir('store');
     const dir = await saveRun(root, info('2026-01-01T00:00:00.000Z'), 'x', [result('1.1.1', 'OK')]);
     await writeFile(path.join(dir, 'index.json'), '{ truncated');
     await expect(saveRun(root, info('2026-01-02T00:00:00.000Z'), 'x', [result('1.1.1', 'OK')])).rejects.toThrow(/is not valid JSON/);
@@ -79,7 +79,7 @@ describe('results store: a run merges into its release case by case', () => {
 
 describe('wsmatrix matrix on a few cases keeps the stored release whole', () => {
   it("--targets core --cases '1.1.*' leaves the 414-case core index with 414 cases, 1.1.* updated", async () => {
-    const dir = await tmp();
+    const dir = await tempDir('store');
     const results = path.join(dir, 'results');
     const release = path.join(results, 'wsmatrix-core', '0.1.0');
     await cp(path.join(REPO, 'matrix', 'results', 'wsmatrix-core', '0.1.0'), release, { recursive: true });
@@ -109,7 +109,7 @@ describe('wsmatrix matrix on a few cases keeps the stored release whole', () => 
 
 describe('a stored release the run could not be merged into', () => {
   it('is a usage error before anything is played: one line, exit 2, the stored file untouched', async () => {
-    const dir = await tmp();
+    const dir = await tempDir('store');
     const results = path.join(dir, 'results');
     const release = path.join(results, 'wsmatrix-core', '0.1.0');
     await cp(path.join(REPO, 'matrix', 'results', 'wsmatrix-core', '0.1.0'), release, { recursive: true });

@@ -1,22 +1,10 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { unusedPort } from '@wsmatrix/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { startCli } from './child-processes.js';
 import { runMain } from './cli-harness.js';
-
-
-const tmp = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'wsmatrix-run-'));
-
-/** A port that refuses connections: bound, read, released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { tempDir } from './temp-dir.js';
 
 describe('wsmatrix cases', () => {
   it('lists the whole catalogue of groups 1–10 with Autobahn ids', async () => {
@@ -77,7 +65,7 @@ describe('wsmatrix run: usage errors exit 2 with one line', () => {
   ];
   for (const [what, spec, message] of badSpecs) {
     it(`spec: ${what}`, async () => {
-      const dir = await tmp();
+      const dir = await tempDir('run');
       const file = path.join(dir, 'spec.json');
       await writeFile(file, JSON.stringify(spec));
       const r = await runMain(['run', '--spec', file]);
@@ -87,7 +75,7 @@ describe('wsmatrix run: usage errors exit 2 with one line', () => {
   }
 
   it('spec: not JSON', async () => {
-    const dir = await tmp();
+    const dir = await tempDir('run');
     const file = path.join(dir, 'spec.json');
     await writeFile(file, '{ "servers": [ ');
     const r = await runMain(['run', '--spec', file]);
@@ -98,9 +86,9 @@ describe('wsmatrix run: usage errors exit 2 with one line', () => {
 
 describe('wsmatrix run: real runs', () => {
   it('a server that cannot be reached: one line on stderr, rows that say "target down" (summary, JUnit, JSON), exit code 3', async () => {
-    const out = await tmp();
+    const out = await tempDir('run');
     const junit = path.join(out, 'junit.xml');
-    const port = await deadPort();
+    const port = await unusedPort();
     const r = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.*', '--out', out, '--junit', junit]);
     expect(r.code).toBe(3);
     const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('['));
@@ -122,8 +110,8 @@ describe('wsmatrix run: real runs', () => {
   }, 30000);
 
   it('--url without --out writes where Autobahn does: ./reports/servers', async () => {
-    const cwd = await tmp();
-    const port = await deadPort();
+    const cwd = await tempDir('run');
+    const port = await unusedPort();
     const cli = startCli(['run', '--url', `ws://127.0.0.1:${port}/`, '--cases', '1.1.1'], cwd);
     expect(await cli.exited).toBe(3);
     const index = JSON.parse(await readFile(path.join(cwd, 'reports', 'servers', 'index.json'), 'utf8')) as Record<string, unknown>;
@@ -131,7 +119,7 @@ describe('wsmatrix run: real runs', () => {
   }, 30000);
 
   it('--targets core writes Autobahn-shaped index.json and one file per case, exit 0', async () => {
-    const out = await tmp();
+    const out = await tempDir('run');
     const r = await runMain(['run', '--targets', 'core', '--cases', '1.*,2.*,5.1', '--out', out]);
     expect(r.stderr).not.toMatch(/could not be reached|did not start/);
     expect(r.code).toBe(0);
@@ -159,7 +147,7 @@ describe('wsmatrix run: real runs', () => {
   }, 60000);
 
   it('--spec runs every server of the spec, honours exclude-agent-cases and writes to its outdir', async () => {
-    const dir = await tmp();
+    const dir = await tempDir('run');
     const { getTarget } = await import('@wsmatrix/targets');
     const ws = await getTarget('ws').start();
     try {
@@ -181,7 +169,7 @@ describe('wsmatrix run: real runs', () => {
   }, 60000);
 
   it('--json prints only JSON on stdout and --junit writes one testcase per case', async () => {
-    const out = await tmp();
+    const out = await tempDir('run');
     const junit = path.join(out, 'junit.xml');
     const r = await runMain(['run', '--targets', 'ws', '--cases', '6.4.1,1.1.1', '--out', out, '--json', '--junit', junit]);
     expect(r.code).toBe(0);
@@ -196,7 +184,7 @@ describe('wsmatrix run: real runs', () => {
   }, 30000);
 
   it('--spec leaves group 0 out of "*" (Autobahn-comparable) and runs it only when a pattern names it', async () => {
-    const dir = await tmp();
+    const dir = await tempDir('run');
     const { getTarget } = await import('@wsmatrix/targets');
     const core = await getTarget('core').start();
     try {
@@ -220,7 +208,7 @@ describe('wsmatrix run: real runs', () => {
   }, 60000);
 
   it('our core passes every group 0 handshake case (OK, or INFORMATIONAL where the RFC leaves the choice)', async () => {
-    const out = await tmp();
+    const out = await tempDir('run');
     const r = await runMain(['run', '--targets', 'core', '--cases', '0.*', '--out', out]);
     expect(r.code).toBe(0);
     const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;

@@ -3,16 +3,16 @@
  * the benchmark's servers and load generator, and what those started) is gone once it has
  * exited, and what finished before the signal was written.
  */
-import { access, cp, mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, cp, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAnyTarget } from '@wsmatrix/targets';
+import { commandLine, descendants, survivors } from '@wsmatrix/targets/testing';
 import { describe, expect, it } from 'vitest';
-import { commandLine, descendants, startCli, survivors } from './child-processes.js';
+import { startCli } from './child-processes.js';
+import { tempDir } from './temp-dir.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const tmp = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'wsmatrix-signals-'));
 /** Hard limit for a whole test: a safety net, not a measurement. */
 const SAFETY_NET_MS = 180_000;
 
@@ -33,7 +33,7 @@ function childrenRunning(cliPid: number, pattern: RegExp): number[] {
 
 describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: SAFETY_NET_MS }, () => {
   it('SIGINT to run: external targets stop, the finished cases are written, the rest reported as not run', async () => {
-    const out = await tmp();
+    const out = await tempDir('signals');
     const cli = startCli(['run', '--targets', 'wslay,python-websockets', '--cases', '1.*,9.*', '--out', out]);
     await cli.waitFor(/started python-websockets /);
     // The first progress line comes with the first finished case.
@@ -58,7 +58,7 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
   });
 
   it('SIGTERM to matrix: the target stops, the finished cases merge into the stored release, interrupted ones keep their verdicts', async () => {
-    const dir = await tmp();
+    const dir = await tempDir('signals');
     const results = path.join(dir, 'results');
     const version = getAnyTarget('wslay').version;
     const release = path.join(results, 'wslay', version);
@@ -98,7 +98,7 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
   });
 
   it('a second SIGINT right after the first still ends every child', async () => {
-    const out = await tmp();
+    const out = await tempDir('signals');
     const cli = startCli(['run', '--targets', 'wslay', '--cases', '9.*', '--out', out]);
     await cli.waitFor(/started wslay /);
     const children = descendants(cli.pid);
