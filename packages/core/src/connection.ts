@@ -40,7 +40,15 @@ import {
 } from '@wsmatrix/protocol';
 import { Backpressure } from './backpressure.js';
 import { checkOwnClose, closeReplyCode, fittingReason } from './close-frame.js';
-import { Lifecycle, canSend, isEndDue, isInputOpen, nextLifecycle, readyStateOf, type LifecycleEvent } from './connection-state.js';
+import {
+  Lifecycle,
+  canSend,
+  isEndDue,
+  isInputOpen,
+  nextLifecycle,
+  readyStateOf,
+  type LifecycleEvent,
+} from './connection-state.js';
 import type { ConnectionHandler, ReadyState, WebSocketConnection } from './connection-types.js';
 import {
   InboundOrder,
@@ -353,7 +361,8 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
   }
 
   inflateFailed(error: unknown): void {
-    const e = error instanceof ProtocolError ? error : new ProtocolError('WS_ERR_INFLATE_FAILED', 'decompression failed');
+    const e =
+      error instanceof ProtocolError ? error : new ProtocolError('WS_ERR_INFLATE_FAILED', 'decompression failed');
     this.dispatch(() => this.fail(e.closeCode, e.message));
   }
 

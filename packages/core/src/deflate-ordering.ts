@@ -37,12 +37,13 @@ export type InboundState = (typeof InboundState)[keyof typeof InboundState];
 /** held: an event was held; lastHeld: the reader's last event was held; released: the hold is over. */
 export type InboundEvent = 'held' | 'lastHeld' | 'released';
 
+const { Passing, Holding, HoldingLast, Done } = InboundState;
 const INBOUND_TRANSITIONS: Readonly<Record<InboundState, Partial<Record<InboundEvent, InboundState>>>> = {
-  [InboundState.Passing]: { held: InboundState.Holding },
-  [InboundState.Holding]: { held: InboundState.Holding, lastHeld: InboundState.HoldingLast, released: InboundState.Passing },
-  // The peer's FIN may follow its Close.
-  [InboundState.HoldingLast]: { held: InboundState.HoldingLast, released: InboundState.Done },
-  [InboundState.Done]: {},
+  [Passing]: { held: Holding },
+  [Holding]: { held: Holding, lastHeld: HoldingLast, released: Passing },
+  // The peer's FIN may follow its Close. The reader reports nothing after its Close or error, so no second last.
+  [HoldingLast]: { held: HoldingLast, released: Done },
+  [Done]: {},
 };
 
 /** The state after `event`; throws for a transition the table does not allow. */

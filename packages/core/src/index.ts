@@ -1,15 +1,6 @@
-export { coreVersion } from './version.js';
-export { WebSocketServer, type ListenOptions, type ListenAddress } from './server.js';
-export { takeOverAccepts } from './shared-reads.js';
-export { SOCKET_LAYERS, type SocketLayer } from './socket-layer.js';
-export { loadLibuvStreams, type LibuvStreams, type TcpHandle, type WriteRequest, type ShutdownRequest, type ConnectRequest } from './libuv-stream.js';
-export { createEchoServer, echoHandler } from './echo.js';
-export { closeReplyCode } from './close-frame.js';
-export { DEFAULTS, resolveOptions, type ServerOptions, type ResolvedOptions, type PerMessageDeflateOptions } from './options.js';
-export type {
-  ConnectionCounters,
-  ConnectionHandler,
-  ReadyState,
-  WebSocketConnection,
-} from './connection-types.js';
-export type { UpgradeRequest } from './request-head.js';
+/**
+ * The package's API: what other packages use (the matrix's core target starts `createEchoServer`). The
+ * server itself, its options and the connection types are in src/server.ts, src/options.ts and
+ * src/connection-types.ts; this package's tests and scripts import them from there.
+ */
+export { createEchoServer } from './echo.js';

@@ -1,6 +1,6 @@
 /**
  * The libuv TCP stream bindings that node:net is built on (process.binding('tcp_wrap' / 'stream_wrap' /
- * 'uv')), as far as our server sockets (RawSocket) and the bench's load generator need them. They are
+ * 'uv')), as far as our server sockets (RawSocket) need them. They are
  * Node internals, deprecated for users (DEP0111), so they are loaded only on request (the 'bare' socket
  * layer; never at import), and a shape check here is only the first gate: the server also proves the
  * layer by behaviour before using it (socket-layer.ts). Used the way Node 20's lib/net.js and
@@ -23,12 +23,6 @@ export interface TcpHandle {
   close(onClose?: () => void): void;
   setNoDelay(on: boolean): number;
   getpeername(out: { address?: string; port?: number }): number;
-  connect(req: ConnectRequest, address: string, port: number): number;
-  connect6(req: ConnectRequest, address: string, port: number): number;
-}
-
-export interface ConnectRequest {
-  oncomplete: (status: number) => void;
 }
 
 /** A write request: libuv calls `oncomplete` with the request as `this` when a write finishes late. */
@@ -49,10 +43,8 @@ export interface ShutdownRequest {
 }
 
 export interface LibuvStreams {
-  /** A new, unconnected TCP handle: `new TCP(socketType)`. */
-  TCP: new (type: number) => TcpHandle;
-  socketType: number;
-  TCPConnectWrap: new () => ConnectRequest;
+  /** The TCP handle class; accepted handles share its prototype, where the methods above are checked. */
+  TCP: { prototype: TcpHandle };
   WriteWrap: new () => WriteRequest;
   ShutdownWrap: new () => ShutdownRequest;
   /** Where a read callback finds the byte count (or error), and whether the last write went async. */
@@ -75,8 +67,6 @@ const HANDLE_METHODS = [
   'setNoDelay',
   'getpeername',
 ] as const;
-/** Only the prototype is checked for these: accepted handles never connect. */
-const CLIENT_METHODS = ['connect', 'connect6'] as const;
 
 /** The bindings, or why they cannot be used. */
 function load(): LibuvStreams | string {
@@ -88,9 +78,7 @@ function load(): LibuvStreams | string {
     const proto = tcp.TCP?.prototype;
     const usable =
       proto !== undefined &&
-      [...HANDLE_METHODS, ...CLIENT_METHODS].every((m) => typeof proto[m] === 'function') &&
-      typeof tcp.constants?.SOCKET === 'number' &&
-      typeof tcp.TCPConnectWrap === 'function' &&
+      HANDLE_METHODS.every((m) => typeof proto[m] === 'function') &&
       typeof stream.WriteWrap === 'function' &&
       typeof stream.ShutdownWrap === 'function' &&
       stream.streamBaseState instanceof Int32Array &&
@@ -101,8 +89,6 @@ function load(): LibuvStreams | string {
     if (!usable) return 'the tcp_wrap/stream_wrap bindings lack a method or constant RawSocket uses';
     return {
       TCP: tcp.TCP,
-      socketType: tcp.constants.SOCKET,
-      TCPConnectWrap: tcp.TCPConnectWrap,
       WriteWrap: stream.WriteWrap,
       ShutdownWrap: stream.ShutdownWrap,
       streamBaseState: stream.streamBaseState,

@@ -69,7 +69,11 @@ export class OutputBatch {
  * COALESCE_LIMIT; beyond it, inside cork/uncork, large parts by reference and runs of small ones (frame
  * headers, small payloads) copied together. Returns the number of write calls made.
  */
-export function writeBatch(target: Pick<BatchTarget, 'write' | 'cork' | 'uncork'>, parts: readonly Buffer[], bytes: number): number {
+export function writeBatch(
+  target: Pick<BatchTarget, 'write' | 'cork' | 'uncork'>,
+  parts: readonly Buffer[],
+  bytes: number,
+): number {
   const count = parts.length;
   if (count === 0) return 0;
   if (count === 1) {

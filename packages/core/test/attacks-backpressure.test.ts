@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Opcode } from '@wsmatrix/protocol';
-import type { WebSocketConnection } from '../src/index.js';
+import type { WebSocketConnection } from '../src/connection-types.js';
 import { RawClient, clientFrame, closeCodeOf, echoServerFixture } from './helpers.js';
 
 const fixture = echoServerFixture();

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Opcode } from '@wsmatrix/protocol';
-import { WebSocketServer, closeReplyCode, createEchoServer, type ServerOptions, type WebSocketConnection } from '../src/index.js';
+import { closeReplyCode } from '../src/close-frame.js';
+import type { WebSocketConnection } from '../src/connection-types.js';
+import { createEchoServer } from '../src/echo.js';
+import type { ServerOptions } from '../src/options.js';
+import { WebSocketServer } from '../src/server.js';
 import { RawClient, clientFrame, closeCodeOf, closePayload } from './helpers.js';
 
 let server: WebSocketServer | null = null;

@@ -139,7 +139,8 @@ describe('connection lifecycle', () => {
         };
         for (const [question, [now, before]] of Object.entries(answers)) {
           compared++;
-          if (now !== before) mismatches.push(`${ops.join(' → ')}: at ${op} (${state}) ${question} is ${now}, was ${before}`);
+          if (now === before) continue;
+          mismatches.push(`${ops.join(' → ')}: at ${op} (${state}) ${question} is ${now}, was ${before}`);
         }
       }
     }
@@ -149,7 +150,9 @@ describe('connection lifecycle', () => {
   });
 
   it('rejects a second Close, an end before input is over, and a second socket close', () => {
-    expect(() => nextLifecycle(Lifecycle.CloseSent, 'closeQueued')).toThrow(/closeQueued is not allowed in state close-sent/);
+    expect(() => nextLifecycle(Lifecycle.CloseSent, 'closeQueued')).toThrow(
+      /closeQueued is not allowed in state close-sent/,
+    );
     expect(() => nextLifecycle(Lifecycle.Closing, 'closeQueued')).toThrow(/not allowed/);
     expect(() => nextLifecycle(Lifecycle.Open, 'tcpEnded')).toThrow(/tcpEnded is not allowed in state open/);
     expect(() => nextLifecycle(Lifecycle.CloseSent, 'tcpEnded')).toThrow(/not allowed/);

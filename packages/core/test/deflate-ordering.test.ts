@@ -201,7 +201,7 @@ describe('InboundOrder', () => {
     expect(nextInboundState(InboundState.Passing, 'held')).toBe(InboundState.Holding);
     expect(nextInboundState(InboundState.Holding, 'lastHeld')).toBe(InboundState.HoldingLast);
     expect(nextInboundState(InboundState.HoldingLast, 'released')).toBe(InboundState.Done);
-    expect(() => nextInboundState(InboundState.Passing, 'lastHeld')).toThrow(/lastHeld is not allowed in state passing/);
+    expect(() => nextInboundState(InboundState.Passing, 'lastHeld')).toThrow(/lastHeld is not allowed in state/);
     expect(() => nextInboundState(InboundState.HoldingLast, 'lastHeld')).toThrow(/not allowed/);
     expect(() => nextInboundState(InboundState.Done, 'held')).toThrow(/not allowed/);
     expect(() => nextInboundState(InboundState.Passing, 'released')).toThrow(/not allowed/);

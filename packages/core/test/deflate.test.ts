@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DeflateCodec, Opcode, type DeflateParams } from '@wsmatrix/protocol';
-import { createEchoServer, type WebSocketConnection, type WebSocketServer } from '../src/index.js';
+import type { WebSocketConnection } from '../src/connection-types.js';
+import { createEchoServer } from '../src/echo.js';
+import type { WebSocketServer } from '../src/server.js';
 import { RawClient, clientFrame, closeCodeOf } from './helpers.js';
 
 let server: WebSocketServer | null = null;

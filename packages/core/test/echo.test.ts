@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Opcode } from '@wsmatrix/protocol';
 import { utf8Payload } from '@wsmatrix/protocol/testing';
-import { createEchoServer, type WebSocketServer } from '../src/index.js';
+import { createEchoServer } from '../src/echo.js';
+import type { WebSocketServer } from '../src/server.js';
 import { RawClient, clientFrame, wsClient } from './helpers.js';
 
 let server: WebSocketServer | null = null;

@@ -2,7 +2,9 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
-import { createEchoServer, type ServerOptions, type WebSocketServer } from '../src/index.js';
+import { createEchoServer } from '../src/echo.js';
+import type { ServerOptions } from '../src/options.js';
+import type { WebSocketServer } from '../src/server.js';
 import { FrameCollector, Opcode, encodeFrame, type Frame, type FrameSpec } from '@wsmatrix/protocol';
 import { withTimeout } from '@wsmatrix/protocol/testing';
 

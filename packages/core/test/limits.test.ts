@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Opcode } from '@wsmatrix/protocol';
-import { DEFAULTS, type WebSocketConnection } from '../src/index.js';
+import type { WebSocketConnection } from '../src/connection-types.js';
+import { DEFAULTS } from '../src/options.js';
 import { RawClient, clientFrame, closeCodeOf, echoServerFixture } from './helpers.js';
 
 const fixture = echoServerFixture();

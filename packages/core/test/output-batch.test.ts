@@ -55,7 +55,8 @@ describe('OutputBatch', () => {
     expect(batch.bytes).toBe(2 + 2 + 2);
     const target = new RecordingTarget();
     batch.flush(target, false);
-    expect(Buffer.concat(target.chunks)).toEqual(Buffer.concat([...frameParts(0x1, Buffer.from('hi')), ...frameParts(0xa, Buffer.alloc(0))]));
+    const frames = [...frameParts(0x1, Buffer.from('hi')), ...frameParts(0xa, Buffer.alloc(0))];
+    expect(Buffer.concat(target.chunks)).toEqual(Buffer.concat(frames));
     expect(batch.bytes).toBe(0);
     expect(batch.writes).toBe(1);
     expect(batch.peakQueuedBytes).toBe(6);

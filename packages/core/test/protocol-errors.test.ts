@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Opcode, encodeFrame } from '@wsmatrix/protocol';
-import type { ServerOptions } from '../src/index.js';
+import type { ServerOptions } from '../src/options.js';
 import { RawClient, clientFrame, closeCodeOf, closePayload, echoServerFixture } from './helpers.js';
 
 const fixture = echoServerFixture();

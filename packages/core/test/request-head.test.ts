@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { WebSocketServer } from '../src/index.js';
+import { WebSocketServer } from '../src/server.js';
 import { RequestHeadReader, type RequestHeadOutcome, type RequestLimits } from '../src/request-head.js';
 import { RawClient, SAMPLE_ACCEPT, SAMPLE_KEY, echoServerFixture, openSocket, parseHead, rawExchange, upgradeRequest } from './helpers.js';
 

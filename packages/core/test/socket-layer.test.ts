@@ -8,9 +8,10 @@ import { execFile } from 'node:child_process';
 import { createServer, Server as NetServerClass, type Server as NetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEchoServer, SOCKET_LAYERS, type WebSocketServer } from '../src/index.js';
+import { createEchoServer } from '../src/echo.js';
+import type { WebSocketServer } from '../src/server.js';
 import { loadLibuvStreams } from '../src/libuv-stream.js';
-import { proveSharedReads } from '../src/socket-layer.js';
+import { SOCKET_LAYERS, proveSharedReads } from '../src/socket-layer.js';
 import { wsClient } from './helpers.js';
 
 const probe = fileURLToPath(new URL('./fixtures/layer-probe.ts', import.meta.url));
