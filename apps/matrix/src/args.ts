@@ -222,7 +222,11 @@ export function formatCommandUsage(spec: CommandSpec, program = 'wsmatrix'): str
   const lines = [`Usage: ${program} ${spec.name}${pos ? ` ${pos}` : ''} [flags]`, '', spec.summary, ''];
   if (spec.positionals.length) {
     lines.push('Arguments:');
-    lines.push(...helpRows(spec.positionals.map((p) => [p.name, `${p.description}${p.choices ? ` (${p.choices.join(', ')})` : ''}`])));
+    lines.push(
+      ...helpRows(
+        spec.positionals.map((p) => [p.name, `${p.description}${p.choices ? ` (${p.choices.join(', ')})` : ''}`]),
+      ),
+    );
     lines.push('');
   }
   lines.push('Flags:');

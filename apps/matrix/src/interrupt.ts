@@ -86,7 +86,9 @@ export function installStopSignals(hooks: StopSignalHooks): StopSignals {
       hooks.exit(exitCodeForSignal(interruptedBy(controller.signal)!));
       return;
     }
-    hooks.notice(`wsmatrix: ${signal}: stopping (${signal === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again exits at once)\n`);
+    hooks.notice(
+      `wsmatrix: ${signal}: stopping (${signal === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again exits at once)\n`,
+    );
     controller.abort(signal);
     stopping = stopLiveChildren(CHILD_GRACE_MS);
     // Whatever the command is waiting on, the process ends in bounded time.

@@ -22,7 +22,10 @@ export interface JUnitSuite {
 function xmlEscape(text: string): string {
   // Control characters other than tab/LF/CR are not allowed in XML 1.0 at all.
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    )
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -85,17 +88,25 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
         body.push(`      <error type="${TARGET_DOWN}" message="${xmlEscape(reason.slice(0, 500))}"/>`);
       } else {
         const reason = `${verdictString(r)}: ${r.result} ${r.resultClose}`.replace(/\s+/g, ' ').trim();
-        body.push(`      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">${xmlEscape(reason)}</failure>`);
+        body.push(
+          `      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">${xmlEscape(reason)}</failure>`,
+        );
       }
       body.push('    </testcase>');
     }
     for (const id of notRun) {
       const description = caseById(id)?.description ?? '';
-      body.push(`    <testcase classname="${name}" name="${xmlEscape(`${id} ${description}`.slice(0, 200))}" time="0">`);
+      body.push(
+        `    <testcase classname="${name}" name="${xmlEscape(`${id} ${description}`.slice(0, 200))}" time="0">`,
+      );
       body.push(`      <skipped message="${xmlEscape(suite.notRun!.reason)}"/>`, '    </testcase>');
     }
     body.push('  </testsuite>');
   }
-  lines.push(`<testsuites name="wsmatrix" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">`, ...body, '</testsuites>');
+  lines.push(
+    `<testsuites name="wsmatrix" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+    ...body,
+    '</testsuites>',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -32,7 +32,10 @@ export async function playServer(options: PlayOptions): Promise<PlayOutcome> {
   const finished: CaseResult[] = [];
   const unfinished = (): string[] => {
     const done = new Set(finished.map((r) => r.id));
-    return options.cases.map((c) => c.id).filter((id) => !done.has(id)).sort(compareCaseIds);
+    return options.cases
+      .map((c) => c.id)
+      .filter((id) => !done.has(id))
+      .sort(compareCaseIds);
   };
   if (signal.aborted) return { results: [], interrupted: unfinished(), unreachable: null };
   const suite = runSuite({

@@ -145,7 +145,11 @@ export class Progress {
     const head = `[${elapsed.toFixed(0)} s]`;
     const full = `${head} ${all.join(' · ')}${eta}`;
     if (full.length <= width) return full;
-    const compact = [`${done}/${total} cases`, ...active, ...(finished ? [`${finished} of ${this.agents.size} targets done`] : [])];
+    const compact = [
+      `${done}/${total} cases`,
+      ...active,
+      ...(finished ? [`${finished} of ${this.agents.size} targets done`] : []),
+    ];
     return fitWidth(`${head} ${compact.join(' · ')}${eta}`, width);
   }
 }

@@ -15,7 +15,14 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchResult } from '@wsmatrix/bench';
 import { compareCaseIds } from '@wsmatrix/cases';
-import { buildIndex, isTargetDown, summarize, type AutobahnIndex, type CaseResult, type IndexEntry } from '@wsmatrix/runner';
+import {
+  buildIndex,
+  isTargetDown,
+  summarize,
+  type AutobahnIndex,
+  type CaseResult,
+  type IndexEntry,
+} from '@wsmatrix/runner';
 import { verdictMap, verdictString } from './report/index.js';
 
 export interface StoredRunInfo {
@@ -70,7 +77,10 @@ export interface RunGaps {
 
 /** A folder name from a package name: "@wsmatrix/core" → "wsmatrix-core". */
 export function folderName(name: string): string {
-  const cleaned = name.replace(/^@/, '').replace(/[\/\\]/g, '-').replace(/[^A-Za-z0-9._+-]/g, '_');
+  const cleaned = name
+    .replace(/^@/, '')
+    .replace(/[/\\]/g, '-')
+    .replace(/[^A-Za-z0-9._+-]/g, '_');
   if (cleaned === '' || cleaned === '.' || cleaned === '..') throw new Error(`unusable folder name from "${name}"`);
   return cleaned;
 }
@@ -123,10 +133,12 @@ async function readJson(file: string): Promise<unknown> {
 /** The stored entries of a release's index: its only agent, or the one named `agent`. */
 function storedEntries(index: unknown, agent: string, file: string): Record<string, IndexEntry> {
   if (index === undefined) return {};
-  if (index === null || typeof index !== 'object' || Array.isArray(index)) throw new Error(`${file} is not an Autobahn index`);
+  if (index === null || typeof index !== 'object' || Array.isArray(index))
+    throw new Error(`${file} is not an Autobahn index`);
   const agents = Object.entries(index as Record<string, Record<string, IndexEntry>>);
   const found = agents.find(([name]) => name === agent) ?? (agents.length === 1 ? agents[0] : undefined);
-  if (agents.length > 0 && !found) throw new Error(`${file} holds agents ${agents.map(([n]) => n).join(', ')}, not "${agent}"`);
+  if (agents.length > 0 && !found)
+    throw new Error(`${file} holds agents ${agents.map(([n]) => n).join(', ')}, not "${agent}"`);
   return found?.[1] ?? {};
 }
 
@@ -134,7 +146,12 @@ function storedEntries(index: unknown, agent: string, file: string): Record<stri
  * Throws, naming the file, when a release's stored index.json exists but cannot be merged into (not JSON,
  * not an index, or another agent's): checked before a run, so no run is played that could not be stored.
  */
-export async function checkStoredRelease(root: string, implementation: string, version: string, agent: string): Promise<void> {
+export async function checkStoredRelease(
+  root: string,
+  implementation: string,
+  version: string,
+  agent: string,
+): Promise<void> {
   const file = path.join(releaseDir(root, implementation, version), 'index.json');
   storedEntries(await readJson(file), agent, file);
 }
@@ -164,7 +181,9 @@ export async function saveRun(
     options: info.options,
     wsmatrixVersion: info.wsmatrixVersion,
     durationMs: info.durationMs,
-    ...(gaps.interrupted?.length ? { interrupted: [...gaps.interrupted], ...(gaps.interruptedBy ? { interruptedBy: gaps.interruptedBy } : {}) } : {}),
+    ...(gaps.interrupted?.length
+      ? { interrupted: [...gaps.interrupted], ...(gaps.interruptedBy ? { interruptedBy: gaps.interruptedBy } : {}) }
+      : {}),
     ...(down.length ? { targetDown: down } : {}),
   };
   await writeRunFile(path.join(dir, 'runs'), runFileStem(info.runAt), `${JSON.stringify(run)}\n`);
@@ -246,11 +265,16 @@ export async function loadVerdictsByAgent(location: string): Promise<Map<string,
   for (const [agent, cases] of Object.entries(index as Record<string, unknown>)) {
     if (cases === null || typeof cases !== 'object') throw new Error(`${used}: agent "${agent}" has no cases`);
     const verdicts: Record<string, string> = {};
-    for (const [id, entry] of Object.entries(cases as Record<string, { behavior?: unknown; behaviorClose?: unknown }>)) {
+    for (const [id, entry] of Object.entries(
+      cases as Record<string, { behavior?: unknown; behaviorClose?: unknown }>,
+    )) {
       if (typeof entry?.behavior !== 'string' || typeof entry.behaviorClose !== 'string') {
         throw new Error(`${used}: case ${id} of "${agent}" has no behavior/behaviorClose`);
       }
-      verdicts[id] = verdictString({ behavior: entry.behavior, behaviorClose: entry.behaviorClose } as Pick<CaseResult, 'behavior' | 'behaviorClose'>);
+      verdicts[id] = verdictString({ behavior: entry.behavior, behaviorClose: entry.behaviorClose } as Pick<
+        CaseResult,
+        'behavior' | 'behaviorClose'
+      >);
     }
     out.set(agent, verdicts);
   }

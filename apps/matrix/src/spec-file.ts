@@ -16,7 +16,15 @@ export interface FuzzingSpec {
 /** Autobahn's own default when a spec has no outdir. */
 export const DEFAULT_OUTDIR = './reports/servers';
 
-const KNOWN_KEYS = new Set(['outdir', 'servers', 'cases', 'exclude-cases', 'exclude-agent-cases', 'options', 'enable-ssl']);
+const KNOWN_KEYS = new Set([
+  'outdir',
+  'servers',
+  'cases',
+  'exclude-cases',
+  'exclude-agent-cases',
+  'options',
+  'enable-ssl',
+]);
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
@@ -66,7 +74,13 @@ export function validateSpec(raw: unknown, where: string): FuzzingSpec {
 }
 
 /** A ws:// URL with a host; wss:// is refused explicitly rather than failing later. */
-export function checkWsUrl(url: string, what: string, fail: (what: string) => never = (m) => { throw new UsageError(m); }): URL {
+export function checkWsUrl(
+  url: string,
+  what: string,
+  fail: (what: string) => never = (m) => {
+    throw new UsageError(m);
+  },
+): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -5,7 +5,10 @@ import type { EchoTarget, RunningTarget } from '@wsmatrix/targets';
  * setting resolved at start or on first use, such as the core's socket layer in effect). Read it after
  * the traffic, not right after the start, so a late fallback is what gets stored.
  */
-export function optionsInEffect(target: Pick<EchoTarget, 'options'>, running: Pick<RunningTarget, 'options'>): Record<string, unknown> {
+export function optionsInEffect(
+  target: Pick<EchoTarget, 'options'>,
+  running: Pick<RunningTarget, 'options'>,
+): Record<string, unknown> {
   return { ...target.options, ...(running.options ?? {}) };
 }
 

@@ -17,7 +17,9 @@ describe('wsmatrix bench --warmup-round', () => {
   for (const bad of ['-1', 'x', '1e3', '601']) {
     it(`--warmup-round ${bad} is a one-line usage error`, async () => {
       await expect(benchCommand.run(['--warmup-round', bad], ctx)).rejects.toThrow(UsageError);
-      await expect(benchCommand.run(['--warmup-round', bad], ctx)).rejects.toThrow(/^--warmup-round must be a number of seconds from 0 up to 600, got "[^"\n]*"$/);
+      await expect(benchCommand.run(['--warmup-round', bad], ctx)).rejects.toThrow(
+        /^--warmup-round must be a number of seconds from 0 up to 600, got "[^"\n]*"$/,
+      );
     });
   }
 });
@@ -28,7 +30,10 @@ describe('wsmatrix bench --compare of results stored with probe fields', () => {
     const names = await Promise.all(
       cells.map(async (c, i) => {
         const file = path.join(dir, `${i}.json`);
-        await writeFile(file, JSON.stringify({ cells: [{ workload: 'handshake-l16', target: 'core', unit: 'conn/s', ...c }] }));
+        await writeFile(
+          file,
+          JSON.stringify({ cells: [{ workload: 'handshake-l16', target: 'core', unit: 'conn/s', ...c }] }),
+        );
         return file;
       }),
     );
@@ -37,12 +42,18 @@ describe('wsmatrix bench --compare of results stored with probe fields', () => {
   it('compares their medians; their normalised figures are ignored', async () => {
     let out = '';
     const c = { ...ctx, stdout: (s: string) => void (out += s) };
-    const list = await files({ median: 7000, normalizedMedian: 9000 }, { median: 7100, normalizedMedian: 5000 }, { median: 7000 });
+    const list = await files(
+      { median: 7000, normalizedMedian: 9000 },
+      { median: 7100, normalizedMedian: 5000 },
+      { median: 7000 },
+    );
     expect(await benchCommand.run(['--compare', list], c)).toBe(0);
     expect(out).toContain('1 of 1 medians agree within 10%');
   });
   it('--of no longer takes the normalised figure, and names the choices', () => {
     expect(() => parseArgs(benchSpec, ['--of', 'normalized'])).toThrow(UsageError);
-    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(/median, ratioToWs, ratioToTcp, pairedRatioToWs, pairedRatioToTcp\b/);
+    expect(() => parseArgs(benchSpec, ['--of', 'speed'])).toThrow(
+      /median, ratioToWs, ratioToTcp, pairedRatioToWs, pairedRatioToTcp\b/,
+    );
   });
 });

@@ -39,7 +39,9 @@ describe('wsmatrix bench --runtime', () => {
     expect(parseArgs(benchSpec, ['--runtime=bundle']).flags.runtime).toBe('bundle');
   });
   it('names the choices when the value is unknown', () => {
-    expect(() => parseArgs(benchSpec, ['--runtime', 'node'])).toThrow('unknown value for --runtime "node" (expected one of: bundle, tsx)');
+    expect(() => parseArgs(benchSpec, ['--runtime', 'node'])).toThrow(
+      'unknown value for --runtime "node" (expected one of: bundle, tsx)',
+    );
   });
 });
 

@@ -19,7 +19,11 @@ export interface CliProcess {
 }
 
 export function startCli(args: readonly string[], cwd?: string, env?: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
+    ...(env ? { env } : {}),
+  });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -32,7 +36,9 @@ export function startCli(args: readonly string[], cwd?: string, env?: NodeJS.Pro
     err += d.toString();
     check();
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return {
     child,
     pid: child.pid!,

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { exitCodeForSignal, installStopSignals, InterruptedError, interruptedBy, raceAbort, type StopSignals } from '../src/interrupt.js';
+import {
+  exitCodeForSignal,
+  installStopSignals,
+  InterruptedError,
+  interruptedBy,
+  raceAbort,
+  type StopSignals,
+} from '../src/interrupt.js';
 
 describe('stop signals', () => {
   let installed: StopSignals | undefined;

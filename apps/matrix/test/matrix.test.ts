@@ -6,7 +6,6 @@ import { startCli } from './child-processes.js';
 import { runMain, type CliRun } from './cli-harness.js';
 import { tempDir } from './temp-dir.js';
 
-
 /**
  * One small matrix run (two embedded targets, a handful of cases, stored twice so the history has two
  * runs) shared by the tests below.
@@ -19,7 +18,17 @@ describe('wsmatrix matrix', () => {
 
   beforeAll(async () => {
     dir = await tempDir('matrix');
-    const argv = ['matrix', '--targets', 'core,ws', '--cases', cases, '--results', path.join(dir, 'results'), '--report', path.join(dir, 'report')];
+    const argv = [
+      'matrix',
+      '--targets',
+      'core,ws',
+      '--cases',
+      cases,
+      '--results',
+      path.join(dir, 'results'),
+      '--report',
+      path.join(dir, 'report'),
+    ];
     first = await runMain(argv);
     second = await runMain([...argv, '--junit', path.join(dir, 'junit.xml'), '--json']);
   }, 60_000);
@@ -34,16 +43,24 @@ describe('wsmatrix matrix', () => {
     const release = path.join(dir, 'results', 'ws');
     const [version] = await readdir(release);
     expect(version).toMatch(/^8\./);
-    const index = JSON.parse(await readFile(path.join(release, version!, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+    const index = JSON.parse(await readFile(path.join(release, version!, 'index.json'), 'utf8')) as Record<
+      string,
+      Record<string, { behavior: string }>
+    >;
     expect(Object.keys(index.ws!)).toEqual(['1.1.1', '2.2', '5.1', '6.4.1', '7.9.1']);
     // ws validates UTF-8 at message end: NON-STRICT on 6.4.1, as Autobahn reports it.
     expect(index.ws!['6.4.1']!.behavior).toBe('NON-STRICT');
-    const summary = JSON.parse(await readFile(path.join(release, version!, 'summary.json'), 'utf8')) as { verdicts: Record<string, string>; implementation: string };
+    const summary = JSON.parse(await readFile(path.join(release, version!, 'summary.json'), 'utf8')) as {
+      verdicts: Record<string, string>;
+      implementation: string;
+    };
     expect(summary.implementation).toBe('ws');
     expect(summary.verdicts['6.4.1']).toBe('NON-STRICT');
     expect(await readdir(path.join(release, version!, 'runs'))).toHaveLength(2);
     // The settings the run had in effect are stored with it: the core's socket layer among them.
-    const core = JSON.parse(await readFile(path.join(dir, 'results', 'wsmatrix-core', '0.1.0', 'summary.json'), 'utf8')) as { options: Record<string, unknown> };
+    const core = JSON.parse(
+      await readFile(path.join(dir, 'results', 'wsmatrix-core', '0.1.0', 'summary.json'), 'utf8'),
+    ) as { options: Record<string, unknown> };
     expect(core.options.socketLayer).toMatch(/^(net|shared-reads|bare)$/);
     expect(await readdir(path.join(dir, 'results', 'wsmatrix-core'))).toEqual(['0.1.0']);
   });
@@ -52,14 +69,20 @@ describe('wsmatrix matrix', () => {
     const html = await readFile(path.join(dir, 'report', 'index.html'), 'utf8');
     expect(html.match(/<tr[^>]*data-case="/g)).toHaveLength(5);
     expect(html.match(/<th[^>]*data-column="/g)).toHaveLength(2);
-    const raw = JSON.parse(await readFile(path.join(dir, 'report', 'servers', 'index.json'), 'utf8')) as Record<string, unknown>;
+    const raw = JSON.parse(await readFile(path.join(dir, 'report', 'servers', 'index.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(raw).sort()).toEqual(['core', 'ws']);
     expect(await readFile(path.join(dir, 'report', 'history.html'), 'utf8')).toContain('ws');
   });
 
   it('--json prints a machine summary on stdout and --junit writes one testsuite per implementation', async () => {
     expect(second.code).toBe(0);
-    const summary = JSON.parse(second.stdout) as { cases: number; columns: Array<{ key: string; status: string; notOk: Record<string, string> }> };
+    const summary = JSON.parse(second.stdout) as {
+      cases: number;
+      columns: Array<{ key: string; status: string; notOk: Record<string, string> }>;
+    };
     expect(summary.cases).toBe(5);
     expect(summary.columns.map((c) => c.key)).toEqual(['core', 'ws']);
     expect(summary.columns[1]!.notOk).toEqual({ '6.4.1': 'NON-STRICT' });
@@ -76,10 +99,18 @@ describe('wsmatrix matrix', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^no verdict changed/);
     // core is OK on 6.4.1 where ws is NON-STRICT: going from core to ws is a regression (exit 1).
-    const worse = await runMain(['diff', path.join(dir, 'results', 'wsmatrix-core', '0.1.0'), path.join(wsDir, version!)]);
+    const worse = await runMain([
+      'diff',
+      path.join(dir, 'results', 'wsmatrix-core', '0.1.0'),
+      path.join(wsDir, version!),
+    ]);
     expect(worse.code).toBe(1);
     expect(worse.stdout).toMatch(/6\.4\.1 +OK → NON-STRICT/);
-    const better = await runMain(['diff', path.join(wsDir, version!), path.join(dir, 'results', 'wsmatrix-core', '0.1.0')]);
+    const better = await runMain([
+      'diff',
+      path.join(wsDir, version!),
+      path.join(dir, 'results', 'wsmatrix-core', '0.1.0'),
+    ]);
     expect(better.code).toBe(0);
     expect(better.stdout).toMatch(/fixes:\n +6\.4\.1 +NON-STRICT → OK/);
   });
@@ -96,7 +127,9 @@ describe('results folders per configured variant', () => {
     expect(implementationOf('ws', { implementation: 'ws' })).toBe('ws');
     expect(implementationOf('ws7', { implementation: 'ws' })).toBe('ws');
     expect(implementationOf('ws+deflate', { implementation: 'ws' })).toBe('ws+deflate');
-    expect(implementationOf('uws+deflate-dedicated', { implementation: 'uWebSockets.js' })).toBe('uWebSockets.js+deflate-dedicated');
+    expect(implementationOf('uws+deflate-dedicated', { implementation: 'uWebSockets.js' })).toBe(
+      'uWebSockets.js+deflate-dedicated',
+    );
   });
 });
 
@@ -104,10 +137,31 @@ describe('a target that cannot run here', () => {
   it('is one line on stderr, a column labelled by its name alone ("unavailable" is its status, not its version)', async () => {
     const dir = await tempDir('unavailable');
     // Without a PATH there is no C compiler: wslay cannot be built.
-    const cli = startCli(['matrix', '--targets', 'wslay', '--cases', '1.1.1', '--results', path.join(dir, 'results'), '--report', path.join(dir, 'report')], dir, { PATH: '/nonexistent' });
+    const cli = startCli(
+      [
+        'matrix',
+        '--targets',
+        'wslay',
+        '--cases',
+        '1.1.1',
+        '--results',
+        path.join(dir, 'results'),
+        '--report',
+        path.join(dir, 'report'),
+      ],
+      dir,
+      { PATH: '/nonexistent' },
+    );
     expect(await cli.exited).toBe(0);
-    expect(cli.stderr().split('\n').filter((l) => l.startsWith('wsmatrix:'))).toEqual(['wsmatrix: target "wslay" is unavailable: no C compiler (cc not found)']);
-    expect(cli.stdout()).toMatch(/^wslay {2,}UNAVAILABLE: target "wslay" is unavailable: no C compiler \(cc not found\)$/m);
+    expect(
+      cli
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('wsmatrix:')),
+    ).toEqual(['wsmatrix: target "wslay" is unavailable: no C compiler (cc not found)']);
+    expect(cli.stdout()).toMatch(
+      /^wslay {2,}UNAVAILABLE: target "wslay" is unavailable: no C compiler \(cc not found\)$/m,
+    );
     const html = await readFile(path.join(dir, 'report', 'index.html'), 'utf8');
     expect(html).toMatch(/data-column="wslay"[^>]*>wslay</);
     expect(html).not.toMatch(/>wslay unavailable/);

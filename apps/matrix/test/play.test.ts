@@ -85,7 +85,13 @@ describe('an interrupt stops the cases from starting', () => {
   it('playServer after the interrupt plays nothing', async () => {
     const controller = new AbortController();
     controller.abort('SIGHUP');
-    const outcome = await playServer({ agent: 'x', url: 'ws://127.0.0.1:1/', cases, userAgent: 'test', signal: controller.signal });
+    const outcome = await playServer({
+      agent: 'x',
+      url: 'ws://127.0.0.1:1/',
+      cases,
+      userAgent: 'test',
+      signal: controller.signal,
+    });
     expect(outcome).toEqual({ results: [], interrupted: cases.map((c) => c.id), unreachable: null });
   });
 });

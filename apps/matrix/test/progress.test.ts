@@ -14,7 +14,18 @@ function setup(isTTY: boolean, columns = 100) {
   return { progress, writes, advance: (ms: number) => void (now += ms) };
 }
 
-const TEN_TARGETS = ['core', 'ws', 'ws7', 'uws', 'core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated', 'wslay', 'python-websockets'];
+const TEN_TARGETS = [
+  'core',
+  'ws',
+  'ws7',
+  'uws',
+  'core+deflate',
+  'ws+deflate',
+  'uws+deflate',
+  'uws+deflate-dedicated',
+  'wslay',
+  'python-websockets',
+];
 
 describe('progress line on a terminal', () => {
   it('ten targets on 100 columns: every redraw fits the width and rewrites the same line', () => {
@@ -34,7 +45,9 @@ describe('progress line on a terminal', () => {
       expect(w.slice(CLEAR.length).length).toBeLessThanOrEqual(99);
     }
     // Cut to fit, it still says how far the run is and which target is playing.
-    expect(writes.at(-1)).toMatch(/^\r\x1b\[2K\[\d+ s\] 3776\/4140 cases · python-websockets 50\/414 \(8 failed\) · 9 of 10 targets done · ETA \d+ s$/);
+    expect(writes.at(-1)).toMatch(
+      /^\r\x1b\[2K\[\d+ s\] 3776\/4140 cases · python-websockets 50\/414 \(8 failed\) · 9 of 10 targets done · ETA \d+ s$/,
+    );
   });
 
   it('keeps every target when they fit', () => {
@@ -81,7 +94,10 @@ describe('progress line on a terminal', () => {
 
   it('an unknown width falls back to 80 columns', () => {
     const writes: string[] = [];
-    const progress = new Progress({ write: (t) => void writes.push(t), isTTY: true, columns: () => undefined }, { now: () => 0 });
+    const progress = new Progress(
+      { write: (t) => void writes.push(t), isTTY: true, columns: () => undefined },
+      { now: () => 0 },
+    );
     for (const t of TEN_TARGETS) progress.expect(t, 414);
     progress.caseDone('core', 'passed');
     expect(writes[0]!.slice(CLEAR.length).length).toBeLessThanOrEqual(79);

@@ -29,10 +29,13 @@ const PAGE_OVERFLOW_X = 'document.documentElement.scrollWidth - document.documen
 
 type Box = { top: number; left: number; bottom: number; right: number };
 const box = (page: Page, selector: string): Promise<Box> =>
-  page.locator(selector).first().evaluate((e) => {
-    const r = e.getBoundingClientRect();
-    return { top: r.top, left: r.left, bottom: r.bottom, right: r.right };
-  });
+  page
+    .locator(selector)
+    .first()
+    .evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return { top: r.top, left: r.left, bottom: r.bottom, right: r.right };
+    });
 
 describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium', () => {
   let browser: Browser;
@@ -42,12 +45,31 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
   beforeAll(async () => {
     const dir = await tempDir('browser');
     reportDir = path.join(dir, 'report');
-    const run = await runMain(['matrix', '--targets', TARGETS.join(','), '--cases', CASES.join(','), '--no-save', '--results', path.join(dir, 'results'), '--report', reportDir]);
+    const run = await runMain([
+      'matrix',
+      '--targets',
+      TARGETS.join(','),
+      '--cases',
+      CASES.join(','),
+      '--no-save',
+      '--results',
+      path.join(dir, 'results'),
+      '--report',
+      reportDir,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     indexUrl = pathToFileURL(path.join(reportDir, 'index.html')).href;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     await mkdir(SCREENSHOT_DIR, { recursive: true });
   }, 180_000);
@@ -79,7 +101,9 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     await page.mouse.move(grid.left + 200, grid.top + 150);
     for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 400);
     await page.waitForFunction(`${GRID_BOX}.scrollTop > 0`);
-    const scrolled = await page.evaluate<{ grid: number; page: number }>(`({ grid: ${GRID_BOX}.scrollTop, page: window.scrollY })`);
+    const scrolled = await page.evaluate<{ grid: number; page: number }>(
+      `({ grid: ${GRID_BOX}.scrollTop, page: window.scrollY })`,
+    );
     expect(scrolled.grid).toBeGreaterThan(0);
     expect(scrolled.page).toBe(0);
     const rowAfter = await box(page, '#grid tr[data-case]');
@@ -95,7 +119,9 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     // A narrow screen: the grid is wider than the page.
     const page = await browser.newPage({ viewport: { width: 420, height: 700 } });
     await page.goto(indexUrl);
-    const overflow = await page.evaluate<{ page: number; grid: number }>(`({ page: ${PAGE_OVERFLOW_X}, grid: ${GRID_BOX}.scrollWidth - ${GRID_BOX}.clientWidth })`);
+    const overflow = await page.evaluate<{ page: number; grid: number }>(
+      `({ page: ${PAGE_OVERFLOW_X}, grid: ${GRID_BOX}.scrollWidth - ${GRID_BOX}.clientWidth })`,
+    );
     expect(overflow.grid).toBeGreaterThan(0);
     expect(overflow.page).toBeLessThanOrEqual(0);
 
@@ -122,7 +148,14 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     // Every implementation that played the case has its column, the clicked one is the target.
     expect(await page.locator('#outcomes thead th[data-column]').count()).toBe(TARGETS.length);
     expect(await page.locator('#outcomes th:target').getAttribute('data-column')).toBe('core');
-    for (const section of ['case-description', 'case-outcome', 'closing-behaviour', 'opening-handshake', 'wire-statistics', 'wire-log']) {
+    for (const section of [
+      'case-description',
+      'case-outcome',
+      'closing-behaviour',
+      'opening-handshake',
+      'wire-statistics',
+      'wire-log',
+    ]) {
       expect(await page.locator(`h2#${section}`).count()).toBe(1);
     }
     const log = page.locator('[data-section="wire-log"][data-column="core"] table.wirelog');

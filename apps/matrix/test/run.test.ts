@@ -19,11 +19,23 @@ describe('wsmatrix cases', () => {
 
   it('selects with Autobahn patterns', async () => {
     const r = await runMain(['cases', '--cases', '6.4.*', '--json']);
-    expect((JSON.parse(r.stdout) as Array<{ id: string }>).map((row) => row.id)).toEqual(['6.4.1', '6.4.2', '6.4.3', '6.4.4']);
+    expect((JSON.parse(r.stdout) as Array<{ id: string }>).map((row) => row.id)).toEqual([
+      '6.4.1',
+      '6.4.2',
+      '6.4.3',
+      '6.4.4',
+    ]);
     const ex = await runMain(['cases', '--cases', '1.*', '--exclude-cases', '1.2.*', '--json']);
-    expect((JSON.parse(ex.stdout) as Array<{ id: string }>).map((row) => row.id)).toEqual(
-      ['1.1.1', '1.1.2', '1.1.3', '1.1.4', '1.1.5', '1.1.6', '1.1.7', '1.1.8'],
-    );
+    expect((JSON.parse(ex.stdout) as Array<{ id: string }>).map((row) => row.id)).toEqual([
+      '1.1.1',
+      '1.1.2',
+      '1.1.3',
+      '1.1.4',
+      '1.1.5',
+      '1.1.6',
+      '1.1.7',
+      '1.1.8',
+    ]);
   });
 
   it('an unknown literal id is a usage error', async () => {
@@ -58,10 +70,27 @@ describe('wsmatrix run: usage errors exit 2 with one line', () => {
     ['not an object', [1, 2], /must be a JSON object/],
     ['no servers', { cases: ['*'] }, /"servers" must be a non-empty array/],
     ['server without url', { servers: [{ agent: 'a' }] }, /servers\[0\]\.url must be a string/],
-    ['duplicate agent', { servers: [{ agent: 'a', url: 'ws://h:1' }, { agent: 'a', url: 'ws://h:2' }] }, /appears twice/],
+    [
+      'duplicate agent',
+      {
+        servers: [
+          { agent: 'a', url: 'ws://h:1' },
+          { agent: 'a', url: 'ws://h:2' },
+        ],
+      },
+      /appears twice/,
+    ],
     ['unknown key', { servers: [{ agent: 'a', url: 'ws://h:1' }], casez: [] }, /unknown key "casez"/],
-    ['cases not strings', { servers: [{ agent: 'a', url: 'ws://h:1' }], cases: [1] }, /"cases" must be an array of strings/],
-    ['bad exclude-agent-cases', { servers: [{ agent: 'a', url: 'ws://h:1' }], 'exclude-agent-cases': { a: 'x' } }, /exclude-agent-cases/],
+    [
+      'cases not strings',
+      { servers: [{ agent: 'a', url: 'ws://h:1' }], cases: [1] },
+      /"cases" must be an array of strings/,
+    ],
+    [
+      'bad exclude-agent-cases',
+      { servers: [{ agent: 'a', url: 'ws://h:1' }], 'exclude-agent-cases': { a: 'x' } },
+      /exclude-agent-cases/,
+    ],
   ];
   for (const [what, spec, message] of badSpecs) {
     it(`spec: ${what}`, async () => {
@@ -89,23 +118,53 @@ describe('wsmatrix run: real runs', () => {
     const out = await tempDir('run');
     const junit = path.join(out, 'junit.xml');
     const port = await unusedPort();
-    const r = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.*', '--out', out, '--junit', junit]);
+    const r = await runMain([
+      'run',
+      '--url',
+      `ws://127.0.0.1:${port}/`,
+      '--agent',
+      'Dead',
+      '--cases',
+      '1.1.*',
+      '--out',
+      out,
+      '--junit',
+      junit,
+    ]);
     expect(r.code).toBe(3);
     const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('['));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^wsmatrix: Dead could not be reached \(.*ECONNREFUSED.*\); its 8 cases are reported as "target down"$/);
+    expect(lines[0]).toMatch(
+      /^wsmatrix: Dead could not be reached \(.*ECONNREFUSED.*\); its 8 cases are reported as "target down"$/,
+    );
     expect(r.stdout).toMatch(/^Dead: 0 cases played; 8 target down$/m);
     expect(r.stdout).not.toMatch(/ECONNREFUSED/);
     // index.json keeps Autobahn's vocabulary; the result text says the server was unreachable.
-    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<
+      string,
+      Record<string, { behavior: string }>
+    >;
     expect(Object.keys(index.Dead!)).toHaveLength(8);
     expect(Object.values(index.Dead!).every((e) => e.behavior === 'FAILED')).toBe(true);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('<testsuite name="Dead" tests="8" failures="0" errors="8" skipped="0"');
     expect(xml.match(/<error type="target down"/g)).toHaveLength(8);
-    const json = await runMain(['run', '--url', `ws://127.0.0.1:${port}/`, '--agent', 'Dead', '--cases', '1.1.1', '--out', out, '--json']);
+    const json = await runMain([
+      'run',
+      '--url',
+      `ws://127.0.0.1:${port}/`,
+      '--agent',
+      'Dead',
+      '--cases',
+      '1.1.1',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(json.code).toBe(3);
-    const summary = JSON.parse(json.stdout) as { servers: Array<{ down: boolean; targetDown: number; notOk: Record<string, string> }> };
+    const summary = JSON.parse(json.stdout) as {
+      servers: Array<{ down: boolean; targetDown: number; notOk: Record<string, string> }>;
+    };
     expect(summary.servers[0]).toMatchObject({ down: true, targetDown: 1, notOk: { '1.1.1': 'target down' } });
   }, 30000);
 
@@ -114,7 +173,10 @@ describe('wsmatrix run: real runs', () => {
     const port = await unusedPort();
     const cli = startCli(['run', '--url', `ws://127.0.0.1:${port}/`, '--cases', '1.1.1'], cwd);
     expect(await cli.exited).toBe(3);
-    const index = JSON.parse(await readFile(path.join(cwd, 'reports', 'servers', 'index.json'), 'utf8')) as Record<string, unknown>;
+    const index = JSON.parse(await readFile(path.join(cwd, 'reports', 'servers', 'index.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(index)).toEqual([`127.0.0.1:${port}`]);
   }, 30000);
 
@@ -126,7 +188,16 @@ describe('wsmatrix run: real runs', () => {
     expect(r.stdout).toMatch(/wall time \d+\.\d s for 28 cases × 1 server/);
     const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<
       string,
-      Record<string, { behavior: string; behaviorClose: string; duration: number; remoteCloseCode: number | null; reportfile: string }>
+      Record<
+        string,
+        {
+          behavior: string;
+          behaviorClose: string;
+          duration: number;
+          remoteCloseCode: number | null;
+          reportfile: string;
+        }
+      >
     >;
     expect(Object.keys(index)).toEqual(['core']);
     const entries = index.core!;
@@ -139,7 +210,10 @@ describe('wsmatrix run: real runs', () => {
     }
     const files = await readdir(out);
     expect(files.filter((f) => f.startsWith('core_case_'))).toHaveLength(28);
-    const report = JSON.parse(await readFile(path.join(out, 'core_case_1_1_1.json'), 'utf8')) as Record<string, unknown>;
+    const report = JSON.parse(await readFile(path.join(out, 'core_case_1_1_1.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(report.id).toBe('1.1.1');
     expect(report.httpRequest).toMatch(/^GET \/ HTTP\/1\.1\r\n/);
     expect(report.httpRequest).toMatch(/User-Agent: wsmatrix\//);
@@ -161,7 +235,10 @@ describe('wsmatrix run: real runs', () => {
       await writeFile(path.join(dir, 'fuzzingclient.json'), JSON.stringify(spec));
       const r = await runMain(['run', '--spec', path.join(dir, 'fuzzingclient.json')]);
       expect(r.code).toBe(0);
-      const index = JSON.parse(await readFile(path.join(dir, 'reports/servers/index.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+      const index = JSON.parse(await readFile(path.join(dir, 'reports/servers/index.json'), 'utf8')) as Record<
+        string,
+        Record<string, unknown>
+      >;
       expect(Object.keys(index.WsServer!)).toEqual(['1.1.2', '1.1.3', '1.1.4', '1.1.5', '1.1.6', '1.1.7']);
     } finally {
       await ws.close();
@@ -171,9 +248,23 @@ describe('wsmatrix run: real runs', () => {
   it('--json prints only JSON on stdout and --junit writes one testcase per case', async () => {
     const out = await tempDir('run');
     const junit = path.join(out, 'junit.xml');
-    const r = await runMain(['run', '--targets', 'ws', '--cases', '6.4.1,1.1.1', '--out', out, '--json', '--junit', junit]);
+    const r = await runMain([
+      'run',
+      '--targets',
+      'ws',
+      '--cases',
+      '6.4.1,1.1.1',
+      '--out',
+      out,
+      '--json',
+      '--junit',
+      junit,
+    ]);
     expect(r.code).toBe(0);
-    const summary = JSON.parse(r.stdout) as { cases: number; servers: Array<{ agent: string; notOk: Record<string, string> }> };
+    const summary = JSON.parse(r.stdout) as {
+      cases: number;
+      servers: Array<{ agent: string; notOk: Record<string, string> }>;
+    };
     expect(summary.cases).toBe(2);
     expect(summary.servers[0]!.agent).toBe('ws');
     expect(summary.servers[0]!.notOk).toEqual({ '6.4.1': 'NON-STRICT' });
@@ -190,7 +281,15 @@ describe('wsmatrix run: real runs', () => {
     try {
       const everyAutobahnGroup = ['1.*', '2.*', '3.*', '4.*', '5.*', '6.*', '7.*', '9.*', '10.*', '12.*', '13.*'];
       const write = (cases: string[]) =>
-        writeFile(path.join(dir, 'spec.json'), JSON.stringify({ outdir: './out', servers: [{ agent: 'Core', url: core.url }], cases, 'exclude-cases': everyAutobahnGroup }));
+        writeFile(
+          path.join(dir, 'spec.json'),
+          JSON.stringify({
+            outdir: './out',
+            servers: [{ agent: 'Core', url: core.url }],
+            cases,
+            'exclude-cases': everyAutobahnGroup,
+          }),
+        );
       await write(['*']);
       const onlyAutobahn = await runMain(['run', '--spec', path.join(dir, 'spec.json')]);
       expect(onlyAutobahn.code).toBe(2);
@@ -198,7 +297,10 @@ describe('wsmatrix run: real runs', () => {
       await write(['*', '0.1.*']);
       const withGroup0 = await runMain(['run', '--spec', path.join(dir, 'spec.json')]);
       expect(withGroup0.code).toBe(0);
-      const index = JSON.parse(await readFile(path.join(dir, 'out', 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+      const index = JSON.parse(await readFile(path.join(dir, 'out', 'index.json'), 'utf8')) as Record<
+        string,
+        Record<string, { behavior: string }>
+      >;
       const ids = Object.keys(index.Core!);
       expect(ids.length).toBeGreaterThan(3);
       expect(ids.every((id) => id.startsWith('0.1.'))).toBe(true);
@@ -211,11 +313,13 @@ describe('wsmatrix run: real runs', () => {
     const out = await tempDir('run');
     const r = await runMain(['run', '--targets', 'core', '--cases', '0.*', '--out', out]);
     expect(r.code).toBe(0);
-    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<string, Record<string, { behavior: string }>>;
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<
+      string,
+      Record<string, { behavior: string }>
+    >;
     const entries = Object.entries(index.core!);
     expect(entries.length).toBeGreaterThanOrEqual(30);
     const notOk = entries.filter(([, e]) => e.behavior !== 'OK' && e.behavior !== 'INFORMATIONAL');
     expect(notOk).toEqual([]);
   }, 60000);
 });
-

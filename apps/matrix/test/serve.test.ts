@@ -6,7 +6,6 @@ import { runMain } from './cli-harness.js';
 
 const BIN = fileURLToPath(new URL('../bin/wsmatrix.js', import.meta.url));
 
-
 describe('wsmatrix usage errors: one line on stderr, exit code 2', () => {
   for (const argv of [
     [],
@@ -80,7 +79,8 @@ describe('wsmatrix serve <target> runs a standalone echo server', () => {
       const served = await startServe(target);
       expect(served.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
       // The core says which socket layer is in effect; the others have none to report.
-      if (target === 'core') expect(served.line).toMatch(/listening on \S+ \(socket layer: (net|shared-reads|bare)[);]/);
+      if (target === 'core')
+        expect(served.line).toMatch(/listening on \S+ \(socket layer: (net|shared-reads|bare)[);]/);
       else expect(served.line).not.toMatch(/socket layer/);
       const text = await echoOnce(served.url, `hello ${target}`);
       expect(text).toEqual({ data: Buffer.from(`hello ${target}`), binary: false });

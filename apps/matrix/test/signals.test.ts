@@ -19,7 +19,10 @@ const SAFETY_NET_MS = 180_000;
 // CI installs libwslay-dev and python3-websockets, so there a missing one is a failure; on a developer
 // machine without them these tests are skipped with the reason.
 const missing = ['wslay', 'python-websockets']
-  .map((name) => [name, (getAnyTarget(name) as { unavailableReason?: () => string | undefined }).unavailableReason?.()] as const)
+  .map(
+    (name) =>
+      [name, (getAnyTarget(name) as { unavailableReason?: () => string | undefined }).unavailableReason?.()] as const,
+  )
   .filter(([, why]) => why !== undefined);
 const skip = missing.length > 0 && !process.env.CI;
 const skipNote = skip ? ` (skipped: ${missing.map(([n, why]) => `${n}: ${why}`).join('; ')})` : '';
@@ -66,7 +69,17 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
     const before = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as Index;
     const runsBefore = await readdir(path.join(release, 'runs'));
 
-    const cli = startCli(['matrix', '--targets', 'wslay', '--cases', '1.*,9.*', '--results', results, '--report', path.join(dir, 'report')]);
+    const cli = startCli([
+      'matrix',
+      '--targets',
+      'wslay',
+      '--cases',
+      '1.*,9.*',
+      '--results',
+      results,
+      '--report',
+      path.join(dir, 'report'),
+    ]);
     await cli.waitFor(/wslay: wslay \S+ on ws:/);
     await cli.waitFor(/wslay [1-9]\d*\/\d+/);
     const children = descendants(cli.pid);
@@ -78,7 +91,11 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
     const after = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as Index;
     expect(Object.keys(after.wslay!).length).toBe(Object.keys(before.wslay!).length);
     const runFile = (await readdir(path.join(release, 'runs'))).find((f) => !runsBefore.includes(f))!;
-    const run = JSON.parse(await readFile(path.join(release, 'runs', runFile), 'utf8')) as { verdicts: Record<string, string>; interrupted: string[]; interruptedBy: string };
+    const run = JSON.parse(await readFile(path.join(release, 'runs', runFile), 'utf8')) as {
+      verdicts: Record<string, string>;
+      interrupted: string[];
+      interruptedBy: string;
+    };
     expect(run.interruptedBy).toBe('SIGTERM');
     expect(Object.keys(run.verdicts).length).toBeGreaterThan(0);
     expect(run.interrupted.length).toBeGreaterThan(0);
@@ -116,7 +133,22 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
   });
 
   it('SIGINT to bench: servers, load generator and the external server they started all end', async () => {
-    const cli = startCli(['bench', '--targets', 'wslay', '--workloads', 'small', '--duration', '5', '--runs', '3', '--warmup-round', '0', '--quiet-wait', '0', '--no-pin']);
+    const cli = startCli([
+      'bench',
+      '--targets',
+      'wslay',
+      '--workloads',
+      'small',
+      '--duration',
+      '5',
+      '--runs',
+      '3',
+      '--warmup-round',
+      '0',
+      '--quiet-wait',
+      '0',
+      '--no-pin',
+    ]);
     const [, bundle] = await cli.waitFor(/bundled into (\S+)/);
     // Printed once the servers and the load generator are all up.
     await cli.waitFor(/started: .* and the load generator/);

@@ -8,7 +8,13 @@ import type { BenchCell, BenchResult } from './result.js';
 
 /** Which figure of a cell is compared. */
 export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'pairedRatioToWs' | 'pairedRatioToTcp';
-export const COMPARED_FIGURES: readonly ComparedFigure[] = ['median', 'ratioToWs', 'ratioToTcp', 'pairedRatioToWs', 'pairedRatioToTcp'];
+export const COMPARED_FIGURES: readonly ComparedFigure[] = [
+  'median',
+  'ratioToWs',
+  'ratioToTcp',
+  'pairedRatioToWs',
+  'pairedRatioToTcp',
+];
 
 /** The compared figure of a cell; null where it has none (results stored before paired ratios have none). */
 function figureOf(cell: BenchCell | undefined, figure: ComparedFigure): number | null {
@@ -39,7 +45,11 @@ export interface Agreement {
 }
 
 /** Compares the medians (or ratios) of `results` cell by cell; `tolerance` 0.1 = 10 %. */
-export function compareMedians(results: readonly BenchResult[], tolerance = 0.1, figure: ComparedFigure = 'median'): Agreement {
+export function compareMedians(
+  results: readonly BenchResult[],
+  tolerance = 0.1,
+  figure: ComparedFigure = 'median',
+): Agreement {
   if (results.length < 2) throw new Error('comparing medians needs at least two results');
   const keyOf = (workload: string, target: string): string => `${workload}\u0000${target}`;
   const maps = results.map((r) => new Map(r.cells.map((c) => [keyOf(c.workload, c.target), c])));
@@ -50,7 +60,14 @@ export function compareMedians(results: readonly BenchResult[], tolerance = 0.1,
     const present = medians.filter((m): m is number => m !== null);
     const min = Math.min(...present);
     const range = present.length === medians.length && min > 0 ? Math.max(...present) / min - 1 : null;
-    cells.push({ workload: first.workload, target: first.target, unit: first.unit, medians, range, agrees: range !== null && range <= tolerance });
+    cells.push({
+      workload: first.workload,
+      target: first.target,
+      unit: first.unit,
+      medians,
+      range,
+      agrees: range !== null && range <= tolerance,
+    });
   }
   let worst: CellAgreement | null = null;
   for (const c of cells) if (c.range !== null && (worst === null || c.range > worst.range!)) worst = c;
@@ -78,11 +95,20 @@ export function formatAgreement(agreement: Agreement, labels: readonly string[])
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   const pct = `${(agreement.tolerance * 100).toFixed(0)}%`;
   const what = FIGURE_NAMES[agreement.figure];
-  lines.push('', `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct}` +
-    (agreement.worst ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${formatPercent(agreement.worst.range)}` : ''));
+  lines.push(
+    '',
+    `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct}` +
+      (agreement.worst
+        ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${formatPercent(agreement.worst.range)}`
+        : ''),
+  );
   return `${lines.join('\n')}\n`;
 }
-

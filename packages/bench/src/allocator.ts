@@ -31,5 +31,7 @@ export function allocatorEnv(mode: MallocMode, base: NodeJS.ProcessEnv = process
 
 /** One line for the output. */
 export function describeMalloc(mode: MallocMode): string {
-  return mode === 'steady' ? 'glibc malloc with fixed trim/mmap thresholds (--malloc steady)' : "glibc malloc's own defaults (--malloc default)";
+  return mode === 'steady'
+    ? 'glibc malloc with fixed trim/mmap thresholds (--malloc steady)'
+    : "glibc malloc's own defaults (--malloc default)";
 }

@@ -31,7 +31,15 @@ export function buildMaskedMessage(opcode: number, payload: Uint8Array, fragment
     const piece = payload.subarray(at, at + step);
     at += piece.length;
     const first = frames.length === 0;
-    frames.push(encodeFrame({ opcode: first ? opcode : Opcode.Continuation, payload: piece, fin: at >= payload.length, rsv1: rsv1 && first, mask: nonZeroMask() }));
+    frames.push(
+      encodeFrame({
+        opcode: first ? opcode : Opcode.Continuation,
+        payload: piece,
+        fin: at >= payload.length,
+        rsv1: rsv1 && first,
+        mask: nonZeroMask(),
+      }),
+    );
   } while (at < payload.length);
   return frames.length === 1 ? frames[0]! : Buffer.concat(frames);
 }
@@ -52,7 +60,8 @@ export function buildPayload(opcode: number, size: number): Buffer {
 /** RFC 7692 §7.2.1: raw DEFLATE ended by a sync flush, without the 00 00 FF FF the flush ends with. */
 export function deflateMessagePayload(payload: Uint8Array): Buffer {
   const out = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH });
-  if (out.length < 4 || out.readUInt32BE(out.length - 4) !== 0xffff) throw new Error('zlib sync flush did not end in 00 00 FF FF');
+  if (out.length < 4 || out.readUInt32BE(out.length - 4) !== 0xffff)
+    throw new Error('zlib sync flush did not end in 00 00 FF FF');
   return out.subarray(0, out.length - 4);
 }
 
@@ -60,7 +69,11 @@ export function deflateMessagePayload(payload: Uint8Array): Buffer {
  * One message compressed, then framed: `fragmentSize` cuts the compressed bytes; RSV1 on the first frame
  * only (§6.1). `compressedLength`: payload bytes on the wire, for the sent compression ratio.
  */
-export function buildCompressedMessage(opcode: number, payload: Uint8Array, fragmentSize?: number): { frames: Buffer; compressedLength: number } {
+export function buildCompressedMessage(
+  opcode: number,
+  payload: Uint8Array,
+  fragmentSize?: number,
+): { frames: Buffer; compressedLength: number } {
   const compressed = deflateMessagePayload(payload);
   return { frames: buildMaskedMessage(opcode, compressed, fragmentSize, true), compressedLength: compressed.length };
 }

@@ -25,7 +25,12 @@ export const DEFLATE_OFFER_HEADER = formatExtensions([deflateOfferElement(DEFLAT
 /** The GET upgrade request for ws://host:port/, offering permessage-deflate only for deflate jobs. */
 export function upgradeRequest(host: string, port: number, key: string, deflate: boolean): Buffer {
   const hostHeader = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-  const head = buildUpgradeRequest({ host: hostHeader, path: '/', key, ...(deflate ? { extensions: DEFLATE_OFFER_HEADER } : {}) });
+  const head = buildUpgradeRequest({
+    host: hostHeader,
+    path: '/',
+    key,
+    ...(deflate ? { extensions: DEFLATE_OFFER_HEADER } : {}),
+  });
   return Buffer.from(head, 'latin1');
 }
 
@@ -38,7 +43,8 @@ export function checkUpgradeResponse(head: HttpResponseHead, key: string, deflat
   if (!check.ok) return check.message;
   if (!deflate) return null;
   const [answer] = check.extensions;
-  if (answer === undefined) return 'server declined permessage-deflate, which this +deflate job requires (it would measure uncompressed traffic)';
+  if (answer === undefined)
+    return 'server declined permessage-deflate, which this +deflate job requires (it would measure uncompressed traffic)';
   const deflateCheck = validateDeflateResponse(answer, [DEFLATE_OFFER], { strict: true });
   return deflateCheck.ok ? null : deflateCheck.message;
 }

@@ -37,12 +37,16 @@ function barChart(title: string, cells: readonly BenchCell[], targets: readonly 
       return `${label}<text x="${LABEL_WIDTH + 4}" y="${mid}" dominant-baseline="middle" fill="#8b0000">failed</text>`;
     }
     const width = Math.max(1, x(c.median) - LABEL_WIDTH);
-    const whisker = c.min !== null && c.max !== null && c.max > c.min
-      ? `<line x1="${x(c.min).toFixed(1)}" x2="${x(c.max).toFixed(1)}" y1="${mid}" y2="${mid}" stroke="#1d232a" stroke-width="1.5"/>`
-      : '';
+    const whisker =
+      c.min !== null && c.max !== null && c.max > c.min
+        ? `<line x1="${x(c.min).toFixed(1)}" x2="${x(c.max).toFixed(1)}" y1="${mid}" y2="${mid}" stroke="#1d232a" stroke-width="1.5"/>`
+        : '';
     const value = `${formatValue(c.median)} ${c.unit}${c.ratioToWs !== null && c.target !== 'ws' ? `  ${formatRatio(c.ratioToWs)} ws` : ''}`;
-    const tip = `${c.target}: median ${formatValue(c.median)} ${c.unit}, runs ${c.runs.map((r) => formatValue(r.value)).join(', ')}` +
-      (c.deflate ? `; permessage-deflate, replies ${formatPercent(c.deflate.wireRatio)} of their size on the wire` : '');
+    const tip =
+      `${c.target}: median ${formatValue(c.median)} ${c.unit}, runs ${c.runs.map((r) => formatValue(r.value)).join(', ')}` +
+      (c.deflate
+        ? `; permessage-deflate, replies ${formatPercent(c.deflate.wireRatio)} of their size on the wire`
+        : '');
     return (
       `${label}<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${colourOf(c.target, targets)}"><title>${esc(tip)}</title></rect>` +
       `${whisker}<text x="${(x(c.max ?? c.median) + 6).toFixed(1)}" y="${mid}" dominant-baseline="middle">${esc(value)}</text>`
@@ -57,14 +61,18 @@ function barChart(title: string, cells: readonly BenchCell[], targets: readonly 
 
 function ratioTable(result: BenchResult, targets: readonly string[]): string {
   const head = targets.map((t) => `<th colspan="3">${esc(t)}</th>`).join('');
-  const sub = targets.map(() => '<th class="num">median</th><th class="num">vs ws</th><th class="num">vs tcp</th>').join('');
+  const sub = targets
+    .map(() => '<th class="num">median</th><th class="num">vs ws</th><th class="num">vs tcp</th>')
+    .join('');
   const rows = result.workloads.map((w) => {
     const cells = targets.map((t) => {
       const c = result.cells.find((cell) => cell.workload === w.id && cell.target === t);
       if (!c || c.median === null) return '<td class="num">–</td><td class="num">–</td><td class="num">–</td>';
       const mark = c.clientBound ? ' title="client-bound: a lower bound for the server"' : '';
-      return `<td class="num"${mark}>${esc(formatValue(c.median))}${c.clientBound ? '*' : ''}</td>` +
-        `<td class="num">${esc(formatRatio(c.ratioToWs))}</td><td class="num">${esc(formatRatio(c.ratioToTcp))}</td>`;
+      return (
+        `<td class="num"${mark}>${esc(formatValue(c.median))}${c.clientBound ? '*' : ''}</td>` +
+        `<td class="num">${esc(formatRatio(c.ratioToWs))}</td><td class="num">${esc(formatRatio(c.ratioToTcp))}</td>`
+      );
     });
     return `<tr><th>${esc(w.title)} <small>(${esc(w.unit)})</small></th>${cells.join('')}</tr>`;
   });
@@ -74,24 +82,30 @@ function ratioTable(result: BenchResult, targets: readonly string[]): string {
 function detailTable(cells: readonly BenchCell[]): string {
   // The wire column only where a permessage-deflate row makes it mean something.
   const withWire = cells.some((c) => c.deflate);
-  const wire = (c: BenchCell): string => (withWire ? `<td class="num">${esc(c.deflate ? formatPercent(c.deflate.wireRatio) : '–')}</td>` : '');
-  const rows = cells.map((c) =>
-    `<tr><th>${esc(c.target)}</th>${wire(c)}<td class="num">${esc(formatPercent(c.spread))}</td><td class="num">${esc(formatMicros(c.p50Us))}</td>` +
-    `<td class="num">${esc(formatMicros(c.p99Us))}</td><td class="num">${esc(formatCores(c.clientCpu))}</td><td class="num">${esc(formatCores(c.serverCpu))}</td>` +
-    `<td class="num">${esc(formatCores(c.otherCpu))}</td>` +
-    `<td>${esc([c.clientBound ? 'client-bound' : '', c.serverBound ? 'server-bound' : '', c.noisy ? 'noisy: other processes busy' : '', ...c.errors].filter(Boolean).join('; '))}</td></tr>`,
+  const wire = (c: BenchCell): string =>
+    withWire ? `<td class="num">${esc(c.deflate ? formatPercent(c.deflate.wireRatio) : '–')}</td>` : '';
+  const rows = cells.map(
+    (c) =>
+      `<tr><th>${esc(c.target)}</th>${wire(c)}<td class="num">${esc(formatPercent(c.spread))}</td><td class="num">${esc(formatMicros(c.p50Us))}</td>` +
+      `<td class="num">${esc(formatMicros(c.p99Us))}</td><td class="num">${esc(formatCores(c.clientCpu))}</td><td class="num">${esc(formatCores(c.serverCpu))}</td>` +
+      `<td class="num">${esc(formatCores(c.otherCpu))}</td>` +
+      `<td>${esc([c.clientBound ? 'client-bound' : '', c.serverBound ? 'server-bound' : '', c.noisy ? 'noisy: other processes busy' : '', ...c.errors].filter(Boolean).join('; '))}</td></tr>`,
   );
-  return `<table class="bench-detail"><thead><tr><th>target</th>${withWire ? '<th class="num">wire</th>' : ''}<th class="num">spread</th><th class="num">p50</th><th class="num">p99</th>` +
-    `<th class="num">client CPU</th><th class="num">server CPU</th><th class="num">other CPU</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return (
+    `<table class="bench-detail"><thead><tr><th>target</th>${withWire ? '<th class="num">wire</th>' : ''}<th class="num">spread</th><th class="num">p50</th><th class="num">p99</th>` +
+    `<th class="num">client CPU</th><th class="num">server CPU</th><th class="num">other CPU</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 /** What the +deflate bars of a workload measured, said once above its chart. */
 function deflateLegend(cells: readonly BenchCell[]): string {
   const d = cells.find((c) => c.deflate)?.deflate;
   if (!d) return '';
-  return `<p class="note">+deflate bars: permessage-deflate negotiated; payload: ${esc(d.payload)}, sent pre-compressed to ` +
+  return (
+    `<p class="note">+deflate bars: permessage-deflate negotiated; payload: ${esc(d.payload)}, sent pre-compressed to ` +
     `${esc(formatPercent(d.sentRatio))} of its size. “wire” is the replies' payload bytes on the wire ÷ their uncompressed size; ` +
-    `figures count messages at their uncompressed size, and “vs ws” / “vs tcp” divide by the uncompressed references.</p>`;
+    `figures count messages at their uncompressed size, and “vs ws” / “vs tcp” divide by the uncompressed references.</p>`
+  );
 }
 
 /** The benchmark page body for the report (passed to the report writer as `benchmarkHtml`). */
@@ -99,20 +113,29 @@ export function renderBenchmarkHtml(result: BenchResult): string {
   const { machine, pinning, settings } = result;
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
   const versions = result.targets
-    .map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${esc(describeTargetSettings(t))}` +
-      `${t.error ? ` — not measured: ${esc(t.error)}` : ''}</li>`)
+    .map(
+      (t) =>
+        `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${esc(describeTargetSettings(t))}` +
+        `${t.error ? ` — not measured: ${esc(t.error)}` : ''}</li>`,
+    )
     .join('');
   const sections = result.workloads.map((w) => {
-    const cells = targets.map((t) => result.cells.find((c) => c.workload === w.id && c.target === t)).filter((c): c is BenchCell => !!c);
-    return `<h3 id="bench-${esc(w.id)}">${esc(w.title)} <small class="meta">(${esc(w.unit)}, ${esc(w.id)})</small></h3>` +
-      `${deflateLegend(cells)}${barChart(w.title, cells, targets)}${detailTable(cells)}`;
+    const cells = targets
+      .map((t) => result.cells.find((c) => c.workload === w.id && c.target === t))
+      .filter((c): c is BenchCell => !!c);
+    return (
+      `<h3 id="bench-${esc(w.id)}">${esc(w.title)} <small class="meta">(${esc(w.unit)}, ${esc(w.id)})</small></h3>` +
+      `${deflateLegend(cells)}${barChart(w.title, cells, targets)}${detailTable(cells)}`
+    );
   });
   return [
     '<section class="bench">',
     '<h1>Benchmarks</h1>',
-    `<p class="meta">${esc(`${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.platform}/${machine.arch}; ${pinning.note}. ` +
-      `${settings.runs} run(s) of ${settings.durationSec} s after ${settings.warmupSec} s warm-up, ${result.startedAt}` +
-      `${settings.malloc ? `; malloc ${settings.malloc}` : ''}${settings.runtime ? `; runtime ${settings.runtime}` : ''}.`)}</p>`,
+    `<p class="meta">${esc(
+      `${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.platform}/${machine.arch}; ${pinning.note}. ` +
+        `${settings.runs} run(s) of ${settings.durationSec} s after ${settings.warmupSec} s warm-up, ${result.startedAt}` +
+        `${settings.malloc ? `; malloc ${settings.malloc}` : ''}${settings.runtime ? `; runtime ${settings.runtime}` : ''}.`,
+    )}</p>`,
     `<p class="note">Bars are medians over the runs, whiskers span min–max. “vs ws” and “vs tcp” divide by the ws median and by the raw TCP echo ` +
       `(${esc(settings.tcpEcho)}), the ceiling for a server on Node. CPU is in cores; * marks a client-bound figure (a lower bound for that server).</p>`,
     `<ul class="bench-targets">${versions}</ul>`,

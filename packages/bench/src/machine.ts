@@ -77,10 +77,15 @@ export function hasTaskset(): boolean {
 /** Servers are single-threaded: the last core is theirs, the load generator gets the rest (up to 8). */
 export function planPinning(cpus: readonly number[], taskset: boolean, wanted = true): PinningPlan {
   if (!wanted) return { pinned: false, clientThreads: 1, note: 'not pinned (pinning turned off)' };
-  if (cpus.length < 2) return { pinned: false, clientThreads: 1, note: 'not pinned: only one core, server and client share it' };
+  if (cpus.length < 2)
+    return { pinned: false, clientThreads: 1, note: 'not pinned: only one core, server and client share it' };
   const client = cpus.slice(0, -1).slice(0, 8);
   if (!taskset) {
-    return { pinned: false, clientThreads: client.length, note: 'not pinned: taskset not found, server and client may share cores' };
+    return {
+      pinned: false,
+      clientThreads: client.length,
+      note: 'not pinned: taskset not found, server and client may share cores',
+    };
   }
   const serverCpus = String(cpus[cpus.length - 1]);
   const clientCpus = client.join(',');

@@ -54,19 +54,30 @@ export async function measureLoop(o: MeasureLoopOptions): Promise<LoopOutcome> {
     // Fresh processes run unoptimised code for their first seconds: one pass over everything first.
     o.progress(`warm-up round: ${o.workloads.length * o.targets.length} jobs of ${o.warmupRoundSec} s, not measured`);
     // Nothing is measured here, so no window is held open for a count either.
-    const warmupOptions = { ...o.jobOptions, warmupMs: 0, durationMs: o.warmupRoundSec * 1000, minCompleted: undefined };
+    const warmupOptions = {
+      ...o.jobOptions,
+      warmupMs: 0,
+      durationMs: o.warmupRoundSec * 1000,
+      minCompleted: undefined,
+    };
     const timeoutMs = o.warmupRoundSec * 1000 + 30000;
     for (const workload of o.workloads) {
       for (const target of o.targets) {
         try {
-          const result = await o.runJob(target.jobFor(workload), { ...warmupOptions, serverPid: target.serverPid }, timeoutMs);
+          const result = await o.runJob(
+            target.jobFor(workload),
+            { ...warmupOptions, serverPid: target.serverPid },
+            timeoutMs,
+          );
           if (result.errorCount) {
             warmupProblems++;
             o.progress(`warm-up ${workload.id} ${target.name}: ${result.errorCount} errors: ${result.errors[0]}`);
           }
         } catch (err) {
           warmupProblems++;
-          o.progress(`warm-up ${workload.id} ${target.name}: failed: ${err instanceof Error ? err.message : String(err)}`);
+          o.progress(
+            `warm-up ${workload.id} ${target.name}: failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }
     }
@@ -77,7 +88,11 @@ export async function measureLoop(o: MeasureLoopOptions): Promise<LoopOutcome> {
     let measured: BenchRun | undefined;
     for (let attempt = 0; attempt < (o.quietWaitMs > 0 ? 2 : 1); attempt++) {
       if (o.quietWaitMs > 0) await o.waitForQuiet(o.quietWaitMs);
-      const job = await o.runJob(target.jobFor(workload), { ...o.jobOptions, serverPid: target.serverPid }, o.timeoutMs);
+      const job = await o.runJob(
+        target.jobFor(workload),
+        { ...o.jobOptions, serverPid: target.serverPid },
+        o.timeoutMs,
+      );
       measured = toRun(workload, job);
       if (!isNoisy(measured)) break;
     }

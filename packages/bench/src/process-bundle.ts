@@ -33,10 +33,16 @@ const externalPackages: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === RESOLVING || args.path.startsWith('@wsmatrix/') || isBuiltin(args.path)) return undefined;
-      const found = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING });
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING,
+      });
       if (found.errors.length > 0) return { errors: found.errors };
       // A require() takes a path, an import a URL.
-      const path = args.kind === 'require-call' || args.kind === 'require-resolve' ? found.path : pathToFileURL(found.path).href;
+      const path =
+        args.kind === 'require-call' || args.kind === 'require-resolve' ? found.path : pathToFileURL(found.path).href;
       return { path, external: true };
     });
   },
@@ -59,7 +65,8 @@ const sourceUrls: Plugin = {
  * Bundled code that calls require() (CommonJS pulled into an ESM bundle) needs a real `require`;
  * esbuild's shim otherwise throws "Dynamic require of … is not supported".
  */
-const REQUIRE_BANNER = "import { createRequire as __wsmatrixCreateRequire } from 'node:module';\nconst require = __wsmatrixCreateRequire(import.meta.url);";
+const REQUIRE_BANNER =
+  "import { createRequire as __wsmatrixCreateRequire } from 'node:module';\nconst require = __wsmatrixCreateRequire(import.meta.url);";
 
 /**
  * Bundles `entries` (output name → source file) into a fresh folder under the OS temp dir. Always built
@@ -86,7 +93,9 @@ export async function bundleProcessEntries(entries: Record<string, string>): Pro
     await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`cannot bundle the benchmark processes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`cannot bundle the benchmark processes: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   return {
     dir,

@@ -50,9 +50,10 @@ export interface SpawnOptions {
 function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
   const { file, loader } = opts.bundle ? { file: opts.bundle.file(entry), loader: [] } : entryPath(entry);
   const nodeArgs = [...loader, file, ...args];
-  const [command, commandArgs] = opts.cpus === undefined
-    ? [process.execPath, nodeArgs]
-    : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
+  const [command, commandArgs] =
+    opts.cpus === undefined
+      ? [process.execPath, nodeArgs]
+      : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
   const child = spawn(command, commandArgs, {
     cwd: PACKAGE_DIR,
     env: allocatorEnv(opts.malloc ?? 'steady'),
@@ -90,7 +91,10 @@ export async function startServerProcess(target: string, opts: SpawnOptions = {}
   const lastError = stderrTail(child);
   const info = await new Promise<ServerInfo>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`server ${target} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`server ${target} did not start within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
     const fail = (err: Error): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');

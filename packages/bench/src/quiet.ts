@@ -16,6 +16,11 @@ export async function waitForQuiet(maxWaitMs: number): Promise<void> {
     const sampledAt = performance.now();
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     const after = machineBusyMs();
-    if (before === undefined || after === undefined || (after - before) / (performance.now() - sampledAt) < QUIET_THRESHOLD) return;
+    if (
+      before === undefined ||
+      after === undefined ||
+      (after - before) / (performance.now() - sampledAt) < QUIET_THRESHOLD
+    )
+      return;
   } while (performance.now() - started < maxWaitMs);
 }

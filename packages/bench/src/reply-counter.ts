@@ -78,7 +78,8 @@ export class ReplyCounter {
     let length = bytes[at + 1]! & 0x7f;
     if (length === 126) length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
     else if (length === 127) {
-      length = (bytes[at + 2]! * 2 ** 24 + ((bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!)) * 2 ** 32 +
+      length =
+        (bytes[at + 2]! * 2 ** 24 + ((bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!)) * 2 ** 32 +
         (bytes[at + 6]! * 2 ** 24 + ((bytes[at + 7]! << 16) | (bytes[at + 8]! << 8) | bytes[at + 9]!));
     }
     this.currentIsData = opcode < 8;

@@ -6,7 +6,13 @@
 import { DEFAULT_MAX_HOLD_MS, type RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine.js';
-import { bundleBenchProcesses, startClientProcess, startServerProcess, type ProcessRuntime, type ServerProcess } from './processes.js';
+import {
+  bundleBenchProcesses,
+  startClientProcess,
+  startServerProcess,
+  type ProcessRuntime,
+  type ServerProcess,
+} from './processes.js';
 import type { ProcessBundle } from './process-bundle.js';
 import { RESULT_SCHEMA, type BenchCell, type BenchResult, type BenchTarget } from './result.js';
 import { addRatios, summarizeCell } from './summary.js';
@@ -58,7 +64,9 @@ export function isDeflateTarget(name: string): boolean {
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
   const runtime = options.runtime ?? 'bundle';
   const bundle = runtime === 'bundle' ? await bundleBenchProcesses() : undefined;
-  options.onProgress?.(bundle ? `processes: plain JS bundled into ${bundle.dir}` : 'processes: TypeScript sources through tsx');
+  options.onProgress?.(
+    bundle ? `processes: plain JS bundled into ${bundle.dir}` : 'processes: TypeScript sources through tsx',
+  );
   try {
     return await measure(options, runtime, bundle);
   } finally {
@@ -66,7 +74,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   }
 }
 
-async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: ProcessBundle | undefined): Promise<BenchResult> {
+async function measure(
+  options: BenchOptions,
+  runtime: ProcessRuntime,
+  bundle: ProcessBundle | undefined,
+): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
   const durationSec = options.durationSec ?? 2;
   const runs = options.runs ?? 5;
@@ -92,7 +104,13 @@ async function measure(options: BenchOptions, runtime: ProcessRuntime, bundle: P
       try {
         const server = await startServerProcess(name, { cpus: pinning.serverCpus, malloc, bundle });
         servers.set(name, server);
-        targets.push({ name, implementation: server.info.implementation, version: server.info.version, options: server.info.options, ...deflate });
+        targets.push({
+          name,
+          implementation: server.info.implementation,
+          version: server.info.version,
+          options: server.info.options,
+          ...deflate,
+        });
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         progress(`${name}: cannot start: ${why}`);

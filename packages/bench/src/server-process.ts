@@ -11,13 +11,28 @@ const HOST = '127.0.0.1';
 async function start(name: string): Promise<{ info: Record<string, unknown>; close: () => Promise<void> }> {
   if (name === 'tcp') {
     const echo = await startTcpEcho({ host: HOST, port: 0 });
-    return { info: { name, implementation: 'node:net', version: process.version, options: { echo: TCP_ECHO_STYLE }, port: echo.port }, close: echo.close };
+    return {
+      info: {
+        name,
+        implementation: 'node:net',
+        version: process.version,
+        options: { echo: TCP_ECHO_STYLE },
+        port: echo.port,
+      },
+      close: echo.close,
+    };
   }
   const target = getAnyTarget(name);
   const running = await target.start({ host: HOST, port: 0 });
   return {
     // The options in effect: what the target declares, overridden by what it resolved at start (the core's socket layer).
-    info: { name, implementation: target.implementation, version: target.version, options: { ...target.options, ...running.options }, port: running.port },
+    info: {
+      name,
+      implementation: target.implementation,
+      version: target.version,
+      options: { ...target.options, ...running.options },
+      port: running.port,
+    },
     close: () => running.close(),
   };
 }

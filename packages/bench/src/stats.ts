@@ -37,7 +37,7 @@ export class LatencyHistogram {
   }
 
   record(microseconds: number, count = 1): void {
-    const us = microseconds > 0 ? microseconds : 0;
+    const us = Math.max(microseconds, 0);
     const index = Math.min(BUCKET_COUNT - 1, Math.floor(Math.log2(1 + us) * BUCKETS_PER_OCTAVE));
     this.counts[index]! += count;
     this.total += count;

@@ -37,9 +37,10 @@ export function toRun(workload: Workload, job: JobResult): BenchRun {
     p99Us: finiteOrNull(latency.percentile(99)),
     clientCpu: job.clientCpuMs / cpuSeconds,
     serverCpu: job.serverCpuMs === undefined ? null : job.serverCpuMs / cpuSeconds,
-    otherCpu: job.machineCpuMs === undefined || job.serverCpuMs === undefined
-      ? null
-      : Math.max(0, job.machineCpuMs - job.serverCpuMs - job.clientCpuMs) / cpuSeconds,
+    otherCpu:
+      job.machineCpuMs === undefined || job.serverCpuMs === undefined
+        ? null
+        : Math.max(0, job.machineCpuMs - job.serverCpuMs - job.clientCpuMs) / cpuSeconds,
     errorCount: job.errorCount,
     errors: job.errors,
     ...(job.deflate ? { deflate: runDeflate(job.deflate) } : {}),
@@ -75,7 +76,13 @@ function medianOf(values: (number | null)[]): number | null {
 }
 
 /** Summarises the runs of one cell (ratios are filled in by addRatios). `failures` are runs that did not complete. */
-export function summarizeCell(workload: Workload, target: string, runs: BenchRun[], failures: string[], clientCores: number): BenchCell {
+export function summarizeCell(
+  workload: Workload,
+  target: string,
+  runs: BenchRun[],
+  failures: string[],
+  clientCores: number,
+): BenchCell {
   const values = runs.map((r) => r.value);
   const clientCpu = medianOf(runs.map((r) => r.clientCpu));
   const serverCpu = medianOf(runs.map((r) => r.serverCpu));
@@ -124,7 +131,8 @@ export function pairedRatio(cell: BenchCell, reference: BenchCell | undefined): 
 export function addRatios(cells: BenchCell[]): BenchCell[] {
   const cellOf = (workload: string, target: string): BenchCell | undefined =>
     cells.find((c) => c.workload === workload && c.target === target);
-  const positiveMedian = (cell: BenchCell | undefined): number | null => (cell?.median != null && cell.median > 0 ? cell.median : null);
+  const positiveMedian = (cell: BenchCell | undefined): number | null =>
+    cell?.median != null && cell.median > 0 ? cell.median : null;
   return cells.map((c) => {
     const ws = cellOf(c.workload, 'ws');
     const tcp = cellOf(c.workload, 'tcp');

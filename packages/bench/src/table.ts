@@ -11,12 +11,26 @@ export function describeTargetSettings(target: Pick<BenchTarget, 'deflate' | 'op
   if (target.deflate) parts.push('permessage-deflate (offered and required)');
   const { socketLayer, socketLayerFallback } = target.options;
   if (typeof socketLayer === 'string') {
-    parts.push(`socket layer: ${socketLayer}${typeof socketLayerFallback === 'string' ? ` (${socketLayerFallback})` : ''}`);
+    parts.push(
+      `socket layer: ${socketLayer}${typeof socketLayerFallback === 'string' ? ` (${socketLayerFallback})` : ''}`,
+    );
   }
   return parts.map((p) => ` · ${p}`).join('');
 }
 
-const COLUMNS = ['target', 'median', 'spread', 'vs ws', 'vs tcp', 'p50', 'p99', 'client CPU', 'server CPU', 'other CPU', 'note'] as const;
+const COLUMNS = [
+  'target',
+  'median',
+  'spread',
+  'vs ws',
+  'vs tcp',
+  'p50',
+  'p99',
+  'client CPU',
+  'server CPU',
+  'other CPU',
+  'note',
+] as const;
 /** Where the `wire` column goes (after "vs tcp") in blocks that have a permessage-deflate row. */
 const WIRE_AT = COLUMNS.indexOf('vs tcp') + 1;
 
@@ -53,7 +67,10 @@ function align(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   // Text left, figures right.
   return rows.map((r) =>
-    r.map((text, i) => (i === 0 || i === r.length - 1 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ').trimEnd(),
+    r
+      .map((text, i) => (i === 0 || i === r.length - 1 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
   );
 }
 
@@ -76,7 +93,9 @@ export function formatBenchTable(result: BenchResult): string {
       `${settings.runtime ? ` · runtime ${settings.runtime}` : ''}`,
   ];
   for (const t of result.targets) {
-    lines.push(`  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${t.error ? ` — not measured: ${t.error}` : ''}`);
+    lines.push(
+      `  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${t.error ? ` — not measured: ${t.error}` : ''}`,
+    );
   }
   for (const w of result.workloads) {
     const cells = result.cells.filter((c) => c.workload === w.id);
@@ -99,6 +118,8 @@ export function formatBenchTable(result: BenchResult): string {
 function pairedLine(cells: readonly BenchCell[]): string[] {
   const parts = cells
     .filter((c) => c.target !== 'ws' && c.target !== 'tcp' && (c.pairedRatioToWs != null || c.pairedRatioToTcp != null))
-    .map((c) => `${c.target} ${formatRatio(c.pairedRatioToWs ?? null)} ws, ${formatRatio(c.pairedRatioToTcp ?? null)} tcp`);
+    .map(
+      (c) => `${c.target} ${formatRatio(c.pairedRatioToWs ?? null)} ws, ${formatRatio(c.pairedRatioToTcp ?? null)} tcp`,
+    );
   return parts.length ? [`  paired run by run (median of per-run ratios): ${parts.join(' · ')}`] : [];
 }

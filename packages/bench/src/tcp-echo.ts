@@ -170,7 +170,8 @@ export async function startTcpEcho(opts: TcpEchoOptions): Promise<RunningTcpEcho
   const ringBytes = opts.ringBytes ?? DEFAULT_RING_BYTES;
   const firstRing = Math.min(opts.firstRingBytes ?? DEFAULT_FIRST_RING_BYTES, ringBytes);
   const minRead = opts.minReadBytes ?? DEFAULT_MIN_READ_BYTES;
-  if (!(firstRing >= 1 && minRead >= 1)) throw new Error('tcp echo: ring and minimum read sizes must be at least 1 byte');
+  if (!(firstRing >= 1 && minRead >= 1))
+    throw new Error('tcp echo: ring and minimum read sizes must be at least 1 byte');
 
   const sockets = new Set<net.Socket>();
   const server = net.createServer();
@@ -216,7 +217,9 @@ export async function startTcpEcho(opts: TcpEchoOptions): Promise<RunningTcpEcho
  * False when this Node lacks it.
  */
 function takeOverAccepts(server: net.Server, onHandle: (handle: unknown) => void): boolean {
-  const listening = (server as unknown as { _handle?: { onconnection?: (err: number, handle?: unknown) => void } | null })._handle;
+  const listening = (
+    server as unknown as { _handle?: { onconnection?: (err: number, handle?: unknown) => void } | null }
+  )._handle;
   if (!listening || typeof listening.onconnection !== 'function') return false;
   listening.onconnection = (err, handle) => {
     if (err === 0 && handle !== undefined) onHandle(handle); // else a failed accept (EMFILE, …): keep listening

@@ -56,16 +56,35 @@ export const WORKLOADS: readonly Workload[] = Object.freeze([
   small(128, 1),
   small(128, 32),
   {
-    kind: 'echo', id: 'large-64k', title: '64 KiB binary, 1 conn × 16 in flight',
-    opcode: Opcode.Binary, size: 64 * KiB, connections: 1, inFlight: 16, measure: 'bytes',
+    kind: 'echo',
+    id: 'large-64k',
+    title: '64 KiB binary, 1 conn × 16 in flight',
+    opcode: Opcode.Binary,
+    size: 64 * KiB,
+    connections: 1,
+    inFlight: 16,
+    measure: 'bytes',
   },
   {
-    kind: 'echo', id: 'large-1m', title: '1 MiB binary, 1 conn × 4 in flight',
-    opcode: Opcode.Binary, size: MiB, connections: 1, inFlight: 4, measure: 'bytes',
+    kind: 'echo',
+    id: 'large-1m',
+    title: '1 MiB binary, 1 conn × 4 in flight',
+    opcode: Opcode.Binary,
+    size: MiB,
+    connections: 1,
+    inFlight: 4,
+    measure: 'bytes',
   },
   {
-    kind: 'echo', id: 'fragmented-1m', title: '1 MiB binary in 4 KiB fragments, 1 conn × 4 in flight',
-    opcode: Opcode.Binary, size: MiB, fragmentSize: 4 * KiB, connections: 1, inFlight: 4, measure: 'bytes',
+    kind: 'echo',
+    id: 'fragmented-1m',
+    title: '1 MiB binary in 4 KiB fragments, 1 conn × 4 in flight',
+    opcode: Opcode.Binary,
+    size: MiB,
+    fragmentSize: 4 * KiB,
+    connections: 1,
+    inFlight: 4,
+    measure: 'bytes',
   },
 ] satisfies Workload[]);
 
@@ -87,7 +106,10 @@ export function selectWorkloads(names: readonly string[]): Workload[] {
     const group = Object.hasOwn(WORKLOAD_GROUPS, name) ? WORKLOAD_GROUPS[name] : undefined;
     if (group) group.forEach((id) => wanted.add(id));
     else if (workloadIds.includes(name)) wanted.add(name);
-    else throw new Error(`unknown workload "${name}" (expected one of: ${[...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ')})`);
+    else
+      throw new Error(
+        `unknown workload "${name}" (expected one of: ${[...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ')})`,
+      );
   }
   return WORKLOADS.filter((w) => wanted.has(w.id));
 }

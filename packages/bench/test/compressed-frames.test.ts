@@ -10,7 +10,9 @@ import { selectWorkloads, type EchoWorkload } from '../src/workloads.js';
 
 /** What a receiver does (RFC 7692 §7.2.2): append 00 00 FF FF and inflate. */
 function inflateMessage(compressed: Buffer): Buffer {
-  return inflateRawSync(Buffer.concat([compressed, Buffer.from([0, 0, 0xff, 0xff])]), { finishFlush: constants.Z_SYNC_FLUSH });
+  return inflateRawSync(Buffer.concat([compressed, Buffer.from([0, 0, 0xff, 0xff])]), {
+    finishFlush: constants.Z_SYNC_FLUSH,
+  });
 }
 
 describe('compressible payload', () => {
@@ -63,7 +65,9 @@ describe('pre-compressed frames', () => {
     expect(decoded.length).toBeGreaterThan(2);
     expect(decoded.map((f) => f.rsv1)).toEqual(decoded.map((_, i) => i === 0));
     expect(decoded.map((f) => f.fin)).toEqual(decoded.map((_, i) => i === decoded.length - 1));
-    expect(decoded.map((f) => f.opcode)).toEqual(decoded.map((_, i) => (i === 0 ? Opcode.Binary : Opcode.Continuation)));
+    expect(decoded.map((f) => f.opcode)).toEqual(
+      decoded.map((_, i) => (i === 0 ? Opcode.Binary : Opcode.Continuation)),
+    );
     expect(decoded.every((f) => f.rsv23 === 0)).toBe(true);
     expect(decoded.slice(0, -1).every((f) => f.payload.length === 4096)).toBe(true);
     expect(inflateMessage(Buffer.concat(decoded.map((f) => f.payload))).equals(payload)).toBe(true);

@@ -32,7 +32,14 @@ export function decodeMaskedFrame(bytes: Buffer, at = 0): DecodedFrame {
   const mask = bytes.subarray(pos, pos + 4);
   pos += 4;
   const payload = Buffer.from(bytes.subarray(pos, pos + len).map((b, i) => b ^ mask[i & 3]!));
-  return { fin: (b0 & 0x80) !== 0, rsv1: (b0 & RSV1) !== 0, rsv23: b0 & 0x30, opcode: b0 & 0x0f, payload, next: pos + len };
+  return {
+    fin: (b0 & 0x80) !== 0,
+    rsv1: (b0 & RSV1) !== 0,
+    rsv23: b0 & 0x30,
+    opcode: b0 & 0x0f,
+    payload,
+    next: pos + len,
+  };
 }
 
 /** Every masked frame in `bytes`, in order. */

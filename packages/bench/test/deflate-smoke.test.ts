@@ -1,5 +1,5 @@
 /** permessage-deflate end to end: compressed figures must really be compressed, never timed. */
-import net from 'node:net';
+import type net from 'node:net';
 import { computeAcceptKey as acceptFor } from '@wsmatrix/protocol';
 import { getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,9 @@ function startHalfCompressingServer(accept = true): Promise<FakeServer> {
   const answered = new WeakMap<net.Socket, number>();
   return startFakeWsServer({
     upgrade: (socket, key) =>
-      void socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`),
+      void socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`,
+      ),
     frames: (socket, counter, messages, closesBefore) => {
       let n = answered.get(socket) ?? 0;
       for (let i = 0; i < messages; i++, n++) socket.write(Buffer.from([n % 2 === 0 ? 0xc2 : 0x82, 3, 1, 2, 3]));
@@ -48,7 +50,15 @@ describe('deflate targets', () => {
 describe('end to end over permessage-deflate', () => {
   it('core+deflate: every reply compressed, throughput in uncompressed bytes, wire ratio recorded', async () => {
     // Each window is held open until it holds a few messages: a busy machine may take longer, never fewer.
-    const result = await runBenchmark({ targets: ['core+deflate'], workloads: ['large-64k'], durationSec: 0.3, warmupSec: 0.1, runs: 1, quietWaitMs: 0, minCompleted: 4 });
+    const result = await runBenchmark({
+      targets: ['core+deflate'],
+      workloads: ['large-64k'],
+      durationSec: 0.3,
+      warmupSec: 0.1,
+      runs: 1,
+      quietWaitMs: 0,
+      minCompleted: 4,
+    });
     expect(result.targets.map((t) => [t.name, t.error, t.deflate])).toEqual([
       ['core+deflate', undefined, true],
       ['ws', undefined, undefined],
@@ -97,59 +107,90 @@ describe('deflate jobs in process', () => {
     return runJob({ workload, host: '127.0.0.1', port: running.port, protocol: 'ws', deflate }, options);
   };
 
-  it.each(['core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'])('%s compresses every 64 KiB reply', async (target) => {
-    const job = await run(target);
-    expect(job.errors).toEqual([]);
-    expect(job.completed).toBeGreaterThan(0);
-    expect(job.deflate!.replies).toBe(job.received);
-    expect(job.deflate!.compressedReplies).toBe(job.deflate!.replies);
-    expect(job.deflate!.replyWireBytes).toBeLessThan(job.deflate!.replies * 65_536 * 0.3);
-  }, JOB_TEST_TIMEOUT_MS);
+  it.each(['core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'])(
+    '%s compresses every 64 KiB reply',
+    async (target) => {
+      const job = await run(target);
+      expect(job.errors).toEqual([]);
+      expect(job.completed).toBeGreaterThan(0);
+      expect(job.deflate!.replies).toBe(job.received);
+      expect(job.deflate!.compressedReplies).toBe(job.deflate!.replies);
+      expect(job.deflate!.replyWireBytes).toBeLessThan(job.deflate!.replies * 65_536 * 0.3);
+    },
+    JOB_TEST_TIMEOUT_MS,
+  );
 
-  it('a server that declines permessage-deflate fails the job loudly', async () => {
-    await expect(run('core')).rejects.toThrow(/declined permessage-deflate/);
-  }, JOB_TEST_TIMEOUT_MS);
+  it(
+    'a server that declines permessage-deflate fails the job loudly',
+    async () => {
+      await expect(run('core')).rejects.toThrow(/declined permessage-deflate/);
+    },
+    JOB_TEST_TIMEOUT_MS,
+  );
 
-  it('a handshake job against a declining server fails every cycle', async () => {
-    const [handshake] = selectWorkloads(['handshake-l1']);
-    // Nothing can complete here, so the window is not held open for a count.
-    const job = await run('ws', handshake!, true, { ...COUNTED, minCompleted: undefined });
-    expect(job.completed).toBe(0);
-    expect(job.errorCount).toBeGreaterThan(0);
-    expect(job.errors[0]).toMatch(/declined permessage-deflate/);
-  }, JOB_TEST_TIMEOUT_MS);
+  it(
+    'a handshake job against a declining server fails every cycle',
+    async () => {
+      const [handshake] = selectWorkloads(['handshake-l1']);
+      // Nothing can complete here, so the window is not held open for a count.
+      const job = await run('ws', handshake!, true, { ...COUNTED, minCompleted: undefined });
+      expect(job.completed).toBe(0);
+      expect(job.errorCount).toBeGreaterThan(0);
+      expect(job.errors[0]).toMatch(/declined permessage-deflate/);
+    },
+    JOB_TEST_TIMEOUT_MS,
+  );
 
-  it('uncompressed replies are errors, counted: a server that compresses only every other reply', async () => {
-    const fake = await startHalfCompressingServer();
-    try {
-      const job = await runJob({ workload: LARGE_64K!, host: '127.0.0.1', port: fake.port, protocol: 'ws', deflate: true }, COUNTED);
-      const { replies, compressedReplies } = job.deflate!;
-      expect(replies).toBe(job.received);
-      expect(replies).toBeGreaterThan(2);
-      expect(compressedReplies).toBe(Math.ceil(replies / 2));
-      expect(job.errors).toContain(`${replies - compressedReplies} of ${replies} replies came back uncompressed (RSV1 clear)`);
-    } finally {
-      await fake.close();
-    }
-  }, JOB_TEST_TIMEOUT_MS);
+  it(
+    'uncompressed replies are errors, counted: a server that compresses only every other reply',
+    async () => {
+      const fake = await startHalfCompressingServer();
+      try {
+        const job = await runJob(
+          { workload: LARGE_64K!, host: '127.0.0.1', port: fake.port, protocol: 'ws', deflate: true },
+          COUNTED,
+        );
+        const { replies, compressedReplies } = job.deflate!;
+        expect(replies).toBe(job.received);
+        expect(replies).toBeGreaterThan(2);
+        expect(compressedReplies).toBe(Math.ceil(replies / 2));
+        expect(job.errors).toContain(
+          `${replies - compressedReplies} of ${replies} replies came back uncompressed (RSV1 clear)`,
+        );
+      } finally {
+        await fake.close();
+      }
+    },
+    JOB_TEST_TIMEOUT_MS,
+  );
 
-  it('a plain job flags replies with RSV1 (no extension was negotiated)', async () => {
-    const fake = await startHalfCompressingServer(false);
-    try {
-      const workload = { ...LARGE_64K!, size: 3 };
-      const job = await runJob({ workload, host: '127.0.0.1', port: fake.port, protocol: 'ws' }, COUNTED);
-      expect(job.received).toBeGreaterThan(2);
+  it(
+    'a plain job flags replies with RSV1 (no extension was negotiated)',
+    async () => {
+      const fake = await startHalfCompressingServer(false);
+      try {
+        const workload = { ...LARGE_64K!, size: 3 };
+        const job = await runJob({ workload, host: '127.0.0.1', port: fake.port, protocol: 'ws' }, COUNTED);
+        expect(job.received).toBeGreaterThan(2);
+        expect(job.deflate).toBeUndefined();
+        expect(job.errors.join('\n')).toMatch(
+          new RegExp(`${Math.ceil(job.received / 2)} replies had RSV1 set, but no extension was negotiated`),
+        );
+      } finally {
+        await fake.close();
+      }
+    },
+    JOB_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a plain job against a deflate target neither offers nor gets compression',
+    async () => {
+      const job = await run('core+deflate', LARGE_64K!, false);
+      expect(job.errors).toEqual([]);
       expect(job.deflate).toBeUndefined();
-      expect(job.errors.join('\n')).toMatch(new RegExp(`${Math.ceil(job.received / 2)} replies had RSV1 set, but no extension was negotiated`));
-    } finally {
-      await fake.close();
-    }
-  }, JOB_TEST_TIMEOUT_MS);
-
-  it('a plain job against a deflate target neither offers nor gets compression', async () => {
-    const job = await run('core+deflate', LARGE_64K!, false);
-    expect(job.errors).toEqual([]);
-    expect(job.deflate).toBeUndefined();
-    expect(job.payloadBytes).toBe(job.completed * 65_536);
-  }, JOB_TEST_TIMEOUT_MS);
+      expect(job.payloadBytes).toBe(job.completed * 65_536);
+    },
+    JOB_TEST_TIMEOUT_MS,
+  );
 });

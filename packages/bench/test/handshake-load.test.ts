@@ -66,11 +66,20 @@ const FAILING_TEST_TIMEOUT_MS = 15_000;
 /** One share run in this thread: `ms` of traffic (or until `minCompleted` cycles), all of it measured. */
 async function runShare(port: number, opts: RunOptions = {}) {
   const workload = opts.workload ?? L1;
-  const job: LoadJob & { workload: HandshakeWorkload } = { workload, host: opts.host ?? '127.0.0.1', port, protocol: opts.protocol ?? 'ws' };
+  const job: LoadJob & { workload: HandshakeWorkload } = {
+    workload,
+    host: opts.host ?? '127.0.0.1',
+    port,
+    protocol: opts.protocol ?? 'ws',
+  };
   const share = new HandshakeShare(job, workload.loops, Buffer.allocUnsafe(64 * 1024), opts.cycleTimeoutMs ?? 5000);
   const start = absNow();
   const end = start + (opts.ms ?? 150);
-  return share.run({ start, end, ...(opts.minCompleted ? { extend: { completed: opts.minCompleted, latest: end + HOLD_MS } } : {}) });
+  return share.run({
+    start,
+    end,
+    ...(opts.minCompleted ? { extend: { completed: opts.minCompleted, latest: end + HOLD_MS } } : {}),
+  });
 }
 
 async function withFake<T>(behaviour: FakeBehaviour, body: (port: number) => Promise<T>): Promise<T> {
@@ -83,142 +92,206 @@ async function withFake<T>(behaviour: FakeBehaviour, body: (port: number) => Pro
 }
 
 describe('handshake loops against a well-behaved server', () => {
-  it('complete cycle after cycle, every one begun also finished', async () => {
-    const r = await withFake({}, (port) => runShare(port, { workload: L16, minCompleted: 17 }));
-    expect(r.errors).toEqual([]);
-    expect(r.completed).toBeGreaterThan(16);
-    expect(r.received).toBe(r.sent);
-    expect(r.completed).toBeLessThanOrEqual(r.received);
-    expect(r.latency.reduce((a, [, count]) => a + count, 0)).toBe(r.completed);
-  }, COUNTING_TEST_TIMEOUT_MS);
+  it(
+    'complete cycle after cycle, every one begun also finished',
+    async () => {
+      const r = await withFake({}, (port) => runShare(port, { workload: L16, minCompleted: 17 }));
+      expect(r.errors).toEqual([]);
+      expect(r.completed).toBeGreaterThan(16);
+      expect(r.received).toBe(r.sent);
+      expect(r.completed).toBeLessThanOrEqual(r.received);
+      expect(r.latency.reduce((a, [, count]) => a + count, 0)).toBe(r.completed);
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
 
-  it('connect over IPv6 too', async () => {
-    const fake = await startFake({}, '::1');
-    try {
-      const r = await runShare(fake.port, { host: '::1', minCompleted: 1 });
+  it(
+    'connect over IPv6 too',
+    async () => {
+      const fake = await startFake({}, '::1');
+      try {
+        const r = await runShare(fake.port, { host: '::1', minCompleted: 1 });
+        expect(r.errors).toEqual([]);
+        expect(r.completed).toBeGreaterThan(0);
+      } finally {
+        await fake.close();
+      }
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'gather a 101 head split over reads',
+    async () => {
+      const upgrade = (socket: net.Socket, key: string): void => {
+        const head = okHead(key);
+        socket.write(head.slice(0, 20));
+        setTimeout(() => socket.write(head.slice(20, -3)), 5);
+        setTimeout(() => socket.write(head.slice(-3)), 10);
+      };
+      const r = await withFake({ upgrade }, (port) => runShare(port, { minCompleted: 1 }));
       expect(r.errors).toEqual([]);
       expect(r.completed).toBeGreaterThan(0);
-    } finally {
-      await fake.close();
-    }
-  }, COUNTING_TEST_TIMEOUT_MS);
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
 
-  it('gather a 101 head split over reads', async () => {
-    const upgrade = (socket: net.Socket, key: string): void => {
-      const head = okHead(key);
-      socket.write(head.slice(0, 20));
-      setTimeout(() => socket.write(head.slice(20, -3)), 5);
-      setTimeout(() => socket.write(head.slice(-3)), 10);
-    };
-    const r = await withFake({ upgrade }, (port) => runShare(port, { minCompleted: 1 }));
-    expect(r.errors).toEqual([]);
-    expect(r.completed).toBeGreaterThan(0);
-  }, COUNTING_TEST_TIMEOUT_MS);
-
-  it('count frames that came right behind the 101', async () => {
-    // A ping in the same write as the 101 is fine; a Close there plus the answer to ours is two.
-    const ping = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), Buffer.from([0x89, 0])]));
-    const ok = await withFake({ upgrade: ping }, (port) => runShare(port, { minCompleted: 1 }));
-    expect(ok.errors).toEqual([]);
-    expect(ok.completed).toBeGreaterThan(0);
-    const close = (socket: net.Socket, key: string): void => void socket.write(Buffer.concat([Buffer.from(okHead(key)), CLOSE_1000]));
-    const twice = await withFake({ upgrade: close }, (port) => runShare(port));
-    expect(twice.completed).toBe(0);
-    expect(twice.errors[0]).toBe("expected the server's close frame, got 2");
-  }, COUNTING_TEST_TIMEOUT_MS);
+  it(
+    'count frames that came right behind the 101',
+    async () => {
+      // A ping in the same write as the 101 is fine; a Close there plus the answer to ours is two.
+      const ping = (socket: net.Socket, key: string): void =>
+        void socket.write(Buffer.concat([Buffer.from(okHead(key)), Buffer.from([0x89, 0])]));
+      const ok = await withFake({ upgrade: ping }, (port) => runShare(port, { minCompleted: 1 }));
+      expect(ok.errors).toEqual([]);
+      expect(ok.completed).toBeGreaterThan(0);
+      const close = (socket: net.Socket, key: string): void =>
+        void socket.write(Buffer.concat([Buffer.from(okHead(key)), CLOSE_1000]));
+      const twice = await withFake({ upgrade: close }, (port) => runShare(port));
+      expect(twice.completed).toBe(0);
+      expect(twice.errors[0]).toBe("expected the server's close frame, got 2");
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('a handshake cycle fails, counted, when the server', () => {
   it.each([
-    ['answers another status', { upgrade: (s: net.Socket) => void s.end('HTTP/1.1 400 Bad Request\r\n\r\n') }, /answered 400 Bad Request, expected 101/],
+    [
+      'answers another status',
+      { upgrade: (s: net.Socket) => void s.end('HTTP/1.1 400 Bad Request\r\n\r\n') },
+      /answered 400 Bad Request, expected 101/,
+    ],
     ['answers a wrong accept', { upgrade: (s: net.Socket) => void s.write(okHead('other key')) }, /Accept/],
     ['closes before answering', { upgrade: (s: net.Socket) => void s.end() }, /closed before it was open/],
-    ['closes TCP without a Close frame', { closed: (s: net.Socket) => void s.end() }, /expected the server's close frame, got 0/],
+    [
+      'closes TCP without a Close frame',
+      { closed: (s: net.Socket) => void s.end() },
+      /expected the server's close frame, got 0/,
+    ],
     ['resets the connection', { closed: (s: net.Socket) => void s.resetAndDestroy() }, /ECONNRESET/],
-  ] satisfies [string, FakeBehaviour, RegExp][])('%s', async (_what, behaviour, why) => {
-    const r = await withFake(behaviour, (port) => runShare(port));
-    expect(r.completed).toBe(0);
-    expect(r.received).toBe(0);
-    expect(r.errorCount).toBe(r.sent);
-    expect(r.errors[0]).toMatch(why);
-  }, FAILING_TEST_TIMEOUT_MS);
+  ] satisfies [string, FakeBehaviour, RegExp][])(
+    '%s',
+    async (_what, behaviour, why) => {
+      const r = await withFake(behaviour, (port) => runShare(port));
+      expect(r.completed).toBe(0);
+      expect(r.received).toBe(0);
+      expect(r.errorCount).toBe(r.sent);
+      expect(r.errors[0]).toMatch(why);
+    },
+    FAILING_TEST_TIMEOUT_MS,
+  );
 
-  it('never closes TCP: abandoned after the cycle timeout, and the run still ends', async () => {
-    const began = Date.now();
-    const r = await withFake({ closed: (s) => void s.write(CLOSE_1000) }, (port) => runShare(port, { workload: L16, ms: 50, cycleTimeoutMs: 200 }));
-    // Every loop's cycle abandoned by the sweep (no cycle ends by itself), none left hanging.
-    expect(r.sent).toBeGreaterThanOrEqual(16);
-    expect(r.completed).toBe(0);
-    expect(r.errorCount).toBe(r.sent);
-    expect(r.errors[0]).toBe('connection cycle timed out');
-    // Never before its timeout; how much later depends on the machine, so no upper bound.
-    expect(Date.now() - began).toBeGreaterThanOrEqual(200);
-  }, FAILING_TEST_TIMEOUT_MS);
+  it(
+    'never closes TCP: abandoned after the cycle timeout, and the run still ends',
+    async () => {
+      const began = Date.now();
+      const r = await withFake({ closed: (s) => void s.write(CLOSE_1000) }, (port) =>
+        runShare(port, { workload: L16, ms: 50, cycleTimeoutMs: 200 }),
+      );
+      // Every loop's cycle abandoned by the sweep (no cycle ends by itself), none left hanging.
+      expect(r.sent).toBeGreaterThanOrEqual(16);
+      expect(r.completed).toBe(0);
+      expect(r.errorCount).toBe(r.sent);
+      expect(r.errors[0]).toBe('connection cycle timed out');
+      // Never before its timeout; how much later depends on the machine, so no upper bound.
+      expect(Date.now() - began).toBeGreaterThanOrEqual(200);
+    },
+    FAILING_TEST_TIMEOUT_MS,
+  );
 
-  it('bad answers among good ones fail alone (a remembered 101 is reused only for the same bytes)', async () => {
-    // Every third connection gets a wrong accept, of exactly the same length as the right one.
-    const upgrade = (socket: net.Socket, key: string, n: number): void =>
-      void socket.write(n % 3 === 2 ? okHead(key).replace(acceptFor(key), acceptFor(key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')))) : okHead(key));
-    const r = await withFake({ upgrade }, (port) => runShare(port, { minCompleted: 4 }));
-    expect(r.completed).toBeGreaterThan(3);
-    expect(r.errors[0]).toMatch(/Sec-WebSocket-Accept/);
-    expect(Math.abs(r.errorCount - r.sent / 3)).toBeLessThanOrEqual(1);
-  }, COUNTING_TEST_TIMEOUT_MS);
+  it(
+    'bad answers among good ones fail alone (a remembered 101 is reused only for the same bytes)',
+    async () => {
+      // Every third connection gets a wrong accept, of exactly the same length as the right one.
+      const upgrade = (socket: net.Socket, key: string, n: number): void =>
+        void socket.write(
+          n % 3 === 2
+            ? okHead(key).replace(acceptFor(key), acceptFor(key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))))
+            : okHead(key),
+        );
+      const r = await withFake({ upgrade }, (port) => runShare(port, { minCompleted: 4 }));
+      expect(r.completed).toBeGreaterThan(3);
+      expect(r.errors[0]).toMatch(/Sec-WebSocket-Accept/);
+      expect(Math.abs(r.errorCount - r.sent / 3)).toBeLessThanOrEqual(1);
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
 
-  it('is addressed with a bad port: every attempt fails, and the run still ends', async () => {
-    const r = await runShare(70_000, { ms: 30 });
-    expect(r.sent).toBeGreaterThan(0);
-    expect(r.completed).toBe(0);
-    expect(r.errorCount).toBe(r.sent);
-    expect(r.errors[0]).toMatch(/port/i);
-  }, FAILING_TEST_TIMEOUT_MS);
+  it(
+    'is addressed with a bad port: every attempt fails, and the run still ends',
+    async () => {
+      const r = await runShare(70_000, { ms: 30 });
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.completed).toBe(0);
+      expect(r.errorCount).toBe(r.sent);
+      expect(r.errors[0]).toMatch(/port/i);
+    },
+    FAILING_TEST_TIMEOUT_MS,
+  );
 
-  it('is not there: connection refused', async () => {
-    const closed = await startFake();
-    await closed.close();
-    const r = await runShare(closed.port, { ms: 30 });
-    expect(r.completed).toBe(0);
-    expect(r.errorCount).toBeGreaterThan(0);
-    expect(r.errors[0]).toMatch(/ECONNREFUSED/);
-  }, FAILING_TEST_TIMEOUT_MS);
+  it(
+    'is not there: connection refused',
+    async () => {
+      const closed = await startFake();
+      await closed.close();
+      const r = await runShare(closed.port, { ms: 30 });
+      expect(r.completed).toBe(0);
+      expect(r.errorCount).toBeGreaterThan(0);
+      expect(r.errors[0]).toMatch(/ECONNREFUSED/);
+    },
+    FAILING_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('handshake loops against the real servers', () => {
-  it.each(['core', 'ws', 'uws'])('%s', async (target) => {
-    const running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
-    try {
-      const r = await runShare(running.port, { workload: L16, ms: 200, minCompleted: 17 });
-      expect(r.errors).toEqual([]);
-      expect(r.completed).toBeGreaterThan(16);
-      expect(r.received).toBe(r.sent);
-    } finally {
-      await running.close();
-    }
-  }, COUNTING_TEST_TIMEOUT_MS);
+  it.each(['core', 'ws', 'uws'])(
+    '%s',
+    async (target) => {
+      const running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
+      try {
+        const r = await runShare(running.port, { workload: L16, ms: 200, minCompleted: 17 });
+        expect(r.errors).toEqual([]);
+        expect(r.completed).toBeGreaterThan(16);
+        expect(r.received).toBe(r.sent);
+      } finally {
+        await running.close();
+      }
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
 
-  it('the raw TCP echo: request and close frame echoed, then both sides close', async () => {
-    const echo = await startTcpEcho({ host: '127.0.0.1', port: 0 });
-    try {
-      const r = await runShare(echo.port, { workload: L16, protocol: 'tcp', ms: 200, minCompleted: 17 });
-      expect(r.errors).toEqual([]);
-      expect(r.completed).toBeGreaterThan(16);
-      expect(r.received).toBe(r.sent);
-    } finally {
-      await echo.close();
-    }
-  }, COUNTING_TEST_TIMEOUT_MS);
+  it(
+    'the raw TCP echo: request and close frame echoed, then both sides close',
+    async () => {
+      const echo = await startTcpEcho({ host: '127.0.0.1', port: 0 });
+      try {
+        const r = await runShare(echo.port, { workload: L16, protocol: 'tcp', ms: 200, minCompleted: 17 });
+        expect(r.errors).toEqual([]);
+        expect(r.completed).toBeGreaterThan(16);
+        expect(r.received).toBe(r.sent);
+      } finally {
+        await echo.close();
+      }
+    },
+    COUNTING_TEST_TIMEOUT_MS,
+  );
 
-  it('a tcp cycle fails when the echo closes before everything came back', async () => {
-    const server = net.createServer((s) => s.once('data', () => s.end()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const r = await runShare((server.address() as net.AddressInfo).port, { protocol: 'tcp' });
-      expect(r.completed).toBe(0);
-      expect(r.errors[0]).toBe('closed before the echo came back');
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  }, FAILING_TEST_TIMEOUT_MS);
+  it(
+    'a tcp cycle fails when the echo closes before everything came back',
+    async () => {
+      const server = net.createServer((s) => s.once('data', () => s.end()));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const r = await runShare((server.address() as net.AddressInfo).port, { protocol: 'tcp' });
+        expect(r.completed).toBe(0);
+        expect(r.errors[0]).toBe('closed before the echo came back');
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+    FAILING_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('UpgradeCheck', () => {
@@ -233,7 +306,10 @@ describe('UpgradeCheck', () => {
     expect(good.toString()).toContain(ACCEPT);
     expect(read(check, good)).toEqual({ state: 'done', rest: Buffer.alloc(0) });
     // The same bytes with a frame behind them, as one read.
-    expect(read(check, Buffer.concat([good, Buffer.from([0x89, 0])]))).toEqual({ state: 'done', rest: Buffer.from([0x89, 0]) });
+    expect(read(check, Buffer.concat([good, Buffer.from([0x89, 0])]))).toEqual({
+      state: 'done',
+      rest: Buffer.from([0x89, 0]),
+    });
     expect(check.parsed).toBe(1);
   });
 
@@ -253,14 +329,21 @@ describe('UpgradeCheck', () => {
     expect(read(check, wrong)).toMatchObject({ state: 'failed', problem: expect.stringMatching(/Accept/) });
     expect(read(check, wrong)).toMatchObject({ state: 'failed' });
     expect(read(check, good)).toMatchObject({ state: 'done' });
-    expect(read(check, Buffer.from(okHead(KEY, 'Date: Wed, 25 Nov 2026 17:14:42 GMT\r\n')))).toMatchObject({ state: 'done' });
+    expect(read(check, Buffer.from(okHead(KEY, 'Date: Wed, 25 Nov 2026 17:14:42 GMT\r\n')))).toMatchObject({
+      state: 'done',
+    });
     expect(read(check, wrong)).toMatchObject({ state: 'failed' });
     expect(check.parsed).toBe(5);
   });
 
   it('holds deflate jobs to the extension answer too', () => {
     const check = new UpgradeCheck(KEY, true);
-    expect(read(check, good)).toMatchObject({ state: 'failed', problem: expect.stringMatching(/declined permessage-deflate/) });
-    expect(read(check, Buffer.from(okHead(KEY, 'Sec-WebSocket-Extensions: permessage-deflate\r\n')))).toMatchObject({ state: 'done' });
+    expect(read(check, good)).toMatchObject({
+      state: 'failed',
+      problem: expect.stringMatching(/declined permessage-deflate/),
+    });
+    expect(read(check, Buffer.from(okHead(KEY, 'Sec-WebSocket-Extensions: permessage-deflate\r\n')))).toMatchObject({
+      state: 'done',
+    });
   });
 });

@@ -4,7 +4,14 @@ import { checkUpgradeResponse, DEFLATE_OFFER_HEADER, upgradeRequest } from '../s
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='; // RFC 6455 §1.3
-const good = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${ACCEPT}`, '', ''].join('\r\n');
+const good = [
+  'HTTP/1.1 101 Switching Protocols',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  `Sec-WebSocket-Accept: ${ACCEPT}`,
+  '',
+  '',
+].join('\r\n');
 
 function check(head: string, deflate = false): string | null {
   const parsed = new HttpHeadParser('response').push(Buffer.from(head, 'latin1')) as HttpResponseHead;
@@ -43,14 +50,19 @@ describe('the check of a 101', () => {
     ['another status', good.replace('101 Switching Protocols', '400 Bad Request'), /expected 101/],
     ['a wrong accept', good.replace(ACCEPT, computeAcceptKey('other')), /Sec-WebSocket-Accept/],
     ['no upgrade header', good.replace('Upgrade: websocket\r\n', ''), /Upgrade/],
-    ['an extension that was not offered', good.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n'), /not offered/],
+    [
+      'an extension that was not offered',
+      good.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n'),
+      /not offered/,
+    ],
   ])('rejects %s', (_what, response, why) => {
     expect(check(response)).toMatch(why);
   });
 });
 
-describe('the check of a deflate job\'s 101', () => {
-  const withExtensions = (value: string): string => good.replace('\r\n\r\n', `\r\nSec-WebSocket-Extensions: ${value}\r\n\r\n`);
+describe("the check of a deflate job's 101", () => {
+  const withExtensions = (value: string): string =>
+    good.replace('\r\n\r\n', `\r\nSec-WebSocket-Extensions: ${value}\r\n\r\n`);
 
   it.each([
     ['bare', 'permessage-deflate'],
@@ -76,6 +88,8 @@ describe('the check of a deflate job\'s 101', () => {
   });
 
   it('still checks the rest of the 101', () => {
-    expect(check(withExtensions('permessage-deflate').replace(ACCEPT, computeAcceptKey('other')), true)).toMatch(/Accept/);
+    expect(check(withExtensions('permessage-deflate').replace(ACCEPT, computeAcceptKey('other')), true)).toMatch(
+      /Accept/,
+    );
   });
 });

@@ -41,52 +41,86 @@ function requester(child: ChildProcess) {
 }
 
 describe('ipcRequester', () => {
-  it('resolves each request with its own reply, whatever order they come in, and ignores other messages', async () => {
-    const { child } = start(ANSWERING);
-    const request = requester(child);
-    const [slow, fast] = await Promise.all([request({ n: 5, late: true }, 5000), request({ n: 7 }, 5000)]);
-    expect([slow, fast]).toEqual([10, 14]);
-    expect(child.listenerCount('message')).toBe(0);
-    expect(child.listenerCount('exit')).toBe(1); // once(child, 'exit') from start()
-  }, CHILD_TEST_TIMEOUT_MS);
-  it("rejects with the child's error", async () => {
-    const { child } = start(ANSWERING);
-    await expect(requester(child)({ n: -2 }, 5000)).rejects.toThrow('negative -2');
-  }, CHILD_TEST_TIMEOUT_MS);
-  it('rejects after the timeout, naming the request', async () => {
-    const { child } = start(ANSWERING);
-    await expect(requester(child)({ n: 1 }, 200)).rejects.toThrow('doubling timed out after 200 ms');
-  }, CHILD_TEST_TIMEOUT_MS);
-  it("rejects when the child exits first, with its code and last stderr line", async () => {
-    const { child } = start(ANSWERING);
-    await expect(requester(child)({ n: 0 }, 5000)).rejects.toThrow('doubler exited (3): last words');
-  }, CHILD_TEST_TIMEOUT_MS);
-  it('rejects when the channel is already closed', async () => {
-    const { child, exited } = start(ANSWERING);
-    child.disconnect();
-    await exited;
-    await expect(requester(child)({ n: 2 }, 5000)).rejects.toThrow(/channel closed/i);
-  }, CHILD_TEST_TIMEOUT_MS);
+  it(
+    'resolves each request with its own reply, whatever order they come in, and ignores other messages',
+    async () => {
+      const { child } = start(ANSWERING);
+      const request = requester(child);
+      const [slow, fast] = await Promise.all([request({ n: 5, late: true }, 5000), request({ n: 7 }, 5000)]);
+      expect([slow, fast]).toEqual([10, 14]);
+      expect(child.listenerCount('message')).toBe(0);
+      expect(child.listenerCount('exit')).toBe(1); // once(child, 'exit') from start()
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    "rejects with the child's error",
+    async () => {
+      const { child } = start(ANSWERING);
+      await expect(requester(child)({ n: -2 }, 5000)).rejects.toThrow('negative -2');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    'rejects after the timeout, naming the request',
+    async () => {
+      const { child } = start(ANSWERING);
+      await expect(requester(child)({ n: 1 }, 200)).rejects.toThrow('doubling timed out after 200 ms');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    'rejects when the child exits first, with its code and last stderr line',
+    async () => {
+      const { child } = start(ANSWERING);
+      await expect(requester(child)({ n: 0 }, 5000)).rejects.toThrow('doubler exited (3): last words');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    'rejects when the channel is already closed',
+    async () => {
+      const { child, exited } = start(ANSWERING);
+      child.disconnect();
+      await exited;
+      await expect(requester(child)({ n: 2 }, 5000)).rejects.toThrow(/channel closed/i);
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('stopChild', () => {
-  it('closes the channel and resolves once the child has exited', async () => {
-    const { child, exited } = start(ANSWERING);
-    await once(child, 'message');
-    await stopChild(child, exited);
-    expect(child.exitCode).toBe(0);
-    await stopChild(child, exited); // already gone: returns at once
-  }, CHILD_TEST_TIMEOUT_MS);
-  it('kills a child that does not exit within the grace period', async () => {
-    const { child, exited } = start(`process.on('disconnect', () => {}); setInterval(() => {}, 1000); process.send('up');`);
-    await once(child, 'message');
-    await stopChild(child, exited, undefined, 200);
-    expect(child.signalCode).toBe('SIGKILL');
-  }, CHILD_TEST_TIMEOUT_MS);
-  it('asks the way it is told', async () => {
-    const { child, exited } = start(`setInterval(() => {}, 1000); process.send('up');`);
-    await once(child, 'message');
-    await stopChild(child, exited, () => child.kill('SIGTERM'));
-    expect(child.signalCode).toBe('SIGTERM');
-  }, CHILD_TEST_TIMEOUT_MS);
+  it(
+    'closes the channel and resolves once the child has exited',
+    async () => {
+      const { child, exited } = start(ANSWERING);
+      await once(child, 'message');
+      await stopChild(child, exited);
+      expect(child.exitCode).toBe(0);
+      await stopChild(child, exited); // already gone: returns at once
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    'kills a child that does not exit within the grace period',
+    async () => {
+      const { child, exited } = start(
+        `process.on('disconnect', () => {}); setInterval(() => {}, 1000); process.send('up');`,
+      );
+      await once(child, 'message');
+      await stopChild(child, exited, undefined, 200);
+      expect(child.signalCode).toBe('SIGKILL');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    'asks the way it is told',
+    async () => {
+      const { child, exited } = start(`setInterval(() => {}, 1000); process.send('up');`);
+      await once(child, 'message');
+      await stopChild(child, exited, () => child.kill('SIGTERM'));
+      expect(child.signalCode).toBe('SIGTERM');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
 });

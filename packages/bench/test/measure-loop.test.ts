@@ -7,8 +7,19 @@ import { selectWorkloads, type Workload } from '../src/workloads.js';
 
 function jobResult(completed: number, errorCount = 0): JobResult {
   return {
-    completed, payloadBytes: 0, sent: completed, received: completed, elapsedMs: 1000, latency: [],
-    clientCpuMs: 100, serverCpuMs: 100, machineCpuMs: 200, cpuWallMs: 1000, threads: 1, errorCount, errors: errorCount ? ['boom'] : [],
+    completed,
+    payloadBytes: 0,
+    sent: completed,
+    received: completed,
+    elapsedMs: 1000,
+    latency: [],
+    clientCpuMs: 100,
+    serverCpuMs: 100,
+    machineCpuMs: 200,
+    cpuWallMs: 1000,
+    threads: 1,
+    errorCount,
+    errors: errorCount ? ['boom'] : [],
   };
 }
 
@@ -36,7 +47,9 @@ describe('measureLoop', () => {
       async runJob(job: LoadJob, options: RunJobOptions) {
         calls.push({ port: job.port, durationMs: options.durationMs, warmupMs: options.warmupMs });
         // Warm-up jobs would drag every median down if they were counted.
-        return options.durationMs === 1500 ? jobResult(1, job.port === 9001 && job.workload.id === 'small-c1-f1' ? 3 : 0) : jobResult(5000);
+        return options.durationMs === 1500
+          ? jobResult(1, job.port === 9001 && job.workload.id === 'small-c1-f1' ? 3 : 0)
+          : jobResult(5000);
       },
       waitForQuiet: async () => {},
       progress: (line) => progress.push(line),

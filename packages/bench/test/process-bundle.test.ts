@@ -72,7 +72,7 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
         // environment's, as CI runs every layer; else 'net'), or another with the reason.
         if (target === 'core') {
           const { socketLayer, socketLayerFallback } = server.info.options;
-          if (socketLayerFallback === undefined) expect(socketLayer).toBe(process.env['WSMATRIX_CORE_SOCKETS'] || 'net');
+          if (socketLayerFallback === undefined) expect(socketLayer).toBe(process.env.WSMATRIX_CORE_SOCKETS || 'net');
           else expect(socketLayerFallback).toMatch(/\S/);
         } else expect(server.info.options).not.toHaveProperty('socketLayer');
       } finally {
@@ -89,7 +89,11 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
       const [workload] = selectWorkloads(['small-c16-f32']);
       const job = { workload: workload!, host: server.info.host, port: server.info.port, protocol: 'ws' as const };
       // The window is held open until each thread completed a message (count, not time), 10 s at most.
-      const result = await client.run(job, { warmupMs: 50, durationMs: 200, threads: 2, serverPid: server.info.pid, minCompleted: 2, maxHoldMs: 10_000 }, 40_000);
+      const result = await client.run(
+        job,
+        { warmupMs: 50, durationMs: 200, threads: 2, serverPid: server.info.pid, minCompleted: 2, maxHoldMs: 10_000 },
+        40_000,
+      );
       expect(result.threads).toBe(2);
       expect(result.errorCount).toBe(0);
       expect(result.completed).toBeGreaterThanOrEqual(2);

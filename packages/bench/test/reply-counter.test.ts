@@ -6,7 +6,8 @@ import { ReplyCounter, headerSize } from '../src/reply-counter.js';
 /** An unmasked server frame; `rsv1` marks a compressed message's first frame. */
 function serverFrame(opcode: number, payload: Buffer, fin = true, rsv1 = false): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0, len]) : len <= 0xffff ? Buffer.from([0, 126, len >> 8, len & 0xff]) : Buffer.alloc(10);
+  const head =
+    len < 126 ? Buffer.from([0, len]) : len <= 0xffff ? Buffer.from([0, 126, len >> 8, len & 0xff]) : Buffer.alloc(10);
   if (len > 0xffff) {
     head[1] = 127;
     head.writeBigUInt64BE(BigInt(len), 2);
@@ -46,7 +47,10 @@ describe('reply counter', () => {
 
   it('gives the same counts whatever the chunking: every single cut point', () => {
     // Every cut through the first 400 bytes (headers split at every offset) and through the last frames.
-    const cuts = [...Array.from({ length: 400 }, (_, i) => i + 1), ...Array.from({ length: 60 }, (_, i) => stream.length - 60 + i)];
+    const cuts = [
+      ...Array.from({ length: 400 }, (_, i) => i + 1),
+      ...Array.from({ length: 60 }, (_, i) => stream.length - 60 + i),
+    ];
     for (const cut of cuts) {
       const c = new ReplyCounter();
       const counts = feed(c, stream, [cut]);
@@ -129,11 +133,13 @@ describe('reply counter: compressed replies (RSV1)', () => {
     c.push(stream);
     expect(c.compressedMessages).toBe(0);
     // RSV1 on a continuation is not a compressed message (RFC 7692 §6.1); a control frame cannot start one.
-    c.push(Buffer.concat([
-      serverFrame(Opcode.Binary, Buffer.alloc(3), false),
-      serverFrame(0x0, Buffer.alloc(3), true, true),
-      serverFrame(0x9, Buffer.alloc(1), true, true),
-    ]));
+    c.push(
+      Buffer.concat([
+        serverFrame(Opcode.Binary, Buffer.alloc(3), false),
+        serverFrame(0x0, Buffer.alloc(3), true, true),
+        serverFrame(0x9, Buffer.alloc(1), true, true),
+      ]),
+    );
     expect(c).toMatchObject({ messages: MESSAGES + 1, compressedMessages: 0 });
   });
 });

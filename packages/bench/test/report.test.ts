@@ -7,21 +7,46 @@ import { selectWorkloads, WORKLOADS } from '../src/workloads.js';
 
 function run(value: number): BenchRun {
   return {
-    value, perSecond: value, completed: value, payloadBytes: 32 * value, sent: value, received: value, elapsedMs: 1000,
-    p50Us: 100, p99Us: 900, clientCpu: 0.5, serverCpu: 0.95, otherCpu: 0, errorCount: 0, errors: [],
+    value,
+    perSecond: value,
+    completed: value,
+    payloadBytes: 32 * value,
+    sent: value,
+    received: value,
+    elapsedMs: 1000,
+    p50Us: 100,
+    p99Us: 900,
+    clientCpu: 0.5,
+    serverCpu: 0.95,
+    otherCpu: 0,
+    errorCount: 0,
+    errors: [],
   };
 }
 
 function fixture(): BenchResult {
   const [handshake, small] = selectWorkloads(['handshake-l1', 'small-c16-f32']);
-  const values: Record<string, number[]> = { core: [500, 480, 520], ws: [100, 90, 110], '<uws>': [900, 950, 1000], tcp: [2000, 2000, 2000] };
+  const values: Record<string, number[]> = {
+    core: [500, 480, 520],
+    ws: [100, 90, 110],
+    '<uws>': [900, 950, 1000],
+    tcp: [2000, 2000, 2000],
+  };
   const cells = [handshake!, small!].flatMap((w) =>
     Object.entries(values).map(([t, v]) => summarizeCell(w, t, v.map(run), [], 1)),
   );
   return {
-    schema: RESULT_SCHEMA, startedAt: '2026-11-25T12:00:00.000Z', finishedAt: '2026-11-25T12:01:00.000Z',
+    schema: RESULT_SCHEMA,
+    startedAt: '2026-11-25T12:00:00.000Z',
+    finishedAt: '2026-11-25T12:01:00.000Z',
     machine: { cores: 2, cpuModel: 'Test CPU', node: 'v20', platform: 'linux', arch: 'x64', kernel: '6', memoryGiB: 8 },
-    pinning: { pinned: true, serverCpus: '1', clientCpus: '0', clientThreads: 1, note: 'server on cpu 1, client on cpu 0' },
+    pinning: {
+      pinned: true,
+      serverCpus: '1',
+      clientCpus: '0',
+      clientThreads: 1,
+      note: 'server on cpu 1, client on cpu 0',
+    },
     settings: { durationSec: 1, warmupSec: 0.25, runs: 3, tcpEcho: 'write-each', quietWaitMs: 0 },
     targets: Object.keys(values).map((name) => ({ name, implementation: name, version: '1', options: {} })),
     workloads: [handshake!, small!].map((w) => ({ id: w.id, title: w.title, unit: 'x/s' })),
@@ -31,7 +56,12 @@ function fixture(): BenchResult {
 
 describe('workload selection', () => {
   it('takes ids and group names, in catalogue order, once each', () => {
-    expect(selectWorkloads(['large', 'handshake-l1', 'handshake']).map((w) => w.id)).toEqual(['handshake-l1', 'handshake-l16', 'large-64k', 'large-1m']);
+    expect(selectWorkloads(['large', 'handshake-l1', 'handshake']).map((w) => w.id)).toEqual([
+      'handshake-l1',
+      'handshake-l16',
+      'large-64k',
+      'large-1m',
+    ]);
     expect(selectWorkloads(['all'])).toHaveLength(WORKLOADS.length);
     expect(() => selectWorkloads(['nope'])).toThrow(/^unknown workload "nope" \(expected one of: handshake, small, /);
   });
@@ -40,7 +70,16 @@ describe('workload selection', () => {
 describe('summary', () => {
   it('median, min, max, spread and the ratios to ws and tcp', () => {
     const core = fixture().cells.find((c) => c.target === 'core' && c.workload === 'small-c16-f32')!;
-    expect(core).toMatchObject({ median: 500, min: 480, max: 520, ratioToWs: 5, ratioToTcp: 0.25, serverBound: true, clientBound: false, noisy: false });
+    expect(core).toMatchObject({
+      median: 500,
+      min: 480,
+      max: 520,
+      ratioToWs: 5,
+      ratioToTcp: 0.25,
+      serverBound: true,
+      clientBound: false,
+      noisy: false,
+    });
     expect(core.spread).toBeCloseTo(0.08);
   });
 
@@ -57,7 +96,9 @@ describe('summary', () => {
     expect(pairedRatio(core, summarizeCell(w!, 'ws', [600, 0, 310, 640, 320].map(run), [], 1))).toBeNull();
     expect(pairedRatio(core, undefined)).toBeNull();
     const text = formatBenchTable({ ...fixture(), cells: addRatios([...fixture().cells]) });
-    expect(text).toContain('paired run by run (median of per-run ratios): core ×5.00 ws, ×0.25 tcp · <uws> ×9.09 ws, ×0.47 tcp');
+    expect(text).toContain(
+      'paired run by run (median of per-run ratios): core ×5.00 ws, ×0.25 tcp · <uws> ×9.09 ws, ×0.47 tcp',
+    );
   });
 
   it('a cell without runs has no figures and keeps the failures', () => {
@@ -78,17 +119,32 @@ describe('output', () => {
     const result: BenchResult = {
       ...base,
       targets: base.targets.map((t) =>
-        t.name === 'core' ? { ...t, options: { maxMessageSize: 1, socketLayer: 'net', socketLayerFallback: 'bare handles failed their loopback check: x' } }
-          : t.name === 'ws' ? { ...t, options: { socketLayer: 'bare' } } : t),
+        t.name === 'core'
+          ? {
+              ...t,
+              options: {
+                maxMessageSize: 1,
+                socketLayer: 'net',
+                socketLayerFallback: 'bare handles failed their loopback check: x',
+              },
+            }
+          : t.name === 'ws'
+            ? { ...t, options: { socketLayer: 'bare' } }
+            : t,
+      ),
     };
     const text = formatBenchTable(result);
     expect(text).toContain('  core: core 1 · socket layer: net (bare handles failed their loopback check: x)\n');
     expect(text).toContain('  ws: ws 1 · socket layer: bare\n');
     expect(text).toContain('  tcp: tcp 1\n');
     const html = renderBenchmarkHtml(result);
-    expect(html).toContain('<li><b>core</b>: core 1 · socket layer: net (bare handles failed their loopback check: x)</li>');
+    expect(html).toContain(
+      '<li><b>core</b>: core 1 · socket layer: net (bare handles failed their loopback check: x)</li>',
+    );
     expect(html).toContain('<li><b>tcp</b>: tcp 1</li>');
-    expect(describeTargetSettings({ deflate: true, options: { socketLayer: 'shared-reads' } })).toBe(' · permessage-deflate (offered and required) · socket layer: shared-reads');
+    expect(describeTargetSettings({ deflate: true, options: { socketLayer: 'shared-reads' } })).toBe(
+      ' · permessage-deflate (offered and required) · socket layer: shared-reads',
+    );
     expect(describeTargetSettings({ options: {} })).toBe('');
   });
 
@@ -120,14 +176,23 @@ describe('deflate in the results', () => {
   function deflateFixture(): BenchResult {
     const [large] = selectWorkloads(['large-64k']);
     const cells = addRatios([
-      summarizeCell(large!, 'core+deflate', [deflateRun(300, 0.15), deflateRun(320, 0.13), deflateRun(310, 0.14)], [], 1),
+      summarizeCell(
+        large!,
+        'core+deflate',
+        [deflateRun(300, 0.15), deflateRun(320, 0.13), deflateRun(310, 0.14)],
+        [],
+        1,
+      ),
       summarizeCell(large!, 'ws', [run(600)], [], 1),
       summarizeCell(large!, 'tcp', [run(2000)], [], 1),
     ]);
     const base = fixture();
     return {
       ...base,
-      targets: [{ name: 'core+deflate', implementation: '@wsmatrix/core', version: '1', options: {}, deflate: true }, ...base.targets.slice(1)],
+      targets: [
+        { name: 'core+deflate', implementation: '@wsmatrix/core', version: '1', options: {}, deflate: true },
+        ...base.targets.slice(1),
+      ],
       workloads: [{ id: large!.id, title: large!.title, unit: 'MB/s' }],
       cells,
     };
@@ -136,13 +201,35 @@ describe('deflate in the results', () => {
   it('toRun turns a deflate tally into ratios; throughput stays in uncompressed bytes', () => {
     const [large] = selectWorkloads(['large-64k']);
     const job = {
-      completed: 100, payloadBytes: 100 * 65_536, sent: 120, received: 120, elapsedMs: 1000, latency: [], clientCpuMs: 500,
-      serverCpuMs: 500, machineCpuMs: 1000, cpuWallMs: 1000, threads: 1, errorCount: 0, errors: [],
-      deflate: { messageBytes: 65_536, messageWireBytes: 9_000, replies: 120, compressedReplies: 119, replyWireBytes: 120 * 10_000 },
+      completed: 100,
+      payloadBytes: 100 * 65_536,
+      sent: 120,
+      received: 120,
+      elapsedMs: 1000,
+      latency: [],
+      clientCpuMs: 500,
+      serverCpuMs: 500,
+      machineCpuMs: 1000,
+      cpuWallMs: 1000,
+      threads: 1,
+      errorCount: 0,
+      errors: [],
+      deflate: {
+        messageBytes: 65_536,
+        messageWireBytes: 9_000,
+        replies: 120,
+        compressedReplies: 119,
+        replyWireBytes: 120 * 10_000,
+      },
     };
     const r = toRun(large!, job);
     expect(r.value).toBeCloseTo((100 * 65_536) / 1e6);
-    expect(r.deflate).toEqual({ replies: 120, compressedReplies: 119, wireRatio: 10_000 / 65_536, sentRatio: 9_000 / 65_536 });
+    expect(r.deflate).toEqual({
+      replies: 120,
+      compressedReplies: 119,
+      wireRatio: 10_000 / 65_536,
+      sentRatio: 9_000 / 65_536,
+    });
     expect(toRun(large!, { ...job, deflate: undefined })).not.toHaveProperty('deflate');
   });
 
@@ -151,7 +238,10 @@ describe('deflate in the results', () => {
     expect(cell.deflate).toMatchObject({ wireRatio: 0.14, sentRatio: 0.14, replies: 930, uncompressedReplies: 0 });
     expect(cell.deflate!.payload).toMatch(/JSON log records/);
     const [large] = selectWorkloads(['large-64k']);
-    const partly = { ...deflateRun(100, 0.5), deflate: { replies: 100, compressedReplies: 60, wireRatio: 0.5, sentRatio: 0.14 } };
+    const partly = {
+      ...deflateRun(100, 0.5),
+      deflate: { replies: 100, compressedReplies: 60, wireRatio: 0.5, sentRatio: 0.14 },
+    };
     expect(summarizeCell(large!, 'x+deflate', [partly], [], 1).deflate!.uncompressedReplies).toBe(40);
     expect(deflateFixture().cells.find((c) => c.target === 'ws')).not.toHaveProperty('deflate');
   });
@@ -159,7 +249,9 @@ describe('deflate in the results', () => {
   it('the table marks deflate targets and adds the wire column only where a deflate row is', () => {
     const text = formatBenchTable(deflateFixture());
     expect(text).toContain('core+deflate: @wsmatrix/core 1 · permessage-deflate (offered and required)');
-    expect(text).toMatch(/\+deflate rows: permessage-deflate negotiated; payload: JSON log records.*sent pre-compressed to 14\.0%/);
+    expect(text).toMatch(
+      /\+deflate rows: permessage-deflate negotiated; payload: JSON log records.*sent pre-compressed to 14\.0%/,
+    );
     expect(text).toMatch(/target\s+median\s+spread\s+vs ws\s+vs tcp\s+wire\s+p50/);
     expect(text).toMatch(/core\+deflate\s+310 MB\/s\s+6\.5%\s+×0\.52\s+×0\.15\s+14\.0%/);
     expect(text).toMatch(/\n {2}ws\s+600 MB\/s\s+0\.0%\s+×1\.00\s+×0\.30\s+–\s+100 µs/);

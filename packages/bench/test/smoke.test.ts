@@ -5,8 +5,19 @@ import { runBenchmark } from '../src/run-benchmark.js';
 describe('end to end', () => {
   it('measures ws and the tcp ceiling on the pipelined small-message workload', async () => {
     // Each window is held open until it holds some messages: a busy machine may take longer, never fewer.
-    const result = await runBenchmark({ targets: ['ws'], workloads: ['small-c16-f32'], durationSec: 0.3, warmupSec: 0.1, runs: 1, quietWaitMs: 0, minCompleted: 32 });
-    expect(result.targets.map((t) => [t.name, t.error])).toEqual([['ws', undefined], ['tcp', undefined]]);
+    const result = await runBenchmark({
+      targets: ['ws'],
+      workloads: ['small-c16-f32'],
+      durationSec: 0.3,
+      warmupSec: 0.1,
+      runs: 1,
+      quietWaitMs: 0,
+      minCompleted: 32,
+    });
+    expect(result.targets.map((t) => [t.name, t.error])).toEqual([
+      ['ws', undefined],
+      ['tcp', undefined],
+    ]);
     expect(result.cells.map((c) => c.target)).toEqual(['ws', 'tcp']);
     for (const cell of result.cells) {
       const [r] = cell.runs;

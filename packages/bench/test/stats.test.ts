@@ -60,7 +60,12 @@ describe('CPU and cores', () => {
 
   it('parses CPU lists and plans pinning', () => {
     expect(parseCpuList('0-2,5')).toEqual([0, 1, 2, 5]);
-    expect(planPinning([0, 1], true)).toMatchObject({ pinned: true, serverCpus: '1', clientCpus: '0', clientThreads: 1 });
+    expect(planPinning([0, 1], true)).toMatchObject({
+      pinned: true,
+      serverCpus: '1',
+      clientCpus: '0',
+      clientThreads: 1,
+    });
     expect(planPinning([0, 1, 2, 3], true)).toMatchObject({ serverCpus: '3', clientCpus: '0,1,2', clientThreads: 3 });
     expect(planPinning([0], true)).toMatchObject({ pinned: false, note: expect.stringMatching(/one core/) });
     expect(planPinning([0, 1], false)).toMatchObject({ pinned: false, note: expect.stringMatching(/taskset/) });

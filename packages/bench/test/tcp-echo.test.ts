@@ -215,7 +215,7 @@ class FakeSocket implements RingSocket {
   /** Runs the oldest callback, if its write went out; false otherwise. */
   callbackOne(): boolean {
     const w = this.writes[0];
-    if (!w || !w.sent) return false;
+    if (!w?.sent) return false;
     this.writes.shift();
     w.callback();
     return true;
@@ -252,55 +252,59 @@ const RING_RUNS = 400;
 const RING_PROPERTY_TIMEOUT_MS = 120_000;
 
 describe(`RingEcho against a stand-in socket (seed ${PROPERTY_SEED}; replay with WSMATRIX_SEED=${PROPERTY_SEED})`, () => {
-  it('echoes every byte in order, never touches a region before its write went out, holds at most the ring', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 64 }),
-        fc.constantFrom(1, 1, 2, 4, 16),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.integer({ min: 0, max: 3000 }),
-        fc.array(stepArb, { minLength: 20, maxLength: 400, size: 'max' }),
-        (firstBytes, growth, minShare, inputLength, steps) => {
-          const ringBytes = firstBytes * growth;
-          // Mostly small minimum reads, so that the ring wraps before it stops reading.
-          const minRead = 1 + Math.floor(minShare ** 3 * (ringBytes - 1));
-          const input = pseudoRandomBytes(inputLength, inputLength + 1);
-          const socket = new FakeSocket();
-          const echo = new RingEcho(firstBytes, ringBytes, minRead);
-          let offered = echo.nextBuffer(); // what the socket constructor asks for
-          echo.socket = socket;
-          let at = 0;
-          const read = (fraction: number, room: boolean): void => {
-            if (!socket.reading || at === input.length || socket.destroyedWith) return;
-            expect(offered.length).toBeGreaterThanOrEqual(1);
-            expect(offered.length).toBeLessThanOrEqual(ringBytes);
-            const n = Math.min(input.length - at, 1 + Math.floor(fraction * (offered.length - 1)));
-            input.copy(offered, 0, at, at + n);
-            at += n;
-            socket.roomNow = room;
-            const keepReading = echo.onRead(n);
-            offered = echo.nextBuffer();
-            if (!keepReading) socket.reading = false;
-            const held = socket.writes.reduce((sum, w) => sum + (w.sent ? 0 : w.view.length), 0);
-            expect(held).toBeLessThanOrEqual(ringBytes);
-          };
-          for (const step of steps) {
-            if (step.kind === 'read') read(step.fraction, step.room);
-            else if (step.kind === 'send') socket.sendOne();
-            else socket.callbackOne();
-          }
-          // Then let everything flow until the input is echoed.
-          for (let guard = 0; at < input.length || socket.writes.length > 0; guard++) {
-            expect(guard).toBeLessThan(100_000);
-            while (socket.sendOne() || socket.callbackOne());
-            read(1, true);
-          }
-          expect(socket.destroyedWith).toBeUndefined();
-          expect(socket.overwritten).toBe(0);
-          expect(firstDifference(Buffer.concat(socket.out), input)).toBe(-1);
-        },
-      ),
-      propertyParams(RING_RUNS),
-    );
-  }, RING_PROPERTY_TIMEOUT_MS);
+  it(
+    'echoes every byte in order, never touches a region before its write went out, holds at most the ring',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 64 }),
+          fc.constantFrom(1, 1, 2, 4, 16),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.integer({ min: 0, max: 3000 }),
+          fc.array(stepArb, { minLength: 20, maxLength: 400, size: 'max' }),
+          (firstBytes, growth, minShare, inputLength, steps) => {
+            const ringBytes = firstBytes * growth;
+            // Mostly small minimum reads, so that the ring wraps before it stops reading.
+            const minRead = 1 + Math.floor(minShare ** 3 * (ringBytes - 1));
+            const input = pseudoRandomBytes(inputLength, inputLength + 1);
+            const socket = new FakeSocket();
+            const echo = new RingEcho(firstBytes, ringBytes, minRead);
+            let offered = echo.nextBuffer(); // what the socket constructor asks for
+            echo.socket = socket;
+            let at = 0;
+            const read = (fraction: number, room: boolean): void => {
+              if (!socket.reading || at === input.length || socket.destroyedWith) return;
+              expect(offered.length).toBeGreaterThanOrEqual(1);
+              expect(offered.length).toBeLessThanOrEqual(ringBytes);
+              const n = Math.min(input.length - at, 1 + Math.floor(fraction * (offered.length - 1)));
+              input.copy(offered, 0, at, at + n);
+              at += n;
+              socket.roomNow = room;
+              const keepReading = echo.onRead(n);
+              offered = echo.nextBuffer();
+              if (!keepReading) socket.reading = false;
+              const held = socket.writes.reduce((sum, w) => sum + (w.sent ? 0 : w.view.length), 0);
+              expect(held).toBeLessThanOrEqual(ringBytes);
+            };
+            for (const step of steps) {
+              if (step.kind === 'read') read(step.fraction, step.room);
+              else if (step.kind === 'send') socket.sendOne();
+              else socket.callbackOne();
+            }
+            // Then let everything flow until the input is echoed.
+            for (let guard = 0; at < input.length || socket.writes.length > 0; guard++) {
+              expect(guard).toBeLessThan(100_000);
+              while (socket.sendOne() || socket.callbackOne());
+              read(1, true);
+            }
+            expect(socket.destroyedWith).toBeUndefined();
+            expect(socket.overwritten).toBe(0);
+            expect(firstDifference(Buffer.concat(socket.out), input)).toBe(-1);
+          },
+        ),
+        propertyParams(RING_RUNS),
+      );
+    },
+    RING_PROPERTY_TIMEOUT_MS,
+  );
 });

@@ -51,7 +51,11 @@ export const pongEvent = (payload: PayloadSpec): ExpectedEvent => ({ type: 'pong
 export const timeoutEvent = (marker: string): ExpectedEvent => ({ type: 'timeout', marker });
 
 /** The runner closes with 1000 once the expected events are in; the close must be clean. */
-export const normalCloseByMe = (): ExpectedClose => ({ closedByMe: true, closeCode: [CLOSE_NORMAL], requireClean: true });
+export const normalCloseByMe = (): ExpectedClose => ({
+  closedByMe: true,
+  closeCode: [CLOSE_NORMAL],
+  requireClean: true,
+});
 
 /** The server must fail the connection (close code `code`, default 1002); a clean close is not required. */
 export const serverFails = (code = CLOSE_PROTOCOL_ERROR): ExpectedClose => ({
@@ -96,6 +100,10 @@ export function scheduledSpanMs(steps: readonly Step[]): number {
 
 /** Fills `timeLimitMs` from the steps or the echo timeout. */
 export function withTimeLimit(c: CaseDef): CaseDef {
-  const limit = c.echoTiming ? c.echoTiming.timeoutMs : c.compressedEcho ? c.compressedEcho.timeoutMs : scheduledSpanMs(c.steps);
+  const limit = c.echoTiming
+    ? c.echoTiming.timeoutMs
+    : c.compressedEcho
+      ? c.compressedEcho.timeoutMs
+      : scheduledSpanMs(c.steps);
   return { ...c, timeLimitMs: limit };
 }

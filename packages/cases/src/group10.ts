@@ -20,6 +20,9 @@ export const group10: CaseDef[] = [
     expected: { OK: [textEvent(rep('*', LENGTH))] },
     expectedClose: normalCloseByMe(),
     // Autobahn: opcode 0 -> floor(65536 / 1300) = 50, opcode 1 -> 1 (65536 % 1300 > 0).
-    expectTxFrames: { [Opcode.Continuation]: Math.floor(LENGTH / FRAGMENT), [Opcode.Text]: LENGTH % FRAGMENT > 0 ? 1 : 0 },
+    expectTxFrames: {
+      [Opcode.Continuation]: Math.floor(LENGTH / FRAGMENT),
+      [Opcode.Text]: LENGTH % FRAGMENT > 0 ? 1 : 0,
+    },
   },
 ];

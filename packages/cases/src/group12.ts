@@ -48,7 +48,10 @@ export const GROUP13_OFFERS: ReadonlyArray<readonly DeflateOfferSpec[]> = [
 function describeOffers(offers: readonly DeflateOfferSpec[]): string {
   return offers
     .map((o) => {
-      const asks = [o.requestNoContextTakeover ? 'server_no_context_takeover' : '', o.requestMaxWindowBits ? `server_max_window_bits=${o.requestMaxWindowBits}` : '']
+      const asks = [
+        o.requestNoContextTakeover ? 'server_no_context_takeover' : '',
+        o.requestMaxWindowBits ? `server_max_window_bits=${o.requestMaxWindowBits}` : '',
+      ]
         .filter(Boolean)
         .join(' and ');
       return asks === '' ? 'the default offer' : `an offer asking for ${asks}`;
@@ -56,10 +59,16 @@ function describeOffers(offers: readonly DeflateOfferSpec[]): string {
     .join(', then ');
 }
 
-function compressionCase(id: string, dataSet: DataSetName, offers: readonly DeflateOfferSpec[], size: readonly [number, number, number, number]): CaseDef {
+function compressionCase(
+  id: string,
+  dataSet: DataSetName,
+  offers: readonly DeflateOfferSpec[],
+  size: readonly [number, number, number, number],
+): CaseDef {
   const [messageLength, count, secs, autoFragmentSize] = size;
   const { binary } = DATA_SETS[dataSet];
-  const fragments = autoFragmentSize === 0 ? 'each in one frame' : `each cut into frames of ${autoFragmentSize} compressed octets`;
+  const fragments =
+    autoFragmentSize === 0 ? 'each in one frame' : `each cut into frames of ${autoFragmentSize} compressed octets`;
   return {
     id,
     description:

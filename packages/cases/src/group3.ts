@@ -17,8 +17,7 @@ function echoThenRsv(id: string, rsv: number, how: 'burst' | 'sync' | 'chop'): C
         : 'Every octet is written to the socket on its own.';
   return {
     id,
-    description:
-      `A text message "${HELLO}", then the same message with RSV = ${rsv}, then an empty Ping. ${howText}`,
+    description: `A text message "${HELLO}", then the same message with RSV = ${rsv}, then an empty Ping. ${howText}`,
     expectation:
       'The first message is echoed, then the server fails the connection with 1002 when it sees the RSV bits; ' +
       'no Pong comes back. Also accepted (NON-STRICT): the failure comes before the echo was sent.',

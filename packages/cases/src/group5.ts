@@ -1,14 +1,6 @@
 /** 5 Fragmentation (case5_*.py). */
 import { Opcode } from '@wsmatrix/protocol';
-import {
-  closeAfter,
-  frame,
-  killAfter,
-  normalCloseByMe,
-  pongEvent,
-  serverFails,
-  textEvent,
-} from './build.js';
+import { closeAfter, frame, killAfter, normalCloseByMe, pongEvent, serverFails, textEvent } from './build.js';
 import type { CaseDef, Step } from './types.js';
 
 type How = 'burst' | 'sync' | 'chop';
@@ -25,7 +17,8 @@ const F2 = 'fragment2';
 const NON_CONT = 'non-continuation payload';
 const HELLO = 'Hello, world!';
 const PING = 'ping payload';
-const NOTHING_TO_CONTINUE = 'The server fails the connection at once with 1002: there is no message for the continuation frame to continue.';
+const NOTHING_TO_CONTINUE =
+  'The server fails the connection at once with 1002: there is no message for the continuation frame to continue.';
 
 function fragmentedControl(id: string, opcode: number, name: string): CaseDef {
   return {
@@ -44,7 +37,11 @@ function twoFragments(id: string, how: How): CaseDef {
     id,
     description: `A text message in two frames, "${F1}" (FIN clear) and a continuation "${F2}" (FIN set). ${howText(how)}`,
     expectation: `The server reassembles and echoes "${F1}${F2}" as one text message; then a clean close with 1000.`,
-    steps: [frame(Opcode.Text, F1, { fin: false, ...o }), frame(Opcode.Continuation, F2, { fin: true, ...o }), closeAfter(1000)],
+    steps: [
+      frame(Opcode.Text, F1, { fin: false, ...o }),
+      frame(Opcode.Continuation, F2, { fin: true, ...o }),
+      closeAfter(1000),
+    ],
     expected: { OK: [textEvent(F1 + F2)] },
     expectedClose: normalCloseByMe(),
   };
@@ -79,7 +76,11 @@ function strayContinuation(id: string, contFin: boolean, how: How): CaseDef {
       `A continuation frame with FIN ${contFin ? 'set' : 'clear'} carrying "${NON_CONT}" although no message ` +
       `was started, then a complete text message "${HELLO}". ${howText(how)}`,
     expectation: `Nothing is echoed. ${NOTHING_TO_CONTINUE}`,
-    steps: [frame(Opcode.Continuation, NON_CONT, { fin: contFin, ...o }), frame(Opcode.Text, HELLO, { fin: true, ...o }), killAfter(1000)],
+    steps: [
+      frame(Opcode.Continuation, NON_CONT, { fin: contFin, ...o }),
+      frame(Opcode.Text, HELLO, { fin: true, ...o }),
+      killAfter(1000),
+    ],
     expected: { OK: [] },
     expectedClose: serverFails(),
   };
@@ -180,7 +181,11 @@ export const group5: CaseDef[] = [
     expectation:
       'Nothing is echoed. The server fails the connection at once with 1002: a new data frame may not start ' +
       'while a fragmented message is still open.',
-    steps: [frame(Opcode.Text, 'fragment1', { fin: false }), frame(Opcode.Text, 'fragment2', { fin: true }), killAfter(1000)],
+    steps: [
+      frame(Opcode.Text, 'fragment1', { fin: false }),
+      frame(Opcode.Text, 'fragment2', { fin: true }),
+      killAfter(1000),
+    ],
     expected: { OK: [] },
     expectedClose: serverFails(),
   },

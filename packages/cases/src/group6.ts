@@ -109,13 +109,19 @@ const handWritten: CaseDef[] = [
     id: '6.1.2',
     description: 'A text message in three frames (text, continuation, continuation with FIN), every one empty.',
     expectation: 'One empty text message is echoed; then a clean close with 1000.',
-    steps: [frame(Opcode.Text, '', { fin: false }), frame(Opcode.Continuation, '', { fin: false }), frame(Opcode.Continuation, '', { fin: true }), closeAfter(1000)],
+    steps: [
+      frame(Opcode.Text, '', { fin: false }),
+      frame(Opcode.Continuation, '', { fin: false }),
+      frame(Opcode.Continuation, '', { fin: true }),
+      closeAfter(1000),
+    ],
     expected: { OK: [textEvent('')] },
     expectedClose: normalCloseByMe(),
   },
   {
     id: '6.1.3',
-    description: 'A text message in three frames: empty first and last frames around a middle frame carrying "middle frame payload".',
+    description:
+      'A text message in three frames: empty first and last frames around a middle frame carrying "middle frame payload".',
     expectation: 'The text message "middle frame payload" is echoed; then a clean close with 1000.',
     steps: [
       frame(Opcode.Text, '', { fin: false }),
@@ -138,7 +144,11 @@ const handWritten: CaseDef[] = [
     id: '6.2.2',
     description: `The same valid UTF-8 text as 6.2.1 in two frames split between two characters: ${HELLO_PART1} | ${HELLO_PART2} (hex).`,
     expectation: 'The reassembled message is echoed unchanged; then a clean close with 1000.',
-    steps: [frame(Opcode.Text, hex(HELLO_PART1), { fin: false }), frame(Opcode.Continuation, hex(HELLO_PART2), { fin: true }), closeAfter(1000)],
+    steps: [
+      frame(Opcode.Text, hex(HELLO_PART1), { fin: false }),
+      frame(Opcode.Continuation, hex(HELLO_PART2), { fin: true }),
+      closeAfter(1000),
+    ],
     expected: { OK: [textEvent(hex(HELLO_UTF8))] },
     expectedClose: normalCloseByMe(),
   },
@@ -165,7 +175,8 @@ const handWritten: CaseDef[] = [
   {
     id: '6.3.1',
     description: `An unfragmented text message that is not valid UTF-8: it contains an encoded UTF-16 surrogate (hex ${KOSME_SURROGATE}).`,
-    expectation: 'Nothing is echoed. The server fails the connection at once with 1007; the runner must not be the one to close.',
+    expectation:
+      'Nothing is echoed. The server fails the connection at once with 1007; the runner must not be the one to close.',
     steps: [message(false, hex(KOSME_SURROGATE)), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFailsUtf8(),
@@ -175,7 +186,8 @@ const handWritten: CaseDef[] = [
     description:
       'The invalid text of 6.3.1 sent one octet per frame (followed by an empty final continuation frame), so ' +
       'frames end inside characters.',
-    expectation: 'Nothing is echoed. The server fails the connection with 1007; the runner must not be the one to close.',
+    expectation:
+      'Nothing is echoed. The server fails the connection with 1007; the runner must not be the one to close.',
     steps: [message(false, hex(KOSME_SURROGATE), 1), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: serverFailsUtf8(),
@@ -202,7 +214,8 @@ function sequenceCase(id: string, groupTitle: string, seqHex: string, valid: boo
   return {
     id,
     description: `One unfragmented text message whose payload is NOT valid UTF-8 (${groupTitle}): 0x${seqHex}`,
-    expectation: 'Nothing is echoed. The server fails the connection at once with 1007; the runner must not be the one to close.',
+    expectation:
+      'Nothing is echoed. The server fails the connection at once with 1007; the runner must not be the one to close.',
     steps,
     expected: { OK: [] },
     expectedClose: serverFailsUtf8(),

@@ -26,7 +26,9 @@ const protocolErrorOrDrop = (extra: number[] = []): ExpectedClose => ({
 });
 
 /** Valid close codes sent by 7.7.1-7.7.13, in order. */
-export const VALID_CLOSE_CODES = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999] as const;
+export const VALID_CLOSE_CODES = [
+  1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999,
+] as const;
 /** Invalid close codes sent by 7.9.1-7.9.9, in order. */
 export const INVALID_CLOSE_CODES = [0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999] as const;
 
@@ -34,7 +36,8 @@ const basic: CaseDef[] = [
   {
     id: '7.1.1',
     description: `A text message "${HELLO}"; the runner closes once the echo is back.`,
-    expectation: 'The message is echoed, then the runner closes with 1000 and the server completes a clean close with 1000.',
+    expectation:
+      'The message is echoed, then the runner closes with 1000 and the server completes a clean close with 1000.',
     steps: [frame(Opcode.Text, HELLO), killAfter(1000)],
     expected: { OK: [textEvent(HELLO)] },
     expectedClose: normalCloseByMe(),
@@ -78,7 +81,12 @@ const basic: CaseDef[] = [
     expectation:
       'No echo. The server answers the Close with 1000 and ignores what follows; the close is clean. Answering ' +
       'with another code fails the case.',
-    steps: [frame(Opcode.Text, 'fragment1', { fin: false }), close(CLOSE_NORMAL), frame(Opcode.Continuation, 'fragment2', { fin: true }), killAfter(1000)],
+    steps: [
+      frame(Opcode.Text, 'fragment1', { fin: false }),
+      close(CLOSE_NORMAL),
+      frame(Opcode.Continuation, 'fragment2', { fin: true }),
+      killAfter(1000),
+    ],
     expected: { OK: [] },
     expectedClose: normalCloseByMe(),
     suppressClose: true,
@@ -150,7 +158,8 @@ const payloadLength: CaseDef[] = [
   },
   {
     id: '7.3.5',
-    description: 'A Close frame with code 1000 and a 123-octet reason, filling the 125-octet control frame limit exactly.',
+    description:
+      'A Close frame with code 1000 and a 123-octet reason, filling the 125-octet control frame limit exactly.',
     expectation: 'The server answers with 1000 and the close is clean.',
     steps: [close(CLOSE_NORMAL, rep('*', 123)), killAfter(1000)],
     expected: { OK: [] },
@@ -160,7 +169,8 @@ const payloadLength: CaseDef[] = [
   },
   {
     id: '7.3.6',
-    description: 'A Close frame with code 1000 and a 124-octet reason: 126 octets of payload, one more than a control frame may carry.',
+    description:
+      'A Close frame with code 1000 and a 124-octet reason: 126 octets of payload, one more than a control frame may carry.',
     expectation: 'The server fails the connection with 1002, or drops TCP; a clean close is not required.',
     steps: [close(CLOSE_NORMAL, rep('*', 124)), killAfter(1000)],
     expected: { OK: [] },

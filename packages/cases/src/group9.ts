@@ -30,7 +30,14 @@ function echoCase(id: string, description: string, expectation: string, echoTimi
   };
 }
 
-function single(id: string, binary: boolean, pattern: string | { hex: string }, length: number, timeoutMs: number, extra: { fragmentSize?: number; chop?: number } = {}): CaseDef {
+function single(
+  id: string,
+  binary: boolean,
+  pattern: string | { hex: string },
+  length: number,
+  timeoutMs: number,
+  extra: { fragmentSize?: number; chop?: number } = {},
+): CaseDef {
   const kind = binary ? 'binary' : 'text';
   const how =
     extra.fragmentSize !== undefined
@@ -52,12 +59,33 @@ function single(id: string, binary: boolean, pattern: string | { hex: string }, 
 }
 
 // 9.1 / 9.2: [size, WAITSECS] -- 9.2.3 and 9.2.4 keep Autobahn's 10 s, unlike 9.1.3 / 9.1.4.
-const SIZES_9_1: Array<[number, number]> = [[64 * KiB, 10], [256 * KiB, 10], [1 * MiB, 100], [4 * MiB, 100], [8 * MiB, 100], [16 * MiB, 100]];
-const SIZES_9_2: Array<[number, number]> = [[64 * KiB, 10], [256 * KiB, 10], [1 * MiB, 10], [4 * MiB, 10], [8 * MiB, 100], [16 * MiB, 100]];
+const SIZES_9_1: Array<[number, number]> = [
+  [64 * KiB, 10],
+  [256 * KiB, 10],
+  [1 * MiB, 100],
+  [4 * MiB, 100],
+  [8 * MiB, 100],
+  [16 * MiB, 100],
+];
+const SIZES_9_2: Array<[number, number]> = [
+  [64 * KiB, 10],
+  [256 * KiB, 10],
+  [1 * MiB, 10],
+  [4 * MiB, 10],
+  [8 * MiB, 100],
+  [16 * MiB, 100],
+];
 const FRAGMENTS_9_3 = [64, 256, 1 * KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB];
 const CHOPS_9_5 = [64, 128, 256, 512, 1024, 2048];
 /** 9.7 / 9.8: [payload size, message count, WAITSECS]. */
-const RTT_9_7: Array<[number, number, number]> = [[0, 1000, 60], [16, 1000, 60], [64, 1000, 60], [256, 1000, 120], [1024, 1000, 240], [4096, 1000, 480]];
+const RTT_9_7: Array<[number, number, number]> = [
+  [0, 1000, 60],
+  [16, 1000, 60],
+  [64, 1000, 60],
+  [256, 1000, 120],
+  [1024, 1000, 240],
+  [4096, 1000, 480],
+];
 
 const g91 = SIZES_9_1.map(([len, secs], i) => single(`9.1.${i + 1}`, false, TEXT_PATTERN, len, secs * 1000));
 const g92 = SIZES_9_2.map(([len, secs], i) => single(`9.2.${i + 1}`, true, BINARY_PATTERN, len, secs * 1000));

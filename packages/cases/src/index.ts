@@ -35,7 +35,14 @@ export type {
 } from './types.js';
 export { payloadBytes, payloadLength } from './payload.js';
 export { messageFrameSizes } from './fragment.js';
-export { DATA_SETS, DATA_SET_ORDER, DataSetCursor, dataSetBytes, prng as seededRandom, type DataSetInfo } from './test-data.js';
+export {
+  DATA_SETS,
+  DATA_SET_ORDER,
+  DataSetCursor,
+  dataSetBytes,
+  prng as seededRandom,
+  type DataSetInfo,
+} from './test-data.js';
 export { COMPRESSION_MESSAGE_SIZES, GROUP13_OFFERS } from './group12.js';
 export { agentCaseExcluded, compareCaseIds, selectCaseIds } from './select.js';
 export { caseGroups, groupTitle, groupsOfCase } from './groups.js';
@@ -66,7 +73,19 @@ function deepFreeze<T>(value: T): T {
 
 /** Autobahn's cases (every group but our group 0), in numeric order, deeply frozen. */
 export const autobahnCases: readonly CaseDef[] = deepFreeze(
-  [...group1, ...group2, ...group3, ...group4, ...group5, ...group6, ...group7, ...group9, ...group10, ...group12, ...group13]
+  [
+    ...group1,
+    ...group2,
+    ...group3,
+    ...group4,
+    ...group5,
+    ...group6,
+    ...group7,
+    ...group9,
+    ...group10,
+    ...group12,
+    ...group13,
+  ]
     .map(withTimeLimit)
     .sort((a, b) => compareCaseIds(a.id, b.id)),
 );
@@ -75,7 +94,9 @@ export const autobahnCases: readonly CaseDef[] = deepFreeze(
  * Every case: our opening-handshake group 0 (ids 0.x.y, see handshake-case.ts) and then Autobahn's, in
  * numeric order, deeply frozen.
  */
-export const allCases: readonly CaseDef[] = deepFreeze([...group0, ...autobahnCases].sort((a, b) => compareCaseIds(a.id, b.id)));
+export const allCases: readonly CaseDef[] = deepFreeze(
+  [...group0, ...autobahnCases].sort((a, b) => compareCaseIds(a.id, b.id)),
+);
 
 /** Autobahn's case ids, in numeric order. */
 export const autobahnCaseIds: readonly string[] = Object.freeze(autobahnCases.map((c) => c.id));

@@ -31,7 +31,7 @@ export function compareCaseIds(a: string, b: string): number {
 function patternSource(pattern: string): string {
   return pattern
     .split('*')
-    .map((piece) => piece.replace(/[.+?^${}()|[\]\\\/-]/g, '\\$&'))
+    .map((piece) => piece.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
     .join('.*');
 }
 
@@ -70,7 +70,11 @@ function resolve(allIds: ReadonlySet<string>, patterns: readonly string[], stric
  * An entry without `*` is a literal id. An unknown literal in `include` is an error (Autobahn would crash
  * on it when the case comes up); an unknown literal in `exclude` is ignored, as in Autobahn.
  */
-export function selectCaseIds(allIds: readonly string[], include: readonly string[], exclude: readonly string[]): string[] {
+export function selectCaseIds(
+  allIds: readonly string[],
+  include: readonly string[],
+  exclude: readonly string[],
+): string[] {
   const all = new Set(allIds);
   const inc = resolve(all, include, true);
   const exc = resolve(all, exclude, false);

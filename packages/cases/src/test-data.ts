@@ -63,11 +63,65 @@ function textOfSize(size: number, next: () => string): Buffer {
   return out;
 }
 
-const FIRST = ['Anna', 'Ben', 'Chloé', 'David', 'Eva', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kai', 'Lena', 'Mara', 'Noah'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Chloé',
+  'David',
+  'Eva',
+  'Farid',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kai',
+  'Lena',
+  'Mara',
+  'Noah',
+];
 const LAST = ['Schmidt', 'Okafor', 'Nakamura', 'García', 'Rossi', 'Novak', 'Berg', 'Silva', 'Kowalski', 'Dubois'];
-const TAGS = ['alpha', 'beta', 'gamma', 'delta', 'stream', 'socket', 'frame', 'deflate', 'window', 'context', 'echo', 'matrix'];
-const WORDS = ['the', 'server', 'sends', 'a', 'message', 'with', 'every', 'frame', 'and', 'waits', 'for', 'its', 'echo', 'while',
-  'compression', 'shrinks', 'repeated', 'text', 'into', 'references', 'back', 'into', 'history', 'of', 'window', 'size'];
+const TAGS = [
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'stream',
+  'socket',
+  'frame',
+  'deflate',
+  'window',
+  'context',
+  'echo',
+  'matrix',
+];
+const WORDS = [
+  'the',
+  'server',
+  'sends',
+  'a',
+  'message',
+  'with',
+  'every',
+  'frame',
+  'and',
+  'waits',
+  'for',
+  'its',
+  'echo',
+  'while',
+  'compression',
+  'shrinks',
+  'repeated',
+  'text',
+  'into',
+  'references',
+  'back',
+  'into',
+  'history',
+  'of',
+  'window',
+  'size',
+];
 
 function jsonData(size: number): Buffer {
   const rnd = prng(12_1);
@@ -77,7 +131,11 @@ function jsonData(size: number): Buffer {
     id++;
     const record = {
       id,
-      guid: Array.from({ length: 4 }, () => Math.floor(rnd() * 0x10000).toString(16).padStart(4, '0')).join('-'),
+      guid: Array.from({ length: 4 }, () =>
+        Math.floor(rnd() * 0x10000)
+          .toString(16)
+          .padStart(4, '0'),
+      ).join('-'),
       isActive: rnd() < 0.5,
       balance: Math.round(rnd() * 1_000_000) / 100,
       age: 18 + Math.floor(rnd() * 60),
@@ -160,7 +218,10 @@ function pdfData(size: number): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   let bytes = parts[0]!.length;
   let obj = 1;
-  const trailer = Buffer.from('xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Root 1 0 R >>\nstartxref\n0\n%%EOF\n', 'latin1');
+  const trailer = Buffer.from(
+    'xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Root 1 0 R >>\nstartxref\n0\n%%EOF\n',
+    'latin1',
+  );
   while (bytes < size - trailer.length) {
     const kind = obj % 3;
     let chunk: Buffer;
@@ -191,9 +252,46 @@ function pdfData(size: number): Buffer {
   return out;
 }
 
-const DE_WORDS = ['und', 'der', 'die', 'das', 'ich', 'nicht', 'Geist', 'Herz', 'Welt', 'Nacht', 'Schöne', 'Glück', 'müssen',
-  'hören', 'Träume', 'über', 'Straße', 'grüßen', 'Wälder', 'Seele', 'Himmel', 'dunkel', 'Flamme', 'Weisheit', 'Buch', 'Stunde',
-  'lächeln', 'Mädchen', 'Bürger', 'Frühling', 'fließt', 'Töne', 'wollen', 'Gott', 'Mensch', 'Teufel', 'Zauber', 'Wissen'];
+const DE_WORDS = [
+  'und',
+  'der',
+  'die',
+  'das',
+  'ich',
+  'nicht',
+  'Geist',
+  'Herz',
+  'Welt',
+  'Nacht',
+  'Schöne',
+  'Glück',
+  'müssen',
+  'hören',
+  'Träume',
+  'über',
+  'Straße',
+  'grüßen',
+  'Wälder',
+  'Seele',
+  'Himmel',
+  'dunkel',
+  'Flamme',
+  'Weisheit',
+  'Buch',
+  'Stunde',
+  'lächeln',
+  'Mädchen',
+  'Bürger',
+  'Frühling',
+  'fließt',
+  'Töne',
+  'wollen',
+  'Gott',
+  'Mensch',
+  'Teufel',
+  'Zauber',
+  'Wissen',
+];
 const SPEAKERS = ['FAUST', 'MEPHISTOPHELES', 'WAGNER', 'GRETCHEN', 'MARTHE', 'CHOR', 'DER HERR', 'SCHÜLER'];
 
 /** Verse drama in German (umlauts and ß), plain text with CRLF line ends as Gutenberg files have. */

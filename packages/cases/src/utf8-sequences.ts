@@ -58,8 +58,16 @@ function byteRun(from: number, toExclusive: number, spaced: boolean): string {
 }
 
 const LAST_BYTE_MISSING = [
-  'c0', 'e080', 'f08080', 'f8808080', 'fc80808080',
-  'df', 'efbf', 'f7bfbf', 'fbbfbfbf', 'fdbfbfbfbf',
+  'c0',
+  'e080',
+  'f08080',
+  'f8808080',
+  'fc80808080',
+  'df',
+  'efbf',
+  'f7bfbf',
+  'fbbfbfbf',
+  'fdbfbfbfbf',
 ];
 
 /** Non-characters: EF BF BE/BF, then F0-F4 x 8F/9F/AF/BF x BF x BE/BF minus those beyond U+10FFFF or overlong. */
@@ -167,8 +175,14 @@ export const UTF8_SEQUENCE_GROUPS: readonly Utf8SequenceGroup[] = [
   {
     title: 'Paired UTF-16 surrogates',
     sequences: [
-      'eda080edb080', 'eda080edbfbf', 'edadbfedb080', 'edadbfedbfbf',
-      'edae80edb080', 'edae80edbfbf', 'edafbfedb080', 'edafbfedbfbf',
+      'eda080edb080',
+      'eda080edbfbf',
+      'edadbfedb080',
+      'edadbfedbfbf',
+      'edae80edb080',
+      'edae80edbfbf',
+      'edafbfedb080',
+      'edafbfedbfbf',
     ].map(bad),
   },
   {

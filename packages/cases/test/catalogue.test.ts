@@ -26,7 +26,8 @@ function payloadsOf(c: CaseDef): Array<[string, PayloadSpec]> {
   const out: Array<[string, PayloadSpec]> = [];
   c.steps.forEach((s: Step, i) => {
     if (s.kind === 'frame' && s.frame.payload !== undefined) out.push([`steps[${i}].frame.payload`, s.frame.payload]);
-    if (s.kind === 'frameParts' && s.frame.payload !== undefined) out.push([`steps[${i}].frame.payload`, s.frame.payload]);
+    if (s.kind === 'frameParts' && s.frame.payload !== undefined)
+      out.push([`steps[${i}].frame.payload`, s.frame.payload]);
     if (s.kind === 'message') out.push([`steps[${i}].payload`, s.payload]);
     if (s.kind === 'close' && s.reason !== undefined) out.push([`steps[${i}].reason`, s.reason]);
   });
@@ -49,7 +50,19 @@ describe('catalogue size and order', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () 
   it('has Autobahn per-group counts (no group 8)', () => {
     const counts: Record<string, number> = {};
     for (const c of allCases) counts[group(c.id)] = (counts[group(c.id)] ?? 0) + 1;
-    expect(counts).toEqual({ '1': 16, '2': 11, '3': 7, '4': 10, '5': 20, '6': 145, '7': 37, '9': 54, '10': 1, '12': 90, '13': 126 });
+    expect(counts).toEqual({
+      '1': 16,
+      '2': 11,
+      '3': 7,
+      '4': 10,
+      '5': 20,
+      '6': 145,
+      '7': 37,
+      '9': 54,
+      '10': 1,
+      '12': 90,
+      '13': 126,
+    });
   });
 
   it('has unique ids, sorted numerically', () => {
@@ -181,7 +194,10 @@ describe('schema invariants', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
       }
     }
     expect(allCases.filter((c) => c.echoTiming).map((c) => group(c.id))).toEqual(new Array(54).fill('9'));
-    expect(allCases.filter((c) => c.compressedEcho).map((c) => group(c.id))).toEqual([...new Array(90).fill('12'), ...new Array(126).fill('13')]);
+    expect(allCases.filter((c) => c.compressedEcho).map((c) => group(c.id))).toEqual([
+      ...new Array(90).fill('12'),
+      ...new Array(126).fill('13'),
+    ]);
   });
 
   it('arms a kill or close timer in every step-driven case, as the last step', () => {
@@ -206,14 +222,31 @@ describe('schema invariants', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
   it('NON-STRICT alternatives exist exactly where Autobahn defines them', () => {
     const withNonStrict = allCases.filter((c) => c.expected['NON-STRICT'] !== undefined).map((c) => c.id);
     expect(withNonStrict).toEqual([
-      '3.2', '3.3', '3.4', '4.1.3', '4.1.4', '4.1.5', '4.2.3', '4.2.4', '4.2.5', '5.15',
-      '6.4.1', '6.4.2', '6.4.3', '6.4.4', '7.1.6',
+      '3.2',
+      '3.3',
+      '3.4',
+      '4.1.3',
+      '4.1.4',
+      '4.1.5',
+      '4.2.3',
+      '4.2.4',
+      '4.2.5',
+      '5.15',
+      '6.4.1',
+      '6.4.2',
+      '6.4.3',
+      '6.4.4',
+      '7.1.6',
     ]);
   });
 
   it('sets timeLimitMs on every case from the schedule', () => {
     for (const c of allCases) {
-      const want = c.echoTiming ? c.echoTiming.timeoutMs : c.compressedEcho ? c.compressedEcho.timeoutMs : scheduledSpanMs(c.steps);
+      const want = c.echoTiming
+        ? c.echoTiming.timeoutMs
+        : c.compressedEcho
+          ? c.compressedEcho.timeoutMs
+          : scheduledSpanMs(c.steps);
       expect(c.timeLimitMs, c.id).toBe(want);
     }
     expect(caseById('1.1.1')!.timeLimitMs).toBe(1000);

@@ -7,10 +7,21 @@ const EXPANDING_TEST_TIMEOUT_MS = 30_000;
 
 describe('groups 12 and 13 (permessage-deflate)', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () => {
   it('12.j.i: data set per sub-group, Autobahn sizes, counts, timeouts and fragment sizes', () => {
-    expect(DATA_SET_ORDER.map((_, j) => caseById(`12.${j + 1}.1`)!.compressedEcho!.dataSet)).toEqual(['json', 'bmp', 'faust', 'html', 'pdf']);
+    expect(DATA_SET_ORDER.map((_, j) => caseById(`12.${j + 1}.1`)!.compressedEcho!.dataSet)).toEqual([
+      'json',
+      'bmp',
+      'faust',
+      'html',
+      'pdf',
+    ]);
     const sizes = Array.from({ length: 18 }, (_, i) => caseById(`12.1.${i + 1}`)!.compressedEcho!);
-    expect(sizes.map((s) => s.messageLength)).toEqual([16, 64, 256, 1024, 4096, 8192, 16384, 32768, 65536, 131072, 8192, 16384, 32768, 65536, 131072, 131072, 131072, 131072]);
-    expect(sizes.map((s) => s.autoFragmentSize)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 256, 256, 256, 256, 256, 1024, 4096, 32768]);
+    expect(sizes.map((s) => s.messageLength)).toEqual([
+      16, 64, 256, 1024, 4096, 8192, 16384, 32768, 65536, 131072, 8192, 16384, 32768, 65536, 131072, 131072, 131072,
+      131072,
+    ]);
+    expect(sizes.map((s) => s.autoFragmentSize)).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 256, 256, 256, 256, 256, 1024, 4096, 32768,
+    ]);
     expect(sizes.map((s) => s.timeoutMs / 1000)).toEqual([60, 60, 120, 240, ...new Array(14).fill(480)]);
     expect(sizes.every((s) => s.count === 1000)).toBe(true);
     for (const c of allCases.filter((x) => x.compressedEcho)) {
@@ -21,8 +32,22 @@ describe('groups 12 and 13 (permessage-deflate)', { timeout: EXPANDING_TEST_TIME
   });
 
   it('13.x: the json data set with the seven offer lists of Autobahn', () => {
-    const offers = Array.from({ length: 7 }, (_, j) => caseById(`13.${j + 1}.5`)!.deflateOffers!.map((o) => [o.requestNoContextTakeover, o.requestMaxWindowBits]));
-    expect(offers).toEqual([[[false, 0]], [[true, 0]], [[false, 9]], [[false, 15]], [[true, 9]], [[true, 15]], [[true, 9], [true, 0], [false, 0]]]);
+    const offers = Array.from({ length: 7 }, (_, j) =>
+      caseById(`13.${j + 1}.5`)!.deflateOffers!.map((o) => [o.requestNoContextTakeover, o.requestMaxWindowBits]),
+    );
+    expect(offers).toEqual([
+      [[false, 0]],
+      [[true, 0]],
+      [[false, 9]],
+      [[false, 15]],
+      [[true, 9]],
+      [[true, 15]],
+      [
+        [true, 9],
+        [true, 0],
+        [false, 0],
+      ],
+    ]);
     expect(caseById('13.7.18')!.compressedEcho!.dataSet).toBe('json');
     expect(caseById('12.3.1')!.deflateOffers).toEqual([{ requestNoContextTakeover: false, requestMaxWindowBits: 0 }]);
   });

@@ -22,7 +22,7 @@ const hexOf = (spec: PayloadSpec | undefined): string => payloadBytes(spec ?? ''
 const kinds = (c: CaseDef): string[] => c.steps.map((s) => s.kind);
 function frameAt(c: CaseDef, i: number): Extract<Step, { kind: 'frame' }> {
   const s = c.steps[i];
-  if (!s || s.kind !== 'frame') throw new Error(`${c.id} step ${i} is not a frame`);
+  if (s?.kind !== 'frame') throw new Error(`${c.id} step ${i} is not a frame`);
   return s;
 }
 const ids = (pred: (c: CaseDef) => boolean): string[] => allCases.filter(pred).map((c) => c.id);
@@ -87,7 +87,10 @@ describe('group 2 (pings/pongs)', () => {
   });
 
   it('2.10 sends 10 pings then closeAfter 3 s; 2.11 the same octet-wise', () => {
-    for (const [id, chop] of [['2.10', undefined], ['2.11', 1]] as const) {
+    for (const [id, chop] of [
+      ['2.10', undefined],
+      ['2.11', 1],
+    ] as const) {
       const c = caseDef(id);
       expect(kinds(c)).toEqual([...new Array(10).fill('frame'), 'closeAfter']);
       expect(c.steps[10]).toEqual({ kind: 'closeAfter', ms: 3000 });
@@ -117,7 +120,10 @@ describe('group 3 (reserved bits)', () => {
       expect(frameAt(c34, i).chop).toBe(1);
       expect(frameAt(c34, i).sync).toBeUndefined();
     }
-    expect(c34.expected).toEqual({ OK: [{ type: 'message', payload: 'Hello, world!', binary: false }], 'NON-STRICT': [] });
+    expect(c34.expected).toEqual({
+      OK: [{ type: 'message', payload: 'Hello, world!', binary: false }],
+      'NON-STRICT': [],
+    });
   });
 
   it('3.6 sends opcode 2 (binary) despite its "Ping" title; 3.7 a raw Close frame', () => {
@@ -130,8 +136,16 @@ describe('group 3 (reserved bits)', () => {
 describe('group 4 (opcodes)', () => {
   it('uses reserved opcodes 3-7 and 11-15', () => {
     const expected: Record<string, number> = {
-      '4.1.1': 3, '4.1.2': 4, '4.1.3': 5, '4.1.4': 6, '4.1.5': 7,
-      '4.2.1': 11, '4.2.2': 12, '4.2.3': 13, '4.2.4': 14, '4.2.5': 15,
+      '4.1.1': 3,
+      '4.1.2': 4,
+      '4.1.3': 5,
+      '4.1.4': 6,
+      '4.1.5': 7,
+      '4.2.1': 11,
+      '4.2.2': 12,
+      '4.2.3': 13,
+      '4.2.4': 14,
+      '4.2.5': 15,
     };
     for (const [id, op] of Object.entries(expected)) {
       const c = caseDef(id);
@@ -212,16 +226,26 @@ describe('group 6 (UTF-8)', () => {
     expect(hexOf(frameAt(c, 2).frame.payload)).toBe('f4908080');
     expect(hexOf(frameAt(c, 4).frame.payload)).toBe('656469746564');
     expect([frameAt(c, 0), frameAt(c, 2), frameAt(c, 4)].map((f) => [f.frame.opcode, f.frame.fin])).toEqual([
-      [1, false], [0, false], [0, true],
+      [1, false],
+      [0, false],
+      [0, true],
     ]);
     expect(c.steps[1]).toEqual({ kind: 'wait', ms: 1000, marker: 'A', requireOpen: true });
     expect(c.steps[3]).toEqual({ kind: 'wait', ms: 1000, marker: 'B', requireOpen: true });
     expect(c.steps[5]).toEqual({ kind: 'killAfter', ms: 1000 });
     expect(c.expected).toEqual({
       OK: [{ type: 'timeout', marker: 'A' }],
-      'NON-STRICT': [{ type: 'timeout', marker: 'A' }, { type: 'timeout', marker: 'B' }],
+      'NON-STRICT': [
+        { type: 'timeout', marker: 'A' },
+        { type: 'timeout', marker: 'B' },
+      ],
     });
-    expect(c.expectedClose).toEqual({ closedByMe: false, closeCode: [1007], requireClean: false, closedByWrongEndpointIsFatal: true });
+    expect(c.expectedClose).toEqual({
+      closedByMe: false,
+      closeCode: [1007],
+      requireClean: false,
+      closedByWrongEndpointIsFatal: true,
+    });
   });
 
   it('6.4.2 splits right after f4: ...f4 | 90 | 8080656469746564', () => {
@@ -232,7 +256,10 @@ describe('group 6 (UTF-8)', () => {
   });
 
   it('6.4.3 / 6.4.4 write ONE frame in three parts, then end the message with an empty FIN continuation', () => {
-    for (const [id, parts] of [['6.4.3', [11, 4, 6]], ['6.4.4', [12, 1, 8]]] as const) {
+    for (const [id, parts] of [
+      ['6.4.3', [11, 4, 6]],
+      ['6.4.4', [12, 1, 8]],
+    ] as const) {
       const c = caseDef(id);
       expect(kinds(c)).toEqual(['frameParts', 'frame', 'killAfter']);
       const fp = c.steps[0] as Extract<Step, { kind: 'frameParts' }>;
@@ -250,14 +277,26 @@ describe('group 6 (UTF-8)', () => {
   });
 
   it('6.2.x and 6.3.x use the library message path with 1-octet fragments where Autobahn does', () => {
-    expect(caseDef('6.2.1').steps[0]).toEqual({ kind: 'message', binary: false, payload: { hex: '48656c6c6f2dc2b540c39fc3b6c3a4c3bcc3a0c3a12d5554462d382121' } });
-    expect(payloadBytes((caseDef('6.2.1').steps[0] as { payload: PayloadSpec }).payload).toString('utf8')).toBe('Hello-\u00b5@\u00df\u00f6\u00e4\u00fc\u00e0\u00e1-UTF-8!!');
-    for (const id of ['6.2.3', '6.2.4', '6.3.2']) expect((caseDef(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBe(1);
-    for (const id of ['6.2.1', '6.3.1']) expect((caseDef(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBeUndefined();
-    expect(hexOf((caseDef('6.3.1').steps[0] as { payload: PayloadSpec }).payload)).toBe('cebae1bdb9cf83cebcceb5eda080656469746564');
+    expect(caseDef('6.2.1').steps[0]).toEqual({
+      kind: 'message',
+      binary: false,
+      payload: { hex: '48656c6c6f2dc2b540c39fc3b6c3a4c3bcc3a0c3a12d5554462d382121' },
+    });
+    expect(payloadBytes((caseDef('6.2.1').steps[0] as { payload: PayloadSpec }).payload).toString('utf8')).toBe(
+      'Hello-\u00b5@\u00df\u00f6\u00e4\u00fc\u00e0\u00e1-UTF-8!!',
+    );
+    for (const id of ['6.2.3', '6.2.4', '6.3.2'])
+      expect((caseDef(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBe(1);
+    for (const id of ['6.2.1', '6.3.1'])
+      expect((caseDef(id).steps[0] as { fragmentSize?: number }).fragmentSize).toBeUndefined();
+    expect(hexOf((caseDef('6.3.1').steps[0] as { payload: PayloadSpec }).payload)).toBe(
+      'cebae1bdb9cf83cebcceb5eda080656469746564',
+    );
     expect(caseDef('6.3.1').steps[1]).toEqual({ kind: 'killAfter', ms: 1000 });
     expect(caseDef('6.2.2').steps.map((s) => (s.kind === 'frame' ? hexOf(s.frame.payload) : s.kind))).toEqual([
-      '48656c6c6f2dc2b540c39fc3b6c3a4', 'c3bcc3a0c3a12d5554462d382121', 'closeAfter',
+      '48656c6c6f2dc2b540c39fc3b6c3a4',
+      'c3bcc3a0c3a12d5554462d382121',
+      'closeAfter',
     ]);
   });
 
@@ -268,7 +307,12 @@ describe('group 6 (UTF-8)', () => {
     for (const id of fatal) {
       const c = caseDef(id);
       expect(id.startsWith('6.')).toBe(true);
-      expect(c.expectedClose).toEqual({ closedByMe: false, closeCode: [1007], requireClean: false, closedByWrongEndpointIsFatal: true });
+      expect(c.expectedClose).toEqual({
+        closedByMe: false,
+        closeCode: [1007],
+        requireClean: false,
+        closedByWrongEndpointIsFatal: true,
+      });
     }
     // 6.3.1, 6.3.2, 6.4.1-6.4.4 plus the invalid generated sequences
     expect(fatal.filter((id) => /^6\.[34]\./.test(id))).toEqual(['6.3.1', '6.3.2', '6.4.1', '6.4.2', '6.4.3', '6.4.4']);
@@ -296,10 +340,15 @@ describe('group 6 (UTF-8)', () => {
 
 describe('group 7 (close handling)', () => {
   it('7.7.x send the valid codes and accept 1000 or the echo, clean', () => {
-    expect([...VALID_CLOSE_CODES]).toEqual([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999]);
+    expect([...VALID_CLOSE_CODES]).toEqual([
+      1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999,
+    ]);
     VALID_CLOSE_CODES.forEach((code, i) => {
       const c = caseDef(`7.7.${i + 1}`);
-      expect(c.steps).toEqual([{ kind: 'close', code }, { kind: 'killAfter', ms: 1000 }]);
+      expect(c.steps).toEqual([
+        { kind: 'close', code },
+        { kind: 'killAfter', ms: 1000 },
+      ]);
       expect(c.expectedClose).toEqual({ closedByMe: true, closeCode: [1000, code], requireClean: true });
       expect(c.wrongCodeFails).toBe(true);
       expect(c.suppressClose).toBeUndefined();
@@ -311,7 +360,10 @@ describe('group 7 (close handling)', () => {
     expect([...INVALID_CLOSE_CODES]).toEqual([0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999]);
     INVALID_CLOSE_CODES.forEach((code, i) => {
       const c = caseDef(`7.9.${i + 1}`);
-      expect(c.steps).toEqual([{ kind: 'close', code }, { kind: 'killAfter', ms: 1000 }]);
+      expect(c.steps).toEqual([
+        { kind: 'close', code },
+        { kind: 'killAfter', ms: 1000 },
+      ]);
       expect(c.expectedClose).toEqual({ closedByMe: true, closeCode: [1002], requireClean: false });
       expect(c.wrongCodeFails).toBe(true);
     });
@@ -321,20 +373,46 @@ describe('group 7 (close handling)', () => {
   it('flags WRONG CODE => FAILED, suppressClose and INFORMATIONAL exactly where Autobahn does', () => {
     const wrong = ids((c) => c.wrongCodeFails === true);
     expect(wrong).toEqual([
-      '7.1.1', '7.1.2', '7.1.3', '7.1.4', '7.1.5',
-      '7.3.1', '7.3.2', '7.3.3', '7.3.4', '7.3.5', '7.3.6', '7.5.1',
+      '7.1.1',
+      '7.1.2',
+      '7.1.3',
+      '7.1.4',
+      '7.1.5',
+      '7.3.1',
+      '7.3.2',
+      '7.3.3',
+      '7.3.4',
+      '7.3.5',
+      '7.3.6',
+      '7.5.1',
       ...VALID_CLOSE_CODES.map((_, i) => `7.7.${i + 1}`),
       ...INVALID_CLOSE_CODES.map((_, i) => `7.9.${i + 1}`),
     ]);
     expect(ids((c) => c.suppressClose === true)).toEqual([
-      '7.1.2', '7.1.3', '7.1.4', '7.1.5', '7.1.6',
-      '7.3.1', '7.3.2', '7.3.3', '7.3.4', '7.3.5', '7.3.6', '7.5.1', '7.13.1', '7.13.2',
+      '7.1.2',
+      '7.1.3',
+      '7.1.4',
+      '7.1.5',
+      '7.1.6',
+      '7.3.1',
+      '7.3.2',
+      '7.3.3',
+      '7.3.4',
+      '7.3.5',
+      '7.3.6',
+      '7.5.1',
+      '7.13.1',
+      '7.13.2',
     ]);
     expect(ids((c) => c.informational === true)).toEqual(['7.1.6', '7.13.1', '7.13.2']);
   });
 
   it('7.1.2-7.1.5 keep sending raw frames after their Close', () => {
-    expect(caseDef('7.1.2').steps).toEqual([{ kind: 'close', code: 1000 }, { kind: 'frame', frame: { opcode: 8 } }, { kind: 'killAfter', ms: 1000 }]);
+    expect(caseDef('7.1.2').steps).toEqual([
+      { kind: 'close', code: 1000 },
+      { kind: 'frame', frame: { opcode: 8 } },
+      { kind: 'killAfter', ms: 1000 },
+    ]);
     expect(caseDef('7.1.3').steps[1]).toEqual({ kind: 'frame', frame: { opcode: 9 } });
     expect(caseDef('7.1.4').steps[1]).toEqual({ kind: 'frame', frame: { opcode: 1, payload: 'Hello World!' } });
     expect(kinds(caseDef('7.1.5'))).toEqual(['frame', 'close', 'frame', 'killAfter']);

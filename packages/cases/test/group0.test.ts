@@ -15,7 +15,7 @@ import {
 const group0 = allCases.filter(isHandshakeCase);
 
 describe('group 0: opening handshake', () => {
-  it('holds at least 30 cases, ids 0.x.y in six titled sub-groups, listed before Autobahn\'s', () => {
+  it("holds at least 30 cases, ids 0.x.y in six titled sub-groups, listed before Autobahn's", () => {
     expect(group0.length).toBeGreaterThanOrEqual(30);
     for (const c of group0) {
       expect(c.id).toMatch(/^0\.[1-6]\.[1-9]\d*$/);
@@ -39,7 +39,20 @@ describe('group 0: opening handshake', () => {
 
   it('covers the rules the issue names', () => {
     const ids = new Set(group0.map((c) => c.id));
-    for (const id of ['0.1.2', '0.1.3', '0.1.5', '0.2.1', '0.3.2', '0.3.3', '0.3.5', '0.4.2', '0.4.3', '0.4.7', '0.5.5', '0.6.7']) {
+    for (const id of [
+      '0.1.2',
+      '0.1.3',
+      '0.1.5',
+      '0.2.1',
+      '0.3.2',
+      '0.3.3',
+      '0.3.5',
+      '0.4.2',
+      '0.4.3',
+      '0.4.7',
+      '0.5.5',
+      '0.6.7',
+    ]) {
       expect(ids.has(id), id).toBe(true);
     }
     const v12 = caseById('0.3.2');

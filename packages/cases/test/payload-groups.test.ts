@@ -58,7 +58,8 @@ describe('group titles', () => {
   });
 
   it('has no titles for groups without cases', () => {
-    for (const id of ['8', '2.1', '7.2', '9.9', '9.10', '11', '12.6', '13.8', '0.7']) expect(groupTitle(id)).toBeUndefined();
+    for (const id of ['8', '2.1', '7.2', '9.9', '9.10', '11', '12.6', '13.8', '0.7'])
+      expect(groupTitle(id)).toBeUndefined();
   });
 
   it('lists 12 categories and 60 sub-categories (our 6 in group 0, then 4 + 4 + 19 + 6 + 8 + 1 + 5 + 7)', () => {

@@ -11,7 +11,13 @@ describe('compareCaseIds', () => {
     expect(compareCaseIds('7.13.1', '7.9.9')).toBeGreaterThan(0);
     expect(compareCaseIds('2.1', '2.1')).toBe(0);
     expect(compareCaseIds('2', '2.1')).toBeLessThan(0);
-    expect(['10.1.1', '2.10', '2.9', '1.2.1', '1.1.8'].sort(compareCaseIds)).toEqual(['1.1.8', '1.2.1', '2.9', '2.10', '10.1.1']);
+    expect(['10.1.1', '2.10', '2.9', '1.2.1', '1.1.8'].sort(compareCaseIds)).toEqual([
+      '1.1.8',
+      '1.2.1',
+      '2.9',
+      '2.10',
+      '10.1.1',
+    ]);
   });
 
   it('rejects non-numeric ids', () => {
@@ -37,7 +43,16 @@ describe('selectCaseIds', () => {
   });
 
   it('matches only at the start: "*.1" is everything (.* then .1 somewhere), "1.1.*" only 1.1.x', () => {
-    expect(selectCaseIds(ids, ['1.1.*'], [])).toEqual(['1.1.1', '1.1.2', '1.1.3', '1.1.4', '1.1.5', '1.1.6', '1.1.7', '1.1.8']);
+    expect(selectCaseIds(ids, ['1.1.*'], [])).toEqual([
+      '1.1.1',
+      '1.1.2',
+      '1.1.3',
+      '1.1.4',
+      '1.1.5',
+      '1.1.6',
+      '1.1.7',
+      '1.1.8',
+    ]);
     // "6.1*" also matches 6.10.x-6.19.x (no end anchor)
     const s = selectCaseIds(ids, ['6.1*'], []);
     expect(s).toContain('6.1.1');
@@ -77,7 +92,7 @@ describe('selectCaseIds', () => {
 describe('agentCaseExcluded', () => {
   const spec = {
     'ws*': ['6.4.*', '9.7.1'],
-    'uWebSockets': ['*'],
+    uWebSockets: ['*'],
     'Agent+1.0': ['2.1'],
   };
 

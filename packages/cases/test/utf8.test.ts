@@ -9,7 +9,7 @@ describe('UTF-8 test sequence table (6.5-6.23)', () => {
     ]);
   });
 
-  it("agrees with a strict decoder on every sequence (non-characters are valid)", () => {
+  it('agrees with a strict decoder on every sequence (non-characters are valid)', () => {
     for (const g of UTF8_SEQUENCE_GROUPS) {
       for (const s of g.sequences) expect(decodesAsUtf8(s.hex), `${g.title}: ${s.hex}`).toBe(s.valid);
     }
@@ -21,7 +21,17 @@ describe('UTF-8 test sequence table (6.5-6.23)', () => {
 
   it('marks the prefixes of the Greek word valid only on code point boundaries', () => {
     expect(UTF8_SEQUENCE_GROUPS[1]!.sequences.map((s) => s.valid)).toEqual([
-      false, true, false, false, true, false, true, false, true, false, true,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
     ]);
   });
 
@@ -35,7 +45,9 @@ describe('UTF-8 test sequence table (6.5-6.23)', () => {
     expect(lonely.map((b) => b.length)).toEqual([62, 30, 14, 6, 2]);
     expect(lonely[0]!.subarray(0, 4).toString('hex')).toBe('c020c120');
     expect(lonely[4]!.toString('hex')).toBe('fc20');
-    expect(UTF8_SEQUENCE_GROUPS[10]!.sequences[0]!.hex).toBe('c0e080f08080f8808080fc80808080dfefbff7bfbffbbfbfbffdbfbfbfbf');
+    expect(UTF8_SEQUENCE_GROUPS[10]!.sequences[0]!.hex).toBe(
+      'c0e080f08080f8808080fc80808080dfefbff7bfbffbbfbfbffdbfbfbfbf',
+    );
     const nonChars = UTF8_SEQUENCE_GROUPS[17]!.sequences.map((s) => s.hex);
     expect(nonChars.slice(0, 4)).toEqual(['efbfbe', 'efbfbf', 'f09fbfbe', 'f09fbfbf']);
     expect(nonChars).not.toContain('f08fbfbe');
@@ -55,7 +67,12 @@ describe('UTF-8 test sequence table (6.5-6.23)', () => {
           expect(c.expectedClose.closedByMe).toBe(true);
           expect(c.expectedClose.closedByWrongEndpointIsFatal).toBeUndefined();
         } else {
-          expect(c.expectedClose).toEqual({ closedByMe: false, closeCode: [1007], requireClean: false, closedByWrongEndpointIsFatal: true });
+          expect(c.expectedClose).toEqual({
+            closedByMe: false,
+            closeCode: [1007],
+            requireClean: false,
+            closedByWrongEndpointIsFatal: true,
+          });
         }
       });
       expect(caseById(`6.${gi + 5}.${g.sequences.length + 1}`)).toBeUndefined();
@@ -64,7 +81,8 @@ describe('UTF-8 test sequence table (6.5-6.23)', () => {
   });
 
   it('spot checks: 6.5.1 is "hello$world", 6.11.5 is f4908080 (invalid), 6.22.34 is f48fbfbf (valid)', () => {
-    const payloadOf = (id: string) => payloadBytes((caseById(id)!.steps[0] as Extract<Step, { kind: 'message' }>).payload);
+    const payloadOf = (id: string) =>
+      payloadBytes((caseById(id)!.steps[0] as Extract<Step, { kind: 'message' }>).payload);
     const payloadHex = (id: string) => payloadOf(id).toString('hex');
     expect(payloadOf('6.5.1').toString()).toBe('hello$world');
     expect(payloadHex('6.11.5')).toBe('f4908080');
@@ -78,7 +96,8 @@ describe('UTF-8 test sequence table (6.5-6.23)', () => {
   it('every text payload of a case that expects an echo is valid UTF-8', () => {
     for (const c of allCases) {
       for (const e of c.expected.OK ?? []) {
-        if (e.type === 'message' && !e.binary) expect(decodesAsUtf8(payloadBytes(e.payload).toString('hex')), c.id).toBe(true);
+        if (e.type === 'message' && !e.binary)
+          expect(decodesAsUtf8(payloadBytes(e.payload).toString('hex')), c.id).toBe(true);
       }
     }
   });

@@ -21,7 +21,17 @@ const CONNECTIONS = Number(process.argv[3] ?? 1000);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 type Kind = 'echo' | 'slow' | 'abrupt';
-const totals = { sent: 0, echoed: 0, mismatched: 0, lost: 0, errors: 0, abrupt: 0, connects: 0, cleanCloses: 0, unclean: 0 };
+const totals = {
+  sent: 0,
+  echoed: 0,
+  mismatched: 0,
+  lost: 0,
+  errors: 0,
+  abrupt: 0,
+  connects: 0,
+  cleanCloses: 0,
+  unclean: 0,
+};
 
 function mib(n: number): string {
   return `${(n / 1048576).toFixed(1)} MiB`;
@@ -41,7 +51,10 @@ class SoakClient {
   private stopping = false;
   readonly done: Promise<void>;
 
-  constructor(port: number, readonly kind: Kind) {
+  constructor(
+    port: number,
+    readonly kind: Kind,
+  ) {
     totals.connects++;
     this.socket = net.connect({ port, host: '127.0.0.1' });
     this.socket.setNoDelay(true);
@@ -101,7 +114,7 @@ class SoakClient {
 
   private onEcho(data: Buffer): void {
     const expected = this.pending.shift();
-    if (expected && expected.equals(data)) totals.echoed++;
+    if (expected?.equals(data)) totals.echoed++;
     else totals.mismatched++;
   }
 
@@ -119,10 +132,13 @@ class SoakClient {
         if (this.stopping) return;
         this.socket.pause();
         for (let i = 0; i < 8; i++) this.send(64 * 1024);
-        this.timer = setTimeout(() => {
-          this.socket.resume();
-          this.timer = setTimeout(cycle, 500);
-        }, 1000 + Math.random() * 2000);
+        this.timer = setTimeout(
+          () => {
+            this.socket.resume();
+            this.timer = setTimeout(cycle, 500);
+          },
+          1000 + Math.random() * 2000,
+        );
       };
       cycle();
     } else {
@@ -131,11 +147,14 @@ class SoakClient {
         this.timer = setTimeout(tick, 20);
       };
       tick();
-      setTimeout(() => {
-        totals.abrupt++;
-        clearTimeout(this.timer);
-        this.socket.destroy();
-      }, 200 + Math.random() * 1800);
+      setTimeout(
+        () => {
+          totals.abrupt++;
+          clearTimeout(this.timer);
+          this.socket.destroy();
+        },
+        200 + Math.random() * 1800,
+      );
     }
   }
 }

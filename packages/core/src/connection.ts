@@ -391,7 +391,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
   // ---- socket events -----------------------------------------------------------------------
 
   private onSocketData(chunk: Buffer): void {
-    if (!isInputOpen(this.lifecycle) || (this.inbound !== null && this.inbound.readerDone)) {
+    if (!isInputOpen(this.lifecycle) || this.inbound?.readerDone) {
       this.bytesDiscarded += chunk.length;
       return;
     }
@@ -406,7 +406,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
       return;
     }
     this.dispatching = false;
-    if (error !== null && !(this.inbound !== null && this.inbound.holdError(error))) {
+    if (error !== null && !this.inbound?.holdError(error)) {
       this.fail(error.closeCode, error.message);
     }
     this.commit();
@@ -414,7 +414,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
     if (route !== null) {
       // Echo-like handlers turn a read into as much output: keep the queue within highWaterMark + 64 KiB.
       const room = this.opts.highWaterMark - this.socket.writableLength;
-      route.readBytes = room >= SHARED_READ_BYTES ? SHARED_READ_BYTES : room <= MIN_READ_BYTES ? MIN_READ_BYTES : room;
+      route.readBytes = room >= SHARED_READ_BYTES ? SHARED_READ_BYTES : Math.max(room, MIN_READ_BYTES);
       route.direct = this.reader.directReadTarget;
     }
     if (this.inboundHolding()) {
@@ -429,7 +429,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
   }
 
   private onSocketEnd(): void {
-    if (this.inbound !== null && this.inbound.holdEnd()) return;
+    if (this.inbound?.holdEnd()) return;
     this.peerEnded();
   }
 
@@ -468,7 +468,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
   }
 
   private inboundHolding(): boolean {
-    return this.inbound !== null && this.inbound.holding;
+    return this.inbound?.holding ?? false;
   }
 
   /** Queued output: written but not yet taken by the kernel, plus plaintext waiting for compression. */
@@ -534,7 +534,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
 
   private pushFrame(opcode: number, payload: Buffer): void {
     const outbound = this.outbound;
-    if (outbound !== null && outbound.holding) outbound.enqueue(frameParts(opcode, payload));
+    if (outbound?.holding) outbound.enqueue(frameParts(opcode, payload));
     else this.batch.pushFrame(opcode, payload);
   }
 
@@ -553,7 +553,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
     }
     if (isEndDue(this.lifecycle)) {
       // Frames still waiting behind a compression go out before the socket is ended.
-      if (!(this.outbound !== null && this.outbound.holding)) this.endSocket();
+      if (!this.outbound?.holding) this.endSocket();
     } else if (isInputOpen(this.lifecycle) && this.backpressure.pauseIfOver(this.outputBacklog())) {
       this.socket.pause();
       this.socket.setTimeout(this.opts.stallTimeoutMs);

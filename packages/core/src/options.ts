@@ -167,11 +167,17 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     selectProtocol: options.selectProtocol,
     handler: options.handler ?? {},
     perMessageDeflate:
-      options.perMessageDeflate === true ? {} : options.perMessageDeflate ? { ...options.perMessageDeflate } : undefined,
+      options.perMessageDeflate === true
+        ? {}
+        : options.perMessageDeflate
+          ? { ...options.perMessageDeflate }
+          : undefined,
     socketLayer: options.socketLayer ?? socketLayerFromEnv(),
   };
   if (!SOCKET_LAYERS.includes(resolved.socketLayer)) {
-    throw new RangeError(`option socketLayer must be one of ${SOCKET_LAYERS.join(', ')}, got ${JSON.stringify(resolved.socketLayer)}`);
+    throw new RangeError(
+      `option socketLayer must be one of ${SOCKET_LAYERS.join(', ')}, got ${JSON.stringify(resolved.socketLayer)}`,
+    );
   }
   const c = resolved.perMessageDeflate?.concurrency;
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) {

@@ -94,7 +94,8 @@ export class RawSocket extends EventEmitter implements ServerSocket {
       return true;
     }
     const req = this.writeRequest();
-    const err = typeof data === 'string' ? this.handle.writeLatin1String(req, data) : this.handle.writeBuffer(req, data);
+    const err =
+      typeof data === 'string' ? this.handle.writeLatin1String(req, data) : this.handle.writeBuffer(req, data);
     this.dispatched(req, err, data, data.length);
     return this.writableLength === 0;
   }
@@ -186,9 +187,11 @@ export class RawSocket extends EventEmitter implements ServerSocket {
       if (listener !== null) listener(this.readTarget.subarray(0, n));
       if (this.destroyed) return undefined;
       const route = this.route;
-      const next = route.direct ?? (route.readBytes === this.readTarget.length && this.readTarget.buffer === this.shared.buffer
-        ? this.readTarget
-        : this.shared.subarray(0, route.readBytes));
+      const next =
+        route.direct ??
+        (route.readBytes === this.readTarget.length && this.readTarget.buffer === this.shared.buffer
+          ? this.readTarget
+          : this.shared.subarray(0, route.readBytes));
       if (next === this.readTarget) return undefined;
       this.readTarget = next;
       return next;

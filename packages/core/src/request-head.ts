@@ -57,19 +57,21 @@ function checkParsed(
   pairs: Iterable<readonly [string, string]>,
   limits: RequestLimits,
 ): RefusedRequest | null {
-  if (!KNOWN_METHODS.has(method)) return { status: 501, message: 'unknown request method (WebSocket upgrades use GET)', method };
+  if (!KNOWN_METHODS.has(method))
+    return { status: 501, message: 'unknown request method (WebSocket upgrades use GET)', method };
   // HTTP/1.0 and 1.1 are parsed; 1.0 is refused later by the handshake rules (505), 1.2+ does not exist.
   if (httpVersion !== '1.1' && httpVersion !== '1.0') {
     return { status: 505, message: 'unsupported HTTP version (HTTP/1.1 required)', method };
   }
-  if (url.length > limits.maxUrlLength) return { status: 414, message: `request target longer than ${limits.maxUrlLength} bytes`, method };
+  if (url.length > limits.maxUrlLength)
+    return { status: 414, message: `request target longer than ${limits.maxUrlLength} bytes`, method };
   const overlong = overlongLine(pairs, limits.maxHeaderLineSize);
   if (overlong !== null) return { status: 431, message: overlong, method };
   return null;
 }
 
 export type RequestHeadOutcome =
-  | { ok: true; request: UpgradeRequest; /** Bytes after the head (pipelined frames). */ rest: Buffer }
+  | { ok: true; request: UpgradeRequest /** Bytes after the head (pipelined frames). */; rest: Buffer }
   | ({ ok: false } & RefusedRequest);
 
 /**

@@ -29,7 +29,7 @@ import type { WebSocketConnection } from './connection-types.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { RequestHeadReader, requestFromNode, type RequestLimits, type UpgradeRequest } from './request-head.js';
 import type { ServerSocket } from './server-socket.js';
-import { ReadRoute, SHARED_READ_BYTES } from './read-route.js';
+import { type ReadRoute, SHARED_READ_BYTES } from './read-route.js';
 import { adoptAcceptedSockets } from './shared-reads.js';
 import { chooseSocketLayer, type SocketLayer } from './socket-layer.js';
 
@@ -255,7 +255,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   private upgrade(req: UpgradeRequest, socket: ServerSocket, head: Buffer, route: ReadRoute | null = null): void {
     const o = this.options;
     if (this.closing !== null) return this.refuse(socket, req, 503, 'server is shutting down');
-    if (o.path !== undefined && pathOf(req.url) !== o.path) return this.refuse(socket, req, 404, 'no WebSocket endpoint at this path');
+    if (o.path !== undefined && pathOf(req.url) !== o.path)
+      return this.refuse(socket, req, 404, 'no WebSocket endpoint at this path');
     const check = validateUpgradeRequest(req);
     if (!check.ok) return this.refuse(socket, req, check.status, check.message, check.headers);
     if (o.allowedOrigins !== undefined && (check.origin === undefined || !o.allowedOrigins.has(check.origin))) {
@@ -289,7 +290,13 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
   }
 
   /** An HTTP error answer to an upgrade request, then the end of the connection. */
-  private refuse(socket: ServerSocket, req: UpgradeRequest, status: number, message: string, headers?: Array<[string, string]>): void {
+  private refuse(
+    socket: ServerSocket,
+    req: UpgradeRequest,
+    status: number,
+    message: string,
+    headers?: Array<[string, string]>,
+  ): void {
     rejectSocket(socket, this.options.closeLingerMs, status, message, headers, req.method);
   }
 

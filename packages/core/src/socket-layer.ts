@@ -161,7 +161,8 @@ async function runProof(
       route.listener = (chunk) => {
         const where = step.into;
         const at = have === 0 || where === shared ? where.byteOffset : where.byteOffset + have;
-        if (chunk.buffer !== where.buffer || chunk.byteOffset !== at) misplaced ??= 'a read landed somewhere other than where it was directed';
+        if (chunk.buffer !== where.buffer || chunk.byteOffset !== at)
+          misplaced ??= 'a read landed somewhere other than where it was directed';
         got.push(Buffer.from(chunk));
         have += chunk.length;
         chunk.fill(0xee);
@@ -196,8 +197,10 @@ async function runProof(
 
 /** The layer asked for by the environment (WSMATRIX_CORE_SOCKETS), else 'net'. */
 export function socketLayerFromEnv(): SocketLayer {
-  const fromEnv = process.env['WSMATRIX_CORE_SOCKETS'];
+  const fromEnv = process.env.WSMATRIX_CORE_SOCKETS;
   if (fromEnv === undefined || fromEnv === '') return 'net';
   if ((SOCKET_LAYERS as readonly string[]).includes(fromEnv)) return fromEnv as SocketLayer;
-  throw new RangeError(`WSMATRIX_CORE_SOCKETS must be one of ${SOCKET_LAYERS.join(', ')}, got ${JSON.stringify(fromEnv)}`);
+  throw new RangeError(
+    `WSMATRIX_CORE_SOCKETS must be one of ${SOCKET_LAYERS.join(', ')}, got ${JSON.stringify(fromEnv)}`,
+  );
 }

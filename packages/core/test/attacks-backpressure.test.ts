@@ -54,10 +54,16 @@ describe('B2 ping floods', () => {
     // Fill the pipe first so the server is over its high-water mark, then flood pings.
     pump(client, clientFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(16 * KiB) }), 32 * 1024 * KiB);
     await client.waitFor(() => conn.paused, 30_000, 'the server to pause reading');
-    const pings = Buffer.concat(Array.from({ length: 2000 }, (_, i) => clientFrame({ opcode: Opcode.Ping, payload: Buffer.from(String(i)) })));
+    const pings = Buffer.concat(
+      Array.from({ length: 2000 }, (_, i) => clientFrame({ opcode: Opcode.Ping, payload: Buffer.from(String(i)) })),
+    );
     client.socket.write(pings);
     client.socket.resume(); // let data flow again so the server reads the pings while it is still backed up
-    await client.waitFor(() => conn.pongsCoalesced > 0 || client.frames.filter((f) => f.opcode === Opcode.Pong).length >= 2000, 10_000, 'pongs');
+    await client.waitFor(
+      () => conn.pongsCoalesced > 0 || client.frames.filter((f) => f.opcode === Opcode.Pong).length >= 2000,
+      10_000,
+      'pongs',
+    );
     expect(conn.peakQueuedOutputBytes).toBeLessThanOrEqual(LIMITS.highWaterMark + 64 * KiB + 16 * KiB);
     client.destroy();
   }, 60_000);
@@ -65,9 +71,13 @@ describe('B2 ping floods', () => {
   it('10 pings from a reading client get 10 pongs (Autobahn 2.10)', async () => {
     const port = await start(LIMITS);
     const client = await RawClient.connect(port);
-    client.send(Array.from({ length: 10 }, (_, i) => clientFrame({ opcode: Opcode.Ping, payload: Buffer.from(`p${i}`) })));
+    client.send(
+      Array.from({ length: 10 }, (_, i) => clientFrame({ opcode: Opcode.Ping, payload: Buffer.from(`p${i}`) })),
+    );
     const frames = await client.waitForFrames(10);
-    expect(frames.map((f) => [f.opcode, f.payload.toString()])).toEqual(Array.from({ length: 10 }, (_, i) => [Opcode.Pong, `p${i}`]));
+    expect(frames.map((f) => [f.opcode, f.payload.toString()])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [Opcode.Pong, `p${i}`]),
+    );
     client.destroy();
   });
 });

@@ -4,7 +4,14 @@
  * wire-level checks assert the bytes our server sends back.
  */
 import { describe, expect, it } from 'vitest';
-import { MessageReader, Opcode, ProtocolError, encodeFrame, encodeFrameHeader, type MessageReaderOptions } from '@wsmatrix/protocol';
+import {
+  MessageReader,
+  Opcode,
+  type ProtocolError,
+  encodeFrame,
+  encodeFrameHeader,
+  type MessageReaderOptions,
+} from '@wsmatrix/protocol';
 import { RawClient, clientFrame, closeCodeOf, closePayload, echoServerFixture } from './helpers.js';
 
 const fixture = echoServerFixture();
@@ -30,7 +37,8 @@ function reader(options: Partial<MessageReaderOptions> = {}) {
 }
 
 /** A masked frame header declaring `length` with no payload after it. */
-const declare = (opcode: number, length: number, fin = true) => encodeFrameHeader({ opcode, payloadLength: length, fin, mask: MASK });
+const declare = (opcode: number, length: number, fin = true) =>
+  encodeFrameHeader({ opcode, payloadLength: length, fin, mask: MASK });
 const masked = (opcode: number, payload: Buffer | string = '', fin = true) =>
   encodeFrame({ opcode, payload: Buffer.from(payload), fin, mask: MASK });
 
@@ -51,7 +59,13 @@ describe('F1/F4 lengths never drive allocation', () => {
       const header =
         length < 2 ** 53
           ? declare(Opcode.Text, length)
-          : encodeFrame({ opcode: Opcode.Text, payload: Buffer.alloc(0), mask: MASK, lengthForm: 64, declaredLength: BigInt(length) });
+          : encodeFrame({
+              opcode: Opcode.Text,
+              payload: Buffer.alloc(0),
+              mask: MASK,
+              lengthForm: 64,
+              declaredLength: BigInt(length),
+            });
       const error = r.push(Buffer.concat([header, Buffer.alloc(10)]));
       expect(error?.closeCode).toBe(1009);
       expect(r.largestAllocation).toBe(0);
@@ -75,7 +89,13 @@ describe('F1/F4 lengths never drive allocation', () => {
 describe('F2 64-bit length forms', () => {
   it('MSB set → 1002; a non-minimal 16-bit form carrying 100 is accepted by our server (documented choice)', async () => {
     const { r } = reader();
-    const msb = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(0), mask: MASK, lengthForm: 64, declaredLength: 2n ** 63n });
+    const msb = encodeFrame({
+      opcode: Opcode.Binary,
+      payload: Buffer.alloc(0),
+      mask: MASK,
+      lengthForm: 64,
+      declaredLength: 2n ** 63n,
+    });
     expect(r.push(msb)?.closeCode).toBe(1002);
     const port = await start();
     const c = await RawClient.connect(port);
@@ -126,7 +146,9 @@ describe('F5/F6 framing violations → 1002', () => {
   });
   it('a ping inside a fragmented message is answered and the message stays intact', () => {
     const { r, messages, pongs } = reader();
-    r.push(Buffer.concat([masked(Opcode.Text, 'Hel', false), masked(Opcode.Ping, 'p'), masked(Opcode.Continuation, 'lo')]));
+    r.push(
+      Buffer.concat([masked(Opcode.Text, 'Hel', false), masked(Opcode.Ping, 'p'), masked(Opcode.Continuation, 'lo')]),
+    );
     expect(pongs.map(String)).toEqual(['p']);
     expect(messages.map(String)).toEqual(['Hello']);
   });
@@ -153,7 +175,13 @@ describe('M1-M4 fragments and pieces are bounded by real memory', () => {
     for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
     const frames: Buffer[] = [];
     for (let off = 0; off < payload.length; off += 64) {
-      frames.push(clientFrame({ opcode: off === 0 ? Opcode.Binary : Opcode.Continuation, payload: payload.subarray(off, off + 64), fin: off + 64 >= payload.length }));
+      frames.push(
+        clientFrame({
+          opcode: off === 0 ? Opcode.Binary : Opcode.Continuation,
+          payload: payload.subarray(off, off + 64),
+          fin: off + 64 >= payload.length,
+        }),
+      );
     }
     c.send(frames);
     const [echo] = await c.waitForFrames(1, 10_000);
@@ -223,7 +251,12 @@ describe('C1-C4 close handling on the wire', () => {
   it('C1: payload of 1 byte → 1002; reason of 124 bytes → 1002; reason not UTF-8 → 1007', async () => {
     const port = await start();
     expect(await closeCodeFor(port, send(Buffer.from([3])))).toBe(1002);
-    expect(await closeCodeFor(port, encodeFrame({ opcode: Opcode.Close, payload: closePayload(1000, 'r'.repeat(124)), mask: true }))).toBe(1002);
+    expect(
+      await closeCodeFor(
+        port,
+        encodeFrame({ opcode: Opcode.Close, payload: closePayload(1000, 'r'.repeat(124)), mask: true }),
+      ),
+    ).toBe(1002);
     expect(await closeCodeFor(port, send(Buffer.concat([closePayload(1000), Buffer.from('ff', 'hex')])))).toBe(1007);
   });
   it('C2: forbidden codes → 1002; valid codes echoed (1010 → 1000)', async () => {
@@ -231,7 +264,9 @@ describe('C1-C4 close handling on the wire', () => {
     for (const code of [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535]) {
       expect(await closeCodeFor(port, send(closePayload(code))), String(code)).toBe(1002);
     }
-    for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999]) {
+    for (const code of [
+      1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999,
+    ]) {
       expect(await closeCodeFor(port, send(closePayload(code))), String(code)).toBe(code === 1010 ? 1000 : code);
     }
   });

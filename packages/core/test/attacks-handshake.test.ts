@@ -5,7 +5,15 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { HttpHeadParser, validateUpgradeRequest, type HttpRequestHead } from '@wsmatrix/protocol';
-import { RawClient, SAMPLE_ACCEPT, openSocket, parseHead, rawExchange, upgradeRequest, echoServerFixture } from './helpers.js';
+import {
+  RawClient,
+  SAMPLE_ACCEPT,
+  openSocket,
+  parseHead,
+  rawExchange,
+  upgradeRequest,
+  echoServerFixture,
+} from './helpers.js';
 
 const fixture = echoServerFixture();
 const start = fixture.start;
@@ -15,10 +23,13 @@ function request(port: number, edit: (lines: string[]) => string[] = (l) => l): 
   const lines = upgradeRequest(port).split('\r\n').slice(0, -2);
   return `${edit(lines).join('\r\n')}\r\n\r\n`;
 }
-const without = (name: string) => (lines: string[]) => lines.filter((l) => !l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+const without = (name: string) => (lines: string[]) =>
+  lines.filter((l) => !l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
 const replacing = (name: string, value: string) => (lines: string[]) =>
   lines.map((l) => (l.toLowerCase().startsWith(`${name.toLowerCase()}:`) ? `${name}: ${value}` : l));
-const adding = (...extra: string[]) => (lines: string[]) => [...lines, ...extra];
+const adding =
+  (...extra: string[]) =>
+  (lines: string[]) => [...lines, ...extra];
 
 async function answer(port: number, req: string | Buffer) {
   const r = await rawExchange(port, req);
@@ -29,19 +40,41 @@ describe('H1 method, version, Host', () => {
   it('POST and HEAD → 405 + Allow: GET; HTTP/1.0 → 505; missing Host → 400; all close the connection', async () => {
     const port = await start();
     for (const method of ['POST', 'HEAD']) {
-      const r = await answer(port, request(port, (l) => [l[0]!.replace('GET', method), ...l.slice(1)]));
+      const r = await answer(
+        port,
+        request(port, (l) => [l[0]!.replace('GET', method), ...l.slice(1)]),
+      );
       expect([r.status, r.headers.get('allow'), r.closedByServer]).toEqual([405, 'GET', true]);
     }
-    expect((await answer(port, request(port, (l) => [l[0]!.replace('HTTP/1.1', 'HTTP/1.0'), ...l.slice(1)]))).status).toBe(505);
+    expect(
+      (
+        await answer(
+          port,
+          request(port, (l) => [l[0]!.replace('HTTP/1.1', 'HTTP/1.0'), ...l.slice(1)]),
+        )
+      ).status,
+    ).toBe(505);
     expect((await answer(port, request(port, without('Host')))).status).toBe(400);
-    expect((await answer(port, request(port, (l) => [l[0]!.replace('GET', 'get'), ...l.slice(1)]))).status).toBe(501);
+    expect(
+      (
+        await answer(
+          port,
+          request(port, (l) => [l[0]!.replace('GET', 'get'), ...l.slice(1)]),
+        )
+      ).status,
+    ).toBe(501);
   });
 });
 
 describe('H2 Upgrade and Connection tokens', () => {
   it('missing websocket / Upgrade token → 426 + Upgrade: websocket; browser forms → 101', async () => {
     const port = await start();
-    for (const edit of [without('Upgrade'), replacing('Upgrade', 'h2c'), without('Connection'), replacing('Connection', 'keep-alive')]) {
+    for (const edit of [
+      without('Upgrade'),
+      replacing('Upgrade', 'h2c'),
+      without('Connection'),
+      replacing('Connection', 'keep-alive'),
+    ]) {
       const r = await answer(port, request(port, edit));
       expect([r.status, r.headers.get('upgrade')]).toEqual([426, 'websocket']);
     }
@@ -66,7 +99,11 @@ describe('H3 Sec-WebSocket-Version', () => {
     ];
     for (const edit of edits) {
       const r = await answer(port, request(port, edit));
-      expect([r.status, r.headers.get('sec-websocket-version'), r.headers.get('upgrade')]).toEqual([426, '13', 'websocket']);
+      expect([r.status, r.headers.get('sec-websocket-version'), r.headers.get('upgrade')]).toEqual([
+        426,
+        '13',
+        'websocket',
+      ]);
     }
   });
 });
@@ -92,10 +129,14 @@ describe('H5 Origin allow-list', () => {
   it('on: a foreign origin → 403, a listed one → 101; off: any origin → 101', async () => {
     const port = await start({ allowedOrigins: ['https://good.example'] });
     expect((await answer(port, request(port, adding('Origin: https://evil.example')))).status).toBe(403);
-    expect(parseHead((await rawExchange(port, request(port, adding('Origin: https://good.example')), 300)).text).status).toBe(101);
+    expect(
+      parseHead((await rawExchange(port, request(port, adding('Origin: https://good.example')), 300)).text).status,
+    ).toBe(101);
     await fixture.server!.close();
     const open = await start();
-    expect(parseHead((await rawExchange(open, request(open, adding('Origin: https://evil.example')), 300)).text).status).toBe(101);
+    expect(
+      parseHead((await rawExchange(open, request(open, adding('Origin: https://evil.example')), 300)).text).status,
+    ).toBe(101);
   });
 });
 
@@ -115,8 +156,12 @@ describe('H6 pathological header values are parsed in linear work', () => {
   });
   it('the server answers both over the wire (431 for the long line, 400 for the quoted one under 8 KiB)', async () => {
     const port = await start();
-    expect((await answer(port, request(port, adding(`Sec-WebSocket-Protocol: b${' '.repeat(12_000)}x`)))).status).toBe(431);
-    expect((await answer(port, request(port, adding(`Sec-WebSocket-Extensions: a; b="${'\\c'.repeat(3000)}`)))).status).toBe(400);
+    expect((await answer(port, request(port, adding(`Sec-WebSocket-Protocol: b${' '.repeat(12_000)}x`)))).status).toBe(
+      431,
+    );
+    expect(
+      (await answer(port, request(port, adding(`Sec-WebSocket-Extensions: a; b="${'\\c'.repeat(3000)}`)))).status,
+    ).toBe(400);
   });
 });
 
@@ -138,7 +183,10 @@ describe('H8 header counts and sizes', () => {
   it('2 100 headers with the required ones last → 431; 100 headers → 101, 101 → 431', async () => {
     const port = await start();
     const fillers = (n: number) => Array.from({ length: n }, (_, i) => `X-${i}: 1`);
-    const first = await answer(port, request(port, (l) => [l[0]!, ...fillers(2100), ...l.slice(1)]));
+    const first = await answer(
+      port,
+      request(port, (l) => [l[0]!, ...fillers(2100), ...l.slice(1)]),
+    );
     expect(first.status).toBe(431);
     // upgradeRequest has 5 header lines.
     expect(parseHead((await rawExchange(port, request(port, adding(...fillers(95))), 300)).text).status).toBe(101);
@@ -146,9 +194,23 @@ describe('H8 header counts and sizes', () => {
   });
   it('request line > 8 KiB → 414; header line > 8 KiB → 431; head > 16 KiB → 431', async () => {
     const port = await start();
-    expect((await answer(port, request(port, (l) => [`GET /${'a'.repeat(9000)} HTTP/1.1`, ...l.slice(1)]))).status).toBe(414);
+    expect(
+      (
+        await answer(
+          port,
+          request(port, (l) => [`GET /${'a'.repeat(9000)} HTTP/1.1`, ...l.slice(1)]),
+        )
+      ).status,
+    ).toBe(414);
     expect((await answer(port, request(port, adding(`X-Long: ${'x'.repeat(9000)}`)))).status).toBe(431);
-    expect((await answer(port, request(port, adding(...Array.from({ length: 20 }, (_, i) => `X-${i}: ${'x'.repeat(1000)}`))))).status).toBe(431);
+    expect(
+      (
+        await answer(
+          port,
+          request(port, adding(...Array.from({ length: 20 }, (_, i) => `X-${i}: ${'x'.repeat(1000)}`))),
+        )
+      ).status,
+    ).toBe(431);
   });
 });
 
@@ -187,7 +249,9 @@ describe('H9 slowloris', () => {
     }
   });
   it('the head parser does linear work for a 16 KiB head pushed one byte at a time', () => {
-    const head = Buffer.from(request(1, adding(...Array.from({ length: 15 }, (_, i) => `X-${i}: ${'y'.repeat(1000)}`))));
+    const head = Buffer.from(
+      request(1, adding(...Array.from({ length: 15 }, (_, i) => `X-${i}: ${'y'.repeat(1000)}`))),
+    );
     const p = new HttpHeadParser('request', { maxHeadBytes: 32_768 });
     for (let i = 0; i < head.length; i++) p.push(head.subarray(i, i + 1));
     expect(p.complete).toBe(true);

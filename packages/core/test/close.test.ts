@@ -83,7 +83,6 @@ describe('ping and fragments', () => {
   });
 });
 
-
 describe('client-initiated close', () => {
   for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1011, 1012, 1014, 3000, 3999, 4000, 4999]) {
     it(`echoes close code ${code} and the server ends TCP at once, not when the linger timer fires`, async () => {

@@ -121,7 +121,7 @@ describe('InboundOrder', () => {
     expect(order.readerDone).toBe(false);
   });
 
-  it('holds the Close, a protocol error or the FIN too; after the reader\'s last event it is done', async () => {
+  it("holds the Close, a protocol error or the FIN too; after the reader's last event it is done", async () => {
     const sink = new RecordingSink();
     const order = new InboundOrder(sink);
     order.onMessage(b('z'), false, true);

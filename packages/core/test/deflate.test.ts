@@ -22,7 +22,12 @@ async function start(options: Parameters<typeof createEchoServer>[0] = { perMess
 }
 
 const OFFER = 'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits';
-const TAKEOVER: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+const TAKEOVER: DeflateParams = {
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: 15,
+  clientMaxWindowBits: 15,
+};
 
 async function deflateClient(port: number, offer = OFFER) {
   const client = await RawClient.connect(port, { extra: [offer], allowRsv1: true });
@@ -60,7 +65,10 @@ describe('core permessage-deflate: negotiation', () => {
 
   it('falls back to the next offer', async () => {
     const port = await start();
-    const client = await deflateClient(port, 'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=10');
+    const client = await deflateClient(
+      port,
+      'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=10',
+    );
     expect(client.head!.headers.get('sec-websocket-extensions')).toBe('permessage-deflate; server_max_window_bits=10');
     client.destroy();
   });
@@ -69,7 +77,10 @@ describe('core permessage-deflate: negotiation', () => {
 describe('core permessage-deflate: echo', () => {
   it('echoes compressed text and binary through the ws client, with and without context takeover', async () => {
     const port = await start();
-    for (const perMessageDeflate of [{ threshold: 0 }, { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 9 }]) {
+    for (const perMessageDeflate of [
+      { threshold: 0 },
+      { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 9 },
+    ]) {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate });
       await new Promise((resolve, reject) => {
         ws.once('open', resolve);
@@ -80,11 +91,13 @@ describe('core permessage-deflate: echo', () => {
         ['hello, compressed world', false],
         [Buffer.alloc(200_000, 'abc'), true],
         ['', false],
-        ['x'.repeat(70_000) + '€', false],
+        [`${'x'.repeat(70_000)}€`, false],
         [Buffer.from([0, 1, 2, 3]), true],
       ];
       for (const [payload, binary] of payloads) {
-        const echoed = new Promise<{ data: Buffer; binary: boolean }>((resolve) => ws.once('message', (data, isBinary) => resolve({ data: data as Buffer, binary: isBinary })));
+        const echoed = new Promise<{ data: Buffer; binary: boolean }>((resolve) =>
+          ws.once('message', (data, isBinary) => resolve({ data: data as Buffer, binary: isBinary })),
+        );
         ws.send(payload, { binary });
         const got = await echoed;
         expect(got.binary).toBe(binary);
@@ -109,7 +122,11 @@ describe('core permessage-deflate: echo', () => {
       plain(Opcode.Text, Buffer.from('after')),
     ]);
     const frames = await client.waitForFrames(3);
-    expect(frames.map((f) => [f.opcode, f.rsv1])).toEqual([[Opcode.Binary, true], [Opcode.Pong, false], [Opcode.Text, true]]);
+    expect(frames.map((f) => [f.opcode, f.rsv1])).toEqual([
+      [Opcode.Binary, true],
+      [Opcode.Pong, false],
+      [Opcode.Text, true],
+    ]);
     const inflater = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20 });
     expect(inflater.decompressSync(frames[0]!.payload).equals(big)).toBe(true);
     expect(inflater.decompressSync(frames[2]!.payload).toString()).toBe('after');
@@ -131,7 +148,10 @@ describe('core permessage-deflate: protocol errors and limits', () => {
   it('RSV1 on a continuation frame → 1002', async () => {
     const port = await start();
     const client = await deflateClient(port);
-    client.send([client_rsv1(Opcode.Text, Buffer.from([0x00]), false), client_rsv1(Opcode.Continuation, Buffer.from([0x00]))]);
+    client.send([
+      client_rsv1(Opcode.Text, Buffer.from([0x00]), false),
+      client_rsv1(Opcode.Continuation, Buffer.from([0x00])),
+    ]);
     expect(closeCodeOf(await client.waitForClose())).toBe(1002);
     client.destroy();
   });
@@ -171,7 +191,9 @@ describe('core permessage-deflate: protocol errors and limits', () => {
     const limit = 1 << 20;
     const port = await start({ perMessageDeflate: true, maxMessageSize: limit });
     const client = await deflateClient(port, 'Sec-WebSocket-Extensions: permessage-deflate');
-    const bomb = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 30 }).compressSync(Buffer.alloc(64 << 20));
+    const bomb = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 30 }).compressSync(
+      Buffer.alloc(64 << 20),
+    );
     expect(bomb.length).toBeLessThan(limit);
     const before = process.memoryUsage().arrayBuffers;
     client.send(client_rsv1(Opcode.Binary, bomb));
@@ -207,7 +229,9 @@ describe('core permessage-deflate: protocol errors and limits', () => {
 
   it('bounds concurrent zlib work across connections', async () => {
     const port = await start({ perMessageDeflate: { concurrency: 2 } });
-    const clients = await Promise.all(Array.from({ length: 20 }, () => deflateClient(port, 'Sec-WebSocket-Extensions: permessage-deflate')));
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => deflateClient(port, 'Sec-WebSocket-Extensions: permessage-deflate')),
+    );
     for (const client of clients) {
       const codec = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 24 });
       client.send([1, 2, 3].map((i) => client_rsv1(Opcode.Binary, codec.compressSync(Buffer.alloc(100_000, i)))));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { Opcode } from '@wsmatrix/protocol';
 import { utf8Payload } from '@wsmatrix/protocol/testing';
 import { createEchoServer } from '../src/echo.js';
@@ -75,7 +75,9 @@ describe('echo through a raw client', () => {
     const count = 200;
     const frames: Buffer[] = [];
     for (let i = 0; i < count; i++) {
-      frames.push(clientFrame({ opcode: i % 2 === 0 ? Opcode.Text : Opcode.Binary, payload: Buffer.from(`message ${i}`) }));
+      frames.push(
+        clientFrame({ opcode: i % 2 === 0 ? Opcode.Text : Opcode.Binary, payload: Buffer.from(`message ${i}`) }),
+      );
     }
     client.send(frames); // one write
     const got = await client.waitForFrames(count);

@@ -74,7 +74,11 @@ export async function rawExchange(
   socket.write(request);
   let closedByServer = true;
   try {
-    const outcome = await withTimeout(Promise.race([closed, switched]), Math.max(ms, MIN_WAIT_MS), 'the server to answer');
+    const outcome = await withTimeout(
+      Promise.race([closed, switched]),
+      Math.max(ms, MIN_WAIT_MS),
+      'the server to answer',
+    );
     if (outcome === 'upgraded') {
       closedByServer = false;
       socket.destroy();
@@ -245,7 +249,10 @@ export function closeCodeOf(frame: Frame): number | null {
  * An echo server per test: `start` creates one on a free port, an afterEach hook closes it. `server` is
  * the one started by the current test (null before `start`).
  */
-export function echoServerFixture(): { start(options?: ServerOptions): Promise<number>; readonly server: WebSocketServer | null } {
+export function echoServerFixture(): {
+  start(options?: ServerOptions): Promise<number>;
+  readonly server: WebSocketServer | null;
+} {
   let server: WebSocketServer | null = null;
   afterEach(async () => {
     await server?.close();

@@ -62,7 +62,11 @@ describe('maxMessageSize is the largest message accepted, however it arrives', (
     const payload = payloadOf(MAX);
     const quarter = MAX / 4;
     const frames = [0, 1, 2, 3].map((i) =>
-      clientFrame({ opcode: i === 0 ? Opcode.Binary : Opcode.Continuation, fin: i === 3, payload: payload.subarray(i * quarter, (i + 1) * quarter) }),
+      clientFrame({
+        opcode: i === 0 ? Opcode.Binary : Opcode.Continuation,
+        fin: i === 3,
+        payload: payload.subarray(i * quarter, (i + 1) * quarter),
+      }),
     );
     await sendInPieces(client, conn, Buffer.concat(frames));
     const [echo] = await client.waitForFrames(1, 60_000);

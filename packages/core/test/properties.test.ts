@@ -9,7 +9,7 @@ import {
   HttpHeadError,
   HttpHeadParser,
   MessageReader,
-  ProtocolError,
+  type ProtocolError,
   encodeFrame,
   validateUpgradeRequest,
   type HttpRequestHead,
@@ -43,20 +43,38 @@ function decode(input: Buffer[], max = MAX) {
     peakRetained = Math.max(peakRetained, r.retainedMessageBytes);
     if (error) break;
   }
-  return { events, code: error?.closeCode ?? null, errorCode: error?.code ?? null, largest: r.largestAllocation, peakRetained };
+  return {
+    events,
+    code: error?.closeCode ?? null,
+    errorCode: error?.code ?? null,
+    largest: r.largestAllocation,
+    peakRetained,
+  };
 }
 
 /** Frames a client might send: mostly valid, with invalid opcodes, RSV bits, missing masks, bad UTF-8. */
 const frameArb = fc.record({
-  opcode: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 1, 2, 8, 9, 10) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) }),
+  opcode: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(0, 1, 2, 8, 9, 10) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) },
+  ),
   fin: fc.boolean(),
   rsv1: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
   masked: fc.oneof({ weight: 20, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  payload: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 100 }).map((s) => new TextEncoder().encode(s))),
+  payload: fc.oneof(
+    fc.uint8Array({ maxLength: 300 }),
+    fc.string({ maxLength: 100 }).map((s) => new TextEncoder().encode(s)),
+  ),
 });
-const streamArb = fc.array(frameArb, { minLength: 1, maxLength: 12 }).map((frames) =>
-  Buffer.concat(frames.map((f) => encodeFrame({ opcode: f.opcode, fin: f.fin, rsv1: f.rsv1, mask: f.masked, payload: f.payload }))),
-);
+const streamArb = fc
+  .array(frameArb, { minLength: 1, maxLength: 12 })
+  .map((frames) =>
+    Buffer.concat(
+      frames.map((f) =>
+        encodeFrame({ opcode: f.opcode, fin: f.fin, rsv1: f.rsv1, mask: f.masked, payload: f.payload }),
+      ),
+    ),
+  );
 const CODES = [1002, 1007, 1008, 1009];
 
 describe(`codec properties (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
@@ -79,21 +97,34 @@ describe(`codec properties (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT
 
   it('P2 total function: any bytes end in events, "need more", or one typed error with a close code', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)), streamArb), (bytes) => {
-        const { code } = decode([bytes]);
-        if (code !== null) expect(CODES).toContain(code);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)),
+          streamArb,
+        ),
+        (bytes) => {
+          const { code } = decode([bytes]);
+          if (code !== null) expect(CODES).toContain(code);
+        },
+      ),
       params,
     );
   });
 
   it('P4 bounds: the largest allocation and the retained bytes never exceed the message limit', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a)), streamArb), fc.array(fc.nat(), { maxLength: 50 }), (bytes, cuts) => {
-        const r = decode(chop(bytes, cuts), 512);
-        expect(r.largest).toBeLessThanOrEqual(512);
-        expect(r.peakRetained).toBeLessThanOrEqual(512);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a)),
+          streamArb,
+        ),
+        fc.array(fc.nat(), { maxLength: 50 }),
+        (bytes, cuts) => {
+          const r = decode(chop(bytes, cuts), 512);
+          expect(r.largest).toBeLessThanOrEqual(512);
+          expect(r.peakRetained).toBeLessThanOrEqual(512);
+        },
+      ),
       params,
     );
   });
@@ -131,24 +162,28 @@ function mutate(head: Buffer, m: Mutation): Buffer {
 describe(`handshake parser property (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('P5 mutated heads: a parsed request, "need more", or one of the documented statuses', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 6 }), (mutations, cuts) => {
-        const bytes = mutations.reduce(mutate, Buffer.from(VALID_HEAD, 'latin1'));
-        const parser = new HttpHeadParser('request');
-        let head: HttpRequestHead | null = null;
-        try {
-          for (const c of chop(bytes, cuts)) {
-            if (parser.complete) break;
-            head = (parser.push(c) as HttpRequestHead | null) ?? head;
+      fc.property(
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (mutations, cuts) => {
+          const bytes = mutations.reduce(mutate, Buffer.from(VALID_HEAD, 'latin1'));
+          const parser = new HttpHeadParser('request');
+          let head: HttpRequestHead | null = null;
+          try {
+            for (const c of chop(bytes, cuts)) {
+              if (parser.complete) break;
+              head = (parser.push(c) as HttpRequestHead | null) ?? head;
+            }
+          } catch (err) {
+            expect(err).toBeInstanceOf(HttpHeadError);
+            expect([400, 414, 431, 505]).toContain((err as HttpHeadError).status);
+            return;
           }
-        } catch (err) {
-          expect(err).toBeInstanceOf(HttpHeadError);
-          expect([400, 414, 431, 505]).toContain((err as HttpHeadError).status);
-          return;
-        }
-        if (head === null) return; // needs more bytes
-        const check = validateUpgradeRequest(head);
-        if (!check.ok) expect([400, 405, 426, 505]).toContain(check.status);
-      }),
+          if (head === null) return; // needs more bytes
+          const check = validateUpgradeRequest(head);
+          if (!check.ok) expect([400, 405, 426, 505]).toContain(check.status);
+        },
+      ),
       params,
     );
   });

@@ -39,15 +39,26 @@ describe('protocol errors get the right Close code, then TCP close', () => {
   }
 
   it('invalid UTF-8 in a text message → 1007', async () => {
-    await expectFailure(clientFrame({ opcode: Opcode.Text, payload: Buffer.from([0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xf4, 0x90, 0x80, 0x80]) }), 1007);
+    await expectFailure(
+      clientFrame({
+        opcode: Opcode.Text,
+        payload: Buffer.from([0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xf4, 0x90, 0x80, 0x80]),
+      }),
+      1007,
+    );
   });
 
   it('invalid UTF-8 in the first fragment fails before the message ends (fail fast) → 1007', async () => {
-    await expectFailure(clientFrame({ opcode: Opcode.Text, fin: false, payload: Buffer.from([0x61, 0xc0, 0xaf]) }), 1007);
+    await expectFailure(
+      clientFrame({ opcode: Opcode.Text, fin: false, payload: Buffer.from([0x61, 0xc0, 0xaf]) }),
+      1007,
+    );
   });
 
   it('message over maxMessageSize → 1009 (single frame)', async () => {
-    await expectFailure(clientFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(1025) }), 1009, { maxMessageSize: 1024 });
+    await expectFailure(clientFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(1025) }), 1009, {
+      maxMessageSize: 1024,
+    });
   });
 
   it('message exactly maxMessageSize is echoed', async () => {

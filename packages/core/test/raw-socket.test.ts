@@ -3,7 +3,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadLibuvStreams, type LibuvStreams } from '../src/libuv-stream.js';
 import { RawSocket } from '../src/raw-socket.js';
-import { ReadRoute } from '../src/read-route.js';
+import type { ReadRoute } from '../src/read-route.js';
 import { adoptAcceptedSockets } from '../src/shared-reads.js';
 import type { ServerSocket } from '../src/server-socket.js';
 
@@ -227,7 +227,7 @@ describe.runIf(libuvStreams !== undefined)('RawSocket (bare libuv handle)', () =
     expect(server.remotePort).toBe(client.localPort);
     let closes = 0;
     server.on('close', () => closes++);
-    const clientEnded = once(client, "end");
+    const clientEnded = once(client, 'end');
     server.destroy();
     server.destroy();
     await clientEnded;

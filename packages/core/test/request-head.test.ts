@@ -7,9 +7,23 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from '../src/server.js';
 import { RequestHeadReader, type RequestHeadOutcome, type RequestLimits } from '../src/request-head.js';
-import { RawClient, SAMPLE_ACCEPT, SAMPLE_KEY, echoServerFixture, openSocket, parseHead, rawExchange, upgradeRequest } from './helpers.js';
+import {
+  RawClient,
+  SAMPLE_ACCEPT,
+  SAMPLE_KEY,
+  echoServerFixture,
+  openSocket,
+  parseHead,
+  rawExchange,
+  upgradeRequest,
+} from './helpers.js';
 
-const LIMITS: RequestLimits = { maxHeaderSize: 16384, maxHeaderCount: 100, maxHeaderLineSize: 8192, maxUrlLength: 8192 };
+const LIMITS: RequestLimits = {
+  maxHeaderSize: 16384,
+  maxHeaderCount: 100,
+  maxHeaderLineSize: 8192,
+  maxUrlLength: 8192,
+};
 
 /** Feeds `text` in pieces of `step` bytes; the outcome and after how many bytes it came. */
 function read(text: string, step = text.length, limits = LIMITS): { outcome: RequestHeadOutcome | null; at: number } {
@@ -31,7 +45,11 @@ describe('RequestHeadReader', () => {
       const { outcome } = read(text, step);
       expect(outcome?.ok).toBe(true);
       if (!outcome?.ok) continue;
-      expect([outcome.request.method, outcome.request.url, outcome.request.httpVersion]).toEqual(['GET', '/chat?x=1', '1.1']);
+      expect([outcome.request.method, outcome.request.url, outcome.request.httpVersion]).toEqual([
+        'GET',
+        '/chat?x=1',
+        '1.1',
+      ]);
       expect(outcome.request.headers.get('sec-websocket-key')).toBe(SAMPLE_KEY);
       // The pipelined frame is handed on only when it came in the push that ended the head.
       if (step === text.length) expect(outcome.rest).toEqual(Buffer.from('\x81\x80abcd', 'latin1'));
@@ -102,7 +120,10 @@ describe('attach mode (node:http)', () => {
       const ok = await RawClient.connect(port);
       expect([ok.head!.status, ok.head!.headers.get('sec-websocket-accept')]).toEqual([101, SAMPLE_ACCEPT]);
       ok.socket.destroy();
-      const bad = await rawExchange(port, upgradeRequest(port).replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'));
+      const bad = await rawExchange(
+        port,
+        upgradeRequest(port).replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'),
+      );
       expect(parseHead(bad.text).status).toBe(426);
       const plain = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
       expect(plain.text).toMatch(/^HTTP\/1\.1 200 [\s\S]*plain$/);

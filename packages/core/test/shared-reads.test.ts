@@ -59,7 +59,8 @@ describe(`the '${layer}' layer reads every socket into one shared buffer`, () =>
         });
       }
     });
-    const key = (b: Buffer): string => `${b.length}:${b.subarray(0, 64).toString('hex')}:${b.subarray(-64).toString('hex')}`;
+    const key = (b: Buffer): string =>
+      `${b.length}:${b.subarray(0, 64).toString('hex')}:${b.subarray(-64).toString('hex')}`;
     expect(kept.map(key).sort()).toEqual(sent.map(key).sort());
     for (const b of kept) expect(sent.some((s) => s.equals(b))).toBe(true);
     for (const b of echoed) expect(sent.some((s) => s.equals(b))).toBe(true);

@@ -72,14 +72,14 @@ async function nodesAcceptCallback(): Promise<unknown> {
 }
 
 function withLayerEnv<T>(value: string | undefined, build: () => T): T {
-  const saved = process.env['WSMATRIX_CORE_SOCKETS'];
-  if (value === undefined) delete process.env['WSMATRIX_CORE_SOCKETS'];
-  else process.env['WSMATRIX_CORE_SOCKETS'] = value;
+  const saved = process.env.WSMATRIX_CORE_SOCKETS;
+  if (value === undefined) delete process.env.WSMATRIX_CORE_SOCKETS;
+  else process.env.WSMATRIX_CORE_SOCKETS = value;
   try {
     return build();
   } finally {
-    if (saved === undefined) delete process.env['WSMATRIX_CORE_SOCKETS'];
-    else process.env['WSMATRIX_CORE_SOCKETS'] = saved;
+    if (saved === undefined) delete process.env.WSMATRIX_CORE_SOCKETS;
+    else process.env.WSMATRIX_CORE_SOCKETS = saved;
   }
 }
 
@@ -205,12 +205,23 @@ describe('socket layers under Node flags (child processes)', () => {
       const result = await runProbe([], layer, ['ignore-user-buffer']);
       expect(result.echo).toBe('probe');
       expect(result.layer).toBe('net');
-      expect(result.reason).toMatch(new RegExp(`^${layer === 'bare' ? 'bare handles' : 'shared reads'} failed their loopback check: .*(differ|landed somewhere)`));
+      expect(result.reason).toMatch(
+        new RegExp(
+          `^${layer === 'bare' ? 'bare handles' : 'shared reads'} failed their loopback check: .*(differ|landed somewhere)`,
+        ),
+      );
     }, 60_000);
   }
 
   it("under --experimental-permission, 'bare' falls back to 'net' (public) and says why", async () => {
-    const flags = ['--experimental-permission', '--allow-fs-read=*', '--allow-fs-write=*', '--allow-worker', '--allow-child-process', '--no-warnings'];
+    const flags = [
+      '--experimental-permission',
+      '--allow-fs-read=*',
+      '--allow-fs-write=*',
+      '--allow-worker',
+      '--allow-child-process',
+      '--no-warnings',
+    ];
     const result = await runProbe(flags, 'bare');
     expect(result.echo).toBe('probe');
     expect(result.layer).toBe('net');

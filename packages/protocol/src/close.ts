@@ -44,7 +44,8 @@ export interface ClosePayload {
  */
 export function parseClosePayload(payload: Uint8Array): ClosePayload | ProtocolError {
   if (payload.length === 0) return { code: null, reason: '' };
-  if (payload.length === 1) return new ProtocolError('WS_ERR_INVALID_CLOSE_PAYLOAD_LENGTH', 'close payload of 1 byte (a code needs 2)');
+  if (payload.length === 1)
+    return new ProtocolError('WS_ERR_INVALID_CLOSE_PAYLOAD_LENGTH', 'close payload of 1 byte (a code needs 2)');
   const code = (payload[0]! << 8) | payload[1]!;
   if (!closeCodeIsValid(code)) return new ProtocolError('WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
   const reasonBytes = payload.subarray(2);

@@ -16,14 +16,7 @@
  *   zlib stops producing output at the limit: a small compressed message can never expand past it
  *   (1009). Corrupt data → 1007 (our documented choice; ws does the same).
  */
-import {
-  constants,
-  deflateRaw,
-  deflateRawSync,
-  inflateRaw,
-  inflateRawSync,
-  type ZlibOptions,
-} from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import { ProtocolError } from './errors.js';
 import type { DeflateParams } from './permessage-deflate.js';
 
@@ -43,7 +36,8 @@ export class ZlibLimiter {
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit = 10) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`zlib concurrency limit must be >= 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`zlib concurrency limit must be >= 1, got ${limit}`);
   }
 
   get queued(): number {
@@ -213,7 +207,10 @@ export class DeflateCodec implements DeflateCounters {
 
   private tooBig(): ProtocolError {
     this.inflateLimitHits++;
-    return new ProtocolError('WS_ERR_INFLATED_MESSAGE_TOO_BIG', `compressed message inflates past the limit of ${this.maxMessageSize} bytes`);
+    return new ProtocolError(
+      'WS_ERR_INFLATED_MESSAGE_TOO_BIG',
+      `compressed message inflates past the limit of ${this.maxMessageSize} bytes`,
+    );
   }
 
   private inflateError(err: unknown): ProtocolError {

@@ -185,12 +185,17 @@ export class FrameDecoder {
     const unexpectedRsv = rsv & ~this.allowedRsv;
     if (unexpectedRsv !== 0) {
       const code = (unexpectedRsv & 0x4) !== 0 ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3';
-      return new ProtocolError(code, `RSV bits ${rsv.toString(2).padStart(3, '0')} set without an extension that defines them`);
+      return new ProtocolError(
+        code,
+        `RSV bits ${rsv.toString(2).padStart(3, '0')} set without an extension that defines them`,
+      );
     }
-    if (!opcodeIsKnown(opcode)) return new ProtocolError('WS_ERR_INVALID_OPCODE', `reserved opcode 0x${opcode.toString(16)}`);
+    if (!opcodeIsKnown(opcode))
+      return new ProtocolError('WS_ERR_INVALID_OPCODE', `reserved opcode 0x${opcode.toString(16)}`);
     if (opcodeIsControl(opcode)) {
       if (!fin) return new ProtocolError('WS_ERR_EXPECTED_FIN', 'fragmented control frame');
-      if (len7 > 125) return new ProtocolError('WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'control frame payload over 125 bytes');
+      if (len7 > 125)
+        return new ProtocolError('WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'control frame payload over 125 bytes');
     }
     if (masked !== this.expectMasked) {
       return this.expectMasked
@@ -213,16 +218,30 @@ export class FrameDecoder {
       payloadLength = h.readUInt16BE(2);
     } else {
       const high = h.readUInt32BE(2);
-      if (high & 0x80000000) return new ProtocolError('WS_ERR_INVALID_PAYLOAD_LENGTH', '64-bit payload length with the most significant bit set');
+      if (high & 0x80000000)
+        return new ProtocolError(
+          'WS_ERR_INVALID_PAYLOAD_LENGTH',
+          '64-bit payload length with the most significant bit set',
+        );
       // Beyond 2^53 a number loses precision; such a frame is over any limit anyway.
-      if (high >= 0x200000) return new ProtocolError('WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', 'frame payload length exceeds 2^53');
+      if (high >= 0x200000)
+        return new ProtocolError('WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', 'frame payload length exceeds 2^53');
       payloadLength = high * 0x100000000 + h.readUInt32BE(6);
     }
-    if (this.requireMinimalLength && (this.lengthBytes === 2 ? payloadLength < 126 : this.lengthBytes === 8 && payloadLength < 0x10000)) {
-      return new ProtocolError('WS_ERR_NON_MINIMAL_PAYLOAD_LENGTH', `payload length ${payloadLength} not in its minimal encoding`);
+    if (
+      this.requireMinimalLength &&
+      (this.lengthBytes === 2 ? payloadLength < 126 : this.lengthBytes === 8 && payloadLength < 0x10000)
+    ) {
+      return new ProtocolError(
+        'WS_ERR_NON_MINIMAL_PAYLOAD_LENGTH',
+        `payload length ${payloadLength} not in its minimal encoding`,
+      );
     }
     if (payloadLength > this.maxPayloadLength) {
-      return new ProtocolError('WS_ERR_FRAME_TOO_BIG', `frame of ${payloadLength} bytes exceeds the limit of ${this.maxPayloadLength}`);
+      return new ProtocolError(
+        'WS_ERR_FRAME_TOO_BIG',
+        `frame of ${payloadLength} bytes exceeds the limit of ${this.maxPayloadLength}`,
+      );
     }
     this.remaining = payloadLength;
     return null;

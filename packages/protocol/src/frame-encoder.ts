@@ -85,7 +85,13 @@ export function encodeFrame(spec: FrameSpec): Buffer {
   return out;
 }
 
-function firstByte(fin: boolean, rsv1: boolean | undefined, rsv2: boolean | undefined, rsv3: boolean | undefined, opcode: number): number {
+function firstByte(
+  fin: boolean,
+  rsv1: boolean | undefined,
+  rsv2: boolean | undefined,
+  rsv3: boolean | undefined,
+  opcode: number,
+): number {
   return (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (rsv2 ? 0x20 : 0) | (rsv3 ? 0x10 : 0) | (opcode & 0x0f);
 }
 

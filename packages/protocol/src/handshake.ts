@@ -162,13 +162,16 @@ const UPGRADE_REQUIRED: Array<[string, string]> = [['Upgrade', 'websocket']];
 export function validateUpgradeRequest(req: UpgradeRequestLike): UpgradeRequestCheck {
   const h = req.headers;
   if (req.method !== 'GET') {
-    return reject(405, `method ${describeForMessage(req.method)} not allowed for a WebSocket upgrade (GET only)`, [['Allow', 'GET']]);
+    return reject(405, `method ${describeForMessage(req.method)} not allowed for a WebSocket upgrade (GET only)`, [
+      ['Allow', 'GET'],
+    ]);
   }
   if (!versionAtLeast11(req.httpVersion)) {
     return reject(505, `HTTP/${describeForMessage(req.httpVersion)} cannot upgrade to WebSocket (HTTP/1.1 required)`);
   }
   const hosts = h.getAll('host');
-  if (hosts.length !== 1) return reject(400, hosts.length === 0 ? 'missing Host header' : `${hosts.length} Host headers`);
+  if (hosts.length !== 1)
+    return reject(400, hosts.length === 0 ? 'missing Host header' : `${hosts.length} Host headers`);
   if (hosts[0] === '') return reject(400, 'empty Host header');
   if (!headerHasToken(h.getAll('upgrade').join(','), 'websocket')) {
     return reject(426, 'Upgrade header does not contain "websocket"', [...UPGRADE_REQUIRED]);
@@ -187,7 +190,8 @@ export function validateUpgradeRequest(req: UpgradeRequestLike): UpgradeRequestC
     return reject(426, `${got} (only 13 is supported)`, [...UPGRADE_REQUIRED, ['Sec-WebSocket-Version', '13']]);
   }
   const keys = h.getAll('sec-websocket-key');
-  if (keys.length !== 1) return reject(400, keys.length === 0 ? 'missing Sec-WebSocket-Key' : `${keys.length} Sec-WebSocket-Key headers`);
+  if (keys.length !== 1)
+    return reject(400, keys.length === 0 ? 'missing Sec-WebSocket-Key' : `${keys.length} Sec-WebSocket-Key headers`);
   const key = keys[0] as string;
   if (!isValidKey(key)) {
     return reject(400, `Sec-WebSocket-Key "${describeForMessage(key)}" is not the base64 encoding of 16 bytes`);
@@ -226,15 +230,22 @@ function checkHeaderValue(value: string, what: string): void {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (!(c === 0x09 || (c >= 0x20 && c <= 0x7e))) {
-      throw new TypeError(`${what} contains character 0x${c.toString(16)} (only visible ASCII, SP and HTAB are allowed)`);
+      throw new TypeError(
+        `${what} contains character 0x${c.toString(16)} (only visible ASCII, SP and HTAB are allowed)`,
+      );
     }
   }
 }
 
-function checkExtraHeaders(headers: ReadonlyArray<readonly [string, string]>, reserved: readonly string[], builder: string): string {
+function checkExtraHeaders(
+  headers: ReadonlyArray<readonly [string, string]>,
+  reserved: readonly string[],
+  builder: string,
+): string {
   let out = '';
   for (const [name, value] of headers) {
-    if (typeof name !== 'string' || !isToken(name)) throw new TypeError(`header name "${describeForMessage(String(name))}" is not a token`);
+    if (typeof name !== 'string' || !isToken(name))
+      throw new TypeError(`header name "${describeForMessage(String(name))}" is not a token`);
     if (reserved.includes(asciiLowerCase(name))) throw new TypeError(`header ${name} is set by ${builder}`);
     checkHeaderValue(value, `value of header ${name}`);
     out += `${name}: ${value}\r\n`;
@@ -279,13 +290,14 @@ export function buildUpgradeResponse(opts: {
     try {
       parseExtensions(opts.extensions);
     } catch (err) {
-      if (err instanceof ExtensionHeaderError) throw new TypeError(`invalid Sec-WebSocket-Extensions value: ${err.message}`);
+      if (err instanceof ExtensionHeaderError)
+        throw new TypeError(`invalid Sec-WebSocket-Extensions value: ${err.message}`);
       throw err;
     }
     head += `Sec-WebSocket-Extensions: ${opts.extensions}\r\n`;
   }
   head += checkExtraHeaders(opts.headers ?? [], RESERVED_101, 'buildUpgradeResponse');
-  return head + '\r\n';
+  return `${head}\r\n`;
 }
 
 /** RFC 9110 §15 reason phrases for the statuses an upgrade can end in (and their neighbours). */
@@ -333,7 +345,8 @@ const MAX_BODY_CHARS = 512;
  * becomes `Upgrade, close` because RFC 7230 §6.7 requires the `upgrade` option next to an Upgrade header.
  */
 export function buildErrorResponse(status: number, message: string, headers: Array<[string, string]> = []): string {
-  if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError(`error status must be 400–599, got ${status}`);
+  if (!Number.isInteger(status) || status < 400 || status > 599)
+    throw new RangeError(`error status must be 400–599, got ${status}`);
   const reason = REASONS.get(status) ?? (status < 500 ? 'Client Error' : 'Server Error');
   const text = String(message).slice(0, MAX_BODY_CHARS) || reason;
   let body = '';
@@ -388,7 +401,8 @@ export function buildUpgradeRequest(opts: {
   }
   if (opts.protocols !== undefined && opts.protocols.length > 0) {
     for (const p of opts.protocols) {
-      if (typeof p !== 'string' || !isToken(p)) throw new TypeError(`subprotocol "${describeForMessage(String(p))}" is not a token`);
+      if (typeof p !== 'string' || !isToken(p))
+        throw new TypeError(`subprotocol "${describeForMessage(String(p))}" is not a token`);
     }
     head += `Sec-WebSocket-Protocol: ${opts.protocols.join(', ')}\r\n`;
   }
@@ -401,7 +415,7 @@ export function buildUpgradeRequest(opts: {
     head += `User-Agent: ${opts.userAgent}\r\n`;
   }
   head += checkExtraHeaders(opts.headers ?? [], [], 'buildUpgradeRequest');
-  return head + '\r\n';
+  return `${head}\r\n`;
 }
 
 /** Non-empty, 0x21–0x7E only (request target, Host, key). */
@@ -437,7 +451,11 @@ export function validateUpgradeResponse(
   }
   const upgrade = h.getAll('upgrade');
   if (!headerHasToken(upgrade.join(','), 'websocket')) {
-    return fail(upgrade.length === 0 ? 'server sent no Upgrade header' : `server sent Upgrade ${describeForMessage(upgrade.join(', '))}, expected websocket`);
+    return fail(
+      upgrade.length === 0
+        ? 'server sent no Upgrade header'
+        : `server sent Upgrade ${describeForMessage(upgrade.join(', '))}, expected websocket`,
+    );
   }
   const connection = h.getAll('connection');
   if (!headerHasToken(connection.join(','), 'upgrade')) {
@@ -453,7 +471,9 @@ export function validateUpgradeResponse(
   if (accepts.length > 1) return fail(`server sent ${accepts.length} Sec-WebSocket-Accept headers, expected one`);
   const accept = accepts[0] as string;
   if (accept !== expected) {
-    return fail(`server sent Sec-WebSocket-Accept ${accept === '' ? '(empty)' : describeForMessage(accept)}, expected ${expected}`);
+    return fail(
+      `server sent Sec-WebSocket-Accept ${accept === '' ? '(empty)' : describeForMessage(accept)}, expected ${expected}`,
+    );
   }
 
   let extensions: ExtensionOffer[] = [];
@@ -474,10 +494,15 @@ export function validateUpgradeResponse(
   }
 
   const protocols = h.getAll('sec-websocket-protocol');
-  if (protocols.length > 1) return fail(`server sent ${protocols.length} Sec-WebSocket-Protocol headers, expected at most one`);
+  if (protocols.length > 1)
+    return fail(`server sent ${protocols.length} Sec-WebSocket-Protocol headers, expected at most one`);
   if (protocols.length === 0) return { ok: true, extensions };
   const protocol = protocols[0] as string;
-  if (!isToken(protocol)) return fail(`server sent Sec-WebSocket-Protocol ${describeForMessage(protocol) || '(empty)'}, which is not a single token`);
-  if (!(opts.offeredProtocols ?? []).includes(protocol)) return fail(`server selected subprotocol ${protocol}, which was not offered`);
+  if (!isToken(protocol))
+    return fail(
+      `server sent Sec-WebSocket-Protocol ${describeForMessage(protocol) || '(empty)'}, which is not a single token`,
+    );
+  if (!(opts.offeredProtocols ?? []).includes(protocol))
+    return fail(`server selected subprotocol ${protocol}, which was not offered`);
   return { ok: true, protocol, extensions };
 }

@@ -383,7 +383,10 @@ export class HttpHeadParser {
     const sp1 = s.indexOf(' ');
     const sp2 = sp1 === -1 ? -1 : s.indexOf(' ', sp1 + 1);
     if (sp1 === -1 || sp2 === -1) {
-      throw new HttpHeadError(400, `malformed request line "${describeForMessage(s)}" (expected METHOD SP target SP HTTP/1.1)`);
+      throw new HttpHeadError(
+        400,
+        `malformed request line "${describeForMessage(s)}" (expected METHOD SP target SP HTTP/1.1)`,
+      );
     }
     const method = s.slice(0, sp1);
     if (!isToken(method)) throw new HttpHeadError(400, `invalid method "${describeForMessage(method)}"`);
@@ -391,7 +394,8 @@ export class HttpHeadParser {
     if (target.length === 0) throw new HttpHeadError(400, 'empty request target (a double space?)');
     for (let i = 0; i < target.length; i++) {
       const c = target.charCodeAt(i);
-      if (c <= 0x20 || c >= 0x7f) throw new HttpHeadError(400, `invalid character 0x${c.toString(16)} in request target`);
+      if (c <= 0x20 || c >= 0x7f)
+        throw new HttpHeadError(400, `invalid character 0x${c.toString(16)} in request target`);
     }
     this.method = method;
     this.target = target;
@@ -401,13 +405,17 @@ export class HttpHeadParser {
   private parseStatusLine(s: string): void {
     const version = s.slice(0, 8);
     if (s.length < 12 || s.charCodeAt(8) !== 0x20) {
-      throw new HttpHeadError(400, `malformed status line "${describeForMessage(s)}" (expected HTTP/1.1 SP 3DIGIT SP reason)`);
+      throw new HttpHeadError(
+        400,
+        `malformed status line "${describeForMessage(s)}" (expected HTTP/1.1 SP 3DIGIT SP reason)`,
+      );
     }
     this.httpVersion = this.parseVersion(version, 'status line');
     let status = 0;
     for (let i = 9; i < 12; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) throw new HttpHeadError(400, `malformed status code "${describeForMessage(s.slice(9, 12))}"`);
+      if (c < 0x30 || c > 0x39)
+        throw new HttpHeadError(400, `malformed status code "${describeForMessage(s.slice(9, 12))}"`);
       status = status * 10 + (c - 0x30);
     }
     if (s.length > 12) {
@@ -442,7 +450,9 @@ export class HttpHeadParser {
     if (isOws(first)) {
       throw new HttpHeadError(
         400,
-        this.pairs.length === 0 ? 'whitespace before the first header line' : `obs-fold (continuation line) at line ${this.lineNumber()}`,
+        this.pairs.length === 0
+          ? 'whitespace before the first header line'
+          : `obs-fold (continuation line) at line ${this.lineNumber()}`,
       );
     }
     if (this.pairs.length >= this.maxHeaders) {
@@ -455,7 +465,9 @@ export class HttpHeadParser {
       const ws = name.length > 0 && isOws(name.charCodeAt(name.length - 1));
       throw new HttpHeadError(
         400,
-        ws ? `whitespace between header name and colon at line ${this.lineNumber()}` : `invalid header name "${describeForMessage(name)}"`,
+        ws
+          ? `whitespace between header name and colon at line ${this.lineNumber()}`
+          : `invalid header name "${describeForMessage(name)}"`,
       );
     }
     const value = trimOws(s.slice(colon + 1));

@@ -13,24 +13,105 @@
  * The module, by hand (one function `x(p, n, word)`: for p in [p, p + n) by 16, v128 at p ^= splat(word)):
  */
 const MODULE = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-  0x01, 0x07, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00, // type: (i32, i32, i32) -> ()
-  0x02, 0x08, 0x01, 0x01, 0x65, 0x01, 0x6d, 0x02, 0x00, 0x01, // import "e" "m": memory, min 1 page
-  0x03, 0x02, 0x01, 0x00, // function 0 has type 0
-  0x07, 0x05, 0x01, 0x01, 0x78, 0x00, 0x00, // export "x" = function 0
-  0x0a, 0x3b, 0x01, 0x39, // code: one body of 57 bytes
-  0x02, 0x01, 0x7b, 0x01, 0x7f, // locals: 3 = v128 mask, 4 = i32 end
-  0x20, 0x02, 0xfd, 0x11, 0x21, 0x03, // mask = i32x4.splat(word)
-  0x20, 0x00, 0x20, 0x01, 0x6a, 0x21, 0x04, // end = p + n
-  0x02, 0x40, 0x03, 0x40, // block, loop
-  0x20, 0x00, 0x20, 0x04, 0x4f, 0x0d, 0x01, // if p >= end: break
-  0x20, 0x00, // (address for the store)
-  0x20, 0x00, 0xfd, 0x00, 0x00, 0x00, // v128.load p
-  0x20, 0x03, 0xfd, 0x51, // v128.xor mask
-  0xfd, 0x0b, 0x00, 0x00, // v128.store
-  0x20, 0x00, 0x41, 0x10, 0x6a, 0x21, 0x00, // p += 16
-  0x0c, 0x00, // continue
-  0x0b, 0x0b, 0x0b, // end loop, end block, end function
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // magic, version 1
+  0x01,
+  0x07,
+  0x01,
+  0x60,
+  0x03,
+  0x7f,
+  0x7f,
+  0x7f,
+  0x00, // type: (i32, i32, i32) -> ()
+  0x02,
+  0x08,
+  0x01,
+  0x01,
+  0x65,
+  0x01,
+  0x6d,
+  0x02,
+  0x00,
+  0x01, // import "e" "m": memory, min 1 page
+  0x03,
+  0x02,
+  0x01,
+  0x00, // function 0 has type 0
+  0x07,
+  0x05,
+  0x01,
+  0x01,
+  0x78,
+  0x00,
+  0x00, // export "x" = function 0
+  0x0a,
+  0x3b,
+  0x01,
+  0x39, // code: one body of 57 bytes
+  0x02,
+  0x01,
+  0x7b,
+  0x01,
+  0x7f, // locals: 3 = v128 mask, 4 = i32 end
+  0x20,
+  0x02,
+  0xfd,
+  0x11,
+  0x21,
+  0x03, // mask = i32x4.splat(word)
+  0x20,
+  0x00,
+  0x20,
+  0x01,
+  0x6a,
+  0x21,
+  0x04, // end = p + n
+  0x02,
+  0x40,
+  0x03,
+  0x40, // block, loop
+  0x20,
+  0x00,
+  0x20,
+  0x04,
+  0x4f,
+  0x0d,
+  0x01, // if p >= end: break
+  0x20,
+  0x00, // (address for the store)
+  0x20,
+  0x00,
+  0xfd,
+  0x00,
+  0x00,
+  0x00, // v128.load p
+  0x20,
+  0x03,
+  0xfd,
+  0x51, // v128.xor mask
+  0xfd,
+  0x0b,
+  0x00,
+  0x00, // v128.store
+  0x20,
+  0x00,
+  0x41,
+  0x10,
+  0x6a,
+  0x21,
+  0x00, // p += 16
+  0x0c,
+  0x00, // continue
+  0x0b,
+  0x0b,
+  0x0b, // end loop, end block, end function
 ]);
 
 const PAGE = 64 * 1024;
@@ -44,7 +125,10 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 
 /**
@@ -81,7 +165,7 @@ export class MaskArena {
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
     const memory = new found.wasm.Memory({ initial: pages, maximum: pages });
     const instance = new found.wasm.Instance(found.module, { e: { m: memory } });
-    const xor = instance.exports['x'] as XorFn;
+    const xor = instance.exports.x as XorFn;
     return new MaskArena(Buffer.from(memory.buffer, 0, bytes), xor);
   }
 
@@ -107,9 +191,12 @@ export class MaskArena {
     const xor = this.xor;
     if (length < SIMD_MIN_BYTES || xor === null || !this.holds(data)) return false;
     const p = phase & 3;
-    const b0 = mask[p]!, b1 = mask[(p + 1) & 3]!, b2 = mask[(p + 2) & 3]!, b3 = mask[(p + 3) & 3]!;
+    const b0 = mask[p]!,
+      b1 = mask[(p + 1) & 3]!,
+      b2 = mask[(p + 2) & 3]!,
+      b3 = mask[(p + 3) & 3]!;
     // WebAssembly memory is little-endian whatever the platform.
-    const word = (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) | 0;
+    const word = b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) | 0;
     const simd = length & ~15;
     xor(data.byteOffset, simd, word);
     // 16 is a multiple of 4, so the tail starts at phase p again.

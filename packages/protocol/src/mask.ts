@@ -8,12 +8,15 @@ import { randomFillSync } from 'node:crypto';
 export function applyMask(data: Uint8Array, mask: Uint8Array, phase = 0): void {
   const length = data.length;
   if (length === 0) return;
-  const m0 = mask[0]!, m1 = mask[1]!, m2 = mask[2]!, m3 = mask[3]!;
+  const m0 = mask[0]!,
+    m1 = mask[1]!,
+    m2 = mask[2]!,
+    m3 = mask[3]!;
   const maskBytes = [m0, m1, m2, m3];
   let i = 0;
   let p = phase & 3;
   // Bytes up to the first 4-byte aligned address.
-  const misalign = (4 - ((data.byteOffset) & 3)) & 3;
+  const misalign = (4 - (data.byteOffset & 3)) & 3;
   const head = Math.min(misalign, length);
   for (; i < head; i++) {
     data[i] = data[i]! ^ maskBytes[p]!;
@@ -22,7 +25,10 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, phase = 0): void {
   const words = (length - i) >>> 2;
   if (words > 0) {
     // The mask as it lines up with an aligned word starting at phase p, read in platform byte order.
-    const b0 = maskBytes[p]!, b1 = maskBytes[(p + 1) & 3]!, b2 = maskBytes[(p + 2) & 3]!, b3 = maskBytes[(p + 3) & 3]!;
+    const b0 = maskBytes[p]!,
+      b1 = maskBytes[(p + 1) & 3]!,
+      b2 = maskBytes[(p + 2) & 3]!,
+      b3 = maskBytes[(p + 3) & 3]!;
     const word = LITTLE_ENDIAN
       ? (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0
       : ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;

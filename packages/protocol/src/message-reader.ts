@@ -137,7 +137,8 @@ export class MessageReader implements FrameSink {
     if (this.closeReceived) return this.decoder.error;
     if (!this.transient) return this.decoder.push(chunk);
     const block = this.block;
-    const direct = block !== null && chunk.buffer === block.buffer && chunk.byteOffset === block.byteOffset + this.blockUsed;
+    const direct =
+      block !== null && chunk.buffer === block.buffer && chunk.byteOffset === block.byteOffset + this.blockUsed;
     if (direct || chunk.length > WHOLE_COPY_MAX) return this.decoder.push(chunk);
     // A small read is copied whole, once: its messages are views of the copy (one allocation per read,
     // as with node's own reads) instead of one copy each, which cost small-message echo about 10 %.
@@ -184,15 +185,19 @@ export class MessageReader implements FrameSink {
     this.dataFrameLeft = 0;
     const opcode = header.opcode;
     if (opcode >= Opcode.Close) {
-      if (header.rsv1 && this.deflate) return new ProtocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 set on a control frame');
+      if (header.rsv1 && this.deflate)
+        return new ProtocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 set on a control frame');
       this.control = [];
       return;
     }
     if (opcode === Opcode.Continuation) {
-      if (this.messageOpcode < 0) return new ProtocolError('WS_ERR_UNEXPECTED_CONTINUATION', 'continuation frame with no message to continue');
-      if (header.rsv1 && this.deflate) return new ProtocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 set on a continuation frame');
+      if (this.messageOpcode < 0)
+        return new ProtocolError('WS_ERR_UNEXPECTED_CONTINUATION', 'continuation frame with no message to continue');
+      if (header.rsv1 && this.deflate)
+        return new ProtocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 set on a continuation frame');
     } else {
-      if (this.messageOpcode >= 0) return new ProtocolError('WS_ERR_EXPECTED_CONTINUATION', 'new data frame inside a fragmented message');
+      if (this.messageOpcode >= 0)
+        return new ProtocolError('WS_ERR_EXPECTED_CONTINUATION', 'new data frame inside a fragmented message');
       this.messageOpcode = opcode;
       this.messageBytes = 0;
       this.partCount = 0;
@@ -229,7 +234,8 @@ export class MessageReader implements FrameSink {
     this.messageBytes += data.length;
     this.dataFrameLeft -= data.length;
     if (this.transient && !this.inputOwned) this.keepCopy(data, header);
-    else if (data.length < MIN_VIEW_PIECE && (this.parts.length !== 0 || this.block !== null)) this.keepCopy(data, header);
+    else if (data.length < MIN_VIEW_PIECE && (this.parts.length !== 0 || this.block !== null))
+      this.keepCopy(data, header);
     else {
       if (this.block !== null) this.closeBlock(); // keep the parts in wire order
       this.parts.push(data);
@@ -243,7 +249,8 @@ export class MessageReader implements FrameSink {
     if (!header.fin) return;
     const binary = this.messageOpcode === Opcode.Binary;
     const compressed = this.compressed;
-    if (!binary && !compressed && !this.utf8.end()) return new ProtocolError('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
+    if (!binary && !compressed && !this.utf8.end())
+      return new ProtocolError('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     const parts = this.parts;
     if (this.block !== null) this.closeBlock();
     if (parts.length > 1) this.largest = Math.max(this.largest, this.messageBytes);
@@ -272,7 +279,11 @@ export class MessageReader implements FrameSink {
     const block = this.block;
     if (block !== null) {
       // Read straight into the block (directReadTarget): the bytes are already in place.
-      if (data.buffer === block.buffer && data.byteOffset === block.byteOffset + this.blockUsed && data.length <= block.length - this.blockUsed) {
+      if (
+        data.buffer === block.buffer &&
+        data.byteOffset === block.byteOffset + this.blockUsed &&
+        data.length <= block.length - this.blockUsed
+      ) {
         this.blockUsed += data.length;
         return;
       }

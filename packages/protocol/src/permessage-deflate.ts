@@ -69,7 +69,12 @@ export type DeflateNegotiation =
   | { accepted: true; params: DeflateParams; response: ExtensionOffer; offerIndex: number; declined: string[] }
   | { accepted: false; declined: string[] };
 
-const KNOWN = ['server_no_context_takeover', 'client_no_context_takeover', 'server_max_window_bits', 'client_max_window_bits'] as const;
+const KNOWN = [
+  'server_no_context_takeover',
+  'client_no_context_takeover',
+  'server_max_window_bits',
+  'client_max_window_bits',
+] as const;
 
 /** A window size as RFC 7692 writes it: a decimal integer 8..15 without leading zeros. */
 export function parseWindowBits(value: string): number | null {
@@ -148,7 +153,9 @@ export function negotiateDeflate(offers: readonly ExtensionOffer[], policy: Defl
       continue;
     }
     if (parsed.serverMaxWindowBits !== undefined && parsed.serverMaxWindowBits < 9) {
-      declined.push(`offer ${i + 1}: server_max_window_bits=${parsed.serverMaxWindowBits} cannot be honoured (zlib deflates with at least 9)`);
+      declined.push(
+        `offer ${i + 1}: server_max_window_bits=${parsed.serverMaxWindowBits} cannot be honoured (zlib deflates with at least 9)`,
+      );
       continue;
     }
     const response: ExtensionOffer = { name: PERMESSAGE_DEFLATE, params: [] };
@@ -176,7 +183,12 @@ export function negotiateDeflate(offers: readonly ExtensionOffer[], policy: Defl
     if (sendClientBits) response.params.push(['client_max_window_bits', String(clientBits)]);
     return {
       accepted: true,
-      params: { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits: serverBits, clientMaxWindowBits: clientBits },
+      params: {
+        serverNoContextTakeover,
+        clientNoContextTakeover,
+        serverMaxWindowBits: serverBits,
+        clientMaxWindowBits: clientBits,
+      },
       response,
       offerIndex: i,
       declined,
@@ -198,7 +210,11 @@ export function deflateOfferElement(offer: DeflateOffer = {}): ExtensionOffer {
 }
 
 export type DeflateResponseCheck =
-  | { ok: true; params: DeflateParams; /** RFC 7692 rules the response breaks (lenient mode only). */ violations: string[] }
+  | {
+      ok: true;
+      params: DeflateParams /** RFC 7692 rules the response breaks (lenient mode only). */;
+      violations: string[];
+    }
   | { ok: false; message: string };
 
 /** Does the response satisfy what RFC 7692 §7.1 requires for accepting this particular offer? */
@@ -208,8 +224,10 @@ function rfcMismatch(resp: ParsedOffer, offer: DeflateOffer): string | null {
   }
   const requested = offer.serverMaxWindowBits ?? 0;
   if (requested > 0) {
-    if (resp.serverMaxWindowBits === undefined) return `server_max_window_bits=${requested} was requested but not confirmed`;
-    if (resp.serverMaxWindowBits > requested) return `server_max_window_bits=${resp.serverMaxWindowBits} exceeds the requested ${requested}`;
+    if (resp.serverMaxWindowBits === undefined)
+      return `server_max_window_bits=${requested} was requested but not confirmed`;
+    if (resp.serverMaxWindowBits > requested)
+      return `server_max_window_bits=${resp.serverMaxWindowBits} exceeds the requested ${requested}`;
   }
   const cmwb = offer.clientMaxWindowBits ?? true;
   if (resp.clientMaxWindowBits !== undefined) {
@@ -232,7 +250,8 @@ export function validateDeflateResponse(
   offers: readonly DeflateOffer[],
   options: { strict?: boolean } = {},
 ): DeflateResponseCheck {
-  if (response.name.toLowerCase() !== PERMESSAGE_DEFLATE) return { ok: false, message: `not a ${PERMESSAGE_DEFLATE} response` };
+  if (response.name.toLowerCase() !== PERMESSAGE_DEFLATE)
+    return { ok: false, message: `not a ${PERMESSAGE_DEFLATE} response` };
   const parsed = parseParams(response.params, false);
   if (typeof parsed === 'string') return { ok: false, message: `invalid ${PERMESSAGE_DEFLATE} response: ${parsed}` };
   const violations: string[] = [];
@@ -241,7 +260,10 @@ export function validateDeflateResponse(
     if (!reasons.includes(null)) violations.push(...new Set(reasons as string[]));
   }
   if (violations.length > 0 && options.strict) {
-    return { ok: false, message: `${PERMESSAGE_DEFLATE} response matches none of our offers: ${violations.join('; ')}` };
+    return {
+      ok: false,
+      message: `${PERMESSAGE_DEFLATE} response matches none of our offers: ${violations.join('; ')}`,
+    };
   }
   const clientBits = typeof parsed.clientMaxWindowBits === 'number' ? parsed.clientMaxWindowBits : MAX_WINDOW_BITS;
   return {

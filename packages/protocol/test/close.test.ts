@@ -31,9 +31,12 @@ describe('closeCodeIsValid', () => {
     expect(closeCodeIsValid(code)).toBe(false);
   });
 
-  it.each([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999])('accepts %i', (code) => {
-    expect(closeCodeIsValid(code)).toBe(true);
-  });
+  it.each([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999])(
+    'accepts %i',
+    (code) => {
+      expect(closeCodeIsValid(code)).toBe(true);
+    },
+  );
 
   it('the named codes that never go on the wire are invalid', () => {
     expect(closeCodeIsValid(CloseCode.NoStatusReceived)).toBe(false);
@@ -73,7 +76,10 @@ describe('parseClosePayload', () => {
   });
 
   it('decodes a multi-byte reason, and a 123-byte reason (the most a control frame allows)', () => {
-    expect(parseClosePayload(Buffer.concat([hex('0fa0'), Buffer.from('κόσμε 🚀', 'utf8')]))).toEqual({ code: 4000, reason: 'κόσμε 🚀' });
+    expect(parseClosePayload(Buffer.concat([hex('0fa0'), Buffer.from('κόσμε 🚀', 'utf8')]))).toEqual({
+      code: 4000,
+      reason: 'κόσμε 🚀',
+    });
     const long = 'r'.repeat(123);
     expect(parseClosePayload(encodeClosePayload(1000, long))).toEqual({ code: 1000, reason: long });
   });
@@ -103,7 +109,9 @@ describe('encodeClosePayload', () => {
     expect(encodeClosePayload(0x10000 + 1000).toString('hex')).toBe('03e8');
   });
 
-  it(`round-trips any valid code and any reason through parseClosePayload (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`round-trips any valid code and any reason through parseClosePayload (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const validCode = fc.oneof(
       fc.integer({ min: 1000, max: 1003 }),
       fc.integer({ min: 1007, max: 1014 }),
@@ -119,11 +127,16 @@ describe('encodeClosePayload', () => {
     );
   });
 
-  it(`every invalid code fails to round-trip with 1002 (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`every invalid code fails to round-trip with 1002 (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffff }).filter((c) => !ruleSaysValid(c)), (code) => {
-        expectError(parseClosePayload(encodeClosePayload(code, 'x')), 'WS_ERR_INVALID_CLOSE_CODE', 1002);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff }).filter((c) => !ruleSaysValid(c)),
+        (code) => {
+          expectError(parseClosePayload(encodeClosePayload(code, 'x')), 'WS_ERR_INVALID_CLOSE_CODE', 1002);
+        },
+      ),
       propertyParams(300),
     );
   });

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExtensionHeaderError, formatExtensions, parseExtensions, type ExtensionOffer, type ScanStats } from '../src/extensions.js';
+import {
+  ExtensionHeaderError,
+  formatExtensions,
+  parseExtensions,
+  type ExtensionOffer,
+  type ScanStats,
+} from '../src/extensions.js';
 import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, propertyParams } from '../testing/index.js';
-
 
 function parseError(value: string | string[]): ExtensionHeaderError {
   try {
@@ -138,8 +143,8 @@ describe('parseExtensions', () => {
       expect(Object.keys(offer).sort()).toEqual(['name', 'params']);
       expect(Object.getPrototypeOf(offer)).toBe(Object.prototype);
     }
-    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, '1')).toBe(false);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(Object.hasOwn(Object.prototype, '1')).toBe(false);
   });
 });
 
@@ -183,7 +188,13 @@ describe('formatExtensions', () => {
   it('formats offers, bare values, no quoting needed', () => {
     expect(
       formatExtensions([
-        { name: 'permessage-deflate', params: [['client_max_window_bits', true], ['server_max_window_bits', '10']] },
+        {
+          name: 'permessage-deflate',
+          params: [
+            ['client_max_window_bits', true],
+            ['server_max_window_bits', '10'],
+          ],
+        },
         { name: 'x', params: [] },
       ]),
     ).toBe('permessage-deflate; client_max_window_bits; server_max_window_bits=10, x');
@@ -202,7 +213,11 @@ describe('formatExtensions', () => {
   });
 
   it(`property: parse(format(offers)) = offers (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
-    const token = fc.string({ unit: fc.constantFrom(...'abzAZ09!#$%&\'*+-.^_`|~'.split('')), minLength: 1, maxLength: 8 });
+    const token = fc.string({
+      unit: fc.constantFrom(..."abzAZ09!#$%&'*+-.^_`|~".split('')),
+      minLength: 1,
+      maxLength: 8,
+    });
     const offer = fc.record({
       name: token,
       params: fc.array(fc.tuple(token, fc.oneof(token, fc.constant<true>(true))), { maxLength: 4 }),
@@ -215,7 +230,9 @@ describe('formatExtensions', () => {
     );
   });
 
-  it(`property: any string either parses to token-only offers or throws ExtensionHeaderError (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: any string either parses to token-only offers or throws ExtensionHeaderError (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const chars = fc.constantFrom(...'ab=;, \t"\\\r\n\u0000\u00e9x1'.split(''));
     fc.assert(
       fc.property(fc.string({ unit: chars, maxLength: 40 }), (value) => {

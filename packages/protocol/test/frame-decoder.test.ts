@@ -143,7 +143,11 @@ describe('FrameDecoder rules: RSV bits', () => {
     ['rsv3', 1],
   ] as const)('%s set without an extension → 1002', (bit, _value) => {
     for (const role of ['server', 'client'] as const) {
-      expectViolation(frameFor(role, { opcode: Opcode.Text, [bit]: true, payload: Buffer.from('x') }), bit === 'rsv1' ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3', { role });
+      expectViolation(
+        frameFor(role, { opcode: Opcode.Text, [bit]: true, payload: Buffer.from('x') }),
+        bit === 'rsv1' ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3',
+        { role },
+      );
     }
   });
 
@@ -152,7 +156,10 @@ describe('FrameDecoder rules: RSV bits', () => {
     ['rsv2', 2],
     ['rsv3', 1],
   ] as const)('%s is allowed when allowedRsv includes its bit, and reported in the header', (bit, value) => {
-    const frame = expectAccepted(frameFor('server', { opcode: Opcode.Text, [bit]: true, payload: Buffer.from('x') }), { role: 'server', allowedRsv: value });
+    const frame = expectAccepted(frameFor('server', { opcode: Opcode.Text, [bit]: true, payload: Buffer.from('x') }), {
+      role: 'server',
+      allowedRsv: value,
+    });
     expect([frame.rsv1, frame.rsv2, frame.rsv3]).toEqual([bit === 'rsv1', bit === 'rsv2', bit === 'rsv3']);
     expect(frame.payload.toString()).toBe('x');
   });
@@ -162,18 +169,28 @@ describe('FrameDecoder rules: RSV bits', () => {
     ['rsv2', 5],
     ['rsv3', 6],
   ] as const)('%s is still 1002 when allowedRsv (%i) grants only the other bits', (bit, allowedRsv) => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, [bit]: true }), bit === 'rsv1' ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3', { role: 'server', allowedRsv });
+    expectViolation(
+      frameFor('server', { opcode: Opcode.Binary, [bit]: true }),
+      bit === 'rsv1' ? 'WS_ERR_UNEXPECTED_RSV_1' : 'WS_ERR_UNEXPECTED_RSV_2_3',
+      { role: 'server', allowedRsv },
+    );
   });
 
   it('RSV bits on control frames are checked the same way', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), 'WS_ERR_UNEXPECTED_RSV_1', { role: 'server' });
-    expect(expectAccepted(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), { role: 'server', allowedRsv: 4 }).rsv1).toBe(true);
+    expectViolation(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), 'WS_ERR_UNEXPECTED_RSV_1', {
+      role: 'server',
+    });
+    expect(
+      expectAccepted(frameFor('server', { opcode: Opcode.Ping, rsv1: true }), { role: 'server', allowedRsv: 4 }).rsv1,
+    ).toBe(true);
   });
 });
 
 describe('FrameDecoder rules: opcodes', () => {
   it.each([3, 4, 5, 6, 7, 11, 12, 13, 14, 15])('reserved opcode %i → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, payload: Buffer.from('data') }), 'WS_ERR_INVALID_OPCODE', { role: 'server' });
+    expectViolation(frameFor('server', { opcode, payload: Buffer.from('data') }), 'WS_ERR_INVALID_OPCODE', {
+      role: 'server',
+    });
     expectViolation(frameFor('client', { opcode }), 'WS_ERR_INVALID_OPCODE', { role: 'client' });
   });
 
@@ -187,10 +204,12 @@ describe('FrameDecoder rules: opcodes', () => {
 describe('FrameDecoder rules: control frames', () => {
   it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])('control opcode %i with FIN=0 → 1002', (opcode) => {
     expectViolation(frameFor('server', { opcode, fin: false }), 'WS_ERR_EXPECTED_FIN', { role: 'server' });
-    expectViolation(frameFor('client', { opcode, fin: false, payload: Buffer.from('x') }), 'WS_ERR_EXPECTED_FIN', { role: 'client' });
+    expectViolation(frameFor('client', { opcode, fin: false, payload: Buffer.from('x') }), 'WS_ERR_EXPECTED_FIN', {
+      role: 'client',
+    });
   });
 
-  it('data frames with FIN=0 are fine (fragmentation is the message layer\'s business)', () => {
+  it("data frames with FIN=0 are fine (fragmentation is the message layer's business)", () => {
     for (const opcode of [Opcode.Continuation, Opcode.Text, Opcode.Binary]) {
       expect(expectAccepted(frameFor('server', { opcode, fin: false }), { role: 'server' }).fin).toBe(false);
     }
@@ -202,13 +221,28 @@ describe('FrameDecoder rules: control frames', () => {
     expect(frame.payload.equals(payload)).toBe(true);
   });
 
-  it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])('control opcode %i: 126-byte payload (16-bit form) → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, payload: patterned(126) }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'server' });
-  });
+  it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])(
+    'control opcode %i: 126-byte payload (16-bit form) → 1002',
+    (opcode) => {
+      expectViolation(
+        frameFor('server', { opcode, payload: patterned(126) }),
+        'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+        { role: 'server' },
+      );
+    },
+  );
 
   it.each([Opcode.Close, Opcode.Ping, Opcode.Pong])('control opcode %i: 64-bit form → 1002', (opcode) => {
-    expectViolation(frameFor('server', { opcode, declaredLength: 70000, payload: patterned(10) }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'server' });
-    expectViolation(frameFor('client', { opcode, payload: patterned(127), lengthForm: 64 }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'client' });
+    expectViolation(
+      frameFor('server', { opcode, declaredLength: 70000, payload: patterned(10) }),
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+      { role: 'server' },
+    );
+    expectViolation(
+      frameFor('client', { opcode, payload: patterned(127), lengthForm: 64 }),
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+      { role: 'client' },
+    );
   });
 
   it('a control frame is rejected from its second byte, before any extended length or payload arrives', () => {
@@ -218,18 +252,28 @@ describe('FrameDecoder rules: control frames', () => {
   });
 
   it('a control frame using an extended length form is rejected even when the length fits (documented choice)', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Ping, payload: patterned(5), lengthForm: 16 }), 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', { role: 'server' });
+    expectViolation(
+      frameFor('server', { opcode: Opcode.Ping, payload: patterned(5), lengthForm: 16 }),
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+      { role: 'server' },
+    );
   });
 });
 
 describe('FrameDecoder rules: masking by role', () => {
   it('server role: an unmasked frame → 1002', () => {
-    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi') }), 'WS_ERR_EXPECTED_MASK', { role: 'server' });
+    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi') }), 'WS_ERR_EXPECTED_MASK', {
+      role: 'server',
+    });
     expectViolation(encodeFrame({ opcode: Opcode.Ping }), 'WS_ERR_EXPECTED_MASK', { role: 'server' });
   });
 
   it('client role: a masked frame → 1002', () => {
-    expectViolation(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi'), mask: MASK }), 'WS_ERR_UNEXPECTED_MASK', { role: 'client' });
+    expectViolation(
+      encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi'), mask: MASK }),
+      'WS_ERR_UNEXPECTED_MASK',
+      { role: 'client' },
+    );
     expectViolation(encodeFrame({ opcode: Opcode.Pong, mask: MASK }), 'WS_ERR_UNEXPECTED_MASK', { role: 'client' });
   });
 
@@ -240,30 +284,54 @@ describe('FrameDecoder rules: masking by role', () => {
     expect(frame.mask!.toString('hex')).toBe('00000000');
     expect(frame.payload.toString('hex')).toBe('01');
     // A key without the bit: a server rejects it.
-    expectViolation(encodeFrame({ opcode: Opcode.Binary, payload: hex('01'), mask: MASK, maskBit: false }), 'WS_ERR_EXPECTED_MASK', { role: 'server' });
+    expectViolation(
+      encodeFrame({ opcode: Opcode.Binary, payload: hex('01'), mask: MASK, maskBit: false }),
+      'WS_ERR_EXPECTED_MASK',
+      { role: 'server' },
+    );
   });
 
   it('server unmasks payloads; client frames are passed through unchanged', () => {
-    expect(expectAccepted(frameFor('server', { opcode: Opcode.Text, payload: Buffer.from('Hello') }), { role: 'server' }).payload.toString()).toBe('Hello');
+    expect(
+      expectAccepted(frameFor('server', { opcode: Opcode.Text, payload: Buffer.from('Hello') }), {
+        role: 'server',
+      }).payload.toString(),
+    ).toBe('Hello');
     expect(expectAccepted(hex('810548656c6c6f'), { role: 'client' }).payload.toString()).toBe('Hello');
   });
 });
 
 describe('FrameDecoder rules: 64-bit length', () => {
   it.each([2n ** 63n, 2n ** 64n - 1n, 2n ** 63n + 5n])('64-bit length %s (MSB set) → 1002', (declaredLength) => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', { role: 'server' });
-    expectViolation(frameFor('client', { opcode: Opcode.Binary, declaredLength }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', { role: 'client' });
+    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', {
+      role: 'server',
+    });
+    expectViolation(frameFor('client', { opcode: Opcode.Binary, declaredLength }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', {
+      role: 'client',
+    });
   });
 
   it('the MSB rule wins over the size limit (1002, not 1009)', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 63n }), 'WS_ERR_INVALID_PAYLOAD_LENGTH', { role: 'server', maxPayloadLength: 1000 });
+    expectViolation(
+      frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 63n }),
+      'WS_ERR_INVALID_PAYLOAD_LENGTH',
+      { role: 'server', maxPayloadLength: 1000 },
+    );
   });
 
   it('a 2^62 declared length fails without allocating: 1009, ≤ 14 bytes buffered, the sink never called', () => {
-    for (const options of [{ role: 'server' }, { role: 'client' }, { role: 'server', maxPayloadLength: 1 << 20 }] as FrameDecoderOptions[]) {
+    for (const options of [
+      { role: 'server' },
+      { role: 'client' },
+      { role: 'server', maxPayloadLength: 1 << 20 },
+    ] as FrameDecoderOptions[]) {
       const sink = new RecordingSink();
       const decoder = new FrameDecoder(options, sink);
-      const frame = frameFor(options.role, { opcode: Opcode.Binary, declaredLength: 2 ** 62, payload: patterned(1000) });
+      const frame = frameFor(options.role, {
+        opcode: Opcode.Binary,
+        declaredLength: 2 ** 62,
+        payload: patterned(1000),
+      });
       let error: ProtocolError | null = null;
       for (let i = 0; i < frame.length && !error; i++) {
         error = decoder.push(frame.subarray(i, i + 1));
@@ -276,10 +344,16 @@ describe('FrameDecoder rules: 64-bit length', () => {
   });
 
   it('2^53 → 1009 with the default limit; 2^53 − 1 is accepted as a header (payload streamed, never buffered)', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 53n }), 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', { role: 'server' });
+    expectViolation(
+      frameFor('server', { opcode: Opcode.Binary, declaredLength: 2n ** 53n }),
+      'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH',
+      { role: 'server' },
+    );
     const sink = new RecordingSink();
     const decoder = new FrameDecoder({ role: 'server' }, sink);
-    expect(decoder.push(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2 ** 53 - 1, payload: patterned(100) }))).toBeNull();
+    expect(
+      decoder.push(frameFor('server', { opcode: Opcode.Binary, declaredLength: 2 ** 53 - 1, payload: patterned(100) })),
+    ).toBeNull();
     expect(sink.events[0]).toMatchObject({ kind: 'header', header: { payloadLength: 2 ** 53 - 1, headerLength: 14 } });
     expect(sink.events[1]).toMatchObject({ kind: 'payload' });
     expect((sink.events[1] as { data: Buffer }).data.equals(patterned(100))).toBe(true);
@@ -332,24 +406,41 @@ describe('FrameDecoder rules: maxPayloadLength', () => {
       expect({ role, declaredLength, errorAt }).toEqual({ role, declaredLength, errorAt: lastLengthByte });
       // Fed exactly up to the end of the length field, in one push.
       const decoder2 = new FrameDecoder({ role, maxPayloadLength: MAX }, new RecordingSink());
-      expect(decoder2.push(frame.subarray(0, lastLengthByte + 1))?.code, `${role} ${declaredLength}`).toBe('WS_ERR_FRAME_TOO_BIG');
+      expect(decoder2.push(frame.subarray(0, lastLengthByte + 1))?.code, `${role} ${declaredLength}`).toBe(
+        'WS_ERR_FRAME_TOO_BIG',
+      );
     }
   });
 
   it('exactly maxPayloadLength is accepted', () => {
-    const frame = expectAccepted(frameFor('server', { opcode: Opcode.Binary, payload: patterned(MAX) }), { role: 'server', maxPayloadLength: MAX });
+    const frame = expectAccepted(frameFor('server', { opcode: Opcode.Binary, payload: patterned(MAX) }), {
+      role: 'server',
+      maxPayloadLength: MAX,
+    });
     expect(frame.payload.equals(patterned(MAX))).toBe(true);
-    expectAccepted(frameFor('client', { opcode: Opcode.Binary, payload: patterned(300), lengthForm: 64 }), { role: 'client', maxPayloadLength: 300 });
+    expectAccepted(frameFor('client', { opcode: Opcode.Binary, payload: patterned(300), lengthForm: 64 }), {
+      role: 'client',
+      maxPayloadLength: 300,
+    });
   });
 
   it('the limit applies to the declared length, so a lie about a small payload is still caught', () => {
-    expectViolation(frameFor('server', { opcode: Opcode.Binary, payload: patterned(3), declaredLength: MAX + 1 }), 'WS_ERR_FRAME_TOO_BIG', { role: 'server', maxPayloadLength: MAX });
+    expectViolation(
+      frameFor('server', { opcode: Opcode.Binary, payload: patterned(3), declaredLength: MAX + 1 }),
+      'WS_ERR_FRAME_TOO_BIG',
+      { role: 'server', maxPayloadLength: MAX },
+    );
   });
 
   it('maxPayloadLength 0 allows only empty frames', () => {
     expectAccepted(frameFor('server', { opcode: Opcode.Ping }), { role: 'server', maxPayloadLength: 0 });
     const collector = new FrameCollector({ role: 'server', maxPayloadLength: 0 });
-    const result = collector.push(Buffer.concat([frameFor('server', { opcode: Opcode.Pong }), frameFor('server', { opcode: Opcode.Ping, payload: hex('00') })]));
+    const result = collector.push(
+      Buffer.concat([
+        frameFor('server', { opcode: Opcode.Pong }),
+        frameFor('server', { opcode: Opcode.Ping, payload: hex('00') }),
+      ]),
+    );
     expect(result.frames.map((f) => f.opcode)).toEqual([Opcode.Pong]);
     expect(result.error?.code).toBe('WS_ERR_FRAME_TOO_BIG');
   });
@@ -389,7 +480,7 @@ describe('FrameDecoder: errors are sticky', () => {
     expect(decoder.bytesDecoded).toBe(consumed);
   });
 
-  it('bytes of the failing chunk after the violation are not unmasked (the caller\'s buffer beyond it is untouched)', () => {
+  it("bytes of the failing chunk after the violation are not unmasked (the caller's buffer beyond it is untouched)", () => {
     const bad = hex('83 80');
     const tail = frameFor('server', { opcode: Opcode.Binary, payload: Buffer.from('tail') });
     const chunk = Buffer.concat([bad, tail]);
@@ -400,38 +491,41 @@ describe('FrameDecoder: errors are sticky', () => {
 });
 
 describe('FrameDecoder: sink errors and fail()', () => {
-  it.each(['header', 'payload', 'end'] as const)('a ProtocolError returned from onFrame%s stops the stream there', (at) => {
-    const events: string[] = [];
-    const err = new ProtocolError('WS_ERR_TOO_MANY_PARTS', 'policy');
-    const sink: FrameSink = {
-      onFrameHeader: (h) => {
-        events.push(`header ${h.opcode}`);
-        return at === 'header' && h.opcode === Opcode.Text ? err : undefined;
-      },
-      onFramePayload: (d, h) => {
-        events.push(`payload ${h.opcode} ${d.toString()}`);
-        return at === 'payload' && h.opcode === Opcode.Text ? err : undefined;
-      },
-      onFrameEnd: (h) => {
-        events.push(`end ${h.opcode}`);
-        return at === 'end' && h.opcode === Opcode.Text ? err : undefined;
-      },
-    };
-    const decoder = new FrameDecoder({ role: 'client' }, sink);
-    const stream = Buffer.concat([
-      frameFor('client', { opcode: Opcode.Binary, payload: Buffer.from('a') }),
-      frameFor('client', { opcode: Opcode.Text, payload: Buffer.from('b') }),
-      frameFor('client', { opcode: Opcode.Ping, payload: Buffer.from('c') }),
-    ]);
-    expect(decoder.push(stream)).toBe(err);
-    expect(decoder.error).toBe(err);
-    const upTo = { header: 4, payload: 5, end: 6 }[at];
-    expect(events).toEqual(['header 2', 'payload 2 a', 'end 2', 'header 1', 'payload 1 b', 'end 1'].slice(0, upTo));
-    expect(decoder.push(stream)).toBe(err);
-    expect(events.length).toBe(upTo);
-  });
+  it.each(['header', 'payload', 'end'] as const)(
+    'a ProtocolError returned from onFrame%s stops the stream there',
+    (at) => {
+      const events: string[] = [];
+      const err = new ProtocolError('WS_ERR_TOO_MANY_PARTS', 'policy');
+      const sink: FrameSink = {
+        onFrameHeader: (h) => {
+          events.push(`header ${h.opcode}`);
+          return at === 'header' && h.opcode === Opcode.Text ? err : undefined;
+        },
+        onFramePayload: (d, h) => {
+          events.push(`payload ${h.opcode} ${d.toString()}`);
+          return at === 'payload' && h.opcode === Opcode.Text ? err : undefined;
+        },
+        onFrameEnd: (h) => {
+          events.push(`end ${h.opcode}`);
+          return at === 'end' && h.opcode === Opcode.Text ? err : undefined;
+        },
+      };
+      const decoder = new FrameDecoder({ role: 'client' }, sink);
+      const stream = Buffer.concat([
+        frameFor('client', { opcode: Opcode.Binary, payload: Buffer.from('a') }),
+        frameFor('client', { opcode: Opcode.Text, payload: Buffer.from('b') }),
+        frameFor('client', { opcode: Opcode.Ping, payload: Buffer.from('c') }),
+      ]);
+      expect(decoder.push(stream)).toBe(err);
+      expect(decoder.error).toBe(err);
+      const upTo = { header: 4, payload: 5, end: 6 }[at];
+      expect(events).toEqual(['header 2', 'payload 2 a', 'end 2', 'header 1', 'payload 1 b', 'end 1'].slice(0, upTo));
+      expect(decoder.push(stream)).toBe(err);
+      expect(events.length).toBe(upTo);
+    },
+  );
 
-  it('fail() called by the sink\'s owner from inside a callback stops the rest of the chunk', () => {
+  it("fail() called by the sink's owner from inside a callback stops the rest of the chunk", () => {
     const events: string[] = [];
     const err = new ProtocolError('WS_ERR_INVALID_UTF8', 'bad text');
     let decoder!: FrameDecoder;
@@ -495,9 +589,27 @@ describe('FrameDecoder: sink protocol and bookkeeping', () => {
   it('header fields: FIN, RSV, opcode, mask copy, payloadLength, headerLength', () => {
     const sink = new RecordingSink();
     const decoder = new FrameDecoder({ role: 'server', allowedRsv: 7 }, sink);
-    decoder.push(encodeFrame({ opcode: Opcode.Binary, fin: false, rsv1: true, rsv3: true, payload: patterned(300), mask: hex('01020304') }));
+    decoder.push(
+      encodeFrame({
+        opcode: Opcode.Binary,
+        fin: false,
+        rsv1: true,
+        rsv3: true,
+        payload: patterned(300),
+        mask: hex('01020304'),
+      }),
+    );
     const header = (sink.events[0] as { header: FrameHeader }).header;
-    expect(header).toMatchObject({ fin: false, rsv1: true, rsv2: false, rsv3: true, opcode: 2, masked: true, payloadLength: 300, headerLength: 8 });
+    expect(header).toMatchObject({
+      fin: false,
+      rsv1: true,
+      rsv2: false,
+      rsv3: true,
+      opcode: 2,
+      masked: true,
+      payloadLength: 300,
+      headerLength: 8,
+    });
     expect(header.mask!.toString('hex')).toBe('01020304');
     // The next frame's key must not overwrite the one already handed out.
     decoder.push(encodeFrame({ opcode: Opcode.Text, payload: patterned(3), mask: hex('aabbccdd') }));
@@ -592,24 +704,27 @@ describe('FrameDecoder: chopping', () => {
     return Buffer.concat(frames.map((spec) => frameFor(role, spec)));
   }
 
-  it.each(['server', 'client'] as const)('%s role: whole, one byte at a time and random splits give identical frames', (role) => {
-    const options: FrameDecoderOptions = { role, allowedRsv: 4 };
-    const stream = mixedStream(role);
-    const whole = decodeChunks(chop(stream, []), options);
-    expect(whole.error).toBeNull();
-    expect(whole.frames.length).toBe(11);
-    expect(whole.frames[0]!.payload.toString()).toBe('Hello, κόσμε');
-    expect(whole.frames[6]!.payload.equals(patterned(65535, 4))).toBe(true);
-    const expected = summary(whole.frames);
-    expect(summary(decodeChunks(bytewise(stream), options).frames)).toEqual(expected);
-    const next = prng(role === 'server' ? 11 : 22);
-    for (let trial = 0; trial < 40; trial++) {
-      const cuts = randomCuts(next, stream.length, 1 + (next() % 60));
-      const outcome = decodeChunks(chop(stream, cuts), options);
-      expect(outcome.error).toBeNull();
-      expect(summary(outcome.frames)).toEqual(expected);
-    }
-  });
+  it.each(['server', 'client'] as const)(
+    '%s role: whole, one byte at a time and random splits give identical frames',
+    (role) => {
+      const options: FrameDecoderOptions = { role, allowedRsv: 4 };
+      const stream = mixedStream(role);
+      const whole = decodeChunks(chop(stream, []), options);
+      expect(whole.error).toBeNull();
+      expect(whole.frames.length).toBe(11);
+      expect(whole.frames[0]!.payload.toString()).toBe('Hello, κόσμε');
+      expect(whole.frames[6]!.payload.equals(patterned(65535, 4))).toBe(true);
+      const expected = summary(whole.frames);
+      expect(summary(decodeChunks(bytewise(stream), options).frames)).toEqual(expected);
+      const next = prng(role === 'server' ? 11 : 22);
+      for (let trial = 0; trial < 40; trial++) {
+        const cuts = randomCuts(next, stream.length, 1 + (next() % 60));
+        const outcome = decodeChunks(chop(stream, cuts), options);
+        expect(outcome.error).toBeNull();
+        expect(summary(outcome.frames)).toEqual(expected);
+      }
+    },
+  );
 
   it('payload pieces are unmasked correctly for every pair of split points (mask phase)', () => {
     const payload = patterned(37, 9);

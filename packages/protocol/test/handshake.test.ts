@@ -12,9 +12,14 @@ import {
   validateUpgradeResponse,
   type UpgradeRequestCheck,
 } from '../src/handshake.js';
-import { HeaderList, HttpHeadError, HttpHeadParser, type HttpRequestHead, type HttpResponseHead } from '../src/http-head.js';
+import {
+  HeaderList,
+  HttpHeadError,
+  HttpHeadParser,
+  type HttpRequestHead,
+  type HttpResponseHead,
+} from '../src/http-head.js';
 import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, propertyParams } from '../testing/index.js';
-
 
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const RFC_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
@@ -40,7 +45,12 @@ const BASE: Array<[string, string]> = [
  * lines, null removes it), `add` appends lines.
  */
 function request(
-  edits: { method?: string; httpVersion?: string; set?: Record<string, string | string[] | null>; add?: Array<[string, string]> } = {},
+  edits: {
+    method?: string;
+    httpVersion?: string;
+    set?: Record<string, string | string[] | null>;
+    add?: Array<[string, string]>;
+  } = {},
 ): UpgradeRequestCheck {
   let pairs: Array<[string, string]> = BASE.map(([n, v]) => [n, v]);
   for (const [name, value] of Object.entries(edits.set ?? {})) {
@@ -213,7 +223,13 @@ describe('validateUpgradeRequest', () => {
   it.each([
     ['Content-Length: 100000', [['Content-Length', '100000']]],
     ['Content-Length: 1', [['Content-Length', '1']]],
-    ['two Content-Length: 0', [['Content-Length', '0'], ['Content-Length', '0']]],
+    [
+      'two Content-Length: 0',
+      [
+        ['Content-Length', '0'],
+        ['Content-Length', '0'],
+      ],
+    ],
     ['Content-Length: 00', [['Content-Length', '00']]],
     ['Transfer-Encoding: chunked', [['Transfer-Encoding', 'chunked']]],
     ['empty Transfer-Encoding', [['Transfer-Encoding', '']]],
@@ -228,7 +244,12 @@ describe('validateUpgradeRequest', () => {
   });
 
   it('returns the offered subprotocols in order, across header lines', () => {
-    const check = request({ add: [['Sec-WebSocket-Protocol', 'chat, superchat'], ['sec-websocket-protocol', ' v2.json ,']] });
+    const check = request({
+      add: [
+        ['Sec-WebSocket-Protocol', 'chat, superchat'],
+        ['sec-websocket-protocol', ' v2.json ,'],
+      ],
+    });
     expect(check).toMatchObject({ ok: true, protocols: ['chat', 'superchat', 'v2.json'] });
   });
 
@@ -252,7 +273,9 @@ describe('validateUpgradeRequest', () => {
   });
 
   it('returns extension offers for the caller to accept or decline', () => {
-    const check = request({ add: [['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits, x-unknown']] });
+    const check = request({
+      add: [['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits, x-unknown']],
+    });
     expect(check).toMatchObject({
       ok: true,
       extensions: [
@@ -273,16 +296,29 @@ describe('validateUpgradeRequest', () => {
     });
   });
 
-  it.each([',;constructor', 'a; b="', '', `a; b="${'\\c'.repeat(8192)}`])('answers 400 to Sec-WebSocket-Extensions %j', (value) => {
-    const f = failure(request({ add: [['Sec-WebSocket-Extensions', value]] }));
-    expect(f.status).toBe(400);
-    expect(f.message).toMatch(/Sec-WebSocket-Extensions/);
-    expect(f.message.length).toBeLessThan(200);
-  });
+  it.each([',;constructor', 'a; b="', '', `a; b="${'\\c'.repeat(8192)}`])(
+    'answers 400 to Sec-WebSocket-Extensions %j',
+    (value) => {
+      const f = failure(request({ add: [['Sec-WebSocket-Extensions', value]] }));
+      expect(f.status).toBe(400);
+      expect(f.message).toMatch(/Sec-WebSocket-Extensions/);
+      expect(f.message.length).toBeLessThan(200);
+    },
+  );
 
   it('returns Origin; answers 400 to two Origin headers', () => {
-    expect(request({ add: [['Origin', 'http://example.com']] })).toMatchObject({ ok: true, origin: 'http://example.com' });
-    const f = failure(request({ add: [['Origin', 'http://a.example'], ['Origin', 'http://b.example']] }));
+    expect(request({ add: [['Origin', 'http://example.com']] })).toMatchObject({
+      ok: true,
+      origin: 'http://example.com',
+    });
+    const f = failure(
+      request({
+        add: [
+          ['Origin', 'http://a.example'],
+          ['Origin', 'http://b.example'],
+        ],
+      }),
+    );
     expect(f.status).toBe(400);
   });
 
@@ -314,8 +350,8 @@ describe('validateUpgradeRequest', () => {
     const fixes: Array<() => void> = [
       () => (all.method = 'GET'),
       () => (all.httpVersion = '1.1'),
-      () => delete (all.set as Record<string, unknown>)['Host'],
-      () => delete (all.set as Record<string, unknown>)['Upgrade'],
+      () => delete (all.set as Record<string, unknown>).Host,
+      () => delete (all.set as Record<string, unknown>).Upgrade,
       () => delete (all.set as Record<string, unknown>)['Sec-WebSocket-Version'],
       () => delete (all.set as Record<string, unknown>)['Sec-WebSocket-Key'],
       () => all.add.shift(),
@@ -335,12 +371,33 @@ describe('validateUpgradeRequest', () => {
 
   it('works end to end from raw bytes and from Node rawHeaders', () => {
     const text = buildUpgradeRequest({ host: 'localhost:9001', path: '/', key: RFC_KEY, origin: 'http://localhost' });
-    expect(validateUpgradeRequest(parseHead('request', text))).toMatchObject({ ok: true, key: RFC_KEY, origin: 'http://localhost' });
-    const raw = ['Host', 'h', 'Connection', 'keep-alive', 'Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Version', '13', 'Sec-WebSocket-Key', RFC_KEY];
-    expect(validateUpgradeRequest({ method: 'GET', httpVersion: '1.1', headers: HeaderList.fromNodeRaw(raw) }).ok).toBe(true);
+    expect(validateUpgradeRequest(parseHead('request', text))).toMatchObject({
+      ok: true,
+      key: RFC_KEY,
+      origin: 'http://localhost',
+    });
+    const raw = [
+      'Host',
+      'h',
+      'Connection',
+      'keep-alive',
+      'Connection',
+      'Upgrade',
+      'Upgrade',
+      'websocket',
+      'Sec-WebSocket-Version',
+      '13',
+      'Sec-WebSocket-Key',
+      RFC_KEY,
+    ];
+    expect(validateUpgradeRequest({ method: 'GET', httpVersion: '1.1', headers: HeaderList.fromNodeRaw(raw) }).ok).toBe(
+      true,
+    );
   });
 
-  it(`property: mutated request heads end in a head, "need more", or a documented status (P5) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: mutated request heads end in a head, "need more", or a documented status (P5) (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const valid = Buffer.from(
       buildUpgradeRequest({
         host: 'h',
@@ -351,7 +408,11 @@ describe('validateUpgradeRequest', () => {
       }),
       'latin1',
     );
-    const edit = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'truncate'));
+    const edit = fc.tuple(
+      fc.nat(),
+      fc.integer({ min: 0, max: 255 }),
+      fc.constantFrom('flip', 'insert', 'delete', 'truncate'),
+    );
     fc.assert(
       fc.property(fc.array(edit, { maxLength: 5 }), (edits) => {
         let arr = [...valid];
@@ -409,7 +470,11 @@ describe('buildUpgradeResponse', () => {
       offeredProtocols: ['chat'],
       offeredExtensions: ['permessage-deflate'],
     });
-    expect(check).toEqual({ ok: true, protocol: 'chat', extensions: [{ name: 'permessage-deflate', params: [['server_no_context_takeover', true]] }] });
+    expect(check).toEqual({
+      ok: true,
+      protocol: 'chat',
+      extensions: [{ name: 'permessage-deflate', params: [['server_no_context_takeover', true]] }],
+    });
   });
 
   it('omits an empty extensions value', () => {
@@ -475,7 +540,13 @@ describe('buildErrorResponse', () => {
   });
 
   it('adds the upgrade connection option next to an Upgrade header (426)', () => {
-    const head = parseHead('response', buildErrorResponse(426, 'x', [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13']]));
+    const head = parseHead(
+      'response',
+      buildErrorResponse(426, 'x', [
+        ['Upgrade', 'websocket'],
+        ['Sec-WebSocket-Version', '13'],
+      ]),
+    );
     expect(head.headers.get('connection')).toBe('Upgrade, close');
     expect(headerHasToken(head.headers.get('connection'), 'close')).toBe(true);
     expect(head.headers.get('sec-websocket-version')).toBe('13');
@@ -492,7 +563,8 @@ describe('buildErrorResponse', () => {
   });
 
   it('refuses statuses outside 400–599 and bad or reserved extra headers', () => {
-    for (const status of [101, 200, 399, 600, 400.5, Number.NaN]) expect(() => buildErrorResponse(status, 'x')).toThrow(RangeError);
+    for (const status of [101, 200, 399, 600, 400.5, Number.NaN])
+      expect(() => buildErrorResponse(status, 'x')).toThrow(RangeError);
     expect(() => buildErrorResponse(400, 'x', [['Connection', 'keep-alive']])).toThrow(TypeError);
     expect(() => buildErrorResponse(400, 'x', [['Content-Length', '1']])).toThrow(TypeError);
     expect(() => buildErrorResponse(400, 'x', [['X-A', 'a\r\nb']])).toThrow(TypeError);
@@ -533,7 +605,12 @@ describe('buildUpgradeRequest', () => {
   });
 
   it('lets a case repeat headers on purpose (the server must then refuse)', () => {
-    const text = buildUpgradeRequest({ host: 'h', path: '/', key: RFC_KEY, headers: [['Sec-WebSocket-Key', generateKey()]] });
+    const text = buildUpgradeRequest({
+      host: 'h',
+      path: '/',
+      key: RFC_KEY,
+      headers: [['Sec-WebSocket-Key', generateKey()]],
+    });
     const check = validateUpgradeRequest(parseHead('request', text));
     expect(check).toMatchObject({ ok: false, status: 400 });
   });
@@ -569,31 +646,53 @@ describe('validateUpgradeResponse', () => {
 
   it('accepts a correct 101, token variants included', () => {
     expect(check(ok101())).toEqual({ ok: true, extensions: [] });
-    expect(check(ok101().replace('Upgrade: websocket', 'Upgrade: WebSocket').replace('Connection: Upgrade', 'Connection: keep-alive, upgrade')).ok).toBe(true);
+    expect(
+      check(
+        ok101()
+          .replace('Upgrade: websocket', 'Upgrade: WebSocket')
+          .replace('Connection: Upgrade', 'Connection: keep-alive, upgrade'),
+      ).ok,
+    ).toBe(true);
     expect(check(ok101().replace('101 Switching Protocols', '101')).ok).toBe(true);
   });
 
   it('fails on a status other than 101', () => {
-    expect(message('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')).toBe('server answered 200 OK, expected 101 Switching Protocols');
-    expect(message(ok101().replace('101 Switching Protocols', '400'))).toBe('server answered 400, expected 101 Switching Protocols');
+    expect(message('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')).toBe(
+      'server answered 200 OK, expected 101 Switching Protocols',
+    );
+    expect(message(ok101().replace('101 Switching Protocols', '400'))).toBe(
+      'server answered 400, expected 101 Switching Protocols',
+    );
   });
 
   it('fails on a missing or wrong Upgrade', () => {
     expect(message(ok101().replace('Upgrade: websocket\r\n', ''))).toBe('server sent no Upgrade header');
-    expect(message(ok101().replace('Upgrade: websocket', 'Upgrade: h2c'))).toBe('server sent Upgrade h2c, expected websocket');
+    expect(message(ok101().replace('Upgrade: websocket', 'Upgrade: h2c'))).toBe(
+      'server sent Upgrade h2c, expected websocket',
+    );
   });
 
   it('fails on a missing or wrong Connection', () => {
     expect(message(ok101().replace('Connection: Upgrade\r\n', ''))).toBe('server sent no Connection header');
-    expect(message(ok101().replace('Connection: Upgrade', 'Connection: close'))).toBe('server sent Connection close, expected Upgrade');
+    expect(message(ok101().replace('Connection: Upgrade', 'Connection: close'))).toBe(
+      'server sent Connection close, expected Upgrade',
+    );
   });
 
   it('fails on a wrong, missing or repeated Sec-WebSocket-Accept, saying what was expected', () => {
     const wrong = computeAcceptKey(generateKey());
-    expect(message(ok101().replace(RFC_ACCEPT, wrong))).toBe(`server sent Sec-WebSocket-Accept ${wrong}, expected ${RFC_ACCEPT}`);
-    expect(message(ok101().replace(RFC_ACCEPT, ''))).toBe(`server sent Sec-WebSocket-Accept (empty), expected ${RFC_ACCEPT}`);
-    expect(message(ok101().replace(`Sec-WebSocket-Accept: ${RFC_ACCEPT}\r\n`, ''))).toBe(`server sent no Sec-WebSocket-Accept, expected ${RFC_ACCEPT}`);
-    expect(message(ok101(`Sec-WebSocket-Accept: ${RFC_ACCEPT}\r\n`))).toBe('server sent 2 Sec-WebSocket-Accept headers, expected one');
+    expect(message(ok101().replace(RFC_ACCEPT, wrong))).toBe(
+      `server sent Sec-WebSocket-Accept ${wrong}, expected ${RFC_ACCEPT}`,
+    );
+    expect(message(ok101().replace(RFC_ACCEPT, ''))).toBe(
+      `server sent Sec-WebSocket-Accept (empty), expected ${RFC_ACCEPT}`,
+    );
+    expect(message(ok101().replace(`Sec-WebSocket-Accept: ${RFC_ACCEPT}\r\n`, ''))).toBe(
+      `server sent no Sec-WebSocket-Accept, expected ${RFC_ACCEPT}`,
+    );
+    expect(message(ok101(`Sec-WebSocket-Accept: ${RFC_ACCEPT}\r\n`))).toBe(
+      'server sent 2 Sec-WebSocket-Accept headers, expected one',
+    );
     expect(message(ok101().replace(RFC_ACCEPT, RFC_ACCEPT.toLowerCase()))).toMatch(/^server sent Sec-WebSocket-Accept/);
   });
 
@@ -611,37 +710,52 @@ describe('validateUpgradeResponse', () => {
       'server selected extension x-other, which was not offered',
     );
     expect(
-      message(ok101('Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Extensions: permessage-deflate\r\n'), {
-        offeredExtensions: ['permessage-deflate'],
-      }),
+      message(
+        ok101('Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Extensions: permessage-deflate\r\n'),
+        {
+          offeredExtensions: ['permessage-deflate'],
+        },
+      ),
     ).toBe('server selected extension permessage-deflate more than once');
-    expect(message(ok101('Sec-WebSocket-Extensions: constructor\r\n'), { offeredExtensions: [] })).toMatch(/constructor, which was not offered/);
+    expect(message(ok101('Sec-WebSocket-Extensions: constructor\r\n'), { offeredExtensions: [] })).toMatch(
+      /constructor, which was not offered/,
+    );
   });
 
   it('fails on a malformed extensions header', () => {
-    expect(message(ok101('Sec-WebSocket-Extensions: permessage-deflate; x="a b"\r\n'), { offeredExtensions: ['permessage-deflate'] })).toMatch(
-      /^server sent an invalid Sec-WebSocket-Extensions: .*not a token/,
-    );
+    expect(
+      message(ok101('Sec-WebSocket-Extensions: permessage-deflate; x="a b"\r\n'), {
+        offeredExtensions: ['permessage-deflate'],
+      }),
+    ).toMatch(/^server sent an invalid Sec-WebSocket-Extensions: .*not a token/);
   });
 
   it('returns the negotiated extension with its parameters', () => {
     expect(
-      check(ok101('Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10\r\n'), { offeredExtensions: ['permessage-deflate'] }),
+      check(ok101('Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10\r\n'), {
+        offeredExtensions: ['permessage-deflate'],
+      }),
     ).toEqual({ ok: true, extensions: [{ name: 'permessage-deflate', params: [['server_max_window_bits', '10']] }] });
   });
 
   it('fails on a subprotocol that was not offered, or not a single token', () => {
-    expect(message(ok101('Sec-WebSocket-Protocol: chat\r\n'))).toBe('server selected subprotocol chat, which was not offered');
+    expect(message(ok101('Sec-WebSocket-Protocol: chat\r\n'))).toBe(
+      'server selected subprotocol chat, which was not offered',
+    );
     expect(message(ok101('Sec-WebSocket-Protocol: chat\r\n'), { offeredProtocols: ['superchat'] })).toBe(
       'server selected subprotocol chat, which was not offered',
     );
-    expect(message(ok101('Sec-WebSocket-Protocol: chat, superchat\r\n'), { offeredProtocols: ['chat', 'superchat'] })).toMatch(
-      /not a single token/,
+    expect(
+      message(ok101('Sec-WebSocket-Protocol: chat, superchat\r\n'), { offeredProtocols: ['chat', 'superchat'] }),
+    ).toMatch(/not a single token/);
+    expect(message(ok101('Sec-WebSocket-Protocol:\r\n'), { offeredProtocols: ['chat'] })).toMatch(
+      /\(empty\), which is not a single token/,
     );
-    expect(message(ok101('Sec-WebSocket-Protocol:\r\n'), { offeredProtocols: ['chat'] })).toMatch(/\(empty\), which is not a single token/);
-    expect(message(ok101('Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: chat\r\n'), { offeredProtocols: ['chat'] })).toBe(
-      'server sent 2 Sec-WebSocket-Protocol headers, expected at most one',
-    );
+    expect(
+      message(ok101('Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: chat\r\n'), {
+        offeredProtocols: ['chat'],
+      }),
+    ).toBe('server sent 2 Sec-WebSocket-Protocol headers, expected at most one');
   });
 
   it('accepts an offered subprotocol, and none at all', () => {
@@ -653,7 +767,9 @@ describe('validateUpgradeResponse', () => {
     expect(check(ok101(), { offeredProtocols: ['chat'] })).toEqual({ ok: true, extensions: [] });
   });
 
-  it(`round-trips with the server side for random keys (property) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`round-trips with the server side for random keys (property) (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
         const key = Buffer.from(raw).toString('base64');

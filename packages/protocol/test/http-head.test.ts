@@ -9,10 +9,13 @@ import {
 } from '../src/http-head.js';
 import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, chop, propertyParams } from '../testing/index.js';
 
-
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-function parseWhole(kind: 'request' | 'response', text: string | Buffer, limits?: ConstructorParameters<typeof HttpHeadParser>[1]) {
+function parseWhole(
+  kind: 'request' | 'response',
+  text: string | Buffer,
+  limits?: ConstructorParameters<typeof HttpHeadParser>[1],
+) {
   const p = new HttpHeadParser(kind, limits);
   return { head: p.push(typeof text === 'string' ? bytes(text) : text), parser: p };
 }
@@ -36,16 +39,18 @@ function responseError(text: string): HttpHeadError {
 }
 
 /** A comparable snapshot of a parse outcome: the head, the rest, or the error. */
-type Outcome =
-  | { head: unknown; rest: string }
-  | { pending: true }
-  | { status: number; message: string };
+type Outcome = { head: unknown; rest: string } | { pending: true } | { status: number; message: string };
 
 function snapshot(head: HttpRequestHead | HttpResponseHead): unknown {
   return { ...head, headers: [...head.headers.entries()] };
 }
 
-function feed(kind: 'request' | 'response', data: Buffer, cuts: number[], limits?: ConstructorParameters<typeof HttpHeadParser>[1]): Outcome {
+function feed(
+  kind: 'request' | 'response',
+  data: Buffer,
+  cuts: number[],
+  limits?: ConstructorParameters<typeof HttpHeadParser>[1],
+): Outcome {
   const p = new HttpHeadParser(kind, limits);
   let from = 0;
   try {
@@ -155,8 +160,10 @@ describe('HttpHeadParser: header lines', () => {
   });
 
   it('keeps obs-text bytes verbatim as latin1 chars', () => {
-    const h = (parseWhole('request', Buffer.concat([bytes(`${start}A: caf`), Buffer.from([0xe9, 0xff]), bytes('\r\n\r\n')])).head as HttpRequestHead)
-      .headers;
+    const h = (
+      parseWhole('request', Buffer.concat([bytes(`${start}A: caf`), Buffer.from([0xe9, 0xff]), bytes('\r\n\r\n')]))
+        .head as HttpRequestHead
+    ).headers;
     expect(h.get('a')).toBe('caf\u00e9\u00ff');
   });
 
@@ -176,7 +183,8 @@ describe('HttpHeadParser: header lines', () => {
 
 describe('HttpHeadParser: responses', () => {
   it('parses a 101 with reason', () => {
-    const h = parseWhole('response', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n').head as HttpResponseHead;
+    const h = parseWhole('response', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n')
+      .head as HttpResponseHead;
     expect(h).toMatchObject({ kind: 'response', httpVersion: '1.1', status: 101, reason: 'Switching Protocols' });
     expect(h.headers.get('UPGRADE')).toBe('websocket');
   });
@@ -283,7 +291,7 @@ describe('HttpHeadParser: limits', () => {
   });
 
   it('accepts 100 headers and answers 431 for 101', () => {
-    const withHeaders = (n: number) => start + Array.from({ length: n }, (_, i) => `H${i}: v\r\n`).join('') + '\r\n';
+    const withHeaders = (n: number) => `${start + Array.from({ length: n }, (_, i) => `H${i}: v\r\n`).join('')}\r\n`;
     expect((parseWhole('request', withHeaders(100)).head as HttpRequestHead).headers.size).toBe(100);
     const err = requestError(withHeaders(101));
     expect(err.status).toBe(431);
@@ -323,7 +331,10 @@ describe('HttpHeadParser: chunking and linear work', () => {
     let i = 0;
     for (; i < data.length && !head; i++) head = p.push(data.subarray(i, i + 1));
     expect(head).not.toBeNull();
-    expect({ head: snapshot(head as HttpRequestHead), rest: Buffer.concat([p.rest(), data.subarray(i)]).toString('latin1') }).toEqual(whole);
+    expect({
+      head: snapshot(head as HttpRequestHead),
+      rest: Buffer.concat([p.rest(), data.subarray(i)]).toString('latin1'),
+    }).toEqual(whole);
     expect(p.bytesScanned).toBeLessThanOrEqual(i);
     expect(p.bytesCopied).toBeLessThanOrEqual(3 * i);
   });
@@ -335,9 +346,15 @@ describe('HttpHeadParser: chunking and linear work', () => {
     expect(p.bytesScanned).toBe(UPGRADE.length);
   });
 
-  const tchar = fc.constantFrom(...'abcXYZ019!#$%&\'*+-.^_`|~'.split(''));
-  const vchar = fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c));
-  const headerLine = fc.tuple(fc.string({ unit: tchar, minLength: 1, maxLength: 12 }), fc.string({ unit: vchar, maxLength: 40 }));
+  const tchar = fc.constantFrom(..."abcXYZ019!#$%&'*+-.^_`|~".split(''));
+  const vchar = fc
+    .integer({ min: 0x20, max: 0xff })
+    .filter((c) => c !== 0x7f)
+    .map((c) => String.fromCharCode(c));
+  const headerLine = fc.tuple(
+    fc.string({ unit: tchar, minLength: 1, maxLength: 12 }),
+    fc.string({ unit: vchar, maxLength: 40 }),
+  );
   const validRequest = fc
     .tuple(
       fc.constantFrom('GET', 'POST', 'M-SEARCH'),
@@ -354,21 +371,36 @@ describe('HttpHeadParser: chunking and linear work', () => {
     );
   const cuts = fc.array(fc.nat(), { maxLength: 30 });
 
-  it(`property: whole, one byte at a time and random splits give the same result (valid heads) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: whole, one byte at a time and random splits give the same result (valid heads) (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(validRequest, cuts, (data, points) => {
         const whole = feed('request', data, []);
         expect(whole).toHaveProperty('head');
         expect(feed('request', data, points)).toEqual(whole);
-        expect(feed('request', data, Array.from({ length: data.length }, (_, i) => i))).toEqual(whole);
+        expect(
+          feed(
+            'request',
+            data,
+            Array.from({ length: data.length }, (_, i) => i),
+          ),
+        ).toEqual(whole);
       }),
       propertyParams(200),
     );
   });
 
-  it(`property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     const mutated = fc
-      .tuple(validRequest, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 4 }))
+      .tuple(
+        validRequest,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), {
+          maxLength: 4,
+        }),
+      )
       .map(([data, edits]) => {
         const arr = [...data];
         for (const [at, byte, op] of edits) {
@@ -380,13 +412,25 @@ describe('HttpHeadParser: chunking and linear work', () => {
         return Buffer.from(arr);
       });
     fc.assert(
-      fc.property(mutated, cuts, fc.constantFrom<'request' | 'response'>('request', 'response'), (data, points, kind) => {
-        const limits = { maxLineBytes: 30, maxHeadBytes: 200, maxHeaders: 6 };
-        const whole = feed(kind, data, [], limits);
-        if ('status' in whole) expect([400, 414, 431, 505]).toContain(whole.status);
-        expect(feed(kind, data, points, limits)).toEqual(whole);
-        expect(feed(kind, data, Array.from({ length: data.length }, (_, i) => i), limits)).toEqual(whole);
-      }),
+      fc.property(
+        mutated,
+        cuts,
+        fc.constantFrom<'request' | 'response'>('request', 'response'),
+        (data, points, kind) => {
+          const limits = { maxLineBytes: 30, maxHeadBytes: 200, maxHeaders: 6 };
+          const whole = feed(kind, data, [], limits);
+          if ('status' in whole) expect([400, 414, 431, 505]).toContain(whole.status);
+          expect(feed(kind, data, points, limits)).toEqual(whole);
+          expect(
+            feed(
+              kind,
+              data,
+              Array.from({ length: data.length }, (_, i) => i),
+              limits,
+            ),
+          ).toEqual(whole);
+        },
+      ),
       propertyParams(300),
     );
   });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { applyMask, randomMask } from '../src/mask.js';
 import { prng } from '../testing/index.js';
 
-
 function randomBytes(next: () => number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = next() & 0xff;
@@ -44,7 +43,7 @@ describe('applyMask', () => {
     expect(cases).toBe(301 * 8 * 4);
   });
 
-  it('works on Buffers carved from Node\'s shared pool (arbitrary byteOffset)', () => {
+  it("works on Buffers carved from Node's shared pool (arbitrary byteOffset)", () => {
     const next = prng(7);
     for (let i = 0; i < 200; i++) {
       const length = next() % 64;

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MaskArena, encodeFrame, MessageReader, Opcode, type MessageReaderOptions, type ProtocolError, type ProtocolErrorCode } from '../src/index.js';
+import {
+  MaskArena,
+  encodeFrame,
+  MessageReader,
+  Opcode,
+  type MessageReaderOptions,
+  type ProtocolError,
+  type ProtocolErrorCode,
+} from '../src/index.js';
 import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, chop, propertyParams } from '../testing/index.js';
 
 const MASK = Buffer.from('a1b2c3d4', 'hex');
@@ -35,7 +43,12 @@ function scratchFor(chunks: Buffer[], arena: boolean): { scratch: Buffer; arena:
  * Pushes each chunk through one scratch buffer that is scribbled over after every push, as a shared socket
  * read buffer is; a reader given the scratch's arena unmasks payload there with SIMD.
  */
-function pushThroughScratch(reader: MessageReader, chunks: Buffer[], seen: Seen, scratch = scratchFor(chunks, false).scratch): void {
+function pushThroughScratch(
+  reader: MessageReader,
+  chunks: Buffer[],
+  seen: Seen,
+  scratch = scratchFor(chunks, false).scratch,
+): void {
   for (const chunk of chunks) {
     chunk.copy(scratch);
     const error: ProtocolError | null = reader.push(scratch.subarray(0, chunk.length));
@@ -67,7 +80,10 @@ const streamArb = fc
     fc.record({
       binary: fc.boolean(),
       // Small pieces arrive in reads copied whole; big ones force reads over 64 KiB, copied piece by piece.
-      fragments: fc.array(fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 60_000, max: 140_000 })), { minLength: 1, maxLength: 4 }),
+      fragments: fc.array(fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 60_000, max: 140_000 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
       pingAfterFirst: fc.boolean(),
       seed: fc.integer({ min: 0, max: 255 }),
     }),
@@ -82,7 +98,8 @@ const streamArb = fc
         for (let j = 0; j < size; j++) payload[j] = 0x20 + ((m.seed + j * 13) % 90);
         const opcode = i === 0 ? (m.binary ? Opcode.Binary : Opcode.Text) : Opcode.Continuation;
         frames.push(encodeFrame({ opcode, fin: i === m.fragments.length - 1, payload, mask: MASK }));
-        if (i === 0 && m.pingAfterFirst) frames.push(encodeFrame({ opcode: Opcode.Ping, payload: Buffer.from(`p${m.seed}`), mask: MASK }));
+        if (i === 0 && m.pingAfterFirst)
+          frames.push(encodeFrame({ opcode: Opcode.Ping, payload: Buffer.from(`p${m.seed}`), mask: MASK }));
       });
     }
     frames.push(encodeFrame({ opcode: Opcode.Close, payload: Buffer.from([0x03, 0xe8, 0x6f, 0x6b]), mask: MASK }));
@@ -98,7 +115,12 @@ function transientMatchesOwned(arena: boolean): void {
       const transient: Seen = { events: [], error: null };
       pushCopies(newReader({}, owned), chunks, owned);
       const read = scratchFor(chunks, arena);
-      pushThroughScratch(newReader({ transientInput: true, arena: read.arena }, transient), chunks, transient, read.scratch);
+      pushThroughScratch(
+        newReader({ transientInput: true, arena: read.arena }, transient),
+        chunks,
+        transient,
+        read.scratch,
+      );
       expect(transient.error).toBe(owned.error);
       // Compared only now, after the scratch buffer was overwritten many times.
       expect(snapshot(transient)).toEqual(snapshot(owned));
@@ -108,11 +130,15 @@ function transientMatchesOwned(arena: boolean): void {
 }
 
 describe('MessageReader with transientInput', () => {
-  it(`hands out the same events as a reader given owned chunks, and they survive the read buffer being reused (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`hands out the same events as a reader given owned chunks, and they survive the read buffer being reused (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     transientMatchesOwned(false);
   });
 
-  it(`the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied) (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied) (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     transientMatchesOwned(true);
   });
 
@@ -137,11 +163,18 @@ describe('MessageReader with transientInput', () => {
     expect(data.buffer.byteLength).toBe(1 << 20);
   });
 
-  it(`a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 40000 }), { minLength: 1, maxLength: 8 }), (pieces) => {
         const declared = 8 << 20;
-        const header = encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(0), mask: MASK, declaredLength: BigInt(declared) });
+        const header = encodeFrame({
+          opcode: Opcode.Binary,
+          payload: Buffer.alloc(0),
+          mask: MASK,
+          declaredLength: BigInt(declared),
+        });
         const seen: Seen = { events: [], error: null };
         const reader = newReader({ transientInput: true, maxMessageSize: 16 << 20 }, seen);
         let received = 0;
@@ -218,7 +251,9 @@ describe('MessageReader with transientInput', () => {
 
   it('small reads are copied whole: one allocation per read, and every message still survives reuse', () => {
     const frames = Buffer.concat(
-      Array.from({ length: 32 }, (_, i) => encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(`message ${i}`), mask: MASK })),
+      Array.from({ length: 32 }, (_, i) =>
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(`message ${i}`), mask: MASK }),
+      ),
     );
     const seen: Seen = { events: [], error: null };
     pushThroughScratch(newReader({ transientInput: true }, seen), [frames], seen);

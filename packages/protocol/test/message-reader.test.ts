@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { encodeClosePayload } from '../src/close.js';
 import { PROTOCOL_ERROR_CLOSE_CODES, ProtocolError, type ProtocolErrorCode } from '../src/errors.js';
 import { encodeFrame, type FrameSpec } from '../src/frame-encoder.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PART_OVERHEAD, MessageReader, type MessageReaderOptions } from '../src/message-reader.js';
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_PART_OVERHEAD,
+  MessageReader,
+  type MessageReaderOptions,
+} from '../src/message-reader.js';
 import { Opcode } from '../src/opcodes.js';
 import { bytewise, hex } from '../testing/index.js';
 
@@ -10,12 +15,15 @@ const MASK = hex('37fa213d');
 
 /** A frame from a client (masked), which is what a server-role reader expects. */
 const f = (spec: FrameSpec): Buffer => encodeFrame({ mask: MASK, ...spec });
-const text = (s: string | Buffer, fin = true): Buffer => f({ opcode: Opcode.Text, fin, payload: typeof s === 'string' ? Buffer.from(s) : s });
+const text = (s: string | Buffer, fin = true): Buffer =>
+  f({ opcode: Opcode.Text, fin, payload: typeof s === 'string' ? Buffer.from(s) : s });
 const binary = (b: Buffer, fin = true): Buffer => f({ opcode: Opcode.Binary, fin, payload: b });
-const cont = (s: string | Buffer, fin = true): Buffer => f({ opcode: Opcode.Continuation, fin, payload: typeof s === 'string' ? Buffer.from(s) : s });
+const cont = (s: string | Buffer, fin = true): Buffer =>
+  f({ opcode: Opcode.Continuation, fin, payload: typeof s === 'string' ? Buffer.from(s) : s });
 const ping = (s = ''): Buffer => f({ opcode: Opcode.Ping, payload: Buffer.from(s) });
 const pong = (s = ''): Buffer => f({ opcode: Opcode.Pong, payload: Buffer.from(s) });
-const close = (code?: number | null, reason?: string | Buffer): Buffer => f({ opcode: Opcode.Close, payload: encodeClosePayload(code, reason) });
+const close = (code?: number | null, reason?: string | Buffer): Buffer =>
+  f({ opcode: Opcode.Close, payload: encodeClosePayload(code, reason) });
 
 interface Harness {
   reader: MessageReader;
@@ -73,7 +81,9 @@ describe('MessageReader: assembly', () => {
 
   it('binary fragments, including empty ones, become one binary message', () => {
     const h = harness();
-    expect(h.push(binary(hex('0102'), false), cont(Buffer.alloc(0), false), cont(hex('ff'), false), cont(Buffer.alloc(0)))).toBeNull();
+    expect(
+      h.push(binary(hex('0102'), false), cont(Buffer.alloc(0), false), cont(hex('ff'), false), cont(Buffer.alloc(0))),
+    ).toBeNull();
     expect(h.messages).toEqual([{ data: hex('0102ff'), binary: true }]);
   });
 
@@ -104,7 +114,9 @@ describe('MessageReader: assembly', () => {
   it('a UTF-8 sequence split across fragments is fine', () => {
     const euro = Buffer.from('€'); // e2 82 ac
     const h = harness();
-    expect(h.push(text(euro.subarray(0, 1), false), cont(euro.subarray(1, 2), false), ping(), cont(euro.subarray(2)))).toBeNull();
+    expect(
+      h.push(text(euro.subarray(0, 1), false), cont(euro.subarray(1, 2), false), ping(), cont(euro.subarray(2))),
+    ).toBeNull();
     expect(h.events).toEqual(['ping:', 'text:€']);
   });
 
@@ -234,7 +246,7 @@ describe('MessageReader: size limits', () => {
     expect(tooBig.events).toEqual([]);
   });
 
-  it('a fragmented message crossing the limit on the last fragment → 1009 at that fragment\'s header', () => {
+  it("a fragmented message crossing the limit on the last fragment → 1009 at that fragment's header", () => {
     for (const partOverhead of [0, DEFAULT_PART_OVERHEAD]) {
       const h = harness({ maxMessageSize: MAX, partOverhead });
       expect(h.push(text('a'.repeat(300), false))).toBeNull();
@@ -286,7 +298,11 @@ describe('MessageReader: size limits', () => {
    * the first frame is charged its payload, every further frame max(payload, overhead), and the frame that
    * would take the charge over the limit fails with 1008 at its header (1009 when payload alone does).
    */
-  function flood(partSize: number, maxMessageSize: number, overhead = DEFAULT_PART_OVERHEAD): { failedAt: number; retainedMax: number; code: number } {
+  function flood(
+    partSize: number,
+    maxMessageSize: number,
+    overhead = DEFAULT_PART_OVERHEAD,
+  ): { failedAt: number; retainedMax: number; code: number } {
     const h = harness({ maxMessageSize, ...(overhead === DEFAULT_PART_OVERHEAD ? {} : { partOverhead: overhead }) });
     const part = Buffer.alloc(partSize, 0x61);
     const first = text(part, false);
@@ -297,7 +313,9 @@ describe('MessageReader: size limits', () => {
       const err = h.push(k === 1 ? first : next);
       const charge = partSize + parts * Math.max(partSize, overhead);
       if (err) {
-        expect(err.code).toBe((parts + 1) * partSize > maxMessageSize ? 'WS_ERR_MESSAGE_TOO_BIG' : 'WS_ERR_TOO_MANY_PARTS');
+        expect(err.code).toBe(
+          (parts + 1) * partSize > maxMessageSize ? 'WS_ERR_MESSAGE_TOO_BIG' : 'WS_ERR_TOO_MANY_PARTS',
+        );
         // It failed at the first frame that crosses, not later, not earlier.
         expect(charge).toBeGreaterThan(maxMessageSize);
         expect(h.events).toEqual([]);

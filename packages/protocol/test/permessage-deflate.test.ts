@@ -28,7 +28,12 @@ describe('negotiateDeflate (server side)', () => {
     expect(n.accepted).toBe(true);
     if (!n.accepted) return;
     expect(formatExtensions([n.response])).toBe('permessage-deflate');
-    expect(n.params).toEqual({ serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 });
+    expect(n.params).toEqual({
+      serverNoContextTakeover: false,
+      clientNoContextTakeover: false,
+      serverMaxWindowBits: 15,
+      clientMaxWindowBits: 15,
+    });
   });
 
   it("accepts AutobahnPython's default offer and confirms the client_no_context_takeover hint", () => {
@@ -44,8 +49,12 @@ describe('negotiateDeflate (server side)', () => {
   });
 
   it('confirms server_max_window_bits with the requested value (9 and 15)', () => {
-    expect(responseOf('permessage-deflate; server_max_window_bits=9')).toBe('permessage-deflate; server_max_window_bits=9');
-    expect(responseOf('permessage-deflate; server_max_window_bits=15')).toBe('permessage-deflate; server_max_window_bits=15');
+    expect(responseOf('permessage-deflate; server_max_window_bits=9')).toBe(
+      'permessage-deflate; server_max_window_bits=9',
+    );
+    expect(responseOf('permessage-deflate; server_max_window_bits=15')).toBe(
+      'permessage-deflate; server_max_window_bits=15',
+    );
     const n = accept('permessage-deflate; server_max_window_bits=10');
     expect(n.accepted && n.params.serverMaxWindowBits).toBe(10);
   });
@@ -54,7 +63,9 @@ describe('negotiateDeflate (server side)', () => {
     expect(responseOf('permessage-deflate; server_max_window_bits=12', { serverMaxWindowBits: 10 })).toBe(
       'permessage-deflate; server_max_window_bits=10',
     );
-    expect(responseOf('permessage-deflate', { serverMaxWindowBits: 11 })).toBe('permessage-deflate; server_max_window_bits=11');
+    expect(responseOf('permessage-deflate', { serverMaxWindowBits: 11 })).toBe(
+      'permessage-deflate; server_max_window_bits=11',
+    );
   });
 
   it('declines server_max_window_bits=8 (zlib cannot deflate with 8) and falls back to the next offer', () => {
@@ -97,7 +108,9 @@ describe('negotiateDeflate (server side)', () => {
     expect(responseOf('permessage-deflate; client_max_window_bits', { clientMaxWindowBits: 10 })).toBe(
       'permessage-deflate; client_max_window_bits=10',
     );
-    expect(responseOf('permessage-deflate; client_max_window_bits=9', { clientMaxWindowBits: 12 })).toBe('permessage-deflate');
+    expect(responseOf('permessage-deflate; client_max_window_bits=9', { clientMaxWindowBits: 12 })).toBe(
+      'permessage-deflate',
+    );
     // Not offered: never in the response.
     expect(responseOf('permessage-deflate', { clientMaxWindowBits: 10 })).toBe('permessage-deflate');
     const n = accept('permessage-deflate; client_max_window_bits=11');
@@ -105,8 +118,12 @@ describe('negotiateDeflate (server side)', () => {
   });
 
   it('requests client_no_context_takeover by policy', () => {
-    expect(responseOf('permessage-deflate', { clientNoContextTakeover: true })).toBe('permessage-deflate; client_no_context_takeover');
-    expect(responseOf('permessage-deflate', { serverNoContextTakeover: true })).toBe('permessage-deflate; server_no_context_takeover');
+    expect(responseOf('permessage-deflate', { clientNoContextTakeover: true })).toBe(
+      'permessage-deflate; client_no_context_takeover',
+    );
+    expect(responseOf('permessage-deflate', { serverNoContextTakeover: true })).toBe(
+      'permessage-deflate; server_no_context_takeover',
+    );
   });
 
   it('parameter names are matched case-insensitively, names like __proto__ are just unknown', () => {
@@ -129,7 +146,9 @@ describe('negotiateDeflate (server side)', () => {
 
 describe('offers and response validation (client side)', () => {
   it("builds AutobahnPython's offers", () => {
-    expect(formatExtensions([deflateOfferElement()])).toBe('permessage-deflate; client_no_context_takeover; client_max_window_bits');
+    expect(formatExtensions([deflateOfferElement()])).toBe(
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits',
+    );
     expect(formatExtensions([deflateOfferElement({ serverNoContextTakeover: true, serverMaxWindowBits: 9 })])).toBe(
       'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9',
     );
@@ -138,8 +157,16 @@ describe('offers and response validation (client side)', () => {
   const resp = (header: string) => parseExtensions(header)[0]!;
 
   it('accepts a valid response and resolves the windows', () => {
-    const r = validateDeflateResponse(resp('permessage-deflate; server_max_window_bits=9; client_no_context_takeover'), [{ serverMaxWindowBits: 9 }]);
-    expect(r.ok && r.params).toEqual({ serverNoContextTakeover: false, clientNoContextTakeover: true, serverMaxWindowBits: 9, clientMaxWindowBits: 15 });
+    const r = validateDeflateResponse(
+      resp('permessage-deflate; server_max_window_bits=9; client_no_context_takeover'),
+      [{ serverMaxWindowBits: 9 }],
+    );
+    expect(r.ok && r.params).toEqual({
+      serverNoContextTakeover: false,
+      clientNoContextTakeover: true,
+      serverMaxWindowBits: 9,
+      clientMaxWindowBits: 15,
+    });
   });
 
   it.each([
@@ -165,7 +192,11 @@ describe('offers and response validation (client side)', () => {
   });
 
   it('a response matching any one of several offers is fine', () => {
-    const r = validateDeflateResponse(resp('permessage-deflate; server_no_context_takeover'), [{ serverMaxWindowBits: 9, serverNoContextTakeover: true }, { serverNoContextTakeover: true }, {}], { strict: true });
+    const r = validateDeflateResponse(
+      resp('permessage-deflate; server_no_context_takeover'),
+      [{ serverMaxWindowBits: 9, serverNoContextTakeover: true }, { serverNoContextTakeover: true }, {}],
+      { strict: true },
+    );
     expect(r.ok && r.violations).toEqual([]);
   });
 });
@@ -175,7 +206,8 @@ function readerWith(perMessageDeflate: boolean) {
   const reader = new MessageReader(
     { role: 'server', perMessageDeflate },
     {
-      onMessage: (data, binary, compressed) => got.push({ data: Buffer.from(data), binary, compressed: compressed === true }),
+      onMessage: (data, binary, compressed) =>
+        got.push({ data: Buffer.from(data), binary, compressed: compressed === true }),
       onPing: () => undefined,
       onPong: () => undefined,
       onClose: () => undefined,
@@ -185,12 +217,17 @@ function readerWith(perMessageDeflate: boolean) {
 }
 
 describe('MessageReader with permessage-deflate (RSV1 rules, RFC 7692 §6.1)', () => {
-  const rsv1 = (opcode: number, payload: Buffer, fin = true) => encodeFrame({ opcode, payload, fin, rsv1: true, mask: true });
+  const rsv1 = (opcode: number, payload: Buffer, fin = true) =>
+    encodeFrame({ opcode, payload, fin, rsv1: true, mask: true });
 
   it('RSV1 on the first frame marks a compressed message and skips UTF-8 checks on the compressed bytes', () => {
     const { reader, got } = readerWith(true);
     const bytes = Buffer.from([0xff, 0xfe, 0x00]);
-    expect(reader.push(Buffer.concat([rsv1(Opcode.Text, bytes, false), encodeFrame({ opcode: 0, payload: bytes, mask: true })]))).toBeNull();
+    expect(
+      reader.push(
+        Buffer.concat([rsv1(Opcode.Text, bytes, false), encodeFrame({ opcode: 0, payload: bytes, mask: true })]),
+      ),
+    ).toBeNull();
     expect(got).toEqual([{ data: Buffer.concat([bytes, bytes]), binary: false, compressed: true }]);
   });
 
@@ -198,12 +235,16 @@ describe('MessageReader with permessage-deflate (RSV1 rules, RFC 7692 §6.1)', (
     const { reader, got } = readerWith(true);
     expect(reader.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('hi'), mask: true }))).toBeNull();
     expect(got[0]!.compressed).toBe(false);
-    expect(reader.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from([0xff]), mask: true }))?.code).toBe('WS_ERR_INVALID_UTF8');
+    expect(reader.push(encodeFrame({ opcode: Opcode.Text, payload: Buffer.from([0xff]), mask: true }))?.code).toBe(
+      'WS_ERR_INVALID_UTF8',
+    );
   });
 
   it('RSV1 on a continuation frame → 1002', () => {
     const { reader } = readerWith(true);
-    const err = reader.push(Buffer.concat([rsv1(Opcode.Binary, Buffer.from('a'), false), rsv1(0, Buffer.from('b'))])) as ProtocolError;
+    const err = reader.push(
+      Buffer.concat([rsv1(Opcode.Binary, Buffer.from('a'), false), rsv1(0, Buffer.from('b'))]),
+    ) as ProtocolError;
     expect(err.code).toBe('WS_ERR_UNEXPECTED_RSV_1');
     expect(err.message).toMatch(/continuation/);
   });
@@ -217,11 +258,18 @@ describe('MessageReader with permessage-deflate (RSV1 rules, RFC 7692 §6.1)', (
 
   it('RSV1 without the extension → 1002; RSV2/RSV3 stay forbidden with it', () => {
     expect(readerWith(false).reader.push(rsv1(Opcode.Text, Buffer.from('x')))?.code).toBe('WS_ERR_UNEXPECTED_RSV_1');
-    expect(readerWith(true).reader.push(encodeFrame({ opcode: 1, payload: Buffer.from('x'), rsv2: true, mask: true }))?.code).toBe('WS_ERR_UNEXPECTED_RSV_2_3');
+    expect(
+      readerWith(true).reader.push(encodeFrame({ opcode: 1, payload: Buffer.from('x'), rsv2: true, mask: true }))?.code,
+    ).toBe('WS_ERR_UNEXPECTED_RSV_2_3');
   });
 });
 
-const TAKEOVER: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+const TAKEOVER: DeflateParams = {
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: 15,
+  clientMaxWindowBits: 15,
+};
 
 describe('DeflateCodec', () => {
   const pair = (params: DeflateParams, maxMessageSize = 1 << 20) => ({
@@ -279,17 +327,26 @@ describe('DeflateCodec', () => {
 
   it('corrupt data → 1007', () => {
     const { server } = pair(TAKEOVER);
-    expect(() => server.decompressSync(Buffer.from([0xff, 0xff, 0xff]))).toThrow(expect.objectContaining({ code: 'WS_ERR_INVALID_COMPRESSED_DATA', closeCode: 1007 }));
+    expect(() => server.decompressSync(Buffer.from([0xff, 0xff, 0xff]))).toThrow(
+      expect.objectContaining({ code: 'WS_ERR_INVALID_COMPRESSED_DATA', closeCode: 1007 }),
+    );
   });
 
   it('decompression bomb: refused with 1009 while inflating, output never past the limit', async () => {
     const limit = 1 << 20;
     const { server, client } = pair({ ...TAKEOVER, clientNoContextTakeover: true }, limit);
-    const bomb = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 30 }).compressSync(Buffer.alloc(64 << 20));
+    const bomb = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 30 }).compressSync(
+      Buffer.alloc(64 << 20),
+    );
     expect(bomb.length).toBeLessThan(100_000);
     const before = process.memoryUsage().arrayBuffers;
-    expect(() => server.decompressSync(bomb)).toThrow(expect.objectContaining({ code: 'WS_ERR_INFLATED_MESSAGE_TOO_BIG', closeCode: 1009 }));
-    await expect(server.decompress(bomb)).rejects.toMatchObject({ code: 'WS_ERR_INFLATED_MESSAGE_TOO_BIG', closeCode: 1009 });
+    expect(() => server.decompressSync(bomb)).toThrow(
+      expect.objectContaining({ code: 'WS_ERR_INFLATED_MESSAGE_TOO_BIG', closeCode: 1009 }),
+    );
+    await expect(server.decompress(bomb)).rejects.toMatchObject({
+      code: 'WS_ERR_INFLATED_MESSAGE_TOO_BIG',
+      closeCode: 1009,
+    });
     expect(server.inflateLimitHits).toBe(2);
     expect(server.inflatedBytes).toBe(0);
     expect(server.largestInflatedMessage).toBe(0);

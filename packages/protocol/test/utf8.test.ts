@@ -212,21 +212,63 @@ describe('Utf8Validator: fail-fast', () => {
 // ---- properties --------------------------------------------------------------------------------------
 
 /** Code points at the edges of each encoding length and of the surrogate range. */
-const edgeCodePoint = fc.constantFrom(0x00, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xfffe, 0xffff, 0x10000, 0x10ffff);
+const edgeCodePoint = fc.constantFrom(
+  0x00,
+  0x7f,
+  0x80,
+  0x7ff,
+  0x800,
+  0xd7ff,
+  0xe000,
+  0xfffd,
+  0xfffe,
+  0xffff,
+  0x10000,
+  0x10ffff,
+);
 const validChunk = fc
-  .oneof(edgeCodePoint, fc.integer({ min: 0, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff))
+  .oneof(
+    edgeCodePoint,
+    fc.integer({ min: 0, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff),
+  )
   .map((cp) => Buffer.from(String.fromCodePoint(cp), 'utf8'));
-const evilByte = fc.constantFrom(0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff);
+const evilByte = fc.constantFrom(
+  0x80,
+  0x8f,
+  0x90,
+  0x9f,
+  0xa0,
+  0xbf,
+  0xc0,
+  0xc1,
+  0xc2,
+  0xdf,
+  0xe0,
+  0xed,
+  0xef,
+  0xf0,
+  0xf4,
+  0xf5,
+  0xff,
+);
 const piece = fc.oneof(
   { weight: 6, arbitrary: validChunk },
   { weight: 1, arbitrary: evilByte.map((b) => Buffer.of(b)) },
   // A valid multi-byte sequence cut short.
-  { weight: 1, arbitrary: validChunk.filter((b) => b.length > 1).chain((b) => fc.integer({ min: 1, max: b.length - 1 }).map((n) => b.subarray(0, n))) },
+  {
+    weight: 1,
+    arbitrary: validChunk
+      .filter((b) => b.length > 1)
+      .chain((b) => fc.integer({ min: 1, max: b.length - 1 }).map((n) => b.subarray(0, n))),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 4 }).map((u) => Buffer.from(u)) },
 );
 /** Mostly UTF-8-shaped byte strings, valid or broken in the interesting ways. */
 const utf8ish = fc.array(piece, { maxLength: 40 }).map((parts) => Buffer.concat(parts));
-const anyBytes = fc.oneof(utf8ish, fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)));
+const anyBytes = fc.oneof(
+  utf8ish,
+  fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)),
+);
 
 /** Sorted cut points inside [0, length]. */
 function cutsFor(length: number, raw: number[]): number[] {
@@ -234,7 +276,9 @@ function cutsFor(length: number, raw: number[]): number[] {
 }
 
 describe('Utf8Validator: properties', () => {
-  it(`whole-input verdict agrees with TextDecoder({fatal:true}) and isValidUtf8 (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`whole-input verdict agrees with TextDecoder({fatal:true}) and isValidUtf8 (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(anyBytes, (bytes) => {
         const expected = referenceValid(bytes);
@@ -246,7 +290,9 @@ describe('Utf8Validator: properties', () => {
     );
   });
 
-  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(anyBytes, fc.array(fc.nat(), { maxLength: 12 }), (bytes, raw) => {
         const cuts = cutsFor(bytes.length, raw);
@@ -264,7 +310,9 @@ describe('Utf8Validator: properties', () => {
     );
   });
 
-  it(`byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with (seed ${PROPERTY_SEED})`, { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it(`byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
     fc.assert(
       fc.property(utf8ish, (bytes) => {
         const bad = firstBadIndex(bytes);

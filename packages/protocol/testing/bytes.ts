@@ -64,5 +64,8 @@ export function chop(bytes: Uint8Array, cuts: readonly number[]): Buffer[] {
 
 /** A fresh copy of `bytes` one byte a piece: the worst case for anything that gathers a header. */
 export function bytewise(bytes: Uint8Array): Buffer[] {
-  return chop(bytes, Array.from({ length: Math.max(0, bytes.length - 1) }, (_, i) => i + 1));
+  return chop(
+    bytes,
+    Array.from({ length: Math.max(0, bytes.length - 1) }, (_, i) => i + 1),
+  );
 }

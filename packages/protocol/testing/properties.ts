@@ -5,7 +5,7 @@
  */
 
 function seedFromEnv(): number {
-  const raw = process.env['WSMATRIX_SEED'];
+  const raw = process.env.WSMATRIX_SEED;
   if (raw === undefined || raw === '') return (Math.random() * 0x7fffffff) | 0;
   const seed = Number(raw);
   if (!Number.isSafeInteger(seed)) throw new Error(`WSMATRIX_SEED must be an integer, got ${JSON.stringify(raw)}`);

@@ -27,7 +27,10 @@ export class EchoTimingRun {
   ) {
     this.payload = payloadBytes(timing.payload);
     const secs = timing.timeoutMs / 1000;
-    this.result = timing.count > 1 ? `Case did not finish within ${secs} seconds.` : `Did not receive message within ${secs} seconds.`;
+    this.result =
+      timing.count > 1
+        ? `Case did not finish within ${secs} seconds.`
+        : `Did not receive message within ${secs} seconds.`;
     client.wirelog.setEnabled(false);
     this.sendNext();
     client.wirelog.add(['TI', secs]);

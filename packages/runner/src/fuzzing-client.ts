@@ -25,7 +25,6 @@ import { freshClosingRecord, type ClosingRecord } from './closing-record.js';
 import { SendQueue } from './send-queue.js';
 import { WireLog, hexPreview, textPreview } from './wire-log.js';
 
-
 /** Autobahn's client-side timing defaults (AutobahnPython 0.10.9), plus our own guards. */
 export interface ClientTimeouts {
   connectMs: number;
@@ -60,7 +59,6 @@ export interface ClientLimits {
    */
   maxControlFrames: number;
 }
-
 
 /** Octets per write size and frames per opcode, each way (Autobahn's rx/txOctetStats, rx/txFrameStats). */
 export interface TrafficStats {
@@ -128,8 +126,14 @@ export function trafficStatsJson(t: MessageTraffic): TrafficStatsJson {
     ...t,
     outgoingCompressionRatio: ratio(t.outgoingOctetsWebSocketLevel, t.outgoingOctetsAppLevel),
     incomingCompressionRatio: ratio(t.incomingOctetsWebSocketLevel, t.incomingOctetsAppLevel),
-    outgoingWebSocketOverhead: ratio(t.outgoingOctetsWireLevel - t.outgoingOctetsWebSocketLevel, t.outgoingOctetsWebSocketLevel),
-    incomingWebSocketOverhead: ratio(t.incomingOctetsWireLevel - t.incomingOctetsWebSocketLevel, t.incomingOctetsWebSocketLevel),
+    outgoingWebSocketOverhead: ratio(
+      t.outgoingOctetsWireLevel - t.outgoingOctetsWebSocketLevel,
+      t.outgoingOctetsWebSocketLevel,
+    ),
+    incomingWebSocketOverhead: ratio(
+      t.incomingOctetsWireLevel - t.incomingOctetsWebSocketLevel,
+      t.incomingOctetsWebSocketLevel,
+    ),
   };
 }
 
@@ -238,10 +242,18 @@ export class FuzzingClient {
       this.connectStartedAt = performance.now();
       const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) });
       this.socket = socket;
-      this.queue = new SendQueue(socket, (data, sync) => this.logTxOctets(data, sync), this.timeouts.drainMs, (reason) => this.abort(reason));
+      this.queue = new SendQueue(
+        socket,
+        (data, sync) => this.logTxOctets(data, sync),
+        this.timeouts.drainMs,
+        (reason) => this.abort(reason),
+      );
       socket.setNoDelay(true);
       const connectTimer = setTimeout(() => {
-        settle({ kind: 'connect-timeout', message: `TCP connect to ${url.host} timed out after ${this.timeouts.connectMs} ms` });
+        settle({
+          kind: 'connect-timeout',
+          message: `TCP connect to ${url.host} timed out after ${this.timeouts.connectMs} ms`,
+        });
         this.dropConnection();
       }, this.timeouts.connectMs);
       const key = generateKey();
@@ -249,7 +261,11 @@ export class FuzzingClient {
       const headChunks: Buffer[] = [];
       socket.on('error', (err: NodeJS.ErrnoException) => {
         this.socketError = err.code ? `${err.code}: ${err.message}` : err.message;
-        if (!settled) settle({ kind: err.code === 'ECONNREFUSED' ? 'refused' : 'lost', message: `cannot reach ${url.host}: ${this.socketError}` });
+        if (!settled)
+          settle({
+            kind: err.code === 'ECONNREFUSED' ? 'refused' : 'lost',
+            message: `cannot reach ${url.host}: ${this.socketError}`,
+          });
       });
       socket.on('close', () => {
         settle({ kind: 'lost', message: 'the server closed the connection during the opening handshake' });
@@ -260,10 +276,14 @@ export class FuzzingClient {
         handshakeTimer = setTimeout(() => {
           this.record.wasOpenHandshakeTimeout = true;
           this.record.wasNotCleanReason = 'peer did not finish (in time) the opening handshake';
-          settle({ kind: 'handshake-timeout', message: `no complete handshake response within ${this.timeouts.openHandshakeMs} ms` });
+          settle({
+            kind: 'handshake-timeout',
+            message: `no complete handshake response within ${this.timeouts.openHandshakeMs} ms`,
+          });
           this.dropConnection();
         }, this.timeouts.openHandshakeMs);
-        const extensions = deflateOffers.length === 0 ? undefined : formatExtensions(deflateOffers.map((o) => deflateOfferElement(o)));
+        const extensions =
+          deflateOffers.length === 0 ? undefined : formatExtensions(deflateOffers.map((o) => deflateOfferElement(o)));
         this.httpRequest = buildUpgradeRequest({
           host: url.host,
           path: (url.pathname || '/') + url.search,
@@ -316,7 +336,11 @@ export class FuzzingClient {
             return;
           }
           this.deflateViolations = deflate.violations;
-          this.deflate = new DeflateCodec({ role: 'client', params: deflate.params, maxMessageSize: this.limits.maxMessageSize });
+          this.deflate = new DeflateCodec({
+            role: 'client',
+            params: deflate.params,
+            maxMessageSize: this.limits.maxMessageSize,
+          });
           this.reader = this.newReader();
         }
         this.state = 'open';
@@ -372,7 +396,14 @@ export class FuzzingClient {
     const full = Math.floor(payload.length / fragmentSize);
     for (let i = 0; i <= full; i++) {
       const part = payload.subarray(i * fragmentSize, Math.min((i + 1) * fragmentSize, payload.length));
-      sends.push(this.sendFrame({ opcode: i === 0 ? opcode : Opcode.Continuation, payload: part, fin: i === full, rsv: i === 0 ? rsv : 0 }));
+      sends.push(
+        this.sendFrame({
+          opcode: i === 0 ? opcode : Opcode.Continuation,
+          payload: part,
+          fin: i === full,
+          rsv: i === 0 ? rsv : 0,
+        }),
+      );
     }
     await Promise.all(sends);
   }
@@ -393,7 +424,10 @@ export class FuzzingClient {
     } else if (isReply && this.timeouts.serverConnectionDropMs > 0) {
       // AutobahnPython arms no timer here and relies on the case's killAfter; we bound the wait so a server
       // that never drops TCP cannot hold a case open. The verdict is the same: the client drops.
-      this.serverDropTimer = setTimeout(() => this.onServerConnectionDropTimeout(), this.timeouts.serverConnectionDropMs);
+      this.serverDropTimer = setTimeout(
+        () => this.onServerConnectionDropTimeout(),
+        this.timeouts.serverConnectionDropMs,
+      );
     }
   }
 
@@ -445,7 +479,8 @@ export class FuzzingClient {
           if (compressed && this.deflate) {
             try {
               data = this.deflate.decompressSync(data);
-              if (!binary && !isValidUtf8(data)) throw new ProtocolError('WS_ERR_INVALID_UTF8', 'inflated text message is not valid UTF-8');
+              if (!binary && !isValidUtf8(data))
+                throw new ProtocolError('WS_ERR_INVALID_UTF8', 'inflated text message is not valid UTF-8');
             } catch (err) {
               if (err instanceof ProtocolError) this.failForViolation(err);
               else this.failConnection(1002, String(err));
@@ -458,7 +493,10 @@ export class FuzzingClient {
         onPing: (data) => {
           // Answered only while open; Autobahn's fuzzing protocol does not record Pings as events. Pongs
           // still waiting to be written are coalesced into one for the latest Ping (send-queue.ts).
-          if (this.state === 'open') this.queue?.pushPong(Buffer.from(data), (payload) => this.encodeLogged({ opcode: Opcode.Pong, payload }, 0, false));
+          if (this.state === 'open')
+            this.queue?.pushPong(Buffer.from(data), (payload) =>
+              this.encodeLogged({ opcode: Opcode.Pong, payload }, 0, false),
+            );
         },
         onPong: (data) => {
           if (this.countEvent()) this.handlers?.onPong(Buffer.from(data));
@@ -497,7 +535,10 @@ export class FuzzingClient {
       this.closeHandshakeTimer = null;
       this.record.wasClean = true;
       if (this.timeouts.serverConnectionDropMs > 0 && !this.serverDropTimer) {
-        this.serverDropTimer = setTimeout(() => this.onServerConnectionDropTimeout(), this.timeouts.serverConnectionDropMs);
+        this.serverDropTimer = setTimeout(
+          () => this.onServerConnectionDropTimeout(),
+          this.timeouts.serverConnectionDropMs,
+        );
       }
     } else if (this.state === 'open') {
       this.record.wasClean = true;
@@ -533,7 +574,8 @@ export class FuzzingClient {
     this.state = 'closed';
     this.lostAt = performance.now();
     if (!this.record.wasClean && !this.record.droppedByMe && this.record.wasNotCleanReason === null) {
-      this.record.wasNotCleanReason = this.socketError ?? 'peer dropped the TCP connection without previous WebSocket closing handshake';
+      this.record.wasNotCleanReason =
+        this.socketError ?? 'peer dropped the TCP connection without previous WebSocket closing handshake';
     }
     this.queue?.clear();
     this.resolveLost();
@@ -595,7 +637,11 @@ export class FuzzingClient {
   private frameObserver() {
     return {
       onFrameHeader: (header: FrameHeader) => {
-        if (header.opcode >= Opcode.Close && ++this.controlFrames > this.limits.maxControlFrames && this.guardReason === null) {
+        if (
+          header.opcode >= Opcode.Close &&
+          ++this.controlFrames > this.limits.maxControlFrames &&
+          this.guardReason === null
+        ) {
           this.flood(`more than ${this.limits.maxControlFrames} control frames`);
         }
         this.rxPreview = [];
@@ -622,11 +668,23 @@ export class FuzzingClient {
         }
         if (this.wirelog.enabled) {
           const preview = Buffer.concat(this.rxPreview);
-          const text = header.payloadLength > preview.length ? textPreview(preview).replace(/ \.\.\.$/, '') + ' ...' : textPreview(preview);
+          const text =
+            header.payloadLength > preview.length
+              ? `${textPreview(preview).replace(/ \.\.\.$/, '')} ...`
+              : textPreview(preview);
           const rsv = (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
-          this.wirelog.add(['RF', [header.payloadLength, text], header.opcode, header.fin, rsv, header.masked, header.mask ? header.mask.toString('hex') : null]);
+          this.wirelog.add([
+            'RF',
+            [header.payloadLength, text],
+            header.opcode,
+            header.fin,
+            rsv,
+            header.masked,
+            header.mask ? header.mask.toString('hex') : null,
+          ]);
         }
-        if (header.opcode === Opcode.Close && !this.closeFrameJudged) this.onServerClose(Buffer.concat(this.controlPayload));
+        if (header.opcode === Opcode.Close && !this.closeFrameJudged)
+          this.onServerClose(Buffer.concat(this.controlPayload));
       },
     };
   }

@@ -78,7 +78,11 @@ export function probeHandshake(
     socket.setNoDelay(true);
     const watchdog = setTimeout(
       () => drop('watchdog'),
-      timeouts.connectMs + windowMs + 2 * timeouts.closeHandshakeMs + timeouts.serverConnectionDropMs + WATCHDOG_MARGIN_MS,
+      timeouts.connectMs +
+        windowMs +
+        2 * timeouts.closeHandshakeMs +
+        timeouts.serverConnectionDropMs +
+        WATCHDOG_MARGIN_MS,
     );
     const setPhaseTimer = (ms: number, onExpiry: () => void) => {
       clearTimeout(phaseTimer);
@@ -107,7 +111,11 @@ export function probeHandshake(
       write(encodeFrame({ opcode: Opcode.Close, payload: encodeClosePayload(1000), fin: true, mask: true }));
       setPhaseTimer(timeouts.closeHandshakeMs + timeouts.serverConnectionDropMs, () => {
         record.wasCloseHandshakeTimeout = !gotClose;
-        drop(gotClose ? 'server did not drop TCP connection (in time)' : 'peer did not respond (in time) in closing handshake');
+        drop(
+          gotClose
+            ? 'server did not drop TCP connection (in time)'
+            : 'peer did not respond (in time) in closing handshake',
+        );
       });
     }
 
@@ -117,9 +125,22 @@ export function probeHandshake(
       httpResponse = raw.subarray(0, raw.length - rest.length).toString('latin1');
       const upgrade =
         head.status === 101
-          ? validateUpgradeResponse(head, { key: request.key, offeredProtocols: request.offeredProtocols, offeredExtensions: request.offeredExtensions })
+          ? validateUpgradeResponse(head, {
+              key: request.key,
+              offeredProtocols: request.offeredProtocols,
+              offeredExtensions: request.offeredExtensions,
+            })
           : null;
-      observation = { kind: 'response', status: head.status, reason: head.reason, headers: head.headers, rawHead: httpResponse, upgrade, echo: null, endedCleanly: false };
+      observation = {
+        kind: 'response',
+        status: head.status,
+        reason: head.reason,
+        headers: head.headers,
+        rawHead: httpResponse,
+        upgrade,
+        echo: null,
+        endedCleanly: false,
+      };
       if (head.status !== 101) {
         phase = 'refused';
         setPhaseTimer(timeouts.serverConnectionDropMs, () => drop('server kept the connection open after refusing'));
@@ -134,7 +155,8 @@ export function probeHandshake(
         { role: 'client', maxMessageSize: MAX_MESSAGE_BYTES },
         {
           onMessage: (data, binary) => {
-            stats.rxFrameStats[binary ? Opcode.Binary : Opcode.Text] = (stats.rxFrameStats[binary ? Opcode.Binary : Opcode.Text] ?? 0) + 1;
+            stats.rxFrameStats[binary ? Opcode.Binary : Opcode.Text] =
+              (stats.rxFrameStats[binary ? Opcode.Binary : Opcode.Text] ?? 0) + 1;
             if (pipelinedText !== undefined && echo === null) {
               echo = !binary && data.toString('utf8') === pipelinedText ? 'echoed' : 'wrong';
               sendClose();
@@ -152,10 +174,11 @@ export function probeHandshake(
         },
       );
       if (pipelinedText === undefined) sendClose();
-      else setPhaseTimer(timeouts.closeHandshakeMs, () => {
-        echo ??= 'missing';
-        sendClose();
-      });
+      else
+        setPhaseTimer(timeouts.closeHandshakeMs, () => {
+          echo ??= 'missing';
+          sendClose();
+        });
       if (rest.length > 0) feedFrames(rest);
     }
 
@@ -168,7 +191,10 @@ export function probeHandshake(
       phase = 'head';
       connectedAt = performance.now();
       setPhaseTimer(windowMs, () => {
-        observation = received === 0 ? { kind: 'silent', windowMs } : { kind: 'invalid', message: `the response head was still incomplete after ${windowMs} ms` };
+        observation =
+          received === 0
+            ? { kind: 'silent', windowMs }
+            : { kind: 'invalid', message: `the response head was still incomplete after ${windowMs} ms` };
         record.wasOpenHandshakeTimeout = true;
         drop('peer did not finish (in time) the opening handshake');
       });
@@ -199,13 +225,19 @@ export function probeHandshake(
     socket.on('error', (err: NodeJS.ErrnoException) => {
       socketError = err.code ? `${err.code}: ${err.message}` : err.message;
       if (phase === 'connecting') {
-        failure = { kind: err.code === 'ECONNREFUSED' ? 'refused' : 'lost', message: `cannot reach ${host}:${port}: ${socketError}` };
+        failure = {
+          kind: err.code === 'ECONNREFUSED' ? 'refused' : 'lost',
+          message: `cannot reach ${host}:${port}: ${socketError}`,
+        };
       }
     });
 
     const connectTimer = setTimeout(() => {
       if (phase !== 'connecting') return;
-      failure = { kind: 'connect-timeout', message: `TCP connect to ${host}:${port} timed out after ${timeouts.connectMs} ms` };
+      failure = {
+        kind: 'connect-timeout',
+        message: `TCP connect to ${host}:${port} timed out after ${timeouts.connectMs} ms`,
+      };
       drop('connect timeout');
     }, timeouts.connectMs);
 
@@ -213,7 +245,8 @@ export function probeHandshake(
       clearTimeout(connectTimer);
       clearTimeout(phaseTimer);
       clearTimeout(watchdog);
-      if (phase === 'connecting') failure ??= { kind: 'lost', message: `the connection to ${host}:${port} ended before it opened` };
+      if (phase === 'connecting')
+        failure ??= { kind: 'lost', message: `the connection to ${host}:${port} ended before it opened` };
       if (phase === 'head' && observation === null) {
         observation =
           received === 0
@@ -226,9 +259,18 @@ export function probeHandshake(
         obs.endedCleanly = !record.droppedByMe && (obs.status !== 101 || gotClose);
         record.wasClean = obs.status === 101 && gotClose && sentClose;
       }
-      if (!record.wasClean && !record.droppedByMe) record.wasNotCleanReason ??= socketError ?? 'peer dropped the TCP connection';
+      if (!record.wasClean && !record.droppedByMe)
+        record.wasNotCleanReason ??= socketError ?? 'peer dropped the TCP connection';
       phase = 'done';
-      resolve({ failure, observation, httpResponse, record, stats, wirelog, durationMs: Math.round(performance.now() - (connectedAt || started)) });
+      resolve({
+        failure,
+        observation,
+        httpResponse,
+        record,
+        stats,
+        wirelog,
+        durationMs: Math.round(performance.now() - (connectedAt || started)),
+      });
     });
   });
 }

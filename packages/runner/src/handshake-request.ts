@@ -35,7 +35,10 @@ function fill(text: string, ctx: RequestContext): string {
 
 /** Comma-separated list elements of every line, trimmed of spaces and tabs, empty ones dropped. */
 function listElements(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((e) => e.trim()).filter((e) => e !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
 }
 
 export function buildHandshakeRequest(spec: HandshakeRequestSpec, ctx: RequestContext): BuiltRequest {

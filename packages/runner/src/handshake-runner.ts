@@ -14,7 +14,11 @@ import type { CaseResult } from './result.js';
 import type { RunCaseOptions } from './run-options.js';
 import { USER_AGENT } from './user-agent.js';
 
-export async function runHandshakeCase(url: string, def: HandshakeCaseDef, options: RunCaseOptions = {}): Promise<CaseResult> {
+export async function runHandshakeCase(
+  url: string,
+  def: HandshakeCaseDef,
+  options: RunCaseOptions = {},
+): Promise<CaseResult> {
   const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   // The response window is the case's; a caller's openHandshakeMs (tests) shortens it.
   const windowMs = options.timeouts?.openHandshakeMs ?? def.timeLimitMs ?? HANDSHAKE_RESPONSE_WINDOW_MS;
@@ -35,7 +39,9 @@ export async function runHandshakeCase(url: string, def: HandshakeCaseDef, optio
     verdict = {
       behavior: 'FAILED' as const,
       behaviorClose: 'FAILED' as const,
-      result: outcome.failure ? connectFailureText(outcome.failure, outcome.durationMs) : 'Could not open the TCP connection: no observation.',
+      result: outcome.failure
+        ? connectFailureText(outcome.failure, outcome.durationMs)
+        : 'Could not open the TCP connection: no observation.',
       resultClose: 'The opening handshake was never sent.',
     };
   } else {
@@ -66,7 +72,8 @@ export async function runHandshakeCase(url: string, def: HandshakeCaseDef, optio
     createStats: true,
     ...outcome.stats,
     // Head only (a 20 KiB filler stays readable in the report); the body or pipelined frame is in the wire log.
-    httpRequest: request.head.length > 4096 ? `${request.head.slice(0, 4096)}… (${request.head.length} chars)` : request.head,
+    httpRequest:
+      request.head.length > 4096 ? `${request.head.slice(0, 4096)}… (${request.head.length} chars)` : request.head,
     httpResponse: outcome.httpResponse,
     trafficStats: null,
     connectFailure: outcome.failure,

@@ -34,35 +34,57 @@ export type HandshakeObservation =
 const statusText = (status: number, reason: string): string => (reason === '' ? `${status}` : `${status} ${reason}`);
 
 function missingHeaders(headers: HeaderList, required: ReadonlyArray<readonly [string, string]>): string[] {
-  return required.filter(([name, token]) => !headerHasToken(headers.getAll(name).join(','), token)).map(([n, t]) => `${n}: ${t}`);
+  return required
+    .filter(([name, token]) => !headerHasToken(headers.getAll(name).join(','), token))
+    .map(([n, t]) => `${n}: ${t}`);
 }
 
 function closeVerdict(obs: HandshakeObservation): { behaviorClose: BehaviorClose; resultClose: string } {
   switch (obs.kind) {
     case 'closed':
-      return { behaviorClose: 'OK', resultClose: `The server closed the connection${obs.socketError ? ` (${obs.socketError})` : ''}.` };
+      return {
+        behaviorClose: 'OK',
+        resultClose: `The server closed the connection${obs.socketError ? ` (${obs.socketError})` : ''}.`,
+      };
     case 'silent':
-      return { behaviorClose: 'INFORMATIONAL', resultClose: 'The runner dropped the connection at the end of the response window.' };
+      return {
+        behaviorClose: 'INFORMATIONAL',
+        resultClose: 'The runner dropped the connection at the end of the response window.',
+      };
     case 'invalid':
-      return { behaviorClose: 'INFORMATIONAL', resultClose: 'The runner dropped the connection after an invalid response.' };
+      return {
+        behaviorClose: 'INFORMATIONAL',
+        resultClose: 'The runner dropped the connection after an invalid response.',
+      };
     case 'response':
       if (obs.status === 101) {
         return obs.endedCleanly
           ? { behaviorClose: 'OK', resultClose: 'The WebSocket close handshake completed and the server ended TCP.' }
-          : { behaviorClose: 'INFORMATIONAL', resultClose: 'The WebSocket close handshake did not complete in time after the 101; the runner dropped TCP.' };
+          : {
+              behaviorClose: 'INFORMATIONAL',
+              resultClose:
+                'The WebSocket close handshake did not complete in time after the 101; the runner dropped TCP.',
+            };
       }
       return obs.endedCleanly
         ? { behaviorClose: 'OK', resultClose: 'The server ended the connection after its response.' }
-        : { behaviorClose: 'INFORMATIONAL', resultClose: 'The server kept the connection open after refusing; the runner dropped it.' };
+        : {
+            behaviorClose: 'INFORMATIONAL',
+            resultClose: 'The server kept the connection open after refusing; the runner dropped it.',
+          };
   }
 }
 
 function behaviorOf(spec: HandshakeSpec, obs: HandshakeObservation): { behavior: Behavior; result: string } {
   const e = spec.expect;
   if (obs.kind === 'silent') {
-    return { behavior: 'FAILED', result: `No response within ${obs.windowMs} ms and the connection left open: the RFC requires an answer.` };
+    return {
+      behavior: 'FAILED',
+      result: `No response within ${obs.windowMs} ms and the connection left open: the RFC requires an answer.`,
+    };
   }
-  if (obs.kind === 'invalid') return { behavior: 'FAILED', result: `The response is not a valid HTTP response head: ${obs.message}.` };
+  if (obs.kind === 'invalid')
+    return { behavior: 'FAILED', result: `The response is not a valid HTTP response head: ${obs.message}.` };
 
   if (obs.kind === 'response') {
     const lowerHead = obs.rawHead.toLowerCase();
@@ -88,10 +110,15 @@ function behaviorOf(spec: HandshakeSpec, obs: HandshakeObservation): { behavior:
     }
     if (e.acceptValue !== undefined) {
       const got = obs.headers.get('sec-websocket-accept');
-      if (got !== e.acceptValue) return { behavior: 'FAILED', result: `Sec-WebSocket-Accept is ${got ?? '(missing)'}, expected ${e.acceptValue}.` };
+      if (got !== e.acceptValue)
+        return {
+          behavior: 'FAILED',
+          result: `Sec-WebSocket-Accept is ${got ?? '(missing)'}, expected ${e.acceptValue}.`,
+        };
     }
     if (e.expectEcho) {
-      if (obs.echo === 'echoed') return { behavior: 'OK', result: 'Answered a valid 101 and echoed the pipelined frame.' };
+      if (obs.echo === 'echoed')
+        return { behavior: 'OK', result: 'Answered a valid 101 and echoed the pipelined frame.' };
       return {
         behavior: 'INFORMATIONAL',
         result: `Answered a valid 101 but ${obs.echo === 'wrong' ? 'echoed something else than' : 'did not echo'} the pipelined frame.`,
@@ -102,15 +129,23 @@ function behaviorOf(spec: HandshakeSpec, obs: HandshakeObservation): { behavior:
 
   // refuse
   const preferred = `${e.status}${(e.headers ?? []).map(([n, t]) => ` + ${n}: ${t}`).join('')}`;
-  if (accepted) return { behavior: e.onAccept, result: `Accepted with 101 a request that should be refused (${preferred}).` };
-  if (obs.kind === 'closed') return { behavior: 'NON-STRICT', result: `The server ${seen}; ${preferred} is preferred.` };
+  if (accepted)
+    return { behavior: e.onAccept, result: `Accepted with 101 a request that should be refused (${preferred}).` };
+  if (obs.kind === 'closed')
+    return { behavior: 'NON-STRICT', result: `The server ${seen}; ${preferred} is preferred.` };
   if (obs.status === e.status) {
     const missing = missingHeaders(obs.headers, e.headers ?? []);
     if (missing.length === 0) return { behavior: 'OK', result: `Refused with ${preferred}, as required.` };
-    return { behavior: 'NON-STRICT', result: `Refused with ${statusText(obs.status, obs.reason)} but without ${missing.join(' and ')}.` };
+    return {
+      behavior: 'NON-STRICT',
+      result: `Refused with ${statusText(obs.status, obs.reason)} but without ${missing.join(' and ')}.`,
+    };
   }
   const kind = obs.status >= 400 ? 'Refused' : 'Did not upgrade';
-  return { behavior: 'NON-STRICT', result: `${kind} with ${statusText(obs.status, obs.reason)} instead of ${preferred}.` };
+  return {
+    behavior: 'NON-STRICT',
+    result: `${kind} with ${statusText(obs.status, obs.reason)} instead of ${preferred}.`,
+  };
 }
 
 export function handshakeVerdict(spec: HandshakeSpec, obs: HandshakeObservation): Verdict {

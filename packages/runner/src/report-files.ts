@@ -28,7 +28,7 @@ export function caseBundleFilename(agent: string): string {
 
 /** One case report as written to disk: compact, since the files are read by programs and there are thousands. */
 function reportJson(r: CaseResult): string {
-  return JSON.stringify(r) + '\n';
+  return `${JSON.stringify(r)}\n`;
 }
 
 /**
@@ -57,10 +57,13 @@ export function buildIndex(
 }
 
 /** Writes index.json and one JSON file per agent and case, as Autobahn's reports/servers folder holds. */
-export async function writeReportFiles(dir: string, results: ReadonlyMap<string, readonly CaseResult[]>): Promise<AutobahnIndex> {
+export async function writeReportFiles(
+  dir: string,
+  results: ReadonlyMap<string, readonly CaseResult[]>,
+): Promise<AutobahnIndex> {
   await mkdir(dir, { recursive: true });
   const index = buildIndex(results);
-  await writeFile(path.join(dir, 'index.json'), JSON.stringify(index, null, 3) + '\n');
+  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 3)}\n`);
   for (const [agent, list] of results) {
     for (const r of list) {
       await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r));
@@ -75,15 +78,18 @@ export async function writeReportFiles(dir: string, results: ReadonlyMap<string,
  * that holds thousands of cases: one small file per case costs a file-system block each, and the records
  * compress well. Each index entry's `reportfile` names its agent's bundle.
  */
-export async function writeCaseBundles(dir: string, results: ReadonlyMap<string, readonly CaseResult[]>): Promise<AutobahnIndex> {
+export async function writeCaseBundles(
+  dir: string,
+  results: ReadonlyMap<string, readonly CaseResult[]>,
+): Promise<AutobahnIndex> {
   await mkdir(dir, { recursive: true });
   // An entry's reportfile names the bundle that holds it (keyed by case id), never a file that is absent.
   const index = buildIndex(results, caseBundleFilename);
-  await writeFile(path.join(dir, 'index.json'), JSON.stringify(index, null, 3) + '\n');
+  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 3)}\n`);
   for (const [agent, list] of results) {
     const byId: Record<string, CaseResult> = {};
     for (const r of [...list].sort((a, b) => compareCaseIds(a.id, b.id))) byId[r.id] = r;
-    await writeFile(path.join(dir, caseBundleFilename(agent)), gzipSync(JSON.stringify(byId) + '\n'));
+    await writeFile(path.join(dir, caseBundleFilename(agent)), gzipSync(`${JSON.stringify(byId)}\n`));
   }
   return index;
 }
@@ -92,7 +98,11 @@ export async function writeCaseBundles(dir: string, results: ReadonlyMap<string,
  * Writes one agent's per-case reports into `dir` and merges its entries into `dir`/index.json, keeping
  * the other agents already there (Autobahn's index holds every agent of a run).
  */
-export async function writeAgentReport(dir: string, agent: string, results: readonly CaseResult[]): Promise<AutobahnIndex> {
+export async function writeAgentReport(
+  dir: string,
+  agent: string,
+  results: readonly CaseResult[],
+): Promise<AutobahnIndex> {
   await mkdir(dir, { recursive: true });
   const indexPath = path.join(dir, 'index.json');
   let index: AutobahnIndex = {};
@@ -105,14 +115,16 @@ export async function writeAgentReport(dir: string, agent: string, results: read
   for (const r of results) {
     await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r));
   }
-  await writeFile(indexPath, JSON.stringify(index, null, 3) + '\n');
+  await writeFile(indexPath, `${JSON.stringify(index, null, 3)}\n`);
   return index;
 }
 
 /** Counts of each behavior / behaviorClose value per agent. */
-export function summarize(
-  results: readonly Pick<CaseResult, 'behavior' | 'behaviorClose'>[],
-): { behavior: Record<string, number>; behaviorClose: Record<string, number>; total: number } {
+export function summarize(results: readonly Pick<CaseResult, 'behavior' | 'behaviorClose'>[]): {
+  behavior: Record<string, number>;
+  behaviorClose: Record<string, number>;
+  total: number;
+} {
   const behavior: Record<string, number> = {};
   const behaviorClose: Record<string, number> = {};
   for (const r of results) {

@@ -3,7 +3,13 @@ import { runHandshakeCase } from './handshake-runner.js';
 import { CompressedEchoRun } from './compressed-echo.js';
 import { EchoTimingRun } from './echo-timing.js';
 import { eventToJson, expandExpected } from './events.js';
-import { DEFAULT_TIMEOUTS, FuzzingClient, trafficStatsJson, type ClientTimeouts, type ConnectFailure } from './fuzzing-client.js';
+import {
+  DEFAULT_TIMEOUTS,
+  FuzzingClient,
+  trafficStatsJson,
+  type ClientTimeouts,
+  type ConnectFailure,
+} from './fuzzing-client.js';
 import type { CaseResult } from './result.js';
 import { connectFailureText } from './result-texts.js';
 import type { RunCaseOptions } from './run-options.js';
@@ -28,7 +34,8 @@ function receiveBudget(def: CaseDef): number {
   let sent = 0;
   if (def.echoTiming) sent = payloadLength(def.echoTiming.payload) * Math.max(1, def.echoTiming.count);
   // Text windows are counted in characters: up to 4 bytes each.
-  if (def.compressedEcho) sent = def.compressedEcho.messageLength * (def.compressedEcho.binary ? 1 : 4) * def.compressedEcho.count;
+  if (def.compressedEcho)
+    sent = def.compressedEcho.messageLength * (def.compressedEcho.binary ? 1 : 4) * def.compressedEcho.count;
   for (const step of def.steps) {
     if (step.kind === 'frame' || step.kind === 'frameParts') sent += payloadLength(step.frame.payload ?? '');
     else if (step.kind === 'message') sent += payloadLength(step.payload);

@@ -102,7 +102,12 @@ async function sendFrameParts(step: Extract<Step, { kind: 'frameParts' }>, ctx: 
   const { client } = ctx;
   if (client.state !== 'open') return true;
   const payload = payloadBytes(step.frame.payload ?? '');
-  const bytes = client.encodeForParts({ opcode: step.frame.opcode, payload, fin: step.frame.fin ?? true, rsv: step.frame.rsv ?? 0 });
+  const bytes = client.encodeForParts({
+    opcode: step.frame.opcode,
+    payload,
+    fin: step.frame.fin ?? true,
+    rsv: step.frame.rsv ?? 0,
+  });
   let offset = 0;
   let end = bytes.length - payload.length;
   for (let i = 0; i < step.parts.length; i++) {

@@ -34,7 +34,7 @@ export function textPreview(data: Uint8Array): string {
   try {
     return utf8.decode(head) + (cut ? ELLIPSIS : '');
   } catch {
-    return '0x' + hexPreview(data);
+    return `0x${hexPreview(data)}`;
   }
 }
 

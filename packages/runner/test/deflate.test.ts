@@ -27,7 +27,9 @@ describe('compression cases', () => {
     const url = await start(false);
     const r = await runCase(url, caseById('12.1.1')!);
     expect([r.behavior, r.behaviorClose, r.remoteCloseCode]).toEqual(['UNIMPLEMENTED', 'OK', 1000]);
-    expect(r.httpRequest).toMatch(/Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n/);
+    expect(r.httpRequest).toMatch(
+      /Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n/,
+    );
   });
 
   it('12.1.1 against ws with deflate: 1000 compressed echoes, OK, ratios reported', async () => {

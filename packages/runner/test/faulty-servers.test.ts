@@ -16,7 +16,10 @@ const INVALID_UTF8 = allCases.filter((c) => c.expectedClose.closedByWrongEndpoin
  * Close breaks the control frame size rule and is failed (1002) before any close handling.
  */
 const RUNNER_CLOSES = allCases
-  .filter((c) => c.expectedClose.closedByMe && !c.informational && !c.id.startsWith('9.') && !c.compressedEcho && c.id !== '7.3.6')
+  .filter(
+    (c) =>
+      c.expectedClose.closedByMe && !c.informational && !c.id.startsWith('9.') && !c.compressedEcho && c.id !== '7.3.6',
+  )
   .map((c) => c.id);
 
 interface Expectation {

@@ -16,7 +16,12 @@ function rawServer(behave: (socket: import('node:net').Socket) => void, handshak
 
 describe('guards', () => {
   it('reports an unreachable server without hanging, and stops connecting to it', async () => {
-    const suite = await runSuite({ url: await refusedUrl(), agent: 'down', cases: [def('1.1.1'), def('2.1'), def('7.1.1')], concurrency: 1 });
+    const suite = await runSuite({
+      url: await refusedUrl(),
+      agent: 'down',
+      cases: [def('1.1.1'), def('2.1'), def('7.1.1')],
+      concurrency: 1,
+    });
     expect(suite.unreachable).toMatch(/ECONNREFUSED/);
     for (const r of suite.results) expect([r.behavior, r.behaviorClose]).toEqual(['FAILED', 'FAILED']);
   });
@@ -88,7 +93,10 @@ describe('guards', () => {
     const url = await rawServer((s) => {
       s.write('HTTP/1.1 101 Switching Protocols\r\n');
       const line = Buffer.from(`X-Filler: ${'x'.repeat(100)}\r\n`);
-      const timer = setInterval(() => (s.destroyed ? clearInterval(timer) : s.write(Buffer.concat(Array(50).fill(line)))), 5);
+      const timer = setInterval(
+        () => (s.destroyed ? clearInterval(timer) : s.write(Buffer.concat(Array(50).fill(line)))),
+        5,
+      );
     }, false);
     const r = await runCase(url, def('1.1.1'));
     expect(r.connectFailure?.kind).toBe('handshake-rejected');

@@ -25,15 +25,33 @@ const hs = (id: string): HandshakeCaseDef => {
 const ctx = { host: '127.0.0.1:9001', path: '/p?q=1', key: 'AAAAAAAAAAAAAAAAAAAAAA==', userAgent: 'test' };
 
 /** After the 101: answer the runner's Close with a Close, then end TCP. */
-const closesNicely = (socket: net.Socket) => socket.once('data', () => socket.end(Buffer.from([0x88, 0x02, 0x03, 0xe8])));
+const closesNicely = (socket: net.Socket) =>
+  socket.once('data', () => socket.end(Buffer.from([0x88, 0x02, 0x03, 0xe8])));
 
-function response(status: number, headers: Array<[string, string]> = [], extra: Partial<Extract<HandshakeObservation, { kind: 'response' }>> = {}): HandshakeObservation {
-  return { kind: 'response', status, reason: 'X', headers: new HeaderList(headers), rawHead: '', upgrade: null, echo: null, endedCleanly: true, ...extra };
+function response(
+  status: number,
+  headers: Array<[string, string]> = [],
+  extra: Partial<Extract<HandshakeObservation, { kind: 'response' }>> = {},
+): HandshakeObservation {
+  return {
+    kind: 'response',
+    status,
+    reason: 'X',
+    headers: new HeaderList(headers),
+    rawHead: '',
+    upgrade: null,
+    echo: null,
+    endedCleanly: true,
+    ...extra,
+  };
 }
 
 describe('group 0 request builder', () => {
   it('builds the valid request with the edits applied in place', () => {
-    const r = buildHandshakeRequest({ replace: [{ name: 'Connection', value: 'keep-alive' }], extra: [{ name: 'Connection', value: 'Upgrade' }] }, ctx);
+    const r = buildHandshakeRequest(
+      { replace: [{ name: 'Connection', value: 'keep-alive' }], extra: [{ name: 'Connection', value: 'Upgrade' }] },
+      ctx,
+    );
     expect(r.head).toBe(
       'GET /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n' +
         'Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\nUser-Agent: test\r\nConnection: Upgrade\r\n\r\n',
@@ -42,10 +60,19 @@ describe('group 0 request builder', () => {
 
   it('removes lines, fills before, expands targets and appends bodies and frames', () => {
     const r = buildHandshakeRequest(
-      { method: 'POST', target: 'http://{host}{path}', remove: ['HOST'], fillBefore: { count: 2, prefix: 'X-', value: '1' }, body: 'abc', pipelinedText: 'Hi' },
+      {
+        method: 'POST',
+        target: 'http://{host}{path}',
+        remove: ['HOST'],
+        fillBefore: { count: 2, prefix: 'X-', value: '1' },
+        body: 'abc',
+        pipelinedText: 'Hi',
+      },
       ctx,
     );
-    expect(r.head.startsWith('POST http://127.0.0.1:9001/p?q=1 HTTP/1.1\r\nX-1: 1\r\nX-2: 1\r\nUpgrade: websocket\r\n')).toBe(true);
+    expect(
+      r.head.startsWith('POST http://127.0.0.1:9001/p?q=1 HTTP/1.1\r\nX-1: 1\r\nX-2: 1\r\nUpgrade: websocket\r\n'),
+    ).toBe(true);
     expect(r.head).not.toMatch(/^Host:/m);
     const tail = r.bytes.subarray(Buffer.byteLength(r.head));
     expect(tail.subarray(0, 3).toString()).toBe('abc');
@@ -60,23 +87,37 @@ describe('group 0 request builder', () => {
   });
 
   it('builds every group 0 case', () => {
-    for (const def of allCases.filter(isHandshakeCase)) expect(buildHandshakeRequest(def.handshake.request, ctx).bytes.length, def.id).toBeGreaterThan(50);
+    for (const def of allCases.filter(isHandshakeCase))
+      expect(buildHandshakeRequest(def.handshake.request, ctx).bytes.length, def.id).toBeGreaterThan(50);
   });
 });
 
 describe('group 0 verdict rules', () => {
   const v12 = hs('0.3.2').handshake;
   it('a MUST-refuse case: preferred status and headers OK, other refusals NON-STRICT, 101 FAILED', () => {
-    expect(handshakeVerdict(v12, response(426, [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', '13, 8']])).behavior).toBe('OK');
+    expect(
+      handshakeVerdict(
+        v12,
+        response(426, [
+          ['Upgrade', 'websocket'],
+          ['Sec-WebSocket-Version', '13, 8'],
+        ]),
+      ).behavior,
+    ).toBe('OK');
     const without = handshakeVerdict(v12, response(426, [['Upgrade', 'websocket']]));
-    expect([without.behavior, without.result]).toEqual(['NON-STRICT', 'Refused with 426 X but without Sec-WebSocket-Version: 13.']);
+    expect([without.behavior, without.result]).toEqual([
+      'NON-STRICT',
+      'Refused with 426 X but without Sec-WebSocket-Version: 13.',
+    ]);
     expect(handshakeVerdict(v12, response(400)).behavior).toBe('NON-STRICT');
     expect(handshakeVerdict(v12, { kind: 'closed', socketError: null }).behavior).toBe('NON-STRICT');
     expect(handshakeVerdict(v12, response(101, [], { upgrade: { ok: true, extensions: [] } })).behavior).toBe('FAILED');
   });
 
   it('a limit case: 101 is only INFORMATIONAL', () => {
-    expect(handshakeVerdict(hs('0.5.1').handshake, response(101, [], { upgrade: { ok: true, extensions: [] } })).behavior).toBe('INFORMATIONAL');
+    expect(
+      handshakeVerdict(hs('0.5.1').handshake, response(101, [], { upgrade: { ok: true, extensions: [] } })).behavior,
+    ).toBe('INFORMATIONAL');
   });
 
   it('silence, garbage, an invalid 101 and reflected injection are FAILED in every kind', () => {
@@ -84,9 +125,14 @@ describe('group 0 verdict rules', () => {
       const spec = hs(id).handshake;
       expect(handshakeVerdict(spec, { kind: 'silent', windowMs: 5 }).behavior).toBe('FAILED');
       expect(handshakeVerdict(spec, { kind: 'invalid', message: 'x' }).behavior).toBe('FAILED');
-      expect(handshakeVerdict(spec, response(101, [], { upgrade: { ok: false, message: 'bad accept' } })).behavior).toBe('FAILED');
+      expect(
+        handshakeVerdict(spec, response(101, [], { upgrade: { ok: false, message: 'bad accept' } })).behavior,
+      ).toBe('FAILED');
     }
-    const injected = handshakeVerdict(hs('0.6.2').handshake, response(400, [], { rawHead: 'HTTP/1.1 400 X\r\nX-Injected: yes\r\n\r\n' }));
+    const injected = handshakeVerdict(
+      hs('0.6.2').handshake,
+      response(400, [], { rawHead: 'HTTP/1.1 400 X\r\nX-Injected: yes\r\n\r\n' }),
+    );
     expect(injected.behavior).toBe('FAILED');
   });
 
@@ -103,7 +149,9 @@ describe('group 0 engine against misbehaving servers', () => {
     const by = new Map(suite.results.map((r) => [r.id, r]));
     expect([by.get('0.1.1')!.behavior, by.get('0.1.1')!.behaviorClose]).toEqual(['OK', 'OK']);
     expect(by.get('0.4.7')!.behavior).toBe('OK');
-    expect(by.get('0.4.7')!.httpResponse).toContain(`Sec-WebSocket-Accept: ${computeAcceptKey('dGhlIHNhbXBsZSBub25jZQ==')}`);
+    expect(by.get('0.4.7')!.httpResponse).toContain(
+      `Sec-WebSocket-Accept: ${computeAcceptKey('dGhlIHNhbXBsZSBub25jZQ==')}`,
+    );
     expect(by.get('0.3.2')!.behavior).toBe('FAILED');
     expect(by.get('0.3.2')!.result).toMatch(/Accepted with 101/);
     expect(by.get('0.2.1')!.behavior).toBe('FAILED');
@@ -128,7 +176,11 @@ describe('group 0 engine against misbehaving servers', () => {
   });
 
   it('a server that reflects the injected header is FAILED', async () => {
-    const url = await server(onRequestHead((_head, socket) => socket.end('HTTP/1.1 400 Bad Request\r\nX-Injected: yes\r\nContent-Length: 0\r\n\r\n')));
+    const url = await server(
+      onRequestHead((_head, socket) =>
+        socket.end('HTTP/1.1 400 Bad Request\r\nX-Injected: yes\r\nContent-Length: 0\r\n\r\n'),
+      ),
+    );
     const r = await runCase(url, hs('0.6.3'));
     expect(r.behavior).toBe('FAILED');
     expect(r.result).toMatch(/reflects injected/);
@@ -137,7 +189,13 @@ describe('group 0 engine against misbehaving servers', () => {
   it('garbage instead of HTTP, and a 101 with the wrong accept, are FAILED', async () => {
     const garbage = await server(onRequestHead((_head, socket) => socket.end('hello there\r\n\r\n')));
     expect((await runCase(garbage, hs('0.2.1'))).result).toMatch(/not a valid HTTP response/);
-    const wrong = await server(onRequestHead((_h, socket) => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n')));
+    const wrong = await server(
+      onRequestHead((_h, socket) =>
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n',
+        ),
+      ),
+    );
     const r = await runCase(wrong, hs('0.1.1'));
     expect(r.behavior).toBe('FAILED');
     expect(r.result).toMatch(/101 is invalid: server sent Sec-WebSocket-Accept/);
@@ -154,16 +212,32 @@ describe('group 0 engine against misbehaving servers', () => {
       }),
     );
     expect((await runCase(echo, hs('0.6.7'))).behavior).toBe('OK');
-    const mute = await server(afterUpgrade((socket) => socket.on('data', (d) => (d[0] === 0x88 ? socket.end(Buffer.from([0x88, 0])) : undefined))));
+    const mute = await server(
+      afterUpgrade((socket) =>
+        socket.on('data', (d) => (d[0] === 0x88 ? socket.end(Buffer.from([0x88, 0])) : undefined)),
+      ),
+    );
     const r = await runCase(mute, hs('0.6.7'), { timeouts: { closeHandshakeMs: 300 } });
-    expect([r.behavior, r.result]).toEqual(['INFORMATIONAL', 'Answered a valid 101 but did not echo the pipelined frame.']);
+    expect([r.behavior, r.result]).toEqual([
+      'INFORMATIONAL',
+      'Answered a valid 101 but did not echo the pipelined frame.',
+    ]);
   });
 
   it('a dead target: the first case reports it, the rest are "not run" at once', async () => {
-    const suite = await runSuite({ url: await refusedUrl(), agent: 'down', cases: allCases.filter(isHandshakeCase), concurrency: 1 });
+    const suite = await runSuite({
+      url: await refusedUrl(),
+      agent: 'down',
+      cases: allCases.filter(isHandshakeCase),
+      concurrency: 1,
+    });
     expect(suite.unreachable).toMatch(/ECONNREFUSED/);
-    expect(suite.results.every((r) => isTargetDown(r) && r.result.startsWith('Not run: the server was unreachable'))).toBe(true);
+    expect(
+      suite.results.every((r) => isTargetDown(r) && r.result.startsWith('Not run: the server was unreachable')),
+    ).toBe(true);
     // Only the first case tried to connect; the rest were recorded without a connection attempt.
-    expect(suite.results.filter((r) => r.wasNotCleanReason === 'server unreachable').length).toBe(suite.results.length - 1);
+    expect(suite.results.filter((r) => r.wasNotCleanReason === 'server unreachable').length).toBe(
+      suite.results.length - 1,
+    );
   });
 });

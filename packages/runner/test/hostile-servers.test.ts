@@ -71,7 +71,10 @@ describe('the runner survives hostile servers in a 128 MiB heap', () => {
   });
 
   it('R6 no Close reply → close handshake timeout; no TCP drop → the runner drops it; data after Close is ignored', () => {
-    expect([by('R6 no Close reply').behaviorClose, by('R6 no Close reply').flags.wasCloseHandshakeTimeout]).toEqual(['UNCLEAN', true]);
+    expect([by('R6 no Close reply').behaviorClose, by('R6 no Close reply').flags.wasCloseHandshakeTimeout]).toEqual([
+      'UNCLEAN',
+      true,
+    ]);
     const drop = by('R6 no TCP drop');
     expect([drop.behaviorClose, drop.flags.droppedByMe]).toEqual(['FAILED BY CLIENT', true]);
     expect([by('R6 data after Close').behavior, by('R6 data after Close').behaviorClose]).toEqual(['OK', 'OK']);
@@ -92,15 +95,28 @@ describe('the runner survives hostile servers in a 128 MiB heap', () => {
 
   it('R9 a server that never reads → the drain deadline fires', () => {
     const r = by('R9 never reads');
-    expect([r.behavior, r.result]).toEqual(['FAILED', expect.stringMatching(/server stopped reading: a write waited more than 1000 ms/)]);
+    expect([r.behavior, r.result]).toEqual([
+      'FAILED',
+      expect.stringMatching(/server stopped reading: a write waited more than 1000 ms/),
+    ]);
   });
 
   it('R10 bad accept, unoffered extension or subprotocol, 200, garbage → handshake failure verdicts', () => {
     expect(by('R10 bad accept').connectFailure).toMatch(/handshake-rejected: server sent Sec-WebSocket-Accept/);
-    expect(by('R10 unoffered extension').connectFailure).toMatch(/handshake-rejected: server selected extension x-never-offered/);
-    expect(by('R10 unoffered subprotocol').connectFailure).toMatch(/handshake-rejected: server selected subprotocol chat/);
+    expect(by('R10 unoffered extension').connectFailure).toMatch(
+      /handshake-rejected: server selected extension x-never-offered/,
+    );
+    expect(by('R10 unoffered subprotocol').connectFailure).toMatch(
+      /handshake-rejected: server selected subprotocol chat/,
+    );
     expect(by('R10 200 OK').connectFailure).toMatch(/handshake-rejected: server answered 200/);
-    for (const name of ['R10 bad accept', 'R10 unoffered extension', 'R10 unoffered subprotocol', 'R10 200 OK', 'R10 random bytes']) {
+    for (const name of [
+      'R10 bad accept',
+      'R10 unoffered extension',
+      'R10 unoffered subprotocol',
+      'R10 200 OK',
+      'R10 random bytes',
+    ]) {
       expect([by(name).behavior, by(name).behaviorClose], name).toEqual(['FAILED', 'FAILED']);
     }
   });

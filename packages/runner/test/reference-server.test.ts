@@ -22,7 +22,13 @@ let suite: SuiteResult;
 let maxOpenDuringTiming = 0;
 
 beforeAll(async () => {
-  wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, maxFragments: 0 } as never);
+  wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    maxPayload: 64 * 1024 * 1024,
+    perMessageDeflate: false,
+    maxFragments: 0,
+  } as never);
   await new Promise((resolve) => wss.on('listening', resolve));
   let open = 0;
   wss.on('connection', (ws) => {
@@ -46,7 +52,9 @@ afterAll(() => new Promise<void>((resolve) => wss.close(() => resolve())));
 describe('against ws 8 (correct echo server)', () => {
   it('plays all 517 cases with no FAILED verdict; without deflate, 12.x and 13.x are UNIMPLEMENTED', () => {
     expect(suite.results).toHaveLength(517);
-    const failed = suite.results.filter((r) => r.behavior === 'FAILED' || !['OK', 'INFORMATIONAL'].includes(r.behaviorClose));
+    const failed = suite.results.filter(
+      (r) => r.behavior === 'FAILED' || !['OK', 'INFORMATIONAL'].includes(r.behaviorClose),
+    );
     expect(failed.map(describeResult)).toEqual([]);
     const compression = suite.results.filter((r) => /^1[23]\./.test(r.id));
     expect(compression).toHaveLength(216);
@@ -59,7 +67,8 @@ describe('against ws 8 (correct echo server)', () => {
 
   it('gives non-OK verdicts only where Autobahn does', () => {
     for (const r of suite.results) {
-      if (INFORMATIONAL.includes(r.id)) expect([r.id, r.behavior, r.behaviorClose]).toEqual([r.id, 'INFORMATIONAL', 'INFORMATIONAL']);
+      if (INFORMATIONAL.includes(r.id))
+        expect([r.id, r.behavior, r.behaviorClose]).toEqual([r.id, 'INFORMATIONAL', 'INFORMATIONAL']);
       else if (WS_VALIDATES_AT_END.includes(r.id)) expect([r.id, r.behavior]).toEqual([r.id, 'NON-STRICT']);
       else if (MAY_BE_NON_STRICT.includes(r.id)) expect(['OK', 'NON-STRICT']).toContain(r.behavior);
       else if (/^1[23]\./.test(r.id)) expect(r.behavior).toBe('UNIMPLEMENTED');

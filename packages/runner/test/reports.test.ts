@@ -5,7 +5,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseDef } from '@wsmatrix/cases/testing';
 import { gunzipSync } from 'node:zlib';
-import { buildIndex, caseBundleFilename, caseReportFilename, summarize, writeCaseBundles } from '../src/report-files.js';
+import {
+  buildIndex,
+  caseBundleFilename,
+  caseReportFilename,
+  summarize,
+  writeCaseBundles,
+} from '../src/report-files.js';
 import { runSuite } from '../src/suite.js';
 import type { CaseResult } from '../src/result.js';
 import { caseResult, cleanCloseByRunner } from '../testing/index.js';
@@ -38,9 +44,20 @@ describe('report files', () => {
     expect(Object.keys(index).sort()).toEqual(['Our Core 1.0', 'second']);
     expect(Object.keys(index['Our Core 1.0'])).toEqual(IDS);
     for (const entry of Object.values(index['Our Core 1.0']) as Array<Record<string, unknown>>) {
-      expect(Object.keys(entry).sort()).toEqual(['behavior', 'behaviorClose', 'duration', 'remoteCloseCode', 'reportfile']);
+      expect(Object.keys(entry).sort()).toEqual([
+        'behavior',
+        'behaviorClose',
+        'duration',
+        'remoteCloseCode',
+        'reportfile',
+      ]);
     }
-    expect(index['Our Core 1.0']['7.7.1']).toMatchObject({ behavior: 'OK', behaviorClose: 'OK', remoteCloseCode: 1000, reportfile: 'our_core_1_0_case_7_7_1.json' });
+    expect(index['Our Core 1.0']['7.7.1']).toMatchObject({
+      behavior: 'OK',
+      behaviorClose: 'OK',
+      remoteCloseCode: 1000,
+      reportfile: 'our_core_1_0_case_7_7_1.json',
+    });
     expect(index['Our Core 1.0']['3.1'].remoteCloseCode).toBe(1002);
     const files = await readdir(dir);
     for (const id of IDS) expect(files).toContain(caseReportFilename('Our Core 1.0', id));
@@ -58,7 +75,9 @@ describe('report files', () => {
     expect(stored['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
     expect((await readdir(bundled)).sort()).toEqual(['index.json', caseBundleFilename('Our Core 1.0')]);
     expect(caseBundleFilename('Our Core 1.0')).toBe('our_core_1_0_cases.json.gz');
-    const bundle = JSON.parse(gunzipSync(await readFile(path.join(bundled, 'our_core_1_0_cases.json.gz'))).toString('utf8')) as Record<string, CaseResult>;
+    const bundle = JSON.parse(
+      gunzipSync(await readFile(path.join(bundled, 'our_core_1_0_cases.json.gz'))).toString('utf8'),
+    ) as Record<string, CaseResult>;
     expect(bundle).toEqual({ '2.10': record });
   });
 
@@ -88,21 +107,50 @@ describe('report files', () => {
   it('records the 6.4.3 markers and the server-side close', async () => {
     const r = JSON.parse(await readFile(path.join(dir, 'our_core_1_0_case_6_4_3.json'), 'utf8')) as CaseResult;
     expect(r.received).toEqual([['timeout', 'A']]);
-    expect(r).toMatchObject({ behavior: 'OK', behaviorClose: 'OK', closedByMe: false, remoteCloseCode: 1007, localCloseCode: 1000 });
+    expect(r).toMatchObject({
+      behavior: 'OK',
+      behaviorClose: 'OK',
+      closedByMe: false,
+      remoteCloseCode: 1007,
+      localCloseCode: 1000,
+    });
     expect(r.duration).toBeGreaterThanOrEqual(1000);
   });
 });
 
 describe('index and totals from results', () => {
-  it('buildIndex lists each agent\'s cases in catalogue order with Autobahn\'s entry fields', () => {
-    const results = new Map([['agent', [caseResult('2.10'), caseResult('2.2', { behavior: 'FAILED', remoteCloseCode: 1002, duration: 7 }), caseResult('10.1.1')]]]);
+  it("buildIndex lists each agent's cases in catalogue order with Autobahn's entry fields", () => {
+    const results = new Map([
+      [
+        'agent',
+        [
+          caseResult('2.10'),
+          caseResult('2.2', { behavior: 'FAILED', remoteCloseCode: 1002, duration: 7 }),
+          caseResult('10.1.1'),
+        ],
+      ],
+    ]);
     const index = buildIndex(results);
-    expect(Object.keys(index['agent']!)).toEqual(['2.2', '2.10', '10.1.1']);
-    expect(index['agent']!['2.2']).toEqual({ behavior: 'FAILED', behaviorClose: 'OK', duration: 7, remoteCloseCode: 1002, reportfile: 'agent_case_2_2.json' });
+    expect(Object.keys(index.agent!)).toEqual(['2.2', '2.10', '10.1.1']);
+    expect(index.agent!['2.2']).toEqual({
+      behavior: 'FAILED',
+      behaviorClose: 'OK',
+      duration: 7,
+      remoteCloseCode: 1002,
+      reportfile: 'agent_case_2_2.json',
+    });
   });
 
   it('summarize counts each behavior and behaviorClose', () => {
-    const results = [caseResult('1.1.1'), caseResult('1.1.2', { behavior: 'NON-STRICT' }), caseResult('3.1', { behavior: 'FAILED', behaviorClose: 'UNCLEAN' })];
-    expect(summarize(results)).toEqual({ behavior: { OK: 1, 'NON-STRICT': 1, FAILED: 1 }, behaviorClose: { OK: 2, UNCLEAN: 1 }, total: 3 });
+    const results = [
+      caseResult('1.1.1'),
+      caseResult('1.1.2', { behavior: 'NON-STRICT' }),
+      caseResult('3.1', { behavior: 'FAILED', behaviorClose: 'UNCLEAN' }),
+    ];
+    expect(summarize(results)).toEqual({
+      behavior: { OK: 1, 'NON-STRICT': 1, FAILED: 1 },
+      behaviorClose: { OK: 2, UNCLEAN: 1 },
+      total: 3,
+    });
   });
 });

@@ -31,7 +31,12 @@ describe('SendQueue', () => {
   it('writes in order and resolves each push once its bytes are handed over', async () => {
     const { client, peer, received } = await pair();
     const writes: number[] = [];
-    const queue = new SendQueue(client, (d) => writes.push(d.length), 10_000, () => undefined);
+    const queue = new SendQueue(
+      client,
+      (d) => writes.push(d.length),
+      10_000,
+      () => undefined,
+    );
     peer.resume();
     const parts = Array.from({ length: 5000 }, (_, i) => Buffer.from(`${i},`));
     await Promise.all(parts.map((p, i) => queue.push(p, i % 1000 === 0 ? 2 : 0, i % 777 === 0)));
@@ -43,7 +48,12 @@ describe('SendQueue', () => {
 
   it('answers only the latest of many Pings while the socket is backed up, one frame encoded', async () => {
     const { client, peer, received } = await pair();
-    const queue = new SendQueue(client, () => undefined, 60_000, () => undefined);
+    const queue = new SendQueue(
+      client,
+      () => undefined,
+      60_000,
+      () => undefined,
+    );
     // Fill the socket until it reports backpressure; the queue then holds every later write.
     const filler = Buffer.alloc(1024 * 1024, 0x61);
     let filled = 0;
@@ -62,14 +72,24 @@ describe('SendQueue', () => {
     const last = queue.push(after);
     peer.resume();
     await last;
-    while (received().length < filled + pongFrame(Buffer.from('9999')).length + after.length) await new Promise((r) => setImmediate(r));
+    while (received().length < filled + pongFrame(Buffer.from('9999')).length + after.length)
+      await new Promise((r) => setImmediate(r));
     expect(encoded.map(String)).toEqual(['9999']);
-    expect(received().subarray(filled).equals(Buffer.concat([pongFrame(Buffer.from('9999')), after]))).toBe(true);
+    expect(
+      received()
+        .subarray(filled)
+        .equals(Buffer.concat([pongFrame(Buffer.from('9999')), after])),
+    ).toBe(true);
   });
 
   it('answers the Pings parsed from one read with one Pong, even on an idle socket', async () => {
     const { client, peer, received } = await pair();
-    const queue = new SendQueue(client, () => undefined, 10_000, () => undefined);
+    const queue = new SendQueue(
+      client,
+      () => undefined,
+      10_000,
+      () => undefined,
+    );
     peer.resume();
     const encoded: string[] = [];
     // As the frame parser calls it: synchronously, once per Ping of the read.
@@ -87,7 +107,12 @@ describe('SendQueue', () => {
 
   it('queues a fresh Pong for a Ping that arrives after the last one was written', async () => {
     const { client, peer, received } = await pair();
-    const queue = new SendQueue(client, () => undefined, 10_000, () => undefined);
+    const queue = new SendQueue(
+      client,
+      () => undefined,
+      10_000,
+      () => undefined,
+    );
     peer.resume();
     queue.pushPong(Buffer.from('a'), pongFrame);
     await queue.push(Buffer.alloc(0));

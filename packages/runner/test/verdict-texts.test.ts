@@ -24,7 +24,11 @@ describe('never opened is never passed', () => {
     const r = await runCase(url, def('5.1'), { timeouts: { openHandshakeMs: 200 } });
     expect(r.connectFailure?.kind).toBe('handshake-timeout');
     expect([r.behavior, r.behaviorClose]).toEqual(['FAILED', 'FAILED']);
-    expect(r.result).toMatch(new RegExp(`^The WebSocket connection never opened: no complete handshake response within 200 ms \\(after ${SECONDS}\\)\\.$`));
+    expect(r.result).toMatch(
+      new RegExp(
+        `^The WebSocket connection never opened: no complete handshake response within 200 ms \\(after ${SECONDS}\\)\\.$`,
+      ),
+    );
     expect(resultPassed(r)).toBe(false);
     expect(isTargetDown(r)).toBe(false);
   });
@@ -41,7 +45,9 @@ describe('never opened is never passed', () => {
     expect(resultPassed({ behavior: 'OK', behaviorClose: 'OK', connectFailure: null })).toBe(true);
     expect(resultPassed({ behavior: 'OK', behaviorClose: 'OK' })).toBe(true);
     expect(resultPassed({ behavior: 'OK', behaviorClose: 'OK', connectFailure: failure })).toBe(false);
-    expect(resultPassed({ behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL', connectFailure: failure })).toBe(false);
+    expect(resultPassed({ behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL', connectFailure: failure })).toBe(
+      false,
+    );
     expect(resultPassed({ behavior: 'NON-STRICT', behaviorClose: 'OK', connectFailure: null })).toBe(true);
     expect(resultPassed({ behavior: 'FAILED', behaviorClose: 'OK', connectFailure: null })).toBe(false);
   });
@@ -59,7 +65,11 @@ describe('a dead target', () => {
   it('is reported once, every row target down in Autobahn vocabulary with an "unreachable" text', async () => {
     const url = await refusedUrl();
     const down: string[] = [];
-    const byAgent = await runSuite({ servers: [{ agent: 'dead', url }], cases: ['1.1.1', '1.1.2', '2.1', '5.1', '7.1.1', '9.1.1'].map(def), onTargetDown: (agent, reason) => down.push(`${agent}: ${reason}`) });
+    const byAgent = await runSuite({
+      servers: [{ agent: 'dead', url }],
+      cases: ['1.1.1', '1.1.2', '2.1', '5.1', '7.1.1', '9.1.1'].map(def),
+      onTargetDown: (agent, reason) => down.push(`${agent}: ${reason}`),
+    });
     expect(down).toHaveLength(1);
     expect(down[0]).toMatch(/^dead: .*ECONNREFUSED/);
     const results = byAgent.get('dead')!;
@@ -85,7 +95,11 @@ describe('result texts say what happened and when', () => {
     const url = await serve(afterUpgrade((s) => s.once('data', () => s.end(Buffer.from([0x83, 0x00])))));
     const r = await runCase(url, def('9.1.1'));
     expect([r.behavior, r.localCloseCode]).toEqual(['FAILED', 1002]);
-    expect(r.result).toMatch(new RegExp(`^The runner failed the connection \\(close code 1002, WS_ERR_INVALID_OPCODE: reserved opcode 0x3\\) after ${SECONDS}, before the expected message arrived\\.$`));
+    expect(r.result).toMatch(
+      new RegExp(
+        `^The runner failed the connection \\(close code 1002, WS_ERR_INVALID_OPCODE: reserved opcode 0x3\\) after ${SECONDS}, before the expected message arrived\\.$`,
+      ),
+    );
   });
 
   it('9.7.1 (many messages) closed by the server with 1001: its Close, its code and its time', async () => {
@@ -94,13 +108,21 @@ describe('result texts say what happened and when', () => {
     const url = await serve(afterUpgrade((s) => s.once('data', () => s.end(Buffer.from([0x88, 0x02, 0x03, 0xe9])))));
     const r = await runCase(url, def(id));
     expect(r.behavior).toBe('FAILED');
-    expect(r.result).toMatch(new RegExp(`^The server closed the connection \\(close code 1001\\) after ${SECONDS}, before all \\d+ echoes arrived \\(0 did\\)\\.$`));
+    expect(r.result).toMatch(
+      new RegExp(
+        `^The server closed the connection \\(close code 1001\\) after ${SECONDS}, before all \\d+ echoes arrived \\(0 did\\)\\.$`,
+      ),
+    );
   });
 
   it('12.1.1 with deflate accepted, then dropped: not "did not finish within N seconds"', async () => {
-    const url = await serve(afterUpgrade((s) => s.once('data', () => s.destroy()), 'Sec-WebSocket-Extensions: permessage-deflate\r\n'));
+    const url = await serve(
+      afterUpgrade((s) => s.once('data', () => s.destroy()), 'Sec-WebSocket-Extensions: permessage-deflate\r\n'),
+    );
     const r = await runCase(url, def('12.1.1'));
     expect(r.behavior).toBe('FAILED');
-    expect(r.result).toMatch(new RegExp(`^${DROPPED} after ${SECONDS}, before all \\d+ echoes arrived \\(0 did\\)\\.$`));
+    expect(r.result).toMatch(
+      new RegExp(`^${DROPPED} after ${SECONDS}, before all \\d+ echoes arrived \\(0 did\\)\\.$`),
+    );
   });
 });

@@ -8,7 +8,9 @@ import type { EchoTarget } from './types.js';
 
 /** Names of the external targets in the shipped targets file, in file order. */
 export function externalTargetNames(): string[] {
-  return loadCommandTargets().map((t) => t.name).filter((name) => !isTargetName(name));
+  return loadCommandTargets()
+    .map((t) => t.name)
+    .filter((name) => !isTargetName(name));
 }
 
 /** Embedded then external target names: the default columns of the matrix. */

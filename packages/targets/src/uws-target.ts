@@ -33,7 +33,7 @@ export class UwsNativeLoadError extends Error {
       `cannot load the uWebSockets.js native binary ${binaryPath} ` +
         `(platform ${process.platform}, arch ${process.arch}, Node ABI ${process.versions.modules}): ` +
         `${cause instanceof Error ? cause.message : String(cause)}. ` +
-        'The uws target never uses the package\'s JavaScript fallback.',
+        "The uws target never uses the package's JavaScript fallback.",
       { cause },
     );
     this.name = 'UwsNativeLoadError';

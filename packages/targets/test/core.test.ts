@@ -15,15 +15,15 @@ describeEchoTarget('core', {
 
 describe('the core reports the socket layer in effect once started', { timeout: 30_000 }, () => {
   const started: RunningTarget[] = [];
-  const before = process.env['WSMATRIX_CORE_SOCKETS'];
+  const before = process.env.WSMATRIX_CORE_SOCKETS;
   afterEach(async () => {
     await Promise.all(started.splice(0).map((r) => r.close()));
-    if (before === undefined) delete process.env['WSMATRIX_CORE_SOCKETS'];
-    else process.env['WSMATRIX_CORE_SOCKETS'] = before;
+    if (before === undefined) delete process.env.WSMATRIX_CORE_SOCKETS;
+    else process.env.WSMATRIX_CORE_SOCKETS = before;
   });
 
   test('net by default, for core and core+deflate', async () => {
-    delete process.env['WSMATRIX_CORE_SOCKETS'];
+    delete process.env.WSMATRIX_CORE_SOCKETS;
     for (const name of ['core', 'core+deflate']) {
       const running = await getTarget(name).start();
       started.push(running);
@@ -32,7 +32,7 @@ describe('the core reports the socket layer in effect once started', { timeout: 
   });
 
   test('the layer asked for through the environment, when it works', async () => {
-    process.env['WSMATRIX_CORE_SOCKETS'] = 'shared-reads';
+    process.env.WSMATRIX_CORE_SOCKETS = 'shared-reads';
     const running = await getTarget('core').start();
     started.push(running);
     expect(running.options).toEqual({ socketLayer: 'shared-reads' });

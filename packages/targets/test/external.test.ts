@@ -41,9 +41,13 @@ const requireAll = Boolean(process.env.CI);
 for (const target of loadCommandTargets()) {
   const unavailable = target.unavailableReason();
   const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(`external target "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`, { timeout: SAFETY_NET_MS }, () => {
-    describeRunningTarget(target);
-  });
+  describe.skipIf(skip)(
+    `external target "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
+    { timeout: SAFETY_NET_MS },
+    () => {
+      describeRunningTarget(target);
+    },
+  );
 }
 
 function describeRunningTarget(target: CommandTarget): void {
@@ -111,20 +115,24 @@ function describeRunningTarget(target: CommandTarget): void {
     expect((await done).code).toBe(1007);
   });
 
-  test('close() stops the server and every process it forked', async () => {
-    const own = await target.start();
-    const ws = await openClient(own.url); // wslay forks a child per connection
-    ws.on('error', () => {});
-    const reply = nextMessage(ws, 5000);
-    ws.send('hello');
-    await reply;
-    const clientClosed = closed(ws, 5000);
-    await withTimeout(own.close(), 5000, 'close()');
-    await clientClosed;
-    expect(isAlive(own.pid)).toBe(false);
-    expect(groupIsGone(own.pid)).toBe(true);
-    await expect(own.close()).resolves.toBeUndefined(); // idempotent
-  }, SAFETY_NET_MS);
+  test(
+    'close() stops the server and every process it forked',
+    async () => {
+      const own = await target.start();
+      const ws = await openClient(own.url); // wslay forks a child per connection
+      ws.on('error', () => {});
+      const reply = nextMessage(ws, 5000);
+      ws.send('hello');
+      await reply;
+      const clientClosed = closed(ws, 5000);
+      await withTimeout(own.close(), 5000, 'close()');
+      await clientClosed;
+      expect(isAlive(own.pid)).toBe(false);
+      expect(groupIsGone(own.pid)).toBe(true);
+      await expect(own.close()).resolves.toBeUndefined(); // idempotent
+    },
+    SAFETY_NET_MS,
+  );
 
   test('start() on a port already in use rejects', async () => {
     await expect(target.start({ port: fixture.running.port })).rejects.toThrow(/already in use/);
@@ -177,7 +185,9 @@ describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
     expect(await unavailableReason(fake({ version: { run: ['/nonexistent/python3', '--version'] } }))).toBe(
       'cannot read its version (/nonexistent/python3 not found)',
     );
-    const failing = fake({ version: { run: ['sh', '-c', "echo \"ModuleNotFoundError: No module named 'fake'\" >&2; exit 1"] } });
+    const failing = fake({
+      version: { run: ['sh', '-c', 'echo "ModuleNotFoundError: No module named \'fake\'" >&2; exit 1'] },
+    });
     expect(await unavailableReason(failing)).toBe(
       "cannot read its version (sh exited with 1: ModuleNotFoundError: No module named 'fake')",
     );
@@ -186,7 +196,9 @@ describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
   test('a version picked out by match, and one that does not match', () => {
     const run = ['sh', '-c', 'echo 1.1.1-3+b1'];
     expect(fake({ version: { run, match: '^\\d+(\\.\\d+)+' } }).version).toBe('1.1.1');
-    expect(fake({ version: { run, match: '^v\\d+' } }).unavailableReason()).toBe('cannot read its version (got "1.1.1-3+b1")');
+    expect(fake({ version: { run, match: '^v\\d+' } }).unavailableReason()).toBe(
+      'cannot read its version (got "1.1.1-3+b1")',
+    );
   });
 
   test('a failing build: the first error line of the compiler', async () => {
@@ -194,7 +206,12 @@ describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
       build: {
         inputs: [],
         output: 'fake-server',
-        run: ['sh', '-c', 'echo "fake.c:1:10: fatal error: fake/fake.h: No such file or directory" >&2; exit 1', '{output}'],
+        run: [
+          'sh',
+          '-c',
+          'echo "fake.c:1:10: fatal error: fake/fake.h: No such file or directory" >&2; exit 1',
+          '{output}',
+        ],
       },
       command: ['{build}', '{port}'],
     });
@@ -219,7 +236,9 @@ describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
   test('a targets file whose command has no {port} is rejected when read', () => {
     const bad = { targets: [{ name: 'x', implementation: 'x', version: { run: ['true'] }, command: ['srv'] }] };
     expect(() => parseTargetsJson(bad, 'targets.json')).toThrow(InvalidTargetsFileError);
-    expect(() => parseTargetsJson(bad, 'targets.json')).toThrow('targets.json: targets[0].command must pass the port ({port})');
+    expect(() => parseTargetsJson(bad, 'targets.json')).toThrow(
+      'targets.json: targets[0].command must pass the port ({port})',
+    );
   });
 });
 
@@ -260,7 +279,9 @@ describe('command targets: processes', { timeout: SAFETY_NET_MS }, () => {
     const target = nodeTarget('', { command: ['sh', '-c', 'echo "boom: cannot open config" >&2; exit 3', '{port}'] });
     const err = (await target.start().catch((e: unknown) => e)) as TargetStartError;
     expect(err).toBeInstanceOf(TargetStartError);
-    expect(err.message).toMatch(/exited with code 3 before accepting connections on 127\.0\.0\.1:\d+\n[\s\S]*boom: cannot open config/);
+    expect(err.message).toMatch(
+      /exited with code 3 before accepting connections on 127\.0\.0\.1:\d+\n[\s\S]*boom: cannot open config/,
+    );
   });
 
   test('port 0: a server that lost the race for the picked port is started again on another', async () => {
@@ -277,7 +298,10 @@ describe('command targets: processes', { timeout: SAFETY_NET_MS }, () => {
   });
 
   test('a server that never listens: TargetStartError after readyTimeoutMs, and it is killed', async () => {
-    const target = nodeTarget('', { command: ['sh', '-c', 'echo "pid $$"; exec sleep 60', '{port}'], readyTimeoutMs: 300 });
+    const target = nodeTarget('', {
+      command: ['sh', '-c', 'echo "pid $$"; exec sleep 60', '{port}'],
+      readyTimeoutMs: 300,
+    });
     const err = (await target.start().catch((e: unknown) => e)) as TargetStartError;
     expect(err).toBeInstanceOf(TargetStartError);
     expect(err.message).toMatch(/did not accept TCP connections on 127\.0\.0\.1:\d+ within 300 ms/);
@@ -292,7 +316,11 @@ describe('command targets: processes', { timeout: SAFETY_NET_MS }, () => {
       const child = require('node:child_process').spawn('sleep', ['60'], { stdio: 'ignore' });
       console.log('child ' + child.pid);`;
     const running = await nodeTarget(stubborn, { stopGraceMs: 300 }).start();
-    await withTimeout(waitFor(() => /child \d+/.test(running.output())), 5000, 'the child pid');
+    await withTimeout(
+      waitFor(() => /child \d+/.test(running.output())),
+      5000,
+      'the child pid',
+    );
     const child = Number(/child (\d+)/.exec(running.output())![1]);
     expect(isAlive(child)).toBe(true);
     const started = Date.now();

@@ -12,11 +12,15 @@ const REGISTRY = fileURLToPath(new URL('../src/external/live-children.ts', impor
 /** Runs `body` (ESM, with the registry's exports in scope) under tsx; resolves with its stdout lines. */
 function runScript(body: string): Promise<string[]> {
   const script = `import { trackChild, stopLiveChildren, liveChildPids } from ${JSON.stringify(REGISTRY)};\nimport { spawn } from 'node:child_process';\n${body}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`script exited ${code}: ${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`script exited ${code}: ${out}`)),
+    );
   });
 }
 

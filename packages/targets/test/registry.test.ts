@@ -3,18 +3,32 @@ import { MAX_MESSAGE_SIZE, UnknownTargetError, findPackage, getTarget, targetNam
 
 describe('registry', () => {
   test('lists core, ws, ws7, uws and the compressed variants in report order', () => {
-    expect(targetNames).toEqual(['core', 'ws', 'ws7', 'uws', 'core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated']);
+    expect(targetNames).toEqual([
+      'core',
+      'ws',
+      'ws7',
+      'uws',
+      'core+deflate',
+      'ws+deflate',
+      'uws+deflate',
+      'uws+deflate-dedicated',
+    ]);
     expect(Object.isFrozen(targetNames)).toBe(true);
   });
 
   test('an unknown name throws UnknownTargetError listing the valid names', () => {
     expect(() => getTarget('foo')).toThrow(UnknownTargetError);
-    expect(() => getTarget('foo')).toThrow('unknown target "foo" (expected one of: core, ws, ws7, uws, core+deflate, ws+deflate, uws+deflate, uws+deflate-dedicated)');
+    expect(() => getTarget('foo')).toThrow(
+      'unknown target "foo" (expected one of: core, ws, ws7, uws, core+deflate, ws+deflate, uws+deflate, uws+deflate-dedicated)',
+    );
     expect(() => getTarget('toString')).toThrow(UnknownTargetError);
     try {
       getTarget('foo');
     } catch (err) {
-      expect(err).toMatchObject({ target: 'foo', validNames: ['core', 'ws', 'ws7', 'uws', 'core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'] });
+      expect(err).toMatchObject({
+        target: 'foo',
+        validNames: ['core', 'ws', 'ws7', 'uws', 'core+deflate', 'ws+deflate', 'uws+deflate', 'uws+deflate-dedicated'],
+      });
     }
   });
 
@@ -27,7 +41,7 @@ describe('registry', () => {
     }
   });
 
-  test('versions come from each implementation\'s own package.json', () => {
+  test("versions come from each implementation's own package.json", () => {
     expect(getTarget('ws').version).toBe(findPackage('ws').version);
     expect(getTarget('ws').version).toMatch(/^8\./);
     expect(getTarget('uws').version).toBe('20.30.0-unofficial.0');
@@ -62,7 +76,9 @@ describe('registry', () => {
     expect(getTarget('ws+deflate').options).toMatchObject({ maxPayload: MAX_MESSAGE_SIZE, perMessageDeflate: true });
     expect(getTarget('ws+deflate').version).toBe(getTarget('ws').version);
     expect(getTarget('uws+deflate').options).toMatchObject({ compression: 'SHARED_COMPRESSOR | SHARED_DECOMPRESSOR' });
-    expect(getTarget('uws+deflate-dedicated').options).toMatchObject({ compression: 'DEDICATED_COMPRESSOR_256KB | DEDICATED_DECOMPRESSOR' });
+    expect(getTarget('uws+deflate-dedicated').options).toMatchObject({
+      compression: 'DEDICATED_COMPRESSOR_256KB | DEDICATED_DECOMPRESSOR',
+    });
   });
 
   test('each call returns a fresh target object', () => {

@@ -3,7 +3,17 @@ import { describe, expect, test } from 'vitest';
 import type { WebSocket } from 'ws';
 import { getTarget, type EchoTarget, type RunningTarget } from '../src/index.js';
 import { pseudoRandomBytes, unusedPort, utf8Payload, withTimeout } from '@wsmatrix/protocol/testing';
-import { MiB, closed, handshake, nextMessage, nextMessages, openClient, rawRequest, startedTarget, type RawOutcome } from './helpers.js';
+import {
+  MiB,
+  closed,
+  handshake,
+  nextMessage,
+  nextMessages,
+  openClient,
+  rawRequest,
+  startedTarget,
+  type RawOutcome,
+} from './helpers.js';
 
 /** What a target must answer to a bad opening handshake sent over raw TCP. */
 export type HandshakeExpectation =
@@ -121,27 +131,35 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
 
     describe('echo', () => {
       for (const size of SIZES) {
-        test(`text message of ${size} bytes`, async () => {
-          const ws = await client();
-          const payload = utf8Payload(size);
-          const reply = nextMessage(ws, timeoutFor(size));
-          ws.send(payload, { binary: false });
-          const got = await reply;
-          expect(got.isBinary).toBe(false);
-          expect(got.data.length).toBe(size);
-          expect(got.data.equals(payload)).toBe(true);
-        }, timeoutFor(size));
+        test(
+          `text message of ${size} bytes`,
+          async () => {
+            const ws = await client();
+            const payload = utf8Payload(size);
+            const reply = nextMessage(ws, timeoutFor(size));
+            ws.send(payload, { binary: false });
+            const got = await reply;
+            expect(got.isBinary).toBe(false);
+            expect(got.data.length).toBe(size);
+            expect(got.data.equals(payload)).toBe(true);
+          },
+          timeoutFor(size),
+        );
 
-        test(`binary message of ${size} bytes`, async () => {
-          const ws = await client();
-          const payload = pseudoRandomBytes(size, size + 1);
-          const reply = nextMessage(ws, timeoutFor(size));
-          ws.send(payload, { binary: true });
-          const got = await reply;
-          expect(got.isBinary).toBe(true);
-          expect(got.data.length).toBe(size);
-          expect(got.data.equals(payload)).toBe(true);
-        }, timeoutFor(size));
+        test(
+          `binary message of ${size} bytes`,
+          async () => {
+            const ws = await client();
+            const payload = pseudoRandomBytes(size, size + 1);
+            const reply = nextMessage(ws, timeoutFor(size));
+            ws.send(payload, { binary: true });
+            const got = await reply;
+            expect(got.isBinary).toBe(true);
+            expect(got.data.length).toBe(size);
+            expect(got.data.equals(payload)).toBe(true);
+          },
+          timeoutFor(size),
+        );
       }
 
       test('messages come back in order, each with its own type', async () => {
@@ -209,11 +227,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
 
       test('a ping between fragments is answered and the message still echoes', async () => {
         const ws = await client();
-        const pong = withTimeout(
-          new Promise<Buffer>((resolve) => ws.once('pong', resolve)),
-          5000,
-          'pong',
-        );
+        const pong = withTimeout(new Promise<Buffer>((resolve) => ws.once('pong', resolve)), 5000, 'pong');
         const reply = nextMessage(ws, 5000);
         ws.send(Buffer.from('frag-'), { binary: false, fin: false });
         ws.ping(Buffer.from('in between'));
@@ -242,11 +256,7 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
       for (const payload of [Buffer.alloc(0), Buffer.from('hello'), pseudoRandomBytes(125, 9)]) {
         test(`ping with ${payload.length} bytes gets a pong with the same payload`, async () => {
           const ws = await client();
-          const pong = withTimeout(
-            new Promise<Buffer>((resolve) => ws.once('pong', resolve)),
-            5000,
-            'pong',
-          );
+          const pong = withTimeout(new Promise<Buffer>((resolve) => ws.once('pong', resolve)), 5000, 'pong');
           ws.ping(payload);
           expect((await pong).equals(payload)).toBe(true);
         });
@@ -287,14 +297,21 @@ export function describeEchoTarget(name: string, expectations: TargetExpectation
         const expected = expectations[key] as HandshakeExpectation;
         const what = typeof expected === 'string' ? expected : `HTTP ${expected.status}`;
         test(`${label}: ${what}`, async () => {
-          const outcome = await rawRequest(fixture.running.port, fixture.running.host, handshake(fixture.running.port, opts));
+          const outcome = await rawRequest(
+            fixture.running.port,
+            fixture.running.host,
+            handshake(fixture.running.port, opts),
+          );
           checkHandshake(outcome, expected);
         });
       }
 
       test('control: a valid handshake over raw TCP gets 101', async () => {
         const outcome = await rawRequest(fixture.running.port, fixture.running.host, handshake(fixture.running.port));
-        checkHandshake(outcome, { status: 101, headers: { 'sec-websocket-accept': /^s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=$/ } });
+        checkHandshake(outcome, {
+          status: 101,
+          headers: { 'sec-websocket-accept': /^s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=$/ },
+        });
       });
     });
 

@@ -44,7 +44,7 @@ describe('uws runs the native binary, not the JavaScript fallback', { timeout: 3
     expect(outcome.kind).toBe('status');
     if (outcome.kind !== 'status') return;
     expect(outcome.status).toBe(101);
-    expect(outcome.headers['uwebsockets']).toBe('20');
+    expect(outcome.headers.uwebsockets).toBe('20');
   });
 
   test.runIf(process.platform === 'linux')('/proc/self/maps has the native binary mapped', () => {

@@ -23,7 +23,8 @@ import type { Command, CommandContext } from './types.js';
 
 export const benchSpec = {
   name: 'bench',
-  summary: 'Benchmark the targets side by side (handshakes, small, large and fragmented messages) against a raw TCP echo.',
+  summary:
+    'Benchmark the targets side by side (handshakes, small, large and fragmented messages) against a raw TCP echo.',
   positionals: [],
   flags: {
     targets: {
@@ -40,53 +41,85 @@ export const benchSpec = {
       placeholder: 'LIST',
       description: 'Workload ids or groups',
     },
-    duration: { type: 'string', default: '2', placeholder: 'S', description: 'Measured seconds per run (decimals allowed)' },
-    warmup: { type: 'string', placeholder: 'S', description: 'Traffic before each measured window [default: duration/4, 0.1-0.5 s]' },
+    duration: {
+      type: 'string',
+      default: '2',
+      placeholder: 'S',
+      description: 'Measured seconds per run (decimals allowed)',
+    },
+    warmup: {
+      type: 'string',
+      placeholder: 'S',
+      description: 'Traffic before each measured window [default: duration/4, 0.1-0.5 s]',
+    },
     'warmup-round': {
       type: 'string',
       default: '1',
       placeholder: 'S',
-      description: 'Before the measured runs, S unmeasured seconds per workload and target so every process runs optimised code; 0 disables',
+      description:
+        'Before the measured runs, S unmeasured seconds per workload and target so every process runs optimised code; 0 disables',
     },
-    runs: { type: 'integer', min: 1, max: 100, default: 5, placeholder: 'N', description: 'Runs per workload and target; the median is reported' },
+    runs: {
+      type: 'integer',
+      min: 1,
+      max: 100,
+      default: 5,
+      placeholder: 'N',
+      description: 'Runs per workload and target; the median is reported',
+    },
     json: { type: 'boolean', description: 'Print the result as JSON on stdout instead of the table' },
     out: { type: 'string', placeholder: 'FILE', description: 'Also write the JSON result to FILE' },
     save: { type: 'boolean', description: 'Store the result under <results>/bench/<time>.json' },
-    results: { type: 'string', default: 'matrix/results', placeholder: 'DIR', description: 'Stored results folder, for --save' },
+    results: {
+      type: 'string',
+      default: 'matrix/results',
+      placeholder: 'DIR',
+      description: 'Stored results folder, for --save',
+    },
     'no-pin': { type: 'boolean', description: 'Do not pin server and client to different cores' },
     'quiet-wait': {
       type: 'string',
       default: '10',
       placeholder: 'S',
-      description: 'Wait up to S seconds for other processes to go quiet before each measurement, re-measure a noisy run once; 0 disables',
+      description:
+        'Wait up to S seconds for other processes to go quiet before each measurement, re-measure a noisy run once; 0 disables',
     },
     malloc: {
       type: 'string',
       choices: MALLOC_MODES,
       default: 'steady',
       placeholder: 'MODE',
-      description: "C allocator of every process: steady (fixed glibc trim/mmap thresholds, repeatable figures) or default (glibc's own)",
+      description:
+        "C allocator of every process: steady (fixed glibc trim/mmap thresholds, repeatable figures) or default (glibc's own)",
     },
     runtime: {
       type: 'string',
       choices: PROCESS_RUNTIMES,
       default: 'bundle',
       placeholder: 'MODE',
-      description: 'How servers and load generator run our code: bundle (plain JS bundled by esbuild, as deployed) or tsx (the TypeScript sources through tsx)',
+      description:
+        'How servers and load generator run our code: bundle (plain JS bundled by esbuild, as deployed) or tsx (the TypeScript sources through tsx)',
     },
     compare: {
       type: 'list',
       placeholder: 'FILES',
-      description: 'Measure nothing: compare the medians of stored --json results (2 or more) and exit 1 if any two differ by more than --tolerance',
+      description:
+        'Measure nothing: compare the medians of stored --json results (2 or more) and exit 1 if any two differ by more than --tolerance',
     },
     of: {
       type: 'string',
       choices: COMPARED_FIGURES,
       default: 'median',
       placeholder: 'FIGURE',
-      description: 'For --compare: which figure of each cell (ratios to ws or tcp cancel a drift of the whole machine between runs)',
+      description:
+        'For --compare: which figure of each cell (ratios to ws or tcp cancel a drift of the whole machine between runs)',
     },
-    tolerance: { type: 'string', default: '10', placeholder: 'PCT', description: 'For --compare: largest allowed max/min − 1 of a median, in percent' },
+    tolerance: {
+      type: 'string',
+      default: '10',
+      placeholder: 'PCT',
+      description: 'For --compare: largest allowed max/min − 1 of a median, in percent',
+    },
     quiet: { type: 'boolean', description: 'No progress lines on stderr' },
   },
   notes: [
@@ -101,7 +134,13 @@ const CLEANUP_WAIT_MS = 2000;
 /** Resolves when `work` settles or after `ms`, whichever is first. */
 async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.then(() => {}, () => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  await Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]);
   clearTimeout(timer);
 }
 
@@ -119,7 +158,8 @@ export const benchCommand: Command<typeof benchSpec> = {
   spec: benchSpec,
   async run(argv, ctx) {
     const { flags } = parseArgs(benchSpec, argv);
-    if (flags.compare !== undefined && flags.compare.length !== 0) return compareFiles(flags.compare, flags.tolerance, flags.of as ComparedFigure, ctx);
+    if (flags.compare !== undefined && flags.compare.length !== 0)
+      return compareFiles(flags.compare, flags.tolerance, flags.of as ComparedFigure, ctx);
     const durationSec = seconds('duration', flags.duration);
     const warmupSec = flags.warmup === undefined ? undefined : seconds('warmup', flags.warmup);
     const quietWaitMs = seconds('quiet-wait', flags['quiet-wait'], true) * 1000;
@@ -161,9 +201,15 @@ export const benchCommand: Command<typeof benchSpec> = {
 };
 
 /** `--compare a.json,b.json,c.json`: do the stored results' medians agree within the tolerance? */
-async function compareFiles(files: readonly string[], tolerancePct: string, figure: ComparedFigure, ctx: CommandContext): Promise<number> {
+async function compareFiles(
+  files: readonly string[],
+  tolerancePct: string,
+  figure: ComparedFigure,
+  ctx: CommandContext,
+): Promise<number> {
   const tolerance = /^\d+(\.\d+)?$/.test(tolerancePct) ? Number(tolerancePct) / 100 : NaN;
-  if (!(tolerance >= 0 && tolerance <= 10)) throw new UsageError(`--tolerance must be a percentage from 0 to 1000, got "${tolerancePct}"`);
+  if (!(tolerance >= 0 && tolerance <= 10))
+    throw new UsageError(`--tolerance must be a percentage from 0 to 1000, got "${tolerancePct}"`);
   if (files.length < 2) throw new UsageError('--compare needs at least two result files');
   const results: BenchResult[] = [];
   for (const file of files) {
@@ -179,6 +225,11 @@ async function compareFiles(files: readonly string[], tolerancePct: string, figu
     results.push(parsed as BenchResult);
   }
   const agreement = compareMedians(results, tolerance, figure);
-  ctx.stdout(formatAgreement(agreement, files.map((_, i) => `#${i + 1}`)));
+  ctx.stdout(
+    formatAgreement(
+      agreement,
+      files.map((_, i) => `#${i + 1}`),
+    ),
+  );
   return agreement.agreeing === agreement.total ? 0 : 1;
 }

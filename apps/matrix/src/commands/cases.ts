@@ -7,8 +7,18 @@ export const casesSpec = {
   summary: 'List the case catalogue: id, group and description.',
   positionals: [],
   flags: {
-    cases: { type: 'list', default: ['*'], placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to list (1.*, 6.4.*, 9.*)' },
-    'exclude-cases': { type: 'list', default: [], placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to leave out' },
+    cases: {
+      type: 'list',
+      default: ['*'],
+      placeholder: 'PATTERNS',
+      description: 'Autobahn patterns of cases to list (1.*, 6.4.*, 9.*)',
+    },
+    'exclude-cases': {
+      type: 'list',
+      default: [],
+      placeholder: 'PATTERNS',
+      description: 'Autobahn patterns of cases to leave out',
+    },
     json: { type: 'boolean', description: 'Print a JSON array instead of a table' },
   },
 } as const satisfies CommandSpec;
@@ -47,5 +57,8 @@ export const casesCommand: Command<typeof casesSpec> = {
 
 /** Descriptions may hold markup and line breaks; a listing wants one line each. */
 function oneLine(text: string): string {
-  return text.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

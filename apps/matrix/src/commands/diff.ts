@@ -11,14 +11,25 @@ export const diffSpec = {
     { name: 'after', description: 'Results folder (or index.json) of the newer run or release' },
   ],
   flags: {
-    'agent-before': { type: 'string', placeholder: 'NAME', description: 'Agent to compare in <before> when its index holds several' },
-    'agent-after': { type: 'string', placeholder: 'NAME', description: 'Agent to compare in <after> when its index holds several' },
+    'agent-before': {
+      type: 'string',
+      placeholder: 'NAME',
+      description: 'Agent to compare in <before> when its index holds several',
+    },
+    'agent-after': {
+      type: 'string',
+      placeholder: 'NAME',
+      description: 'Agent to compare in <after> when its index holds several',
+    },
     json: { type: 'boolean', description: 'Print the changes as JSON' },
   },
 } as const satisfies CommandSpec;
 
 /** The verdicts of one agent in an index: the named one, or the only one there is. */
-async function verdictsOf(location: string, agent: string | undefined): Promise<{ agent: string; verdicts: Record<string, string> }> {
+async function verdictsOf(
+  location: string,
+  agent: string | undefined,
+): Promise<{ agent: string; verdicts: Record<string, string> }> {
   let byAgent: Map<string, Record<string, string>>;
   try {
     byAgent = await loadVerdictsByAgent(location);
@@ -27,11 +38,14 @@ async function verdictsOf(location: string, agent: string | undefined): Promise<
   }
   if (agent !== undefined) {
     const verdicts = byAgent.get(agent);
-    if (!verdicts) throw new UsageError(`${location} has no agent "${agent}" (it has: ${[...byAgent.keys()].join(', ')})`);
+    if (!verdicts)
+      throw new UsageError(`${location} has no agent "${agent}" (it has: ${[...byAgent.keys()].join(', ')})`);
     return { agent, verdicts };
   }
   if (byAgent.size !== 1) {
-    throw new UsageError(`${location} holds ${byAgent.size} agents (${[...byAgent.keys()].join(', ')}); pick one with --agent-before/--agent-after`);
+    throw new UsageError(
+      `${location} holds ${byAgent.size} agents (${[...byAgent.keys()].join(', ')}); pick one with --agent-before/--agent-after`,
+    );
   }
   const [only] = byAgent;
   return { agent: only![0], verdicts: only![1] };
@@ -54,9 +68,13 @@ export const diffCommand: Command<typeof diffSpec> = {
     if (flags.json) {
       ctx.stdout(`${JSON.stringify({ before: a.agent, after: b.agent, regressions, fixes, other }, null, 1)}\n`);
     } else if (changed.length === 0) {
-      ctx.stdout(`no verdict changed between ${a.agent} (${positionals.before}) and ${b.agent} (${positionals.after}) over ${Object.keys(b.verdicts).length} cases\n`);
+      ctx.stdout(
+        `no verdict changed between ${a.agent} (${positionals.before}) and ${b.agent} (${positionals.after}) over ${Object.keys(b.verdicts).length} cases\n`,
+      );
     } else {
-      ctx.stdout(`${a.agent} (${positionals.before}) → ${b.agent} (${positionals.after}): ${regressions.length} regressed, ${fixes.length} fixed, ${other.length} other changes\n`);
+      ctx.stdout(
+        `${a.agent} (${positionals.before}) → ${b.agent} (${positionals.after}): ${regressions.length} regressed, ${fixes.length} fixed, ${other.length} other changes\n`,
+      );
       if (regressions.length) ctx.stdout(`regressions:\n${regressions.map(line).join('\n')}\n`);
       if (fixes.length) ctx.stdout(`fixes:\n${fixes.map(line).join('\n')}\n`);
       if (other.length) ctx.stdout(`cases on one side only:\n${other.map(line).join('\n')}\n`);

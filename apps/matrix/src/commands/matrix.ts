@@ -25,19 +25,50 @@ export const matrixSpec = {
   summary: 'Run every target against the catalogue; store results per release and write the HTML report.',
   positionals: [],
   flags: {
-    targets: { type: 'list', choices: MATRIX_TARGETS, default: MATRIX_TARGETS, placeholder: 'LIST', description: 'Targets (matrix columns) to run' },
+    targets: {
+      type: 'list',
+      choices: MATRIX_TARGETS,
+      default: MATRIX_TARGETS,
+      placeholder: 'LIST',
+      description: 'Targets (matrix columns) to run',
+    },
     cases: { type: 'list', default: ['*'], placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to run' },
-    'exclude-cases': { type: 'list', default: [], placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to skip' },
-    results: { type: 'string', default: 'matrix/results', placeholder: 'DIR', description: 'Stored results (history of compliance)' },
-    report: { type: 'string', default: 'matrix/report', placeholder: 'DIR', description: 'Where the static HTML report goes' },
+    'exclude-cases': {
+      type: 'list',
+      default: [],
+      placeholder: 'PATTERNS',
+      description: 'Autobahn patterns of cases to skip',
+    },
+    results: {
+      type: 'string',
+      default: 'matrix/results',
+      placeholder: 'DIR',
+      description: 'Stored results (history of compliance)',
+    },
+    report: {
+      type: 'string',
+      default: 'matrix/report',
+      placeholder: 'DIR',
+      description: 'Where the static HTML report goes',
+    },
     'no-save': { type: 'boolean', description: 'Do not store this run under --results' },
-    junit: { type: 'string', placeholder: 'FILE', description: 'Also write JUnit XML (one testsuite per implementation)' },
+    junit: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'Also write JUnit XML (one testsuite per implementation)',
+    },
     json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
     strict: { type: 'boolean', description: 'Exit 1 when any case FAILED or a column could not run' },
-    concurrency: { type: 'integer', min: 1, max: 1024, placeholder: 'N', description: 'Cases in flight at once per target (9.x always run alone)' },
+    concurrency: {
+      type: 'integer',
+      min: 1,
+      max: 1024,
+      placeholder: 'N',
+      description: 'Cases in flight at once per target (9.x always run alone)',
+    },
   },
   notes: [
-    'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ and merged into that release\'s',
+    "Each run is stored as its own file under <results>/<implementation>/<version>/runs/ and merged into that release's",
     'index.json case by case: cases not in the run keep their stored verdicts.',
     'Exit codes: 0 done (with --strict: and every case passed, every column ran); 1 --strict and something failed; 2 bad usage;',
     '128+N stopped by signal N (130 for Ctrl-C): SIGINT, SIGTERM and SIGHUP stop the targets, store and report the cases',
@@ -79,20 +110,34 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
   // A target that cannot run here has no version to show ("unavailable" is its status, not a version).
   const label = target.version === 'unavailable' ? name : `${name} ${target.version}`;
   const base = { key: name, label, implementation: implementationOf(name, target), version: target.version };
-  if (signal.aborted) return interruptedColumn(base, target.options, cases.map((c) => c.id), String(signal.reason));
+  if (signal.aborted)
+    return interruptedColumn(
+      base,
+      target.options,
+      cases.map((c) => c.id),
+      String(signal.reason),
+    );
   const startedAt = Date.now();
   let running;
   try {
     running = await target.start({ port: 0 });
   } catch (err) {
-    if (signal.aborted) return interruptedColumn(base, target.options, cases.map((c) => c.id), String(signal.reason));
+    if (signal.aborted)
+      return interruptedColumn(
+        base,
+        target.options,
+        cases.map((c) => c.id),
+        String(signal.reason),
+      );
     const status = err instanceof Error && err.name === 'TargetUnavailableError' ? 'unavailable' : 'down';
     const text = errorText(err);
     const named = text.includes(name) ? text : `${name}: ${text}`;
     cx.warn(`wsmatrix: ${named}${status === 'down' ? ` (its column says "${TARGET_DOWN}")` : ''}\n`);
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
-  say(`${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`);
+  say(
+    `${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`,
+  );
   // Cases that would judge our harness rather than the implementation are left out of its column.
   const na = target.notApplicable;
   const excluded = na ? new Set(selectCaseIds(allCaseIds, na.cases, [])) : new Set<string>();
@@ -118,12 +163,20 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
   const { results, interrupted, unreachable } = outcome;
   const targetDown = results.filter(isTargetDown).length;
   if (unreachable !== null) {
-    cx.warn(`wsmatrix: ${name} stopped answering (${errorText(unreachable)}); its ${targetDown} remaining cases are reported as "${TARGET_DOWN}"\n`);
+    cx.warn(
+      `wsmatrix: ${name} stopped answering (${errorText(unreachable)}); its ${targetDown} remaining cases are reported as "${TARGET_DOWN}"\n`,
+    );
   }
   const notes = [
-    ...(unreachable !== null ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`] : []),
-    ...(interrupted.length ? [`interrupted by ${String(signal.reason)}: ${interrupted.length} of ${playable.length} cases not run`] : []),
-    ...(na && excluded.size > 0 && playable.length < cases.length ? [`${na.cases.join(', ')} not applicable: ${na.reason}`] : []),
+    ...(unreachable !== null
+      ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`]
+      : []),
+    ...(interrupted.length
+      ? [`interrupted by ${String(signal.reason)}: ${interrupted.length} of ${playable.length} cases not run`]
+      : []),
+    ...(na && excluded.size > 0 && playable.length < cases.length
+      ? [`${na.cases.join(', ')} not applicable: ${na.reason}`]
+      : []),
   ];
   const column: ReportColumn = {
     ...base,
@@ -193,7 +246,11 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     if (!flags['no-save']) await checkStoredReleases(flags.results, names);
     const runAt = new Date().toISOString();
     const startedAt = Date.now();
-    const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true, columns: () => process.stderr.columns });
+    const progress = new Progress({
+      write: ctx.stderr,
+      isTTY: process.stderr.isTTY === true,
+      columns: () => process.stderr.columns,
+    });
     // With --json, stdout carries only the JSON document. Status lines go above the progress line.
     const say = (text: string): void => progress.above(flags.json ? ctx.stderr : ctx.stdout, text);
     const warn = (text: string): void => progress.above(ctx.stderr, text);
@@ -201,7 +258,9 @@ export const matrixCommand: Command<typeof matrixSpec> = {
 
     const runs: ColumnRun[] = [];
     for (const name of names) {
-      runs.push(await runColumn(name, { cases, concurrency: flags.concurrency, progress, say, warn, signal: ctx.signal }));
+      runs.push(
+        await runColumn(name, { cases, concurrency: flags.concurrency, progress, say, warn, signal: ctx.signal }),
+      );
     }
     progress.finish();
     const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
@@ -255,9 +314,13 @@ export const matrixCommand: Command<typeof matrixSpec> = {
             name: r.column.label,
             results: r.column.results,
             ...(r.column.status !== 'ok' && r.column.results.length === 0
-              ? { unavailable: `${r.column.status === 'down' ? TARGET_DOWN : r.column.status}: ${r.column.reason ?? 'no reason given'}` }
+              ? {
+                  unavailable: `${r.column.status === 'down' ? TARGET_DOWN : r.column.status}: ${r.column.reason ?? 'no reason given'}`,
+                }
               : {}),
-            ...(r.interrupted.length ? { notRun: { ids: r.interrupted, reason: `not run (interrupted by ${interruptedBy})` } } : {}),
+            ...(r.interrupted.length
+              ? { notRun: { ids: r.interrupted, reason: `not run (interrupted by ${interruptedBy})` } }
+              : {}),
           })),
         ),
       );
@@ -270,9 +333,12 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     say(`wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${names.length} targets\n`);
     if (interruptedBy !== undefined) {
       const notRun = runs.reduce((n, r) => n + r.interrupted.length, 0);
-      say(`interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed; stored verdicts kept)\n`);
+      say(
+        `interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed; stored verdicts kept)\n`,
+      );
     }
-    if (flags.json) ctx.stdout(`${JSON.stringify(machineSummary(runs, cases.length, wallMs, runAt, interruptedBy), null, 1)}\n`);
+    if (flags.json)
+      ctx.stdout(`${JSON.stringify(machineSummary(runs, cases.length, wallMs, runAt, interruptedBy), null, 1)}\n`);
 
     if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
     const anyFailed = runs.some((r) => r.failed > 0 || r.targetDown > 0 || r.column.status !== 'ok');
@@ -297,7 +363,8 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
   for (const r of runs) {
     const c = r.column;
     if (c.results.length === 0) {
-      const what = c.status === 'ok' ? 'NOT RUN' : c.status === 'down' ? TARGET_DOWN.toUpperCase() : c.status.toUpperCase();
+      const what =
+        c.status === 'ok' ? 'NOT RUN' : c.status === 'down' ? TARGET_DOWN.toUpperCase() : c.status.toUpperCase();
       say(`${c.label.padEnd(34)} ${what}: ${c.reason ?? ''}\n`);
       continue;
     }
@@ -316,7 +383,13 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
   }
 }
 
-function machineSummary(runs: readonly ColumnRun[], caseCount: number, wallMs: number, runAt: string, interruptedBy: string | undefined): unknown {
+function machineSummary(
+  runs: readonly ColumnRun[],
+  caseCount: number,
+  wallMs: number,
+  runAt: string,
+  interruptedBy: string | undefined,
+): unknown {
   return {
     tool: `wsmatrix ${WSMATRIX_VERSION}`,
     runAt,

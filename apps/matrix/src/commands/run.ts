@@ -23,14 +23,41 @@ export const runSpec = {
   positionals: [],
   flags: {
     url: { type: 'string', placeholder: 'URL', description: 'ws:// URL of a running server to test' },
-    agent: { type: 'string', placeholder: 'NAME', description: 'Name of the server under --url in reports [default: host:port]' },
-    targets: { type: 'list', choices: allTargetNames(), placeholder: 'LIST', description: 'Embedded targets to start and test' },
+    agent: {
+      type: 'string',
+      placeholder: 'NAME',
+      description: 'Name of the server under --url in reports [default: host:port]',
+    },
+    targets: {
+      type: 'list',
+      choices: allTargetNames(),
+      placeholder: 'LIST',
+      description: 'Embedded targets to start and test',
+    },
     spec: { type: 'string', placeholder: 'FILE', description: 'Autobahn fuzzingclient spec file (JSON)' },
-    out: { type: 'string', placeholder: 'DIR', description: `Report folder [default: the spec's outdir, else ${DEFAULT_OUTDIR}]` },
-    cases: { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to run (1.*, 6.4.*, 9.*) [default: *]' },
+    out: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: `Report folder [default: the spec's outdir, else ${DEFAULT_OUTDIR}]`,
+    },
+    cases: {
+      type: 'list',
+      placeholder: 'PATTERNS',
+      description: 'Autobahn patterns of cases to run (1.*, 6.4.*, 9.*) [default: *]',
+    },
     'exclude-cases': { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to skip' },
-    concurrency: { type: 'integer', min: 1, max: 1024, placeholder: 'N', description: 'Cases in flight at once (9.x always run alone) [default: from the core count]' },
-    junit: { type: 'string', placeholder: 'FILE', description: 'Also write JUnit XML (one testsuite per server, one testcase per case)' },
+    concurrency: {
+      type: 'integer',
+      min: 1,
+      max: 1024,
+      placeholder: 'N',
+      description: 'Cases in flight at once (9.x always run alone) [default: from the core count]',
+    },
+    junit: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'Also write JUnit XML (one testsuite per server, one testcase per case)',
+    },
     json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
   },
   notes: [
@@ -93,7 +120,11 @@ export const runCommand: Command<typeof runSpec> = {
     if (p.caseIds.length === 0) throw new UsageError('the case selection is empty');
     const cases = p.caseIds.map((id) => caseById(id)!);
     const startedAt = Date.now();
-    const progress = new Progress({ write: ctx.stderr, isTTY: process.stderr.isTTY === true, columns: () => process.stderr.columns });
+    const progress = new Progress({
+      write: ctx.stderr,
+      isTTY: process.stderr.isTTY === true,
+      columns: () => process.stderr.columns,
+    });
     const say = (text: string): void => progress.above(ctx.stdout, text);
     const warn = (text: string): void => progress.above(ctx.stderr, text);
 
@@ -107,7 +138,9 @@ export const runCommand: Command<typeof runSpec> = {
           const r = await target.start({ port: 0 });
           running.push(r);
           p.servers.push({ agent: name, url: r.url });
-          say(`started ${name} (${target.implementation} ${target.version}) on ${r.url}${describeSocketLayer(optionsInEffect(target, r))}\n`);
+          say(
+            `started ${name} (${target.implementation} ${target.version}) on ${r.url}${describeSocketLayer(optionsInEffect(target, r))}\n`,
+          );
         } catch (err) {
           if (ctx.signal.aborted) break;
           startFailedNames.add(name);
@@ -128,13 +161,17 @@ export const runCommand: Command<typeof runSpec> = {
       for (const [agent, o] of outcomes) {
         if (o.unreachable === null) continue;
         const down = o.results.filter(isTargetDown).length;
-        ctx.stderr(`wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); its ${down} case${down === 1 ? ' is' : 's are'} reported as "target down"\n`);
+        ctx.stderr(
+          `wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); its ${down} case${down === 1 ? ' is' : 's are'} reported as "target down"\n`,
+        );
       }
       await writeReportFiles(p.outDir, byAgent);
       const failed = printSummary(outcomes, ctx);
       ctx.stdout(`reports in ${p.outDir} (index.json + one file per case)\n`);
       const wallMs = Date.now() - startedAt;
-      ctx.stdout(`wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${p.servers.length} server(s)\n`);
+      ctx.stdout(
+        `wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${p.servers.length} server(s)\n`,
+      );
       if (interruptedBy !== undefined) {
         const notRun = [...outcomes.values()].reduce((n, o) => n + o.interrupted.length, 0);
         ctx.stdout(`interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed)\n`);
@@ -143,7 +180,9 @@ export const runCommand: Command<typeof runSpec> = {
         const suites = [...outcomes].map(([name, o]) => ({
           name,
           results: o.results,
-          ...(o.interrupted.length ? { notRun: { ids: o.interrupted, reason: `not run (interrupted by ${interruptedBy})` } } : {}),
+          ...(o.interrupted.length
+            ? { notRun: { ids: o.interrupted, reason: `not run (interrupted by ${interruptedBy})` } }
+            : {}),
         }));
         await writeFile(flags.junit, toJUnit(suites));
         ctx.stdout(`JUnit XML in ${flags.junit}\n`);
@@ -158,10 +197,13 @@ export const runCommand: Command<typeof runSpec> = {
           interrupted: o.interrupted.length,
           notOk: notOkVerdicts(o.results),
         }));
-        printJson(`${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, ...(interruptedBy ? { interruptedBy } : {}), servers }, null, 1)}\n`);
+        printJson(
+          `${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, ...(interruptedBy ? { interruptedBy } : {}), servers }, null, 1)}\n`,
+        );
       }
       if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
-      if (startFailedNames.size > 0 || [...outcomes.values()].some((o) => o.unreachable !== null)) return EXIT_SERVER_UNREACHABLE;
+      if (startFailedNames.size > 0 || [...outcomes.values()].some((o) => o.unreachable !== null))
+        return EXIT_SERVER_UNREACHABLE;
       return failed ? 1 : 0;
     } finally {
       // After an interrupt the external targets are already being stopped; in-process ones close here.
@@ -222,7 +264,9 @@ function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandCo
       ...(o.interrupted.length ? [`${o.interrupted.length} not run (interrupted)`] : []),
     ];
     const verdicts = played.length ? ` — behavior: ${counts(s.behavior)}; close: ${counts(s.behaviorClose)}` : '';
-    ctx.stdout(`${agent}: ${played.length} case${played.length === 1 ? '' : 's'} played${verdicts}${extra.length ? `; ${extra.join('; ')}` : ''}\n`);
+    ctx.stdout(
+      `${agent}: ${played.length} case${played.length === 1 ? '' : 's'} played${verdicts}${extra.length ? `; ${extra.join('; ')}` : ''}\n`,
+    );
     if (o.results.some((r) => !resultPassed(r))) anyFailed = true;
     // Rows of a dead server all say the same: the line above counts them, none is listed.
     const failing = played.filter((r) => !resultPassed(r));

@@ -8,7 +8,14 @@ export const serveSpec = {
   summary: 'Start one echo target and keep it running until SIGINT, SIGTERM or SIGHUP.',
   positionals: [{ name: 'target', description: 'Which implementation to serve', choices: allTargetNames() }],
   flags: {
-    port: { type: 'integer', min: 0, max: 65535, default: 0, placeholder: 'N', description: 'Port to listen on; 0 picks a free port' },
+    port: {
+      type: 'integer',
+      min: 0,
+      max: 65535,
+      default: 0,
+      placeholder: 'N',
+      description: 'Port to listen on; 0 picks a free port',
+    },
     host: { type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Interface to bind' },
   },
 } as const satisfies CommandSpec;
@@ -28,8 +35,11 @@ export const serveCommand: Command<typeof serveSpec> = {
       ctx.stderr(`wsmatrix: cannot start ${target.name} on ${flags.host}:${flags.port}: ${why}\n`);
       return 1;
     }
-    ctx.stdout(`${target.name} ${target.version} listening on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`);
-    if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+    ctx.stdout(
+      `${target.name} ${target.version} listening on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`,
+    );
+    if (!ctx.signal.aborted)
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
     await running.close();
     return 0;
   },

@@ -52,14 +52,23 @@ function outcomeText(r: CaseResult): string {
 
 /** One row of a side-by-side table; a value every implementation shares is shown once, spanning the columns. */
 function sideBySideRow(label: string, cells: readonly string[]): string {
-  if (cells.length > 1 && cells.every((c) => c === cells[0])) return `<tr><th>${label}</th><td colspan="${cells.length}" class="all">${cells[0]}</td></tr>`;
+  if (cells.length > 1 && cells.every((c) => c === cells[0]))
+    return `<tr><th>${label}</th><td colspan="${cells.length}" class="all">${cells[0]}</td></tr>`;
   return `<tr><th>${label}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
 /** A table with a row per field and a column per implementation; the header cells are the anchors grid cells link to. */
-function sideBySide(played: readonly Played[], rows: [string, (p: Played) => string][], attributes: string, anchors = false): string {
+function sideBySide(
+  played: readonly Played[],
+  rows: [string, (p: Played) => string][],
+  attributes: string,
+  anchors = false,
+): string {
   const head = played
-    .map(({ col }) => `<th${anchors ? ` id="${esc(col.folder)}"` : ''} data-column="${esc(col.column.key)}">${esc(col.column.label)}</th>`)
+    .map(
+      ({ col }) =>
+        `<th${anchors ? ` id="${esc(col.folder)}"` : ''} data-column="${esc(col.column.key)}">${esc(col.column.label)}</th>`,
+    )
     .join('');
   const body = rows.map(([label, cell]) => sideBySideRow(label, played.map(cell))).join('\n');
   return `<div class="wide"><table ${attributes}><thead><tr><th></th>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
@@ -70,8 +79,15 @@ function outcomeTable(played: readonly Played[]): string {
     played,
     [
       ['Counts as', ({ r }) => `<span class="v o-${outcomeOf(r)}" data-outcome>${esc(outcomeText(r))}</span>`],
-      ['Behavior', ({ r }) => `<span class="v b-${verdictClass(String(r.behavior))}" data-behavior>${esc(r.behavior)}</span>`],
-      ['Close behavior', ({ r }) => `<span class="v c-${verdictClass(String(r.behaviorClose))}" data-behavior-close>${esc(r.behaviorClose)}</span>`],
+      [
+        'Behavior',
+        ({ r }) => `<span class="v b-${verdictClass(String(r.behavior))}" data-behavior>${esc(r.behavior)}</span>`,
+      ],
+      [
+        'Close behavior',
+        ({ r }) =>
+          `<span class="v c-${verdictClass(String(r.behaviorClose))}" data-behavior-close>${esc(r.behaviorClose)}</span>`,
+      ],
       ['Result', ({ r }) => `<span data-result>${esc(r.result)}</span>`],
       ['Close result', ({ r }) => esc(r.resultClose)],
       ['<a href="../glossary.html#times">Case time</a>', ({ r }) => esc(formatCaseTime(r.duration))],
@@ -86,11 +102,18 @@ function outcomeTable(played: readonly Played[]): string {
 
 function closingTable(played: readonly Played[]): string {
   const rows = CLOSING_FIELDS.map(
-    ([key]) => [esc(key), ({ r }: Played) => jsonValue((r as unknown as Record<string, unknown>)[key])] as [string, (p: Played) => string],
+    ([key]) =>
+      [esc(key), ({ r }: Played) => jsonValue((r as unknown as Record<string, unknown>)[key])] as [
+        string,
+        (p: Played) => string,
+      ],
   );
   const failures = played
     .filter(({ r }) => r.connectFailure)
-    .map(({ col, r }) => `<p class="note">${esc(col.column.label)}: connection failure <code>${esc(r.connectFailure!.kind)}</code> ${esc(r.connectFailure!.message)}</p>`);
+    .map(
+      ({ col, r }) =>
+        `<p class="note">${esc(col.column.label)}: connection failure <code>${esc(r.connectFailure!.kind)}</code> ${esc(r.connectFailure!.message)}</p>`,
+    );
   const expected = played[0]!.r.expectedClose as unknown as Record<string, unknown> | undefined;
   const expectedTable =
     expected && typeof expected === 'object'
@@ -123,7 +146,10 @@ function statsTable(played: readonly Played[]): string {
 /** Each implementation's part of a section under its own heading; the part, not the heading, carries the hooks. */
 function perImplementation(played: readonly Played[], section: string, render: (p: Played) => string): string {
   return played
-    .map((p) => `<h3 class="impl">${esc(p.col.column.label)}</h3>\n<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`)
+    .map(
+      (p) =>
+        `<h3 class="impl">${esc(p.col.column.label)}</h3>\n<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`,
+    )
     .join('\n');
 }
 
@@ -143,7 +169,10 @@ function observedEvents(played: readonly Played[]): string {
     .map((group) => {
       const keys = esc(group.map(({ col }) => col.column.key).join(' '));
       const labels = group.map(({ col }) => esc(col.column.label)).join(' · ');
-      const events = renderEvents(group[0]!.r.received, { class: 'events observed', 'data-column': group.map(({ col }) => col.column.key).join(' ') });
+      const events = renderEvents(group[0]!.r.received, {
+        class: 'events observed',
+        'data-column': group.map(({ col }) => col.column.key).join(' '),
+      });
       return `<h3 class="impl">${labels}</h3>\n<div class="impl-part" data-section="observed" data-column="${keys}">${events}</div>`;
     })
     .join('\n');
@@ -152,14 +181,17 @@ function observedEvents(played: readonly Played[]): string {
 function handshake({ r }: Played): string {
   const block = (label: string, cls: string, text: unknown) =>
     `<h4>${label}</h4><pre class="${cls}">${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
-  return block('Request', 'http-request', r.httpRequest) + '\n' + block('Response', 'http-response', r.httpResponse);
+  return `${block('Request', 'http-request', r.httpRequest)}\n${block('Response', 'http-response', r.httpResponse)}`;
 }
 
 /** A long wire log is cut on the page; the whole of it is in the column's case reports under servers/ (the matrix command writes them there). */
 function wireLog({ col, r }: Played): string {
   const bundle = `servers/${caseBundleFilename(col.column.key)}`;
   const full = { href: `../${bundle}`, text: `${bundle} (gzip-compressed JSON, key "${r.id}", field "wirelog")` };
-  return renderWireLog(r.wirelog, r.wirelogTimes, full) + (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : '');
+  return (
+    renderWireLog(r.wirelog, r.wirelogTimes, full) +
+    (r.createWirelog === false ? '<p class="note">Wire logging was off for this case.</p>' : '')
+  );
 }
 
 /** Back to the grid, previous/next case that has a page, history and glossary. */
@@ -176,7 +208,12 @@ function navigation(caseId: string, pagedIds: readonly string[]): string {
 }
 
 /** The page of one case; `pagedIds` are the case ids that have a page, in order (for previous/next). */
-export function renderCasePage(model: ReportModel, caseId: string, pagedIds: readonly string[], reportTitle: string): string {
+export function renderCasePage(
+  model: ReportModel,
+  caseId: string,
+  pagedIds: readonly string[],
+  reportTitle: string,
+): string {
   const played = playedColumns(model, caseId);
   const first = played[0]!.r;
   const bodies: Record<CaseSectionId, string> = {
@@ -197,7 +234,9 @@ export function renderCasePage(model: ReportModel, caseId: string, pagedIds: rea
       '<p class="note">Times in ms from the start of the case’s connection attempt; <a href="../glossary.html#wirelog">how to read the log</a>.</p>\n' +
       perImplementation(played, 'wire-log', wireLog),
   };
-  const sections = CASE_PAGE_SECTIONS.map((s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`).join('\n');
+  const sections = CASE_PAGE_SECTIONS.map(
+    (s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`,
+  ).join('\n');
   const heading = `<h1>Case ${esc(caseId)}</h1><p class="meta">${esc(reportTitle)} · ${played.map(({ col }) => esc(col.column.label)).join(' · ')}</p>`;
   return page({
     title: `${caseId} · ${reportTitle}`,

@@ -24,17 +24,29 @@ export function renderEvents(events: unknown, attributes: Record<string, string>
     const e = Array.isArray(ev) ? ev : [ev];
     const type = esc(String(e[0] ?? '?'));
     const payload = e.length > 1 ? renderValue(e[1]) : '';
-    const extra = e[0] === 'message' && e.length > 2 ? (e[2] === true ? 'binary' : e[2] === false ? 'text' : renderValue(e[2])) : e.slice(2).map((x) => renderValue(x)).join(', ');
+    const extra =
+      e[0] === 'message' && e.length > 2
+        ? e[2] === true
+          ? 'binary'
+          : e[2] === false
+            ? 'text'
+            : renderValue(e[2])
+        : e
+            .slice(2)
+            .map((x) => renderValue(x))
+            .join(', ');
     return [String(i + 1), type, payload, extra];
   });
-  if (list.length > MAX_EVENTS) rows.push(['', '', `<span class="more">… ${list.length - MAX_EVENTS} more events</span>`, '']);
+  if (list.length > MAX_EVENTS)
+    rows.push(['', '', `<span class="more">… ${list.length - MAX_EVENTS} more events</span>`, '']);
   return table(['#', 'Event', 'Payload', 'Kind'], rows, attributes);
 }
 
 /** The case's expected event lists, once, each with the implementations whose behavior it matched. */
 export function renderExpected(expected: unknown, results: readonly { label: string; behavior: string }[]): string {
   const lists = expected && typeof expected === 'object' ? Object.entries(expected as Record<string, unknown>) : [];
-  if (lists.length === 0) return '<p class="note">This case has no expected event list (its verdict is decided otherwise).</p>';
+  if (lists.length === 0)
+    return '<p class="note">This case has no expected event list (its verdict is decided otherwise).</p>';
   const parts: string[] = [];
   for (const [outcome, events] of lists) {
     const matchedBy = results.filter((r) => r.behavior === outcome).map((r) => esc(r.label));
@@ -55,13 +67,22 @@ export function jsonValue(v: unknown): string {
 export const CLOSING_FIELDS: readonly [keyof CaseResult & string, string][] = [
   ['isServer', 'True when the fuzzer is the server and the peer a client (false here: we test servers).'],
   ['closedByMe', 'True when the fuzzer started the closing handshake (sent the first Close).'],
-  ['failedByMe', 'True when the fuzzer failed the WebSocket connection (protocol error), by a Close or by dropping TCP.'],
+  [
+    'failedByMe',
+    'True when the fuzzer failed the WebSocket connection (protocol error), by a Close or by dropping TCP.',
+  ],
   ['droppedByMe', 'True when the fuzzer dropped the TCP connection.'],
   ['wasClean', 'True when the full closing handshake happened (Close sent and received) and the server dropped TCP.'],
   ['wasNotCleanReason', 'When not clean: what happened.'],
-  ['wasServerConnectionDropTimeout', 'True when the server should have dropped TCP after the closing handshake but did not in time.'],
+  [
+    'wasServerConnectionDropTimeout',
+    'True when the server should have dropped TCP after the closing handshake but did not in time.',
+  ],
   ['wasOpenHandshakeTimeout', 'True when the opening handshake did not finish in time.'],
-  ['wasCloseHandshakeTimeout', 'True when the fuzzer started the closing handshake and the server did not answer in time.'],
+  [
+    'wasCloseHandshakeTimeout',
+    'True when the fuzzer started the closing handshake and the server did not answer in time.',
+  ],
   ['localCloseCode', 'The close code the fuzzer sent (if any).'],
   ['localCloseReason', 'The close reason the fuzzer sent (if any).'],
   ['remoteCloseCode', 'The close code the server sent (if any).'],
@@ -95,5 +116,10 @@ function frameLine(stats: unknown): string {
 
 /** The four wire statistics of a result as lines of text. */
 export function statsLines(r: CaseResult): { rxOctets: string; txOctets: string; rxFrames: string; txFrames: string } {
-  return { rxOctets: octetLine(r.rxOctetStats), txOctets: octetLine(r.txOctetStats), rxFrames: frameLine(r.rxFrameStats), txFrames: frameLine(r.txFrameStats) };
+  return {
+    rxOctets: octetLine(r.rxOctetStats),
+    txOctets: octetLine(r.txOctetStats),
+    rxFrames: frameLine(r.rxFrameStats),
+    txFrames: frameLine(r.txFrameStats),
+  };
 }

@@ -8,9 +8,11 @@ import { HEX_PREVIEW_OCTETS, WIRELOG_HEAD_ROWS, WIRELOG_TAIL_ROWS } from './wire
 
 const OUTCOME_MEANING: Record<Outcome, string> = {
   ok: 'The server did what the case expects, and the close was OK or INFORMATIONAL. Passed.',
-  'non-strict': 'Accepted, but the server did not follow the specification strictly (e.g. it failed later than it could have). Passed.',
+  'non-strict':
+    'Accepted, but the server did not follow the specification strictly (e.g. it failed later than it could have). Passed.',
   informational: 'The case only records what happened; Autobahn rates it INFORMATIONAL by construction. Passed.',
-  unimplemented: 'The server does not implement the feature the case needs (e.g. permessage-deflate). Neither passed nor failed.',
+  unimplemented:
+    'The server does not implement the feature the case needs (e.g. permessage-deflate). Neither passed nor failed.',
   failed:
     'The behavior is FAILED, or the close behavior is other than OK and INFORMATIONAL, or the connection never opened (shown as NOT OPENED) whatever the behavior field holds.',
   'target-down': 'Not played: the server could not be reached. Neither passed nor failed; the case keeps no page.',
@@ -18,12 +20,20 @@ const OUTCOME_MEANING: Record<Outcome, string> = {
 
 export function renderGlossaryPage(title: string): string {
   const outcomes = (Object.keys(OUTCOME_MEANING) as Outcome[])
-    .map((o) => `<tr><th><span class="v o-${o}">${esc(OUTCOME_LABEL[o])}</span></th><td>${esc(OUTCOME_MEANING[o])}</td></tr>`)
+    .map(
+      (o) =>
+        `<tr><th><span class="v o-${o}">${esc(OUTCOME_LABEL[o])}</span></th><td>${esc(OUTCOME_MEANING[o])}</td></tr>`,
+    )
     .join('');
   const marks = Object.entries(CLOSE_MARKS)
-    .map(([close, mark]) => `<tr><th><span class="v c-${verdictClass(close)}">${esc(mark)}</span></th><td>close behavior ${esc(close)}</td></tr>`)
+    .map(
+      ([close, mark]) =>
+        `<tr><th><span class="v c-${verdictClass(close)}">${esc(mark)}</span></th><td>close behavior ${esc(close)}</td></tr>`,
+    )
     .join('');
-  const closing = CLOSING_FIELDS.map(([key, why]) => `<tr id="field-${esc(key)}"><th><code>${esc(key)}</code></th><td>${esc(why)}</td></tr>`).join('');
+  const closing = CLOSING_FIELDS.map(
+    ([key, why]) => `<tr id="field-${esc(key)}"><th><code>${esc(key)}</code></th><td>${esc(why)}</td></tr>`,
+  ).join('');
   const body = `<h1>${esc(title)} · glossary</h1>
 <h2 id="outcomes">How a case counts</h2>
 <p>Each case has Autobahn's two verdicts, <code>behavior</code> and <code>behaviorClose</code>. The report colours a case, a group and a summary line by the one rule below (the same rule JUnit and the CLI use).</p>
@@ -43,5 +53,10 @@ export function renderGlossaryPage(title: string): string {
 <h2 id="wirelog">Wire log</h2>
 <p>TX is what the runner sent, RX what the server sent. Octet rows show the first ${HEX_PREVIEW_OCTETS} octets of each write or read in hex with the total length; frame rows decode each frame and show the start of its payload. A log longer than ${WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS} rows shows its first ${WIRELOG_HEAD_ROWS} and last ${WIRELOG_TAIL_ROWS}; the row between them counts the others and links to the whole log in <code>servers/</code>, where each implementation’s case reports (Autobahn’s per-case records, keyed by case id) are one gzip-compressed JSON file.</p>
 <p>On a case page, a value every implementation shares is shown once across their columns, and implementations that observed the same events share one table.</p>`;
-  return page({ title: `${title} · glossary`, root: '', nav: '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a></nav>', body });
+  return page({
+    title: `${title} · glossary`,
+    root: '',
+    nav: '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a></nav>',
+    body,
+  });
 }

@@ -31,14 +31,14 @@ const BEHAVIOR_TEXT: Record<string, string> = {
 export function statusText(c: ColumnModel): string {
   const { status, reason } = c.column;
   if (status === 'ok') return '';
-  return `${status === 'down' ? 'target down' : 'unavailable'}${reason ? ': ' + reason : ''}`;
+  return `${status === 'down' ? 'target down' : 'unavailable'}${reason ? `: ${reason}` : ''}`;
 }
 
 export function columnHeader(c: ColumnModel): string {
   const { column } = c;
   const note = column.status === 'ok' ? `${c.byId.size} cases` : statusText(c);
   return (
-    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" class="col ${esc(column.status)}" title="${esc(`${column.implementation} ${column.version}${column.reason ? ' · ' + column.reason : ''}`)}">` +
+    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" class="col ${esc(column.status)}" title="${esc(`${column.implementation} ${column.version}${column.reason ? ` · ${column.reason}` : ''}`)}">` +
     `${esc(column.label)}<small>${esc(note)}</small></th>`
   );
 }
@@ -78,7 +78,11 @@ function groupCell(c: ColumnModel, ids: readonly string[]): string {
   const status = setStatus(t);
   if (status === 'empty') return '<td class="gt s-empty">—</td>';
   const text =
-    status === 'target-down' && judgedCount(t) === 0 ? 'target down' : status === 'unimplemented' ? 'UNIMPL' : `${passedCount(t)}/${judgedCount(t)}`;
+    status === 'target-down' && judgedCount(t) === 0
+      ? 'target down'
+      : status === 'unimplemented'
+        ? 'UNIMPL'
+        : `${passedCount(t)}/${judgedCount(t)}`;
   return `<td class="gt s-${status}" data-failed="${t.failed}" title="${esc(tallyText(t))}">${text}</td>`;
 }
 

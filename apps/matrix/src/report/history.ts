@@ -115,7 +115,12 @@ function implementationSection(name: string, points: readonly HistoryPoint[], in
   const changed = (s: HistoryStep) => s.regressions.length + s.fixes.length + s.other.length;
   const runs = steps.map((s, i) => {
     const n = changed(s);
-    const what = s.step === 'first' ? '<span class="note">first run</span>' : n === 0 ? '<span class="note">no change</span>' : `<a href="#impl-${index}-run-${i + 1}">${plural(n, 'change', 'changes')}</a>`;
+    const what =
+      s.step === 'first'
+        ? '<span class="note">first run</span>'
+        : n === 0
+          ? '<span class="note">no change</span>'
+          : `<a href="#impl-${index}-run-${i + 1}">${plural(n, 'change', 'changes')}</a>`;
     return `<tr data-run="${i + 1}"><td class="num">${i + 1}</td><td>${esc(s.point.version)}</td><td>${esc(s.point.runAt)}</td><td class="num">${Object.keys(s.point.verdicts).length}</td><td>${what}</td></tr>`;
   });
   const out = [
@@ -131,10 +136,17 @@ function implementationSection(name: string, points: readonly HistoryPoint[], in
         `<span class="regression">${plural(s.regressions.length, 'regression', 'regressions')}</span>, ` +
         `<span class="fix">${plural(s.fixes.length, 'fix', 'fixes')}</span>${s.other.length ? `, ${plural(s.other.length, 'other change', 'other changes')}` : ''}</h3>`,
     );
-    const rows = [...changeRows('regression', s.regressions), ...changeRows('fix', s.fixes), ...changeRows('changed', s.other)];
-    out.push(`<table class="changes"><thead><tr><th>Case</th><th>Change</th><th>Before</th><th>After</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`);
+    const rows = [
+      ...changeRows('regression', s.regressions),
+      ...changeRows('fix', s.fixes),
+      ...changeRows('changed', s.other),
+    ];
+    out.push(
+      `<table class="changes"><thead><tr><th>Case</th><th>Change</th><th>Before</th><th>After</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+    );
   });
-  if (steps.length > 1 && steps.every((s) => changed(s) === 0)) out.push('<p class="note">No verdict changed between its stored runs.</p>');
+  if (steps.length > 1 && steps.every((s) => changed(s) === 0))
+    out.push('<p class="note">No verdict changed between its stored runs.</p>');
   if (steps.length < 2) out.push('<p class="note">Only one stored run: nothing to compare yet.</p>');
   out.push('</section>');
   return out.join('\n');
@@ -150,5 +162,10 @@ export function renderHistoryPage(title: string, generatedAt: string, points: re
     `order OK &gt; NON-STRICT &gt; INFORMATIONAL &gt; UNIMPLEMENTED &gt; FAILED, then the close verdict.</p>` +
     (toc ? `<p>${toc}</p>` : '') +
     (sections.length ? sections.join('\n') : '<p class="note">No stored runs yet.</p>');
-  return page({ title: `${title} · history`, root: '', nav: '<nav class="top"><a href="index.html">← Matrix</a><a href="glossary.html">Glossary</a></nav>', body });
+  return page({
+    title: `${title} · history`,
+    root: '',
+    nav: '<nav class="top"><a href="index.html">← Matrix</a><a href="glossary.html">Glossary</a></nav>',
+    body,
+  });
 }

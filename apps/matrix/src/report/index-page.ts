@@ -25,7 +25,10 @@ function legend(): string {
   );
 }
 
-export function renderIndexPage(model: ReportModel, opts: { title: string; generatedAt: string; hasBench: boolean }): string {
+export function renderIndexPage(
+  model: ReportModel,
+  opts: { title: string; generatedAt: string; hasBench: boolean },
+): string {
   const links = ['<a href="history.html">History</a>', '<a href="glossary.html">Glossary</a>'];
   if (opts.hasBench) links.push('<a href="bench.html">Benchmarks</a>');
   const body = `<header>

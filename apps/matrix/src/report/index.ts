@@ -64,16 +64,24 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
   await writeFile(path.join(outDir, 'style.css'), STYLE_CSS);
 
   const files: [string, () => string][] = [
-    [path.join(outDir, 'index.html'), () => renderIndexPage(model, { title: input.title, generatedAt: input.generatedAt, hasBench })],
+    [
+      path.join(outDir, 'index.html'),
+      () => renderIndexPage(model, { title: input.title, generatedAt: input.generatedAt, hasBench }),
+    ],
     [path.join(outDir, 'history.html'), () => renderHistoryPage(input.title, input.generatedAt, input.history)],
     [path.join(outDir, 'glossary.html'), () => renderGlossaryPage(input.title)],
   ];
   if (hasBench) {
-    const nav = '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a><a href="glossary.html">Glossary</a></nav>';
-    files.push([path.join(outDir, 'bench.html'), () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! })]);
+    const nav =
+      '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a><a href="glossary.html">Glossary</a></nav>';
+    files.push([
+      path.join(outDir, 'bench.html'),
+      () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! }),
+    ]);
   }
   const pagedIds = model.caseIds.filter((id) => playedColumns(model, id).length > 0);
   if (pagedIds.length > 0) await mkdir(path.join(outDir, 'cases'), { recursive: true });
-  for (const id of pagedIds) files.push([path.join(outDir, casePagePath(id)), () => renderCasePage(model, id, pagedIds, input.title)]);
+  for (const id of pagedIds)
+    files.push([path.join(outDir, casePagePath(id)), () => renderCasePage(model, id, pagedIds, input.title)]);
   return { pages: await writeAll(files) };
 }

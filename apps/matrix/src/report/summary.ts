@@ -34,7 +34,8 @@ function part(t: Tally, name: string): string {
 function summaryRow(c: ColumnModel): string {
   const name = `<th><a href="#${esc(columnAnchor(c.folder))}">${esc(c.column.label)}</a></th>`;
   const attributes = `data-summary="${esc(c.column.key)}" class="${esc(c.column.status)}"`;
-  if (c.byId.size === 0) return `<tr ${attributes}>${name}<td colspan="5" class="part s-not-run">${esc(statusText(c) || 'no results')}</td></tr>`;
+  if (c.byId.size === 0)
+    return `<tr ${attributes}>${name}<td colspan="5" class="part s-not-run">${esc(statusText(c) || 'no results')}</td></tr>`;
   const { autobahn, handshake } = splitByOrigin(c.byId.values());
   const down = c.column.status === 'ok' ? '' : ` <span class="note">${esc(statusText(c))}</span>`;
   return (

@@ -7,7 +7,10 @@ import { BEHAVIOR_ORDER, CLOSE_ORDER, verdictClass } from './verdicts.js';
 
 function head(model: ReportModel, first: string): string {
   const cols = model.columns.map((c) => {
-    const note = c.column.status === 'ok' ? '' : `<small>${esc(c.column.status)}${c.column.reason ? ': ' + esc(c.column.reason) : ''}</small>`;
+    const note =
+      c.column.status === 'ok'
+        ? ''
+        : `<small>${esc(c.column.status)}${c.column.reason ? `: ${esc(c.column.reason)}` : ''}</small>`;
     return `<th data-totals-column="${esc(c.column.key)}">${esc(c.column.label)}${note}</th>`;
   });
   return `<thead><tr><th>${esc(first)}</th>${cols.join('')}</tr></thead>`;
@@ -34,14 +37,26 @@ export function renderImplementationTotals(model: ReportModel): string {
       .join('')}</tr>`;
   const rows: string[] = [];
   for (const v of values(BEHAVIOR_ORDER, behaviors)) {
-    rows.push(row(`<span class="v b-${verdictClass(v)}">${esc(v)}</span>`, 'behavior', (_c, i) => String(behaviors[i]!.get(v) ?? 0)));
+    rows.push(
+      row(`<span class="v b-${verdictClass(v)}">${esc(v)}</span>`, 'behavior', (_c, i) =>
+        String(behaviors[i]!.get(v) ?? 0),
+      ),
+    );
   }
   for (const v of values(CLOSE_ORDER, closes)) {
-    rows.push(row(`close: <span class="v c-${verdictClass(v)}">${esc(v)}</span>`, 'close', (_c, i) => String(closes[i]!.get(v) ?? 0)));
+    rows.push(
+      row(`close: <span class="v c-${verdictClass(v)}">${esc(v)}</span>`, 'close', (_c, i) =>
+        String(closes[i]!.get(v) ?? 0),
+      ),
+    );
   }
   const tallies = model.columns.map((c) => tally(c.byId.values()));
   for (const o of OUTCOMES) {
-    rows.push(row(`counted as <span class="v o-${o}">${esc(OUTCOME_LABEL[o])}</span>`, `outcome ${o}`, (_c, i) => String(tallies[i]![o])));
+    rows.push(
+      row(`counted as <span class="v o-${o}">${esc(OUTCOME_LABEL[o])}</span>`, `outcome ${o}`, (_c, i) =>
+        String(tallies[i]![o]),
+      ),
+    );
   }
   rows.push(row('Total', 'total', (c) => String(c.byId.size)));
   rows.push(row('Summed case time', 'case-time', (c) => esc(formatSeconds(summedCaseTimeMs(c)))));

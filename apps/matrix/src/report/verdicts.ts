@@ -19,7 +19,9 @@ export function verdictString(r: Pick<CaseResult, 'behavior' | 'behaviorClose'>)
 }
 
 /** case id -> verdict string, for a HistoryPoint or a diff. */
-export function verdictMap(results: readonly Pick<CaseResult, 'id' | 'behavior' | 'behaviorClose'>[]): Record<string, string> {
+export function verdictMap(
+  results: readonly Pick<CaseResult, 'id' | 'behavior' | 'behaviorClose'>[],
+): Record<string, string> {
   const map: Record<string, string> = {};
   for (const r of results) map[r.id] = verdictString(r);
   return map;
@@ -29,7 +31,14 @@ export function verdictMap(results: readonly Pick<CaseResult, 'id' | 'behavior' 
 export function splitVerdict(v: string): { behavior: string; close: string } {
   const slash = v.indexOf('/');
   if (slash < 0) return { behavior: v.trim().toUpperCase(), close: 'OK' };
-  return { behavior: v.slice(0, slash).trim().toUpperCase(), close: v.slice(slash + 1).trim().toUpperCase() || 'OK' };
+  return {
+    behavior: v.slice(0, slash).trim().toUpperCase(),
+    close:
+      v
+        .slice(slash + 1)
+        .trim()
+        .toUpperCase() || 'OK',
+  };
 }
 
 /**
@@ -63,7 +72,10 @@ export interface VerdictComparison {
 }
 
 /** Compares run `a` (before) with run `b` (after); every list is in numeric case order. */
-export function compareVerdictMaps(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): VerdictComparison {
+export function compareVerdictMaps(
+  a: Readonly<Record<string, string>>,
+  b: Readonly<Record<string, string>>,
+): VerdictComparison {
   const ids = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareCaseIds);
   const out: VerdictComparison = { regressions: [], fixes: [], changed: [] };
   for (const caseId of ids) {
@@ -82,5 +94,10 @@ export function compareVerdictMaps(a: Readonly<Record<string, string>>, b: Reado
 
 /** CSS class suffix of a verdict word: 'NON-STRICT' -> 'non-strict', 'WRONG CODE' -> 'wrong-code'. */
 export function verdictClass(v: string): string {
-  return String(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'unknown';
+  return (
+    String(v)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'unknown'
+  );
 }

@@ -17,7 +17,14 @@ import { esc, truncateText } from './html.js';
 export const HEX_PREVIEW_OCTETS = 16;
 const TEXT_PREVIEW_CHARS = 160;
 
-const OPCODES: Record<number, string> = { 0: 'CONTINUATION', 1: 'TEXT', 2: 'BINARY', 8: 'CLOSE', 9: 'PING', 10: 'PONG' };
+const OPCODES: Record<number, string> = {
+  0: 'CONTINUATION',
+  1: 'TEXT',
+  2: 'BINARY',
+  8: 'CLOSE',
+  9: 'PING',
+  10: 'PONG',
+};
 
 export function opcodeName(op: unknown): string {
   return typeof op === 'number' ? (OPCODES[op] ?? `RESERVED ${op}`) : `? ${String(op)}`;
@@ -33,7 +40,11 @@ function rsvText(rsv: unknown): string {
 
 /** [len, data] as logged; anything else gives a length of NaN and the value as text. */
 function lengthAndData(v: unknown): { length: number; data: string } {
-  if (Array.isArray(v)) return { length: typeof v[0] === 'number' ? v[0] : NaN, data: typeof v[1] === 'string' ? v[1] : JSON.stringify(v[1] ?? '') };
+  if (Array.isArray(v))
+    return {
+      length: typeof v[0] === 'number' ? v[0] : NaN,
+      data: typeof v[1] === 'string' ? v[1] : JSON.stringify(v[1] ?? ''),
+    };
   return { length: NaN, data: typeof v === 'string' ? v : JSON.stringify(v ?? '') };
 }
 
@@ -87,7 +98,7 @@ function frameRow(e: unknown[], dir: 'TX' | 'RX'): RowParts {
   }
   const detail =
     `<b>${esc(opcodeName(opcode))}</b> frame · FIN ${yesNo(fin)} · RSV ${rsvText(rsv)} · mask ${maskText} · ` +
-    `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ' · ' + extras.join(' · ') : ''}<br>${renderPayload(length, data)}`;
+    `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ` · ${extras.join(' · ')}` : ''}<br>${renderPayload(length, data)}`;
   return { dir, detail };
 }
 
@@ -98,7 +109,10 @@ function describe(e: unknown[]): RowParts {
     case 'RO': {
       const { length, data } = lengthAndData(e[1]);
       const sync = tag === 'TO' && e[2] === true ? ' · sync' : '';
-      return { dir: tag === 'TO' ? 'TX' : 'RX', detail: `${Number.isFinite(length) ? length : '?'} octets${sync}: ${renderHex(length, data)}` };
+      return {
+        dir: tag === 'TO' ? 'TX' : 'RX',
+        detail: `${Number.isFinite(length) ? length : '?'} octets${sync}: ${renderHex(length, data)}`,
+      };
     }
     case 'TF':
       return frameRow(e, 'TX');
@@ -150,7 +164,11 @@ export interface FullWireLog {
  * that counts the others and links to `full`. The row markup is kept short (styled by its data-kind and column
  * position; optional end tags left out) because a case page holds hundreds of rows.
  */
-export function renderWireLog(entries: readonly WireLogEntry[] | undefined, times: readonly number[] | undefined, full?: FullWireLog): string {
+export function renderWireLog(
+  entries: readonly WireLogEntry[] | undefined,
+  times: readonly number[] | undefined,
+  full?: FullWireLog,
+): string {
   const list = Array.isArray(entries) ? entries : [];
   const row = (i: number): string => {
     const entry = list[i];
@@ -159,12 +177,21 @@ export function renderWireLog(entries: readonly WireLogEntry[] | undefined, time
     return `<tr data-kind="${esc(e[0])}"><td>${i + 1}<td>${formatTime(times?.[i])}<td>${p.dir || '·'}<td>${p.detail}`;
   };
   const cut = list.length > WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS;
-  const shown = cut ? [...Array(WIRELOG_HEAD_ROWS).keys(), ...Array.from({ length: WIRELOG_TAIL_ROWS }, (_, k) => list.length - WIRELOG_TAIL_ROWS + k)] : list.map((_, i) => i);
+  const shown = cut
+    ? [
+        ...Array(WIRELOG_HEAD_ROWS).keys(),
+        ...Array.from({ length: WIRELOG_TAIL_ROWS }, (_, k) => list.length - WIRELOG_TAIL_ROWS + k),
+      ]
+    : list.map((_, i) => i);
   const rows = shown.map(row);
   if (cut) {
     const hidden = list.length - WIRELOG_HEAD_ROWS - WIRELOG_TAIL_ROWS;
     const where = full ? ` — the full wire log is in <a href="${esc(full.href)}">${esc(full.text)}</a>` : '';
-    rows.splice(WIRELOG_HEAD_ROWS, 0, `<tr class="cut" data-hidden-rows="${hidden}"><td colspan="4">${hidden} rows not shown${where}`);
+    rows.splice(
+      WIRELOG_HEAD_ROWS,
+      0,
+      `<tr class="cut" data-hidden-rows="${hidden}"><td colspan="4">${hidden} rows not shown${where}`,
+    );
   }
   const head = '<thead><tr><th>#<th>Time (ms)<th>Dir<th>Content</thead>';
   return `<table class="wirelog">${head}<tbody>\n${rows.join('\n')}\n</tbody></table>`;

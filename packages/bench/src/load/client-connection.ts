@@ -44,7 +44,10 @@ export class ClientConnection {
       host: opts.host,
       port: opts.port,
       noDelay: true,
-      onread: { buffer: opts.readBuffer, callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n, open) },
+      onread: {
+        buffer: opts.readBuffer,
+        callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n, open),
+      },
     });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.once('error', (err) => {

@@ -11,7 +11,8 @@ let threadReadBuffer: Buffer | undefined;
 export function createShare(job: LoadJob, units: number): LoadShare {
   threadReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_SIZE);
   const { workload } = job;
-  if (workload.kind === 'handshake') return new HandshakeShare(job as LoadJob & { workload: HandshakeWorkload }, units, threadReadBuffer);
+  if (workload.kind === 'handshake')
+    return new HandshakeShare(job as LoadJob & { workload: HandshakeWorkload }, units, threadReadBuffer);
   return new EchoShare(job as LoadJob & { workload: EchoWorkload }, units, threadReadBuffer);
 }
 

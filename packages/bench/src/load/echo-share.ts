@@ -11,7 +11,15 @@ import { LatencyHistogram } from '../stats.js';
 import type { EchoWorkload } from '../workloads.js';
 import { ClientConnection } from './client-connection.js';
 import { buildEchoMessage, type EchoMessage } from './echo-message.js';
-import { absNow, ErrorLog, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
+import {
+  absNow,
+  ErrorLog,
+  type DeflateTally,
+  type LoadJob,
+  type LoadShare,
+  type MeasureWindow,
+  type ShareResult,
+} from './types.js';
 import { UpgradeCheck } from './upgrade-check.js';
 import { WindowGate } from './window-gate.js';
 
@@ -127,7 +135,9 @@ export class EchoShare implements LoadShare {
     const request = upgradeRequest(host, port, key, deflate);
     const check = new UpgradeCheck(key, deflate);
     const opened = await Promise.all(
-      Array.from({ length: this.connectionCount }, () => ClientConnection.open({ host, port, protocol, request, check, readBuffer: this.readBuffer })),
+      Array.from({ length: this.connectionCount }, () =>
+        ClientConnection.open({ host, port, protocol, request, check, readBuffer: this.readBuffer }),
+      ),
     );
     this.connections = opened.map((conn) => new EchoConnection(conn, this.bytes, this.job.workload, this.tally));
   }
@@ -141,7 +151,8 @@ export class EchoShare implements LoadShare {
     for (const c of this.connections) c.sending = false;
     const drained = await withTimeout(Promise.all(this.connections.map((c) => c.whenDrained())), DRAIN_TIMEOUT_MS);
     if (!drained) tally.errors.add(new Error('replies still missing after the drain timeout'));
-    else if (tally.received !== tally.sent) tally.errors.add(new Error(`sent ${tally.sent} messages, got ${tally.received} replies`));
+    else if (tally.received !== tally.sent)
+      tally.errors.add(new Error(`sent ${tally.sent} messages, got ${tally.received} replies`));
     this.verify();
     await Promise.all(this.connections.map((c) => this.closeConnection(c)));
     const { gate, sent, received, errors } = tally;
@@ -167,9 +178,12 @@ export class EchoShare implements LoadShare {
     for (const c of this.connections) {
       const { messages, compressedMessages, payloadBytes } = c.counter;
       if (payloadBytes !== messages * size) {
-        this.tally.errors.add(new Error(`replies carried ${payloadBytes} payload bytes, expected ${messages} × ${size}`));
+        this.tally.errors.add(
+          new Error(`replies carried ${payloadBytes} payload bytes, expected ${messages} × ${size}`),
+        );
       }
-      if (compressedMessages > 0) this.tally.errors.add(new Error(`${compressedMessages} replies had RSV1 set, but no extension was negotiated`));
+      if (compressedMessages > 0)
+        this.tally.errors.add(new Error(`${compressedMessages} replies had RSV1 set, but no extension was negotiated`));
     }
   }
 
@@ -180,12 +194,20 @@ export class EchoShare implements LoadShare {
   private verifyCompressed(): void {
     const { replies, compressedReplies } = this.deflateTally();
     if (compressedReplies !== replies) {
-      this.tally.errors.add(new Error(`${replies - compressedReplies} of ${replies} replies came back uncompressed (RSV1 clear)`));
+      this.tally.errors.add(
+        new Error(`${replies - compressedReplies} of ${replies} replies came back uncompressed (RSV1 clear)`),
+      );
     }
   }
 
   private deflateTally(): DeflateTally {
-    const tally = { messageBytes: this.job.workload.size, messageWireBytes: this.bytes.wireBytes, replies: 0, compressedReplies: 0, replyWireBytes: 0 };
+    const tally = {
+      messageBytes: this.job.workload.size,
+      messageWireBytes: this.bytes.wireBytes,
+      replies: 0,
+      compressedReplies: 0,
+      replyWireBytes: 0,
+    };
     for (const { counter } of this.connections) {
       tally.replies += counter.messages;
       tally.compressedReplies += counter.compressedMessages;

@@ -44,8 +44,13 @@ export class HandshakeShare implements LoadShare {
     const gate = new WindowGate(window);
     const tally = new CycleTally(gate);
     const spec = {
-      host: this.job.host, port: this.job.port, protocol: this.job.protocol,
-      request: this.request, closeFrame: this.closeFrame, check: this.check, readBuffer: this.readBuffer,
+      host: this.job.host,
+      port: this.job.port,
+      protocol: this.job.protocol,
+      request: this.request,
+      closeFrame: this.closeFrame,
+      check: this.check,
+      readBuffer: this.readBuffer,
     };
     return new Promise((resolve) => {
       let running = this.loops;
@@ -54,7 +59,10 @@ export class HandshakeShare implements LoadShare {
         clearInterval(sweep);
         resolve(tally.result());
       };
-      const loops = Array.from({ length: this.loops }, () => new HandshakeLoop(spec, tally, (now) => gate.isClosed(now), stopped));
+      const loops = Array.from(
+        { length: this.loops },
+        () => new HandshakeLoop(spec, tally, (now) => gate.isClosed(now), stopped),
+      );
       const sweep = setInterval(() => {
         const deadline = absNow() - this.cycleTimeoutMs;
         for (const loop of loops) loop.expire(deadline);
@@ -89,7 +97,15 @@ class CycleTally implements CycleRecorder {
 
   result(): ShareResult {
     const { gate, errors } = this;
-    return { completed: gate.completed, windowEnd: gate.end, payloadBytes: 0, sent: this.begun, received: this.finished,
-      latency: this.latency.toSparse(), errorCount: errors.count, errors: errors.first };
+    return {
+      completed: gate.completed,
+      windowEnd: gate.end,
+      payloadBytes: 0,
+      sent: this.begun,
+      received: this.finished,
+      latency: this.latency.toSparse(),
+      errorCount: errors.count,
+      errors: errors.first,
+    };
   }
 }

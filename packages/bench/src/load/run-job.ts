@@ -7,7 +7,14 @@ import { LatencyHistogram } from '../stats.js';
 import { createShare, splitUnits, unitsOf } from './create-share.js';
 import { sleepUntil } from './echo-share.js';
 import { ThreadShare } from './thread-share.js';
-import { absNow, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, type ShareResult } from './types.js';
+import {
+  absNow,
+  type DeflateTally,
+  type LoadJob,
+  type LoadShare,
+  type MeasureWindow,
+  type ShareResult,
+} from './types.js';
 
 export interface RunJobOptions {
   warmupMs: number;
@@ -77,7 +84,10 @@ export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResu
   const end = start + opts.durationMs;
   const window: MeasureWindow = { start, end };
   if (opts.minCompleted !== undefined && opts.minCompleted > 0) {
-    window.extend = { completed: Math.ceil(opts.minCompleted / shares.length), latest: end + (opts.maxHoldMs ?? DEFAULT_MAX_HOLD_MS) };
+    window.extend = {
+      completed: Math.ceil(opts.minCompleted / shares.length),
+      latest: end + (opts.maxHoldMs ?? DEFAULT_MAX_HOLD_MS),
+    };
   }
   const readings: Promise<CpuReading>[] = [window.start, window.end].map((t) =>
     sleepUntil(t).then(() => readCpu(opts.serverPid)),
@@ -96,8 +106,10 @@ export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResu
     elapsedMs: Math.max(...results.map((r) => r.windowEnd)) - window.start,
     latency: latency.toSparse(),
     clientCpuMs: after!.client - before!.client,
-    serverCpuMs: after!.server === undefined || before!.server === undefined ? undefined : after!.server - before!.server,
-    machineCpuMs: after!.machine === undefined || before!.machine === undefined ? undefined : after!.machine - before!.machine,
+    serverCpuMs:
+      after!.server === undefined || before!.server === undefined ? undefined : after!.server - before!.server,
+    machineCpuMs:
+      after!.machine === undefined || before!.machine === undefined ? undefined : after!.machine - before!.machine,
     cpuWallMs: after!.at - before!.at,
     threads: shares.length,
     errorCount: sum((r) => r.errorCount),

@@ -12,8 +12,11 @@ const port = parentPort!;
 let share: LoadShare | undefined;
 
 port.on('message', (msg: Incoming) => {
-  const step = msg.type === 'prepare'
-    ? (share = createShare(msg.job, msg.units)).prepare().then(() => port.postMessage({ type: 'prepared' }))
-    : share!.run(msg.window).then((result) => port.postMessage({ type: 'result', result }));
-  step.catch((err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+  const step =
+    msg.type === 'prepare'
+      ? (share = createShare(msg.job, msg.units)).prepare().then(() => port.postMessage({ type: 'prepared' }))
+      : share!.run(msg.window).then((result) => port.postMessage({ type: 'result', result }));
+  step.catch((err: unknown) =>
+    port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+  );
 });

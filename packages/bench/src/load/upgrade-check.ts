@@ -42,7 +42,11 @@ export class HeadReader {
   push(chunk: Buffer): HeadRead {
     const known = this.check.accepted;
     if (this.parser === undefined) {
-      if (known !== undefined && chunk.length >= known.length && chunk.compare(known, 0, known.length, 0, known.length) === 0) {
+      if (
+        known !== undefined &&
+        chunk.length >= known.length &&
+        chunk.compare(known, 0, known.length, 0, known.length) === 0
+      ) {
         return { state: 'done', rest: chunk.subarray(known.length) };
       }
       this.parser = new HttpHeadParser('response');
@@ -53,7 +57,10 @@ export class HeadReader {
     try {
       head = this.parser.push(chunk) as HttpResponseHead | null;
     } catch (err) {
-      return { state: 'failed', problem: `bad handshake response: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        state: 'failed',
+        problem: `bad handshake response: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     if (head === null) return MORE;
     const rest = this.parser.rest();

@@ -55,10 +55,13 @@ export class WindowGate {
     if (this.isClosed(Math.max(now(), end)) || extend === undefined) return;
     const latest = extend.latest;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.reached = undefined;
-        resolve();
-      }, Math.max(0, latest - now()));
+      const timer = setTimeout(
+        () => {
+          this.reached = undefined;
+          resolve();
+        },
+        Math.max(0, latest - now()),
+      );
       this.reached = () => {
         clearTimeout(timer);
         this.reached = undefined;

@@ -28,8 +28,11 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
     await listenOnce(host, port);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`cannot start on ${host}:${port}: ${code === 'EADDRINUSE' ? 'address already in use' : String(err)}`, {
-      cause: err,
-    });
+    throw new Error(
+      `cannot start on ${host}:${port}: ${code === 'EADDRINUSE' ? 'address already in use' : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -17,10 +17,16 @@ interface ProbeRun {
 /** Runs a short command synchronously (version and requirement checks take milliseconds). */
 function runProbe(argv: string[], cwd: string): ProbeRun {
   const [file, ...args] = argv as [string, ...string[]];
-  const r = spawnSync(file, args, { cwd, encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(file, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: PROBE_TIMEOUT_MS,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    const failure = code === 'ENOENT' ? `${file} not found` : code === 'ETIMEDOUT' ? `${file} timed out` : r.error.message;
+    const failure =
+      code === 'ENOENT' ? `${file} not found` : code === 'ETIMEDOUT' ? `${file} timed out` : r.error.message;
     return { ok: false, stdout: '', failure };
   }
   if (r.status !== 0) {
@@ -42,7 +48,9 @@ export function probeAvailability(def: CommandTargetDefinition, dir: string): Av
   const run = runProbe(expandArgv(def.version.run, { dir }), dir);
   if (!run.ok) return { available: false, reason: `cannot read its version (${run.failure})` };
   const printed = run.stdout.trim();
-  const version = def.version.match ? (new RegExp(def.version.match, 'm').exec(printed)?.[0] ?? '') : firstLine(printed);
+  const version = def.version.match
+    ? (new RegExp(def.version.match, 'm').exec(printed)?.[0] ?? '')
+    : firstLine(printed);
   if (!version) {
     return { available: false, reason: `cannot read its version (got ${JSON.stringify(firstLine(printed, 60))})` };
   }

@@ -32,7 +32,8 @@ export async function waitUntilAccepting(
     signal.throwIfAborted();
     if (await accepts(host, port)) return;
     signal.throwIfAborted();
-    if (Date.now() >= deadline) throw new Error(`did not accept TCP connections on ${host}:${port} within ${timeoutMs} ms`);
+    if (Date.now() >= deadline)
+      throw new Error(`did not accept TCP connections on ${host}:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
   }
 }

@@ -16,6 +16,10 @@ export function loadCommandTargets(file: string = SHIPPED_TARGETS_FILE, cacheDir
 export function getCommandTarget(name: string, file: string = SHIPPED_TARGETS_FILE): CommandTarget {
   const targets = loadCommandTargets(file);
   const target = targets.find((t) => t.name === name);
-  if (!target) throw new UnknownTargetError(name, targets.map((t) => t.name));
+  if (!target)
+    throw new UnknownTargetError(
+      name,
+      targets.map((t) => t.name),
+    );
   return target;
 }

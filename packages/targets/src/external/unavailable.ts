@@ -16,6 +16,10 @@ export class TargetUnavailableError extends Error {
 
 /** The first non-empty line of a command's output, trimmed to a length a table cell can show. */
 export function firstLine(text: string, max = 200): string {
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const line =
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
