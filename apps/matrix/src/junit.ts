@@ -23,6 +23,7 @@ function xmlEscape(text: string): string {
   // Control characters other than tab/LF/CR are not allowed in XML 1.0 at all.
   return text
     .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here
       /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g,
       (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
     )

@@ -41,7 +41,12 @@ describe('wsmatrix bench --compare of results stored with probe fields', () => {
   }
   it('compares their medians; their normalised figures are ignored', async () => {
     let out = '';
-    const c = { ...ctx, stdout: (s: string) => void (out += s) };
+    const c = {
+      ...ctx,
+      stdout: (s: string) => {
+        out += s;
+      },
+    };
     const list = await files(
       { median: 7000, normalizedMedian: 9000 },
       { median: 7100, normalizedMedian: 5000 },

@@ -59,7 +59,15 @@ describe('wsmatrix bench --compare', () => {
   }
   function capture(): { ctx: typeof ctx; out: () => string } {
     let text = '';
-    return { ctx: { ...ctx, stdout: (s: string) => void (text += s) }, out: () => text };
+    return {
+      ctx: {
+        ...ctx,
+        stdout: (s: string) => {
+          text += s;
+        },
+      },
+      out: () => text,
+    };
   }
 
   it('exits 0 when every median agrees within the tolerance, and prints the table', async () => {

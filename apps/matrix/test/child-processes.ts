@@ -27,7 +27,9 @@ export function startCli(args: readonly string[], cwd?: string, env?: NodeJS.Pro
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
-  const check = (): void => waiters.forEach((w) => w());
+  const check = (): void => {
+    for (const w of waiters) w();
+  };
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
     check();

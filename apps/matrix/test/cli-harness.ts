@@ -11,8 +11,12 @@ export async function runMain(argv: string[], signal: AbortSignal = new AbortCon
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
     signal,
   });
   return { code, stdout, stderr };

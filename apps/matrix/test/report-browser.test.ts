@@ -161,6 +161,7 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     const log = page.locator('[data-section="wire-log"][data-column="core"] table.wirelog');
     expect(await log.locator('tbody tr').count()).toBeGreaterThan(3);
     // The 125-octet text frame the runner sent is in the log, decoded, and its header octets are shown in hex.
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text is wanted
     const logText = await log.innerText();
     expect(logText).toMatch(/TEXT/);
     expect(logText).toMatch(/\b81 fd\b/i);

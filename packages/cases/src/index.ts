@@ -111,7 +111,7 @@ for (const c of allCases) {
   BY_ID.set(c.id, c);
 }
 // Autobahn numbers its own cases only; group 0 has no Autobahn case number.
-autobahnCases.forEach((c, i) => POSITION.set(c.id, i + 1));
+for (const [i, c] of autobahnCases.entries()) POSITION.set(c.id, i + 1);
 
 /** The case with this id, or undefined. */
 export function caseById(id: string): CaseDef | undefined {

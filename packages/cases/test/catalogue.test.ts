@@ -105,7 +105,7 @@ describe('catalogue size and order', { timeout: EXPANDING_TEST_TIMEOUT_MS }, () 
     expect(casePosition('13.1.1')).toBe(392);
     expect(casePosition('13.7.18')).toBe(517);
     expect(caseByPosition(518)).toBeUndefined();
-    allCases.forEach((c, i) => expect(casePosition(c.id)).toBe(i + 1));
+    for (const [i, c] of allCases.entries()) expect(casePosition(c.id)).toBe(i + 1);
   });
 
   it('finds cases by id', () => {

@@ -108,7 +108,7 @@ describe('group 2 (pings/pongs)', () => {
 describe('group 3 (reserved bits)', () => {
   it('uses RSV 1..7 in order on the offending frame', () => {
     const offending = [0, 1, 1, 1, 0, 0, 0];
-    offending.forEach((idx, i) => expect(frameAt(caseDef(`3.${i + 1}`), idx).frame.rsv).toBe(i + 1));
+    for (const [i, idx] of offending.entries()) expect(frameAt(caseDef(`3.${i + 1}`), idx).frame.rsv).toBe(i + 1);
   });
 
   it('3.3 is frame-wise sync, 3.4 octet-wise chop, both with an echo-or-nothing verdict', () => {

@@ -575,6 +575,7 @@ export class Connection implements WebSocketConnection, MessageHandler, InboundS
   /** Destroys the socket `ms` from now unless an earlier destroy is already scheduled. */
   private armDestroy(ms: number): void {
     if (this.lifecycle === Lifecycle.Closed) return;
-    (this.destroyTimer ??= new DestroyTimer(this.socket)).arm(ms);
+    this.destroyTimer ??= new DestroyTimer(this.socket);
+    this.destroyTimer.arm(ms);
   }
 }

@@ -1,3 +1,6 @@
+// biome-ignore lint/suspicious/noExplicitAny: must accept net.Socket's own listener type, whose arguments are any
+type Listener = (...args: any[]) => void;
+
 /**
  * The part of a TCP socket the server and its connections use. net.Socket has it (attach mode, and
  * own-server mode on the 'net' and 'shared-reads' socket layers); so does RawSocket, the bare-handle
@@ -28,8 +31,8 @@ export interface ServerSocket {
   setNoDelay(noDelay?: boolean): unknown;
   /** Emits 'timeout' after `ms` without reads or writes; 0 turns it off. */
   setTimeout(ms: number): unknown;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  once(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
   removeAllListeners(event?: string): unknown;
 }

@@ -254,15 +254,27 @@ export class WebSocketServer extends EventEmitter<ServerEvents> implements Conne
    */
   private upgrade(req: UpgradeRequest, socket: ServerSocket, head: Buffer, route: ReadRoute | null = null): void {
     const o = this.options;
-    if (this.closing !== null) return this.refuse(socket, req, 503, 'server is shutting down');
-    if (o.path !== undefined && pathOf(req.url) !== o.path)
-      return this.refuse(socket, req, 404, 'no WebSocket endpoint at this path');
-    const check = validateUpgradeRequest(req);
-    if (!check.ok) return this.refuse(socket, req, check.status, check.message, check.headers);
-    if (o.allowedOrigins !== undefined && (check.origin === undefined || !o.allowedOrigins.has(check.origin))) {
-      return this.refuse(socket, req, 403, 'origin not allowed');
+    if (this.closing !== null) {
+      this.refuse(socket, req, 503, 'server is shutting down');
+      return;
     }
-    if (this.live.size >= o.maxConnections) return this.refuse(socket, req, 503, 'too many connections');
+    if (o.path !== undefined && pathOf(req.url) !== o.path) {
+      this.refuse(socket, req, 404, 'no WebSocket endpoint at this path');
+      return;
+    }
+    const check = validateUpgradeRequest(req);
+    if (!check.ok) {
+      this.refuse(socket, req, check.status, check.message, check.headers);
+      return;
+    }
+    if (o.allowedOrigins !== undefined && (check.origin === undefined || !o.allowedOrigins.has(check.origin))) {
+      this.refuse(socket, req, 403, 'origin not allowed');
+      return;
+    }
+    if (this.live.size >= o.maxConnections) {
+      this.refuse(socket, req, 503, 'too many connections');
+      return;
+    }
 
     let protocol = '';
     if (o.selectProtocol !== undefined && check.protocols.length !== 0) {

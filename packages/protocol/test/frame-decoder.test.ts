@@ -650,7 +650,13 @@ describe('FrameDecoder: sink protocol and bookkeeping', () => {
     let piece: Buffer | null = null;
     const decoder = new FrameDecoder(
       { role: 'server' },
-      { onFrameHeader() {}, onFramePayload: (d) => void (piece = d), onFrameEnd() {} },
+      {
+        onFrameHeader() {},
+        onFramePayload: (d) => {
+          piece = d;
+        },
+        onFrameEnd() {},
+      },
     );
     const chunk = encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('Hello'), mask: MASK });
     decoder.push(chunk);

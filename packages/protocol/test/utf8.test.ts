@@ -134,7 +134,7 @@ describe('Utf8Validator: Markus Kuhn edge cases', () => {
     // Byte by byte the verdict is the same, and push fails exactly at the first impossible byte.
     const bad = firstBadIndex(bytes);
     const v = new Utf8Validator();
-    bytes.forEach((b, i) => expect(v.push(Uint8Array.of(b))).toBe(bad === -1 || i < bad));
+    for (const [i, b] of bytes.entries()) expect(v.push(Uint8Array.of(b))).toBe(bad === -1 || i < bad);
     expect(v.end()).toBe(valid);
   });
 });

@@ -13,6 +13,7 @@ import { connectFailureText } from './result-texts.js';
 import type { CaseResult } from './result.js';
 import type { RunCaseOptions } from './run-options.js';
 import { USER_AGENT } from './user-agent.js';
+import type { Verdict } from './verdict.js';
 
 export async function runHandshakeCase(
   url: string,
@@ -34,11 +35,11 @@ export async function runHandshakeCase(
   const started = new Date();
   const outcome = await probeHandshake(host, port, request, def.handshake.request.pipelinedText, timeouts, windowMs);
 
-  let verdict;
+  let verdict: Verdict;
   if (outcome.failure || outcome.observation === null) {
     verdict = {
-      behavior: 'FAILED' as const,
-      behaviorClose: 'FAILED' as const,
+      behavior: 'FAILED',
+      behaviorClose: 'FAILED',
       result: outcome.failure
         ? connectFailureText(outcome.failure, outcome.durationMs)
         : 'Could not open the TCP connection: no observation.',

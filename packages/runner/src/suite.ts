@@ -116,7 +116,9 @@ async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
   const ordinary: number[] = [];
   const cpuBound: number[] = [];
   const alone: number[] = [];
-  cases.forEach((def, i) => (runsAlone(def) ? alone : isCpuBound(def) ? cpuBound : ordinary).push(i));
+  cases.forEach((def, i) => {
+    (runsAlone(def) ? alone : isCpuBound(def) ? cpuBound : ordinary).push(i);
+  });
   const runPool = async (indices: number[], limit: number) => {
     let next = 0;
     const worker = async () => {

@@ -89,7 +89,7 @@ function describeRunningTarget(target: CommandTarget): void {
   test('several connections at once each get their own echo', async () => {
     const sockets = await Promise.all(Array.from({ length: 8 }, () => client()));
     const replies = sockets.map((ws) => nextMessage(ws, 10_000));
-    sockets.forEach((ws, i) => ws.send(`connection ${i}`));
+    for (const [i, ws] of sockets.entries()) ws.send(`connection ${i}`);
     const got = await Promise.all(replies);
     expect(got.map((m) => m.data.toString())).toEqual(sockets.map((_, i) => `connection ${i}`));
   });

@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { isTargetDown, writeCaseBundles, summarize } from '@wsmatrix/runner';
-import { allTargetNames, getAnyTarget, type EchoTarget } from '@wsmatrix/targets';
+import { allTargetNames, getAnyTarget, type EchoTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseFailed, caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
@@ -118,7 +118,7 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
       String(signal.reason),
     );
   const startedAt = Date.now();
-  let running;
+  let running: RunningTarget;
   try {
     running = await target.start({ port: 0 });
   } catch (err) {

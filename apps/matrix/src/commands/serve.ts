@@ -1,4 +1,4 @@
-import { allTargetNames, getAnyTarget } from '@wsmatrix/targets';
+import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, type CommandSpec } from '../args.js';
 import { describeSocketLayer, optionsInEffect } from '../target-options.js';
 import type { Command } from './types.js';
@@ -25,7 +25,7 @@ export const serveCommand: Command<typeof serveSpec> = {
   async run(argv, ctx) {
     const { positionals, flags } = parseArgs(serveSpec, argv);
     const target = getAnyTarget(positionals.target);
-    let running;
+    let running: RunningTarget;
     try {
       running = await target.start({ host: flags.host, port: flags.port });
     } catch (err) {
