@@ -94,7 +94,10 @@ export type UpgradeRequestCheck =
   | { ok: true; key: string; protocols: string[]; extensions: ExtensionOffer[]; origin?: string }
   | { ok: false; status: number; message: string; headers: Array<[string, string]> };
 
-/** What validateUpgradeRequest needs; an HttpRequestHead fits, so does a Node request adapted with HeaderList.fromNodeRaw. */
+/**
+ * What validateUpgradeRequest needs; an HttpRequestHead fits, so does a Node request adapted with
+ * HeaderList.fromNodeRaw.
+ */
 export interface UpgradeRequestLike {
   method: string;
   httpVersion: string;
@@ -471,9 +474,8 @@ export function validateUpgradeResponse(
   if (accepts.length > 1) return fail(`server sent ${accepts.length} Sec-WebSocket-Accept headers, expected one`);
   const accept = accepts[0] as string;
   if (accept !== expected) {
-    return fail(
-      `server sent Sec-WebSocket-Accept ${accept === '' ? '(empty)' : describeForMessage(accept)}, expected ${expected}`,
-    );
+    const sent = accept === '' ? '(empty)' : describeForMessage(accept);
+    return fail(`server sent Sec-WebSocket-Accept ${sent}, expected ${expected}`);
   }
 
   let extensions: ExtensionOffer[] = [];

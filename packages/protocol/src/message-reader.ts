@@ -92,7 +92,9 @@ export class MessageReader implements FrameSink {
   private parts: Buffer[] = [];
   private messageBytes = 0;
   private partCount = 0;
-  /** Bytes charged against maxMessageSize for the message's frames: payload, at least partOverhead each after the first. */
+  /**
+   * Bytes charged against maxMessageSize for the message's frames: payload, at least partOverhead each after the first.
+   */
   private charged = 0;
   /** Largest buffer this reader allocated (message reassembly); never sized by a declared length. */
   private largest = 0;

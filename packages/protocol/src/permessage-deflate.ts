@@ -154,7 +154,8 @@ export function negotiateDeflate(offers: readonly ExtensionOffer[], policy: Defl
     }
     if (parsed.serverMaxWindowBits !== undefined && parsed.serverMaxWindowBits < 9) {
       declined.push(
-        `offer ${i + 1}: server_max_window_bits=${parsed.serverMaxWindowBits} cannot be honoured (zlib deflates with at least 9)`,
+        `offer ${i + 1}: server_max_window_bits=${parsed.serverMaxWindowBits} cannot be honoured ` +
+          '(zlib deflates with at least 9)',
       );
       continue;
     }

@@ -68,7 +68,8 @@ describe('parseClosePayload', () => {
   it('invalid UTF-8 reason → 1007', () => {
     expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('ceba f4 90 80 80')])), 'WS_ERR_INVALID_UTF8', 1007);
     expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('ed a0 80')])), 'WS_ERR_INVALID_UTF8', 1007);
-    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('e2 82')])), 'WS_ERR_INVALID_UTF8', 1007); // truncated at the end
+    // truncated at the end
+    expectError(parseClosePayload(Buffer.concat([hex('03e8'), hex('e2 82')])), 'WS_ERR_INVALID_UTF8', 1007);
   });
 
   it('an invalid code is reported before an invalid reason (1002, not 1007)', () => {

@@ -87,8 +87,8 @@ function summary(frames: Frame[]): unknown[] {
 
 /**
  * The shape of every rule test: a valid frame, then the violation, then another valid frame. The error
- * carries `code` (and the `closeCode` it implies), the sink saw the first frame and nothing else, and the decoder stays dead. Checked
- * fed whole and fed one byte at a time (the error must come from a byte of the offending frame).
+ * carries `code` (and the `closeCode` it implies), the sink saw the first frame and nothing else, and the decoder stays
+ * dead. Checked fed whole and fed one byte at a time (the error must come from a byte of the offending frame).
  */
 function expectViolation(bad: Buffer, code: ProtocolErrorCode, options: FrameDecoderOptions): ProtocolError {
   const closeCode = PROTOCOL_ERROR_CLOSE_CODES[code];
@@ -385,32 +385,35 @@ describe('FrameDecoder rules: maxPayloadLength', () => {
     }
   });
 
-  it('the limit is detected at the byte that completes the length field, whatever follows (masked 7-bit included)', () => {
-    const cases: [Role, number, number][] = [
-      // role, declared length, index of the last length byte
-      ['client', 101, 1],
-      ['server', 101, 1],
-      ['client', 1000, 3],
-      ['server', 1000, 3],
-      ['client', 70000, 9],
-      ['server', 70000, 9],
-    ];
-    for (const [role, declaredLength, lastLengthByte] of cases) {
-      const frame = frameFor(role, { opcode: Opcode.Binary, declaredLength });
-      // Fed byte by byte.
-      const decoder = new FrameDecoder({ role, maxPayloadLength: MAX }, new RecordingSink());
-      let errorAt = -1;
-      for (let i = 0; i < frame.length && errorAt < 0; i++) {
-        if (decoder.push(frame.subarray(i, i + 1))) errorAt = i;
+  it(
+    'the limit is detected at the byte that completes the length field, ' + 'whatever follows (masked 7-bit included)',
+    () => {
+      const cases: [Role, number, number][] = [
+        // role, declared length, index of the last length byte
+        ['client', 101, 1],
+        ['server', 101, 1],
+        ['client', 1000, 3],
+        ['server', 1000, 3],
+        ['client', 70000, 9],
+        ['server', 70000, 9],
+      ];
+      for (const [role, declaredLength, lastLengthByte] of cases) {
+        const frame = frameFor(role, { opcode: Opcode.Binary, declaredLength });
+        // Fed byte by byte.
+        const decoder = new FrameDecoder({ role, maxPayloadLength: MAX }, new RecordingSink());
+        let errorAt = -1;
+        for (let i = 0; i < frame.length && errorAt < 0; i++) {
+          if (decoder.push(frame.subarray(i, i + 1))) errorAt = i;
+        }
+        expect({ role, declaredLength, errorAt }).toEqual({ role, declaredLength, errorAt: lastLengthByte });
+        // Fed exactly up to the end of the length field, in one push.
+        const decoder2 = new FrameDecoder({ role, maxPayloadLength: MAX }, new RecordingSink());
+        expect(decoder2.push(frame.subarray(0, lastLengthByte + 1))?.code, `${role} ${declaredLength}`).toBe(
+          'WS_ERR_FRAME_TOO_BIG',
+        );
       }
-      expect({ role, declaredLength, errorAt }).toEqual({ role, declaredLength, errorAt: lastLengthByte });
-      // Fed exactly up to the end of the length field, in one push.
-      const decoder2 = new FrameDecoder({ role, maxPayloadLength: MAX }, new RecordingSink());
-      expect(decoder2.push(frame.subarray(0, lastLengthByte + 1))?.code, `${role} ${declaredLength}`).toBe(
-        'WS_ERR_FRAME_TOO_BIG',
-      );
-    }
-  });
+    },
+  );
 
   it('exactly maxPayloadLength is accepted', () => {
     const frame = expectAccepted(frameFor('server', { opcode: Opcode.Binary, payload: patterned(MAX) }), {
@@ -480,14 +483,17 @@ describe('FrameDecoder: errors are sticky', () => {
     expect(decoder.bytesDecoded).toBe(consumed);
   });
 
-  it("bytes of the failing chunk after the violation are not unmasked (the caller's buffer beyond it is untouched)", () => {
-    const bad = hex('83 80');
-    const tail = frameFor('server', { opcode: Opcode.Binary, payload: Buffer.from('tail') });
-    const chunk = Buffer.concat([bad, tail]);
-    const copy = Buffer.from(chunk);
-    new FrameDecoder({ role: 'server' }, new RecordingSink()).push(chunk);
-    expect(chunk.equals(copy)).toBe(true);
-  });
+  it(
+    'bytes of the failing chunk after the violation are not unmasked ' + "(the caller's buffer beyond it is untouched)",
+    () => {
+      const bad = hex('83 80');
+      const tail = frameFor('server', { opcode: Opcode.Binary, payload: Buffer.from('tail') });
+      const chunk = Buffer.concat([bad, tail]);
+      const copy = Buffer.from(chunk);
+      new FrameDecoder({ role: 'server' }, new RecordingSink()).push(chunk);
+      expect(chunk.equals(copy)).toBe(true);
+    },
+  );
 });
 
 describe('FrameDecoder: sink errors and fail()', () => {
@@ -786,7 +792,8 @@ describe('FrameDecoder: chopping', () => {
       for (const chunk of chunks) expect(decoder.push(chunk)).toBeNull();
       expect(mismatch).toBe(-1);
       expect(total).toBe(payload.length);
-      expect(pieces).toBe(chunks.length + 1); // one payload piece per chunk (the first holds the header too), plus the end
+      // one payload piece per chunk (the first holds the header too), plus the end
+      expect(pieces).toBe(chunks.length + 1);
       expect(decoder.bufferedBytes).toBe(0);
     }
     // And through the collector, whole frame equality.

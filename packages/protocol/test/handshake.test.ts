@@ -395,7 +395,8 @@ describe('validateUpgradeRequest', () => {
     );
   });
 
-  it(`property: mutated request heads end in a head, "need more", or a documented status (P5) (seed ${PROPERTY_SEED})`, {
+  it(`property: mutated request heads end in a head, "need more", or a documented status ` +
+    `(P5) (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     const valid = Buffer.from(
@@ -635,7 +636,8 @@ describe('buildUpgradeRequest', () => {
 
 describe('validateUpgradeResponse', () => {
   const ok101 = (extra = '') =>
-    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${RFC_ACCEPT}\r\n${extra}\r\n`;
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Accept: ${RFC_ACCEPT}\r\n${extra}\r\n`;
   const check = (text: string, opts: { offeredExtensions?: string[]; offeredProtocols?: string[] } = {}) =>
     validateUpgradeResponse(parseHead('response', text), { key: RFC_KEY, ...opts });
   const message = (text: string, opts: { offeredExtensions?: string[]; offeredProtocols?: string[] } = {}) => {

@@ -371,7 +371,8 @@ describe('HttpHeadParser: chunking and linear work', () => {
     );
   const cuts = fc.array(fc.nat(), { maxLength: 30 });
 
-  it(`property: whole, one byte at a time and random splits give the same result (valid heads) (seed ${PROPERTY_SEED})`, {
+  it(`property: whole, one byte at a time and random splits give the same result ` +
+    `(valid heads) (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     fc.assert(
@@ -391,7 +392,8 @@ describe('HttpHeadParser: chunking and linear work', () => {
     );
   });
 
-  it(`property: mutated heads give the same outcome (head, error status and message, or pending) at any chunking (seed ${PROPERTY_SEED})`, {
+  it(`property: mutated heads give the same outcome (head, error status and message, or pending) ` +
+    `at any chunking (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     const mutated = fc

@@ -16,32 +16,36 @@ function naiveMask(data: Uint8Array, mask: Uint8Array, phase: number): Uint8Arra
 }
 
 describe('applyMask', () => {
-  it('equals a byte-loop XOR for every length 0..300, byteOffset 0..7 and phase 0..3, touching nothing outside the view', () => {
-    const next = prng(0x5eed);
-    let cases = 0;
-    const failures: string[] = [];
-    for (let length = 0; length <= 300; length++) {
-      for (let offset = 0; offset < 8; offset++) {
-        for (let phase = 0; phase < 4; phase++) {
-          const mask = randomBytes(next, 4);
-          // A larger backing buffer with guard bytes on both sides of the view.
-          const backing = randomBytes(next, offset + length + 8);
-          const before = backing.slice();
-          const view = backing.subarray(offset, offset + length);
-          const input = view.slice();
-          applyMask(view, mask, phase);
-          const ok =
-            Buffer.from(view).equals(Buffer.from(naiveMask(input, mask, phase))) &&
-            Buffer.from(backing.subarray(0, offset)).equals(Buffer.from(before.subarray(0, offset))) &&
-            Buffer.from(backing.subarray(offset + length)).equals(Buffer.from(before.subarray(offset + length)));
-          if (!ok) failures.push(`length ${length} offset ${offset} phase ${phase}`);
-          cases++;
+  it(
+    'equals a byte-loop XOR for every length 0..300, byteOffset 0..7 and phase 0..3, ' +
+      'touching nothing outside the view',
+    () => {
+      const next = prng(0x5eed);
+      let cases = 0;
+      const failures: string[] = [];
+      for (let length = 0; length <= 300; length++) {
+        for (let offset = 0; offset < 8; offset++) {
+          for (let phase = 0; phase < 4; phase++) {
+            const mask = randomBytes(next, 4);
+            // A larger backing buffer with guard bytes on both sides of the view.
+            const backing = randomBytes(next, offset + length + 8);
+            const before = backing.slice();
+            const view = backing.subarray(offset, offset + length);
+            const input = view.slice();
+            applyMask(view, mask, phase);
+            const ok =
+              Buffer.from(view).equals(Buffer.from(naiveMask(input, mask, phase))) &&
+              Buffer.from(backing.subarray(0, offset)).equals(Buffer.from(before.subarray(0, offset))) &&
+              Buffer.from(backing.subarray(offset + length)).equals(Buffer.from(before.subarray(offset + length)));
+            if (!ok) failures.push(`length ${length} offset ${offset} phase ${phase}`);
+            cases++;
+          }
         }
       }
-    }
-    expect(failures).toEqual([]);
-    expect(cases).toBe(301 * 8 * 4);
-  });
+      expect(failures).toEqual([]);
+      expect(cases).toBe(301 * 8 * 4);
+    },
+  );
 
   it("works on Buffers carved from Node's shared pool (arbitrary byteOffset)", () => {
     const next = prng(7);

@@ -106,7 +106,10 @@ const streamArb = fc
     return Buffer.concat(frames);
   });
 
-/** Random streams, randomly chopped: a transientInput reader fed through a reused scratch buffer sees what an owning reader sees. */
+/**
+ * Random streams, randomly chopped: a transientInput reader fed through a reused scratch buffer sees what an owning
+ * reader sees.
+ */
 function transientMatchesOwned(arena: boolean): void {
   fc.assert(
     fc.property(streamArb, fc.array(fc.nat(), { maxLength: 12 }), (stream, cuts) => {
@@ -130,13 +133,15 @@ function transientMatchesOwned(arena: boolean): void {
 }
 
 describe('MessageReader with transientInput', () => {
-  it(`hands out the same events as a reader given owned chunks, and they survive the read buffer being reused (seed ${PROPERTY_SEED})`, {
+  it(`hands out the same events as a reader given owned chunks, and they survive ` +
+    `the read buffer being reused (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     transientMatchesOwned(false);
   });
 
-  it(`the same holds when the read buffer is a mask arena (payload unmasked in place with SIMD, then copied) (seed ${PROPERTY_SEED})`, {
+  it(`the same holds when the read buffer is a mask arena (payload unmasked ` +
+    `in place with SIMD, then copied) (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     transientMatchesOwned(true);
@@ -163,7 +168,8 @@ describe('MessageReader with transientInput', () => {
     expect(data.buffer.byteLength).toBe(1 << 20);
   });
 
-  it(`a declared length never sizes an allocation: room stays within twice the bytes received plus 64 KiB (seed ${PROPERTY_SEED})`, {
+  it(`a declared length never sizes an allocation: room stays ` +
+    `within twice the bytes received plus 64 KiB (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     fc.assert(

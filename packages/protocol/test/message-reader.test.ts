@@ -277,7 +277,8 @@ describe('MessageReader: size limits', () => {
       // A view for the first piece, then payload blocks that grow with what has arrived.
       expect(maxParts).toBeLessThanOrEqual(8);
       const over = harness({ maxMessageSize: size - 1 });
-      expectCode(over.push(frame.subarray(0, 10)), 'WS_ERR_FRAME_TOO_BIG'); // 64-bit length form: detected before the mask key
+      // 64-bit length form: detected before the mask key
+      expectCode(over.push(frame.subarray(0, 10)), 'WS_ERR_FRAME_TOO_BIG');
     }
   });
 

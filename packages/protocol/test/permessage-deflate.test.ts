@@ -150,7 +150,8 @@ describe('offers and response validation (client side)', () => {
       'permessage-deflate; client_no_context_takeover; client_max_window_bits',
     );
     expect(formatExtensions([deflateOfferElement({ serverNoContextTakeover: true, serverMaxWindowBits: 9 })])).toBe(
-      'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9',
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits; ' +
+        'server_no_context_takeover; server_max_window_bits=9',
     );
   });
 

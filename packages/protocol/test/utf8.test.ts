@@ -290,7 +290,8 @@ describe('Utf8Validator: properties', () => {
     );
   });
 
-  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, end() agrees with TextDecoder (seed ${PROPERTY_SEED})`, {
+  it(`under any chunking: earlier chunks pass, the chunk holding the first impossible byte fails, ` +
+    `end() agrees with TextDecoder (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     fc.assert(
@@ -310,7 +311,8 @@ describe('Utf8Validator: properties', () => {
     );
   });
 
-  it(`byte by byte, push first fails exactly at the first byte that no valid UTF-8 can continue with (seed ${PROPERTY_SEED})`, {
+  it(`byte by byte, push first fails exactly at the first byte ` +
+    `that no valid UTF-8 can continue with (seed ${PROPERTY_SEED})`, {
     timeout: PROPERTY_TIMEOUT_MS,
   }, () => {
     fc.assert(
