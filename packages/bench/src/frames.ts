@@ -64,16 +64,3 @@ export function deflateMessagePayload(payload: Uint8Array): Buffer {
     throw new Error('zlib sync flush did not end in 00 00 FF FF');
   return out.subarray(0, out.length - 4);
 }
-
-/**
- * One message compressed, then framed: `fragmentSize` cuts the compressed bytes; RSV1 on the first frame
- * only (§6.1). `compressedLength`: payload bytes on the wire, for the sent compression ratio.
- */
-export function buildCompressedMessage(
-  opcode: number,
-  payload: Uint8Array,
-  fragmentSize?: number,
-): { frames: Buffer; compressedLength: number } {
-  const compressed = deflateMessagePayload(payload);
-  return { frames: buildMaskedMessage(opcode, compressed, fragmentSize, true), compressedLength: compressed.length };
-}

@@ -2,7 +2,7 @@ import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Opcode } from '@wsmatrix/protocol';
 import { describe, expect, it } from 'vitest';
 import { buildCompressiblePayload } from '../src/compressible-payload.js';
-import { buildCompressedMessage, buildPayload, deflateMessagePayload } from '../src/frames.js';
+import { buildMaskedMessage, buildPayload, deflateMessagePayload } from '../src/frames.js';
 import { buildEchoMessage } from '../src/load/echo-message.js';
 import { ReplyCounter } from '../src/reply-counter.js';
 import { decodeMaskedFrames as decodeAll } from './decode-client-frames.js';
@@ -37,6 +37,12 @@ describe('compressible payload', () => {
 });
 
 describe('pre-compressed frames', () => {
+  /** How echo jobs frame a compressed message: the compressed bytes, RSV1 asked for. */
+  const buildCompressedMessage = (opcode: number, payload: Buffer, fragmentSize?: number) => {
+    const compressed = deflateMessagePayload(payload);
+    return { frames: buildMaskedMessage(opcode, compressed, fragmentSize, true), compressedLength: compressed.length };
+  };
+
   it('drops the sync-flush tail 00 00 FF FF (RFC 7692 §7.2.1)', () => {
     const payload = buildCompressiblePayload(10_000);
     const withTail = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH });

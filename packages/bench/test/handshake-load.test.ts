@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { computeAcceptKey as acceptFor } from '@wsmatrix/protocol';
 import { HandshakeShare } from '../src/load/handshake-share.js';
 import { absNow, type LoadJob } from '../src/load/types.js';
-import { UpgradeCheck } from '../src/load/upgrade-check.js';
+import { Upgrade } from '../src/load/upgrade.js';
 import { startTcpEcho } from '../src/tcp-echo.js';
 import { selectWorkloads, type HandshakeWorkload } from '../src/workloads.js';
 import { startFakeWsServer, type FakeServer } from './fake-ws-server.js';
@@ -294,15 +294,15 @@ describe('handshake loops against the real servers', () => {
   );
 });
 
-describe('UpgradeCheck', () => {
+describe('Upgrade', () => {
   const good = Buffer.from(okHead(KEY));
-  const read = (check: UpgradeCheck, ...chunks: Buffer[]) => {
+  const read = (check: Upgrade, ...chunks: Buffer[]) => {
     const reader = check.reader();
-    return chunks.map((c) => reader.push(c)).at(-1)!;
+    return chunks.map((c) => reader(c)).at(-1)!;
   };
 
   it('parses a head once, then accepts the same bytes without parsing them again', () => {
-    const check = new UpgradeCheck(KEY, false);
+    const check = new Upgrade('127.0.0.1', 9001, false, KEY);
     expect(good.toString()).toContain(ACCEPT);
     expect(read(check, good)).toEqual({ state: 'done', rest: Buffer.alloc(0) });
     // The same bytes with a frame behind them, as one read.
@@ -314,7 +314,7 @@ describe('UpgradeCheck', () => {
   });
 
   it('gathers a head split over reads, and keeps its own copy: the chunks read may be overwritten', () => {
-    const check = new UpgradeCheck(KEY, false);
+    const check = new Upgrade('127.0.0.1', 9001, false, KEY);
     const buf = Buffer.from(good);
     expect(read(check, buf.subarray(0, 20), buf.subarray(20))).toMatchObject({ state: 'done' });
     buf.write('HTTP/1.1 400 Bad Request\r\n');
@@ -324,7 +324,7 @@ describe('UpgradeCheck', () => {
   });
 
   it('checks other bytes in full, and never remembers a rejected head', () => {
-    const check = new UpgradeCheck(KEY, false);
+    const check = new Upgrade('127.0.0.1', 9001, false, KEY);
     const wrong = Buffer.from(good.toString().replace(ACCEPT, acceptFor('other')));
     expect(read(check, wrong)).toMatchObject({ state: 'failed', problem: expect.stringMatching(/Accept/) });
     expect(read(check, wrong)).toMatchObject({ state: 'failed' });
@@ -337,7 +337,7 @@ describe('UpgradeCheck', () => {
   });
 
   it('holds deflate jobs to the extension answer too', () => {
-    const check = new UpgradeCheck(KEY, true);
+    const check = new Upgrade('127.0.0.1', 9001, true, KEY);
     expect(read(check, good)).toMatchObject({
       state: 'failed',
       problem: expect.stringMatching(/declined permessage-deflate/),

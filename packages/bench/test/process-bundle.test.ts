@@ -6,23 +6,23 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, HttpHeadParser, type HttpResponseHead } from '@wsmatrix/protocol';
-import { checkUpgradeResponse, upgradeRequest } from '../src/handshake.js';
+import { HttpHeadParser, type HttpResponseHead } from '@wsmatrix/protocol';
+import { Upgrade } from '../src/load/upgrade.js';
 import { bundleProcessEntries, type ProcessBundle } from '../src/process-bundle.js';
 import { bundleBenchProcesses, startClientProcess, startServerProcess } from '../src/processes.js';
 import { selectWorkloads } from '../src/workloads.js';
 
 /** One upgrade over a raw socket; resolves with the response head. */
-function handshake(host: string, port: number): Promise<{ head: HttpResponseHead; key: string }> {
-  const key = generateKey();
+function handshake(host: string, port: number): Promise<{ head: HttpResponseHead; upgrade: Upgrade }> {
+  const upgrade = new Upgrade(host, port, false);
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port }, () => socket.write(upgradeRequest(host, port, key, false)));
+    const socket = net.connect({ host, port }, () => socket.write(upgrade.request));
     const parser = new HttpHeadParser('response');
     socket.on('data', (d: Buffer) => {
       const head = parser.push(d) as HttpResponseHead | null;
       if (head === null) return;
       socket.destroy();
-      resolve({ head, key });
+      resolve({ head, upgrade });
     });
     socket.on('error', reject);
     socket.setTimeout(5000, () => socket.destroy(new Error('no response head within 5 s')));
@@ -64,8 +64,8 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
         expect(argv).toContain(bundle.file('server-process'));
         expect(argv.join(' ')).not.toContain('tsx');
         expect(nodeOptions ?? '').not.toContain('tsx');
-        const { head, key } = await handshake(server.info.host, server.info.port);
-        expect(checkUpgradeResponse(head, key, false)).toBeNull();
+        const { head, upgrade } = await handshake(server.info.host, server.info.port);
+        expect(upgrade.check(head)).toBeNull();
         // uWS's own header: the native binary answered, not the package's JS fallback.
         if (target === 'uws') expect(head.headers.get('uwebsockets')).toBe('20');
         // The core reports the socket layer it runs on, stored with the figures: the one asked for (the

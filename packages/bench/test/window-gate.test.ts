@@ -51,12 +51,16 @@ describe('WindowGate', () => {
     const gate = new WindowGate({ start: 0, end: 0, extend: { completed: 2, latest: 3_600_000 } });
     const closed = gate.whenClosed(() => clock);
     let woke = false;
-    void closed.then(() => (woke = true));
+    void closed.then(() => {
+      woke = true;
+    });
     await new Promise((r) => setImmediate(r));
-    gate.record(1, (clock = 10));
+    clock = 10;
+    gate.record(1, clock);
     await new Promise((r) => setImmediate(r));
     expect(woke).toBe(false);
-    gate.record(1, (clock = 20));
+    clock = 20;
+    gate.record(1, clock);
     await closed;
     expect(gate.isClosed(20)).toBe(true);
     expect(gate.end).toBe(20);

@@ -4,7 +4,7 @@
  * allocated per read; receivers consume chunks synchronously.
  */
 import net from 'node:net';
-import type { HeadReader, UpgradeCheck } from './upgrade-check.js';
+import type { HeadReader, Upgrade } from './upgrade.js';
 
 /** 'ws': a WebSocket server. 'tcp': the raw echo baseline, which gets no handshake. */
 export type WireProtocol = 'ws' | 'tcp';
@@ -16,9 +16,8 @@ export interface ConnectOptions {
   host: string;
   port: number;
   protocol: WireProtocol;
-  /** Pre-built upgrade request, and the check of the answer to it (ignored for 'tcp'). */
-  request: Buffer;
-  check: UpgradeCheck;
+  /** The share's upgrade request and the check of its answer (unused for 'tcp'). */
+  upgrade: Upgrade;
   readBuffer: Buffer;
 }
 
@@ -39,7 +38,7 @@ export class ClientConnection {
       opened = true;
       onOpen(err);
     };
-    if (opts.protocol === 'ws') this.head = opts.check.reader();
+    if (opts.protocol === 'ws') this.head = opts.upgrade.reader();
     this.socket = net.connect({
       host: opts.host,
       port: opts.port,
@@ -57,7 +56,7 @@ export class ClientConnection {
     this.socket.once('close', () => open(new Error('connection closed before it was open')));
     this.socket.once('connect', () => {
       if (opts.protocol === 'tcp') open();
-      else this.socket.write(opts.request);
+      else this.socket.write(opts.upgrade.request);
     });
   }
 
@@ -83,7 +82,7 @@ export class ClientConnection {
       this.receiver(buf, 0, n);
       return true;
     }
-    const read = this.head.push(buf.subarray(0, n));
+    const read = this.head(buf.subarray(0, n));
     if (read.state === 'more') return true;
     this.head = undefined;
     if (read.state === 'failed') {

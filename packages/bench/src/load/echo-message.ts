@@ -3,7 +3,7 @@
  * pre-compressed for deflate jobs, and a batch of copies so k messages go out as one write.
  */
 import { buildCompressiblePayload } from '../compressible-payload.js';
-import { buildCompressedMessage, buildMaskedMessage, buildPayload } from '../frames.js';
+import { buildMaskedMessage, buildPayload, deflateMessagePayload } from '../frames.js';
 import type { EchoWorkload } from '../workloads.js';
 
 /** Messages are copied into one batch buffer up to this size; bigger ones are written one by one (corked). */
@@ -18,12 +18,14 @@ export interface EchoMessage {
   wireBytes: number;
 }
 
-/** Deflate jobs send compressible log records, compressed once; the others the workload's own payload. */
+/**
+ * Deflate jobs send compressible log records, compressed once, then framed (`fragmentSize` cuts the
+ * compressed bytes; RSV1 on the first frame only, RFC 7692 §6.1); the others the workload's own payload.
+ */
 export function buildEchoMessage(workload: EchoWorkload, deflate: boolean): EchoMessage {
   const { opcode, size, fragmentSize, inFlight } = workload;
-  const { frames: unit, compressedLength: wireBytes } = deflate
-    ? buildCompressedMessage(opcode, buildCompressiblePayload(size), fragmentSize)
-    : { frames: buildMaskedMessage(opcode, buildPayload(opcode, size), fragmentSize), compressedLength: size };
+  const payload = deflate ? deflateMessagePayload(buildCompressiblePayload(size)) : buildPayload(opcode, size);
+  const unit = buildMaskedMessage(opcode, payload, fragmentSize, deflate);
   const batch = unit.length * inFlight <= BATCH_LIMIT ? Buffer.concat(Array<Buffer>(inFlight).fill(unit)) : undefined;
-  return { unit, batch, wireBytes };
+  return { unit, batch, wireBytes: payload.length };
 }

@@ -9,26 +9,18 @@
 import net from 'node:net';
 import { ReplyCounter } from '../reply-counter.js';
 import type { WireProtocol } from './client-connection.js';
+import type { ShareTally } from './share-tally.js';
 import { absNow } from './types.js';
-import type { HeadReader, UpgradeCheck } from './upgrade-check.js';
+import type { HeadReader, Upgrade } from './upgrade.js';
 
 /** What every cycle of a share sends and checks ('ws': the 101), built once; reads land in `readBuffer`. */
 export interface CycleSpec {
   host: string;
   port: number;
   protocol: WireProtocol;
-  request: Buffer;
+  upgrade: Upgrade;
   closeFrame: Buffer;
-  check: UpgradeCheck;
   readBuffer: Buffer;
-}
-
-/** Where a loop reports its cycles. */
-export interface CycleRecorder {
-  started(): void;
-  /** A cycle that began at `began` (absNow()) completed and passed every check. */
-  succeeded(began: number): void;
-  failed(err: unknown): void;
 }
 
 /**
@@ -53,9 +45,8 @@ export class HandshakeLoop {
 
   constructor(
     private readonly spec: CycleSpec,
-    private readonly recorder: CycleRecorder,
-    /** True once no new cycle may start (given absNow()); cycles in flight then still finish. */
-    private readonly isOver: (now: number) => boolean,
+    /** Counts cycles begun and completed; no new cycle starts once its window has closed. */
+    private readonly tally: ShareTally,
     private readonly onStopped: () => void,
   ) {}
 
@@ -70,12 +61,12 @@ export class HandshakeLoop {
 
   private next(): void {
     const now = absNow();
-    if (this.isOver(now)) {
+    if (this.tally.gate.isClosed(now)) {
       this.onStopped();
       return;
     }
     this.began = now;
-    this.recorder.started();
+    this.tally.sent++;
     const { host, port, readBuffer } = this.spec;
     let socket: net.Socket;
     try {
@@ -86,11 +77,11 @@ export class HandshakeLoop {
         port,
         allowHalfOpen: true,
         noDelay: true,
-        onread: { buffer: readBuffer, callback: (n: number) => (this.read(socket, n), true) },
+        onread: { buffer: readBuffer, callback: (n: number) => this.read(socket, n) },
       });
     } catch (err) {
       // A synchronous throw (say, a bad port): report it, and go on from the event loop, not recursively.
-      this.recorder.failed(err);
+      this.tally.error(err);
       setImmediate(() => this.next());
       return;
     }
@@ -105,12 +96,13 @@ export class HandshakeLoop {
     if (socket !== this.socket) return;
     this.state = this.spec.protocol === 'ws' ? 'upgrading' : 'echoing';
     this.echoed = 0;
-    if (this.state === 'upgrading') this.head = this.spec.check.reader();
-    socket.write(this.spec.request);
+    if (this.state === 'upgrading') this.head = this.spec.upgrade.reader();
+    socket.write(this.spec.upgrade.request);
   }
 
-  private read(socket: net.Socket, n: number): void {
-    if (socket !== this.socket) return;
+  /** The onread callback: true keeps reading. */
+  private read(socket: net.Socket, n: number): true {
+    if (socket !== this.socket) return true;
     switch (this.state) {
       case 'upgrading':
         this.readHead(this.spec.readBuffer.subarray(0, n));
@@ -124,10 +116,11 @@ export class HandshakeLoop {
       default:
         this.fail(new Error(`unexpected ${n} bytes from the server`));
     }
+    return true;
   }
 
   private readHead(chunk: Buffer): void {
-    const read = this.head!.push(chunk);
+    const read = this.head!(chunk);
     if (read.state === 'more') return;
     this.head = undefined;
     if (read.state === 'failed') {
@@ -142,7 +135,8 @@ export class HandshakeLoop {
   }
 
   private readEcho(n: number): void {
-    const { request, closeFrame } = this.spec;
+    const { upgrade, closeFrame } = this.spec;
+    const request = upgrade.request;
     const all = request.length + closeFrame.length;
     this.echoed += n;
     // The close frame goes out only once the whole request is back, so the two echoes never merge.
@@ -177,14 +171,15 @@ export class HandshakeLoop {
 
   private succeed(): void {
     const began = this.began;
+    const done = absNow();
     this.finish();
-    this.recorder.succeeded(began);
+    if (this.tally.completed(1, done)) this.tally.latency.record((done - began) * 1000);
     this.next();
   }
 
   private fail(err: unknown): void {
     this.finish();
-    this.recorder.failed(err);
+    this.tally.error(err);
     this.next();
   }
 

@@ -5,16 +5,8 @@
 import { machineBusyMs, ownCpuMs, processCpuMs } from '../cpu.js';
 import { LatencyHistogram } from '../stats.js';
 import { createShare, splitUnits, unitsOf } from './create-share.js';
-import { sleepUntil } from './echo-share.js';
 import { ThreadShare } from './thread-share.js';
-import {
-  absNow,
-  type DeflateTally,
-  type LoadJob,
-  type LoadShare,
-  type MeasureWindow,
-  type ShareResult,
-} from './types.js';
+import { absNow, type DeflateTally, type LoadJob, type LoadShare, type MeasureWindow, sleepUntil } from './types.js';
 
 export interface RunJobOptions {
   warmupMs: number;
@@ -89,47 +81,39 @@ export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResu
       latest: end + (opts.maxHoldMs ?? DEFAULT_MAX_HOLD_MS),
     };
   }
-  const readings: Promise<CpuReading>[] = [window.start, window.end].map((t) =>
-    sleepUntil(t).then(() => readCpu(opts.serverPid)),
-  );
+  const readings = [window.start, window.end].map((t) => sleepUntil(t).then(() => readCpu(opts.serverPid)));
   const results = await Promise.all(shares.map((s) => s.run(window)));
-  const [before, after] = await Promise.all(readings);
+  const [before, after] = (await Promise.all(readings)) as [CpuReading, CpuReading];
+  const used = (pick: (r: CpuReading) => number | undefined): number | undefined => {
+    const [a, b] = [pick(before), pick(after)];
+    return a === undefined || b === undefined ? undefined : b - a;
+  };
 
   const latency = new LatencyHistogram();
   for (const r of results) latency.merge(LatencyHistogram.fromSparse(r.latency));
-  const sum = (pick: (r: (typeof results)[number]) => number): number => results.reduce((a, r) => a + pick(r), 0);
+  const sum = <T>(items: readonly T[], pick: (item: T) => number): number => items.reduce((a, r) => a + pick(r), 0);
+  // Every share sends the same message: its sizes are taken from the first, the replies summed.
+  const tallies = results.flatMap((r) => (r.deflate ? [r.deflate] : []));
+  const deflate: DeflateTally | undefined = tallies[0] && {
+    ...tallies[0],
+    replies: sum(tallies, (t) => t.replies),
+    compressedReplies: sum(tallies, (t) => t.compressedReplies),
+    replyWireBytes: sum(tallies, (t) => t.replyWireBytes),
+  };
   return {
-    completed: sum((r) => r.completed),
-    payloadBytes: sum((r) => r.payloadBytes),
-    sent: sum((r) => r.sent),
-    received: sum((r) => r.received),
+    completed: sum(results, (r) => r.completed),
+    payloadBytes: sum(results, (r) => r.payloadBytes),
+    sent: sum(results, (r) => r.sent),
+    received: sum(results, (r) => r.received),
     elapsedMs: Math.max(...results.map((r) => r.windowEnd)) - window.start,
     latency: latency.toSparse(),
-    clientCpuMs: after!.client - before!.client,
-    serverCpuMs:
-      after!.server === undefined || before!.server === undefined ? undefined : after!.server - before!.server,
-    machineCpuMs:
-      after!.machine === undefined || before!.machine === undefined ? undefined : after!.machine - before!.machine,
-    cpuWallMs: after!.at - before!.at,
+    clientCpuMs: after.client - before.client,
+    serverCpuMs: used((r) => r.server),
+    machineCpuMs: used((r) => r.machine),
+    cpuWallMs: after.at - before.at,
     threads: shares.length,
-    errorCount: sum((r) => r.errorCount),
+    errorCount: sum(results, (r) => r.errorCount),
     errors: results.flatMap((r) => r.errors).slice(0, 5),
-    ...mergeDeflate(results),
-  };
-}
-
-/** The shares' deflate tallies summed (every share sends the same message); {} when there are none. */
-function mergeDeflate(results: readonly ShareResult[]): { deflate?: DeflateTally } {
-  const tallies = results.flatMap((r) => (r.deflate ? [r.deflate] : []));
-  if (tallies.length === 0) return {};
-  const sum = (pick: (t: DeflateTally) => number): number => tallies.reduce((a, t) => a + pick(t), 0);
-  return {
-    deflate: {
-      messageBytes: tallies[0]!.messageBytes,
-      messageWireBytes: tallies[0]!.messageWireBytes,
-      replies: sum((t) => t.replies),
-      compressedReplies: sum((t) => t.compressedReplies),
-      replyWireBytes: sum((t) => t.replyWireBytes),
-    },
+    ...(deflate ? { deflate } : {}),
   };
 }

@@ -72,12 +72,7 @@ export function absNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Collects errors without keeping thousands of them. */
-export class ErrorLog {
-  count = 0;
-  readonly first: string[] = [];
-  add(err: unknown): void {
-    this.count++;
-    if (this.first.length < 5) this.first.push(err instanceof Error ? err.message : String(err));
-  }
+/** Resolves at `time` (absNow()), at once when it has passed. */
+export function sleepUntil(time: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, time - absNow())));
 }

@@ -53,23 +53,16 @@ export class WindowGate {
     await sleepFor(end - now());
     // Timers round to whole milliseconds and may fire a fraction early: the planned end has come.
     if (this.isClosed(Math.max(now(), end)) || extend === undefined) return;
-    const latest = extend.latest;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(
-        () => {
-          this.reached = undefined;
-          resolve();
-        },
-        Math.max(0, latest - now()),
-      );
+      const timer = setTimeout(resolve, Math.max(0, extend.latest - now()));
       this.reached = () => {
         clearTimeout(timer);
-        this.reached = undefined;
         resolve();
       };
     });
+    this.reached = undefined;
     // Sets closedAt when the latest end was what woke us.
-    this.isClosed(Math.max(now(), latest));
+    this.isClosed(Math.max(now(), extend.latest));
   }
 }
 
