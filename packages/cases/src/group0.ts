@@ -31,7 +31,10 @@ function describeExpectation(e: HandshakeExpectation): string {
         `${e.expectEcho ? ' followed by the echo of the pipelined frame' : ''} (OK); a refusal is ${e.onRefuse}.`
       );
     case 'open':
-      return 'The RFC leaves this to the server: any answer is INFORMATIONAL (an invalid 101 or no answer at all is FAILED).';
+      return (
+        'The RFC leaves this to the server: any answer is INFORMATIONAL ' +
+        '(an invalid 101 or no answer at all is FAILED).'
+      );
   }
 }
 
@@ -324,7 +327,8 @@ const group04: HandshakeCaseDef[] = [
   hs(
     '0.4.10',
     'Sec-WebSocket-Key with spaces around the value.',
-    'RFC 9110 §5.5: optional whitespace around a field value is not part of it; the accept value is computed from the key alone.',
+    'RFC 9110 §5.5: optional whitespace around a field value is not part of it; ' +
+      'the accept value is computed from the key alone.',
     { replace: [{ name: 'Sec-WebSocket-Key', value: `   ${SAMPLE_KEY}   ` }] },
     accept('NON-STRICT', { acceptValue: SAMPLE_ACCEPT }),
   ),
@@ -371,7 +375,8 @@ const group05: HandshakeCaseDef[] = [
   hs(
     '0.5.6',
     'Upgrade request with Content-Length: 100000 and the first 1 000 body bytes.',
-    'RFC 9110 §9.3.1: a GET body has no meaning; buffering it before the upgrade is an attack surface (Vert.x CVE-2018-12541). 400 expected.',
+    'RFC 9110 §9.3.1: a GET body has no meaning; buffering it before the upgrade is an attack surface ' +
+      '(Vert.x CVE-2018-12541). 400 expected.',
     { extra: [{ name: 'Content-Length', value: '100000' }], body: { repeat: 'x', length: 1000 } },
     refuse(400, 'INFORMATIONAL'),
   ),
@@ -402,7 +407,8 @@ const group06: HandshakeCaseDef[] = [
   hs(
     '0.6.2',
     'Sec-WebSocket-Protocol whose value carries a bare CR followed by an injected header.',
-    'RFC 9112 §2.2: a bare CR in a field is invalid (reject with 400 or replace it); nothing of it may reach the response.',
+    'RFC 9112 §2.2: a bare CR in a field is invalid (reject with 400 or replace it); ' +
+      'nothing of it may reach the response.',
     { extra: [{ name: 'Sec-WebSocket-Protocol', value: 'chat\rX-Injected: yes' }] },
     refuse(400, 'INFORMATIONAL'),
     { forbidden: ['x-injected'] },
@@ -410,7 +416,8 @@ const group06: HandshakeCaseDef[] = [
   hs(
     '0.6.3',
     'Sec-WebSocket-Protocol continued on an obs-fold line holding an injected header.',
-    'RFC 9112 §5.2: a server MUST reject obs-fold with 400 or replace it with spaces; nothing of it may reach the response.',
+    'RFC 9112 §5.2: a server MUST reject obs-fold with 400 or replace it with spaces; ' +
+      'nothing of it may reach the response.',
     { extra: [{ name: 'Sec-WebSocket-Protocol', value: 'chat\r\n X-Injected: yes' }] },
     refuse(400, 'INFORMATIONAL'),
     { forbidden: ['x-injected'] },
@@ -440,7 +447,8 @@ const group06: HandshakeCaseDef[] = [
   hs(
     '0.6.7',
     'A masked text frame "Hello" pipelined in the same write as the request.',
-    '§4.1 asks the client to wait for the 101; once it upgraded, the server should still process the frame (docs/limits.md#pipelined-frames).',
+    '§4.1 asks the client to wait for the 101; once it upgraded, the server should still ' +
+      'process the frame (docs/limits.md#pipelined-frames).',
     { pipelinedText: 'Hello' },
     accept('FAILED', { expectEcho: true }),
   ),
@@ -465,8 +473,10 @@ const group06: HandshakeCaseDef[] = [
   ),
   hs(
     '0.6.10',
-    'Sec-WebSocket-Extensions with an unterminated quoted parameter and 8 000 backslash pairs (CVE-2020-7662 backtracked on it).',
-    'RFC 9110 §5.6.4: an invalid quoted-string; the server must answer at once (400, or decline the extension) and never reflect it.',
+    'Sec-WebSocket-Extensions with an unterminated quoted parameter and 8 000 backslash pairs ' +
+      '(CVE-2020-7662 backtracked on it).',
+    'RFC 9110 §5.6.4: an invalid quoted-string; the server must answer at once (400, or decline the extension) ' +
+      'and never reflect it.',
     { extra: [{ name: 'Sec-WebSocket-Extensions', value: `a; b="${'\\c'.repeat(4000)}` }] },
     open,
     { forbidden: ['\\c\\c'] },

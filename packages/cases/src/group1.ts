@@ -35,7 +35,10 @@ function sizeCase(sub: 1 | 2, n: number, len: number, chop: number | undefined, 
     description:
       `One unfragmented ${kind} frame with ${sizeNote(len)}${len > 0 ? `, ${filler}` : ''}.${chopNote} ` +
       `If the echo has not come back after ${killMs / 1000} s the runner gives up and closes.`,
-    expectation: `The server echoes the ${kind} message unchanged; the runner then closes with 1000 and the close is clean.`,
+    expectation:
+      `The server echoes the ${kind} message unchanged; ` +
+      'the runner then closes with 1000 ' +
+      'and the close is clean.',
     steps: [frame(binary ? Opcode.Binary : Opcode.Text, payload, chop ? { chop } : {}), killAfter(killMs)],
     expected: { OK: [binary ? binaryEvent(payload) : textEvent(payload)] },
     expectedClose: normalCloseByMe(),

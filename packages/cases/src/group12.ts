@@ -72,11 +72,14 @@ function compressionCase(
   return {
     id,
     description:
-      `Offers permessage-deflate (${describeOffers(offers)}), then sends ${count} compressed ${binary ? 'binary' : 'text'} ` +
-      `messages of ${messageLength} ${binary ? 'octets' : 'characters'} taken one after another from the ${dataSet} data set, ${fragments}; ` +
+      `Offers permessage-deflate (${describeOffers(offers)}), then sends ` +
+      `${count} compressed ${binary ? 'binary' : 'text'} ` +
+      `messages of ${messageLength} ${binary ? 'octets' : 'characters'} taken one after another ` +
+      `from the ${dataSet} data set, ${fragments}; ` +
       'each is sent once the echo of the previous one has arrived.',
     expectation:
-      `Every message comes back with the same type and content (compressed or not) within ${secs} s in total; then the ` +
+      'Every message comes back with the same type and content (compressed or not) ' +
+      `within ${secs} s in total; then the ` +
       'runner closes with 1000 and the close is clean. A server that declines the extension gets UNIMPLEMENTED.',
     steps: [],
     expected: {},

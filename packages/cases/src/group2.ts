@@ -101,7 +101,10 @@ export const group2: CaseDef[] = [
   },
   {
     id: '2.8',
-    description: `An unsolicited Pong carrying "${UNSOLICITED}", immediately followed by a Close with 1000 from the runner.`,
+    description:
+      `An unsolicited Pong carrying "${UNSOLICITED}", ` +
+      'immediately followed by a Close with 1000 ' +
+      'from the runner.',
     expectation: 'The server ignores the Pong, sends nothing back but its Close, and the close is clean.',
     steps: [frame(Opcode.Pong, UNSOLICITED), close(CLOSE_NORMAL), closeAfter(1000)],
     expected: { OK: [] },

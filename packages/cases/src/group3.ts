@@ -55,7 +55,10 @@ export const group3: CaseDef[] = [
   {
     // Autobahn's title says "Ping", but the frame it sends is a binary (opcode 2) frame.
     id: '3.6',
-    description: `A frame with RSV = 6 carrying "${HELLO}". Autobahn calls it a Ping, but the opcode sent is 2 (binary).`,
+    description:
+      `A frame with RSV = 6 carrying "${HELLO}". ` +
+      'Autobahn calls it a Ping, ' +
+      'but the opcode sent is 2 (binary).',
     expectation: `Nothing is echoed. ${FAIL_NOW}`,
     steps: [frame(Opcode.Binary, HELLO, { rsv: 6 }), killAfter(1000)],
     expected: { OK: [] },

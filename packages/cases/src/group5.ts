@@ -23,7 +23,9 @@ const NOTHING_TO_CONTINUE =
 function fragmentedControl(id: string, opcode: number, name: string): CaseDef {
   return {
     id,
-    description: `A ${name} split into two frames: a ${name} frame with FIN clear carrying "${F1}", then a continuation frame with FIN set carrying "${F2}".`,
+    description:
+      `A ${name} split into two frames: a ${name} frame with FIN clear carrying "${F1}", ` +
+      `then a continuation frame with FIN set carrying "${F2}".`,
     expectation: 'The server fails the connection at once with 1002: control frames must not be fragmented.',
     steps: [frame(opcode, F1, { fin: false }), frame(Opcode.Continuation, F2, { fin: true }), killAfter(1000)],
     expected: { OK: [] },
@@ -33,9 +35,10 @@ function fragmentedControl(id: string, opcode: number, name: string): CaseDef {
 
 function twoFragments(id: string, how: How): CaseDef {
   const o = optsFor(how);
+  const frames = `A text message in two frames, "${F1}" (FIN clear) and a continuation "${F2}" (FIN set).`;
   return {
     id,
-    description: `A text message in two frames, "${F1}" (FIN clear) and a continuation "${F2}" (FIN set). ${howText(how)}`,
+    description: `${frames} ${howText(how)}`,
     expectation: `The server reassembles and echoes "${F1}${F2}" as one text message; then a clean close with 1000.`,
     steps: [
       frame(Opcode.Text, F1, { fin: false, ...o }),
@@ -121,7 +124,8 @@ function pingsInLongMessage(id: string, sync: boolean): CaseDef {
       (sync ? ' Each frame is written to the socket on its own (the octets are the same as in 5.19).' : ''),
     expectation:
       'The first Ping is answered during the pause, before the message is complete; then the second Pong, ' +
-      'then the echo of the whole message "fragment1fragment2fragment3fragment4fragment5". Then a clean close with 1000.',
+      'then the echo of the whole message "fragment1fragment2fragment3fragment4fragment5". ' +
+      'Then a clean close with 1000.',
     steps: [
       frame(Opcode.Text, fr[0], { fin: false, ...o }),
       frame(Opcode.Continuation, fr[1], { fin: false, ...o }),

@@ -121,7 +121,8 @@ const handWritten: CaseDef[] = [
   {
     id: '6.1.3',
     description:
-      'A text message in three frames: empty first and last frames around a middle frame carrying "middle frame payload".',
+      'A text message in three frames: empty first and last frames around a middle frame ' +
+      'carrying "middle frame payload".',
     expectation: 'The text message "middle frame payload" is echoed; then a clean close with 1000.',
     steps: [
       frame(Opcode.Text, '', { fin: false }),
@@ -134,7 +135,9 @@ const handWritten: CaseDef[] = [
   },
   {
     id: '6.2.1',
-    description: `A valid UTF-8 text message with several 2-octet characters ("Hello-µ@ßöäüàá-UTF-8!!", hex ${HELLO_UTF8}) in one frame.`,
+    description:
+      'A valid UTF-8 text message with several 2-octet characters ' +
+      `("Hello-µ@ßöäüàá-UTF-8!!", hex ${HELLO_UTF8}) in one frame.`,
     expectation: 'The message is echoed unchanged; then a clean close with 1000.',
     steps: [message(false, hex(HELLO_UTF8)), closeAfter(1000)],
     expected: { OK: [textEvent(hex(HELLO_UTF8))] },
@@ -142,7 +145,9 @@ const handWritten: CaseDef[] = [
   },
   {
     id: '6.2.2',
-    description: `The same valid UTF-8 text as 6.2.1 in two frames split between two characters: ${HELLO_PART1} | ${HELLO_PART2} (hex).`,
+    description:
+      'The same valid UTF-8 text as 6.2.1 in two frames split between two characters: ' +
+      `${HELLO_PART1} | ${HELLO_PART2} (hex).`,
     expectation: 'The reassembled message is echoed unchanged; then a clean close with 1000.',
     steps: [
       frame(Opcode.Text, hex(HELLO_PART1), { fin: false }),
@@ -174,7 +179,9 @@ const handWritten: CaseDef[] = [
   },
   {
     id: '6.3.1',
-    description: `An unfragmented text message that is not valid UTF-8: it contains an encoded UTF-16 surrogate (hex ${KOSME_SURROGATE}).`,
+    description:
+      'An unfragmented text message that is not valid UTF-8: it contains ' +
+      `an encoded UTF-16 surrogate (hex ${KOSME_SURROGATE}).`,
     expectation:
       'Nothing is echoed. The server fails the connection at once with 1007; the runner must not be the one to close.',
     steps: [message(false, hex(KOSME_SURROGATE)), killAfter(1000)],

@@ -170,7 +170,8 @@ const payloadLength: CaseDef[] = [
   {
     id: '7.3.6',
     description:
-      'A Close frame with code 1000 and a 124-octet reason: 126 octets of payload, one more than a control frame may carry.',
+      'A Close frame with code 1000 and a 124-octet reason: ' +
+      '126 octets of payload, one more than a control frame may carry.',
     expectation: 'The server fails the connection with 1002, or drops TCP; a clean close is not required.',
     steps: [close(CLOSE_NORMAL, rep('*', 124)), killAfter(1000)],
     expected: { OK: [] },
@@ -218,7 +219,8 @@ function informationalCode(id: string, code: number): CaseDef {
     id,
     description: `A Close frame carrying the code ${code}, outside every range RFC 6455 defines.`,
     expectation:
-      'Informational only: the protocol does not say what must happen. Whatever the server does, both verdicts are INFORMATIONAL.',
+      'Informational only: the protocol does not say what must happen. Whatever the server does, ' +
+      'both verdicts are INFORMATIONAL.',
     steps: [close(code), killAfter(1000)],
     expected: { OK: [] },
     expectedClose: { closedByMe: true, closeCode: [CLOSE_NORMAL, code, CLOSE_PROTOCOL_ERROR], requireClean: false },

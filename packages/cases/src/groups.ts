@@ -65,7 +65,9 @@ const SUB_CATEGORIES: CaseGroup[] = [
   ...DATA_SET_ORDER.map((name, i) => ({ id: `12.${i + 1}`, title: dataSetTitle(name) })),
   ...GROUP13_OFFERS.map((offers, i) => ({
     id: `13.${i + 1}`,
-    title: `${dataSetTitle('json')} - client offers (requestNoContextTakeover, requestMaxWindowBits): [${offers.map(offerTuple).join(', ')}]`,
+    title:
+      `${dataSetTitle('json')} - client offers ` +
+      `(requestNoContextTakeover, requestMaxWindowBits): [${offers.map(offerTuple).join(', ')}]`,
   })),
 ];
 

@@ -46,7 +46,10 @@ export function prng(seed: number): () => number {
 
 const pick = <T>(rnd: () => number, list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 
-/** Text grown piece by piece to at least `size` bytes, then cut to exactly `size` on a character boundary (padded with spaces). */
+/**
+ * Text grown piece by piece to at least `size` bytes, then cut to exactly `size` on a character boundary (padded with
+ * spaces).
+ */
 function textOfSize(size: number, next: () => string): Buffer {
   const pieces: string[] = [];
   let bytes = 0;
@@ -158,7 +161,8 @@ function htmlData(size: number): Buffer {
   let n = 0;
   const head =
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Release notes — wsmatrix</title>\n' +
-    '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px}</style>\n' +
+    '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}' +
+    'td,th{border:1px solid #ccc;padding:4px}</style>\n' +
     '</head>\n<body>\n';
   return textOfSize(size, () => {
     if (n++ === 0) return head;
@@ -168,10 +172,20 @@ function htmlData(size: number): Buffer {
         return `<h2 id="s${n}">Section ${n}: ${pick(rnd, TAGS)} — ${pick(rnd, FIRST)}</h2>\n`;
       case 1:
         return `<p class="note">${words()} <a href="https://example.org/${pick(rnd, TAGS)}/${n}">more…</a></p>\n`;
-      case 2:
-        return `<table>\n${Array.from({ length: 4 }, (_, r) => `<tr><td>${n}.${r}</td><td>${pick(rnd, LAST)}</td><td>${Math.floor(rnd() * 1e6)}</td><td>${pick(rnd, TAGS)}</td></tr>`).join('\n')}\n</table>\n`;
+      case 2: {
+        const rows = Array.from(
+          { length: 4 },
+          (_, r) =>
+            `<tr><td>${n}.${r}</td><td>${pick(rnd, LAST)}</td>` +
+            `<td>${Math.floor(rnd() * 1e6)}</td><td>${pick(rnd, TAGS)}</td></tr>`,
+        );
+        return `<table>\n${rows.join('\n')}\n</table>\n`;
+      }
       default:
-        return `<ul>${Array.from({ length: 3 }, () => `<li>${words()}</li>`).join('')}</ul>\n<p>© ${2000 + (n % 25)} ${pick(rnd, FIRST)} ${pick(rnd, LAST)}, Zürich</p>\n`;
+        return (
+          `<ul>${Array.from({ length: 3 }, () => `<li>${words()}</li>`).join('')}</ul>\n` +
+          `<p>© ${2000 + (n % 25)} ${pick(rnd, FIRST)} ${pick(rnd, LAST)}, Zürich</p>\n`
+        );
     }
   });
 }
@@ -237,7 +251,8 @@ function pdfData(size: number): Buffer {
     } else {
       const text = Array.from({ length: 20 }, () => `(${pick(rnd, WORDS)}) Tj`).join(' ');
       chunk = Buffer.from(
-        `${obj} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${obj + 1} 0 R >> >> >>\n` +
+        `${obj} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ` +
+          `/Resources << /Font << /F1 ${obj + 1} 0 R >> >> >>\n` +
           `BT /F1 ${9 + (obj % 4)} Tf ${Math.floor(rnd() * 500)} ${Math.floor(rnd() * 700)} Td ${text} ET\nendobj\n`,
         'latin1',
       );

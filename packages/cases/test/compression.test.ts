@@ -52,19 +52,23 @@ describe('groups 12 and 13 (permessage-deflate)', { timeout: EXPANDING_TEST_TIME
     expect(caseById('12.3.1')!.deflateOffers).toEqual([{ requestNoContextTakeover: false, requestMaxWindowBits: 0 }]);
   });
 
-  it('data sets have the sizes and kinds of Autobahn files; text sets are valid UTF-8, compressibility differs by kind', () => {
-    const ratio = (b: Buffer) => deflateRawSync(b).length / b.length;
-    for (const name of DATA_SET_ORDER) expect(dataSetBytes(name).length, name).toBe(DATA_SETS[name].size);
-    const json = dataSetBytes('json').toString();
-    expect(JSON.parse(json.slice(2, json.indexOf('\n},') + 2))).toMatchObject({ id: 1 });
-    expect(new TextDecoder('utf-8', { fatal: true }).decode(dataSetBytes('html'))).toMatch(/^<!DOCTYPE html>/);
-    expect(dataSetBytes('bmp').subarray(0, 2).toString('latin1')).toBe('BM');
-    expect(dataSetBytes('pdf').subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(dataSetBytes('faust').toString('utf8')).toMatch(/[äöüß]/);
-    expect(ratio(dataSetBytes('json'))).toBeLessThan(0.35);
-    expect(ratio(dataSetBytes('pdf'))).toBeGreaterThan(0.8);
-    expect(ratio(dataSetBytes('bmp'))).toBeGreaterThan(0.5);
-  });
+  it(
+    'data sets have the sizes and kinds of Autobahn files; text sets are valid UTF-8, ' +
+      'compressibility differs by kind',
+    () => {
+      const ratio = (b: Buffer) => deflateRawSync(b).length / b.length;
+      for (const name of DATA_SET_ORDER) expect(dataSetBytes(name).length, name).toBe(DATA_SETS[name].size);
+      const json = dataSetBytes('json').toString();
+      expect(JSON.parse(json.slice(2, json.indexOf('\n},') + 2))).toMatchObject({ id: 1 });
+      expect(new TextDecoder('utf-8', { fatal: true }).decode(dataSetBytes('html'))).toMatch(/^<!DOCTYPE html>/);
+      expect(dataSetBytes('bmp').subarray(0, 2).toString('latin1')).toBe('BM');
+      expect(dataSetBytes('pdf').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(dataSetBytes('faust').toString('utf8')).toMatch(/[äöüß]/);
+      expect(ratio(dataSetBytes('json'))).toBeLessThan(0.35);
+      expect(ratio(dataSetBytes('pdf'))).toBeGreaterThan(0.8);
+      expect(ratio(dataSetBytes('bmp'))).toBeGreaterThan(0.5);
+    },
+  );
 
   it('the cursor cuts consecutive windows, wrapping around; text by characters', () => {
     const bin = new DataSetCursor('bmp', 131072);
