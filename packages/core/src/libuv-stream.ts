@@ -71,7 +71,7 @@ const HANDLE_METHODS = [
 /** The bindings, or why they cannot be used. */
 function load(): LibuvStreams | string {
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: process.binding returns untyped internals, each member is checked below
+    // biome-ignore lint/suspicious/noExplicitAny: process.binding returns untyped internals, each member checked below
     const binding = (process as unknown as { binding(name: string): Record<string, any> }).binding;
     const tcp = binding('tcp_wrap');
     const stream = binding('stream_wrap');

@@ -33,7 +33,8 @@ function pump(client: RawClient, bytes: Buffer, total: number): void {
 }
 
 describe('B1 a client that sends and never reads', () => {
-  it('reading stops over the high-water mark, the queue stays bounded, and the stalled socket is destroyed', async () => {
+  it('reading stops over the high-water mark, the queue stays bounded, ' +
+    'and the stalled socket is destroyed', async () => {
     const port = await start(LIMITS);
     const { client, conn } = await greedyClient(port);
     const message = clientFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(16 * KiB, 5) });

@@ -87,23 +87,26 @@ describe('F1/F4 lengths never drive allocation', () => {
 });
 
 describe('F2 64-bit length forms', () => {
-  it('MSB set → 1002; a non-minimal 16-bit form carrying 100 is accepted by our server (documented choice)', async () => {
-    const { r } = reader();
-    const msb = encodeFrame({
-      opcode: Opcode.Binary,
-      payload: Buffer.alloc(0),
-      mask: MASK,
-      lengthForm: 64,
-      declaredLength: 2n ** 63n,
-    });
-    expect(r.push(msb)?.closeCode).toBe(1002);
-    const port = await start();
-    const c = await RawClient.connect(port);
-    c.send(encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(100, 7), mask: true, lengthForm: 16 }));
-    const [echo] = await c.waitForFrames(1);
-    expect(echo!.payload).toEqual(Buffer.alloc(100, 7));
-    c.destroy();
-  });
+  it(
+    'MSB set → 1002; ' + 'a non-minimal 16-bit form carrying 100 is accepted by our server (documented choice)',
+    async () => {
+      const { r } = reader();
+      const msb = encodeFrame({
+        opcode: Opcode.Binary,
+        payload: Buffer.alloc(0),
+        mask: MASK,
+        lengthForm: 64,
+        declaredLength: 2n ** 63n,
+      });
+      expect(r.push(msb)?.closeCode).toBe(1002);
+      const port = await start();
+      const c = await RawClient.connect(port);
+      c.send(encodeFrame({ opcode: Opcode.Binary, payload: Buffer.alloc(100, 7), mask: true, lengthForm: 16 }));
+      const [echo] = await c.waitForFrames(1);
+      expect(echo!.payload).toEqual(Buffer.alloc(100, 7));
+      c.destroy();
+    },
+  );
 });
 
 describe('F3 the message limit, exactly', () => {
@@ -127,23 +130,27 @@ describe('F3 the message limit, exactly', () => {
 });
 
 describe('F5/F6 framing violations → 1002', () => {
-  it('unmasked, RSV1-3, reserved opcodes, control frame of 126, fragmented ping, stray continuation, nested data frame', () => {
-    const cases: Buffer[] = [
-      encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x') }),
-      encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x'), mask: MASK, rsv1: true }),
-      encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x'), mask: MASK, rsv2: true }),
-      encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x'), mask: MASK, rsv3: true }),
-      ...[3, 4, 5, 6, 7, 11, 12, 13, 14, 15].map((opcode) => masked(opcode)),
-      encodeFrame({ opcode: Opcode.Ping, payload: Buffer.alloc(126), mask: MASK }),
-      masked(Opcode.Ping, 'a', false),
-      masked(Opcode.Continuation, 'a'),
-      Buffer.concat([masked(Opcode.Text, 'a', false), masked(Opcode.Text, 'b')]),
-    ];
-    for (const bytes of cases) {
-      const { r } = reader();
-      expect(r.push(bytes)?.closeCode, bytes.toString('hex')).toBe(1002);
-    }
-  });
+  it(
+    'unmasked, RSV1-3, reserved opcodes, control frame of 126, ' +
+      'fragmented ping, stray continuation, nested data frame',
+    () => {
+      const cases: Buffer[] = [
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x') }),
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x'), mask: MASK, rsv1: true }),
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x'), mask: MASK, rsv2: true }),
+        encodeFrame({ opcode: Opcode.Text, payload: Buffer.from('x'), mask: MASK, rsv3: true }),
+        ...[3, 4, 5, 6, 7, 11, 12, 13, 14, 15].map((opcode) => masked(opcode)),
+        encodeFrame({ opcode: Opcode.Ping, payload: Buffer.alloc(126), mask: MASK }),
+        masked(Opcode.Ping, 'a', false),
+        masked(Opcode.Continuation, 'a'),
+        Buffer.concat([masked(Opcode.Text, 'a', false), masked(Opcode.Text, 'b')]),
+      ];
+      for (const bytes of cases) {
+        const { r } = reader();
+        expect(r.push(bytes)?.closeCode, bytes.toString('hex')).toBe(1002);
+      }
+    },
+  );
   it('a ping inside a fragmented message is answered and the message stays intact', () => {
     const { r, messages, pongs } = reader();
     r.push(
@@ -208,22 +215,26 @@ describe('M1-M4 fragments and pieces are bounded by real memory', () => {
     }
   });
 
-  it('M4: one frame trickled one byte per read is accepted (charged per frame, not per read), kept in a few Buffers', () => {
-    const { r, messages } = reader({ maxMessageSize: 64 * 1024 });
-    const payload = Buffer.alloc(64 * 1024, 9);
-    const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: MASK });
-    let maxParts = 0;
-    for (let pushed = 0; pushed < frame.length; pushed++) {
-      expect(r.push(frame.subarray(pushed, pushed + 1))).toBeNull();
-      maxParts = Math.max(maxParts, r.retainedParts);
-    }
-    expect(messages[0]!.equals(payload)).toBe(true);
-    expect(maxParts).toBeLessThanOrEqual(2); // a view of the first piece, then one payload block
-    expect(r.largestAllocation).toBe(64 * 1024);
-    // One byte more than the limit is refused from its header.
-    const over = reader({ maxMessageSize: 64 * 1024 - 1 });
-    expect(over.r.push(frame.subarray(0, 10))?.closeCode).toBe(1009); // 64-bit length form, before the mask key
-  });
+  it(
+    'M4: one frame trickled one byte per read is accepted (charged per frame, not per read), ' +
+      'kept in a few Buffers',
+    () => {
+      const { r, messages } = reader({ maxMessageSize: 64 * 1024 });
+      const payload = Buffer.alloc(64 * 1024, 9);
+      const frame = encodeFrame({ opcode: Opcode.Binary, payload, mask: MASK });
+      let maxParts = 0;
+      for (let pushed = 0; pushed < frame.length; pushed++) {
+        expect(r.push(frame.subarray(pushed, pushed + 1))).toBeNull();
+        maxParts = Math.max(maxParts, r.retainedParts);
+      }
+      expect(messages[0]!.equals(payload)).toBe(true);
+      expect(maxParts).toBeLessThanOrEqual(2); // a view of the first piece, then one payload block
+      expect(r.largestAllocation).toBe(64 * 1024);
+      // One byte more than the limit is refused from its header.
+      const over = reader({ maxMessageSize: 64 * 1024 - 1 });
+      expect(over.r.push(frame.subarray(0, 10))?.closeCode).toBe(1009); // 64-bit length form, before the mask key
+    },
+  );
 });
 
 describe('U1 UTF-8 fails fast', () => {
@@ -270,17 +281,20 @@ describe('C1-C4 close handling on the wire', () => {
       expect(await closeCodeFor(port, send(closePayload(code))), String(code)).toBe(code === 1010 ? 1000 : code);
     }
   });
-  it('C4: after a client close we end TCP first; a silent peer after our close is destroyed at closeTimeoutMs', async () => {
-    const port = await start({ closeTimeoutMs: 200 });
-    const c = await RawClient.connect(port);
-    c.send(send(closePayload(1000)));
-    await c.waitForEnd(1000); // the server's FIN, without our side closing
-    expect(c.frames.map(closeCodeOf)).toEqual([1000]);
-    c.destroy();
-    const silent = await RawClient.connect(port);
-    const conn = [...fixture.server!.connections][0]!;
-    conn.close(1001);
-    await silent.waitForSocketClose(1500);
-    expect(silent.frames.map(closeCodeOf)).toEqual([1001]);
-  });
+  it(
+    'C4: after a client close we end TCP first; ' + 'a silent peer after our close is destroyed at closeTimeoutMs',
+    async () => {
+      const port = await start({ closeTimeoutMs: 200 });
+      const c = await RawClient.connect(port);
+      c.send(send(closePayload(1000)));
+      await c.waitForEnd(1000); // the server's FIN, without our side closing
+      expect(c.frames.map(closeCodeOf)).toEqual([1000]);
+      c.destroy();
+      const silent = await RawClient.connect(port);
+      const conn = [...fixture.server!.connections][0]!;
+      conn.close(1001);
+      await silent.waitForSocketClose(1500);
+      expect(silent.frames.map(closeCodeOf)).toEqual([1001]);
+    },
+  );
 });

@@ -109,20 +109,23 @@ describe('H3 Sec-WebSocket-Version', () => {
 });
 
 describe('H4 Sec-WebSocket-Key', () => {
-  it('15 and 17 bytes, not base64, no padding, missing, duplicated → 400; the RFC sample key → its accept', async () => {
-    const port = await start();
-    const edits = [
-      replacing('Sec-WebSocket-Key', 'AAECAwQFBgcICQoLDA0O'),
-      replacing('Sec-WebSocket-Key', 'AAECAwQFBgcICQoLDA0ODxA='),
-      replacing('Sec-WebSocket-Key', '!!!!!!!!!!!!!!!!!!!!!!=='),
-      replacing('Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ'),
-      without('Sec-WebSocket-Key'),
-      adding('Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA=='),
-    ];
-    for (const edit of edits) expect((await answer(port, request(port, edit))).status).toBe(400);
-    const ok = await rawExchange(port, request(port), 300);
-    expect(parseHead(ok.text).headers.get('sec-websocket-accept')).toBe(SAMPLE_ACCEPT);
-  });
+  it(
+    '15 and 17 bytes, not base64, no padding, missing, duplicated → 400; ' + 'the RFC sample key → its accept',
+    async () => {
+      const port = await start();
+      const edits = [
+        replacing('Sec-WebSocket-Key', 'AAECAwQFBgcICQoLDA0O'),
+        replacing('Sec-WebSocket-Key', 'AAECAwQFBgcICQoLDA0ODxA='),
+        replacing('Sec-WebSocket-Key', '!!!!!!!!!!!!!!!!!!!!!!=='),
+        replacing('Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ'),
+        without('Sec-WebSocket-Key'),
+        adding('Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA=='),
+      ];
+      for (const edit of edits) expect((await answer(port, request(port, edit))).status).toBe(400);
+      const ok = await rawExchange(port, request(port), 300);
+      expect(parseHead(ok.text).headers.get('sec-websocket-accept')).toBe(SAMPLE_ACCEPT);
+    },
+  );
 });
 
 describe('H5 Origin allow-list', () => {
@@ -215,39 +218,43 @@ describe('H8 header counts and sizes', () => {
 });
 
 describe('H9 slowloris', () => {
-  it('a head trickled byte by byte is cut at the absolute handshake deadline, although bytes keep coming (fake clock)', async () => {
-    const port = await start({ handshakeTimeoutMs: 200 });
-    // The deadline is armed at accept, so the clock is faked first; it moves only when the test moves it.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    try {
-      const socket = await openSocket(port);
-      const received: Buffer[] = [];
-      let closed = false;
-      socket.on('data', (c: Buffer) => received.push(c));
-      socket.on('error', () => undefined);
-      socket.on('close', () => (closed = true));
-      const turns = async (): Promise<void> => {
-        for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
-      };
-      const head = Buffer.from(request(port));
-      let sent = 0;
-      // One byte every 50 ms of the fake clock: each is in the server's hands before time moves on.
-      while (!closed && sent < head.length - 4) {
-        await new Promise<void>((resolve) => socket.write(head.subarray(sent, sent + 1), () => resolve()));
-        sent++;
-        await turns();
-        vi.advanceTimersByTime(50);
-        await turns();
+  it(
+    'a head trickled byte by byte is cut at the absolute handshake deadline, ' +
+      'although bytes keep coming (fake clock)',
+    async () => {
+      const port = await start({ handshakeTimeoutMs: 200 });
+      // The deadline is armed at accept, so the clock is faked first; it moves only when the test moves it.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        const socket = await openSocket(port);
+        const received: Buffer[] = [];
+        let closed = false;
+        socket.on('data', (c: Buffer) => received.push(c));
+        socket.on('error', () => undefined);
+        socket.on('close', () => (closed = true));
+        const turns = async (): Promise<void> => {
+          for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
+        };
+        const head = Buffer.from(request(port));
+        let sent = 0;
+        // One byte every 50 ms of the fake clock: each is in the server's hands before time moves on.
+        while (!closed && sent < head.length - 4) {
+          await new Promise<void>((resolve) => socket.write(head.subarray(sent, sent + 1), () => resolve()));
+          sent++;
+          await turns();
+          vi.advanceTimersByTime(50);
+          await turns();
+        }
+        await new Promise<void>((resolve) => (closed ? resolve() : socket.once('close', () => resolve())));
+        // Cut when 200 ms had passed (after the 4th byte), although the head was far from complete.
+        expect(sent).toBe(4);
+        const text = Buffer.concat(received).toString('latin1');
+        if (text !== '') expect(parseHead(text).status).toBe(408);
+      } finally {
+        vi.useRealTimers();
       }
-      await new Promise<void>((resolve) => (closed ? resolve() : socket.once('close', () => resolve())));
-      // Cut when 200 ms had passed (after the 4th byte), although the head was far from complete.
-      expect(sent).toBe(4);
-      const text = Buffer.concat(received).toString('latin1');
-      if (text !== '') expect(parseHead(text).status).toBe(408);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    },
+  );
   it('the head parser does linear work for a 16 KiB head pushed one byte at a time', () => {
     const head = Buffer.from(
       request(1, adding(...Array.from({ length: 15 }, (_, i) => `X-${i}: ${'y'.repeat(1000)}`))),
@@ -261,13 +268,19 @@ describe('H9 slowloris', () => {
 });
 
 describe('H10 bodies and pipelining', () => {
-  it('Content-Length: 100000 or Transfer-Encoding: chunked → 400 without waiting for the body; Content-Length: 0 → 101', async () => {
-    const port = await start();
-    const big = await answer(port, request(port, adding('Content-Length: 100000')));
-    expect([big.status, big.closedByServer]).toEqual([400, true]);
-    expect((await answer(port, request(port, adding('Transfer-Encoding: chunked')))).status).toBe(400);
-    expect(parseHead((await rawExchange(port, request(port, adding('Content-Length: 0')), 300)).text).status).toBe(101);
-  });
+  it(
+    'Content-Length: 100000 or Transfer-Encoding: chunked → 400 without waiting for the body; ' +
+      'Content-Length: 0 → 101',
+    async () => {
+      const port = await start();
+      const big = await answer(port, request(port, adding('Content-Length: 100000')));
+      expect([big.status, big.closedByServer]).toEqual([400, true]);
+      expect((await answer(port, request(port, adding('Transfer-Encoding: chunked')))).status).toBe(400);
+      expect(parseHead((await rawExchange(port, request(port, adding('Content-Length: 0')), 300)).text).status).toBe(
+        101,
+      );
+    },
+  );
 });
 
 describe('H11 header injection', () => {

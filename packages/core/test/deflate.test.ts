@@ -67,7 +67,8 @@ describe('core permessage-deflate: negotiation', () => {
     const port = await start();
     const client = await deflateClient(
       port,
-      'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=10',
+      'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=8, ' +
+        'permessage-deflate; server_max_window_bits=10',
     );
     expect(client.head!.headers.get('sec-websocket-extensions')).toBe('permessage-deflate; server_max_window_bits=10');
     client.destroy();
@@ -111,27 +112,30 @@ describe('core permessage-deflate: echo', () => {
     expect(c.bytesAfterCompression).toBeLessThan(c.bytesBeforeCompression);
   });
 
-  it('keeps wire order: a ping and an uncompressed message behind a compressed one are answered after its echo', async () => {
-    const port = await start();
-    const client = await deflateClient(port, 'Sec-WebSocket-Extensions: permessage-deflate');
-    const codec = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20 });
-    const big = Buffer.alloc(300_000, 'wsmatrix ');
-    client.send([
-      client_rsv1(Opcode.Binary, codec.compressSync(big)),
-      plain(Opcode.Ping, Buffer.from('p')),
-      plain(Opcode.Text, Buffer.from('after')),
-    ]);
-    const frames = await client.waitForFrames(3);
-    expect(frames.map((f) => [f.opcode, f.rsv1])).toEqual([
-      [Opcode.Binary, true],
-      [Opcode.Pong, false],
-      [Opcode.Text, true],
-    ]);
-    const inflater = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20 });
-    expect(inflater.decompressSync(frames[0]!.payload).equals(big)).toBe(true);
-    expect(inflater.decompressSync(frames[2]!.payload).toString()).toBe('after');
-    client.destroy();
-  });
+  it(
+    'keeps wire order: a ping and an uncompressed message behind a compressed one ' + 'are answered after its echo',
+    async () => {
+      const port = await start();
+      const client = await deflateClient(port, 'Sec-WebSocket-Extensions: permessage-deflate');
+      const codec = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20 });
+      const big = Buffer.alloc(300_000, 'wsmatrix ');
+      client.send([
+        client_rsv1(Opcode.Binary, codec.compressSync(big)),
+        plain(Opcode.Ping, Buffer.from('p')),
+        plain(Opcode.Text, Buffer.from('after')),
+      ]);
+      const frames = await client.waitForFrames(3);
+      expect(frames.map((f) => [f.opcode, f.rsv1])).toEqual([
+        [Opcode.Binary, true],
+        [Opcode.Pong, false],
+        [Opcode.Text, true],
+      ]);
+      const inflater = new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20 });
+      expect(inflater.decompressSync(frames[0]!.payload).equals(big)).toBe(true);
+      expect(inflater.decompressSync(frames[2]!.payload).toString()).toBe('after');
+      client.destroy();
+    },
+  );
 });
 
 function client_rsv1(opcode: number, payload: Buffer, fin = true) {

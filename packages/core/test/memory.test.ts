@@ -45,7 +45,8 @@ describe('memory: servers that listen, echo and close', () => {
     const figures = await runCycles(CYCLES);
     const growth = figures.rssAfter - figures.rssBefore;
     console.log(
-      `[memory] ${figures.cycles} cycles on the ${figures.layer} layer: RSS ${(figures.rssBefore / MiB).toFixed(1)} → ` +
+      `[memory] ${figures.cycles} cycles on the ${figures.layer} layer: ` +
+        `RSS ${(figures.rssBefore / MiB).toFixed(1)} → ` +
         `${(figures.rssAfter / MiB).toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${(growth / MiB).toFixed(1)} MiB)`,
     );
     expect(figures.cycles).toBe(CYCLES);

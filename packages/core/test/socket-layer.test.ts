@@ -153,12 +153,14 @@ describe('socket layers', () => {
     );
   });
 
-  it('the shared-reads proof passes on this Node, and fails when reads no longer land in the buffer handed to libuv', async () => {
+  it('the shared-reads proof passes on this Node, and fails when reads ' +
+    'no longer land in the buffer handed to libuv', async () => {
     expect(await proveSharedReads(null)).toBeNull();
     expect(await withUserBufferIgnored(() => proveSharedReads(null))).toMatch(/differ|landed somewhere/);
   }, 60_000);
 
-  it('the proofs fail when this Node keeps calling its own accept callback (a plain connection event arrives)', async () => {
+  it('the proofs fail when this Node keeps calling its own accept callback ' +
+    '(a plain connection event arrives)', async () => {
     // Every listening handle keeps Node's accept callback, ignoring the takeover's assignment.
     const listen = NetServerClass.prototype.listen;
     vi.spyOn(NetServerClass.prototype, 'listen').mockImplementation(function (this: NetServer, ...args: unknown[]) {
@@ -175,7 +177,8 @@ describe('socket layers', () => {
     expect(await proveSharedReads(streams!)).toBe('this Node does not call the taken-over accept callback');
   }, 60_000);
 
-  it('the bare proof passes on this Node, and fails when reads no longer land in the buffer handed to libuv', async () => {
+  it('the bare proof passes on this Node, and fails when reads ' +
+    'no longer land in the buffer handed to libuv', async () => {
     const streams = loadLibuvStreams();
     expect(streams).toBeDefined();
     expect(await proveSharedReads(streams!)).toBeNull();
@@ -184,7 +187,8 @@ describe('socket layers', () => {
 });
 
 describe('socket layers under Node flags (child processes)', () => {
-  it('default flags: no warning on any layer; only bare calls process.binding (seen with --pending-deprecation)', async () => {
+  it('default flags: no warning on any layer; ' +
+    'only bare calls process.binding (seen with --pending-deprecation)', async () => {
     for (const layer of ['default', ...SOCKET_LAYERS]) {
       const result = await runProbe([], layer);
       expect(result.echo).toBe('probe');
@@ -201,13 +205,15 @@ describe('socket layers under Node flags (child processes)', () => {
   }, 120_000);
 
   for (const layer of ['shared-reads', 'bare']) {
-    it(`'${layer}' whose proof fails (reads no longer land where directed) falls back to 'net', says why and still echoes`, async () => {
+    it(`'${layer}' whose proof fails (reads no longer land where directed) ` +
+      `falls back to 'net', says why and still echoes`, async () => {
       const result = await runProbe([], layer, ['ignore-user-buffer']);
       expect(result.echo).toBe('probe');
       expect(result.layer).toBe('net');
       expect(result.reason).toMatch(
         new RegExp(
-          `^${layer === 'bare' ? 'bare handles' : 'shared reads'} failed their loopback check: .*(differ|landed somewhere)`,
+          `^${layer === 'bare' ? 'bare handles' : 'shared reads'} failed their loopback check: ` +
+            '.*(differ|landed somewhere)',
         ),
       );
     }, 60_000);
