@@ -3,18 +3,19 @@
  * medians, or of the ratios to ws or tcp (plain or paired run by run), which cancel a drift of the whole
  * machine between runs, held against a tolerance.
  */
-import { formatPercent, formatValue } from './format.js';
+import { alignColumns, formatPercent, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
 
-/** Which figure of a cell is compared. */
-export type ComparedFigure = 'median' | 'ratioToWs' | 'ratioToTcp' | 'pairedRatioToWs' | 'pairedRatioToTcp';
-export const COMPARED_FIGURES: readonly ComparedFigure[] = [
-  'median',
-  'ratioToWs',
-  'ratioToTcp',
-  'pairedRatioToWs',
-  'pairedRatioToTcp',
-];
+/** The figures of a cell that can be compared, and what the summary line calls them. */
+const FIGURE_NAMES = {
+  median: 'medians',
+  ratioToWs: 'ratios to ws',
+  ratioToTcp: 'ratios to tcp',
+  pairedRatioToWs: 'paired (run by run) ratios to ws',
+  pairedRatioToTcp: 'paired (run by run) ratios to tcp',
+} as const satisfies Partial<Record<keyof BenchCell, string>>;
+export type ComparedFigure = keyof typeof FIGURE_NAMES;
+export const COMPARED_FIGURES = Object.keys(FIGURE_NAMES) as ComparedFigure[];
 
 /** The compared figure of a cell; null where it has none (results stored before paired ratios have none). */
 function figureOf(cell: BenchCell | undefined, figure: ComparedFigure): number | null {
@@ -74,14 +75,6 @@ export function compareMedians(
   return { figure, tolerance, cells, agreeing: cells.filter((c) => c.agrees).length, total: cells.length, worst };
 }
 
-const FIGURE_NAMES: Record<ComparedFigure, string> = {
-  median: 'medians',
-  ratioToWs: 'ratios to ws',
-  ratioToTcp: 'ratios to tcp',
-  pairedRatioToWs: 'paired (run by run) ratios to ws',
-  pairedRatioToTcp: 'paired (run by run) ratios to tcp',
-};
-
 /** A plain-text table of the comparison, one line per cell, widest ranges marked. */
 export function formatAgreement(agreement: Agreement, labels: readonly string[]): string {
   const rows: string[][] = [['workload', 'target', ...labels, 'range', '']];
@@ -94,21 +87,10 @@ export function formatAgreement(agreement: Agreement, labels: readonly string[])
       c.agrees ? 'ok' : 'OVER',
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) =>
-    r
-      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-  const pct = `${(agreement.tolerance * 100).toFixed(0)}%`;
-  const what = FIGURE_NAMES[agreement.figure];
-  lines.push(
-    '',
-    `${agreement.agreeing} of ${agreement.total} ${what} agree within ${pct}` +
-      (agreement.worst
-        ? `; widest: ${agreement.worst.workload} ${agreement.worst.target} ${formatPercent(agreement.worst.range)}`
-        : ''),
-  );
+  const lines = alignColumns(rows, (i) => i < 2);
+  const { agreeing, total, tolerance, worst } = agreement;
+  const widest = worst ? `; widest: ${worst.workload} ${worst.target} ${formatPercent(worst.range)}` : '';
+  const pct = `${(tolerance * 100).toFixed(0)}%`;
+  lines.push('', `${agreeing} of ${total} ${FIGURE_NAMES[agreement.figure]} agree within ${pct}${widest}`);
   return `${lines.join('\n')}\n`;
 }

@@ -35,3 +35,17 @@ export function formatPercent(fraction: number | null): string {
 export function formatCores(cores: number | null): string {
   return cores === null ? '–' : cores.toFixed(2);
 }
+
+/** Rows of text as columns, each as wide as its widest cell: `left` columns padded on the right, others on the left. */
+export function alignColumns(
+  rows: readonly string[][],
+  left: (column: number, row: readonly string[]) => boolean,
+): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((text, i) => (left(i, r) ? text.padEnd(widths[i]!) : text.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

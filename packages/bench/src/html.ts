@@ -2,9 +2,9 @@
  * The benchmark page of the matrix report, as an HTML fragment: the ratio table, and per workload an
  * inline SVG bar chart (min–max whiskers over the runs) and a detail table. No scripts or stylesheet.
  */
-import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
+import { formatPercent, formatRatio, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
-import { describeTargetSettings } from './table.js';
+import { cellFlags, describeDeflate, describeTargetSettings, detailColumns } from './table.js';
 
 const PALETTE = ['#3d6fa5', '#d9731c', '#4c9a5b', '#9a4c8e', '#b0a33a', '#5aa3b0', '#a55a5a'];
 /** Reference bars in grey: they are the yardsticks, not contestants. */
@@ -20,6 +20,10 @@ function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A figure's table cell, right-aligned; `attributes` start with a space. */
+const num = (text: string, attributes = ''): string => `<td class="num"${attributes}>${esc(text)}</td>`;
+const numHead = (text: string): string => `<th class="num">${esc(text)}</th>`;
+
 function colourOf(target: string, targets: readonly string[]): string {
   return REFERENCE_COLOURS[target] ?? PALETTE[targets.indexOf(target) % PALETTE.length]!;
 }
@@ -32,79 +36,67 @@ function barChart(title: string, cells: readonly BenchCell[], targets: readonly 
   const bars = cells.map((c, i) => {
     const y = BAR_GAP + i * (BAR_HEIGHT + BAR_GAP);
     const mid = y + BAR_HEIGHT / 2;
-    const label = `<text x="${LABEL_WIDTH - 8}" y="${mid}" text-anchor="end" dominant-baseline="middle">${esc(c.target)}</text>`;
-    if (c.median === null) {
-      return `${label}<text x="${LABEL_WIDTH + 4}" y="${mid}" dominant-baseline="middle" fill="#8b0000">failed</text>`;
-    }
-    const width = Math.max(1, x(c.median) - LABEL_WIDTH);
+    const text = (at: number, content: string, attributes = ''): string =>
+      `<text x="${at.toFixed(1)}" y="${mid}" dominant-baseline="middle"${attributes}>${esc(content)}</text>`;
+    const label = text(LABEL_WIDTH - 8, c.target, ' text-anchor="end"');
+    if (c.median === null) return label + text(LABEL_WIDTH + 4, 'failed', ' fill="#8b0000"');
     const whisker =
       c.min !== null && c.max !== null && c.max > c.min
-        ? `<line x1="${x(c.min).toFixed(1)}" x2="${x(c.max).toFixed(1)}" y1="${mid}" y2="${mid}" stroke="#1d232a" stroke-width="1.5"/>`
+        ? `<line x1="${x(c.min).toFixed(1)}" x2="${x(c.max).toFixed(1)}" y1="${mid}" y2="${mid}" ` +
+          'stroke="#1d232a" stroke-width="1.5"/>'
         : '';
-    const value = `${formatValue(c.median)} ${c.unit}${c.ratioToWs !== null && c.target !== 'ws' ? `  ${formatRatio(c.ratioToWs)} ws` : ''}`;
-    const tip =
-      `${c.target}: median ${formatValue(c.median)} ${c.unit}, runs ${c.runs.map((r) => formatValue(r.value)).join(', ')}` +
-      (c.deflate
-        ? `; permessage-deflate, replies ${formatPercent(c.deflate.wireRatio)} of their size on the wire`
-        : '');
+    const vsWs = c.ratioToWs !== null && c.target !== 'ws' ? `  ${formatRatio(c.ratioToWs)} ws` : '';
+    const runs = c.runs.map((r) => formatValue(r.value)).join(', ');
+    const wire = c.deflate
+      ? `; permessage-deflate, replies ${formatPercent(c.deflate.wireRatio)} of their size on the wire`
+      : '';
+    const tip = `${c.target}: median ${formatValue(c.median)} ${c.unit}, runs ${runs}${wire}`;
+    const width = Math.max(1, x(c.median) - LABEL_WIDTH).toFixed(1);
+    const fill = colourOf(c.target, targets);
     return (
-      `${label}<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${colourOf(c.target, targets)}"><title>${esc(tip)}</title></rect>` +
-      `${whisker}<text x="${(x(c.max ?? c.median) + 6).toFixed(1)}" y="${mid}" dominant-baseline="middle">${esc(value)}</text>`
+      `${label}<rect x="${LABEL_WIDTH}" y="${y}" width="${width}" height="${BAR_HEIGHT}" fill="${fill}">` +
+      `<title>${esc(tip)}</title></rect>${whisker}` +
+      text(x(c.max ?? c.median) + 6, `${formatValue(c.median)} ${c.unit}${vsWs}`)
     );
   });
   return (
-    `<svg class="bench-chart" role="img" aria-label="${esc(title)}" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}" ` +
-    `font-family="system-ui, sans-serif" font-size="12" xmlns="http://www.w3.org/2000/svg">` +
+    `<svg class="bench-chart" role="img" aria-label="${esc(title)}" width="${CHART_WIDTH}" height="${height}" ` +
+    `viewBox="0 0 ${CHART_WIDTH} ${height}" font-family="system-ui, sans-serif" font-size="12" ` +
+    'xmlns="http://www.w3.org/2000/svg">' +
     `<line x1="${LABEL_WIDTH}" x2="${LABEL_WIDTH}" y1="0" y2="${height}" stroke="#d0d4d9"/>${bars.join('')}</svg>`
   );
 }
 
 function ratioTable(result: BenchResult, targets: readonly string[]): string {
   const head = targets.map((t) => `<th colspan="3">${esc(t)}</th>`).join('');
-  const sub = targets
-    .map(() => '<th class="num">median</th><th class="num">vs ws</th><th class="num">vs tcp</th>')
-    .join('');
+  const sub = targets.map(() => ['median', 'vs ws', 'vs tcp'].map(numHead).join('')).join('');
   const rows = result.workloads.map((w) => {
     const cells = targets.map((t) => {
       const c = result.cells.find((cell) => cell.workload === w.id && cell.target === t);
-      if (!c || c.median === null) return '<td class="num">–</td><td class="num">–</td><td class="num">–</td>';
+      if (!c || c.median === null) return num('–').repeat(3);
       const mark = c.clientBound ? ' title="client-bound: a lower bound for the server"' : '';
-      return (
-        `<td class="num"${mark}>${esc(formatValue(c.median))}${c.clientBound ? '*' : ''}</td>` +
-        `<td class="num">${esc(formatRatio(c.ratioToWs))}</td><td class="num">${esc(formatRatio(c.ratioToTcp))}</td>`
-      );
+      const median = `${formatValue(c.median)}${c.clientBound ? '*' : ''}`;
+      return num(median, mark) + num(formatRatio(c.ratioToWs)) + num(formatRatio(c.ratioToTcp));
     });
     return `<tr><th>${esc(w.title)} <small>(${esc(w.unit)})</small></th>${cells.join('')}</tr>`;
   });
-  return `<table class="bench-ratios"><thead><tr><th rowspan="2">workload</th>${head}</tr><tr>${sub}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return (
+    `<table class="bench-ratios"><thead><tr><th rowspan="2">workload</th>${head}</tr><tr>${sub}</tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 function detailTable(cells: readonly BenchCell[]): string {
   // The wire column only where a permessage-deflate row makes it mean something.
-  const withWire = cells.some((c) => c.deflate);
-  const wire = (c: BenchCell): string =>
-    withWire ? `<td class="num">${esc(c.deflate ? formatPercent(c.deflate.wireRatio) : '–')}</td>` : '';
-  const rows = cells.map(
-    (c) =>
-      `<tr><th>${esc(c.target)}</th>${wire(c)}<td class="num">${esc(formatPercent(c.spread))}</td><td class="num">${esc(formatMicros(c.p50Us))}</td>` +
-      `<td class="num">${esc(formatMicros(c.p99Us))}</td><td class="num">${esc(formatCores(c.clientCpu))}</td><td class="num">${esc(formatCores(c.serverCpu))}</td>` +
-      `<td class="num">${esc(formatCores(c.otherCpu))}</td>` +
-      `<td>${esc([c.clientBound ? 'client-bound' : '', c.serverBound ? 'server-bound' : '', c.noisy ? 'noisy: other processes busy' : '', ...c.errors].filter(Boolean).join('; '))}</td></tr>`,
-  );
+  const columns = detailColumns(cells.some((c) => c.deflate));
+  const rows = cells.map((c) => {
+    const note = [...cellFlags(c), ...c.errors].join('; ');
+    return `<tr><th>${esc(c.target)}</th>${columns.map(([, value]) => num(value(c))).join('')}<td>${esc(note)}</td></tr>`;
+  });
+  const head = columns.map(([name]) => numHead(name)).join('');
   return (
-    `<table class="bench-detail"><thead><tr><th>target</th>${withWire ? '<th class="num">wire</th>' : ''}<th class="num">spread</th><th class="num">p50</th><th class="num">p99</th>` +
-    `<th class="num">client CPU</th><th class="num">server CPU</th><th class="num">other CPU</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
-  );
-}
-
-/** What the +deflate bars of a workload measured, said once above its chart. */
-function deflateLegend(cells: readonly BenchCell[]): string {
-  const d = cells.find((c) => c.deflate)?.deflate;
-  if (!d) return '';
-  return (
-    `<p class="note">+deflate bars: permessage-deflate negotiated; payload: ${esc(d.payload)}, sent pre-compressed to ` +
-    `${esc(formatPercent(d.sentRatio))} of its size. “wire” is the replies' payload bytes on the wire ÷ their uncompressed size; ` +
-    `figures count messages at their uncompressed size, and “vs ws” / “vs tcp” divide by the uncompressed references.</p>`
+    `<table class="bench-detail"><thead><tr><th>target</th>${head}<th>note</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
   );
 }
 
@@ -112,33 +104,33 @@ function deflateLegend(cells: readonly BenchCell[]): string {
 export function renderBenchmarkHtml(result: BenchResult): string {
   const { machine, pinning, settings } = result;
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
-  const versions = result.targets
-    .map(
-      (t) =>
-        `<li><b>${esc(t.name)}</b>: ${esc(t.implementation)} ${esc(t.version)}${esc(describeTargetSettings(t))}` +
-        `${t.error ? ` — not measured: ${esc(t.error)}` : ''}</li>`,
-    )
-    .join('');
+  const versions = result.targets.map((t) => {
+    const error = t.error ? ` — not measured: ${t.error}` : '';
+    return `<li><b>${esc(t.name)}</b>: ${esc(`${t.implementation} ${t.version}${describeTargetSettings(t)}${error}`)}</li>`;
+  });
   const sections = result.workloads.map((w) => {
-    const cells = targets
-      .map((t) => result.cells.find((c) => c.workload === w.id && c.target === t))
-      .filter((c): c is BenchCell => !!c);
+    const cells = targets.flatMap((t) => result.cells.filter((c) => c.workload === w.id && c.target === t));
+    const deflate = cells.find((c) => c.deflate)?.deflate;
+    // What the +deflate bars of a workload measured, said once above its chart.
+    const legend = deflate ? `<p class="note">+deflate bars: ${esc(describeDeflate(deflate).join('. '))}.</p>` : '';
     return (
       `<h3 id="bench-${esc(w.id)}">${esc(w.title)} <small class="meta">(${esc(w.unit)}, ${esc(w.id)})</small></h3>` +
-      `${deflateLegend(cells)}${barChart(w.title, cells, targets)}${detailTable(cells)}`
+      `${legend}${barChart(w.title, cells, targets)}${detailTable(cells)}`
     );
   });
+  const meta =
+    `${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.platform}/${machine.arch}; ` +
+    `${pinning.note}. ${settings.runs} run(s) of ${settings.durationSec} s after ${settings.warmupSec} s warm-up, ` +
+    `${result.startedAt}${settings.malloc ? `; malloc ${settings.malloc}` : ''}` +
+    `${settings.runtime ? `; runtime ${settings.runtime}` : ''}.`;
   return [
     '<section class="bench">',
     '<h1>Benchmarks</h1>',
-    `<p class="meta">${esc(
-      `${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.platform}/${machine.arch}; ${pinning.note}. ` +
-        `${settings.runs} run(s) of ${settings.durationSec} s after ${settings.warmupSec} s warm-up, ${result.startedAt}` +
-        `${settings.malloc ? `; malloc ${settings.malloc}` : ''}${settings.runtime ? `; runtime ${settings.runtime}` : ''}.`,
-    )}</p>`,
-    `<p class="note">Bars are medians over the runs, whiskers span min–max. “vs ws” and “vs tcp” divide by the ws median and by the raw TCP echo ` +
-      `(${esc(settings.tcpEcho)}), the ceiling for a server on Node. CPU is in cores; * marks a client-bound figure (a lower bound for that server).</p>`,
-    `<ul class="bench-targets">${versions}</ul>`,
+    `<p class="meta">${esc(meta)}</p>`,
+    '<p class="note">Bars are medians over the runs, whiskers span min–max. “vs ws” and “vs tcp” divide by the ' +
+      `ws median and by the raw TCP echo (${esc(settings.tcpEcho)}), the ceiling for a server on Node. CPU is in ` +
+      'cores; * marks a client-bound figure (a lower bound for that server).</p>',
+    `<ul class="bench-targets">${versions.join('')}</ul>`,
     '<h2>Ratios</h2>',
     ratioTable(result, targets),
     '<h2>Workloads</h2>',

@@ -1,6 +1,6 @@
 /** The text table `wsmatrix bench` prints: one block per workload, one row per target. */
-import { formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
-import type { BenchCell, BenchResult, BenchTarget } from './result.js';
+import { alignColumns, formatCores, formatMicros, formatPercent, formatRatio, formatValue } from './format.js';
+import type { BenchCell, BenchResult, BenchTarget, CellDeflate } from './result.js';
 
 /**
  * What a target's figures were measured with, beyond its version: permessage-deflate, and the socket
@@ -10,103 +10,83 @@ export function describeTargetSettings(target: Pick<BenchTarget, 'deflate' | 'op
   const parts: string[] = [];
   if (target.deflate) parts.push('permessage-deflate (offered and required)');
   const { socketLayer, socketLayerFallback } = target.options;
-  if (typeof socketLayer === 'string') {
-    parts.push(
-      `socket layer: ${socketLayer}${typeof socketLayerFallback === 'string' ? ` (${socketLayerFallback})` : ''}`,
-    );
-  }
+  const why = typeof socketLayerFallback === 'string' ? ` (${socketLayerFallback})` : '';
+  if (typeof socketLayer === 'string') parts.push(`socket layer: ${socketLayer}${why}`);
   return parts.map((p) => ` · ${p}`).join('');
 }
 
-const COLUMNS = [
-  'target',
-  'median',
-  'spread',
-  'vs ws',
-  'vs tcp',
-  'p50',
-  'p99',
-  'client CPU',
-  'server CPU',
-  'other CPU',
-  'note',
-] as const;
-/** Where the `wire` column goes (after "vs tcp") in blocks that have a permessage-deflate row. */
-const WIRE_AT = COLUMNS.indexOf('vs tcp') + 1;
+type Column = readonly [name: string, value: (cell: BenchCell) => string];
 
-function row(cell: BenchCell, wire: boolean): string[] {
-  const notes: string[] = [];
-  if (cell.clientBound) notes.push('client-bound');
-  if (cell.serverBound) notes.push('server-bound');
-  if (cell.noisy) notes.push('noisy: other processes busy');
-  if (cell.errors.length) notes.push(`errors: ${cell.errors[0]}`);
-  const cells = [
-    cell.target,
-    cell.median === null ? 'failed' : `${formatValue(cell.median)} ${cell.unit}`,
-    formatPercent(cell.spread),
-    formatRatio(cell.ratioToWs),
-    formatRatio(cell.ratioToTcp),
-    formatMicros(cell.p50Us),
-    formatMicros(cell.p99Us),
-    formatCores(cell.clientCpu),
-    formatCores(cell.serverCpu),
-    formatCores(cell.otherCpu),
-    notes.join('; '),
-  ];
-  if (wire) cells.splice(WIRE_AT, 0, cell.deflate ? formatPercent(cell.deflate.wireRatio) : '–');
-  return cells;
-}
-
-function header(wire: boolean): string[] {
-  const names: string[] = [...COLUMNS];
-  if (wire) names.splice(WIRE_AT, 0, 'wire');
-  return names;
-}
-
-function align(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  // Text left, figures right.
-  return rows.map((r) =>
-    r
-      .map((text, i) => (i === 0 || i === r.length - 1 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
-/** What the deflate rows of a block measured, said once under its title. */
-function deflateLegend(cells: readonly BenchCell[]): string[] {
-  const deflate = cells.find((c) => c.deflate)?.deflate;
-  if (!deflate) return [];
+/**
+ * A cell's figures after its median and ratios, named, in the text table and on the HTML page alike;
+ * `wire` only in blocks that have a permessage-deflate row.
+ */
+export function detailColumns(wire: boolean): Column[] {
   return [
-    `  +deflate rows: permessage-deflate negotiated; payload: ${deflate.payload}, sent pre-compressed to ${formatPercent(deflate.sentRatio)} of its size;`,
-    '  wire = reply payload bytes on the wire ÷ uncompressed message bytes; figures count messages at their uncompressed size; vs ws / vs tcp divide by the uncompressed references',
+    ['spread', (c) => formatPercent(c.spread)],
+    ...(wire ? [['wire', (c) => (c.deflate ? formatPercent(c.deflate.wireRatio) : '–')] as Column] : []),
+    ['p50', (c) => formatMicros(c.p50Us)],
+    ['p99', (c) => formatMicros(c.p99Us)],
+    ['client CPU', (c) => formatCores(c.clientCpu)],
+    ['server CPU', (c) => formatCores(c.serverCpu)],
+    ['other CPU', (c) => formatCores(c.otherCpu)],
   ];
+}
+
+/** What to know about a cell's figure besides the figures: what bounded it, noise. */
+export function cellFlags(cell: BenchCell): string[] {
+  const flags = [
+    cell.clientBound ? 'client-bound' : '',
+    cell.serverBound ? 'server-bound' : '',
+    cell.noisy ? 'noisy: other processes busy' : '',
+  ];
+  return flags.filter(Boolean);
+}
+
+/** What the deflate rows of a block measured, in two sentences, said once per block. */
+export function describeDeflate(deflate: CellDeflate): [string, string] {
+  return [
+    `permessage-deflate negotiated; payload: ${deflate.payload}, ` +
+      `sent pre-compressed to ${formatPercent(deflate.sentRatio)} of its size`,
+    'wire = reply payload bytes on the wire ÷ uncompressed message bytes; figures count messages at their ' +
+      'uncompressed size; vs ws / vs tcp divide by the uncompressed references',
+  ];
+}
+
+function block(cells: readonly BenchCell[]): string[] {
+  const deflate = cells.find((c) => c.deflate)?.deflate;
+  const columns = detailColumns(deflate !== undefined);
+  const rows = cells.map((c) => [
+    c.target,
+    c.median === null ? 'failed' : `${formatValue(c.median)} ${c.unit}`,
+    formatRatio(c.ratioToWs),
+    formatRatio(c.ratioToTcp),
+    ...columns.map(([, value]) => value(c)),
+    [...cellFlags(c), ...(c.errors.length ? [`errors: ${c.errors[0]}`] : [])].join('; '),
+  ]);
+  const header = ['target', 'median', 'vs ws', 'vs tcp', ...columns.map(([name]) => name), 'note'];
+  // Text left, figures right.
+  const table = alignColumns([header, ...rows], (i, r) => i === 0 || i === r.length - 1);
+  const legend = deflate ? describeDeflate(deflate) : undefined;
+  return [...(legend ? [`+deflate rows: ${legend[0]};`, legend[1]] : []), ...table, ...pairedLine(cells)];
 }
 
 export function formatBenchTable(result: BenchResult): string {
   const { machine, pinning, settings } = result;
   const lines = [
     `wsmatrix bench · ${machine.cores} cores, ${machine.cpuModel} · node ${machine.node} · ${pinning.note}`,
-    `${settings.runs} run(s) × ${settings.durationSec} s after ${settings.warmupSec} s warm-up · median, spread = (max − min) / median · ` +
-      `CPU in cores · tcp = raw TCP echo (${settings.tcpEcho})${settings.malloc ? ` · malloc ${settings.malloc}` : ''}` +
+    `${settings.runs} run(s) × ${settings.durationSec} s after ${settings.warmupSec} s warm-up · ` +
+      'median, spread = (max − min) / median · CPU in cores · ' +
+      `tcp = raw TCP echo (${settings.tcpEcho})${settings.malloc ? ` · malloc ${settings.malloc}` : ''}` +
       `${settings.runtime ? ` · runtime ${settings.runtime}` : ''}`,
   ];
   for (const t of result.targets) {
-    lines.push(
-      `  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${t.error ? ` — not measured: ${t.error}` : ''}`,
-    );
+    const error = t.error ? ` — not measured: ${t.error}` : '';
+    lines.push(`  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${error}`);
   }
   for (const w of result.workloads) {
     const cells = result.cells.filter((c) => c.workload === w.id);
-    const wire = cells.some((c) => c.deflate);
-    lines.push(
-      '',
-      `${w.id} — ${w.title} (${w.unit})`,
-      ...deflateLegend(cells),
-      ...align([header(wire), ...cells.map((c) => row(c, wire))]).map((l) => `  ${l}`),
-      ...pairedLine(cells),
-    );
+    lines.push('', `${w.id} — ${w.title} (${w.unit})`, ...block(cells).map((l) => `  ${l}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -121,5 +101,5 @@ function pairedLine(cells: readonly BenchCell[]): string[] {
     .map(
       (c) => `${c.target} ${formatRatio(c.pairedRatioToWs ?? null)} ws, ${formatRatio(c.pairedRatioToTcp ?? null)} tcp`,
     );
-  return parts.length ? [`  paired run by run (median of per-run ratios): ${parts.join(' · ')}`] : [];
+  return parts.length ? [`paired run by run (median of per-run ratios): ${parts.join(' · ')}`] : [];
 }
