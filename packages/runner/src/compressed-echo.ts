@@ -73,8 +73,10 @@ export class CompressedEchoRun {
         binary !== s.binary
           ? `Echo'ed message type differs from what I sent (got binary ${binary}, expected binary ${s.binary}).`
           : data.length !== this.expected.length
-            ? `Echo'ed message length differs from what I sent (got length ${data.length}, expected length ${this.expected.length}).`
-            : `Echo'ed message contents differs from what I sent (got SHA1 ${sha1(data)}, expected SHA1 ${sha1(this.expected)}).`;
+            ? `Echo'ed message length differs from what I sent ` +
+              `(got length ${data.length}, expected length ${this.expected.length}).`
+            : `Echo'ed message contents differs from what I sent ` +
+              `(got SHA1 ${sha1(data)}, expected SHA1 ${sha1(this.expected)}).`;
       this.mismatched = true;
       this.finish();
       return;

@@ -61,8 +61,10 @@ export class EchoTimingRun {
       this.mismatched = true;
       this.result =
         t.count > 1
-          ? `Echo'ed message type or length differs from what I sent (got binary = ${binary}, payload length = ${data.length}).`
-          : `Expected ${t.binary ? 'binary' : 'text'} message with payload of length ${this.payload.length}, but got ${binary ? 'binary' : 'text'} of length ${data.length}.`;
+          ? `Echo'ed message type or length differs from what I sent ` +
+            `(got binary = ${binary}, payload length = ${data.length}).`
+          : `Expected ${t.binary ? 'binary' : 'text'} message with payload of length ${this.payload.length}, ` +
+            `but got ${binary ? 'binary' : 'text'} of length ${data.length}.`;
       this.finish();
       return;
     }

@@ -66,7 +66,8 @@ export function buildHandshakeRequest(spec: HandshakeRequestSpec, ctx: RequestCo
   for (const h of spec.extra ?? []) lines.push([h.name, fill(rawText(h.value), ctx)]);
 
   const target = spec.target === undefined ? ctx.path : fill(rawText(spec.target), ctx);
-  const head = `${spec.method ?? 'GET'} ${target} ${spec.httpVersion ?? 'HTTP/1.1'}\r\n${lines.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+  const requestLine = `${spec.method ?? 'GET'} ${target} ${spec.httpVersion ?? 'HTTP/1.1'}\r\n`;
+  const head = `${requestLine}${lines.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
   const parts: Buffer[] = [Buffer.from(head, 'latin1')];
   if (spec.body !== undefined) parts.push(Buffer.from(rawText(spec.body), 'latin1'));
   if (spec.pipelinedText !== undefined) {

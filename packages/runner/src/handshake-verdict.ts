@@ -119,10 +119,8 @@ function behaviorOf(spec: HandshakeSpec, obs: HandshakeObservation): { behavior:
     if (e.expectEcho) {
       if (obs.echo === 'echoed')
         return { behavior: 'OK', result: 'Answered a valid 101 and echoed the pipelined frame.' };
-      return {
-        behavior: 'INFORMATIONAL',
-        result: `Answered a valid 101 but ${obs.echo === 'wrong' ? 'echoed something else than' : 'did not echo'} the pipelined frame.`,
-      };
+      const instead = obs.echo === 'wrong' ? 'echoed something else than' : 'did not echo';
+      return { behavior: 'INFORMATIONAL', result: `Answered a valid 101 but ${instead} the pipelined frame.` };
     }
     return { behavior: 'OK', result: 'Answered a valid 101.' };
   }

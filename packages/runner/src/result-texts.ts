@@ -17,7 +17,10 @@ export function earlyEndText(client: FuzzingClient, since: number, missing: stri
   if (r.failedByMe) {
     const reason = r.localCloseReason ? `: ${r.localCloseReason}` : '';
     const violation = client.violation ? `, ${client.violation}` : '';
-    return `The runner failed the connection (close code ${r.localCloseCode ?? 'none'}${violation}${reason}) ${after}, before ${missing}.`;
+    return (
+      `The runner failed the connection (close code ${r.localCloseCode ?? 'none'}${violation}${reason}) ` +
+      `${after}, before ${missing}.`
+    );
   }
   if (!r.closedByMe && r.wasClean) {
     return `The server closed the connection (close code ${r.remoteCloseCode ?? 'none'}) ${after}, before ${missing}.`;

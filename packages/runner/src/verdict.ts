@@ -117,7 +117,9 @@ export function computeVerdict(input: VerdictInput): Verdict {
       }
       if (!same) {
         behavior = 'FAILED';
-        result = `Frames transmitted ${JSON.stringify(got)} does not match what we expected ${JSON.stringify(def.expectTxFrames)}.`;
+        result =
+          `Frames transmitted ${JSON.stringify(got)} does not match ` +
+          `what we expected ${JSON.stringify(def.expectTxFrames)}.`;
       }
     }
   }

@@ -52,7 +52,8 @@ describe('compression cases', () => {
     const url = await start({ threshold: 0 });
     const r = await runCase(url, caseById('13.7.4')!);
     expect(r.httpRequest).toContain(
-      'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9, ' +
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits; ' +
+        'server_no_context_takeover; server_max_window_bits=9, ' +
         'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover, ' +
         'permessage-deflate; client_no_context_takeover; client_max_window_bits',
     );
@@ -61,7 +62,8 @@ describe('compression cases', () => {
     expect(r.trafficStats!.incomingCompressionRatio!).toBeLessThan(1);
   });
 
-  it('fragmented compressed messages (12.2.11: 8 KiB in 256-octet frames) carry RSV1 on the first frame only', async () => {
+  it('fragmented compressed messages (12.2.11: 8 KiB in 256-octet frames) ' +
+    'carry RSV1 on the first frame only', async () => {
     const url = await start({ threshold: 0 });
     const r = await runCase(url, caseById('12.2.11')!, {});
     expect([r.behavior, r.behaviorClose]).toEqual(['OK', 'OK']);

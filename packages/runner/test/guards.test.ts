@@ -9,7 +9,9 @@ import { caseDef as def } from '@wsmatrix/cases/testing';
 const servers = hostileServers();
 afterEach(() => servers.closeAll());
 
-/** A raw TCP server; `behave` gets every accepted socket after a valid 101 (or the raw socket if `handshake` is false). */
+/**
+ * A raw TCP server; `behave` gets every accepted socket after a valid 101 (or the raw socket if `handshake` is false).
+ */
 function rawServer(behave: (socket: import('node:net').Socket) => void, handshake = true): Promise<string> {
   return servers.serve(handshake ? afterUpgrade(behave) : behave);
 }

@@ -54,7 +54,8 @@ describe('group 0 request builder', () => {
     );
     expect(r.head).toBe(
       'GET /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n' +
-        'Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\nUser-Agent: test\r\nConnection: Upgrade\r\n\r\n',
+        'Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n' +
+        'User-Agent: test\r\nConnection: Upgrade\r\n\r\n',
     );
   });
 
@@ -192,7 +193,8 @@ describe('group 0 engine against misbehaving servers', () => {
     const wrong = await server(
       onRequestHead((_h, socket) =>
         socket.write(
-          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n',
+          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n',
         ),
       ),
     );

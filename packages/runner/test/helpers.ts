@@ -34,5 +34,8 @@ export function flaggedIds(results: Map<string, CaseResult>): string[] {
 }
 
 export function describeResult(r: CaseResult): string {
-  return `${r.id}: ${r.behavior}/${r.behaviorClose} code=${r.remoteCloseCode} (${r.result} | ${r.resultClose} | ${r.wasNotCleanReason ?? ''})`;
+  return (
+    `${r.id}: ${r.behavior}/${r.behaviorClose} code=${r.remoteCloseCode} ` +
+    `(${r.result} | ${r.resultClose} | ${r.wasNotCleanReason ?? ''})`
+  );
 }

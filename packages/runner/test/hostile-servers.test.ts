@@ -70,15 +70,18 @@ describe('the runner survives hostile servers in a 128 MiB heap', () => {
     expect([r.behavior, r.flags.localCloseCode]).toEqual(['FAILED', 1009]);
   });
 
-  it('R6 no Close reply → close handshake timeout; no TCP drop → the runner drops it; data after Close is ignored', () => {
-    expect([by('R6 no Close reply').behaviorClose, by('R6 no Close reply').flags.wasCloseHandshakeTimeout]).toEqual([
-      'UNCLEAN',
-      true,
-    ]);
-    const drop = by('R6 no TCP drop');
-    expect([drop.behaviorClose, drop.flags.droppedByMe]).toEqual(['FAILED BY CLIENT', true]);
-    expect([by('R6 data after Close').behavior, by('R6 data after Close').behaviorClose]).toEqual(['OK', 'OK']);
-  });
+  it(
+    'R6 no Close reply → close handshake timeout; ' + 'no TCP drop → the runner drops it; data after Close is ignored',
+    () => {
+      expect([by('R6 no Close reply').behaviorClose, by('R6 no Close reply').flags.wasCloseHandshakeTimeout]).toEqual([
+        'UNCLEAN',
+        true,
+      ]);
+      const drop = by('R6 no TCP drop');
+      expect([drop.behaviorClose, drop.flags.droppedByMe]).toEqual(['FAILED BY CLIENT', true]);
+      expect([by('R6 data after Close').behavior, by('R6 data after Close').behaviorClose]).toEqual(['OK', 'OK']);
+    },
+  );
 
   it('R7 RST mid-case → a verdict from the bytes seen, with the reset as the reason', () => {
     const r = by('R7 RST mid-case');

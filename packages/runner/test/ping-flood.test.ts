@@ -51,11 +51,13 @@ beforeAll(async () => {
   out = JSON.parse(await runChild(server.url)) as typeof out;
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
   console.log(
-    `ping flood: ${out.cases} cases, runner peak RSS ${mb(out.maxRssBytes)} MiB, RSS at the end ${mb(out.rssBytes)} MiB`,
+    `ping flood: ${out.cases} cases, ` +
+      `runner peak RSS ${mb(out.maxRssBytes)} MiB, RSS at the end ${mb(out.rssBytes)} MiB`,
   );
   for (const r of out.rows) {
     console.log(
-      `  ${r.id.padEnd(6)} ${String(r.ms).padStart(6)} ms in all, ${String(r.openMs).padStart(6)} ms open (hard limit ${r.hardLimitMs} ms) ${r.behavior} ${r.result}`,
+      `  ${r.id.padEnd(6)} ${String(r.ms).padStart(6)} ms in all, ` +
+        `${String(r.openMs).padStart(6)} ms open (hard limit ${r.hardLimitMs} ms) ${r.behavior} ${r.result}`,
     );
   }
 }, 120_000);

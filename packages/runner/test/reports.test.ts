@@ -63,23 +63,27 @@ describe('report files', () => {
     for (const id of IDS) expect(files).toContain(caseReportFilename('Our Core 1.0', id));
   });
 
-  it('writes compact per-case files, and a bundled folder holds the same records gzip-compressed, one file per agent', async () => {
-    const text = await readFile(path.join(dir, 'our_core_1_0_case_2_10.json'), 'utf8');
-    expect(text.trimEnd()).not.toContain('\n');
-    const record = JSON.parse(text) as CaseResult;
-    const bundled = path.join(dir, 'bundled');
-    const index = await writeCaseBundles(bundled, new Map([['Our Core 1.0', [record]]]));
-    // Every reportfile of a bundled index names a file that is there: the agent's bundle.
-    expect(index['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
-    const stored = JSON.parse(await readFile(path.join(bundled, 'index.json'), 'utf8')) as typeof index;
-    expect(stored['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
-    expect((await readdir(bundled)).sort()).toEqual(['index.json', caseBundleFilename('Our Core 1.0')]);
-    expect(caseBundleFilename('Our Core 1.0')).toBe('our_core_1_0_cases.json.gz');
-    const bundle = JSON.parse(
-      gunzipSync(await readFile(path.join(bundled, 'our_core_1_0_cases.json.gz'))).toString('utf8'),
-    ) as Record<string, CaseResult>;
-    expect(bundle).toEqual({ '2.10': record });
-  });
+  it(
+    'writes compact per-case files, ' +
+      'and a bundled folder holds the same records gzip-compressed, one file per agent',
+    async () => {
+      const text = await readFile(path.join(dir, 'our_core_1_0_case_2_10.json'), 'utf8');
+      expect(text.trimEnd()).not.toContain('\n');
+      const record = JSON.parse(text) as CaseResult;
+      const bundled = path.join(dir, 'bundled');
+      const index = await writeCaseBundles(bundled, new Map([['Our Core 1.0', [record]]]));
+      // Every reportfile of a bundled index names a file that is there: the agent's bundle.
+      expect(index['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
+      const stored = JSON.parse(await readFile(path.join(bundled, 'index.json'), 'utf8')) as typeof index;
+      expect(stored['Our Core 1.0']!['2.10']!.reportfile).toBe('our_core_1_0_cases.json.gz');
+      expect((await readdir(bundled)).sort()).toEqual(['index.json', caseBundleFilename('Our Core 1.0')]);
+      expect(caseBundleFilename('Our Core 1.0')).toBe('our_core_1_0_cases.json.gz');
+      const bundle = JSON.parse(
+        gunzipSync(await readFile(path.join(bundled, 'our_core_1_0_cases.json.gz'))).toString('utf8'),
+      ) as Record<string, CaseResult>;
+      expect(bundle).toEqual({ '2.10': record });
+    },
+  );
 
   it('writes one report per case with the closing record, statistics, wire log and handshake', async () => {
     const r = JSON.parse(await readFile(path.join(dir, 'our_core_1_0_case_2_10.json'), 'utf8')) as CaseResult;

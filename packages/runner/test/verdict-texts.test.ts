@@ -26,7 +26,8 @@ describe('never opened is never passed', () => {
     expect([r.behavior, r.behaviorClose]).toEqual(['FAILED', 'FAILED']);
     expect(r.result).toMatch(
       new RegExp(
-        `^The WebSocket connection never opened: no complete handshake response within 200 ms \\(after ${SECONDS}\\)\\.$`,
+        '^The WebSocket connection never opened: no complete handshake response ' +
+          `within 200 ms \\(after ${SECONDS}\\)\\.$`,
       ),
     );
     expect(resultPassed(r)).toBe(false);
@@ -91,16 +92,21 @@ describe('result texts say what happened and when', () => {
     expect(r.result).toMatch(new RegExp(`^${DROPPED} after ${SECONDS}, before the expected message arrived\\.$`));
   });
 
-  it('9.1.1 answered with a reserved opcode: the runner failed the connection, and the text names the violation by its code', async () => {
-    const url = await serve(afterUpgrade((s) => s.once('data', () => s.end(Buffer.from([0x83, 0x00])))));
-    const r = await runCase(url, def('9.1.1'));
-    expect([r.behavior, r.localCloseCode]).toEqual(['FAILED', 1002]);
-    expect(r.result).toMatch(
-      new RegExp(
-        `^The runner failed the connection \\(close code 1002, WS_ERR_INVALID_OPCODE: reserved opcode 0x3\\) after ${SECONDS}, before the expected message arrived\\.$`,
-      ),
-    );
-  });
+  it(
+    '9.1.1 answered with a reserved opcode: the runner failed the connection, ' +
+      'and the text names the violation by its code',
+    async () => {
+      const url = await serve(afterUpgrade((s) => s.once('data', () => s.end(Buffer.from([0x83, 0x00])))));
+      const r = await runCase(url, def('9.1.1'));
+      expect([r.behavior, r.localCloseCode]).toEqual(['FAILED', 1002]);
+      expect(r.result).toMatch(
+        new RegExp(
+          '^The runner failed the connection \\(close code 1002, WS_ERR_INVALID_OPCODE: reserved opcode 0x3\\) ' +
+            `after ${SECONDS}, before the expected message arrived\\.$`,
+        ),
+      );
+    },
+  );
 
   it('9.7.1 (many messages) closed by the server with 1001: its Close, its code and its time', async () => {
     const id = '9.7.1';
@@ -110,7 +116,8 @@ describe('result texts say what happened and when', () => {
     expect(r.behavior).toBe('FAILED');
     expect(r.result).toMatch(
       new RegExp(
-        `^The server closed the connection \\(close code 1001\\) after ${SECONDS}, before all \\d+ echoes arrived \\(0 did\\)\\.$`,
+        `^The server closed the connection \\(close code 1001\\) after ${SECONDS}, ` +
+          'before all \\d+ echoes arrived \\(0 did\\)\\.$',
       ),
     );
   });

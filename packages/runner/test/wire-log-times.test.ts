@@ -23,7 +23,8 @@ function expectNonDecreasing(r: CaseResult): void {
   for (let i = 1; i < r.wirelogTimes.length; i++) {
     if (r.wirelogTimes[i]! < r.wirelogTimes[i - 1]!) {
       throw new Error(
-        `${r.id}: entry ${i} (${JSON.stringify(r.wirelog[i]).slice(0, 40)}) at ${r.wirelogTimes[i]} ms comes after ${r.wirelogTimes[i - 1]} ms`,
+        `${r.id}: entry ${i} (${JSON.stringify(r.wirelog[i]).slice(0, 40)}) ` +
+          `at ${r.wirelogTimes[i]} ms comes after ${r.wirelogTimes[i - 1]} ms`,
       );
     }
   }

@@ -286,7 +286,9 @@ describe('command targets: processes', { timeout: SAFETY_NET_MS }, () => {
 
   test('port 0: a server that lost the race for the picked port is started again on another', async () => {
     const marker = join(work, 'lost-once');
-    const loseOnce = `if [ ! -e ${marker} ]; then touch ${marker}; echo "bind: Address already in use" >&2; exit 1; fi; exec "$0" -e "$1" "$2"`;
+    const loseOnce =
+      `if [ ! -e ${marker} ]; then touch ${marker}; ` +
+      `echo "bind: Address already in use" >&2; exit 1; fi; exec "$0" -e "$1" "$2"`;
     const target = nodeTarget('', { command: ['sh', '-c', loseOnce, process.execPath, NODE_ECHO_SERVER, '{port}'] });
     const running = await target.start();
     try {

@@ -11,7 +11,9 @@ const REGISTRY = fileURLToPath(new URL('../src/external/live-children.ts', impor
 
 /** Runs `body` (ESM, with the registry's exports in scope) under tsx; resolves with its stdout lines. */
 function runScript(body: string): Promise<string[]> {
-  const script = `import { trackChild, stopLiveChildren, liveChildPids } from ${JSON.stringify(REGISTRY)};\nimport { spawn } from 'node:child_process';\n${body}`;
+  const script =
+    `import { trackChild, stopLiveChildren, liveChildPids } from ${JSON.stringify(REGISTRY)};\n` +
+    `import { spawn } from 'node:child_process';\n${body}`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -28,10 +30,15 @@ describe('live children', { timeout: 60_000 }, () => {
   it('stopLiveChildren ends a group leader with its forked member, and a child that ignores SIGTERM', async () => {
     const lines = await runScript(`
       // A group leader that forks a member which outlives nothing, and a plain child deaf to SIGTERM.
-      const leader = spawn('sh', ['-c', 'sleep 600 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+      const leader = spawn('sh', ['-c', 'sleep 600 & echo $!; wait'], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const member = await new Promise((r) => leader.stdout.once('data', (d) => r(Number(String(d).trim()))));
       trackChild(leader, { group: true });
-      const deaf = spawn('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const deaf = spawn('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       await new Promise((r) => deaf.stdout.once('data', r));
       trackChild(deaf, { group: false });
       console.log([leader.pid, member, deaf.pid].join(' '));

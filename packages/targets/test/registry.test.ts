@@ -19,7 +19,8 @@ describe('registry', () => {
   test('an unknown name throws UnknownTargetError listing the valid names', () => {
     expect(() => getTarget('foo')).toThrow(UnknownTargetError);
     expect(() => getTarget('foo')).toThrow(
-      'unknown target "foo" (expected one of: core, ws, ws7, uws, core+deflate, ws+deflate, uws+deflate, uws+deflate-dedicated)',
+      'unknown target "foo" (expected one of: ' +
+        'core, ws, ws7, uws, core+deflate, ws+deflate, uws+deflate, uws+deflate-dedicated)',
     );
     expect(() => getTarget('toString')).toThrow(UnknownTargetError);
     try {
