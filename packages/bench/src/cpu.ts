@@ -5,29 +5,28 @@ import { readFileSync } from 'node:fs';
 let ticksPerSecond: number | undefined;
 
 /** Kernel clock ticks per second (USER_HZ): `getconf CLK_TCK`, 100 when that cannot be asked. */
-export function clockTicksPerSecond(): number {
-  if (ticksPerSecond === undefined) {
-    try {
-      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticksPerSecond = 100;
-    }
+function clockTicksPerSecond(): number {
+  try {
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    ticksPerSecond = 100;
   }
   return ticksPerSecond;
 }
 
-/**
- * user + system CPU milliseconds of process `pid` (all its threads), from the utime and stime fields
- * of /proc/<pid>/stat; undefined where /proc is not available.
- */
-export function processCpuMs(pid: number, ticks = clockTicksPerSecond()): number | undefined {
-  let stat: string;
+/** A file under /proc; undefined where there is no /proc (not Linux) or no such process. */
+function readProc(path: string): string | undefined {
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return readFileSync(path, 'latin1');
   } catch {
     return undefined;
   }
-  return parseProcStatCpuMs(stat, ticks);
+}
+
+/** user + system CPU milliseconds of process `pid` (all its threads); undefined where /proc cannot tell. */
+export function processCpuMs(pid: number): number | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat === undefined ? undefined : parseProcStatCpuMs(stat, clockTicksPerSecond());
 }
 
 /** utime + stime of a /proc/<pid>/stat line in ms. The command name may hold spaces: fields start after ')'. */
@@ -51,15 +50,11 @@ export function ownCpuMs(): number {
  * from the first line of /proc/stat; undefined where /proc is not available. Minus client and server,
  * this is what other processes took during a measurement: noise.
  */
-export function machineBusyMs(ticks = clockTicksPerSecond()): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync('/proc/stat', 'latin1');
-  } catch {
-    return undefined;
-  }
+export function machineBusyMs(): number | undefined {
+  const stat = readProc('/proc/stat');
+  if (stat === undefined) return undefined;
   const fields = stat.slice(0, stat.indexOf('\n')).trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest time is already inside user)
   const busy = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (fields[i] ?? 0), 0);
-  return (busy * 1000) / ticks;
+  return (busy * 1000) / clockTicksPerSecond();
 }

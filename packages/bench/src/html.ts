@@ -91,7 +91,8 @@ function detailTable(cells: readonly BenchCell[]): string {
   const columns = detailColumns(cells.some((c) => c.deflate));
   const rows = cells.map((c) => {
     const note = [...cellFlags(c), ...c.errors].join('; ');
-    return `<tr><th>${esc(c.target)}</th>${columns.map(([, value]) => num(value(c))).join('')}<td>${esc(note)}</td></tr>`;
+    const figures = columns.map(([, value]) => num(value(c))).join('');
+    return `<tr><th>${esc(c.target)}</th>${figures}<td>${esc(note)}</td></tr>`;
   });
   const head = columns.map(([name]) => numHead(name)).join('');
   return (
@@ -106,7 +107,8 @@ export function renderBenchmarkHtml(result: BenchResult): string {
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
   const versions = result.targets.map((t) => {
     const error = t.error ? ` — not measured: ${t.error}` : '';
-    return `<li><b>${esc(t.name)}</b>: ${esc(`${t.implementation} ${t.version}${describeTargetSettings(t)}${error}`)}</li>`;
+    const what = `${t.implementation} ${t.version}${describeTargetSettings(t)}${error}`;
+    return `<li><b>${esc(t.name)}</b>: ${esc(what)}</li>`;
   });
   const sections = result.workloads.map((w) => {
     const cells = targets.flatMap((t) => result.cells.filter((c) => c.workload === w.id && c.target === t));

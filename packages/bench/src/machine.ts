@@ -61,17 +61,14 @@ export function describeMachine(): MachineInfo {
   };
 }
 
-let tasksetPresent: boolean | undefined;
+/** Whether `taskset` runs here (it pins the processes). */
 export function hasTaskset(): boolean {
-  if (tasksetPresent === undefined) {
-    try {
-      execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-      tasksetPresent = true;
-    } catch {
-      tasksetPresent = false;
-    }
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
-  return tasksetPresent;
 }
 
 /** Servers are single-threaded: the last core is theirs, the load generator gets the rest (up to 8). */
@@ -80,20 +77,12 @@ export function planPinning(cpus: readonly number[], taskset: boolean, wanted = 
   if (cpus.length < 2)
     return { pinned: false, clientThreads: 1, note: 'not pinned: only one core, server and client share it' };
   const client = cpus.slice(0, -1).slice(0, 8);
-  if (!taskset) {
-    return {
-      pinned: false,
-      clientThreads: client.length,
-      note: 'not pinned: taskset not found, server and client may share cores',
-    };
-  }
+  const clientThreads = client.length;
+  if (!taskset)
+    return { pinned: false, clientThreads, note: 'not pinned: taskset not found, server and client may share cores' };
   const serverCpus = String(cpus[cpus.length - 1]);
   const clientCpus = client.join(',');
-  return {
-    pinned: true,
-    serverCpus,
-    clientCpus,
-    clientThreads: client.length,
-    note: `server on cpu ${serverCpus}, client on cpu ${clientCpus} (${client.length} thread${client.length > 1 ? 's' : ''})`,
-  };
+  const threads = `${clientThreads} thread${clientThreads > 1 ? 's' : ''}`;
+  const note = `server on cpu ${serverCpus}, client on cpu ${clientCpus} (${threads})`;
+  return { pinned: true, serverCpus, clientCpus, clientThreads, note };
 }

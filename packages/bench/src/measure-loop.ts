@@ -46,80 +46,52 @@ export function cellKey(workload: string, target: string): string {
 }
 
 export async function measureLoop(o: MeasureLoopOptions): Promise<LoopOutcome> {
-  const runsOf = new Map<string, BenchRun[]>();
-  const failuresOf = new Map<string, string[]>();
-  let warmupProblems = 0;
-
-  if (o.warmupRoundSec > 0) {
-    // Fresh processes run unoptimised code for their first seconds: one pass over everything first.
-    o.progress(`warm-up round: ${o.workloads.length * o.targets.length} jobs of ${o.warmupRoundSec} s, not measured`);
-    // Nothing is measured here, so no window is held open for a count either.
-    const warmupOptions = {
-      ...o.jobOptions,
-      warmupMs: 0,
-      durationMs: o.warmupRoundSec * 1000,
-      minCompleted: undefined,
-    };
-    const timeoutMs = o.warmupRoundSec * 1000 + 30000;
-    for (const workload of o.workloads) {
-      for (const target of o.targets) {
-        try {
-          const result = await o.runJob(
-            target.jobFor(workload),
-            { ...warmupOptions, serverPid: target.serverPid },
-            timeoutMs,
-          );
-          if (result.errorCount) {
-            warmupProblems++;
-            o.progress(`warm-up ${workload.id} ${target.name}: ${result.errorCount} errors: ${result.errors[0]}`);
-          }
-        } catch (err) {
-          warmupProblems++;
-          o.progress(
-            `warm-up ${workload.id} ${target.name}: failed: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-      }
-    }
-  }
+  const outcome: LoopOutcome = { runsOf: new Map(), failuresOf: new Map(), warmupProblems: 0 };
+  const runJob = (workload: Workload, target: LoopTarget, options: typeof o.jobOptions, timeoutMs: number) =>
+    o.runJob(target.jobFor(workload), { ...options, serverPid: target.serverPid }, timeoutMs);
+  // Nothing is measured in the warm-up round, so no window is held open for a count either.
+  const warmup = { ...o.jobOptions, warmupMs: 0, durationMs: o.warmupRoundSec * 1000, minCompleted: undefined };
 
   /** One run, taken while the machine is quiet when possible, and taken again once if it was not. */
   const measureQuietly = async (workload: Workload, target: LoopTarget): Promise<BenchRun> => {
     let measured: BenchRun | undefined;
     for (let attempt = 0; attempt < (o.quietWaitMs > 0 ? 2 : 1); attempt++) {
       if (o.quietWaitMs > 0) await o.waitForQuiet(o.quietWaitMs);
-      const job = await o.runJob(
-        target.jobFor(workload),
-        { ...o.jobOptions, serverPid: target.serverPid },
-        o.timeoutMs,
-      );
-      measured = toRun(workload, job);
+      measured = toRun(workload, await runJob(workload, target, o.jobOptions, o.timeoutMs));
       if (!isNoisy(measured)) break;
     }
     return measured!;
   };
 
-  for (let run = 1; run <= o.runs; run++) {
+  // Run 0 is the warm-up round: fresh processes run unoptimised code for their first seconds, so one
+  // unmeasured pass over everything comes first.
+  if (o.warmupRoundSec > 0) {
+    o.progress(`warm-up round: ${o.workloads.length * o.targets.length} jobs of ${o.warmupRoundSec} s, not measured`);
+  }
+  for (let run = o.warmupRoundSec > 0 ? 0 : 1; run <= o.runs; run++) {
     for (const workload of o.workloads) {
       for (const target of o.targets) {
+        const what = `${run === 0 ? 'warm-up' : `run ${run}/${o.runs}`} ${workload.id} ${target.name}`;
         const k = cellKey(workload.id, target.name);
         try {
+          if (run === 0) {
+            const job = await runJob(workload, target, warmup, o.warmupRoundSec * 1000 + 30000);
+            if (job.errorCount) throw new Error(`${job.errorCount} errors: ${job.errors[0]}`);
+            continue;
+          }
           const measured = await measureQuietly(workload, target);
-          append(runsOf, k, measured);
-          o.progress(
-            `run ${run}/${o.runs} ${workload.id} ${target.name}: ${formatValue(measured.value)} ${unitOf(workload)}` +
-              `${describeWire(measured)}${describeNoise(measured)}` +
-              `${measured.errorCount ? ` (${measured.errorCount} errors: ${measured.errors[0]})` : ''}`,
-          );
+          append(outcome.runsOf, k, measured);
+          o.progress(`${what}: ${formatValue(measured.value)} ${unitOf(workload)}${describeRun(measured)}`);
         } catch (err) {
           const why = err instanceof Error ? err.message : String(err);
-          append(failuresOf, k, why);
-          o.progress(`run ${run}/${o.runs} ${workload.id} ${target.name}: failed: ${why}`);
+          if (run === 0) outcome.warmupProblems++;
+          else append(outcome.failuresOf, k, why);
+          o.progress(`${what}: failed: ${why}`);
         }
       }
     }
   }
-  return { runsOf, failuresOf, warmupProblems };
+  return outcome;
 }
 
 function append<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -128,10 +100,9 @@ function append<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-function describeWire(run: BenchRun): string {
-  return run.deflate ? `, wire ${formatPercent(run.deflate.wireRatio)} of the message bytes` : '';
-}
-
-function describeNoise(run: BenchRun): string {
-  return isNoisy(run) ? ` (other processes used ${run.otherCpu!.toFixed(2)} cores meanwhile)` : '';
+/** What a run's progress line says after its figure: compression, noise, errors. */
+function describeRun(run: BenchRun): string {
+  const wire = run.deflate ? `, wire ${formatPercent(run.deflate.wireRatio)} of the message bytes` : '';
+  const noise = isNoisy(run) ? ` (other processes used ${run.otherCpu!.toFixed(2)} cores meanwhile)` : '';
+  return `${wire}${noise}${run.errorCount ? ` (${run.errorCount} errors: ${run.errors[0]})` : ''}`;
 }

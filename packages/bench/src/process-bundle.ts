@@ -65,8 +65,10 @@ const sourceUrls: Plugin = {
  * Bundled code that calls require() (CommonJS pulled into an ESM bundle) needs a real `require`;
  * esbuild's shim otherwise throws "Dynamic require of … is not supported".
  */
-const REQUIRE_BANNER =
-  "import { createRequire as __wsmatrixCreateRequire } from 'node:module';\nconst require = __wsmatrixCreateRequire(import.meta.url);";
+const REQUIRE_BANNER = [
+  "import { createRequire as __wsmatrixCreateRequire } from 'node:module';",
+  'const require = __wsmatrixCreateRequire(import.meta.url);',
+].join('\n');
 
 /**
  * Bundles `entries` (output name → source file) into a fresh folder under the OS temp dir. Always built

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from '@wsmatrix/targets';
 import type { JobResult, RunJobOptions } from './load/run-job.js';
@@ -89,36 +90,25 @@ export async function startServerProcess(target: string, opts: SpawnOptions = {}
   const child = spawnNode('server-process', [target], opts, false);
   const exited = once(child, 'exit');
   const lastError = stderrTail(child);
-  const info = await new Promise<ServerInfo>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => fail(new Error(`server ${target} did not start within ${START_TIMEOUT_MS / 1000} s`)),
-      START_TIMEOUT_MS,
-    );
-    const fail = (err: Error): void => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(err);
-    };
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) {
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(line) as ServerInfo);
-        } catch {
-          fail(new Error(`server ${target} printed ${JSON.stringify(line)}`));
-        }
+  const listening = new Promise<ServerInfo>((resolve, reject) => {
+    const fail = (why: string): void => reject(new Error(`server ${target} ${why}`));
+    setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS).unref();
+    child.once('exit', (code) => fail(`exited (${code}) before listening: ${lastError()}`));
+    // Its first line says where it listens; reading goes on, so later output never blocks it.
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      try {
+        resolve(JSON.parse(line) as ServerInfo);
+      } catch {
+        fail(`printed ${JSON.stringify(line)}`);
       }
     });
-    child.once('exit', (code) => fail(new Error(`server ${target} exited (${code}) before listening: ${lastError()}`)));
   });
-  child.stdout!.resume();
-  return {
-    info,
-    stop: () => stopChild(child, exited, () => child.kill('SIGTERM')),
-  };
+  try {
+    return { info: await listening, stop: () => stopChild(child, exited, () => child.kill('SIGTERM')) };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
 }
 
 export interface ClientProcess {

@@ -12,7 +12,7 @@ export interface RunDeflate {
   /** Replies over the whole job (warm-up and drain included), and how many came compressed (RSV1). */
   replies: number;
   compressedReplies: number;
-  /** Reply payload bytes on the wire ÷ their uncompressed size (replies × message size); 0.2 = a fifth crossed the wire. */
+  /** Reply payload bytes on the wire ÷ their uncompressed size (replies × message size): 0.2 = a fifth of it. */
   wireRatio: number | null;
   /** The same for the message the client sent (compressed once, before the run). */
   sentRatio: number;
@@ -130,9 +130,9 @@ export interface BenchResult {
     quietWaitMs: number;
     /** C allocator settings of every process (absent in results stored before it existed: glibc defaults). */
     malloc?: string;
-    /** Unmeasured seconds per workload × target before the first run (0: none; absent in results stored before it existed). */
+    /** Unmeasured seconds per workload × target before the first run (0: none; absent in older results). */
     warmupRoundSec?: number;
-    /** How the processes ran our code: 'bundle' (plain JS) or 'tsx' (absent in results stored before it existed: tsx). */
+    /** How the processes ran our code: 'bundle' (plain JS) or 'tsx' (absent in older results: tsx). */
     runtime?: string;
   };
   targets: BenchTarget[];

@@ -25,7 +25,7 @@ async function start(name: string): Promise<{ info: Record<string, unknown>; clo
   const target = getAnyTarget(name);
   const running = await target.start({ host: HOST, port: 0 });
   return {
-    // The options in effect: what the target declares, overridden by what it resolved at start (the core's socket layer).
+    // The options in effect: the target's own, overridden by what it resolved at start (the core's socket layer).
     info: {
       name,
       implementation: target.implementation,

@@ -25,16 +25,8 @@ const BUCKET_COUNT = BUCKETS_PER_OCTAVE * 40;
  * arrived in one read with one send time costs one call.
  */
 export class LatencyHistogram {
-  readonly counts: Float64Array;
+  readonly counts = new Float64Array(BUCKET_COUNT);
   total = 0;
-
-  constructor(counts?: ArrayLike<number>) {
-    this.counts = new Float64Array(BUCKET_COUNT);
-    if (counts) {
-      this.counts.set(counts);
-      for (let i = 0; i < counts.length; i++) this.total += counts[i]!;
-    }
-  }
 
   record(microseconds: number, count = 1): void {
     const us = Math.max(microseconds, 0);

@@ -127,23 +127,17 @@ export function pairedRatio(cell: BenchCell, reference: BenchCell | undefined): 
   return median(ratios);
 }
 
+/** `cell`'s median over the reference's; null unless both have one, the reference's above 0. */
+function ratio(cell: BenchCell, reference: BenchCell | undefined): number | null {
+  const ref = reference?.median;
+  return cell.median !== null && ref != null && ref > 0 ? cell.median / ref : null;
+}
+
 /** Fills the ratios to ws and tcp (of the medians, and paired run by run) from the same workload's cells. */
 export function addRatios(cells: BenchCell[]): BenchCell[] {
-  const cellOf = (workload: string, target: string): BenchCell | undefined =>
-    cells.find((c) => c.workload === workload && c.target === target);
-  const positiveMedian = (cell: BenchCell | undefined): number | null =>
-    cell?.median != null && cell.median > 0 ? cell.median : null;
   return cells.map((c) => {
-    const ws = cellOf(c.workload, 'ws');
-    const tcp = cellOf(c.workload, 'tcp');
-    const wsMedian = positiveMedian(ws);
-    const tcpMedian = positiveMedian(tcp);
-    return {
-      ...c,
-      ratioToWs: c.median !== null && wsMedian !== null ? c.median / wsMedian : null,
-      ratioToTcp: c.median !== null && tcpMedian !== null ? c.median / tcpMedian : null,
-      pairedRatioToWs: pairedRatio(c, ws),
-      pairedRatioToTcp: pairedRatio(c, tcp),
-    };
+    const [ws, tcp] = ['ws', 'tcp'].map((t) => cells.find((r) => r.workload === c.workload && r.target === t));
+    const [ratioToWs, ratioToTcp] = [ratio(c, ws), ratio(c, tcp)];
+    return { ...c, ratioToWs, ratioToTcp, pairedRatioToWs: pairedRatio(c, ws), pairedRatioToTcp: pairedRatio(c, tcp) };
   });
 }

@@ -10,29 +10,22 @@ import net from 'node:net';
 /** What results record as the tcp target's echo. */
 export const TCP_ECHO_STYLE = 'ring';
 
-/** Largest ring per connection: the most bytes one connection holds read but not yet sent. */
-const DEFAULT_RING_BYTES = 1024 * 1024;
-/**
- * A connection's first ring; it grows (×4, up to the largest) while reads fill all the room given.
- * Small, because a connection that never carries much (a handshake cycle) should cost little.
- */
-const DEFAULT_FIRST_RING_BYTES = 4 * 1024;
-/** A read is never offered less room than this (or the whole ring, when smaller); reading stops instead. */
-const DEFAULT_MIN_READ_BYTES = 16 * 1024;
-
 export interface TcpEchoOptions {
   host: string;
   port: number;
-  /** Largest ring per connection (default DEFAULT_RING_BYTES). */
+  /** Largest ring per connection: the most bytes one connection holds read but not yet sent. Default 1 MiB. */
   ringBytes?: number;
-  /** First ring per connection (default DEFAULT_FIRST_RING_BYTES, at most ringBytes). */
+  /**
+   * A connection's first ring (at most ringBytes); it grows ×4, up to the largest, while reads fill all the
+   * room given. Small, because a connection that never carries much (a handshake cycle) should cost little.
+   * Default 4 KiB.
+   */
   firstRingBytes?: number;
-  /** Smallest read room offered (default DEFAULT_MIN_READ_BYTES; capped at the ring size). */
+  /** Smallest room a read is offered (or the whole ring, if smaller); with less free, reading stops. Default 16 KiB. */
   minReadBytes?: number;
 }
 
 export interface RunningTcpEcho {
-  host: string;
   port: number;
   close(): Promise<void>;
 }
@@ -167,9 +160,8 @@ export class RingEcho {
 }
 
 export async function startTcpEcho(opts: TcpEchoOptions): Promise<RunningTcpEcho> {
-  const ringBytes = opts.ringBytes ?? DEFAULT_RING_BYTES;
-  const firstRing = Math.min(opts.firstRingBytes ?? DEFAULT_FIRST_RING_BYTES, ringBytes);
-  const minRead = opts.minReadBytes ?? DEFAULT_MIN_READ_BYTES;
+  const { ringBytes = 1024 * 1024, firstRingBytes = 4 * 1024, minReadBytes: minRead = 16 * 1024 } = opts;
+  const firstRing = Math.min(firstRingBytes, ringBytes);
   if (!(firstRing >= 1 && minRead >= 1))
     throw new Error('tcp echo: ring and minimum read sizes must be at least 1 byte');
 
@@ -200,7 +192,6 @@ export async function startTcpEcho(opts: TcpEchoOptions): Promise<RunningTcpEcho
   }
   const address = server.address() as net.AddressInfo;
   return {
-    host: opts.host,
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {

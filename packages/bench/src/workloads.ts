@@ -33,16 +33,15 @@ const KiB = 1024;
 const MiB = 1024 * 1024;
 
 function small(connections: number, inFlight: number): EchoWorkload {
-  return {
-    kind: 'echo',
-    id: `small-c${connections}-f${inFlight}`,
-    title: `32 B text, ${connections} conn × ${inFlight} in flight`,
-    opcode: Opcode.Text,
-    size: 32,
-    connections,
-    inFlight,
-    measure: 'messages',
-  };
+  const title = `32 B text, ${connections} conn × ${inFlight} in flight`;
+  const id = `small-c${connections}-f${inFlight}`;
+  return { kind: 'echo', id, title, opcode: Opcode.Text, size: 32, connections, inFlight, measure: 'messages' };
+}
+
+/** Binary messages over one connection, counted in bytes. */
+function large(id: string, title: string, size: number, inFlight: number, fragmentSize?: number): EchoWorkload {
+  const echo = { kind: 'echo', opcode: Opcode.Binary, connections: 1, measure: 'bytes' } as const;
+  return { ...echo, id, title, size, inFlight, ...(fragmentSize ? { fragmentSize } : {}) };
 }
 
 /** Every workload, in report order. */
@@ -55,37 +54,9 @@ export const WORKLOADS: readonly Workload[] = Object.freeze([
   small(16, 32),
   small(128, 1),
   small(128, 32),
-  {
-    kind: 'echo',
-    id: 'large-64k',
-    title: '64 KiB binary, 1 conn × 16 in flight',
-    opcode: Opcode.Binary,
-    size: 64 * KiB,
-    connections: 1,
-    inFlight: 16,
-    measure: 'bytes',
-  },
-  {
-    kind: 'echo',
-    id: 'large-1m',
-    title: '1 MiB binary, 1 conn × 4 in flight',
-    opcode: Opcode.Binary,
-    size: MiB,
-    connections: 1,
-    inFlight: 4,
-    measure: 'bytes',
-  },
-  {
-    kind: 'echo',
-    id: 'fragmented-1m',
-    title: '1 MiB binary in 4 KiB fragments, 1 conn × 4 in flight',
-    opcode: Opcode.Binary,
-    size: MiB,
-    fragmentSize: 4 * KiB,
-    connections: 1,
-    inFlight: 4,
-    measure: 'bytes',
-  },
+  large('large-64k', '64 KiB binary, 1 conn × 16 in flight', 64 * KiB, 16),
+  large('large-1m', '1 MiB binary, 1 conn × 4 in flight', MiB, 4),
+  large('fragmented-1m', '1 MiB binary in 4 KiB fragments, 1 conn × 4 in flight', MiB, 4, 4 * KiB),
 ] satisfies Workload[]);
 
 export const workloadIds: readonly string[] = WORKLOADS.map((w) => w.id);
@@ -103,13 +74,12 @@ export const WORKLOAD_GROUPS: Readonly<Record<string, readonly string[]>> = {
 export function selectWorkloads(names: readonly string[]): Workload[] {
   const wanted = new Set<string>();
   for (const name of names) {
-    const group = Object.hasOwn(WORKLOAD_GROUPS, name) ? WORKLOAD_GROUPS[name] : undefined;
-    if (group) group.forEach((id) => wanted.add(id));
-    else if (workloadIds.includes(name)) wanted.add(name);
-    else
-      throw new Error(
-        `unknown workload "${name}" (expected one of: ${[...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ')})`,
-      );
+    const ids = Object.hasOwn(WORKLOAD_GROUPS, name) ? WORKLOAD_GROUPS[name]! : workloadIds.filter((id) => id === name);
+    if (ids.length === 0) {
+      const known = [...Object.keys(WORKLOAD_GROUPS), ...workloadIds].join(', ');
+      throw new Error(`unknown workload "${name}" (expected one of: ${known})`);
+    }
+    for (const id of ids) wanted.add(id);
   }
   return WORKLOADS.filter((w) => wanted.has(w.id));
 }

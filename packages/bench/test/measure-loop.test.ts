@@ -64,7 +64,7 @@ describe('measureLoop', () => {
       }
     }
     expect(outcome.warmupProblems).toBe(1);
-    expect(progress).toContain('warm-up small-c1-f1 ws: 3 errors: boom');
+    expect(progress).toContain('warm-up small-c1-f1 ws: failed: 3 errors: boom');
   });
 
   it('0 s skips the warm-up round; a failing warm-up job is reported, not counted', async () => {
@@ -81,7 +81,14 @@ describe('measureLoop', () => {
       waitForQuiet: async () => {},
       progress: (line: string) => progress.push(line),
     };
-    const skipped = await measureLoop({ ...options, warmupRoundSec: 0, runJob: async () => (jobs++, jobResult(10)) });
+    const skipped = await measureLoop({
+      ...options,
+      warmupRoundSec: 0,
+      runJob: async () => {
+        jobs++;
+        return jobResult(10);
+      },
+    });
     expect(jobs).toBe(2);
     expect(skipped.runsOf.get(cellKey(workload!.id, 'core'))!.map((r) => r.value)).toEqual([10, 10]);
     expect(progress.some((l) => l.startsWith('warm-up'))).toBe(false);

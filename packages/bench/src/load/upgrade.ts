@@ -69,7 +69,7 @@ export class Upgrade {
     if (!this.deflate) return null;
     const [answer] = check.extensions;
     if (answer === undefined)
-      return 'server declined permessage-deflate, which a +deflate job requires (it would measure uncompressed traffic)';
+      return 'server declined permessage-deflate, required by a +deflate job (it would measure uncompressed traffic)';
     const deflateCheck = validateDeflateResponse(answer, [DEFLATE_OFFER], { strict: true });
     return deflateCheck.ok ? null : deflateCheck.message;
   }
