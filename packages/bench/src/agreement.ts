@@ -54,22 +54,14 @@ export function compareMedians(
   if (results.length < 2) throw new Error('comparing medians needs at least two results');
   const keyOf = (workload: string, target: string): string => `${workload}\u0000${target}`;
   const maps = results.map((r) => new Map(r.cells.map((c) => [keyOf(c.workload, c.target), c])));
-  const cells: CellAgreement[] = [];
   // Catalogue order of the first result; a cell missing from any result is listed with a null median.
-  for (const first of results[0]!.cells) {
-    const medians = maps.map((m) => figureOf(m.get(keyOf(first.workload, first.target)), figure));
+  const cells = results[0]!.cells.map(({ workload, target, unit }): CellAgreement => {
+    const medians = maps.map((m) => figureOf(m.get(keyOf(workload, target)), figure));
     const present = medians.filter((m): m is number => m !== null);
     const min = Math.min(...present);
     const range = present.length === medians.length && min > 0 ? Math.max(...present) / min - 1 : null;
-    cells.push({
-      workload: first.workload,
-      target: first.target,
-      unit: first.unit,
-      medians,
-      range,
-      agrees: range !== null && range <= tolerance,
-    });
-  }
+    return { workload, target, unit, medians, range, agrees: range !== null && range <= tolerance };
+  });
   let worst: CellAgreement | null = null;
   for (const c of cells) if (c.range !== null && (worst === null || c.range > worst.range!)) worst = c;
   return { figure, tolerance, cells, agreeing: cells.filter((c) => c.agrees).length, total: cells.length, worst };

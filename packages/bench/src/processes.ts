@@ -50,12 +50,9 @@ export interface SpawnOptions {
 
 function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
   const { file, loader } = opts.bundle ? { file: opts.bundle.file(entry), loader: [] } : entryPath(entry);
-  const nodeArgs = [...loader, file, ...args];
-  const [command, commandArgs] =
-    opts.cpus === undefined
-      ? [process.execPath, nodeArgs]
-      : ['taskset', ['-c', opts.cpus, process.execPath, ...nodeArgs]];
-  const child = spawn(command, commandArgs, {
+  const node = [process.execPath, ...loader, file, ...args];
+  const [command, ...commandArgs] = opts.cpus === undefined ? node : ['taskset', '-c', opts.cpus, ...node];
+  const child = spawn(command!, commandArgs, {
     cwd: PACKAGE_DIR,
     env: allocatorEnv(opts.malloc ?? 'steady'),
     // stdin stays open as a lifeline: a server sees it end when its parent dies.

@@ -18,9 +18,9 @@ export class ReplyCounter {
 
   /** Payload bytes of the current frame still to pass over. */
   private skip = 0;
-  private currentIsData = false;
-  private currentEndsMessage = false;
-  private currentIsClose = false;
+  /** The current frame's opcode, and its FIN bit. */
+  private opcode = 0;
+  private fin = false;
   /** RSV1 of the current message's first frame (continuations and control frames leave it alone). */
   private messageCompressed = false;
   /** A header split across chunks is gathered here (at most 14 bytes). */
@@ -36,7 +36,7 @@ export class ReplyCounter {
         const n = Math.min(this.skip, end - pos);
         this.skip -= n;
         pos += n;
-        if (this.currentIsData) this.payloadBytes += n;
+        if (this.opcode < 8) this.payloadBytes += n;
         if (this.skip === 0) this.endFrame();
         continue;
       }
@@ -74,7 +74,8 @@ export class ReplyCounter {
 
   private beginFrame(bytes: Uint8Array, at: number): void {
     const b0 = bytes[at]!;
-    const opcode = b0 & 0x0f;
+    this.opcode = b0 & 0x0f;
+    this.fin = (b0 & 0x80) !== 0;
     let length = bytes[at + 1]! & 0x7f;
     if (length === 126) length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
     else if (length === 127) {
@@ -82,20 +83,17 @@ export class ReplyCounter {
         (bytes[at + 2]! * 2 ** 24 + ((bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!)) * 2 ** 32 +
         (bytes[at + 6]! * 2 ** 24 + ((bytes[at + 7]! << 16) | (bytes[at + 8]! << 8) | bytes[at + 9]!));
     }
-    this.currentIsData = opcode < 8;
-    this.currentEndsMessage = this.currentIsData && (b0 & 0x80) !== 0;
-    this.currentIsClose = opcode === Opcode.Close;
     // One bit test per frame header, nothing per payload byte: free for uncompressed jobs too.
-    if (opcode !== Opcode.Continuation && this.currentIsData) this.messageCompressed = (b0 & RSV1) !== 0;
+    if (this.opcode !== Opcode.Continuation && this.opcode < 8) this.messageCompressed = (b0 & RSV1) !== 0;
     this.skip = length;
     if (length === 0) this.endFrame();
   }
 
   private endFrame(): void {
-    if (this.currentEndsMessage) {
+    if (this.opcode < 8 && this.fin) {
       this.messages++;
       if (this.messageCompressed) this.compressedMessages++;
-    } else if (this.currentIsClose) this.closeFrames++;
+    } else if (this.opcode === Opcode.Close) this.closeFrames++;
   }
 }
 

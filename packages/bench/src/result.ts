@@ -108,12 +108,6 @@ export interface BenchTarget {
   error?: string;
 }
 
-export interface BenchWorkloadInfo {
-  id: string;
-  title: string;
-  unit: string;
-}
-
 export interface BenchResult {
   schema: typeof RESULT_SCHEMA;
   startedAt: string;
@@ -136,6 +130,6 @@ export interface BenchResult {
     runtime?: string;
   };
   targets: BenchTarget[];
-  workloads: BenchWorkloadInfo[];
+  workloads: Array<{ id: string; title: string; unit: string }>;
   cells: BenchCell[];
 }

@@ -8,33 +8,19 @@ import { startTcpEcho, TCP_ECHO_STYLE } from './tcp-echo.js';
 
 const HOST = '127.0.0.1';
 
+/** Starts `name` listening on HOST: what it is, where it listens, and how to stop it. */
 async function start(name: string): Promise<{ info: Record<string, unknown>; close: () => Promise<void> }> {
   if (name === 'tcp') {
-    const echo = await startTcpEcho({ host: HOST, port: 0 });
-    return {
-      info: {
-        name,
-        implementation: 'node:net',
-        version: process.version,
-        options: { echo: TCP_ECHO_STYLE },
-        port: echo.port,
-      },
-      close: echo.close,
-    };
+    const { port, close } = await startTcpEcho({ host: HOST, port: 0 });
+    const options = { echo: TCP_ECHO_STYLE };
+    return { info: { name, implementation: 'node:net', version: process.version, options, port }, close };
   }
   const target = getAnyTarget(name);
   const running = await target.start({ host: HOST, port: 0 });
-  return {
-    // The options in effect: the target's own, overridden by what it resolved at start (the core's socket layer).
-    info: {
-      name,
-      implementation: target.implementation,
-      version: target.version,
-      options: { ...target.options, ...running.options },
-      port: running.port,
-    },
-    close: () => running.close(),
-  };
+  const { implementation, version } = target;
+  // The options in effect: the target's own, overridden by what it resolved at start (the core's socket layer).
+  const options = { ...target.options, ...running.options };
+  return { info: { name, implementation, version, options, port: running.port }, close: () => running.close() };
 }
 
 async function main(): Promise<void> {

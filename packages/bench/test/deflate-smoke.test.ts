@@ -1,13 +1,12 @@
 /** permessage-deflate end to end: compressed figures must really be compressed, never timed. */
 import type net from 'node:net';
-import { computeAcceptKey as acceptFor } from '@wsmatrix/protocol';
 import { getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runJob, type RunJobOptions } from '../src/load/run-job.js';
 import { isDeflateTarget, runBenchmark } from '../src/run-benchmark.js';
 import { formatBenchTable } from '../src/table.js';
 import { selectWorkloads } from '../src/workloads.js';
-import { startFakeWsServer, type FakeServer } from './fake-ws-server.js';
+import { type FakeServer, okHead, startFakeWsServer } from './fake-ws-server.js';
 
 const [LARGE_64K] = selectWorkloads(['large-64k']);
 
@@ -27,10 +26,9 @@ const JOB_TEST_TIMEOUT_MS = HOLD_MS + 20_000;
 function startHalfCompressingServer(accept = true): Promise<FakeServer> {
   const answered = new WeakMap<net.Socket, number>();
   return startFakeWsServer({
-    upgrade: (socket, key) =>
-      void socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''}\r\n`,
-      ),
+    upgrade: (socket, key) => {
+      socket.write(okHead(key, accept ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : ''));
+    },
     frames: (socket, counter, messages, closesBefore) => {
       let n = answered.get(socket) ?? 0;
       for (let i = 0; i < messages; i++, n++) socket.write(Buffer.from([n % 2 === 0 ? 0xc2 : 0x82, 3, 1, 2, 3]));

@@ -4,6 +4,7 @@
  * ReplyCounter that has already walked the client's frames.
  */
 import net from 'node:net';
+import { computeAcceptKey } from '@wsmatrix/protocol';
 import { ReplyCounter } from '../src/reply-counter.js';
 
 export interface FakeServerScript {
@@ -16,6 +17,13 @@ export interface FakeServerScript {
 export interface FakeServer {
   port: number;
   close(): Promise<void>;
+}
+
+/** A valid 101 for `key`, with `extra` header lines (each ending in CRLF) before the blank line. */
+export function okHead(key: string, extra = ''): string {
+  const accept = computeAcceptKey(key);
+  const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade'];
+  return `${[...lines, `Sec-WebSocket-Accept: ${accept}`].join('\r\n')}\r\n${extra}\r\n`;
 }
 
 export async function startFakeWsServer(script: FakeServerScript, host = '127.0.0.1'): Promise<FakeServer> {

@@ -8,15 +8,12 @@ import { absNow, type LoadJob } from '../src/load/types.js';
 import { Upgrade } from '../src/load/upgrade.js';
 import { startTcpEcho } from '../src/tcp-echo.js';
 import { selectWorkloads, type HandshakeWorkload } from '../src/workloads.js';
-import { startFakeWsServer, type FakeServer } from './fake-ws-server.js';
+import { type FakeServer, okHead, startFakeWsServer } from './fake-ws-server.js';
 
 const [L1, L16] = selectWorkloads(['handshake-l1', 'handshake-l16']) as [HandshakeWorkload, HandshakeWorkload];
 const CLOSE_1000 = Buffer.from([0x88, 2, 0x03, 0xe8]);
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
-
-const okHead = (key: string, extra = ''): string =>
-  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n${extra}\r\n`;
 
 interface FakeBehaviour {
   /** Answers the upgrade request (default: a valid 101 in one write). */

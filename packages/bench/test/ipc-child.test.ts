@@ -1,4 +1,7 @@
-/** Request/reply over a child's IPC channel and stopping the child: replies matched by id, every way a request fails. */
+/**
+ * Request/reply over a child's IPC channel, and stopping the child: replies matched by id, every way a
+ * request fails.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -83,13 +83,14 @@ describe('summary', () => {
     expect(core.spread).toBeCloseTo(0.08);
   });
 
-  it('paired ratios: the median of run k ÷ the reference run k, which a drift moving both together does not move', () => {
+  it('paired ratios: the median of run k ÷ the reference run k, which a drift of both does not move', () => {
     const [w] = selectWorkloads(['handshake-l16']);
     // The machine slows to half in runs 2 and 3 for both targets; core stays 1.5× ws run by run.
     const core = summarizeCell(w!, 'core', [900, 450, 460, 930, 910].map(run), [], 1);
     const ws = summarizeCell(w!, 'ws', [600, 300, 310, 640, 320].map(run), [], 1);
     const [withRatios] = addRatios([core, ws]);
-    // The ratio of the medians mixes a fast core run with a slow ws run (900 / 320); paired: median of 1.5, 1.5, 1.48, 1.45, 2.84.
+    // The ratio of the medians mixes a fast core run with a slow ws run (900 / 320);
+    // paired: the median of 1.5, 1.5, 1.48, 1.45, 2.84.
     expect(withRatios!.ratioToWs).toBeCloseTo(900 / 320);
     expect(withRatios!.pairedRatioToWs).toBeCloseTo(1.5);
     expect(pairedRatio(core, summarizeCell(w!, 'ws', [600, 300].map(run), [], 1))).toBeNull();

@@ -251,7 +251,10 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 const RING_RUNS = 400;
 const RING_PROPERTY_TIMEOUT_MS = 120_000;
 
-describe(`RingEcho against a stand-in socket (seed ${PROPERTY_SEED}; replay with WSMATRIX_SEED=${PROPERTY_SEED})`, () => {
+const REPLAY = `seed ${PROPERTY_SEED}; replay with WSMATRIX_SEED=${PROPERTY_SEED}`;
+const RING_TITLE = `RingEcho against a stand-in socket (${REPLAY})`;
+
+describe(RING_TITLE, () => {
   it(
     'echoes every byte in order, never touches a region before its write went out, holds at most the ring',
     () => {

@@ -27,35 +27,27 @@ export class ClientConnection {
   readonly closed: Promise<void>;
   /** The first socket error, if any. */
   error: Error | undefined;
-  private receiver: Receiver = () => {};
+  /** Takes every byte after the 101 (for 'tcp', every byte). */
+  receiver: Receiver = () => {};
   /** Set while the 101 is being read. */
   private head: HeadReader | undefined;
 
-  private constructor(opts: ConnectOptions, onOpen: (err?: Error) => void) {
-    let opened = false;
-    const open = (err?: Error): void => {
-      if (opened) return;
-      opened = true;
-      onOpen(err);
-    };
+  private constructor(
+    opts: ConnectOptions,
+    /** Settles open(); undefined once it has. */
+    private settle: ((err?: Error) => void) | undefined,
+  ) {
     if (opts.protocol === 'ws') this.head = opts.upgrade.reader();
-    this.socket = net.connect({
-      host: opts.host,
-      port: opts.port,
-      noDelay: true,
-      onread: {
-        buffer: opts.readBuffer,
-        callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n, open),
-      },
-    });
+    const onread = { buffer: opts.readBuffer, callback: (n: number, buf: Uint8Array) => this.onRead(buf as Buffer, n) };
+    this.socket = net.connect({ host: opts.host, port: opts.port, noDelay: true, onread });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.once('error', (err) => {
       this.error ??= err;
-      open(err);
+      this.opened(err);
     });
-    this.socket.once('close', () => open(new Error('connection closed before it was open')));
+    this.socket.once('close', () => this.opened(new Error('connection closed before it was open')));
     this.socket.once('connect', () => {
-      if (opts.protocol === 'tcp') open();
+      if (opts.protocol === 'tcp') this.opened();
       else this.socket.write(opts.upgrade.request);
     });
   }
@@ -72,26 +64,22 @@ export class ClientConnection {
     });
   }
 
-  setReceiver(receiver: Receiver): void {
-    this.receiver = receiver;
+  private opened(err?: Error): void {
+    const settle = this.settle;
+    this.settle = undefined;
+    settle?.(err);
   }
 
-  /** Returns true: keep reading (false would pause the socket). */
-  private onRead(buf: Buffer, n: number, open: (err?: Error) => void): boolean {
-    if (this.head === undefined) {
-      this.receiver(buf, 0, n);
-      return true;
+  /** The onread callback; true: keep reading. */
+  private onRead(buf: Buffer, n: number): true {
+    const read = this.head?.(buf.subarray(0, n));
+    if (read === undefined) this.receiver(buf, 0, n);
+    else if (read.state !== 'more') {
+      this.head = undefined;
+      this.opened(read.state === 'failed' ? new Error(read.problem) : undefined);
+      // Frames right behind the 101 (none for an echo server, but never lose bytes).
+      if (read.state === 'done' && read.rest.length > 0) this.receiver(read.rest, 0, read.rest.length);
     }
-    const read = this.head(buf.subarray(0, n));
-    if (read.state === 'more') return true;
-    this.head = undefined;
-    if (read.state === 'failed') {
-      open(new Error(read.problem));
-      return true;
-    }
-    open();
-    // Frames right behind the 101 (none for an echo server, but never lose bytes).
-    if (read.rest.length > 0) this.receiver(read.rest, 0, read.rest.length);
     return true;
   }
 }

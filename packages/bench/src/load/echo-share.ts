@@ -37,7 +37,7 @@ class EchoConnection {
     private readonly bytes: EchoMessage,
     private readonly tally: ShareTally,
   ) {
-    conn.setReceiver((chunk, start, end) => this.onBytes(chunk, start, end));
+    conn.receiver = (chunk, start, end) => this.onBytes(chunk, start, end);
   }
 
   start(inFlight: number): void {

@@ -24,9 +24,10 @@ export interface CycleSpec {
 }
 
 /**
- * idle: no cycle in flight. upgrading ('ws'): request sent, reading the 101. closing ('ws'): our Close
- * sent, counting the server's frames until it closes TCP. echoing ('tcp'): waiting for the request, then
- * the close frame, to come back. ending ('tcp'): all echoed and our FIN sent, waiting for the echo's.
+ * idle: no cycle in flight. connecting: TCP connect sent. upgrading ('ws'): request sent, reading the 101.
+ * closing ('ws'): our Close sent, counting the server's frames until it closes TCP. echoing ('tcp'):
+ * waiting for the request, then the close frame, to come back. ending ('tcp'): all echoed and our FIN
+ * sent, waiting for the echo's.
  */
 type State = 'idle' | 'connecting' | 'upgrading' | 'closing' | 'echoing' | 'ending';
 

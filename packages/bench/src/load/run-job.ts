@@ -50,21 +50,12 @@ export interface JobResult {
   deflate?: DeflateTally;
 }
 
-interface CpuReading {
-  at: number;
-  client: number;
-  server: number | undefined;
-  machine: number | undefined;
+/** CPU used so far, in ms: ours, the server's and the whole machine's (undefined where /proc cannot tell). */
+function readCpu(serverPid: number | undefined) {
+  const server = serverPid === undefined ? undefined : processCpuMs(serverPid);
+  return { at: absNow(), client: ownCpuMs(), server, machine: machineBusyMs() };
 }
-
-function readCpu(serverPid: number | undefined): CpuReading {
-  return {
-    at: absNow(),
-    client: ownCpuMs(),
-    server: serverPid === undefined ? undefined : processCpuMs(serverPid),
-    machine: machineBusyMs(),
-  };
-}
+type CpuReading = ReturnType<typeof readCpu>;
 
 export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResult> {
   const units = splitUnits(unitsOf(job), opts.threads);

@@ -5,16 +5,15 @@ import type { LoadJob, LoadShare, MeasureWindow, ShareResult } from './types.js'
 
 type Outgoing = { type: 'prepared' } | { type: 'result'; result: ShareResult } | { type: 'error'; message: string };
 
-const RUNNING_TS = import.meta.url.endsWith('.ts');
-
 /**
  * The worker module: built, share-worker.js; from source, a bootstrap that registers tsx inside the
  * thread first (loader hooks of the parent, whether --import tsx, the tsx CLI or a test runner, do not
  * reliably reach worker threads).
  */
-function workerUrl(): URL {
-  return new URL(RUNNING_TS ? './share-worker-tsx.mjs' : './share-worker.js', import.meta.url);
-}
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './share-worker-tsx.mjs' : './share-worker.js',
+  import.meta.url,
+);
 
 export class ThreadShare implements LoadShare {
   private readonly worker: Worker;
@@ -23,7 +22,7 @@ export class ThreadShare implements LoadShare {
     private readonly job: LoadJob,
     private readonly units: number,
   ) {
-    this.worker = new Worker(workerUrl());
+    this.worker = new Worker(WORKER_URL);
     this.worker.unref();
   }
 
