@@ -242,33 +242,20 @@ describe('a handshake cycle fails, counted, when the server', () => {
 });
 
 describe('handshake loops against the real servers', () => {
-  it.each(['core', 'ws', 'uws'])(
+  // tcp, the raw echo: request and close frame come back, then both sides close.
+  it.each(['core', 'ws', 'uws', 'tcp'])(
     '%s',
     async (target) => {
-      const running = await getAnyTarget(target).start({ host: '127.0.0.1', port: 0 });
+      const where = { host: '127.0.0.1', port: 0 };
+      const running = target === 'tcp' ? await startTcpEcho(where) : await getAnyTarget(target).start(where);
       try {
-        const r = await runShare(running.port, { workload: L16, ms: 200, minCompleted: 17 });
+        const protocol = target === 'tcp' ? 'tcp' : 'ws';
+        const r = await runShare(running.port, { workload: L16, protocol, ms: 200, minCompleted: 17 });
         expect(r.errors).toEqual([]);
         expect(r.completed).toBeGreaterThan(16);
         expect(r.received).toBe(r.sent);
       } finally {
         await running.close();
-      }
-    },
-    COUNTING_TEST_TIMEOUT_MS,
-  );
-
-  it(
-    'the raw TCP echo: request and close frame echoed, then both sides close',
-    async () => {
-      const echo = await startTcpEcho({ host: '127.0.0.1', port: 0 });
-      try {
-        const r = await runShare(echo.port, { workload: L16, protocol: 'tcp', ms: 200, minCompleted: 17 });
-        expect(r.errors).toEqual([]);
-        expect(r.completed).toBeGreaterThan(16);
-        expect(r.received).toBe(r.sent);
-      } finally {
-        await echo.close();
       }
     },
     COUNTING_TEST_TIMEOUT_MS,

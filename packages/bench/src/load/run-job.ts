@@ -62,16 +62,12 @@ export async function runJob(job: LoadJob, opts: RunJobOptions): Promise<JobResu
   const shares: LoadShare[] = units.map((n) => (units.length === 1 ? createShare(job, n) : new ThreadShare(job, n)));
   await Promise.all(shares.map((s) => s.prepare()));
 
-  const now = absNow();
-  const start = now + opts.warmupMs;
+  const start = absNow() + opts.warmupMs;
   const end = start + opts.durationMs;
-  const window: MeasureWindow = { start, end };
-  if (opts.minCompleted !== undefined && opts.minCompleted > 0) {
-    window.extend = {
-      completed: Math.ceil(opts.minCompleted / shares.length),
-      latest: end + (opts.maxHoldMs ?? DEFAULT_MAX_HOLD_MS),
-    };
-  }
+  const { minCompleted, maxHoldMs = DEFAULT_MAX_HOLD_MS } = opts;
+  // Each share holds its window open for its part of the count.
+  const extend = minCompleted ? { completed: Math.ceil(minCompleted / shares.length), latest: end + maxHoldMs } : null;
+  const window: MeasureWindow = extend ? { start, end, extend } : { start, end };
   const readings = [window.start, window.end].map((t) => sleepUntil(t).then(() => readCpu(opts.serverPid)));
   const results = await Promise.all(shares.map((s) => s.run(window)));
   const [before, after] = (await Promise.all(readings)) as [CpuReading, CpuReading];
