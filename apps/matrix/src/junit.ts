@@ -75,10 +75,13 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
     errors += down.length;
     skipped += notRun.length;
     body.push(
-      `  <testsuite name="${name}" tests="${count}" failures="${failed.length}" errors="${down.length}" skipped="${notRun.length}" time="${seconds.toFixed(3)}">`,
+      `  <testsuite name="${name}" tests="${count}" failures="${failed.length}" errors="${down.length}" ` +
+        `skipped="${notRun.length}" time="${seconds.toFixed(3)}">`,
     );
     for (const r of suite.results) {
-      const head = `    <testcase classname="${name}" name="${xmlEscape(`${r.id} ${r.description}`.slice(0, 200))}" time="${(r.duration / 1000).toFixed(3)}"`;
+      const head =
+        `    <testcase classname="${name}" name="${xmlEscape(`${r.id} ${r.description}`.slice(0, 200))}" ` +
+        `time="${(r.duration / 1000).toFixed(3)}"`;
       if (!caseFailed(r)) {
         body.push(`${head}/>`);
         continue;
@@ -90,7 +93,8 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
       } else {
         const reason = `${verdictString(r)}: ${r.result} ${r.resultClose}`.replace(/\s+/g, ' ').trim();
         body.push(
-          `      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">${xmlEscape(reason)}</failure>`,
+          `      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">` +
+            `${xmlEscape(reason)}</failure>`,
         );
       }
       body.push('    </testcase>');

@@ -57,7 +57,8 @@ export const benchSpec = {
       default: '1',
       placeholder: 'S',
       description:
-        'Before the measured runs, S unmeasured seconds per workload and target so every process runs optimised code; 0 disables',
+        'Before the measured runs, S unmeasured seconds per workload and target ' +
+        'so every process runs optimised code; 0 disables',
     },
     runs: {
       type: 'integer',
@@ -82,7 +83,8 @@ export const benchSpec = {
       default: '10',
       placeholder: 'S',
       description:
-        'Wait up to S seconds for other processes to go quiet before each measurement, re-measure a noisy run once; 0 disables',
+        'Wait up to S seconds for other processes to go quiet before each measurement, ' +
+        're-measure a noisy run once; 0 disables',
     },
     malloc: {
       type: 'string',
@@ -90,7 +92,8 @@ export const benchSpec = {
       default: 'steady',
       placeholder: 'MODE',
       description:
-        "C allocator of every process: steady (fixed glibc trim/mmap thresholds, repeatable figures) or default (glibc's own)",
+        'C allocator of every process: steady (fixed glibc trim/mmap thresholds, repeatable figures) ' +
+        "or default (glibc's own)",
     },
     runtime: {
       type: 'string',
@@ -98,13 +101,15 @@ export const benchSpec = {
       default: 'bundle',
       placeholder: 'MODE',
       description:
-        'How servers and load generator run our code: bundle (plain JS bundled by esbuild, as deployed) or tsx (the TypeScript sources through tsx)',
+        'How servers and load generator run our code: bundle (plain JS bundled by esbuild, as deployed) ' +
+        'or tsx (the TypeScript sources through tsx)',
     },
     compare: {
       type: 'list',
       placeholder: 'FILES',
       description:
-        'Measure nothing: compare the medians of stored --json results (2 or more) and exit 1 if any two differ by more than --tolerance',
+        'Measure nothing: compare the medians of stored --json results (2 or more) ' +
+        'and exit 1 if any two differ by more than --tolerance',
     },
     of: {
       type: 'string',
@@ -112,7 +117,8 @@ export const benchSpec = {
       default: 'median',
       placeholder: 'FIGURE',
       description:
-        'For --compare: which figure of each cell (ratios to ws or tcp cancel a drift of the whole machine between runs)',
+        'For --compare: which figure of each cell (ratios to ws or tcp ' +
+        'cancel a drift of the whole machine between runs)',
     },
     tolerance: {
       type: 'string',
@@ -123,8 +129,10 @@ export const benchSpec = {
     quiet: { type: 'boolean', description: 'No progress lines on stderr' },
   },
   notes: [
-    'Exit codes: 0 every figure measured (--compare: all agree); 1 a target or a figure missing (--compare: some disagree);',
-    '2 bad usage; 128+N stopped by signal N (130 for Ctrl-C): every server and load generator is stopped, nothing is written.',
+    'Exit codes: 0 every figure measured (--compare: all agree); ' +
+      '1 a target or a figure missing (--compare: some disagree);',
+    '2 bad usage; 128+N stopped by signal N (130 for Ctrl-C): ' +
+      'every server and load generator is stopped, nothing is written.',
   ],
 } as const satisfies CommandSpec;
 

@@ -44,7 +44,8 @@ async function verdictsOf(
   }
   if (byAgent.size !== 1) {
     throw new UsageError(
-      `${location} holds ${byAgent.size} agents (${[...byAgent.keys()].join(', ')}); pick one with --agent-before/--agent-after`,
+      `${location} holds ${byAgent.size} agents (${[...byAgent.keys()].join(', ')}); ` +
+        'pick one with --agent-before/--agent-after',
     );
   }
   const [only] = byAgent;
@@ -69,11 +70,13 @@ export const diffCommand: Command<typeof diffSpec> = {
       ctx.stdout(`${JSON.stringify({ before: a.agent, after: b.agent, regressions, fixes, other }, null, 1)}\n`);
     } else if (changed.length === 0) {
       ctx.stdout(
-        `no verdict changed between ${a.agent} (${positionals.before}) and ${b.agent} (${positionals.after}) over ${Object.keys(b.verdicts).length} cases\n`,
+        `no verdict changed between ${a.agent} (${positionals.before}) and ${b.agent} (${positionals.after}) ` +
+          `over ${Object.keys(b.verdicts).length} cases\n`,
       );
     } else {
       ctx.stdout(
-        `${a.agent} (${positionals.before}) → ${b.agent} (${positionals.after}): ${regressions.length} regressed, ${fixes.length} fixed, ${other.length} other changes\n`,
+        `${a.agent} (${positionals.before}) → ${b.agent} (${positionals.after}): ` +
+          `${regressions.length} regressed, ${fixes.length} fixed, ${other.length} other changes\n`,
       );
       if (regressions.length) ctx.stdout(`regressions:\n${regressions.map(line).join('\n')}\n`);
       if (fixes.length) ctx.stdout(`fixes:\n${fixes.map(line).join('\n')}\n`);

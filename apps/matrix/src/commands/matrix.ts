@@ -68,10 +68,13 @@ export const matrixSpec = {
     },
   },
   notes: [
-    "Each run is stored as its own file under <results>/<implementation>/<version>/runs/ and merged into that release's",
+    'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ ' +
+      "and merged into that release's",
     'index.json case by case: cases not in the run keep their stored verdicts.',
-    'Exit codes: 0 done (with --strict: and every case passed, every column ran); 1 --strict and something failed; 2 bad usage;',
-    '128+N stopped by signal N (130 for Ctrl-C): SIGINT, SIGTERM and SIGHUP stop the targets, store and report the cases',
+    'Exit codes: 0 done (with --strict: and every case passed, every column ran); ' +
+      '1 --strict and something failed; 2 bad usage;',
+    '128+N stopped by signal N (130 for Ctrl-C): ' +
+      'SIGINT, SIGTERM and SIGHUP stop the targets, store and report the cases',
     'finished so far and leave the rest as not run (stored verdicts kept); a second signal exits at once.',
   ],
 } as const satisfies CommandSpec;
@@ -136,7 +139,8 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
     return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
   }
   say(
-    `${name}: ${target.implementation} ${target.version} on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`,
+    `${name}: ${target.implementation} ${target.version} on ${running.url}` +
+      `${describeSocketLayer(optionsInEffect(target, running))}\n`,
   );
   // Cases that would judge our harness rather than the implementation are left out of its column.
   const na = target.notApplicable;
@@ -164,7 +168,8 @@ async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
   const targetDown = results.filter(isTargetDown).length;
   if (unreachable !== null) {
     cx.warn(
-      `wsmatrix: ${name} stopped answering (${errorText(unreachable)}); its ${targetDown} remaining cases are reported as "${TARGET_DOWN}"\n`,
+      `wsmatrix: ${name} stopped answering (${errorText(unreachable)}); ` +
+        `its ${targetDown} remaining cases are reported as "${TARGET_DOWN}"\n`,
     );
   }
   const notes = [
@@ -315,7 +320,9 @@ export const matrixCommand: Command<typeof matrixSpec> = {
             results: r.column.results,
             ...(r.column.status !== 'ok' && r.column.results.length === 0
               ? {
-                  unavailable: `${r.column.status === 'down' ? TARGET_DOWN : r.column.status}: ${r.column.reason ?? 'no reason given'}`,
+                  unavailable:
+                    `${r.column.status === 'down' ? TARGET_DOWN : r.column.status}: ` +
+                    `${r.column.reason ?? 'no reason given'}`,
                 }
               : {}),
             ...(r.interrupted.length
@@ -334,7 +341,8 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     if (interruptedBy !== undefined) {
       const notRun = runs.reduce((n, r) => n + r.interrupted.length, 0);
       say(
-        `interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed; stored verdicts kept)\n`,
+        `interrupted by ${interruptedBy}: ${notRun} case run(s) not played ` +
+          '(not run, not failed; stored verdicts kept)\n',
       );
     }
     if (flags.json)
@@ -378,7 +386,9 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
       ...(r.interrupted.length ? [`${r.interrupted.length} not run (interrupted)`] : []),
     ];
     say(
-      `${c.label.padEnd(34)} ${counts || 'no case played'}; close other than OK: ${s.total - (s.behaviorClose.OK ?? 0)}; ${(r.durationMs / 1000).toFixed(1)} s${extra.map((e) => `; ${e}`).join('')}\n`,
+      `${c.label.padEnd(34)} ${counts || 'no case played'}; ` +
+        `close other than OK: ${s.total - (s.behaviorClose.OK ?? 0)}; ` +
+        `${(r.durationMs / 1000).toFixed(1)} s${extra.map((e) => `; ${e}`).join('')}\n`,
     );
   }
 }

@@ -61,8 +61,10 @@ export const runSpec = {
     json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
   },
   notes: [
-    'Exit codes: 0 every case passed; 1 a case did not pass; 2 bad usage; 3 a server could not be reached (its rows say "target down");',
-    '128+N stopped by signal N (130 for Ctrl-C). SIGINT, SIGTERM and SIGHUP stop the started targets, write the cases finished',
+    'Exit codes: 0 every case passed; 1 a case did not pass; 2 bad usage; ' +
+      '3 a server could not be reached (its rows say "target down");',
+    '128+N stopped by signal N (130 for Ctrl-C). ' +
+      'SIGINT, SIGTERM and SIGHUP stop the started targets, write the cases finished',
     'so far and report the rest as not run (interrupted); a second signal exits at once.',
   ],
 } as const satisfies CommandSpec;
@@ -139,7 +141,8 @@ export const runCommand: Command<typeof runSpec> = {
           running.push(r);
           p.servers.push({ agent: name, url: r.url });
           say(
-            `started ${name} (${target.implementation} ${target.version}) on ${r.url}${describeSocketLayer(optionsInEffect(target, r))}\n`,
+            `started ${name} (${target.implementation} ${target.version}) on ${r.url}` +
+              `${describeSocketLayer(optionsInEffect(target, r))}\n`,
           );
         } catch (err) {
           if (ctx.signal.aborted) break;
@@ -162,7 +165,8 @@ export const runCommand: Command<typeof runSpec> = {
         if (o.unreachable === null) continue;
         const down = o.results.filter(isTargetDown).length;
         ctx.stderr(
-          `wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); its ${down} case${down === 1 ? ' is' : 's are'} reported as "target down"\n`,
+          `wsmatrix: ${agent} could not be reached (${oneLine(o.unreachable)}); ` +
+            `its ${down} case${down === 1 ? ' is' : 's are'} reported as "target down"\n`,
         );
       }
       await writeReportFiles(p.outDir, byAgent);
@@ -197,9 +201,14 @@ export const runCommand: Command<typeof runSpec> = {
           interrupted: o.interrupted.length,
           notOk: notOkVerdicts(o.results),
         }));
-        printJson(
-          `${JSON.stringify({ wallMs, cases: cases.length, outDir: p.outDir, ...(interruptedBy ? { interruptedBy } : {}), servers }, null, 1)}\n`,
-        );
+        const summary = {
+          wallMs,
+          cases: cases.length,
+          outDir: p.outDir,
+          ...(interruptedBy ? { interruptedBy } : {}),
+          servers,
+        };
+        printJson(`${JSON.stringify(summary, null, 1)}\n`);
       }
       if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
       if (startFailedNames.size > 0 || [...outcomes.values()].some((o) => o.unreachable !== null))
@@ -265,7 +274,8 @@ function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandCo
     ];
     const verdicts = played.length ? ` — behavior: ${counts(s.behavior)}; close: ${counts(s.behaviorClose)}` : '';
     ctx.stdout(
-      `${agent}: ${played.length} case${played.length === 1 ? '' : 's'} played${verdicts}${extra.length ? `; ${extra.join('; ')}` : ''}\n`,
+      `${agent}: ${played.length} case${played.length === 1 ? '' : 's'} played` +
+        `${verdicts}${extra.length ? `; ${extra.join('; ')}` : ''}\n`,
     );
     if (o.results.some((r) => !resultPassed(r))) anyFailed = true;
     // Rows of a dead server all say the same: the line above counts them, none is listed.

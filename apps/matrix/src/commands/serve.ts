@@ -36,7 +36,8 @@ export const serveCommand: Command<typeof serveSpec> = {
       return 1;
     }
     ctx.stdout(
-      `${target.name} ${target.version} listening on ${running.url}${describeSocketLayer(optionsInEffect(target, running))}\n`,
+      `${target.name} ${target.version} listening on ${running.url}` +
+        `${describeSocketLayer(optionsInEffect(target, running))}\n`,
     );
     if (!ctx.signal.aborted)
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));

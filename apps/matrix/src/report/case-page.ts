@@ -57,7 +57,9 @@ function sideBySideRow(label: string, cells: readonly string[]): string {
   return `<tr><th>${label}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
-/** A table with a row per field and a column per implementation; the header cells are the anchors grid cells link to. */
+/**
+ * A table with a row per field and a column per implementation; the header cells are the anchors grid cells link to.
+ */
 function sideBySide(
   played: readonly Played[],
   rows: [string, (p: Played) => string][],
@@ -67,11 +69,15 @@ function sideBySide(
   const head = played
     .map(
       ({ col }) =>
-        `<th${anchors ? ` id="${esc(col.folder)}"` : ''} data-column="${esc(col.column.key)}">${esc(col.column.label)}</th>`,
+        `<th${anchors ? ` id="${esc(col.folder)}"` : ''} data-column="${esc(col.column.key)}">` +
+        `${esc(col.column.label)}</th>`,
     )
     .join('');
   const body = rows.map(([label, cell]) => sideBySideRow(label, played.map(cell))).join('\n');
-  return `<div class="wide"><table ${attributes}><thead><tr><th></th>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return (
+    `<div class="wide"><table ${attributes}><thead><tr><th></th>${head}</tr></thead>` +
+    `<tbody>\n${body}\n</tbody></table></div>`
+  );
 }
 
 function outcomeTable(played: readonly Played[]): string {
@@ -86,7 +92,8 @@ function outcomeTable(played: readonly Played[]): string {
       [
         'Close behavior',
         ({ r }) =>
-          `<span class="v c-${verdictClass(String(r.behaviorClose))}" data-behavior-close>${esc(r.behaviorClose)}</span>`,
+          `<span class="v c-${verdictClass(String(r.behaviorClose))}" data-behavior-close>` +
+          `${esc(r.behaviorClose)}</span>`,
       ],
       ['Result', ({ r }) => `<span data-result>${esc(r.result)}</span>`],
       ['Close result', ({ r }) => esc(r.resultClose)],
@@ -112,7 +119,8 @@ function closingTable(played: readonly Played[]): string {
     .filter(({ r }) => r.connectFailure)
     .map(
       ({ col, r }) =>
-        `<p class="note">${esc(col.column.label)}: connection failure <code>${esc(r.connectFailure!.kind)}</code> ${esc(r.connectFailure!.message)}</p>`,
+        `<p class="note">${esc(col.column.label)}: connection failure <code>${esc(r.connectFailure!.kind)}</code> ` +
+        `${esc(r.connectFailure!.message)}</p>`,
     );
   const expected = played[0]!.r.expectedClose as unknown as Record<string, unknown> | undefined;
   const expectedTable =
@@ -148,7 +156,8 @@ function perImplementation(played: readonly Played[], section: string, render: (
   return played
     .map(
       (p) =>
-        `<h3 class="impl">${esc(p.col.column.label)}</h3>\n<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`,
+        `<h3 class="impl">${esc(p.col.column.label)}</h3>\n` +
+        `<div class="impl-part" data-section="${section}" data-column="${esc(p.col.column.key)}">${render(p)}</div>`,
     )
     .join('\n');
 }
@@ -173,18 +182,25 @@ function observedEvents(played: readonly Played[]): string {
         class: 'events observed',
         'data-column': group.map(({ col }) => col.column.key).join(' '),
       });
-      return `<h3 class="impl">${labels}</h3>\n<div class="impl-part" data-section="observed" data-column="${keys}">${events}</div>`;
+      return (
+        `<h3 class="impl">${labels}</h3>\n` +
+        `<div class="impl-part" data-section="observed" data-column="${keys}">${events}</div>`
+      );
     })
     .join('\n');
 }
 
 function handshake({ r }: Played): string {
   const block = (label: string, cls: string, text: unknown) =>
-    `<h4>${label}</h4><pre class="${cls}">${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
+    `<h4>${label}</h4><pre class="${cls}">` +
+    `${typeof text === 'string' && text ? esc(text) : '<span class="note">(none)</span>'}</pre>`;
   return `${block('Request', 'http-request', r.httpRequest)}\n${block('Response', 'http-response', r.httpResponse)}`;
 }
 
-/** A long wire log is cut on the page; the whole of it is in the column's case reports under servers/ (the matrix command writes them there). */
+/**
+ * A long wire log is cut on the page; the whole of it is in the column's case reports under servers/ (the matrix
+ * command writes them there).
+ */
 function wireLog({ col, r }: Played): string {
   const bundle = `servers/${caseBundleFilename(col.column.key)}`;
   const full = { href: `../${bundle}`, text: `${bundle} (gzip-compressed JSON, key "${r.id}", field "wirelog")` };
@@ -231,17 +247,22 @@ export function renderCasePage(
     'opening-handshake': perImplementation(played, 'handshake', handshake),
     'wire-statistics': statsTable(played),
     'wire-log':
-      '<p class="note">Times in ms from the start of the case’s connection attempt; <a href="../glossary.html#wirelog">how to read the log</a>.</p>\n' +
+      '<p class="note">Times in ms from the start of the case’s connection attempt; ' +
+      '<a href="../glossary.html#wirelog">how to read the log</a>.</p>\n' +
       perImplementation(played, 'wire-log', wireLog),
   };
   const sections = CASE_PAGE_SECTIONS.map(
     (s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`,
   ).join('\n');
-  const heading = `<h1>Case ${esc(caseId)}</h1><p class="meta">${esc(reportTitle)} · ${played.map(({ col }) => esc(col.column.label)).join(' · ')}</p>`;
+  const heading =
+    `<h1>Case ${esc(caseId)}</h1>` +
+    `<p class="meta">${esc(reportTitle)} · ${played.map(({ col }) => esc(col.column.label)).join(' · ')}</p>`;
   return page({
     title: `${caseId} · ${reportTitle}`,
     root: '../',
     nav: navigation(caseId, pagedIds),
-    body: `<main class="case" data-case="${esc(caseId)}" data-file="${esc(sanitise(caseId))}">\n${heading}\n${sections}\n</main>`,
+    body:
+      `<main class="case" data-case="${esc(caseId)}" data-file="${esc(sanitise(caseId))}">\n` +
+      `${heading}\n${sections}\n</main>`,
   });
 }

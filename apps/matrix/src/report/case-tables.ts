@@ -103,7 +103,10 @@ function octetLine(stats: unknown): string {
   if (entries.length === 0) return '<span class="note">none</span>';
   const total = entries.reduce((s, [size, count]) => s + size * count, 0);
   const pieces = entries.reduce((s, [, count]) => s + count, 0);
-  return `${entries.map(([size, count]) => `${size} × ${count}`).join(' · ')} <small>(${total} octets in ${pieces} piece${pieces === 1 ? '' : 's'})</small>`;
+  return (
+    `${entries.map(([size, count]) => `${size} × ${count}`).join(' · ')} ` +
+    `<small>(${total} octets in ${pieces} piece${pieces === 1 ? '' : 's'})</small>`
+  );
 }
 
 /** "TEXT × 1 · CLOSE × 1 (2 frames)": frames by opcode. */
@@ -111,7 +114,10 @@ function frameLine(stats: unknown): string {
   const entries = numericEntries(stats);
   if (entries.length === 0) return '<span class="note">none</span>';
   const frames = entries.reduce((s, [, c]) => s + c, 0);
-  return `${entries.map(([op, count]) => `${esc(opcodeName(op))} × ${count}`).join(' · ')} <small>(${frames} frame${frames === 1 ? '' : 's'})</small>`;
+  return (
+    `${entries.map(([op, count]) => `${esc(opcodeName(op))} × ${count}`).join(' · ')} ` +
+    `<small>(${frames} frame${frames === 1 ? '' : 's'})</small>`
+  );
 }
 
 /** The four wire statistics of a result as lines of text. */

@@ -9,12 +9,14 @@ import { HEX_PREVIEW_OCTETS, WIRELOG_HEAD_ROWS, WIRELOG_TAIL_ROWS } from './wire
 const OUTCOME_MEANING: Record<Outcome, string> = {
   ok: 'The server did what the case expects, and the close was OK or INFORMATIONAL. Passed.',
   'non-strict':
-    'Accepted, but the server did not follow the specification strictly (e.g. it failed later than it could have). Passed.',
+    'Accepted, but the server did not follow the specification strictly ' +
+    '(e.g. it failed later than it could have). Passed.',
   informational: 'The case only records what happened; Autobahn rates it INFORMATIONAL by construction. Passed.',
   unimplemented:
     'The server does not implement the feature the case needs (e.g. permessage-deflate). Neither passed nor failed.',
   failed:
-    'The behavior is FAILED, or the close behavior is other than OK and INFORMATIONAL, or the connection never opened (shown as NOT OPENED) whatever the behavior field holds.',
+    'The behavior is FAILED, or the close behavior is other than OK and INFORMATIONAL, ' +
+    'or the connection never opened (shown as NOT OPENED) whatever the behavior field holds.',
   'target-down': 'Not played: the server could not be reached. Neither passed nor failed; the case keeps no page.',
 };
 
@@ -28,31 +30,50 @@ export function renderGlossaryPage(title: string): string {
   const marks = Object.entries(CLOSE_MARKS)
     .map(
       ([close, mark]) =>
-        `<tr><th><span class="v c-${verdictClass(close)}">${esc(mark)}</span></th><td>close behavior ${esc(close)}</td></tr>`,
+        `<tr><th><span class="v c-${verdictClass(close)}">${esc(mark)}</span></th>` +
+        `<td>close behavior ${esc(close)}</td></tr>`,
     )
     .join('');
   const closing = CLOSING_FIELDS.map(
     ([key, why]) => `<tr id="field-${esc(key)}"><th><code>${esc(key)}</code></th><td>${esc(why)}</td></tr>`,
   ).join('');
-  const body = `<h1>${esc(title)} · glossary</h1>
-<h2 id="outcomes">How a case counts</h2>
-<p>Each case has Autobahn's two verdicts, <code>behavior</code> and <code>behaviorClose</code>. The report colours a case, a group and a summary line by the one rule below (the same rule JUnit and the CLI use).</p>
-<table class="kv">${outcomes}</table>
-<p>Summary lines keep the Autobahn catalogue (groups 1–13) apart from group 0, the opening-handshake cases written for wsmatrix, so a FAILED says where it comes from. “Without NON-STRICT” counts only OK and INFORMATIONAL as passed.</p>
-<h2 id="close-marks">Close markers in the grid</h2>
-<table class="kv">${marks}</table>
-<h2 id="times">Times</h2>
-<table class="kv">
-<tr><th>Case time</th><td>One case, from its connection opening to the end of the case (Autobahn’s duration). The small number in each grid cell.</td></tr>
-<tr><th>Summed case time</th><td>Every case time of an implementation added up. Cases run side by side, so it is more than the wall time.</td></tr>
-<tr><th>Wall time</th><td>What a clock on the wall shows for a whole run; the CLI prints it when a run ends. The report does not show it.</td></tr>
-<tr><th>Wire log time</th><td>Each wire log entry’s time in ms, counted from the start of the case’s connection attempt.</td></tr>
-</table>
-<h2 id="closing">Closing behaviour fields</h2>
-<table class="kv">${closing}</table>
-<h2 id="wirelog">Wire log</h2>
-<p>TX is what the runner sent, RX what the server sent. Octet rows show the first ${HEX_PREVIEW_OCTETS} octets of each write or read in hex with the total length; frame rows decode each frame and show the start of its payload. A log longer than ${WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS} rows shows its first ${WIRELOG_HEAD_ROWS} and last ${WIRELOG_TAIL_ROWS}; the row between them counts the others and links to the whole log in <code>servers/</code>, where each implementation’s case reports (Autobahn’s per-case records, keyed by case id) are one gzip-compressed JSON file.</p>
-<p>On a case page, a value every implementation shares is shown once across their columns, and implementations that observed the same events share one table.</p>`;
+  const wirelogRows = WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS;
+  const body = [
+    `<h1>${esc(title)} · glossary</h1>`,
+    '<h2 id="outcomes">How a case counts</h2>',
+    "<p>Each case has Autobahn's two verdicts, <code>behavior</code> and <code>behaviorClose</code>. " +
+      'The report colours a case, a group and a summary line by the one rule below ' +
+      '(the same rule JUnit and the CLI use).</p>',
+    `<table class="kv">${outcomes}</table>`,
+    '<p>Summary lines keep the Autobahn catalogue (groups 1–13) apart from group 0, ' +
+      'the opening-handshake cases written for wsmatrix, so a FAILED says where it comes from. ' +
+      '“Without NON-STRICT” counts only OK and INFORMATIONAL as passed.</p>',
+    '<h2 id="close-marks">Close markers in the grid</h2>',
+    `<table class="kv">${marks}</table>`,
+    '<h2 id="times">Times</h2>',
+    '<table class="kv">',
+    '<tr><th>Case time</th><td>One case, from its connection opening to the end of the case ' +
+      '(Autobahn’s duration). The small number in each grid cell.</td></tr>',
+    '<tr><th>Summed case time</th><td>Every case time of an implementation added up. ' +
+      'Cases run side by side, so it is more than the wall time.</td></tr>',
+    '<tr><th>Wall time</th><td>What a clock on the wall shows for a whole run; ' +
+      'the CLI prints it when a run ends. The report does not show it.</td></tr>',
+    '<tr><th>Wire log time</th><td>Each wire log entry’s time in ms, ' +
+      'counted from the start of the case’s connection attempt.</td></tr>',
+    '</table>',
+    '<h2 id="closing">Closing behaviour fields</h2>',
+    `<table class="kv">${closing}</table>`,
+    '<h2 id="wirelog">Wire log</h2>',
+    '<p>TX is what the runner sent, RX what the server sent. ' +
+      `Octet rows show the first ${HEX_PREVIEW_OCTETS} octets of each write or read in hex with the total length; ` +
+      'frame rows decode each frame and show the start of its payload. ' +
+      `A log longer than ${wirelogRows} rows shows its first ${WIRELOG_HEAD_ROWS} and last ${WIRELOG_TAIL_ROWS}; ` +
+      'the row between them counts the others and links to the whole log in <code>servers/</code>, ' +
+      'where each implementation’s case reports (Autobahn’s per-case records, keyed by case id) ' +
+      'are one gzip-compressed JSON file.</p>',
+    '<p>On a case page, a value every implementation shares is shown once across their columns, ' +
+      'and implementations that observed the same events share one table.</p>',
+  ].join('\n');
   return page({
     title: `${title} · glossary`,
     root: '',

@@ -37,8 +37,10 @@ export function statusText(c: ColumnModel): string {
 export function columnHeader(c: ColumnModel): string {
   const { column } = c;
   const note = column.status === 'ok' ? `${c.byId.size} cases` : statusText(c);
+  const title = `${column.implementation} ${column.version}${column.reason ? ` · ${column.reason}` : ''}`;
   return (
-    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" class="col ${esc(column.status)}" title="${esc(`${column.implementation} ${column.version}${column.reason ? ` · ${column.reason}` : ''}`)}">` +
+    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" ` +
+    `class="col ${esc(column.status)}" title="${esc(title)}">` +
     `${esc(column.label)}<small>${esc(note)}</small></th>`
   );
 }
@@ -49,17 +51,22 @@ function resultCell(c: ColumnModel, r: CaseResult): string {
   const outcome = outcomeOf(r);
   const attributes = `data-outcome="${outcome}" data-behavior="${esc(behavior)}" data-behavior-close="${esc(close)}"`;
   if (outcome === 'target-down') {
-    return `<td class="cell o-target-down" ${attributes} title="${esc(r.result)}"><a href="#${esc(columnAnchor(c.folder))}">target down</a></td>`;
+    return (
+      `<td class="cell o-target-down" ${attributes} title="${esc(r.result)}">` +
+      `<a href="#${esc(columnAnchor(c.folder))}">target down</a></td>`
+    );
   }
   const opened = r.connectFailure === null || r.connectFailure === undefined;
   const text = opened ? esc(BEHAVIOR_TEXT[behavior] ?? behavior) : 'NOT OPENED';
   const mark = !opened || close === 'OK' ? '' : `<span class="close-mark">${esc(CLOSE_MARKS[close] ?? close)}</span>`;
   const tip = opened
-    ? `${OUTCOME_LABEL[outcome]}: ${behavior} / close ${close}; remote close code ${r.remoteCloseCode ?? 'none'}; case time ${formatCaseTime(r.duration)}`
+    ? `${OUTCOME_LABEL[outcome]}: ${behavior} / close ${close}; ` +
+      `remote close code ${r.remoteCloseCode ?? 'none'}; case time ${formatCaseTime(r.duration)}`
     : `FAILED: the connection never opened (${r.connectFailure!.kind}: ${r.connectFailure!.message})`;
   return (
     `<td class="cell o-${outcome} c-${verdictClass(close)}" ${attributes} title="${esc(tip)}">` +
-    `<a href="${esc(caseLink(c.folder, r.id))}">${text}${mark}${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
+    `<a href="${esc(caseLink(c.folder, r.id))}">${text}${mark}` +
+    `${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
   );
 }
 
@@ -68,7 +75,11 @@ function notRunCell(c: ColumnModel): string {
   const missing = column.status === 'ok';
   const why = missing ? (column.reason ?? 'not run for this implementation') : statusText(c);
   const text = column.status === 'down' ? 'target down' : column.status === 'unavailable' ? 'unavailable' : '—';
-  return `<td class="cell not-run" data-behavior="${missing ? 'MISSING' : column.status.toUpperCase()}" title="${esc(why)}"><a href="#${esc(columnAnchor(c.folder))}">${text}</a></td>`;
+  return (
+    `<td class="cell not-run" data-behavior="${missing ? 'MISSING' : column.status.toUpperCase()}" ` +
+    `title="${esc(why)}">` +
+    `<a href="#${esc(columnAnchor(c.folder))}">${text}</a></td>`
+  );
 }
 
 /** A group's total in one column: passed / judged, coloured by setStatus. */
@@ -109,7 +120,9 @@ export function renderGrid(model: ReportModel): string {
       const level = Math.min(depth + 1, 2);
       const ids = members.get(g.id)!;
       rows.push(
-        `<tr class="group level-${level}" data-group="${esc(g.id)}"><th class="case">${esc(g.id)} ${esc(g.title)}</th>${model.columns.map((c) => groupCell(c, ids)).join('')}</tr>`,
+        `<tr class="group level-${level}" data-group="${esc(g.id)}">` +
+          `<th class="case">${esc(g.id)} ${esc(g.title)}</th>` +
+          `${model.columns.map((c) => groupCell(c, ids)).join('')}</tr>`,
       );
     });
     open = open.slice(0, groups.length);
@@ -117,9 +130,14 @@ export function renderGrid(model: ReportModel): string {
     const cells = model.columns.map((c, i) => (results[i] ? resultCell(c, results[i]!) : notRunCell(c)));
     const cls = results.some(isIssue) ? ' class="has-issue"' : '';
     rows.push(
-      `<tr data-case="${esc(id)}" id="case-${esc(id)}"${cls}><th class="case" title="${esc(describeCase(model, id))}"><a href="#case-${esc(id)}">${esc(id)}</a></th>${cells.join('')}</tr>`,
+      `<tr data-case="${esc(id)}" id="case-${esc(id)}"${cls}>` +
+        `<th class="case" title="${esc(describeCase(model, id))}">` +
+        `<a href="#case-${esc(id)}">${esc(id)}</a></th>${cells.join('')}</tr>`,
     );
   }
   const head = `<tr><th class="case corner">Case</th>${model.columns.map(columnHeader).join('')}</tr>`;
-  return `<div class="grid-box" id="matrix"><table class="grid" id="grid"><thead>${head}</thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  return (
+    `<div class="grid-box" id="matrix"><table class="grid" id="grid"><thead>${head}</thead><tbody>\n` +
+    `${rows.join('\n')}\n</tbody></table></div>`
+  );
 }

@@ -97,13 +97,17 @@ export function historySteps(points: readonly HistoryPoint[]): HistoryStep[] {
 
 function verdictSpan(v: string): string {
   const { behavior, close } = splitVerdict(v);
-  return `<span class="v b-${verdictClass(behavior)}${close !== 'OK' ? ` c-${verdictClass(close)}` : ''}">${esc(v)}</span>`;
+  return (
+    `<span class="v b-${verdictClass(behavior)}${close !== 'OK' ? ` c-${verdictClass(close)}` : ''}">` +
+    `${esc(v)}</span>`
+  );
 }
 
 function changeRows(kind: 'regression' | 'fix' | 'changed', changes: readonly VerdictChange[]): string[] {
   return changes.map(
     (c) =>
-      `<tr class="${kind}" data-case="${esc(c.caseId)}" data-change="${kind}"><td>${esc(c.caseId)}</td><td>${kind === 'changed' ? 'other change' : kind}</td>` +
+      `<tr class="${kind}" data-case="${esc(c.caseId)}" data-change="${kind}">` +
+      `<td>${esc(c.caseId)}</td><td>${kind === 'changed' ? 'other change' : kind}</td>` +
       `<td class="before">${verdictSpan(c.before!)}</td><td class="after">${verdictSpan(c.after!)}</td></tr>`,
   );
 }
@@ -121,20 +125,28 @@ function implementationSection(name: string, points: readonly HistoryPoint[], in
         : n === 0
           ? '<span class="note">no change</span>'
           : `<a href="#impl-${index}-run-${i + 1}">${plural(n, 'change', 'changes')}</a>`;
-    return `<tr data-run="${i + 1}"><td class="num">${i + 1}</td><td>${esc(s.point.version)}</td><td>${esc(s.point.runAt)}</td><td class="num">${Object.keys(s.point.verdicts).length}</td><td>${what}</td></tr>`;
+    return (
+      `<tr data-run="${i + 1}"><td class="num">${i + 1}</td>` +
+      `<td>${esc(s.point.version)}</td><td>${esc(s.point.runAt)}</td>` +
+      `<td class="num">${Object.keys(s.point.verdicts).length}</td><td>${what}</td></tr>`
+    );
   });
   const out = [
     `<section class="implementation" data-implementation="${esc(name)}">`,
     `<h2 id="impl-${index}">${esc(name)}</h2>`,
-    `<table class="runs"><thead><tr><th>#</th><th>Version</th><th>Run at</th><th>Cases in the run</th><th>Verdict changes</th></tr></thead><tbody>${runs.join('')}</tbody></table>`,
+    '<table class="runs"><thead><tr><th>#</th><th>Version</th><th>Run at</th>' +
+      '<th>Cases in the run</th><th>Verdict changes</th></tr></thead>' +
+      `<tbody>${runs.join('')}</tbody></table>`,
   ];
   steps.forEach((s, i) => {
     if (changed(s) === 0) return;
     const before = steps[i - 1]!.point;
     out.push(
-      `<h3 id="impl-${index}-run-${i + 1}">${esc(before.version)} <span class="note">(${esc(before.runAt)})</span> → ${esc(s.point.version)} <span class="note">(${esc(s.point.runAt)})</span> · ${s.step}: ` +
+      `<h3 id="impl-${index}-run-${i + 1}">${esc(before.version)} <span class="note">(${esc(before.runAt)})</span> → ` +
+        `${esc(s.point.version)} <span class="note">(${esc(s.point.runAt)})</span> · ${s.step}: ` +
         `<span class="regression">${plural(s.regressions.length, 'regression', 'regressions')}</span>, ` +
-        `<span class="fix">${plural(s.fixes.length, 'fix', 'fixes')}</span>${s.other.length ? `, ${plural(s.other.length, 'other change', 'other changes')}` : ''}</h3>`,
+        `<span class="fix">${plural(s.fixes.length, 'fix', 'fixes')}</span>` +
+        `${s.other.length ? `, ${plural(s.other.length, 'other change', 'other changes')}` : ''}</h3>`,
     );
     const rows = [
       ...changeRows('regression', s.regressions),
@@ -142,7 +154,8 @@ function implementationSection(name: string, points: readonly HistoryPoint[], in
       ...changeRows('changed', s.other),
     ];
     out.push(
-      `<table class="changes"><thead><tr><th>Case</th><th>Change</th><th>Before</th><th>After</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+      '<table class="changes"><thead><tr><th>Case</th><th>Change</th><th>Before</th><th>After</th></tr></thead>' +
+        `<tbody>${rows.join('\n')}</tbody></table>`,
     );
   });
   if (steps.length > 1 && steps.every((s) => changed(s) === 0))
@@ -157,8 +170,11 @@ export function renderHistoryPage(title: string, generatedAt: string, points: re
   const toc = ordered.map(([name], i) => `<a href="#impl-${i}">${esc(name)}</a>`).join(' · ');
   const sections = ordered.map(([name, list], i) => implementationSection(name, list, i));
   const body =
-    `<h1>${esc(title)} · history</h1><p class="meta">Generated ${esc(generatedAt)}. Verdict changes only: each stored run is compared with the verdict ` +
-    `each of its cases had when last seen (a case seen for the first time, or left out of a run, is not a change). Regressions (to a worse verdict) in red, fixes in green; ` +
+    `<h1>${esc(title)} · history</h1>` +
+    `<p class="meta">Generated ${esc(generatedAt)}. Verdict changes only: ` +
+    'each stored run is compared with the verdict ' +
+    'each of its cases had when last seen (a case seen for the first time, or left out of a run, is not a change). ' +
+    'Regressions (to a worse verdict) in red, fixes in green; ' +
     `order OK &gt; NON-STRICT &gt; INFORMATIONAL &gt; UNIMPLEMENTED &gt; FAILED, then the close verdict.</p>` +
     (toc ? `<p>${toc}</p>` : '') +
     (sections.length ? sections.join('\n') : '<p class="note">No stored runs yet.</p>');

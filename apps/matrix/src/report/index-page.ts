@@ -20,7 +20,8 @@ function legend(): string {
     `<p class="legend">${outcomes} — the first three pass; a close other than OK or INFORMATIONAL fails the case, ` +
     `and so does a connection that never opened (NOT OPENED). Close marker: ${closes}. ` +
     `A cell’s small number is its case time (connection open to end of the case). ` +
-    `A group row shows passed/judged per implementation (UNIMPLEMENTED and not-played cases are not judged); it is red only when a case in it failed. ` +
+    'A group row shows passed/judged per implementation ' +
+    '(UNIMPLEMENTED and not-played cases are not judged); it is red only when a case in it failed. ' +
     `<a href="glossary.html">What the words mean</a>.</p>`
   );
 }
@@ -31,14 +32,19 @@ export function renderIndexPage(
 ): string {
   const links = ['<a href="history.html">History</a>', '<a href="glossary.html">Glossary</a>'];
   if (opts.hasBench) links.push('<a href="bench.html">Benchmarks</a>');
-  const body = `<header>
-<h1>${esc(opts.title)}</h1>
-<p class="meta">Generated ${esc(opts.generatedAt)} · ${model.caseIds.length} cases × ${model.columns.length} implementations · <span class="links">${links.join(' · ')}</span></p>
-<div class="wide">${renderSummary(model)}</div>
-${legend()}
-<details id="counts"><summary>Verdict counts per implementation</summary><div class="wide">${renderImplementationTotals(model)}</div></details>
-<label class="filter"><input type="checkbox" id="only-issues"> Only cases with an outcome other than OK</label>
-</header>
-${renderGrid(model)}`;
+  const body = [
+    '<header>',
+    `<h1>${esc(opts.title)}</h1>`,
+    `<p class="meta">Generated ${esc(opts.generatedAt)} · ` +
+      `${model.caseIds.length} cases × ${model.columns.length} implementations · ` +
+      `<span class="links">${links.join(' · ')}</span></p>`,
+    `<div class="wide">${renderSummary(model)}</div>`,
+    legend(),
+    '<details id="counts"><summary>Verdict counts per implementation</summary>' +
+      `<div class="wide">${renderImplementationTotals(model)}</div></details>`,
+    '<label class="filter"><input type="checkbox" id="only-issues"> Only cases with an outcome other than OK</label>',
+    '</header>',
+    renderGrid(model),
+  ].join('\n');
   return page({ title: opts.title, root: '', body, bodyClass: 'index' });
 }

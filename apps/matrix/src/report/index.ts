@@ -73,7 +73,8 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
   ];
   if (hasBench) {
     const nav =
-      '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a><a href="glossary.html">Glossary</a></nav>';
+      '<nav class="top"><a href="index.html">← Matrix</a><a href="history.html">History</a>' +
+      '<a href="glossary.html">Glossary</a></nav>';
     files.push([
       path.join(outDir, 'bench.html'),
       () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! }),

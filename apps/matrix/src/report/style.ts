@@ -1,4 +1,7 @@
-/** The one stylesheet of the report (style.css), shared by every page. */
+/**
+ * The one stylesheet of the report (style.css), shared by every page. A backslash at the end of a line continues the
+ * line (a template literal's line continuation): the CSS text holds the rule on one line.
+ */
 export const STYLE_CSS = `
 :root { --ok: #6cc070; --non-strict: #b3da7c; --informational: #cdeacb; --unimplemented: #c9bde0; --failed: #e4605e;
   --down: repeating-linear-gradient(45deg, #f1f1f1, #f1f1f1 5px, #e2e2e2 5px, #e2e2e2 10px);
@@ -17,7 +20,8 @@ th, td { border: 1px solid var(--line); padding: .2rem .45rem; text-align: left;
 thead th { background: var(--head); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
-pre { background: #f6f8fa; border: 1px solid var(--line); padding: .6rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+pre { background: #f6f8fa; border: 1px solid var(--line); padding: .6rem; overflow-x: auto; white-space: pre-wrap; \
+word-break: break-all; }
 .more { color: var(--muted); font-style: italic; white-space: nowrap; }
 .wide { max-width: 100%; overflow-x: auto; }
 
@@ -60,8 +64,10 @@ details#counts summary { cursor: pointer; color: #1f5fa8; }
 .grid-box { overflow: auto; max-width: 100%; border: 1px solid var(--line); }
 table.grid { font-size: 12.5px; border-collapse: separate; border-spacing: 0; margin: 0; }
 table.grid th, table.grid td { border-width: 0 1px 1px 0; }
-table.grid thead th { position: sticky; top: 0; z-index: 2; vertical-align: bottom; min-width: 7.5rem; background: var(--head); }
-table.grid th.case { position: sticky; left: 0; z-index: 1; background: #fff; white-space: nowrap; font-weight: normal; min-width: 5rem; }
+table.grid thead th { position: sticky; top: 0; z-index: 2; vertical-align: bottom; min-width: 7.5rem; \
+background: var(--head); }
+table.grid th.case { position: sticky; left: 0; z-index: 1; background: #fff; white-space: nowrap; \
+font-weight: normal; min-width: 5rem; }
 table.grid thead th.corner { left: 0; z-index: 3; }
 table.grid th.case a { text-decoration: none; }
 table.grid th small { display: block; font-weight: normal; color: var(--muted); }
@@ -78,8 +84,10 @@ td.cell { position: relative; padding: 0; white-space: nowrap; }
 td.cell a { display: block; padding: .15rem .45rem; color: #111; text-decoration: none; }
 td.cell a:hover { outline: 2px solid #1d232a; outline-offset: -2px; }
 td.cell .ms { color: #333; opacity: .75; margin-left: .35rem; font-size: 11px; }
-td.cell .close-mark { font-size: 10px; margin-left: .3rem; padding: 0 .2rem; border-radius: 2px; background: rgba(255,255,255,.6); }
-td.cell::after { content: ""; position: absolute; top: 0; right: 0; border-style: solid; border-width: 0 9px 9px 0; border-color: transparent; }
+td.cell .close-mark { font-size: 10px; margin-left: .3rem; padding: 0 .2rem; border-radius: 2px; \
+background: rgba(255,255,255,.6); }
+td.cell::after { content: ""; position: absolute; top: 0; right: 0; border-style: solid; border-width: 0 9px 9px 0; \
+border-color: transparent; }
 td.cell.c-informational::after { border-right-color: #3d6fa5; }
 td.cell.c-wrong-code::after { border-right-color: #d9731c; }
 td.cell.c-unclean::after { border-right-color: #c99a00; }
@@ -93,8 +101,10 @@ table.totals th.outcome { font-weight: normal; }
 
 /* case page */
 table.kv th { font-weight: normal; background: var(--head); }
-table.mono tbody th, table.mono td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
-table.outcomes tbody th, table.closing tbody th, table.stats tbody th { font-weight: normal; background: var(--head); white-space: nowrap; }
+table.mono tbody th, table.mono td { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; \
+font-size: 12.5px; }
+table.outcomes tbody th, table.closing tbody th, table.stats tbody th { font-weight: normal; background: var(--head); \
+white-space: nowrap; }
 table.outcomes th:target { outline: 3px solid #1f5fa8; outline-offset: -3px; }
 h3.impl { border-top: 1px solid var(--line); padding-top: .4rem; }
 h4 { font-size: .95rem; margin: .6rem 0 .3rem; }

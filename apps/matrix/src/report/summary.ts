@@ -24,7 +24,8 @@ function part(t: Tally, name: string): string {
   const failed = t.failed ? `<strong class="failed-count">${t.failed} FAILED</strong>` : '0 FAILED';
   return (
     `<td class="part s-${status}" data-part="${name}" title="${esc(tallyText(t))}">` +
-    `<span class="passed" data-passed="${passedCount(t)}" data-strict="${passedCount(t, true)}">${passedCount(t)}/${judgedCount(t)} passed</span>` +
+    `<span class="passed" data-passed="${passedCount(t)}" data-strict="${passedCount(t, true)}">` +
+    `${passedCount(t)}/${judgedCount(t)} passed</span>` +
     (name === 'autobahn' ? ` <span class="strict">(${passedCount(t, true)} without NON-STRICT)</span>` : '') +
     (notes.length ? ` <span class="note">· ${esc(notes.join(' · '))}</span>` : '') +
     `</td><td class="num fail s-${t.failed ? 'failed' : 'none'}" data-part="${name}-failed">${failed}</td>`
@@ -35,19 +36,29 @@ function summaryRow(c: ColumnModel): string {
   const name = `<th><a href="#${esc(columnAnchor(c.folder))}">${esc(c.column.label)}</a></th>`;
   const attributes = `data-summary="${esc(c.column.key)}" class="${esc(c.column.status)}"`;
   if (c.byId.size === 0)
-    return `<tr ${attributes}>${name}<td colspan="5" class="part s-not-run">${esc(statusText(c) || 'no results')}</td></tr>`;
+    return (
+      `<tr ${attributes}>${name}` +
+      `<td colspan="5" class="part s-not-run">${esc(statusText(c) || 'no results')}</td></tr>`
+    );
   const { autobahn, handshake } = splitByOrigin(c.byId.values());
   const down = c.column.status === 'ok' ? '' : ` <span class="note">${esc(statusText(c))}</span>`;
   return (
     `<tr ${attributes}>${name}${part(tally(autobahn), 'autobahn')}${part(tally(handshake), 'handshake')}` +
-    `<td class="num" data-summed-case-time="${summedCaseTimeMs(c)}">${esc(formatSeconds(summedCaseTimeMs(c)))}${down}</td></tr>`
+    `<td class="num" data-summed-case-time="${summedCaseTimeMs(c)}">` +
+    `${esc(formatSeconds(summedCaseTimeMs(c)))}${down}</td></tr>`
   );
 }
 
 export function renderSummary(model: ReportModel): string {
   const head =
     '<thead><tr><th>Implementation</th><th>Autobahn cases (1–13)</th><th>failed</th>' +
-    '<th title="Group 0: handshake cases written for wsmatrix, not part of Autobahn|Testsuite">Handshake group 0 (wsmatrix’s own)</th><th>failed</th>' +
-    '<th title="Each case’s time (connection open to end of the case) added up. Cases run side by side, so this is more than the wall time the CLI prints.">Summed case time</th></tr></thead>';
-  return `<table class="summary" id="summary">${head}<tbody>\n${model.columns.map(summaryRow).join('\n')}\n</tbody></table>`;
+    '<th title="Group 0: handshake cases written for wsmatrix, not part of Autobahn|Testsuite">' +
+    'Handshake group 0 (wsmatrix’s own)</th><th>failed</th>' +
+    '<th title="Each case’s time (connection open to end of the case) added up. ' +
+    'Cases run side by side, so this is more than the wall time the CLI prints.">' +
+    'Summed case time</th></tr></thead>';
+  return (
+    `<table class="summary" id="summary">${head}<tbody>\n` +
+    `${model.columns.map(summaryRow).join('\n')}\n</tbody></table>`
+  );
 }

@@ -10,8 +10,8 @@ import type { WireLogEntry } from '@wsmatrix/runner';
 import { esc, truncateText } from './html.js';
 
 /**
- * Octets shown per hex preview; a "…" marks that more followed (the row states the total length). Enough for any frame header
- * (at most 14 octets) and the start of its payload; the decoded frame rows show the payload itself, and the
+ * Octets shown per hex preview; a "…" marks that more followed (the row states the total length). Enough for any frame
+ * header (at most 14 octets) and the start of its payload; the decoded frame rows show the payload itself, and the
  * report stays small enough to keep for every case.
  */
 export const HEX_PREVIEW_OCTETS = 16;
@@ -52,7 +52,9 @@ function isHexDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-/** Hex octets, spaced, bounded to HEX_PREVIEW_OCTETS, with "…" when there were more (the row states how many in all). */
+/**
+ * Hex octets, spaced, bounded to HEX_PREVIEW_OCTETS, with "…" when there were more (the row states how many in all).
+ */
 function renderHex(length: number, hex: string): string {
   // The logged preview is hex digits, possibly followed by " ..."; take leading hex digits only.
   let digits = 0;
@@ -98,7 +100,8 @@ function frameRow(e: unknown[], dir: 'TX' | 'RX'): RowParts {
   }
   const detail =
     `<b>${esc(opcodeName(opcode))}</b> frame · FIN ${yesNo(fin)} · RSV ${rsvText(rsv)} · mask ${maskText} · ` +
-    `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ` · ${extras.join(' · ')}` : ''}<br>${renderPayload(length, data)}`;
+    `payload ${Number.isFinite(length) ? length : '?'} octets${extras.length ? ` · ${extras.join(' · ')}` : ''}` +
+    `<br>${renderPayload(length, data)}`;
   return { dir, detail };
 }
 
