@@ -87,18 +87,22 @@ describe('JUnit XML', () => {
     expect(xml).toMatch(/<testcase classname="core" name="1\.1\.2 [^"]+" time="0">/);
   });
 
-  it("caseFailed follows the runner's rule: FAILED behavior, a close verdict other than OK/INFORMATIONAL, or no connection", () => {
-    expect(
-      caseFailed({
-        behavior: 'OK',
-        behaviorClose: 'OK',
-        connectFailure: { kind: 'handshake-timeout', message: 'no 101' },
-      }),
-    ).toBe(true);
-    expect(caseFailed({ behavior: 'OK', behaviorClose: 'OK', connectFailure: null })).toBe(false);
-    expect(caseFailed({ behavior: 'FAILED', behaviorClose: 'OK' })).toBe(true);
-    expect(caseFailed({ behavior: 'OK', behaviorClose: 'WRONG CODE' })).toBe(true);
-    expect(caseFailed({ behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' })).toBe(false);
-    expect(caseFailed({ behavior: 'UNIMPLEMENTED', behaviorClose: 'OK' })).toBe(false);
-  });
+  it(
+    "caseFailed follows the runner's rule: FAILED behavior, " +
+      'a close verdict other than OK/INFORMATIONAL, or no connection',
+    () => {
+      expect(
+        caseFailed({
+          behavior: 'OK',
+          behaviorClose: 'OK',
+          connectFailure: { kind: 'handshake-timeout', message: 'no 101' },
+        }),
+      ).toBe(true);
+      expect(caseFailed({ behavior: 'OK', behaviorClose: 'OK', connectFailure: null })).toBe(false);
+      expect(caseFailed({ behavior: 'FAILED', behaviorClose: 'OK' })).toBe(true);
+      expect(caseFailed({ behavior: 'OK', behaviorClose: 'WRONG CODE' })).toBe(true);
+      expect(caseFailed({ behavior: 'INFORMATIONAL', behaviorClose: 'INFORMATIONAL' })).toBe(false);
+      expect(caseFailed({ behavior: 'UNIMPLEMENTED', behaviorClose: 'OK' })).toBe(false);
+    },
+  );
 });

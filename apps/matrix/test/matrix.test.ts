@@ -92,28 +92,31 @@ describe('wsmatrix matrix', () => {
     expect(xml).toContain('failures="0"');
   });
 
-  it('diff between two stored runs of one release says nothing changed; across implementations it lists changes', async () => {
-    const wsDir = path.join(dir, 'results', 'ws');
-    const [version] = await readdir(wsDir);
-    const same = await runMain(['diff', path.join(wsDir, version!), path.join(wsDir, version!)]);
-    expect(same.code).toBe(0);
-    expect(same.stdout).toMatch(/^no verdict changed/);
-    // core is OK on 6.4.1 where ws is NON-STRICT: going from core to ws is a regression (exit 1).
-    const worse = await runMain([
-      'diff',
-      path.join(dir, 'results', 'wsmatrix-core', '0.1.0'),
-      path.join(wsDir, version!),
-    ]);
-    expect(worse.code).toBe(1);
-    expect(worse.stdout).toMatch(/6\.4\.1 +OK → NON-STRICT/);
-    const better = await runMain([
-      'diff',
-      path.join(wsDir, version!),
-      path.join(dir, 'results', 'wsmatrix-core', '0.1.0'),
-    ]);
-    expect(better.code).toBe(0);
-    expect(better.stdout).toMatch(/fixes:\n +6\.4\.1 +NON-STRICT → OK/);
-  });
+  it(
+    'diff between two stored runs of one release says nothing changed; ' + 'across implementations it lists changes',
+    async () => {
+      const wsDir = path.join(dir, 'results', 'ws');
+      const [version] = await readdir(wsDir);
+      const same = await runMain(['diff', path.join(wsDir, version!), path.join(wsDir, version!)]);
+      expect(same.code).toBe(0);
+      expect(same.stdout).toMatch(/^no verdict changed/);
+      // core is OK on 6.4.1 where ws is NON-STRICT: going from core to ws is a regression (exit 1).
+      const worse = await runMain([
+        'diff',
+        path.join(dir, 'results', 'wsmatrix-core', '0.1.0'),
+        path.join(wsDir, version!),
+      ]);
+      expect(worse.code).toBe(1);
+      expect(worse.stdout).toMatch(/6\.4\.1 +OK → NON-STRICT/);
+      const better = await runMain([
+        'diff',
+        path.join(wsDir, version!),
+        path.join(dir, 'results', 'wsmatrix-core', '0.1.0'),
+      ]);
+      expect(better.code).toBe(0);
+      expect(better.stdout).toMatch(/fixes:\n +6\.4\.1 +NON-STRICT → OK/);
+    },
+  );
 
   it('diff of a missing folder is a usage error', async () => {
     const r = await runMain(['diff', path.join(dir, 'nope'), path.join(dir, 'nope2')]);
@@ -134,7 +137,8 @@ describe('results folders per configured variant', () => {
 });
 
 describe('a target that cannot run here', () => {
-  it('is one line on stderr, a column labelled by its name alone ("unavailable" is its status, not its version)', async () => {
+  it('is one line on stderr, ' +
+    'a column labelled by its name alone ("unavailable" is its status, not its version)', async () => {
     const dir = await tempDir('unavailable');
     // Without a PATH there is no C compiler: wslay cannot be built.
     const cli = startCli(

@@ -78,7 +78,8 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     await browser?.close();
   });
 
-  it('opens on the grid: summary lines above it, the grid in the first screen, the header row stays put while it scrolls', async () => {
+  it('opens on the grid: summary lines above it, the grid in the first screen, ' +
+    'the header row stays put while it scrolls', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(indexUrl);
     const rows = await page.locator('#grid tr[data-case]').count();
@@ -161,7 +162,7 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     const log = page.locator('[data-section="wire-log"][data-column="core"] table.wirelog');
     expect(await log.locator('tbody tr').count()).toBeGreaterThan(3);
     // The 125-octet text frame the runner sent is in the log, decoded, and its header octets are shown in hex.
-    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text is wanted
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; rendered text wanted
     const logText = await log.innerText();
     expect(logText).toMatch(/TEXT/);
     expect(logText).toMatch(/\b81 fd\b/i);

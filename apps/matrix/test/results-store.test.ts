@@ -67,30 +67,33 @@ describe('results store: a run merges into its release case by case', () => {
     expect(summary.options).toEqual({ socketLayer: 'net' });
   });
 
-  it('interrupted and target-down cases never replace a stored verdict, and the run file says which they were', async () => {
-    const root = await tempDir('store');
-    const dir = await saveRun(root, info('2026-01-01T00:00:00.000Z'), 'x', [
-      result('1.1.1', 'OK'),
-      result('1.1.2', 'OK'),
-      result('1.1.3', 'OK'),
-    ]);
-    await saveRun(root, info('2026-01-02T00:00:00.000Z'), 'x', [result('1.1.1', 'NON-STRICT'), down('1.1.2')], {
-      interrupted: ['1.1.3'],
-      interruptedBy: 'SIGINT',
-    });
-    const index = await readJson<Index>(path.join(dir, 'index.json'));
-    expect(Object.fromEntries(Object.entries(index.x!).map(([id, e]) => [id, e.behavior]))).toEqual({
-      '1.1.1': 'NON-STRICT',
-      '1.1.2': 'OK',
-      '1.1.3': 'OK',
-    });
-    const runs = (await readdir(path.join(dir, 'runs'))).sort();
-    const last = await readJson<StoredRun>(path.join(dir, 'runs', runs[1]!));
-    expect(last.verdicts).toEqual({ '1.1.1': 'NON-STRICT' });
-    expect(last.targetDown).toEqual(['1.1.2']);
-    expect(last.interrupted).toEqual(['1.1.3']);
-    expect(last.interruptedBy).toBe('SIGINT');
-  });
+  it(
+    'interrupted and target-down cases never replace a stored verdict, ' + 'and the run file says which they were',
+    async () => {
+      const root = await tempDir('store');
+      const dir = await saveRun(root, info('2026-01-01T00:00:00.000Z'), 'x', [
+        result('1.1.1', 'OK'),
+        result('1.1.2', 'OK'),
+        result('1.1.3', 'OK'),
+      ]);
+      await saveRun(root, info('2026-01-02T00:00:00.000Z'), 'x', [result('1.1.1', 'NON-STRICT'), down('1.1.2')], {
+        interrupted: ['1.1.3'],
+        interruptedBy: 'SIGINT',
+      });
+      const index = await readJson<Index>(path.join(dir, 'index.json'));
+      expect(Object.fromEntries(Object.entries(index.x!).map(([id, e]) => [id, e.behavior]))).toEqual({
+        '1.1.1': 'NON-STRICT',
+        '1.1.2': 'OK',
+        '1.1.3': 'OK',
+      });
+      const runs = (await readdir(path.join(dir, 'runs'))).sort();
+      const last = await readJson<StoredRun>(path.join(dir, 'runs', runs[1]!));
+      expect(last.verdicts).toEqual({ '1.1.1': 'NON-STRICT' });
+      expect(last.targetDown).toEqual(['1.1.2']);
+      expect(last.interrupted).toEqual(['1.1.3']);
+      expect(last.interruptedBy).toBe('SIGINT');
+    },
+  );
 
   it('every run is kept as its own file, two runs at the same time included (nothing is pruned)', async () => {
     const root = await tempDir('store');

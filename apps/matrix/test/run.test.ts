@@ -114,7 +114,8 @@ describe('wsmatrix run: usage errors exit 2 with one line', () => {
 });
 
 describe('wsmatrix run: real runs', () => {
-  it('a server that cannot be reached: one line on stderr, rows that say "target down" (summary, JUnit, JSON), exit code 3', async () => {
+  it('a server that cannot be reached: one line on stderr, ' +
+    'rows that say "target down" (summary, JUnit, JSON), exit code 3', async () => {
     const out = await tempDir('run');
     const junit = path.join(out, 'junit.xml');
     const port = await unusedPort();
@@ -309,7 +310,8 @@ describe('wsmatrix run: real runs', () => {
     }
   }, 60000);
 
-  it('our core passes every group 0 handshake case (OK, or INFORMATIONAL where the RFC leaves the choice)', async () => {
+  it('our core passes every group 0 handshake case ' +
+    '(OK, or INFORMATIONAL where the RFC leaves the choice)', async () => {
     const out = await tempDir('run');
     const r = await runMain(['run', '--targets', 'core', '--cases', '0.*', '--out', out]);
     expect(r.code).toBe(0);

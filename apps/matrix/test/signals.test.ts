@@ -60,49 +60,53 @@ describe.skipIf(skip)(`signals end every child process${skipNote}`, { timeout: S
     expect(cli.stdout()).not.toMatch(/target down/);
   });
 
-  it('SIGTERM to matrix: the target stops, the finished cases merge into the stored release, interrupted ones keep their verdicts', async () => {
-    const dir = await tempDir('signals');
-    const results = path.join(dir, 'results');
-    const version = getAnyTarget('wslay').version;
-    const release = path.join(results, 'wslay', version);
-    await cp(path.join(REPO, 'matrix', 'results', 'wslay', version), release, { recursive: true });
-    const before = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as Index;
-    const runsBefore = await readdir(path.join(release, 'runs'));
+  it(
+    'SIGTERM to matrix: the target stops, the finished cases merge into the stored release, ' +
+      'interrupted ones keep their verdicts',
+    async () => {
+      const dir = await tempDir('signals');
+      const results = path.join(dir, 'results');
+      const version = getAnyTarget('wslay').version;
+      const release = path.join(results, 'wslay', version);
+      await cp(path.join(REPO, 'matrix', 'results', 'wslay', version), release, { recursive: true });
+      const before = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as Index;
+      const runsBefore = await readdir(path.join(release, 'runs'));
 
-    const cli = startCli([
-      'matrix',
-      '--targets',
-      'wslay',
-      '--cases',
-      '1.*,9.*',
-      '--results',
-      results,
-      '--report',
-      path.join(dir, 'report'),
-    ]);
-    await cli.waitFor(/wslay: wslay \S+ on ws:/);
-    await cli.waitFor(/wslay [1-9]\d*\/\d+/);
-    const children = descendants(cli.pid);
-    expect(childrenRunning(cli.pid, /wslay-echo/).length).toBeGreaterThanOrEqual(1);
-    process.kill(cli.pid, 'SIGTERM');
-    expect(await cli.exited).toBe(143);
-    expect(await survivors(children)).toEqual([]);
+      const cli = startCli([
+        'matrix',
+        '--targets',
+        'wslay',
+        '--cases',
+        '1.*,9.*',
+        '--results',
+        results,
+        '--report',
+        path.join(dir, 'report'),
+      ]);
+      await cli.waitFor(/wslay: wslay \S+ on ws:/);
+      await cli.waitFor(/wslay [1-9]\d*\/\d+/);
+      const children = descendants(cli.pid);
+      expect(childrenRunning(cli.pid, /wslay-echo/).length).toBeGreaterThanOrEqual(1);
+      process.kill(cli.pid, 'SIGTERM');
+      expect(await cli.exited).toBe(143);
+      expect(await survivors(children)).toEqual([]);
 
-    const after = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as Index;
-    expect(Object.keys(after.wslay!).length).toBe(Object.keys(before.wslay!).length);
-    const runFile = (await readdir(path.join(release, 'runs'))).find((f) => !runsBefore.includes(f))!;
-    const run = JSON.parse(await readFile(path.join(release, 'runs', runFile), 'utf8')) as {
-      verdicts: Record<string, string>;
-      interrupted: string[];
-      interruptedBy: string;
-    };
-    expect(run.interruptedBy).toBe('SIGTERM');
-    expect(Object.keys(run.verdicts).length).toBeGreaterThan(0);
-    expect(run.interrupted.length).toBeGreaterThan(0);
-    for (const id of run.interrupted) expect(after.wslay![id]).toEqual(before.wslay![id]);
-    // The report was written, with the column saying what happened.
-    expect(await readFile(path.join(dir, 'report', 'index.html'), 'utf8')).toContain('interrupted by SIGTERM');
-  });
+      const after = JSON.parse(await readFile(path.join(release, 'index.json'), 'utf8')) as Index;
+      expect(Object.keys(after.wslay!).length).toBe(Object.keys(before.wslay!).length);
+      const runFile = (await readdir(path.join(release, 'runs'))).find((f) => !runsBefore.includes(f))!;
+      const run = JSON.parse(await readFile(path.join(release, 'runs', runFile), 'utf8')) as {
+        verdicts: Record<string, string>;
+        interrupted: string[];
+        interruptedBy: string;
+      };
+      expect(run.interruptedBy).toBe('SIGTERM');
+      expect(Object.keys(run.verdicts).length).toBeGreaterThan(0);
+      expect(run.interrupted.length).toBeGreaterThan(0);
+      for (const id of run.interrupted) expect(after.wslay![id]).toEqual(before.wslay![id]);
+      // The report was written, with the column saying what happened.
+      expect(await readFile(path.join(dir, 'report', 'index.html'), 'utf8')).toContain('interrupted by SIGTERM');
+    },
+  );
 
   it('SIGHUP to serve: the external server stops and serve exits 0', async () => {
     const cli = startCli(['serve', 'python-websockets', '--port', '0']);
