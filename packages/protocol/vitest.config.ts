@@ -1,9 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { sharedConfig } from '../../vitest.shared.ts';
 
-// Per-test and hook timeouts are safety nets against hangs on a loaded machine, never measurements.
-export default defineConfig({
-  test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-  },
-});
+export default sharedConfig;

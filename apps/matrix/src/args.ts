@@ -44,6 +44,8 @@ export interface PositionalSpec {
   /** Default true. */
   required?: boolean;
   choices?: readonly string[];
+  /** The last positional only: takes every remaining argument (all of them in ParsedArgs.variadic). */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -74,6 +76,8 @@ export interface ParsedArgs<S extends CommandSpec> {
   positionals: Record<S['positionals'][number]['name'], string>;
   flags: ParsedFlags<S>;
   help: boolean;
+  /** Every value of a variadic last positional (empty when there is none). */
+  variadic: string[];
 }
 
 const HELP_FLAGS = new Set(['-h', '--help']);
@@ -186,12 +190,13 @@ export function parseArgs<S extends CommandSpec>(spec: S, argv: readonly string[
       checkChoice(p.name, value, p.choices);
       named[p.name] = value;
     });
-    if (positionals.length > spec.positionals.length) {
+    if (positionals.length > spec.positionals.length && !spec.positionals.at(-1)?.variadic) {
       throw new UsageError(`unexpected argument "${positionals[spec.positionals.length]}" for "${spec.name}"`);
     }
   }
 
-  return { positionals: named, flags: flags as ParsedFlags<S>, help } as ParsedArgs<S>;
+  const variadic = spec.positionals.at(-1)?.variadic ? positionals.slice(spec.positionals.length - 1) : [];
+  return { positionals: named, flags: flags as ParsedFlags<S>, help, variadic } as ParsedArgs<S>;
 }
 
 function flagList(spec: CommandSpec): string[] {
@@ -218,7 +223,9 @@ function defaultNote(flag: FlagSpec): string {
 
 /** Multi-line usage for one command. */
 export function formatCommandUsage(spec: CommandSpec, program = 'wsmatrix'): string {
-  const pos = spec.positionals.map((p) => (p.required === false ? `[${p.name}]` : `<${p.name}>`)).join(' ');
+  const pos = spec.positionals
+    .map((p) => `${p.required === false ? `[${p.name}]` : `<${p.name}>`}${p.variadic ? '…' : ''}`)
+    .join(' ');
   const lines = [`Usage: ${program} ${spec.name}${pos ? ` ${pos}` : ''} [flags]`, '', spec.summary, ''];
   if (spec.positionals.length) {
     lines.push('Arguments:');

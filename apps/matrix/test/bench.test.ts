@@ -33,14 +33,14 @@ describe('wsmatrix bench: bad input is a UsageError (one line, exit 2)', () => {
 });
 
 describe('wsmatrix bench --runtime', () => {
-  it('defaults to bundle and takes tsx', () => {
-    expect(parseArgs(benchSpec, []).flags.runtime).toBe('bundle');
+  it('defaults to dist and takes tsx', () => {
+    expect(parseArgs(benchSpec, []).flags.runtime).toBe('dist');
     expect(parseArgs(benchSpec, ['--runtime', 'tsx']).flags.runtime).toBe('tsx');
-    expect(parseArgs(benchSpec, ['--runtime=bundle']).flags.runtime).toBe('bundle');
+    expect(parseArgs(benchSpec, ['--runtime=dist']).flags.runtime).toBe('dist');
   });
   it('names the choices when the value is unknown', () => {
     expect(() => parseArgs(benchSpec, ['--runtime', 'node'])).toThrow(
-      'unknown value for --runtime "node" (expected one of: bundle, tsx)',
+      'unknown value for --runtime "node" (expected one of: dist, tsx)',
     );
   });
 });

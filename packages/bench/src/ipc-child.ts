@@ -1,20 +1,38 @@
 /**
- * What the driver does with every child process it starts (server, load generator): keep the tail
- * of its stderr for error messages, send it requests over IPC and match their replies, and stop it.
+ * What the driver does with every child process it starts (server, load generator): keep its stderr
+ * (bounded) for error messages, send it requests over IPC and match their replies, and stop it.
  */
 import type { ChildProcess } from 'node:child_process';
 
-/** Keeps the tail of a child's stderr (never all of it); the returned function gives its last line. */
-export function stderrTail(child: ChildProcess): () => string {
-  let tail = '';
-  child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4096)));
-  return () => tail.trim().split('\n').pop() ?? '';
+/** How much of a child's stderr is kept for an error message: enough for a stack trace, never unbounded. */
+export const STDERR_KEPT_CHARS = 8192;
+
+/**
+ * Keeps what a child writes on stderr (its last STDERR_KEPT_CHARS characters); the returned function gives
+ * all of it, trimmed, with a note when the start was cut off: a failure is shown whole, not its last line.
+ */
+export function stderrText(child: ChildProcess): () => string {
+  let kept = '';
+  let cut = false;
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    kept += d;
+    if (kept.length > STDERR_KEPT_CHARS) {
+      kept = kept.slice(-STDERR_KEPT_CHARS);
+      cut = true;
+    }
+  });
+  return () => {
+    const text = kept.trim();
+    if (text === '') return '(nothing on stderr)';
+    return cut ? `[… earlier output cut]\n${text}` : text;
+  };
 }
 
 export interface RequestErrors {
   /** Names a request in the timeout error: "<what> timed out after N ms". */
   what: string;
-  /** The error when the child exits before replying (say what it last wrote on stderr, if anything). */
+  /** The error when the child exits before replying (say what it wrote on stderr). */
   exited(code: number | null): string;
 }
 

@@ -1,42 +1,50 @@
 /**
  * Starting the server and client processes, under `taskset -c CPUS` when pinned (taskset execs node, so
- * the pid we get is node's own). Runtime 'bundle': the entries bundled to plain JS (process-bundle.ts),
- * our code measured as deployed, like ws and uWS; 'tsx': the entries as they are, through tsx for .ts.
+ * the pid we get is node's own). Runtime 'dist': the compiled entries in this package's dist/ with plain
+ * node, our code measured as deployed, like ws and uWS; 'tsx': the TypeScript sources through tsx, with
+ * the other workspace packages' sources too (inside the repository only: src/ is not published).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from '@wsmatrix/targets';
 import type { JobResult, RunJobOptions } from './load/run-job.js';
 import type { LoadJob } from './load/types.js';
 import { allocatorEnv, type MallocMode } from './allocator.js';
-import { bundleProcessEntries, type ProcessBundle } from './process-bundle.js';
-import { ipcRequester, stderrTail, stopChild } from './ipc-child.js';
+import { ipcRequester, stderrText, stopChild } from './ipc-child.js';
 
-export const PROCESS_RUNTIMES = ['bundle', 'tsx'] as const;
+export const PROCESS_RUNTIMES = ['dist', 'tsx'] as const;
 export type ProcessRuntime = (typeof PROCESS_RUNTIMES)[number];
 
-/** This package's folder: children run from here, so `--import tsx` resolves through its node_modules. */
+/**
+ * This package's folder, found from this module whether it runs as src/processes.ts or dist/processes.js;
+ * children run from here, so `--import tsx` resolves through its node_modules.
+ */
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-/** An entry as it is: its source file and the loader flags node needs for it (`--import tsx` for .ts). */
-function entryPath(name: string): { file: string; loader: string[] } {
-  const ts = import.meta.url.endsWith('.ts');
-  const file = fileURLToPath(new URL(`./${name}${ts ? '.ts' : '.js'}`, import.meta.url));
-  return { file, loader: ts ? ['--import', 'tsx'] : [] };
+/** A process entry's file for `runtime`, and the node flags it needs. */
+export function processEntry(name: string, runtime: ProcessRuntime): { file: string; nodeFlags: string[] } {
+  if (runtime === 'dist') return { file: join(PACKAGE_DIR, 'dist', `${name}.js`), nodeFlags: [] };
+  return {
+    file: join(PACKAGE_DIR, 'src', `${name}.ts`),
+    nodeFlags: ['--conditions=@wsmatrix/source', '--import', 'tsx'],
+  };
 }
 
-/**
- * The server, the load generator and its worker thread bundled together into one fresh folder (the
- * client finds the worker as ./share-worker.js beside it).
- */
-export function bundleBenchProcesses(): Promise<ProcessBundle> {
-  return bundleProcessEntries({
-    'server-process': entryPath('server-process').file,
-    'client-process': entryPath('client-process').file,
-    'share-worker': entryPath('load/share-worker').file,
-  });
+/** Throws one clear line when `runtime`'s entries are absent (not built, or sources not shipped). */
+export function checkProcessEntries(runtime: ProcessRuntime): void {
+  for (const name of ['server-process', 'client-process']) {
+    const { file } = processEntry(name, runtime);
+    if (existsSync(file)) continue;
+    throw new Error(
+      runtime === 'dist'
+        ? `the benchmark's processes are not built (${file} missing): run \`npm run build\``
+        : `runtime tsx needs the TypeScript sources (${file} missing), found only inside the repository`,
+    );
+  }
 }
 
 export interface SpawnOptions {
@@ -44,13 +52,13 @@ export interface SpawnOptions {
   cpus?: string;
   /** C allocator settings (default 'steady', see allocator.ts). */
   malloc?: MallocMode;
-  /** Run the entries of this bundle; undefined: the entries as they are (runtime 'tsx'). */
-  bundle?: ProcessBundle;
+  /** How the entries run (default 'dist'). */
+  runtime?: ProcessRuntime;
 }
 
 function spawnNode(entry: string, args: readonly string[], opts: SpawnOptions, ipc: boolean): ChildProcess {
-  const { file, loader } = opts.bundle ? { file: opts.bundle.file(entry), loader: [] } : entryPath(entry);
-  const node = [process.execPath, ...loader, file, ...args];
+  const { file, nodeFlags } = processEntry(entry, opts.runtime ?? 'dist');
+  const node = [process.execPath, ...nodeFlags, file, ...args];
   const [command, ...commandArgs] = opts.cpus === undefined ? node : ['taskset', '-c', opts.cpus, ...node];
   const child = spawn(command!, commandArgs, {
     cwd: PACKAGE_DIR,
@@ -86,11 +94,15 @@ const START_TIMEOUT_MS = 20000;
 export async function startServerProcess(target: string, opts: SpawnOptions = {}): Promise<ServerProcess> {
   const child = spawnNode('server-process', [target], opts, false);
   const exited = once(child, 'exit');
-  const lastError = stderrTail(child);
+  const stderr = stderrText(child);
   const listening = new Promise<ServerInfo>((resolve, reject) => {
     const fail = (why: string): void => reject(new Error(`server ${target} ${why}`));
     setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS).unref();
-    child.once('exit', (code) => fail(`exited (${code}) before listening: ${lastError()}`));
+    child.once('exit', (code) => {
+      // Its stderr may still be arriving: read to its end first (a grandchild holding it open gets 1 s).
+      const read = Promise.race([once(child.stderr!, 'end'), new Promise((r) => setTimeout(r, 1000).unref())]);
+      void read.then(() => fail(`exited (${code}) before listening; its stderr:\n${stderr()}`));
+    });
     // Its first line says where it listens; reading goes on, so later output never blocks it.
     createInterface({ input: child.stdout! }).once('line', (line) => {
       try {
@@ -117,12 +129,12 @@ export interface ClientProcess {
 export async function startClientProcess(opts: SpawnOptions = {}): Promise<ClientProcess> {
   const child = spawnNode('client-process', [], opts, true);
   const exited = once(child, 'exit');
-  const lastError = stderrTail(child);
+  const stderr = stderrText(child);
   child.stdout!.resume();
   await once(child, 'spawn');
   const request = ipcRequester<{ job: LoadJob; options: RunJobOptions }, JobResult>(child, 'result', {
     what: 'load job',
-    exited: (code) => `load generator exited (${code}): ${lastError()}`,
+    exited: (code) => `load generator exited (${code}); its stderr:\n${stderr()}`,
   });
   return {
     pid: child.pid!,

@@ -126,7 +126,7 @@ export interface BenchResult {
     malloc?: string;
     /** Unmeasured seconds per workload × target before the first run (0: none; absent in older results). */
     warmupRoundSec?: number;
-    /** How the processes ran our code: 'bundle' (plain JS) or 'tsx' (absent in older results: tsx). */
+    /** How the processes ran our code: 'dist' (compiled JS), 'bundle' (older: esbuild) or 'tsx' (absent: tsx). */
     runtime?: string;
   };
   targets: BenchTarget[];

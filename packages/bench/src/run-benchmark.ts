@@ -6,7 +6,7 @@
 import { DEFAULT_MAX_HOLD_MS } from './load/run-job.js';
 import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine.js';
 import {
-  bundleBenchProcesses,
+  checkProcessEntries,
   type ClientProcess,
   type ProcessRuntime,
   type ServerProcess,
@@ -46,7 +46,7 @@ export interface BenchOptions {
   minCompleted?: number;
   /** C allocator settings of every process. Default 'steady' (see allocator.ts). */
   malloc?: MallocMode;
-  /** 'bundle' (default): our code bundled to plain JS by esbuild, as deployed; 'tsx': the TypeScript sources. */
+  /** 'dist' (default): our compiled JavaScript with plain node, as deployed; 'tsx': the TypeScript sources. */
   runtime?: ProcessRuntime;
   /** Progress lines (no trailing newline). */
   onProgress?: (line: string) => void;
@@ -71,23 +71,23 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const progress = options.onProgress ?? (() => {});
   const quietWaitMs = options.quietWaitMs ?? 10000;
   const malloc = options.malloc ?? 'steady';
-  const runtime = options.runtime ?? 'bundle';
+  const runtime = options.runtime ?? 'dist';
 
   const machine = describeMachine();
   const pinning = planPinning(allowedCpus(), hasTaskset(), options.pin ?? true);
   progress(`machine: ${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}; ${pinning.note}`);
   progress(describeMalloc(malloc));
-  const bundle = runtime === 'bundle' ? await bundleBenchProcesses() : undefined;
-  progress(bundle ? `processes: plain JS bundled into ${bundle.dir}` : 'processes: TypeScript sources through tsx');
+  checkProcessEntries(runtime);
+  progress(runtime === 'dist' ? 'processes: compiled JavaScript (dist/)' : 'processes: TypeScript sources through tsx');
   const servers = new Map<string, ServerProcess>();
   let client: ClientProcess | undefined;
   try {
-    client = await startClientProcess({ cpus: pinning.clientCpus, malloc, bundle });
+    client = await startClientProcess({ cpus: pinning.clientCpus, malloc, runtime });
     const targets: BenchTarget[] = [];
     for (const name of targetNames) {
       const deflate = isDeflateTarget(name) ? { deflate: true } : {};
       try {
-        const server = await startServerProcess(name, { cpus: pinning.serverCpus, malloc, bundle });
+        const server = await startServerProcess(name, { cpus: pinning.serverCpus, malloc, runtime });
         servers.set(name, server);
         const { implementation, version, options } = server.info;
         targets.push({ name, implementation, version, options, ...deflate });
@@ -145,6 +145,5 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     };
   } finally {
     await Promise.all([client?.stop(), ...[...servers.values()].map((s) => s.stop())]);
-    await bundle?.remove();
   }
 }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ipcRequester, stderrTail, stopChild } from '../src/ipc-child.js';
+import { ipcRequester, STDERR_KEPT_CHARS, stderrText, stopChild } from '../src/ipc-child.js';
 
 /**
  * A child running `script`: it answers {id, n} with {id, doubled: 2n} (replies to later requests first
@@ -36,7 +36,7 @@ afterEach(() => {
 });
 
 function requester(child: ChildProcess) {
-  const lastError = stderrTail(child);
+  const lastError = stderrText(child);
   return ipcRequester<{ n: number; late?: boolean }, number>(child, 'doubled', {
     what: 'doubling',
     exited: (code) => `doubler exited (${code}): ${lastError()}`,
@@ -73,10 +73,10 @@ describe('ipcRequester', () => {
     CHILD_TEST_TIMEOUT_MS,
   );
   it(
-    'rejects when the child exits first, with its code and last stderr line',
+    'rejects when the child exits first, with its code and all it wrote on stderr',
     async () => {
       const { child } = start(ANSWERING);
-      await expect(requester(child)({ n: 0 }, 5000)).rejects.toThrow('doubler exited (3): last words');
+      await expect(requester(child)({ n: 0 }, 5000)).rejects.toThrow('doubler exited (3): first line\nlast words');
     },
     CHILD_TEST_TIMEOUT_MS,
   );
@@ -123,6 +123,36 @@ describe('stopChild', () => {
       await once(child, 'message');
       await stopChild(child, exited, () => child.kill('SIGTERM'));
       expect(child.signalCode).toBe('SIGTERM');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+});
+
+describe('stderrText', () => {
+  it(
+    'keeps the last STDERR_KEPT_CHARS characters of a long stderr and says the start was cut',
+    async () => {
+      const script = `for (let i = 0; i < 2000; i++) process.stderr.write('line ' + i + '\\n');`;
+      const { child } = start(script);
+      const text = stderrText(child);
+      // 'close': the child's stdio streams have ended, so all of stderr has been read.
+      await once(child, 'close');
+      const kept = text();
+      expect(kept.startsWith('[… earlier output cut]\n')).toBe(true);
+      expect(kept.length).toBeLessThanOrEqual(STDERR_KEPT_CHARS + '[… earlier output cut]\n'.length);
+      expect(kept.endsWith('line 1999')).toBe(true);
+      expect(kept).not.toContain('line 0\n');
+    },
+    CHILD_TEST_TIMEOUT_MS,
+  );
+  it(
+    'says so when the child wrote nothing',
+    async () => {
+      const { child } = start('process.exitCode = 1');
+      const text = stderrText(child);
+      // 'close': the child's stdio streams have ended, so all of stderr has been read.
+      await once(child, 'close');
+      expect(text()).toBe('(nothing on stderr)');
     },
     CHILD_TEST_TIMEOUT_MS,
   );

@@ -26,7 +26,7 @@ function runCycles(cycles: number): Promise<Figures> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', script, String(cycles)],
+      ['--expose-gc', '--conditions=@wsmatrix/source', '--import', 'tsx', script, String(cycles)],
       { cwd: packageDir, timeout: 240_000, maxBuffer: 1 << 20 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`listen-cycles failed: ${err.message}\n${stderr}`));

@@ -28,7 +28,7 @@ function runProbe(flags: string[], layer: string, sabotage: string[] = []): Prom
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [...flags, '--import', 'tsx', probe, layer, ...sabotage],
+      [...flags, '--conditions=@wsmatrix/source', '--import', 'tsx', probe, layer, ...sabotage],
       { cwd: packageDir, timeout: 60_000 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`layer-probe ${layer} failed: ${err.message}\n${stderr}`));

@@ -26,11 +26,15 @@ const by = (name: string): Row => {
 
 beforeAll(() => {
   const script = fileURLToPath(new URL('./fixtures/r-suite.ts', import.meta.url));
-  const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', script], {
-    encoding: 'utf8',
-    timeout: 30_000,
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=128', '--conditions=@wsmatrix/source', '--import', 'tsx', script],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    },
+  );
   if (child.status !== 0) throw new Error(`R-suite exited with ${child.status} ${child.signal ?? ''}: ${child.stderr}`);
   out = JSON.parse(child.stdout) as SuiteOutput;
 }, 40_000);

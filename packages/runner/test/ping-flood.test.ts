@@ -21,7 +21,7 @@ function runChild(url: string): Promise<string> {
   const script = fileURLToPath(new URL('./fixtures/ping-flood-runner.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     // Asynchronous on purpose: this process's event loop must keep feeding the flood meanwhile.
-    const child = spawn(process.execPath, ['--import', 'tsx', script, url], {
+    const child = spawn(process.execPath, ['--conditions=@wsmatrix/source', '--import', 'tsx', script, url], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

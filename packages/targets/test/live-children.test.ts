@@ -14,9 +14,13 @@ function runScript(body: string): Promise<string[]> {
   const script =
     `import { trackChild, stopLiveChildren, liveChildPids } from ${JSON.stringify(REGISTRY)};\n` +
     `import { spawn } from 'node:child_process';\n${body}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@wsmatrix/source', '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {

@@ -98,11 +98,11 @@ export const benchSpec = {
     runtime: {
       type: 'string',
       choices: PROCESS_RUNTIMES,
-      default: 'bundle',
+      default: 'dist',
       placeholder: 'MODE',
       description:
-        'How servers and load generator run our code: bundle (plain JS bundled by esbuild, as deployed) ' +
-        'or tsx (the TypeScript sources through tsx)',
+        'How servers and load generator run our code: dist (the compiled JavaScript, as deployed) ' +
+        'or tsx (the TypeScript sources through tsx, inside the repository)',
     },
     compare: {
       type: 'list',
@@ -191,7 +191,7 @@ export const benchCommand: Command<typeof benchSpec> = {
     try {
       result = await raceAbort(measuring, ctx.signal);
     } catch (err) {
-      // With its processes gone the benchmark fails fast: give it a moment to remove its temporary bundle.
+      // With its processes gone the benchmark fails fast: give it a moment to stop its processes.
       if (err instanceof InterruptedError) await settledWithin(measuring, CLEANUP_WAIT_MS);
       throw err;
     }

@@ -2,7 +2,13 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { isTargetDown, writeCaseBundles, summarize } from '@wsmatrix/runner';
-import { allTargetNames, getAnyTarget, type EchoTarget, type RunningTarget } from '@wsmatrix/targets';
+import {
+  allTargetNames,
+  getAnyTarget,
+  InvalidTargetsFileError,
+  type EchoTarget,
+  type RunningTarget,
+} from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseFailed, caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
@@ -16,6 +22,7 @@ import { verdictString } from '../report/index.js';
 import { USER_AGENT, WSMATRIX_VERSION } from '../version.js';
 import { selectIds } from './cases.js';
 import type { Command } from './types.js';
+import { targetsFileColumns, urlColumns, type ColumnSource } from '../user-targets.js';
 
 /** Embedded targets, then the external ones of the shipped targets file. */
 const MATRIX_TARGETS = allTargetNames();
@@ -27,10 +34,24 @@ export const matrixSpec = {
   flags: {
     targets: {
       type: 'list',
-      choices: MATRIX_TARGETS,
+      choices: [...MATRIX_TARGETS, 'none'],
       default: MATRIX_TARGETS,
       placeholder: 'LIST',
-      description: 'Targets (matrix columns) to run',
+      description: 'Targets (matrix columns) to run; none: only the servers of --url and --targets-file',
+    },
+    url: {
+      type: 'list',
+      placeholder: 'SERVER',
+      description:
+        'Also test your running server, SERVER = NAME=URL or NAME@VERSION=URL, as column NAME (repeatable); ' +
+        'stored under <results>/NAME/VERSION (VERSION unversioned when not given)',
+    },
+    'targets-file': {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'Also run the servers this file starts by command (the format of the shipped targets.json; ' +
+        "paths relative to the file's folder)",
     },
     cases: { type: 'list', default: ['*'], placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to run' },
     'exclude-cases': {
@@ -68,6 +89,8 @@ export const matrixSpec = {
     },
   },
   notes: [
+    'Your own servers: --url mine=ws://127.0.0.1:9001/ (or mine@1.2.0=…) adds a column beside the embedded ones;',
+    '--targets none --url … runs yours alone. A --url server that cannot be reached says "target down".',
     'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ ' +
       "and merged into that release's",
     'index.json case by case: cases not in the run keep their stored verdicts.',
@@ -102,11 +125,12 @@ interface ColumnContext {
 }
 
 /** Plays the cases against one target; a target that cannot start becomes a column that says why. */
-async function runColumn(name: string, cx: ColumnContext): Promise<ColumnRun> {
+async function runColumn(source: ColumnSource, cx: ColumnContext): Promise<ColumnRun> {
   const { cases, progress, say, signal } = cx;
+  const { name } = source;
   let target: EchoTarget;
   try {
-    target = getAnyTarget(name);
+    target = source.make();
   } catch (err) {
     return unavailableColumn(name, name, '?', 'unavailable', err);
   }
@@ -247,8 +271,11 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     const { flags } = parseArgs(matrixSpec, argv);
     const ids = selectIds(flags.cases, flags['exclude-cases']);
     const cases = ids.map((id) => caseById(id)!);
-    const names = [...new Set(flags.targets)];
-    if (!flags['no-save']) await checkStoredReleases(flags.results, names);
+    const columns = columnSources(flags, ctx);
+    if (columns === null) return 2;
+    const names = columns.map((c) => c.name);
+    if (names.length === 0) throw new UsageError('no columns to run: --targets none needs --url or --targets-file');
+    if (!flags['no-save']) await checkStoredReleases(flags.results, columns);
     const runAt = new Date().toISOString();
     const startedAt = Date.now();
     const progress = new Progress({
@@ -262,9 +289,9 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     for (const name of names) progress.expect(name, cases.length);
 
     const runs: ColumnRun[] = [];
-    for (const name of names) {
+    for (const column of columns) {
       runs.push(
-        await runColumn(name, { cases, concurrency: flags.concurrency, progress, say, warn, signal: ctx.signal }),
+        await runColumn(column, { cases, concurrency: flags.concurrency, progress, say, warn, signal: ctx.signal }),
       );
     }
     progress.finish();
@@ -354,10 +381,42 @@ export const matrixCommand: Command<typeof matrixSpec> = {
   },
 };
 
+/**
+ * The columns of this run: the chosen targets, then the user's servers (--targets-file, then --url), or null
+ * when the targets file is invalid (every problem already written, one line each).
+ */
+function columnSources(
+  flags: ReturnType<typeof parseArgs<typeof matrixSpec>>['flags'],
+  ctx: { stderr: (text: string) => void },
+): ColumnSource[] | null {
+  const chosen = [...new Set(flags.targets)];
+  if (chosen.includes('none') && chosen.length > 1) throw new UsageError('--targets none cannot be combined');
+  const embedded = chosen.filter((n) => n !== 'none');
+  // Every name the user's servers must not take: embedded or shipped, chosen or not.
+  const taken = new Set<string>(MATRIX_TARGETS);
+  const columns: ColumnSource[] = embedded.map((name) => ({ name, make: () => getAnyTarget(name) }));
+  if (flags['targets-file'] !== undefined) {
+    try {
+      columns.push(...targetsFileColumns(flags['targets-file'], taken));
+    } catch (err) {
+      if (!(err instanceof InvalidTargetsFileError)) throw err;
+      for (const line of err.lines) ctx.stderr(`wsmatrix: --targets-file: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
+      return null;
+    }
+  }
+  columns.push(...urlColumns(flags.url ?? [], taken));
+  return columns;
+}
+
 /** A stored release index this run could not merge into is bad input: said before anything is played. */
-async function checkStoredReleases(root: string, names: readonly string[]): Promise<void> {
-  for (const name of names) {
-    const target = getAnyTarget(name);
+async function checkStoredReleases(root: string, columns: readonly ColumnSource[]): Promise<void> {
+  for (const { name, make } of columns) {
+    let target: EchoTarget;
+    try {
+      target = make();
+    } catch {
+      continue; // its column says why
+    }
     if (target.version === 'unavailable') continue;
     try {
       await checkRelease(root, implementationOf(name, target), target.version, name);

@@ -51,10 +51,14 @@ export interface TargetsFile {
   definitions: CommandTargetDefinition[];
 }
 
+/** Every problem found in a targets file, one line each: "<file>: <problem>". */
 export class InvalidTargetsFileError extends Error {
-  constructor(source: string, problem: string) {
-    super(`${source}: ${problem}`);
+  readonly lines: string[];
+  constructor(source: string, problems: string | readonly string[]) {
+    const lines = (typeof problems === 'string' ? [problems] : problems).map((p) => `${source}: ${p}`);
+    super(lines.join('\n'));
     this.name = 'InvalidTargetsFileError';
+    this.lines = lines;
   }
 }
 
@@ -156,18 +160,36 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   return definition;
 }
 
-/** Validates the parsed JSON of a targets file: `{ "targets": [ ... ] }`. */
+/** Stops checking one entry at its first problem; the other entries are still checked. */
+class EntryProblem extends Error {}
+
+/**
+ * Validates the parsed JSON of a targets file: `{ "targets": [ ... ] }`. Throws InvalidTargetsFileError
+ * naming the first problem of every bad entry, so one attempt shows all that needs fixing.
+ */
 export function parseTargetsJson(json: unknown, source: string): CommandTargetDefinition[] {
+  if (!isObject(json) || !Array.isArray(json.targets)) {
+    throw new InvalidTargetsFileError(source, 'expected an object with a "targets" array');
+  }
   const fail: (problem: string) => never = (problem) => {
-    throw new InvalidTargetsFileError(source, problem);
+    throw new EntryProblem(problem);
   };
-  if (!isObject(json) || !Array.isArray(json.targets)) fail('expected an object with a "targets" array');
-  const definitions = (json as { targets: unknown[] }).targets.map((t, i) => parseDefinition(t, `targets[${i}]`, fail));
+  const problems: string[] = [];
+  const definitions: CommandTargetDefinition[] = [];
+  (json.targets as unknown[]).forEach((t, i) => {
+    try {
+      definitions.push(parseDefinition(t, `targets[${i}]`, fail));
+    } catch (err) {
+      if (!(err instanceof EntryProblem)) throw err;
+      problems.push(err.message);
+    }
+  });
   const seen = new Set<string>();
   for (const d of definitions) {
-    if (seen.has(d.name)) fail(`target name "${d.name}" appears twice`);
+    if (seen.has(d.name)) problems.push(`target name "${d.name}" appears twice`);
     seen.add(d.name);
   }
+  if (problems.length > 0) throw new InvalidTargetsFileError(source, problems);
   return definitions;
 }
 

@@ -19,3 +19,4 @@ export { defaultCacheDir } from './build.js';
 export { SHIPPED_TARGETS_FILE, getCommandTarget, loadCommandTargets } from './shipped.js';
 export { TargetUnavailableError } from './unavailable.js';
 export { killLiveChildren, stopLiveChildren, trackChild, type TrackOptions } from './live-children.js';
+export { createUrlTarget, UNVERSIONED, UrlTargetDownError, type UrlTargetSpec } from './url-target.js';

@@ -4,7 +4,7 @@ const POLL_INTERVAL_MS = 25;
 const CONNECT_TIMEOUT_MS = 1000;
 
 /** True if a TCP connection to host:port is accepted (it is closed again at once). */
-function accepts(host: string, port: number): Promise<boolean> {
+export function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean): void => {

@@ -1,15 +1,13 @@
-/** The benchmark's processes bundled to plain JS: built fresh, started without tsx, answering real handshakes. */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+/**
+ * The benchmark's processes as a user runs them: the compiled entries in dist/ with plain node (no tsx, no
+ * bundler), answering real handshakes; a process that fails shows all it wrote on stderr.
+ */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpHeadParser, type HttpResponseHead } from '@wsmatrix/protocol';
 import { Upgrade } from '../src/load/upgrade.js';
-import { bundleProcessEntries, type ProcessBundle } from '../src/process-bundle.js';
-import { bundleBenchProcesses, startClientProcess, startServerProcess } from '../src/processes.js';
+import { checkProcessEntries, processEntry, startClientProcess, startServerProcess } from '../src/processes.js';
 import { selectWorkloads } from '../src/workloads.js';
 
 /** One upgrade over a raw socket; resolves with the response head. */
@@ -36,32 +34,17 @@ function launchOf(pid: number): { argv: string[]; nodeOptions: string | undefine
   return { argv, nodeOptions: env.find((e) => e.startsWith('NODE_OPTIONS=')) };
 }
 
-describe.runIf(process.platform === 'linux')('bundled benchmark processes', () => {
-  let bundle: ProcessBundle;
-  beforeAll(async () => {
-    bundle = await bundleBenchProcesses();
-  }, 30_000);
-  afterAll(async () => {
-    await bundle?.remove();
-  });
-
-  it('are plain JS without keepNames wrappers, ESM by their folder package.json', async () => {
-    for (const name of ['server-process', 'client-process', 'share-worker']) {
-      const text = await readFile(bundle.file(name), 'utf8');
-      expect(text).not.toContain('__name(');
-      // Workspace code is inside: no import of a @wsmatrix package or of a .ts file is left.
-      expect(text).not.toMatch(/from ["']@wsmatrix\//);
-      expect(text).not.toMatch(/import\(["'][^"']*\.ts["']\)/);
-    }
-    expect(JSON.parse(await readFile(`${bundle.dir}/package.json`, 'utf8'))).toEqual({ type: 'module' });
+describe.runIf(process.platform === 'linux')('compiled benchmark processes', () => {
+  it('are built (the test task depends on the build)', () => {
+    expect(() => checkProcessEntries('dist')).not.toThrow();
   });
 
   for (const target of ['core', 'ws', 'ws7', 'uws']) {
     it(`start ${target} without tsx and it answers a real WebSocket handshake`, async () => {
-      const server = await startServerProcess(target, { bundle });
+      const server = await startServerProcess(target);
       try {
         const { argv, nodeOptions } = launchOf(server.info.pid);
-        expect(argv).toContain(bundle.file('server-process'));
+        expect(argv).toContain(processEntry('server-process', 'dist').file);
         expect(argv.join(' ')).not.toContain('tsx');
         expect(nodeOptions ?? '').not.toContain('tsx');
         const { head, upgrade } = await handshake(server.info.host, server.info.port);
@@ -81,11 +64,11 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
     }, 20_000);
   }
 
-  it('run a threaded load job: the client finds its bundled worker', async () => {
-    const server = await startServerProcess('core', { bundle });
-    const client = await startClientProcess({ bundle });
+  it('run a threaded load job: the client finds its compiled worker', async () => {
+    const server = await startServerProcess('core');
+    const client = await startClientProcess();
     try {
-      expect(launchOf(client.pid).argv).toContain(bundle.file('client-process'));
+      expect(launchOf(client.pid).argv).toContain(processEntry('client-process', 'dist').file);
       const [workload] = selectWorkloads(['small-c16-f32']);
       const job = { workload: workload!, host: server.info.host, port: server.info.port, protocol: 'ws' as const };
       // The window is held open until each thread completed a message (count, not time), 10 s at most.
@@ -102,30 +85,10 @@ describe.runIf(process.platform === 'linux')('bundled benchmark processes', () =
     }
   }, 60_000);
 
-  it('remove() deletes the folder', async () => {
-    const other = await bundleBenchProcesses();
-    expect(existsSync(other.file('server-process'))).toBe(true);
-    await other.remove();
-    expect(existsSync(other.dir)).toBe(false);
-  }, 30_000);
-});
-
-describe('bundleProcessEntries', () => {
-  it('gives bundled CommonJS a working require for external packages', async () => {
-    const entry = fileURLToPath(new URL('./fixtures/bundle/cjs-entry.mjs', import.meta.url));
-    const bundle = await bundleProcessEntries({ entry });
-    try {
-      const text = await readFile(bundle.file('entry'), 'utf8');
-      // ws stays outside the bundle, required by its absolute path in node_modules.
-      expect(text).toMatch(/__require\("\/[^"]*node_modules\/ws\/index\.js"\)/);
-      const { stdout } = await promisify(execFile)(process.execPath, [bundle.file('entry')]);
-      expect(JSON.parse(stdout)).toEqual({ hasServer: true });
-    } finally {
-      await bundle.remove();
-    }
-  }, 30_000);
-  it('fails with a clear error and leaves no folder when a source does not build', async () => {
-    const missing = fileURLToPath(new URL('./fixtures/bundle/missing.ts', import.meta.url));
-    await expect(bundleProcessEntries({ entry: missing })).rejects.toThrow(/cannot bundle the benchmark processes/);
-  }, 30_000);
+  it('a server that cannot start is reported with all it wrote on stderr, not its last line', async () => {
+    const failure = startServerProcess('no-such-target');
+    await expect(failure).rejects.toThrow(/^server no-such-target exited \(1\) before listening; its stderr:\n/);
+    // The whole stack trace: the error line and the frames below it.
+    await expect(failure).rejects.toThrow(/no-such-target[^\n]*\n(.*\n)*\s+at /);
+  }, 20_000);
 });

@@ -1,0 +1,90 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeCaseBundles } from '@wsmatrix/runner';
+import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { writeReport, type HistoryPoint, type ReportColumn } from '../report/index.js';
+import { loadResultFolder, NotAResultFolderError } from '../result-folders.js';
+import type { Command } from './types.js';
+
+export const reportSpec = {
+  name: 'report',
+  summary: "Build the HTML report from result folders: the matrix's stored results, Autobahn's reports/servers.",
+  positionals: [
+    {
+      name: 'dir',
+      description:
+        'A result folder: Autobahn reports (index.json and case files), a stored matrix results folder, ' +
+        'or one release of it',
+      variadic: true,
+    },
+  ],
+  flags: {
+    out: {
+      type: 'string',
+      default: 'reports/html',
+      placeholder: 'DIR',
+      description: 'Where the static HTML report goes',
+    },
+    title: {
+      type: 'string',
+      default: 'wsmatrix: WebSocket servers side by side',
+      placeholder: 'TEXT',
+      description: 'Title of every page',
+    },
+  },
+  notes: [
+    'Each agent of an Autobahn index.json is a column (case pages from its case files); each release of stored',
+    'matrix results is a column (verdicts only, and the history of its runs).',
+    'Exit codes: 0 report written; 1 it could not be written; 2 bad usage or a folder that holds no results.',
+  ],
+} as const satisfies CommandSpec;
+
+/** Column keys must be unique in a report: a second folder's "ws" becomes "ws#2". */
+function uniqueKeys(columns: ReportColumn[]): ReportColumn[] {
+  const seen = new Map<string, number>();
+  return columns.map((c) => {
+    const n = (seen.get(c.key) ?? 0) + 1;
+    seen.set(c.key, n);
+    return n === 1 ? c : { ...c, key: `${c.key}#${n}`, label: `${c.label} (#${n})` };
+  });
+}
+
+export const reportCommand: Command<typeof reportSpec> = {
+  spec: reportSpec,
+  async run(argv, ctx) {
+    const { flags, variadic: dirs } = parseArgs(reportSpec, argv);
+    const columns: ReportColumn[] = [];
+    const history: HistoryPoint[] = [];
+    for (const dir of dirs) {
+      const isDir = await stat(dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      if (!isDir) throw new UsageError(`report: ${dir} is not a folder`);
+      try {
+        const loaded = await loadResultFolder(dir);
+        columns.push(...loaded.columns);
+        history.push(...loaded.history);
+      } catch (err) {
+        if (err instanceof NotAResultFolderError) throw new UsageError(`report: ${err.message}`);
+        throw err;
+      }
+    }
+    const keyed = uniqueKeys(columns);
+    // Full case records beside the report, so a case page's "whole wire log" link opens.
+    const withRecords = keyed.filter((c) => c.results.some((r) => Array.isArray(r.wirelog) && r.wirelog.length > 0));
+    if (withRecords.length > 0) {
+      await writeCaseBundles(path.join(flags.out, 'servers'), new Map(withRecords.map((c) => [c.key, c.results])));
+    }
+    history.sort((a, b) => a.runAt.localeCompare(b.runAt));
+    const { pages } = await writeReport(flags.out, {
+      title: flags.title,
+      generatedAt: new Date().toISOString(),
+      columns: keyed,
+      history,
+    });
+    for (const c of keyed) ctx.stdout(`${c.label}: ${c.results.length} cases\n`);
+    ctx.stdout(`report: ${path.join(flags.out, 'index.html')} (${pages} pages)\n`);
+    return 0;
+  },
+};

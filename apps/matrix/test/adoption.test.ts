@@ -1,0 +1,231 @@
+/**
+ * The adoption test: wsmatrix as a user gets it. Every workspace package is packed with npm, the tarballs
+ * are installed into a new, empty npm project in a temporary folder (no workspace, no dev dependencies,
+ * nothing from this repository but the tarballs), and there the project's own `ws` echo server is tested
+ * with the installed commands, one step after another. A failed step shows its command, exit code and
+ * output. Nothing here measures time: the per-step limits are safety nets for a loaded machine.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** Safety net per command (an npm install on a cold cache, a slow machine), never a measurement. */
+const STEP_TIMEOUT_MS = 300_000;
+/** The most of a command's output shown when it fails. */
+const SHOWN_OUTPUT_CHARS = 6000;
+
+/** What a step's check gets: the project folder and the echo server's URL. */
+interface StepContext {
+  project: string;
+  url: string;
+}
+
+interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * One thing a user does in their project: a command run there (argv, no shell) and what must hold after
+ * it. `check` throws (an expect) when the result is wrong; the default asks for exit code 0.
+ */
+interface AdoptionStep {
+  name: string;
+  command(ctx: StepContext): string[];
+  expectedCode?: number;
+  check?(result: CommandResult, ctx: StepContext): Promise<void> | void;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+
+/**
+ * The steps, in order. To add a command (the `wstest` drop-in, `matrix --url`, `bench --url`), append a
+ * step: its argv and the files or output it must leave in the project.
+ */
+const STEPS: AdoptionStep[] = [
+  {
+    name: 'the installed packages carry their licence and build, not their sources',
+    command: () => ['node', '-e', 'process.exit(0)'],
+    async check(_result, { project }) {
+      const names = [
+        'wsmatrix',
+        ...['bench', 'cases', 'core', 'protocol', 'runner', 'targets'].map((n) => `@wsmatrix/${n}`),
+      ];
+      for (const name of names) {
+        const dir = join(project, 'node_modules', name);
+        expect(existsSync(join(dir, 'LICENSE')), `${name}/LICENSE`).toBe(true);
+        expect(existsSync(join(dir, 'dist', 'index.js')), `${name}/dist/index.js`).toBe(true);
+        expect(existsSync(join(dir, 'dist', 'index.d.ts')), `${name}/dist/index.d.ts`).toBe(true);
+        expect(existsSync(join(dir, 'src')), `${name}/src`).toBe(false);
+      }
+    },
+  },
+  {
+    name: 'the programmatic API loads with plain node',
+    command: () => [
+      'node',
+      '--input-type=module',
+      '-e',
+      "const m = await import('wsmatrix'); const r = await import('@wsmatrix/runner');" +
+        'console.log(JSON.stringify({ main: typeof m.main, runCli: typeof m.runCli, summarize: typeof r.summarize }));',
+    ],
+    check({ stdout }) {
+      expect(JSON.parse(stdout)).toEqual({ main: 'function', runCli: 'function', summarize: 'function' });
+    },
+  },
+  {
+    name: 'wsmatrix run --url plays the cases against the project’s own server',
+    command: ({ url }) => ['npx', '--no-install', 'wsmatrix', 'run', '--url', url, '--cases', '1.1.*'],
+    async check(_result, { project }) {
+      // Autobahn's layout under the default outdir: index.json, one JSON report per case.
+      const outdir = join(project, 'reports', 'servers');
+      const index = (await readJson(join(outdir, 'index.json'))) as Record<string, Record<string, unknown>>;
+      const agents = Object.keys(index);
+      expect(agents).toHaveLength(1);
+      const cases = index[agents[0]!] as Record<string, { behavior: string; reportfile: string }>;
+      expect(Object.keys(cases).sort()).toEqual([
+        '1.1.1',
+        '1.1.2',
+        '1.1.3',
+        '1.1.4',
+        '1.1.5',
+        '1.1.6',
+        '1.1.7',
+        '1.1.8',
+      ]);
+      for (const [id, entry] of Object.entries(cases)) {
+        expect(entry.behavior, id).toBe('OK');
+        const report = (await readJson(join(outdir, entry.reportfile))) as { id: string };
+        expect(report.id).toBe(id);
+      }
+    },
+  },
+];
+
+/**
+ * The environment of a user's shell: none of the variables npm, turbo or vitest set for this test run
+ * (npm_config_* would reach the nested npm), no node_modules/.bin of this repository on the PATH.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|VITEST|TURBO_)/i.test(key)) continue;
+    env[key] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => !dir.includes('node_modules'))
+    .join(delimiter);
+  return env;
+}
+
+/** Runs argv in `cwd` to its end (killed after STEP_TIMEOUT_MS). */
+function run(argv: string[], cwd: string): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const [command, ...args] = argv;
+    const child = spawn(command!, args, { cwd, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${STEP_TIMEOUT_MS / 1000} s]`;
+      child.kill('SIGKILL');
+    }, STEP_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const shown = (text: string): string =>
+  text.length > SHOWN_OUTPUT_CHARS ? `[… cut]${text.slice(-SHOWN_OUTPUT_CHARS)}` : text;
+
+/** Runs argv and fails with its command line and whole (bounded) output unless `check` holds. */
+async function runStep(step: AdoptionStep, ctx: StepContext, cwd: string): Promise<void> {
+  const argv = step.command(ctx);
+  const result = await run(argv, cwd);
+  try {
+    expect(result.code, 'exit code').toBe(step.expectedCode ?? 0);
+    await step.check?.(result, ctx);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `step "${step.name}" failed: ${why}\n$ ${argv.join(' ')}\n(in ${cwd}, exit code ${result.code})\n` +
+        `--- stdout\n${shown(result.stdout)}\n--- stderr\n${shown(result.stderr)}`,
+    );
+  }
+}
+
+/** The project's own echo server: a `ws` WebSocketServer on an ephemeral port, printing the port. */
+const ECHO_SERVER = `import { WebSocketServer } from 'ws';
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+server.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })));
+server.on('listening', () => console.log(server.address().port));
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+
+describe.runIf(process.platform === 'linux')('adoption: the packed packages in a new npm project', () => {
+  let tarballs: string;
+  let project: string;
+  let stopServer: () => void = () => {};
+  let url = '';
+
+  beforeAll(async () => {
+    tarballs = await mkdtemp(join(tmpdir(), 'wsmatrix-tarballs-'));
+    project = await mkdtemp(join(tmpdir(), 'wsmatrix-adoption-'));
+    const steps: AdoptionStep[] = [
+      {
+        name: 'npm pack every workspace package',
+        command: () => ['npm', 'pack', '--workspaces', '--pack-destination', tarballs],
+      },
+    ];
+    for (const step of steps) await runStep(step, { project, url }, REPO_ROOT);
+    const packed = (await readdir(tarballs)).filter((f) => f.endsWith('.tgz')).map((f) => join(tarballs, f));
+    expect(packed).toHaveLength(7);
+    await writeFile(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'adoption-project', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+    );
+    await writeFile(join(project, 'echo-server.mjs'), ECHO_SERVER);
+    const install: AdoptionStep = {
+      name: 'npm install the tarballs and ws',
+      command: () => ['npm', 'install', '--no-audit', '--no-fund', '--prefer-offline', ...packed, 'ws@^8'],
+    };
+    await runStep(install, { project, url }, project);
+    const server = spawn('node', ['echo-server.mjs'], {
+      cwd: project,
+      env: userEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    stopServer = () => server.stdin.end();
+    let serverErr = '';
+    server.stderr.setEncoding('utf8').on('data', (d: string) => (serverErr += d));
+    const port = await new Promise<string>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`echo-server.mjs exited (${code}): ${serverErr}`)));
+      createInterface({ input: server.stdout }).once('line', resolve);
+    });
+    url = `ws://127.0.0.1:${port.trim()}`;
+  }, 3 * STEP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    stopServer();
+    await rm(tarballs, { recursive: true, force: true });
+    await rm(project, { recursive: true, force: true });
+  });
+
+  for (const step of STEPS) {
+    it(step.name, () => runStep(step, { project, url }, project), STEP_TIMEOUT_MS + 10_000);
+  }
+});
