@@ -3,6 +3,7 @@ import { benchCommand } from './commands/bench.js';
 import { casesCommand } from './commands/cases.js';
 import { diffCommand } from './commands/diff.js';
 import { matrixCommand } from './commands/matrix.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import type { Command, CommandContext } from './commands/types.js';
@@ -14,6 +15,7 @@ export const commands: Readonly<Record<string, Command>> = {
   cases: casesCommand as unknown as Command,
   run: runCommand as unknown as Command,
   matrix: matrixCommand as unknown as Command,
+  report: reportCommand as unknown as Command,
   diff: diffCommand as unknown as Command,
   bench: benchCommand as unknown as Command,
 };
