@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type * as Uws from 'uWebSockets.js';
+import { TargetUnavailableError } from './external/unavailable.js';
 import {
   MAX_MESSAGE_SIZE,
   formatUrl,
@@ -9,66 +9,7 @@ import {
   type RunningTarget,
   type StartOptions,
 } from './types.js';
-
-const require = createRequire(import.meta.url);
-
-/** The install name: an npm alias of @trufflesuite/uws-js-unofficial. */
-const UWS_PACKAGE = 'uWebSockets.js';
-
-export type UwsModule = typeof Uws;
-
-export interface UwsNative {
-  uws: UwsModule;
-  /** Absolute path of the .node file that was loaded. */
-  binaryPath: string;
-  packageDir: string;
-}
-
-export class UwsNativeLoadError extends Error {
-  constructor(
-    readonly binaryPath: string,
-    cause: unknown,
-  ) {
-    super(
-      `cannot load the uWebSockets.js native binary ${binaryPath} ` +
-        `(platform ${process.platform}, arch ${process.arch}, Node ABI ${process.versions.modules}): ` +
-        `${cause instanceof Error ? cause.message : String(cause)}. ` +
-        "The uws target never uses the package's JavaScript fallback.",
-      { cause },
-    );
-    this.name = 'UwsNativeLoadError';
-  }
-}
-
-function uwsPackageDir(): string {
-  return dirname(require.resolve(`${UWS_PACKAGE}/package.json`));
-}
-
-/**
- * Loads the native addon directly. The package entry (src/uws.js) silently falls back to a
- * ws-based imitation when the binary does not load; we never go through it.
- */
-export function loadUwsNative(): UwsNative {
-  const packageDir = uwsPackageDir();
-  const file = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
-  const binaryPath = join(packageDir, 'binaries', file);
-  let uws: UwsModule;
-  try {
-    uws = require(binaryPath) as UwsModule;
-  } catch (err) {
-    throw new UwsNativeLoadError(binaryPath, err);
-  }
-  if (typeof uws.App !== 'function' || typeof uws.us_socket_local_port !== 'function') {
-    throw new UwsNativeLoadError(binaryPath, new Error('module does not look like uWebSockets.js'));
-  }
-  return { uws, binaryPath, packageDir };
-}
-
-function uwsVersion(): string {
-  const manifest = require(`${UWS_PACKAGE}/package.json`) as { version?: unknown };
-  if (typeof manifest.version !== 'string') throw new Error(`${UWS_PACKAGE}/package.json has no version`);
-  return manifest.version;
-}
+import { loadUwsNative, uwsUnavailableReason, type UwsModule } from './uws-native.js';
 
 /**
  * uWS drops a send (returns 2) when the socket already holds more than maxBackpressure bytes
@@ -101,10 +42,13 @@ export type UwsVariant = keyof typeof UWS_VARIANTS;
 
 export function createUwsTarget(variant: UwsVariant = 'uws'): EchoTarget {
   const compression = UWS_VARIANTS[variant].compression;
+  const unavailable = uwsUnavailableReason();
+  const native = unavailable === undefined ? loadUwsNative() : undefined;
   return {
     name: variant,
-    implementation: UWS_PACKAGE,
-    version: uwsVersion(),
+    implementation: 'uWebSockets.js',
+    // Like the external targets: a build that cannot run here has no version, only a reason.
+    version: native?.uwsVersion ?? 'unavailable',
     options: {
       ...uwsBehaviorOptions,
       compression: compression.join(' | '),
@@ -114,8 +58,12 @@ export function createUwsTarget(variant: UwsVariant = 'uws'): EchoTarget {
       listen: 'LIBUS_LISTEN_EXCLUSIVE_PORT',
       onSendDropped: 'close() (TCP close, no close frame): an echo is never lost silently',
       binary: 'native addon loaded directly, never the JS fallback',
+      nativeBuild: native ? `${native.packageId} ${basename(native.binaryPath)}` : unavailable,
     },
-    start: (opts) => startUws(compression, opts),
+    start: (opts) => {
+      if (unavailable !== undefined) return Promise.reject(new TargetUnavailableError(variant, unavailable));
+      return startUws(compression, opts);
+    },
   };
 }
 
