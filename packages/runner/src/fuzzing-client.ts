@@ -207,6 +207,8 @@ export class FuzzingClient {
   constructor(
     private readonly timeouts: ClientTimeouts,
     private readonly limits: ClientLimits,
+    /** AutobahnPython's failByDrop protocol option (see failConnection). */
+    private readonly failByDrop = false,
   ) {
     // One origin for the whole log, handshake included, so its times never go backwards.
     this.wirelog = new WireLog(() => Math.round((performance.now() - this.connectStartedAt) * 1000) / 1000);
@@ -431,11 +433,18 @@ export class FuzzingClient {
     }
   }
 
-  /** Autobahn's failConnection with failByDrop off (the fuzzingclient's setting): a Close, or a drop if closing. */
+  /**
+   * Autobahn's failConnection. With failByDrop off (the fuzzingclient's default): a Close, or a drop if
+   * already closing. With failByDrop on (a spec's "options"): the TCP connection is dropped at once, unclean.
+   */
   failConnection(code = 1001, reason = 'Going Away'): void {
     if (this.state === 'closed') return;
     this.record.failedByMe = true;
-    if (this.state === 'open') this.sendCloseFrame(code, truncateUtf8(reason, 123), false);
+    if (this.failByDrop) {
+      this.record.wasClean = false;
+      this.record.wasNotCleanReason = `I dropped the WebSocket TCP connection: ${reason}`;
+      this.dropConnection();
+    } else if (this.state === 'open') this.sendCloseFrame(code, truncateUtf8(reason, 123), false);
     else this.dropConnection();
   }
 

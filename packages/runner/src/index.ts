@@ -4,6 +4,15 @@
  */
 export { runSuite } from './suite.js';
 export { resultPassed, isTargetDown } from './pass-rules.js';
-export { buildIndex, writeReportFiles, writeCaseBundles, caseBundleFilename, summarize } from './report-files.js';
+export {
+  buildIndex,
+  writeReportFiles,
+  writeCaseBundles,
+  caseBundleFilename,
+  caseReportFilename,
+  summarize,
+  type CaseFileFormat,
+} from './report-files.js';
+export { autobahnJson } from './autobahn-json.js';
 export type { CaseResult, IndexEntry, AutobahnIndex } from './result.js';
 export type { WireLogEntry } from './wire-log.js';

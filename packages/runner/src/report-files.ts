@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compareCaseIds } from '@wsmatrix/cases';
+import { autobahnJson } from './autobahn-json.js';
 import type { AutobahnIndex, CaseResult, IndexEntry } from './result.js';
 
 /** The agent as Autobahn puts it in file names: cleaned to [a-z0-9_]. */
@@ -26,9 +27,14 @@ export function caseBundleFilename(agent: string): string {
   return `${cleanAgent(agent)}_cases.json.gz`;
 }
 
-/** One case report as written to disk: compact, since the files are read by programs and there are thousands. */
-function reportJson(r: CaseResult): string {
-  return `${JSON.stringify(r)}\n`;
+/**
+ * How a case report is written: compact (the default, since the files are read by programs and there are
+ * thousands), or as AutobahnPython writes it (sorted keys, indent 3), for a drop-in replacement of its output.
+ */
+export type CaseFileFormat = 'compact' | 'autobahn';
+
+function reportJson(r: CaseResult, format: CaseFileFormat = 'compact'): string {
+  return format === 'autobahn' ? autobahnJson(r) : `${JSON.stringify(r)}\n`;
 }
 
 /**
@@ -56,17 +62,21 @@ export function buildIndex(
   return index;
 }
 
-/** Writes index.json and one JSON file per agent and case, as Autobahn's reports/servers folder holds. */
+/**
+ * Writes index.json (as Autobahn writes it) and one JSON file per agent and case, as Autobahn's
+ * reports/servers folder holds.
+ */
 export async function writeReportFiles(
   dir: string,
   results: ReadonlyMap<string, readonly CaseResult[]>,
+  caseFileFormat: CaseFileFormat = 'compact',
 ): Promise<AutobahnIndex> {
   await mkdir(dir, { recursive: true });
   const index = buildIndex(results);
-  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 3)}\n`);
+  await writeFile(path.join(dir, 'index.json'), autobahnJson(index));
   for (const [agent, list] of results) {
     for (const r of list) {
-      await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r));
+      await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r, caseFileFormat));
     }
   }
   return index;
@@ -85,7 +95,7 @@ export async function writeCaseBundles(
   await mkdir(dir, { recursive: true });
   // An entry's reportfile names the bundle that holds it (keyed by case id), never a file that is absent.
   const index = buildIndex(results, caseBundleFilename);
-  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 3)}\n`);
+  await writeFile(path.join(dir, 'index.json'), autobahnJson(index));
   for (const [agent, list] of results) {
     const byId: Record<string, CaseResult> = {};
     for (const r of [...list].sort((a, b) => compareCaseIds(a.id, b.id))) byId[r.id] = r;
@@ -115,7 +125,7 @@ export async function writeAgentReport(
   for (const r of results) {
     await writeFile(path.join(dir, caseReportFilename(agent, r.id)), reportJson(r));
   }
-  await writeFile(indexPath, `${JSON.stringify(index, null, 3)}\n`);
+  await writeFile(indexPath, autobahnJson(index));
   return index;
 }
 

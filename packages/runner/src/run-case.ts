@@ -60,12 +60,16 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
   if (isHandshakeCase(def)) return runHandshakeCase(url, def, options);
   const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limit = options.hardLimitMs ?? caseHardLimitMs(def, timeouts);
-  const client = new FuzzingClient(timeouts, {
-    maxMessageSize: options.maxMessageSize ?? 64 * 1024 * 1024,
-    maxReceivedBytes: receiveBudget(def),
-    maxEvents: MAX_EVENTS,
-    maxControlFrames: controlFrameBudget(limit),
-  });
+  const client = new FuzzingClient(
+    timeouts,
+    {
+      maxMessageSize: options.maxMessageSize ?? 64 * 1024 * 1024,
+      maxReceivedBytes: receiveBudget(def),
+      maxEvents: MAX_EVENTS,
+      maxControlFrames: controlFrameBudget(limit),
+    },
+    options.failByDrop ?? false,
+  );
   const expected = expandExpected(def);
   const received: ObservedEvent[] = [];
   const timers: NodeJS.Timeout[] = [];

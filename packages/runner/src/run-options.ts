@@ -14,4 +14,9 @@ export interface RunCaseOptions {
    * (its timers, or its echo timeout) plus the close handshake and server drop budgets plus 5 s.
    */
   hardLimitMs?: number;
+  /**
+   * AutobahnPython's failByDrop option: when the runner fails the connection (a protocol violation, a
+   * case's kill timer) it drops TCP at once instead of sending a Close. Default false, as its fuzzingclient.
+   */
+  failByDrop?: boolean;
 }
