@@ -7,6 +7,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import type { Command, CommandContext } from './commands/types.js';
+import { wstestCommand } from './commands/wstest.js';
 import { exitCodeForSignal, installStopSignals, interruptedBy } from './interrupt.js';
 
 /** Every subcommand; `run`, `cases`, `matrix`, `bench` and `diff` join here. */
@@ -18,6 +19,7 @@ export const commands: Readonly<Record<string, Command>> = {
   report: reportCommand as unknown as Command,
   diff: diffCommand as unknown as Command,
   bench: benchCommand as unknown as Command,
+  wstest: wstestCommand as unknown as Command,
 };
 
 export const EXIT_OK = 0;

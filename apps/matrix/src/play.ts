@@ -13,6 +13,8 @@ export interface PlayOptions {
   cases: readonly CaseDef[];
   concurrency?: number | undefined;
   userAgent: string;
+  /** AutobahnPython's failByDrop for this server (a spec's options). */
+  failByDrop?: boolean | undefined;
   /** Each case that finishes before any interrupt. */
   onResult?: (result: CaseResult) => void;
   signal: AbortSignal;
@@ -44,6 +46,7 @@ export async function playServer(options: PlayOptions): Promise<PlayOutcome> {
     cases: options.cases,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     userAgent: options.userAgent,
+    ...(options.failByDrop !== undefined ? { failByDrop: options.failByDrop } : {}),
     // No case starts after the interrupt; those in flight are not waited for (raceAbort below).
     signal,
     onResult: (r) => {

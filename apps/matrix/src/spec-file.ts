@@ -3,14 +3,49 @@
  * checked, and anything wrong is one UsageError line naming the field, so `--spec` never half-runs.
  */
 import { readFile } from 'node:fs/promises';
+import { isAutobahnCaseId } from '@wsmatrix/cases';
 import { UsageError } from './args.js';
+import { selectIds } from './commands/cases.js';
+
+export interface SpecServer {
+  /** Absent: the server's own `Server` response header names it (else "UnknownServer"), as in Autobahn. */
+  agent: string | undefined;
+  url: string;
+  /** AutobahnPython's failByDrop: the server's options, else the spec's, else false (its fuzzingclient). */
+  failByDrop: boolean;
+}
 
 export interface FuzzingSpec {
   outdir: string;
-  servers: Array<{ agent: string; url: string }>;
+  servers: SpecServer[];
   cases: string[];
   excludeCases: string[];
   excludeAgentCases: Record<string, string[]>;
+}
+
+/**
+ * The protocol options a spec may set. "version" (13 or 18, both RFC 6455) changes nothing here; other
+ * AutobahnPython options are refused rather than silently ignored.
+ */
+const KNOWN_OPTIONS = new Set(['failByDrop', 'version']);
+
+interface SpecOptions {
+  failByDrop?: boolean;
+}
+
+function validateOptions(raw: unknown, what: string, fail: (what: string) => never): SpecOptions {
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return fail(`${what} must be an object`);
+  const options = raw as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) fail(`unknown option ${what}.${key} (supported: ${[...KNOWN_OPTIONS].join(', ')})`);
+  }
+  if (options.version !== undefined && options.version !== 13 && options.version !== 18) {
+    fail(`${what}.version must be 13 or 18 (RFC 6455)`);
+  }
+  if (options.failByDrop === undefined) return {};
+  if (typeof options.failByDrop !== 'boolean') fail(`${what}.failByDrop must be true or false`);
+  return { failByDrop: options.failByDrop as boolean };
 }
 
 /** Autobahn's own default when a spec has no outdir. */
@@ -44,16 +79,22 @@ export function validateSpec(raw: unknown, where: string): FuzzingSpec {
   const outdir = spec.outdir ?? DEFAULT_OUTDIR;
   if (typeof outdir !== 'string' || outdir === '') fail('"outdir" must be a non-empty string');
   if (!Array.isArray(spec.servers) || spec.servers.length === 0) fail('"servers" must be a non-empty array');
+  const specOptions = validateOptions(spec.options, 'options', fail);
   const agents = new Set<string>();
-  const servers = (spec.servers as unknown[]).map((s, i) => {
-    if (s === null || typeof s !== 'object') return fail(`servers[${i}] must be an object`);
-    const { agent, url } = s as Record<string, unknown>;
-    if (typeof agent !== 'string' || agent.trim() === '') return fail(`servers[${i}].agent must be a non-empty string`);
+  const servers = (spec.servers as unknown[]).map((s, i): SpecServer => {
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) return fail(`servers[${i}] must be an object`);
+    const { agent, url, options } = s as Record<string, unknown>;
+    if (agent !== undefined && (typeof agent !== 'string' || agent.trim() === '')) {
+      return fail(`servers[${i}].agent must be a non-empty string (or left out: the Server header names it)`);
+    }
     if (typeof url !== 'string') return fail(`servers[${i}].url must be a string`);
     checkWsUrl(url, `servers[${i}].url`, fail);
-    if (agents.has(agent)) fail(`agent "${agent}" appears twice in "servers"`);
-    agents.add(agent);
-    return { agent, url };
+    const serverOptions = validateOptions(options, `servers[${i}].options`, fail);
+    if (agent !== undefined) {
+      if (agents.has(agent)) fail(`agent "${agent}" appears twice in "servers"`);
+      agents.add(agent);
+    }
+    return { agent, url, failByDrop: serverOptions.failByDrop ?? specOptions.failByDrop ?? false };
   });
   const cases = spec.cases ?? ['*'];
   if (!isStringArray(cases)) fail('"cases" must be an array of strings');
@@ -107,4 +148,14 @@ export async function readSpecFile(file: string): Promise<FuzzingSpec> {
     throw new UsageError(`spec ${file} is not valid JSON: ${(err as Error).message}`);
   }
   return validateSpec(raw, file);
+}
+
+/**
+ * The cases a spec selects. A spec is Autobahn's config: its "*" means Autobahn's cases. Our handshake group 0
+ * runs only when a pattern names it, so the output stays comparable with Autobahn's own reports.
+ */
+export function specCaseIds(spec: Pick<FuzzingSpec, 'cases' | 'excludeCases'>): string[] {
+  const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
+  const group0 = group0Patterns.length ? selectIds(group0Patterns, spec.excludeCases) : [];
+  return [...group0, ...selectIds(spec.cases, spec.excludeCases).filter(isAutobahnCaseId)];
 }

@@ -1,16 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { agentCaseExcluded, caseById, isAutobahnCaseId, type CaseDef } from '@wsmatrix/cases';
-import { isTargetDown, resultPassed, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
+import { agentCaseExcluded, caseById, type CaseDef } from '@wsmatrix/cases';
+import { isTargetDown, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
 import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { applyCiChecks, CI_FLAGS, CI_NOTES, loadCiChecks } from '../ci-checks.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
+import { passRuleNotes } from '../pass-rules.js';
 import { playServer, type PlayOutcome } from '../play.js';
 import { Progress } from '../progress.js';
 import { verdictString } from '../report/index.js';
+import { serverHeaderAgent } from '../server-agent.js';
 import { describeSocketLayer, optionsInEffect } from '../target-options.js';
-import { checkWsUrl, DEFAULT_OUTDIR, readSpecFile } from '../spec-file.js';
+import { checkWsUrl, DEFAULT_OUTDIR, readSpecFile, specCaseIds } from '../spec-file.js';
 import { USER_AGENT } from '../version.js';
 import { selectIds } from './cases.js';
 import type { Command, CommandContext } from './types.js';
@@ -59,9 +62,12 @@ export const runSpec = {
       description: 'Also write JUnit XML (one testsuite per server, one testcase per case)',
     },
     json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
+    ...CI_FLAGS,
   },
   notes: [
-    'Exit codes: 0 every case passed; 1 a case did not pass; 2 bad usage; ' +
+    ...passRuleNotes(),
+    ...CI_NOTES,
+    'Exit codes: 0 every case passed; 1 a case failed the pass rule or differs from --expected; 2 bad usage; ' +
       '3 a server could not be reached (its rows say "target down");',
     '128+N stopped by signal N (130 for Ctrl-C). ' +
       'SIGINT, SIGTERM and SIGHUP stop the started targets, write the cases finished',
@@ -70,7 +76,7 @@ export const runSpec = {
 } as const satisfies CommandSpec;
 
 interface Plan {
-  servers: Array<{ agent: string; url: string }>;
+  servers: Array<{ agent: string; url: string; failByDrop?: boolean }>;
   caseIds: string[];
   outDir: string;
   skip?: (agent: string, caseId: string) => boolean;
@@ -86,15 +92,19 @@ async function plan(flags: ReturnType<typeof parseArgs<typeof runSpec>>['flags']
       throw new UsageError('--cases and --exclude-cases cannot be combined with --spec (the spec selects the cases)');
     }
     const spec = await readSpecFile(flags.spec);
-    // A spec is Autobahn's config: its "*" means Autobahn's cases. Our handshake group 0 runs only when
-    // a pattern names it, so the output stays comparable with Autobahn's own reports.
-    const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
-    const group0 = group0Patterns.length ? selectIds(group0Patterns, spec.excludeCases) : [];
-    const autobahn = selectIds(spec.cases, spec.excludeCases).filter(isAutobahnCaseId);
-    const caseIds = [...group0, ...autobahn];
+    const caseIds = specCaseIds(spec);
     const eac = spec.excludeAgentCases;
+    const servers: Plan['servers'] = [];
+    for (const s of spec.servers) {
+      // As Autobahn: a server without an agent is named by its Server response header.
+      const agent = s.agent ?? (await serverHeaderAgent(s.url));
+      if (servers.some((other) => other.agent === agent)) {
+        throw new UsageError(`spec ${flags.spec}: two servers are named "${agent}" (give each an "agent")`);
+      }
+      servers.push({ agent, url: s.url, failByDrop: s.failByDrop });
+    }
     return {
-      servers: spec.servers,
+      servers,
       caseIds,
       outDir: flags.out ?? path.resolve(path.dirname(flags.spec), spec.outdir),
       skip: (agent, id) => agentCaseExcluded(eac, agent, id),
@@ -115,6 +125,7 @@ export const runCommand: Command<typeof runSpec> = {
   spec: runSpec,
   async run(argv, ctx) {
     const { flags } = parseArgs(runSpec, argv);
+    const checks = await loadCiChecks(flags);
     const p = await plan(flags);
     // With --json, stdout carries only the JSON document; the human lines go to stderr.
     const printJson = ctx.stdout;
@@ -169,8 +180,8 @@ export const runCommand: Command<typeof runSpec> = {
             `its ${down} case${down === 1 ? ' is' : 's are'} reported as "target down"\n`,
         );
       }
-      await writeReportFiles(p.outDir, byAgent);
-      const failed = printSummary(outcomes, ctx);
+      const index = await writeReportFiles(p.outDir, byAgent);
+      printSummary(outcomes, ctx);
       ctx.stdout(`reports in ${p.outDir} (index.json + one file per case)\n`);
       const wallMs = Date.now() - startedAt;
       ctx.stdout(
@@ -210,6 +221,11 @@ export const runCommand: Command<typeof runSpec> = {
         };
         printJson(`${JSON.stringify(summary, null, 1)}\n`);
       }
+      const failed = await applyCiChecks(index, checks, ctx.stdout, (agent, id) => {
+        const r = outcomes.get(agent)?.results.find((c) => c.id === id);
+        // Rows of a dead server all say the same: its summary line counts them, none is listed.
+        return r === undefined || isTargetDown(r) ? null : oneLine(r.result);
+      });
       if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
       if (startFailedNames.size > 0 || [...outcomes.values()].some((o) => o.unreachable !== null))
         return EXIT_SERVER_UNREACHABLE;
@@ -239,6 +255,7 @@ async function playAll(
       cases: selected(s.agent),
       concurrency,
       userAgent: USER_AGENT,
+      failByDrop: s.failByDrop,
       signal,
       onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
     });
@@ -257,9 +274,8 @@ function notOkVerdicts(results: readonly CaseResult[]): Record<string, string> {
   return out;
 }
 
-/** Per-agent verdict counts and the cases that did not pass; true when any case did not pass. */
-function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandContext): boolean {
-  let anyFailed = false;
+/** Per-agent verdict counts (the cases failing the pass rule are listed by applyCiChecks). */
+function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandContext): void {
   const counts = (m: Record<string, number>) =>
     Object.entries(m)
       .map(([k, v]) => `${k} ${v}`)
@@ -277,15 +293,7 @@ function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandCo
       `${agent}: ${played.length} case${played.length === 1 ? '' : 's'} played` +
         `${verdicts}${extra.length ? `; ${extra.join('; ')}` : ''}\n`,
     );
-    if (o.results.some((r) => !resultPassed(r))) anyFailed = true;
-    // Rows of a dead server all say the same: the line above counts them, none is listed.
-    const failing = played.filter((r) => !resultPassed(r));
-    for (const r of failing.slice(0, 20)) {
-      ctx.stdout(`  ${r.id.padEnd(8)} ${r.behavior}/${r.behaviorClose}  ${oneLine(r.result)}\n`);
-    }
-    if (failing.length > 20) ctx.stdout(`  … and ${failing.length - 20} more (see index.json)\n`);
   }
-  return anyFailed;
 }
 
 function oneLine(text: string): string {

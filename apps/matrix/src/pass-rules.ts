@@ -1,0 +1,78 @@
+/**
+ * Pass rules for CI: which verdict pairs (behavior, behaviorClose) of an index.json entry count as passed.
+ * Each preset is the rule a family of WebSocket projects writes by hand around Autobahn's index.json; the
+ * one a command uses decides its exit status (1 when a case fails under it).
+ */
+import type { IndexEntry } from '@wsmatrix/runner';
+
+export type Verdicts = Pick<IndexEntry, 'behavior' | 'behaviorClose'>;
+
+export interface PassRule {
+  name: string;
+  /** One line for --help and the README. */
+  summary: string;
+  passes(v: Verdicts): boolean;
+}
+
+const GOOD = new Set(['OK', 'NON-STRICT', 'INFORMATIONAL']);
+const BAD = new Set(['FAILED', 'WRONG CODE', 'UNCLEAN', 'FAILED BY CLIENT']);
+
+export const PASS_RULES = {
+  strict: {
+    name: 'strict',
+    summary:
+      'behavior and behaviorClose both OK, NON-STRICT or INFORMATIONAL (as uWebSockets); ' +
+      'UNIMPLEMENTED fails (exclude 12.* and 13.* for a server without permessage-deflate)',
+    passes: (v) => GOOD.has(v.behavior) && GOOD.has(v.behaviorClose),
+  },
+  'no-failures': {
+    name: 'no-failures',
+    summary:
+      'neither behavior nor behaviorClose is FAILED, WRONG CODE, UNCLEAN or FAILED BY CLIENT (as undici); ' +
+      'UNIMPLEMENTED passes',
+    passes: (v) => !BAD.has(v.behavior) && !BAD.has(v.behaviorClose),
+  },
+  'behavior-only': {
+    name: 'behavior-only',
+    summary:
+      'behavior OK, NON-STRICT or INFORMATIONAL, behaviorClose not looked at (as Deno and fastwebsockets, ' +
+      'which also exclude 12.* and 13.*); UNIMPLEMENTED fails',
+    passes: (v) => GOOD.has(v.behavior),
+  },
+} as const satisfies Record<string, PassRule>;
+
+export type PassRuleName = keyof typeof PASS_RULES;
+
+/** The strictest preset that Autobahn's INFORMATIONAL and NON-STRICT verdicts still pass. */
+export const DEFAULT_PASS_RULE: PassRuleName = 'strict';
+
+export const PASS_RULE_NAMES = Object.keys(PASS_RULES) as PassRuleName[];
+
+/** Help lines naming each preset, for a command's notes. */
+export function passRuleNotes(): string[] {
+  return [
+    `Pass rules (--rule) [default: ${DEFAULT_PASS_RULE}]:`,
+    ...PASS_RULE_NAMES.map((n) => `  ${n.padEnd(14)}${PASS_RULES[n].summary}`),
+  ];
+}
+
+export interface RuleFailure {
+  agent: string;
+  caseId: string;
+  behavior: string;
+  behaviorClose: string;
+}
+
+/** Every entry of an index that fails `rule`, agents and cases in the index's order. */
+export function ruleFailures(
+  index: Readonly<Record<string, Readonly<Record<string, Verdicts>>>>,
+  rule: PassRule,
+): RuleFailure[] {
+  const out: RuleFailure[] = [];
+  for (const [agent, cases] of Object.entries(index)) {
+    for (const [caseId, v] of Object.entries(cases)) {
+      if (!rule.passes(v)) out.push({ agent, caseId, behavior: v.behavior, behaviorClose: v.behaviorClose });
+    }
+  }
+  return out;
+}
