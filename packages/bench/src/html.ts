@@ -4,7 +4,7 @@
  */
 import { formatPercent, formatRatio, formatValue } from './format.js';
 import type { BenchCell, BenchResult } from './result.js';
-import { cellFlags, describeDeflate, describeTargetSettings, detailColumns } from './table.js';
+import { cellFlags, describeDeflate, describeTargetSettings, detailColumns, URL_SERVER_NOTE } from './table.js';
 
 const PALETTE = ['#3d6fa5', '#d9731c', '#4c9a5b', '#9a4c8e', '#b0a33a', '#5aa3b0', '#a55a5a'];
 /** Reference bars in grey: they are the yardsticks, not contestants. */
@@ -107,7 +107,8 @@ export function renderBenchmarkHtml(result: BenchResult): string {
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
   const versions = result.targets.map((t) => {
     const error = t.error ? ` — not measured: ${t.error}` : '';
-    const what = `${t.implementation} ${t.version}${describeTargetSettings(t)}${error}`;
+    const url = t.url ? ` at ${t.url}, ${URL_SERVER_NOTE}` : '';
+    const what = `${t.implementation} ${t.version}${url}${describeTargetSettings(t)}${error}`;
     return `<li><b>${esc(t.name)}</b>: ${esc(what)}</li>`;
   });
   const sections = result.workloads.map((w) => {

@@ -1,4 +1,4 @@
-export { runBenchmark, DEFAULT_TARGETS } from './run-benchmark.js';
+export { runBenchmark, DEFAULT_TARGETS, type UrlServer } from './run-benchmark.js';
 export type { BenchResult } from './result.js';
 export { WORKLOAD_GROUPS, workloadIds } from './workloads.js';
 export { formatBenchTable } from './table.js';

@@ -14,7 +14,8 @@ export interface LoopTarget {
   name: string;
   /** The job against this target, given the workload. */
   jobFor(workload: Workload): LoadJob;
-  serverPid: number;
+  /** Undefined for a server the benchmark did not start (a URL): its CPU is not measured. */
+  serverPid: number | undefined;
 }
 
 export interface MeasureLoopOptions {

@@ -106,6 +106,8 @@ export interface BenchTarget {
   deflate?: boolean;
   /** Set when the target could not be started; it then has no cells. */
   error?: string;
+  /** A server the user runs, reached at this URL: not started or pinned by the benchmark, its CPU not measured. */
+  url?: string;
 }
 
 export interface BenchResult {

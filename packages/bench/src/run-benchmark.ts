@@ -28,6 +28,8 @@ const REFERENCE_TARGETS = ['ws', 'tcp'] as const;
 export interface BenchOptions {
   /** Targets to measure; ws and tcp are always added. Default DEFAULT_TARGETS. */
   targets?: readonly string[];
+  /** Servers the user runs, measured beside the targets (not started, not pinned, CPU not measured). */
+  urls?: readonly UrlServer[];
   /** Workload ids or group names (handshake, small, large, fragmented, all). Default all. */
   workloads?: readonly string[];
   /** Measured seconds per run. Default 2: shorter windows hold too few 1 MiB messages to ride out host hiccups. */
@@ -58,6 +60,13 @@ export interface BenchOptions {
  */
 export function isDeflateTarget(name: string): boolean {
   return name.includes('+deflate');
+}
+
+/** A running server to measure, by URL (ws://host:port/). */
+export interface UrlServer {
+  name: string;
+  url: string;
+  version: string;
 }
 
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
@@ -98,16 +107,30 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
       }
     }
     progress(`started: ${[...servers.keys()].join(', ')} and the load generator`);
+    const urlServers = options.urls ?? [];
+    for (const u of urlServers) {
+      targets.push({ name: u.name, implementation: u.name, version: u.version, options: {}, url: u.url });
+    }
 
     const { minCompleted } = options;
-    const loopTargets: LoopTarget[] = [...servers].map(([name, server]) => ({
-      name,
-      serverPid: server.info.pid,
-      jobFor: (workload) => {
-        const { host, port } = server.info;
-        return { workload, host, port, protocol: name === 'tcp' ? 'tcp' : 'ws', deflate: isDeflateTarget(name) };
-      },
-    }));
+    const loopTargets: LoopTarget[] = [
+      ...[...servers].map(
+        ([name, server]): LoopTarget => ({
+          name,
+          serverPid: server.info.pid,
+          jobFor: (workload) => {
+            const { host, port } = server.info;
+            return { workload, host, port, protocol: name === 'tcp' ? 'tcp' : 'ws', deflate: isDeflateTarget(name) };
+          },
+        }),
+      ),
+      ...urlServers.map((u): LoopTarget => {
+        const parsed = new URL(u.url);
+        const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+        const port = parsed.port === '' ? 80 : Number(parsed.port);
+        return { name: u.name, serverPid: undefined, jobFor: (workload) => ({ workload, host, port, protocol: 'ws' }) };
+      }),
+    ];
     const { runsOf, failuresOf } = await measureLoop({
       workloads,
       targets: loopTargets,
@@ -127,7 +150,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     });
 
     const cells = workloads.flatMap((workload) =>
-      [...servers.keys()].map((name) => {
+      loopTargets.map(({ name }) => {
         const k = cellKey(workload.id, name);
         return summarizeCell(workload, name, runsOf.get(k) ?? [], failuresOf.get(k) ?? [], pinning.clientThreads);
       }),

@@ -53,7 +53,10 @@ export function describeDeflate(deflate: CellDeflate): [string, string] {
   ];
 }
 
-function block(cells: readonly BenchCell[]): string[] {
+/** Why a URL server's row has no server CPU: the benchmark neither started nor pinned it. */
+export const URL_SERVER_NOTE = 'server CPU not measured (your server: not started or pinned by the bench)';
+
+function block(cells: readonly BenchCell[], urlTargets: ReadonlySet<string> = new Set()): string[] {
   const deflate = cells.find((c) => c.deflate)?.deflate;
   const columns = detailColumns(deflate !== undefined);
   const rows = cells.map((c) => [
@@ -62,7 +65,11 @@ function block(cells: readonly BenchCell[]): string[] {
     formatRatio(c.ratioToWs),
     formatRatio(c.ratioToTcp),
     ...columns.map(([, value]) => value(c)),
-    [...cellFlags(c), ...(c.errors.length ? [`errors: ${c.errors[0]}`] : [])].join('; '),
+    [
+      ...(urlTargets.has(c.target) ? ['server CPU not measured (your server)'] : []),
+      ...cellFlags(c),
+      ...(c.errors.length ? [`errors: ${c.errors[0]}`] : []),
+    ].join('; '),
   ]);
   const header = ['target', 'median', 'vs ws', 'vs tcp', ...columns.map(([name]) => name), 'note'];
   // Text left, figures right.
@@ -82,11 +89,13 @@ export function formatBenchTable(result: BenchResult): string {
   ];
   for (const t of result.targets) {
     const error = t.error ? ` — not measured: ${t.error}` : '';
-    lines.push(`  ${t.name}: ${t.implementation} ${t.version}${describeTargetSettings(t)}${error}`);
+    const url = t.url ? ` at ${t.url}, ${URL_SERVER_NOTE}` : '';
+    lines.push(`  ${t.name}: ${t.implementation} ${t.version}${url}${describeTargetSettings(t)}${error}`);
   }
+  const urlTargets = new Set(result.targets.filter((t) => t.url).map((t) => t.name));
   for (const w of result.workloads) {
     const cells = result.cells.filter((c) => c.workload === w.id);
-    lines.push('', `${w.id} — ${w.title} (${w.unit})`, ...block(cells).map((l) => `  ${l}`));
+    lines.push('', `${w.id} — ${w.title} (${w.unit})`, ...block(cells, urlTargets).map((l) => `  ${l}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -17,6 +17,7 @@ import {
   workloadIds,
 } from '@wsmatrix/bench';
 import { allTargetNames } from '@wsmatrix/targets';
+import { parseUrlSpec, type UrlSpec } from '../user-targets.js';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { InterruptedError, raceAbort } from '../interrupt.js';
 import type { Command, CommandContext } from './types.js';
@@ -33,6 +34,13 @@ export const benchSpec = {
       default: DEFAULT_TARGETS,
       placeholder: 'LIST',
       description: 'Targets to measure; ws and tcp (the raw TCP ceiling) are always measured as references',
+    },
+    url: {
+      type: 'list',
+      placeholder: 'SERVER',
+      description:
+        'Also measure your running echo server, SERVER = NAME=URL or NAME@VERSION=URL (repeatable); ' +
+        'not started or pinned by the bench, so its server CPU is not measured',
     },
     workloads: {
       type: 'list',
@@ -174,8 +182,10 @@ export const benchCommand: Command<typeof benchSpec> = {
     const warmupRoundSec = seconds('warmup-round', flags['warmup-round'], true);
     // On an interrupt the servers and load generators are stopped (see interrupt.ts); nothing
     // measured so far is a whole result, so nothing is written.
+    const urls = urlServers(flags.url ?? []);
     const measuring = runBenchmark({
       targets: flags.targets,
+      urls,
       workloads: flags.workloads,
       durationSec,
       warmupSec,
@@ -207,6 +217,24 @@ export const benchCommand: Command<typeof benchSpec> = {
     return incomplete ? 1 : 0;
   },
 };
+
+/**
+ * The --url servers. The load generator's upgrade request asks for "/", so a URL with another path is
+ * refused rather than measured somewhere else than the user meant.
+ */
+function urlServers(raws: readonly string[]): UrlSpec[] {
+  const taken = new Set([...allTargetNames(), 'tcp']);
+  return raws.map((raw) => {
+    const spec = parseUrlSpec(raw);
+    if (taken.has(spec.name)) throw new UsageError(`--url ${spec.name}: the name "${spec.name}" is already a target`);
+    taken.add(spec.name);
+    const { pathname, search } = new URL(spec.url);
+    if (pathname !== '/' || search !== '') {
+      throw new UsageError(`--url ${spec.name}: the bench connects to "/" only, not "${pathname}${search}"`);
+    }
+    return spec;
+  });
+}
 
 /** `--compare a.json,b.json,c.json`: do the stored results' medians agree within the tolerance? */
 async function compareFiles(
