@@ -10,3 +10,5 @@ export {
 } from './args.js';
 export type { Command, CommandContext } from './commands/types.js';
 export { serveCommand, serveSpec } from './commands/serve.js';
+export { run, type RunOptions, type RunResult } from './api.js';
+export { writeReport, type ReportColumn, type ReportInput } from './report/index.js';

@@ -70,16 +70,20 @@ const STEPS: AdoptionStep[] = [
     },
   },
   {
-    name: 'the programmatic API loads with plain node',
-    command: () => [
+    name: 'the programmatic API runs with plain node',
+    command: ({ url }) => [
       'node',
       '--input-type=module',
       '-e',
-      "const m = await import('wsmatrix'); const r = await import('@wsmatrix/runner');" +
-        'console.log(JSON.stringify({ main: typeof m.main, runCli: typeof m.runCli, summarize: typeof r.summarize }));',
+      "import { run } from 'wsmatrix';" +
+        `const { results } = await run({ url: '${url}', cases: ['1.1.1', '2.1'] });` +
+        'console.log(JSON.stringify(results.map((r) => [r.id, r.behavior])));',
     ],
     check({ stdout }) {
-      expect(JSON.parse(stdout)).toEqual({ main: 'function', runCli: 'function', summarize: 'function' });
+      expect(JSON.parse(stdout)).toEqual([
+        ['1.1.1', 'OK'],
+        ['2.1', 'OK'],
+      ]);
     },
   },
   {
