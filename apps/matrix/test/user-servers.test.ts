@@ -84,7 +84,7 @@ describe('matrix --url', () => {
     expect(html.match(/<th[^>]*data-column="/g)).toHaveLength(3);
   });
 
-  it('stores it under <results>/NAME/VERSION, and a second run keeps the verdicts of cases it did not play', async () => {
+  it('stores under <results>/NAME/VERSION; a second run keeps the verdicts of cases it did not play', async () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/wall time .* for 1 cases × 1 targets/);
     const release = path.join(dir, 'results', 'mine', '2.0.1');
