@@ -19,12 +19,12 @@ export const CI_FLAGS = {
     type: 'string',
     choices: PASS_RULE_NAMES,
     placeholder: 'PRESET',
-    description: `Pass rule deciding the exit status [default: ${DEFAULT_PASS_RULE}; none with --expected]`,
+    description: `Pass rule, see below [default: ${DEFAULT_PASS_RULE}; none with --expected]`,
   } satisfies StringFlag,
   expected: {
     type: 'string',
     placeholder: 'FILE',
-    description: 'Committed index.json to compare with (durations, report file names ignored); exit 1 on a difference',
+    description: 'Committed index.json to compare with (durations, file names ignored); exit 1 on a difference',
   } satisfies StringFlag,
   'update-expected': {
     type: 'boolean',

@@ -67,8 +67,8 @@ export const runSpec = {
   notes: [
     ...passRuleNotes(),
     ...CI_NOTES,
-    'Exit codes: 0 every case passed; 1 a case failed the pass rule or differs from --expected; 2 bad usage; ' +
-      '3 a server could not be reached (its rows say "target down");',
+    'Exit codes: 0 every case passed; 1 a case failed the pass rule or differs from --expected; 2 bad usage;',
+    '3 a server could not be reached (its rows say "target down");',
     '128+N stopped by signal N (130 for Ctrl-C). ' +
       'SIGINT, SIGTERM and SIGHUP stop the started targets, write the cases finished',
     'so far and report the rest as not run (interrupted); a second signal exits at once.',
