@@ -113,6 +113,34 @@ const STEPS: AdoptionStep[] = [
       }
     },
   },
+  {
+    name: 'wsmatrix bench runs its compiled server and load-generator processes from the installed package',
+    // One short run of one workload: what is checked is that every process starts and reports, not a figure.
+    command: () => [
+      'npx',
+      '--no-install',
+      'wsmatrix',
+      'bench',
+      '--targets',
+      'core',
+      '--workloads',
+      'small-c16-f32',
+      '--duration',
+      '0.3',
+      '--runs',
+      '1',
+      '--warmup-round',
+      '0',
+      '--quiet-wait',
+      '0',
+      '--no-pin',
+    ],
+    check({ stdout, stderr }) {
+      expect(stderr).toContain('processes: compiled JavaScript (dist/)');
+      expect(stdout).toContain('runtime dist');
+      for (const target of ['core', 'ws', 'tcp']) expect(stdout).toMatch(new RegExp(`^  ${target} +\\S+ msg/s`, 'm'));
+    },
+  },
 ];
 
 /**
