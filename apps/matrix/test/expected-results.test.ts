@@ -48,7 +48,7 @@ describe('expected results', () => {
     ]);
   });
 
-  it('writeExpected stores the index without durations, in index.json format, and readExpected reads it back', async () => {
+  it('writeExpected stores the index without durations in index.json format; readExpected reads it', async () => {
     const dir = await tempDir('expected');
     const file = path.join(dir, 'expected.json');
     await writeExpected(file, run());

@@ -159,7 +159,7 @@ describe('wstest -m fuzzingclient', () => {
     expect(loose.stdout).not.toMatch(/^FAIL/m);
   }, 60_000);
 
-  it('--update-expected writes the results; --expected passes when they match and exits 1 on a difference', async () => {
+  it('--update-expected writes the results; --expected passes on a match, exits 1 on a difference', async () => {
     const dir = await tempDir('wstest');
     const expected = path.join(dir, 'expected.json');
     const spec = await writeSpec(dir, {
