@@ -219,6 +219,22 @@ describe('wstest -m fuzzingclient', () => {
     }
   }, 90_000);
 
+  it('run takes the same --rule: strict fails a server that drops TCP after the echo, behavior-only passes it', async () => {
+    const out = await tempDir('wstest');
+    const args = ['run', '--url', broken.url, '--cases', '1.1.1', '--out', out];
+    const strict = await runMain(args);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/^FAIL 127\.0\.0\.1:\d+ 1\.1\.1: OK\/(FAILED|UNCLEAN) — /m);
+    const loose = await runMain([...args, '--rule', 'behavior-only']);
+    expect(loose.code).toBe(0);
+    expect(loose.stdout).toMatch(/^rule behavior-only: 1 of 1 case runs pass$/m);
+    const bad = await runMain([...args, '--update-expected']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'wsmatrix: --update-expected needs --expected FILE (the file it writes)\n',
+    ]);
+  }, 60_000);
+
   it('bad usage is one line and exit 2; fuzzingserver says it is not here yet', async () => {
     const server = await runMain(['wstest', '-m', 'fuzzingserver']);
     expect(server.code).toBe(2);
