@@ -219,7 +219,7 @@ describe('wstest -m fuzzingclient', () => {
     }
   }, 90_000);
 
-  it('run takes the same --rule: strict fails a server that drops TCP after the echo, behavior-only passes it', async () => {
+  it('run takes the same --rule: strict fails a server dropping TCP after the echo, behavior-only passes', async () => {
     const out = await tempDir('wstest');
     const args = ['run', '--url', broken.url, '--cases', '1.1.1', '--out', out];
     const strict = await runMain(args);
