@@ -38,6 +38,8 @@ interface CommandResult {
  */
 interface AdoptionStep {
   name: string;
+  /** Files the user writes in the project first: path relative to it → content. */
+  files?(ctx: StepContext): Record<string, string>;
   command(ctx: StepContext): string[];
   expectedCode?: number;
   check?(result: CommandResult, ctx: StepContext): Promise<void> | void;
@@ -114,13 +116,54 @@ const STEPS: AdoptionStep[] = [
     },
   },
   {
-    name: 'wsmatrix bench runs its compiled server and load-generator processes from the installed package',
+    name: 'wstest -m fuzzingclient -s spec.json writes Autobahn’s files where Autobahn does',
+    files: ({ url }) => {
+      const spec = { outdir: './autobahn/servers', servers: [{ agent: 'mine', url }], cases: ['1.1.*'] };
+      return { 'spec.json': `${JSON.stringify(spec, null, 2)}\n` };
+    },
+    command: () => ['npx', '--no-install', 'wstest', '-m', 'fuzzingclient', '-s', 'spec.json'],
+    async check(_result, { project }) {
+      const outdir = join(project, 'autobahn', 'servers');
+      const index = (await readJson(join(outdir, 'index.json'))) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(index)).toEqual(['mine']);
+      expect(Object.keys(index.mine!)).toHaveLength(8);
+      expect(existsSync(join(outdir, 'index.html'))).toBe(true);
+      expect(existsSync(join(outdir, 'mine_case_1_1_1.json'))).toBe(true);
+    },
+  },
+  {
+    name: 'wsmatrix matrix --url puts the user’s server beside an embedded target, with the HTML report',
+    command: ({ url }) => [
+      'npx',
+      '--no-install',
+      'wsmatrix',
+      'matrix',
+      '--targets',
+      'core',
+      '--url',
+      `mine=${url}`,
+      '--cases',
+      '1.1.*',
+    ],
+    async check({ stdout, stderr }, { project }) {
+      const output = stdout + stderr;
+      expect(output).toMatch(/^core \S+ +OK 8;/m);
+      expect(output).toMatch(/^mine unversioned +OK 8;/m);
+      const html = await readFile(join(project, 'matrix', 'report', 'index.html'), 'utf8');
+      expect(html).toContain('mine');
+      expect(html).toContain('core');
+    },
+  },
+  {
+    name: 'wsmatrix bench --url measures the user’s server beside core, ws and tcp, from compiled processes',
     // One short run of one workload: what is checked is that every process starts and reports, not a figure.
-    command: () => [
+    command: ({ url }) => [
       'npx',
       '--no-install',
       'wsmatrix',
       'bench',
+      '--url',
+      `mine=${url}`,
       '--targets',
       'core',
       '--workloads',
@@ -138,7 +181,9 @@ const STEPS: AdoptionStep[] = [
     check({ stdout, stderr }) {
       expect(stderr).toContain('processes: compiled JavaScript (dist/)');
       expect(stdout).toContain('runtime dist');
-      for (const target of ['core', 'ws', 'tcp']) expect(stdout).toMatch(new RegExp(`^  ${target} +\\S+ msg/s`, 'm'));
+      for (const target of ['core', 'ws', 'tcp', 'mine']) {
+        expect(stdout).toMatch(new RegExp(`^  ${target} +\\S+ msg/s`, 'm'));
+      }
     },
   },
 ];
@@ -186,6 +231,7 @@ const shown = (text: string): string =>
 
 /** Runs argv and fails with its command line and whole (bounded) output unless `check` holds. */
 async function runStep(step: AdoptionStep, ctx: StepContext, cwd: string): Promise<void> {
+  for (const [file, content] of Object.entries(step.files?.(ctx) ?? {})) await writeFile(join(cwd, file), content);
   const argv = step.command(ctx);
   const result = await run(argv, cwd);
   try {
