@@ -219,13 +219,19 @@ describe('socket layers under Node flags (child processes)', () => {
     }, 60_000);
   }
 
-  it("under --experimental-permission, 'bare' falls back to 'net' (public) and says why", async () => {
+  // Node 22.13 renamed the permission model's flag --permission (from Node 24 on, the only name), and where
+  // the model covers the network (Node 26) the probe's server needs --allow-net.
+  const permission = process.allowedNodeEnvironmentFlags.has('--permission')
+    ? '--permission'
+    : '--experimental-permission';
+  it(`under ${permission}, 'bare' falls back to 'net' (public) and says why`, async () => {
     const flags = [
-      '--experimental-permission',
+      permission,
       '--allow-fs-read=*',
       '--allow-fs-write=*',
       '--allow-worker',
       '--allow-child-process',
+      ...(process.allowedNodeEnvironmentFlags.has('--allow-net') ? ['--allow-net'] : []),
       '--no-warnings',
     ];
     const result = await runProbe(flags, 'bare');
