@@ -188,6 +188,45 @@ const STEPS: AdoptionStep[] = [
   },
 ];
 
+/** The URL the README's commands and spec name; the test puts its own server's URL in its place. */
+const README_URL = 'ws://127.0.0.1:9001';
+
+/** Splits one shell line into argv: words separated by spaces, '…' quoting (all the README uses). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  for (const match of line.matchAll(/'([^']*)'|(\S+)/g)) words.push(match[1] ?? match[2]!);
+  return words;
+}
+
+/**
+ * The README's "Use it in your project" section as steps: its JSON block becomes the project's
+ * fuzzingclient.json, and each `npx` line of its sh blocks runs in order and must exit 0. The README's
+ * commands are what users copy, so they are what this test runs.
+ */
+async function readmeSteps(): Promise<AdoptionStep[]> {
+  const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Use it in your project\n');
+  expect(start, 'README section "Use it in your project"').toBeGreaterThan(0);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+  const blocks = [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], body: m[2]! }));
+  const spec = blocks.find((b) => b.lang === 'json');
+  expect(spec, "the README's fuzzingclient.json").toBeDefined();
+  const lines = blocks
+    .filter((b) => b.lang === 'sh')
+    .flatMap((b) => b.body.split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('npx '));
+  return lines.map(
+    (line, i): AdoptionStep => ({
+      name: `README: ${line}`,
+      files: ({ url }): Record<string, string> =>
+        i === 0 ? { 'fuzzingclient.json': spec!.body.replaceAll(README_URL, url) } : {},
+      command: ({ url }) => shellWords(line.replaceAll(README_URL, url)),
+    }),
+  );
+}
+
 /**
  * The environment of a user's shell: none of the variables npm, turbo or vitest set for this test run
  * (npm_config_* would reach the nested npm), no node_modules/.bin of this repository on the PATH.
@@ -248,8 +287,14 @@ async function runStep(step: AdoptionStep, ctx: StepContext, cwd: string): Promi
 
 /** The project's own echo server: a `ws` WebSocketServer on an ephemeral port, printing the port. */
 const ECHO_SERVER = `import { WebSocketServer } from 'ws';
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-server.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })));
+// Autobahn's 9.3/9.4 send 65 536 fragments per message: raise ws's fragment and chunk bounds to the size bound.
+const limit = 64 * 1024 * 1024;
+const options = { maxPayload: limit, maxFragments: limit, maxBufferedChunks: limit };
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options });
+server.on('connection', (socket) => {
+  socket.on('error', () => {}); // a case's bad frame: ws has already answered it with its Close
+  socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+});
 server.on('listening', () => console.log(server.address().port));
 process.stdin.on('end', () => process.exit(0)).resume();
 `;
@@ -309,4 +354,23 @@ describe.runIf(process.platform === 'linux')('adoption: the packed packages in a
   for (const step of STEPS) {
     it(step.name, () => runStep(step, { project, url }, project), STEP_TIMEOUT_MS + 10_000);
   }
+
+  it(
+    'the README\'s "Use it in your project" commands run as written, in order',
+    async () => {
+      const steps = await readmeSteps();
+      // The section's commands: the wstest drop-in with each pass-rule use, run, matrix and report.
+      expect(steps.map((s) => s.command({ project, url }).slice(0, 2).join(' '))).toEqual(
+        expect.arrayContaining(['npx wstest', 'npx wsmatrix']),
+      );
+      expect(steps.length).toBeGreaterThanOrEqual(5);
+      for (const step of steps) await runStep(step, { project, url }, project);
+      const index = (await readJson(join(project, 'reports', 'servers', 'index.json'))) as Record<string, object>;
+      expect(Object.keys(index)).toEqual(['mine']);
+      expect(existsSync(join(project, 'reports', 'servers', 'mine_case_1_1_1.json'))).toBe(true);
+      expect(existsSync(join(project, 'autobahn-expected.json'))).toBe(true);
+      expect(existsSync(join(project, 'reports', 'html', 'index.html'))).toBe(true);
+    },
+    8 * STEP_TIMEOUT_MS,
+  );
 });
