@@ -15,6 +15,7 @@ import {
   type ReportInput,
 } from '../src/report/index.js';
 import { CASE_PAGE_SECTIONS } from '../src/report/case-page.js';
+import { statusText } from '../src/report/grid.js';
 import { compareVersions, historySteps } from '../src/report/history.js';
 import {
   HEX_PREVIEW_OCTETS,
@@ -195,6 +196,19 @@ describe('writeReport', () => {
           /wslay 1\.1\.1<small>unavailable: libwslay-dev missing &lt;script&gt;/.source,
       ),
     );
+  });
+
+  it('says a reason that already names the status once ("unavailable on Node 26 (…)"), others after it', () => {
+    const column = (status: 'unavailable' | 'down', reason: string) => ({
+      column: { key: 'uws', label: 'uws', implementation: 'uws', version: 'unavailable', status, reason, results: [] },
+      folder: 'uws',
+      byId: new Map(),
+      ids: [],
+    });
+    const node26 = 'unavailable on Node 26 (no native build for ABI 147)';
+    expect(statusText(column('unavailable', node26))).toBe(node26);
+    expect(statusText(column('unavailable', 'libwslay-dev missing'))).toBe('unavailable: libwslay-dev missing');
+    expect(statusText(column('down', 'connect ECONNREFUSED'))).toBe('target down: connect ECONNREFUSED');
   });
 
   it('shows the partial results of a column that went down, and the reason in its other cells', async () => {

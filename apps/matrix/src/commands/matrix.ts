@@ -252,13 +252,19 @@ function unavailableColumn(
   implementation = key,
 ): ColumnRun {
   return {
-    column: { key, label, implementation, version, status, reason: errorText(err), results: [] },
+    column: { key, label, implementation, version, status, reason: reasonOf(err), results: [] },
     failed: 0,
     durationMs: 0,
     options: {},
     interrupted: [],
     targetDown: 0,
   };
+}
+
+/** A target's own one-line reason when it says it cannot run here, else the error's message. */
+function reasonOf(err: unknown): string {
+  if (err instanceof Error && err.name === 'TargetUnavailableError' && 'reason' in err) return String(err.reason);
+  return errorText(err);
 }
 
 function errorText(err: unknown): string {

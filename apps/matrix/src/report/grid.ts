@@ -31,7 +31,10 @@ const BEHAVIOR_TEXT: Record<string, string> = {
 export function statusText(c: ColumnModel): string {
   const { status, reason } = c.column;
   if (status === 'ok') return '';
-  return `${status === 'down' ? 'target down' : 'unavailable'}${reason ? `: ${reason}` : ''}`;
+  const word = status === 'down' ? 'target down' : 'unavailable';
+  // A reason that already starts with the status ("unavailable on Node 26 (…)") is shown as it is.
+  if (reason?.startsWith(word)) return reason;
+  return `${word}${reason ? `: ${reason}` : ''}`;
 }
 
 export function columnHeader(c: ColumnModel): string {
