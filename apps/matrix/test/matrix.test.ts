@@ -163,9 +163,8 @@ describe('a target that cannot run here', () => {
         .split('\n')
         .filter((l) => l.startsWith('wsmatrix:')),
     ).toEqual(['wsmatrix: target "wslay" is unavailable: no C compiler (cc not found)']);
-    expect(cli.stdout()).toMatch(
-      /^wslay {2,}UNAVAILABLE: target "wslay" is unavailable: no C compiler \(cc not found\)$/m,
-    );
+    // The column says the target's own reason, once.
+    expect(cli.stdout()).toMatch(/^wslay {2,}UNAVAILABLE: no C compiler \(cc not found\)$/m);
     const html = await readFile(path.join(dir, 'report', 'index.html'), 'utf8');
     expect(html).toMatch(/data-column="wslay"[^>]*>wslay</);
     expect(html).not.toMatch(/>wslay unavailable/);

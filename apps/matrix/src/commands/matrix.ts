@@ -137,25 +137,20 @@ async function runColumn(source: ColumnSource, cx: ColumnContext): Promise<Colum
   // A target that cannot run here has no version to show ("unavailable" is its status, not a version).
   const label = target.version === 'unavailable' ? name : `${name} ${target.version}`;
   const base = { key: name, label, implementation: implementationOf(name, target), version: target.version };
-  if (signal.aborted)
-    return interruptedColumn(
+  const interruptedRun = () =>
+    interruptedColumn(
       base,
       target.options,
       cases.map((c) => c.id),
       String(signal.reason),
     );
+  if (signal.aborted) return interruptedRun();
   const startedAt = Date.now();
   let running: RunningTarget;
   try {
     running = await target.start({ port: 0 });
   } catch (err) {
-    if (signal.aborted)
-      return interruptedColumn(
-        base,
-        target.options,
-        cases.map((c) => c.id),
-        String(signal.reason),
-      );
+    if (signal.aborted) return interruptedRun();
     const status = err instanceof Error && err.name === 'TargetUnavailableError' ? 'unavailable' : 'down';
     const text = errorText(err);
     const named = text.includes(name) ? text : `${name}: ${text}`;

@@ -5,6 +5,7 @@ import { isTargetDown, summarize, writeReportFiles, type CaseResult } from '@wsm
 import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { applyCiChecks, CI_FLAGS, CI_NOTES, loadCiChecks } from '../ci-checks.js';
+import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { passRuleNotes } from '../pass-rules.js';
@@ -49,13 +50,7 @@ export const runSpec = {
       description: 'Autobahn patterns of cases to run (1.*, 6.4.*, 9.*) [default: *]',
     },
     'exclude-cases': { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to skip' },
-    concurrency: {
-      type: 'integer',
-      min: 1,
-      max: 1024,
-      placeholder: 'N',
-      description: 'Cases in flight at once (9.x always run alone) [default: from the core count]',
-    },
+    concurrency: CONCURRENCY_FLAG,
     junit: {
       type: 'string',
       placeholder: 'FILE',

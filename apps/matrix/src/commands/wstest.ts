@@ -11,6 +11,7 @@ import { isTargetDown, summarize, writeReportFiles, type CaseResult } from '@wsm
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { renderIndexHtml } from '../autobahn-index-html.js';
 import { applyCiChecks, CI_FLAGS, CI_NOTES, loadCiChecks } from '../ci-checks.js';
+import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome } from '../junit.js';
 import { DEFAULT_PASS_RULE, PASS_RULES, passRuleNotes } from '../pass-rules.js';
@@ -39,13 +40,7 @@ export const wstestSpec = {
       placeholder: 'FILE',
       description: `Autobahn fuzzingclient spec (-s) [default: ./${DEFAULT_SPEC}]`,
     },
-    concurrency: {
-      type: 'integer',
-      min: 1,
-      max: 1024,
-      placeholder: 'N',
-      description: 'Cases in flight at once (9.x always run alone) [default: from the core count]',
-    },
+    concurrency: CONCURRENCY_FLAG,
     ...CI_FLAGS,
   },
   notes: [
