@@ -38,6 +38,12 @@ const SUB_CATEGORIES: CaseGroup[] = [
   { id: '0.4', title: 'Sec-WebSocket-Key' },
   { id: '0.5', title: 'Limits: long lines, big heads, many headers, bodies' },
   { id: '0.6', title: 'Subprotocols, extensions, injection and pipelining' },
+  // Client group 0 (client-handshake-case.ts): responses a client must refuse or handle.
+  { id: '0.7', title: 'Client: status line and interim responses' },
+  { id: '0.8', title: 'Client: Sec-WebSocket-Accept' },
+  { id: '0.9', title: 'Client: Upgrade and Connection' },
+  { id: '0.10', title: 'Client: subprotocols, extensions and permessage-deflate parameters' },
+  { id: '0.11', title: 'Client: header syntax, head size and frames with the 101' },
   { id: '1.1', title: 'Text Messages' },
   { id: '1.2', title: 'Binary Messages' },
   { id: '4.1', title: 'Non-control Opcodes' },

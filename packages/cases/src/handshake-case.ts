@@ -6,7 +6,8 @@
  * request, and what RFC 6455 requires of the answer. The runner (packages/runner handshake-runner.ts)
  * builds the bytes, sends them, reads the status line and headers, and gives the verdict from what it
  * saw with the rules below. These cases live in `allCases` next to Autobahn's, with ids `0.x.y` that
- * never collide with Autobahn's; `isAutobahnCaseId` tells them apart.
+ * never collide with Autobahn's; `isAutobahnCaseId` tells them apart. They test servers only; the
+ * handshake cases for clients (0.7.y onwards) are client-handshake-case.ts, in `clientCases`.
  *
  * The valid request the edits apply to, in this order (the runner fills in host, path and a fresh key):
  *

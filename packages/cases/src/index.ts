@@ -1,6 +1,8 @@
 /**
  * @wsmatrix/cases: every Autobahn|Testsuite fuzzingclient case (517: groups 1-10, 301 cases, and the
  * permessage-deflate groups 12 and 13, 216 cases) as declarative data, plus the spec-file selection rules.
+ * Our own group 0 comes in two parts: opening-handshake cases for servers (in `allCases`) and for clients
+ * (in `clientCases`); see handshake-case.ts and client-handshake-case.ts.
  */
 import { withTimeLimit } from './build.js';
 import { group1 } from './group1.js';
@@ -14,6 +16,7 @@ import { group9 } from './group9.js';
 import { group10 } from './group10.js';
 import { group12, group13 } from './group12.js';
 import { group0 } from './group0.js';
+import { clientGroup0 } from './client-handshake.js';
 import { compareCaseIds } from './select.js';
 import type { CaseDef } from './types.js';
 
@@ -62,6 +65,17 @@ export {
   type RequiredHeader,
 } from './handshake-case.js';
 export { HANDSHAKE_RESPONSE_WINDOW_MS } from './group0.js';
+export {
+  isClientHandshakeCase,
+  type ClientExpectation,
+  type ClientHandshakeCaseDef,
+  type ClientHandshakeSpec,
+  type ClientOfferCondition,
+  type ClientProbe,
+  type ClientRequirement,
+  type ClientResponseSpec,
+} from './client-handshake-case.js';
+export { CLIENT_HANDSHAKE_WINDOW_MS } from './client-handshake.js';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -91,7 +105,8 @@ export const autobahnCases: readonly CaseDef[] = deepFreeze(
 );
 
 /**
- * Every case: our opening-handshake group 0 (ids 0.x.y, see handshake-case.ts) and then Autobahn's, in
+ * Every case for testing a SERVER (the fuzzingclient mode; a spec's "*" selects from these): our
+ * server opening-handshake group 0 (ids 0.1.y-0.6.y, see handshake-case.ts) and then Autobahn's, in
  * numeric order, deeply frozen.
  */
 export const allCases: readonly CaseDef[] = deepFreeze(
@@ -101,19 +116,31 @@ export const allCases: readonly CaseDef[] = deepFreeze(
 /** Autobahn's case ids, in numeric order. */
 export const autobahnCaseIds: readonly string[] = Object.freeze(autobahnCases.map((c) => c.id));
 
-/** Every case id, in numeric order. */
+/** Every case id for servers, in numeric order. */
 export const allCaseIds: readonly string[] = Object.freeze(allCases.map((c) => c.id));
+
+/**
+ * Every case for testing a CLIENT (the fuzzingserver mode; a spec's "*" selects from these): our client
+ * opening-handshake group 0 (ids 0.7.y onwards, see client-handshake-case.ts) and then Autobahn's, in
+ * numeric order, deeply frozen. The server group 0 is not among them.
+ */
+export const clientCases: readonly CaseDef[] = deepFreeze(
+  [...clientGroup0, ...autobahnCases].sort((a, b) => compareCaseIds(a.id, b.id)),
+);
+
+/** Every case id for clients, in numeric order. */
+export const clientCaseIds: readonly string[] = Object.freeze(clientCases.map((c) => c.id));
 
 const BY_ID = new Map<string, CaseDef>();
 const POSITION = new Map<string, number>();
-for (const c of allCases) {
+for (const c of [...allCases, ...clientGroup0]) {
   if (BY_ID.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
   BY_ID.set(c.id, c);
 }
 // Autobahn numbers its own cases only; group 0 has no Autobahn case number.
 for (const [i, c] of autobahnCases.entries()) POSITION.set(c.id, i + 1);
 
-/** The case with this id, or undefined. */
+/** The case with this id (for servers or for clients), or undefined. */
 export function caseById(id: string): CaseDef | undefined {
   return BY_ID.get(id);
 }
