@@ -5,3 +5,4 @@ export { loadUwsNative, UwsNativeLoadError, uwsUnavailableReason, type UwsNative
 export { findPackage, packageVersion, type PackageInfo } from './package-version.js';
 export * from './external/index.js';
 export { allTargetNames, externalTargetNames, getAnyTarget } from './all-targets.js';
+export * from './clients/index.js';

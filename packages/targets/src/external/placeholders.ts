@@ -8,10 +8,14 @@ export interface PlaceholderValues {
   build?: string;
   /** Where a build command must write. */
   output?: string;
+  /** A client driver's fuzzingserver base URL, e.g. ws://127.0.0.1:9001. */
+  url?: string;
+  /** The agent name a client driver reports its results under. */
+  agent?: string;
 }
 
 // Only these names are placeholders, so text like dpkg-query's `${Version}` passes through.
-const PLACEHOLDER = /\{(host|port|dir|build|output)\}/g;
+const PLACEHOLDER = /\{(host|port|dir|build|output|url|agent)\}/g;
 
 /** Substitutes placeholders in every argument; a placeholder without a value is an error. */
 export function expandArgv(argv: readonly string[], values: PlaceholderValues): string[] {

@@ -41,7 +41,10 @@ function runProbe(argv: string[], cwd: string): ProbeRun {
  * Whether a target can run here: every requirement command exits 0, then the version command
  * prints a version (picked out by `match` when given).
  */
-export function probeAvailability(def: CommandTargetDefinition, dir: string): Availability {
+export function probeAvailability(
+  def: Pick<CommandTargetDefinition, 'requires' | 'version'>,
+  dir: string,
+): Availability {
   for (const req of def.requires) {
     if (!runProbe(expandArgv(req.run, { dir }), dir).ok) return { available: false, reason: req.missing };
   }

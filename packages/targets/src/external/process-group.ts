@@ -27,7 +27,7 @@ export interface GroupProcess {
 const OUTPUT_TAIL_BYTES = 16 * 1024;
 const GROUP_EXIT_WAIT_MS = 1000;
 
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
+export function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
   } catch (err) {
@@ -48,7 +48,7 @@ function groupExists(pgid: number): boolean {
  * Signals are delivered asynchronously: members may still be exiting after kill() returns.
  * Waits (bounded: an unreaped zombie also counts as a member) until none is left.
  */
-async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+export async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (groupExists(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
@@ -59,7 +59,7 @@ export function describeExit(info: ExitInfo): string {
 }
 
 /** Keeps the last `limit` bytes written to a stream. */
-function tail(limit: number): { push(chunk: Buffer): void; text(): string } {
+export function tail(limit: number): { push(chunk: Buffer): void; text(): string } {
   let chunks: Buffer[] = [];
   let size = 0;
   return {
@@ -76,14 +76,23 @@ function tail(limit: number): { push(chunk: Buffer): void; text(): string } {
   };
 }
 
+/** Sees every chunk the process writes, as it arrives (a client driver's progress lines). */
+export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+
 /** Spawns argv (no shell) as a new process group with stdout/stderr captured. */
-export function spawnGroup(argv: readonly string[], cwd: string): GroupProcess {
+export function spawnGroup(argv: readonly string[], cwd: string, onOutput?: OutputListener): GroupProcess {
   const [file, ...args] = argv as [string, ...string[]];
   // detached: setsid(), so the server leads a new process group whose id is its pid.
   const child = spawn(file, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const captured = tail(OUTPUT_TAIL_BYTES);
-  child.stdout.on('data', (c: Buffer) => captured.push(c));
-  child.stderr.on('data', (c: Buffer) => captured.push(c));
+  child.stdout.on('data', (c: Buffer) => {
+    captured.push(c);
+    onOutput?.('stdout', c);
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    captured.push(c);
+    onOutput?.('stderr', c);
+  });
 
   const streamsEnded = Promise.all(
     [child.stdout, child.stderr].map((s) => new Promise<void>((r) => s.once('close', () => r()))),

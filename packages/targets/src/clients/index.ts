@@ -1,0 +1,8 @@
+export type { ClientTarget, DriveOptions, DriveResult } from './types.js';
+export { clientTargetNames, getClientTarget, isClientTargetName, type ClientTargetName } from './registry.js';
+export {
+  createCommandClient,
+  InvalidClientCommandError,
+  parseClientCommand,
+  type CommandClientDefinition,
+} from './command-client.js';
