@@ -1,6 +1,7 @@
 /** Autobahn's closing-behaviour record, field for field. */
 export interface ClosingRecord {
-  isServer: false;
+  /** The runner played the server (the peer is a client under test). */
+  isServer: boolean;
   closedByMe: boolean;
   failedByMe: boolean;
   droppedByMe: boolean;
@@ -15,7 +16,7 @@ export interface ClosingRecord {
   remoteCloseReason: string | null;
 }
 
-/** The record of a connection before anything happened on it. */
+/** The record of a connection before anything happened on it (the client role's, as most cases are). */
 export function freshClosingRecord(): ClosingRecord {
   return {
     isServer: false,

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { DataSetCursor, type Behavior, type CompressedEcho } from '@wsmatrix/cases';
 import { earlyEndText } from './result-texts.js';
-import type { FuzzingClient } from './fuzzing-client.js';
+import type { FuzzingConnection } from './fuzzing-connection.js';
 
 const sha1 = (data: Buffer): string => createHash('sha1').update(data).digest('hex');
 
 /**
- * Groups 12 and 13 (Autobahn's case12_x_x.py onOpen / sendOne / onMessage): without permessage-deflate
- * the case is UNIMPLEMENTED and closes at once; with it, `count` messages cut from the data set go out
- * one at a time (compressed and auto-fragmented by the client), each echo must match type, length and
- * content. The wire log is off while the messages flow, as in Autobahn.
+ * Groups 12 and 13 (Autobahn's case12_x_x.py onOpen / sendOne / onMessage), in either role: without
+ * permessage-deflate the case is UNIMPLEMENTED and closes at once; with it, `count` messages cut from the
+ * data set go out one at a time (compressed and auto-fragmented by the runner), each echo must match
+ * type, length and content. The wire log is off while the messages flow, as in Autobahn.
  */
 export class CompressedEchoRun {
   private sent = 0;
@@ -28,16 +28,19 @@ export class CompressedEchoRun {
 
   constructor(
     private readonly spec: CompressedEcho,
-    private readonly client: FuzzingClient,
+    private readonly connection: FuzzingConnection,
     timers: NodeJS.Timeout[],
   ) {
     this.cursor = new DataSetCursor(spec.dataSet, spec.messageLength);
-    client.wirelog.setEnabled(false);
-    if (client.deflate === null) {
+    connection.wirelog.setEnabled(false);
+    if (connection.deflate === null) {
       this.behavior = 'UNIMPLEMENTED';
-      this.result = 'The server did not accept permessage-deflate.';
-      client.wirelog.setEnabled(true);
-      client.sendCloseFrame(1000, null, false);
+      this.result =
+        connection.role === 'client'
+          ? 'The server did not accept permessage-deflate.'
+          : 'The client offered no permessage-deflate this case can accept.';
+      connection.wirelog.setEnabled(true);
+      connection.sendCloseFrame(1000, null, false);
       return;
     }
     this.behavior = 'FAILED';
@@ -45,20 +48,24 @@ export class CompressedEchoRun {
     this.result = `Case did not finish within ${secs} seconds.`;
     timers.push(
       setTimeout(() => {
-        if (client.state === 'closed') return;
+        if (connection.state === 'closed') return;
         this.timedOut = true;
-        client.wirelog.setEnabled(true);
-        client.sendCloseFrame(null, null, false);
+        connection.wirelog.setEnabled(true);
+        connection.sendCloseFrame(null, null, false);
       }, spec.timeoutMs),
     );
     this.sendOne();
   }
 
   get outcome(): { behavior: Behavior; result: string } {
-    const notes = this.client.deflateViolations;
+    const notes = this.connection.deflateViolations;
     let text = this.result;
     if (this.behavior === 'FAILED' && !this.timedOut && !this.mismatched) {
-      text = earlyEndText(this.client, this.startedAt, `all ${this.spec.count} echoes arrived (${this.received} did)`);
+      text = earlyEndText(
+        this.connection,
+        this.startedAt,
+        `all ${this.spec.count} echoes arrived (${this.received} did)`,
+      );
     }
     const result = notes.length === 0 ? text : `${text} (RFC 7692 note on the server's response: ${notes.join('; ')})`;
     return { behavior: this.behavior, result };
@@ -66,7 +73,7 @@ export class CompressedEchoRun {
 
   onMessage(data: Buffer, binary: boolean): void {
     const s = this.spec;
-    if (this.behavior !== 'FAILED' || this.client.deflate === null) return;
+    if (this.behavior !== 'FAILED' || this.connection.deflate === null) return;
     this.received++;
     if (binary !== s.binary || data.length !== this.expected.length || !data.equals(this.expected)) {
       this.result =
@@ -94,11 +101,11 @@ export class CompressedEchoRun {
   private sendOne(): void {
     this.expected = this.cursor.next();
     this.sent++;
-    void this.client.sendMessage(this.expected, this.spec.binary, this.spec.autoFragmentSize);
+    void this.connection.sendMessage(this.expected, this.spec.binary, this.spec.autoFragmentSize);
   }
 
   private finish(): void {
-    this.client.wirelog.setEnabled(true);
-    this.client.sendCloseFrame(1000, null, false);
+    this.connection.wirelog.setEnabled(true);
+    this.connection.sendCloseFrame(1000, null, false);
   }
 }

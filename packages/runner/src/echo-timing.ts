@@ -1,7 +1,7 @@
 import { payloadBytes, type Behavior, type EchoTiming } from '@wsmatrix/cases';
 import { Opcode } from '@wsmatrix/protocol';
 import { earlyEndText } from './result-texts.js';
-import type { FuzzingClient } from './fuzzing-client.js';
+import type { FuzzingConnection } from './fuzzing-connection.js';
 
 /**
  * Group 9 (Autobahn's own onOpen/onMessage there): send a message, wait for its echo, send the next; OK
@@ -22,7 +22,7 @@ export class EchoTimingRun {
 
   constructor(
     private readonly timing: EchoTiming,
-    private readonly client: FuzzingClient,
+    private readonly connection: FuzzingConnection,
     timers: NodeJS.Timeout[],
   ) {
     this.payload = payloadBytes(timing.payload);
@@ -31,15 +31,15 @@ export class EchoTimingRun {
       timing.count > 1
         ? `Case did not finish within ${secs} seconds.`
         : `Did not receive message within ${secs} seconds.`;
-    client.wirelog.setEnabled(false);
+    connection.wirelog.setEnabled(false);
     this.sendNext();
-    client.wirelog.add(['TI', secs]);
+    connection.wirelog.add(['TI', secs]);
     timers.push(
       setTimeout(() => {
-        if (client.state === 'closed') return;
+        if (connection.state === 'closed') return;
         this.timedOut = true;
-        client.wirelog.add(['TIE']);
-        client.sendCloseFrame(null, null, false);
+        connection.wirelog.add(['TIE']);
+        connection.sendCloseFrame(null, null, false);
       }, timing.timeoutMs),
     );
   }
@@ -48,7 +48,7 @@ export class EchoTimingRun {
     if (this.behavior === 'FAILED' && !this.timedOut && !this.mismatched) {
       const count = this.timing.count;
       const missing = count > 1 ? `all ${count} echoes arrived (${this.received} did)` : 'the expected message arrived';
-      return { behavior: this.behavior, result: earlyEndText(this.client, this.startedAt, missing) };
+      return { behavior: this.behavior, result: earlyEndText(this.connection, this.startedAt, missing) };
     }
     return { behavior: this.behavior, result: this.result };
   }
@@ -85,9 +85,9 @@ export class EchoTimingRun {
     const t = this.timing;
     this.sent++;
     if (t.fragmentSize) {
-      void this.client.sendMessage(this.payload, t.binary, t.fragmentSize);
+      void this.connection.sendMessage(this.payload, t.binary, t.fragmentSize);
     } else {
-      void this.client.sendFrame(
+      void this.connection.sendFrame(
         { opcode: t.binary ? Opcode.Binary : Opcode.Text, payload: this.payload, repeatLength: this.payload.length },
         t.chop ?? 0,
       );
@@ -95,7 +95,7 @@ export class EchoTimingRun {
   }
 
   private finish(): void {
-    this.client.wirelog.setEnabled(true);
-    this.client.sendCloseFrame(1000, null, false);
+    this.connection.wirelog.setEnabled(true);
+    this.connection.sendCloseFrame(1000, null, false);
   }
 }

@@ -1,11 +1,21 @@
 /**
- * Builds the bytes of a group 0 request from its spec (packages/cases handshake-case.ts): the valid
- * request, then the case's edits. The bytes are deliberately not validated: malformed is the point.
+ * The client role's upgrade requests: the standard one every Autobahn case sends (with its
+ * permessage-deflate offers), and a group 0 request built from its spec (packages/cases
+ * handshake-case.ts): the valid request, then the case's edits. Group 0 bytes are deliberately not
+ * validated: malformed is the point.
  */
 import { rawText, type HandshakeRequestSpec, type RawHeader } from '@wsmatrix/cases';
-import { encodeFrame } from '@wsmatrix/protocol';
+import {
+  PERMESSAGE_DEFLATE,
+  buildUpgradeRequest,
+  deflateOfferElement,
+  encodeFrame,
+  formatExtensions,
+  type DeflateOffer,
+} from '@wsmatrix/protocol';
 
-export interface BuiltRequest {
+/** What the client role writes to open a connection, and what the 101 is checked against. */
+export interface OpeningRequest {
   /** Everything written, in one write: head, then the body or the pipelined frame. */
   bytes: Buffer;
   /** The head as text, for the report. */
@@ -41,7 +51,27 @@ function listElements(values: readonly string[]): string[] {
     .filter((e) => e !== '');
 }
 
-export function buildHandshakeRequest(spec: HandshakeRequestSpec, ctx: RequestContext): BuiltRequest {
+/** The upgrade request of every Autobahn case: a valid one, offering `deflateOffers` when there are any. */
+export function standardRequest(ctx: RequestContext, deflateOffers: readonly DeflateOffer[]): OpeningRequest {
+  const extensions =
+    deflateOffers.length === 0 ? undefined : formatExtensions(deflateOffers.map((o) => deflateOfferElement(o)));
+  const head = buildUpgradeRequest({
+    host: ctx.host,
+    path: ctx.path,
+    key: ctx.key,
+    userAgent: ctx.userAgent,
+    ...(extensions === undefined ? {} : { extensions }),
+  });
+  return {
+    bytes: Buffer.from(head, 'latin1'),
+    head,
+    key: ctx.key,
+    offeredProtocols: [],
+    offeredExtensions: deflateOffers.length === 0 ? [] : [PERMESSAGE_DEFLATE],
+  };
+}
+
+export function buildHandshakeRequest(spec: HandshakeRequestSpec, ctx: RequestContext): OpeningRequest {
   const standard: Array<[string, string]> = [
     ['Host', ctx.host],
     ['Upgrade', 'websocket'],

@@ -1,8 +1,11 @@
 /**
- * @wsmatrix/runner: plays the case catalogue against any ws:// server with Autobahn's verdict rules and
- * writes Autobahn-compatible reports. Exports what other packages use; the rest is internal to its modules.
+ * @wsmatrix/runner: plays the case catalogue against any ws:// server (the runner as client), or against a
+ * client that connected to us (the runner as server, Autobahn's fuzzingserver), with Autobahn's verdict
+ * rules, and writes Autobahn-compatible reports. Exports what other packages use; the rest is internal.
  */
 export { runSuite } from './suite.js';
+export { playCaseAsServer, type ReceivedUpgradeRequest } from './serve-case.js';
+export type { ServerCaseOptions } from './run-options.js';
 export { resultPassed, isTargetDown } from './pass-rules.js';
 export {
   buildIndex,

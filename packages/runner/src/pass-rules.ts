@@ -1,4 +1,4 @@
-import type { ConnectFailure } from './fuzzing-client.js';
+import type { ConnectFailure } from './fuzzing-connection.js';
 import type { CaseResult } from './result.js';
 
 /** Results stored before `connectFailure` existed lack it; undefined counts as "the connection opened". */

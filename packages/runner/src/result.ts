@@ -1,6 +1,7 @@
 import type { Behavior, BehaviorClose, ExpectedClose } from '@wsmatrix/cases';
 import type { ClosingRecord } from './closing-record.js';
-import type { ConnectFailure, TrafficStats, TrafficStatsJson } from './fuzzing-client.js';
+import type { ConnectFailure } from './fuzzing-connection.js';
+import type { TrafficStats, TrafficStatsJson } from './traffic-stats.js';
 import type { WireLogEntry } from './wire-log.js';
 
 /**

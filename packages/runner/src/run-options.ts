@@ -1,12 +1,12 @@
-import type { ClientTimeouts } from './fuzzing-client.js';
+import type { ConnectionTimeouts } from './fuzzing-connection.js';
 
-/** How runCase plays a case; shared by its two engines (run-case.ts, handshake-runner.ts for group 0). */
+/** How runCase plays a case in the client role (run-case.ts; handshake-runner.ts for group 0). */
 export interface RunCaseOptions {
   /** The agent name written into the report (default: "server"). */
   agent?: string;
   /** User-Agent of the opening handshake (default: "wsmatrix-runner/<version>"). */
   userAgent?: string;
-  timeouts?: Partial<ClientTimeouts>;
+  timeouts?: Partial<ConnectionTimeouts>;
   /** Largest message the runner accepts from the server (default 64 MiB). */
   maxMessageSize?: number;
   /**
@@ -19,4 +19,23 @@ export interface RunCaseOptions {
    * case's kill timer) it drops TCP at once instead of sending a Close. Default false, as its fuzzingclient.
    */
   failByDrop?: boolean;
+}
+
+/** How playCaseAsServer plays a case in the server role, against a client that connected to us. */
+export interface ServerCaseOptions {
+  /** The client's agent name (the `agent` of /runCase), written into the report. */
+  agent: string;
+  /**
+   * AutobahnPython's failByDrop option (a fuzzingserver spec's "options"): on a violation the runner drops
+   * TCP at once instead of sending a Close. Default false, as its fuzzingserver.
+   */
+  failByDrop?: boolean;
+  /** closeHandshakeMs (default 1000, AutobahnPython's) and drainMs apply in the server role. */
+  timeouts?: Partial<Pick<ConnectionTimeouts, 'closeHandshakeMs' | 'drainMs'>>;
+  /** Largest message the runner accepts from the client (default 64 MiB). */
+  maxMessageSize?: number;
+  /** Hard limit for the case after the 101, in ms (default as for RunCaseOptions.hardLimitMs). */
+  hardLimitMs?: number;
+  /** The Server header of our 101 (default "wsmatrix-runner/<version>"). */
+  serverName?: string;
 }

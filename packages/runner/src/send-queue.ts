@@ -7,6 +7,8 @@ interface QueuedWrite {
   sync: boolean;
   /** Called once the write is done or dropped; absent for fire-and-forget writes. */
   done: (() => void) | null;
+  /** Not bytes: end the connection here, once everything before it was written. */
+  end?: true;
 }
 
 /**
@@ -50,7 +52,7 @@ class Fifo<T> {
  *   next tick), as Twisted flushes everything written during one reactor iteration at once;
  * - a chopped write goes out `chop` octets per write with a turn of the event loop between pieces;
  * - a sync write is flushed on its own before anything else is written.
- * A write that waits longer than `drainMs` for a server that stopped reading calls `onStall`.
+ * A write that waits longer than `drainMs` for a peer that stopped reading calls `onStall`.
  *
  * Pongs are coalesced: while one is still waiting in the queue (the socket is backed up, earlier writes
  * are pending, or the read that carried the Ping is still being parsed), a newer Ping only replaces its
@@ -71,6 +73,8 @@ export class SendQueue {
     private readonly onWrite: (data: Buffer, sync: boolean) => void,
     private readonly drainMs: number,
     private readonly onStall: (reason: string) => void,
+    /** The other end, as result texts name it ("server" or "client"). */
+    private readonly peer: string = 'server',
   ) {}
 
   /** Resolves when the bytes were handed to the socket (and flushed, for chopped or sync writes). */
@@ -114,6 +118,15 @@ export class SendQueue {
     });
   }
 
+  /**
+   * Twisted's loseConnection: once everything queued so far has been written, the socket is ended and
+   * then closed, whether or not the peer ends its side.
+   */
+  endAfterWrites(): void {
+    if (this.socket.destroyed) return;
+    this.enqueue({ bytes: () => Buffer.alloc(0), chop: 0, sync: false, done: null, end: true });
+  }
+
   /** Releases everything still waiting (the connection is gone). */
   clear(): void {
     this.pendingPong = null;
@@ -131,6 +144,12 @@ export class SendQueue {
       for (let item = this.items.shift(); item !== undefined; item = this.items.shift()) {
         if (this.socket.destroyed) {
           item.done?.();
+          continue;
+        }
+        if (item.end) {
+          this.uncork();
+          const socket = this.socket;
+          socket.end(() => socket.destroy());
           continue;
         }
         const data = item.bytes();
@@ -197,7 +216,7 @@ export class SendQueue {
       };
       const timer = setTimeout(() => {
         finish();
-        this.onStall(`server stopped reading: a write waited more than ${this.drainMs} ms`);
+        this.onStall(`${this.peer} stopped reading: a write waited more than ${this.drainMs} ms`);
       }, this.drainMs);
       socket.once('drain', finish);
       socket.once('close', finish);

@@ -1,10 +1,10 @@
 import { payloadBytes, type PartWait, type PayloadSpec, type Step } from '@wsmatrix/cases';
-import type { FuzzingClient } from './fuzzing-client.js';
+import type { FuzzingConnection } from './fuzzing-connection.js';
 import type { ObservedEvent } from './verdict.js';
 
-/** What the step player needs from the case run besides the client. */
+/** What the step player needs from the case run besides the steps. */
 export interface StepContext {
-  client: FuzzingClient;
+  connection: FuzzingConnection;
   /** Observed events; `wait` markers are appended here. */
   received: ObservedEvent[];
   /** Timers armed by the steps, cleared when the case ends. */
@@ -21,13 +21,13 @@ function isRepeat(spec: PayloadSpec | undefined): boolean {
  * connection is closed (or, with requireOpen, no longer open), timers fire later without blocking.
  */
 export async function playSteps(steps: readonly Step[], ctx: StepContext): Promise<void> {
-  const { client } = ctx;
+  const { connection } = ctx;
   for (const step of steps) {
-    if (client.state === 'closed') return;
+    if (connection.state === 'closed') return;
     switch (step.kind) {
       case 'frame': {
         const payload = payloadBytes(step.frame.payload ?? '');
-        const sending = client.sendFrame(
+        const sending = connection.sendFrame(
           {
             opcode: step.frame.opcode,
             payload,
@@ -43,10 +43,14 @@ export async function playSteps(steps: readonly Step[], ctx: StepContext): Promi
         break;
       }
       case 'message':
-        await client.sendMessage(payloadBytes(step.payload), step.binary, step.fragmentSize ?? 0);
+        await connection.sendMessage(payloadBytes(step.payload), step.binary, step.fragmentSize ?? 0);
         break;
       case 'close':
-        client.sendCloseFrame(step.code ?? null, step.reason === undefined ? null : payloadBytes(step.reason), false);
+        connection.sendCloseFrame(
+          step.code ?? null,
+          step.reason === undefined ? null : payloadBytes(step.reason),
+          false,
+        );
         break;
       case 'wait':
         if (!(await pause(step, ctx))) return;
@@ -56,11 +60,11 @@ export async function playSteps(steps: readonly Step[], ctx: StepContext): Promi
         break;
       case 'killAfter':
         // Autobahn's killAfter: fail the connection (a Close 1001 while open, a drop while closing).
-        armTimer(ctx, step.ms, 'KL', 'KLE', () => client.failConnection());
+        armTimer(ctx, step.ms, 'KL', 'KLE', () => connection.failConnection());
         break;
       case 'closeAfter':
         // Autobahn's closeAfter: a Close with no code, unless a close is already under way.
-        armTimer(ctx, step.ms, 'TI', 'TIE', () => client.sendCloseFrame(null, null, false));
+        armTimer(ctx, step.ms, 'TI', 'TIE', () => connection.sendCloseFrame(null, null, false));
         break;
       default:
         throw new Error(`unknown step ${JSON.stringify(step satisfies never)}`);
@@ -70,11 +74,11 @@ export async function playSteps(steps: readonly Step[], ctx: StepContext): Promi
 
 /** A timer that does not block the steps; it logs when armed and when it fires, and is moot once closed. */
 function armTimer(ctx: StepContext, ms: number, armedTag: string, firedTag: string, action: () => void): void {
-  ctx.client.wirelog.add([armedTag, ms / 1000]);
+  ctx.connection.wirelog.add([armedTag, ms / 1000]);
   ctx.timers.push(
     setTimeout(() => {
-      if (ctx.client.state === 'closed') return;
-      ctx.client.wirelog.add([firedTag]);
+      if (ctx.connection.state === 'closed') return;
+      ctx.connection.wirelog.add([firedTag]);
       action();
     }, ms),
   );
@@ -82,13 +86,13 @@ function armTimer(ctx: StepContext, ms: number, armedTag: string, firedTag: stri
 
 /** Autobahn's continueLater: false when the rest of the case must be skipped. */
 async function pause(wait: PartWait, ctx: StepContext): Promise<boolean> {
-  const { client } = ctx;
+  const { connection } = ctx;
   const tag = wait.marker ?? null;
-  client.wirelog.add(['CT', wait.ms / 1000, tag]);
+  connection.wirelog.add(['CT', wait.ms / 1000, tag]);
   await new Promise<void>((resolve) => ctx.timers.push(setTimeout(resolve, wait.ms)));
-  if (client.state === 'closed') return false;
-  if (wait.requireOpen && client.state !== 'open') return false;
-  client.wirelog.add(['CTE', tag]);
+  if (connection.state === 'closed') return false;
+  if (wait.requireOpen && connection.state !== 'open') return false;
+  connection.wirelog.add(['CTE', tag]);
   if (wait.marker !== undefined) ctx.received.push({ type: 'timeout', marker: wait.marker });
   return true;
 }
@@ -96,13 +100,13 @@ async function pause(wait: PartWait, ctx: StepContext): Promise<boolean> {
 /**
  * One frame whose bytes go out in several writes with pauses between (6.4.3 / 6.4.4, Autobahn's
  * beginMessageFrame + sendMessageFrameData): the header with the first part, then after each pause the
- * next part. The frame is encoded (and masked) once, so the mask continues across parts.
+ * next part. The frame is encoded (and, by a client, masked) once, so the mask continues across parts.
  */
 async function sendFrameParts(step: Extract<Step, { kind: 'frameParts' }>, ctx: StepContext): Promise<boolean> {
-  const { client } = ctx;
-  if (client.state !== 'open') return true;
+  const { connection } = ctx;
+  if (connection.state !== 'open') return true;
   const payload = payloadBytes(step.frame.payload ?? '');
-  const bytes = client.encodeForParts({
+  const bytes = connection.encodeForParts({
     opcode: step.frame.opcode,
     payload,
     fin: step.frame.fin ?? true,
@@ -116,7 +120,7 @@ async function sendFrameParts(step: Extract<Step, { kind: 'frameParts' }>, ctx: 
       if (wait && !(await pause(wait, ctx))) return false;
     }
     end += step.parts[i]!;
-    if (client.state === 'open') await client.writeRaw(bytes.subarray(offset, end));
+    if (connection.state === 'open') await connection.writeRaw(bytes.subarray(offset, end));
     offset = end;
   }
   return true;

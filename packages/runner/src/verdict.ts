@@ -48,8 +48,9 @@ export interface VerdictInput {
 
 /**
  * Autobahn's verdict (case.py onConnectionLost and the cases' overrides), as a pure function of what was
- * observed: the first expected sequence equal to the received events gives `behavior`; the close checks
- * run in Autobahn's order (never opened, wrong endpoint, unclean, wrong code, client had to drop).
+ * observed, for either role (`record.isServer`): the first expected sequence equal to the received events
+ * gives `behavior`; the close checks run in Autobahn's order (never opened, wrong endpoint, unclean, wrong
+ * code, and in the client role only: client had to drop).
  */
 export function computeVerdict(input: VerdictInput): Verdict {
   const { def, record } = input;
@@ -85,7 +86,8 @@ export function computeVerdict(input: VerdictInput): Verdict {
     } else if (record.remoteCloseCode !== null && !expectedClose.closeCode.includes(record.remoteCloseCode)) {
       behaviorClose = 'WRONG CODE';
       resultClose = `The close code should have been ${expectedClose.closeCode.join(',')} or empty`;
-    } else if (record.droppedByMe) {
+    } else if (!record.isServer && record.droppedByMe) {
+      // Only the client role prefers the peer to drop TCP: a server drops it itself (case.py).
       behaviorClose = 'FAILED BY CLIENT';
       resultClose = 'It is preferred that the server close the TCP connection';
     } else {
@@ -126,7 +128,8 @@ export function computeVerdict(input: VerdictInput): Verdict {
 
   if (def.informational) {
     // Keep what the normal evaluation found as the explanation, then report INFORMATIONAL either way.
-    if (!def.expected['NON-STRICT']) result = 'What the server does here is not defined by the spec.';
+    const peer = record.isServer ? 'client' : 'server';
+    if (!def.expected['NON-STRICT']) result = `What the ${peer} does here is not defined by the spec.`;
     else if (behavior === 'OK') result = 'The message was echoed before the close was processed.';
     else if (behavior === 'NON-STRICT') result = 'The close was processed before the message could be echoed.';
     behavior = 'INFORMATIONAL';

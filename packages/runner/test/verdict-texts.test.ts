@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isTargetDown, resultPassed } from '../src/pass-rules.js';
 import { runCase } from '../src/run-case.js';
 import { runSuite } from '../src/suite.js';
-import type { ConnectFailure } from '../src/fuzzing-client.js';
+import type { ConnectFailure } from '../src/fuzzing-connection.js';
 import { afterUpgrade, hostileServers, onRequestHead, refusedUrl } from './fixtures/hostile-server.js';
 import { caseDef as def } from '@wsmatrix/cases/testing';
 

@@ -6,38 +6,44 @@ import {
   Opcode,
   PERMESSAGE_DEFLATE,
   ProtocolError,
-  buildUpgradeRequest,
-  deflateOfferElement,
-  formatExtensions,
   isValidUtf8,
   validateDeflateResponse,
-  type DeflateOffer,
   encodeClosePayload,
   encodeFrame,
-  generateKey,
   validateUpgradeResponse,
+  type DeflateOffer,
+  type DeflateParams,
   type FrameHeader,
   type HttpResponseHead,
   type ProtocolErrorCode,
+  type UpgradeResponseCheck,
 } from '@wsmatrix/protocol';
 import { readClosePayload } from './autobahn-close.js';
 import { freshClosingRecord, type ClosingRecord } from './closing-record.js';
+import { nextState, type ConnectionState } from './connection-state.js';
+import type { OpeningRequest } from './handshake-request.js';
 import { SendQueue } from './send-queue.js';
+import { freshMessageTraffic, freshTrafficStats, type MessageTraffic, type TrafficStats } from './traffic-stats.js';
 import { WireLog, hexPreview, textPreview } from './wire-log.js';
 
-/** Autobahn's client-side timing defaults (AutobahnPython 0.10.9), plus our own guards. */
-export interface ClientTimeouts {
+/** Which end of the connection the runner plays. */
+export type Role = 'client' | 'server';
+
+/** AutobahnPython 0.10.9's timing defaults, plus our own guards. */
+export interface ConnectionTimeouts {
+  /** Client role: the TCP connect. */
   connectMs: number;
+  /** Client role: how long the server has to answer the upgrade request. */
   openHandshakeMs: number;
-  /** After we send a Close: how long the server has to answer with its Close. */
+  /** Either role: after we send a Close, how long the peer has to answer with its Close. */
   closeHandshakeMs: number;
-  /** After the close handshake: how long the server has to drop TCP. */
+  /** Client role: after the close handshake (or a refusal, group 0), how long the server has to drop TCP. */
   serverConnectionDropMs: number;
-  /** How long a write may wait for a server that stopped reading. */
+  /** Either role: how long a write may wait for a peer that stopped reading. */
   drainMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: ClientTimeouts = {
+export const DEFAULT_TIMEOUTS: ConnectionTimeouts = {
   connectMs: 5000,
   openHandshakeMs: 5000,
   closeHandshakeMs: 1000,
@@ -45,27 +51,19 @@ export const DEFAULT_TIMEOUTS: ClientTimeouts = {
   drainMs: 10000,
 };
 
-export interface ClientLimits {
-  /** Largest message accepted from the server (also the largest frame). */
+export interface ConnectionLimits {
+  /** Largest message accepted from the peer (also the largest frame). */
   maxMessageSize: number;
-  /** Octets the server may send in one case before the runner calls it a flood and drops it. */
+  /** Octets the peer may send in one case before the runner calls it a flood and drops it. */
   maxReceivedBytes: number;
-  /** Messages + Pongs the server may send in one case before the runner calls it a flood. */
+  /** Messages + Pongs the peer may send in one case before the runner calls it a flood. */
   maxEvents: number;
   /**
-   * Control frames (Close, Ping, Pong) the server may send in one case before the runner calls it a flood.
-   * Counted frame by frame: empty Pings are two octets each, so an octet budget alone lets a server make
+   * Control frames (Close, Ping, Pong) the peer may send in one case before the runner calls it a flood.
+   * Counted frame by frame: empty Pings are two octets each, so an octet budget alone lets a peer make
    * the runner answer hundreds of thousands of them.
    */
   maxControlFrames: number;
-}
-
-/** Octets per write size and frames per opcode, each way (Autobahn's rx/txOctetStats, rx/txFrameStats). */
-export interface TrafficStats {
-  rxOctetStats: Record<number, number>;
-  txOctetStats: Record<number, number>;
-  rxFrameStats: Record<number, number>;
-  txFrameStats: Record<number, number>;
 }
 
 export type ConnectFailureKind = 'refused' | 'connect-timeout' | 'handshake-timeout' | 'handshake-rejected' | 'lost';
@@ -75,7 +73,7 @@ export interface ConnectFailure {
   message: string;
 }
 
-export interface ClientHandlers {
+export interface ConnectionHandlers {
   onMessage(data: Buffer, binary: boolean): void;
   onPong(data: Buffer): void;
 }
@@ -90,108 +88,83 @@ export interface OutgoingFrame {
   repeatLength?: number | null;
 }
 
-export type ClientState = 'connecting' | 'open' | 'closing' | 'closed';
-
-/**
- * AutobahnPython's TrafficStats (data messages only, not control frames): octets at the wire level
- * (frames with headers), the WebSocket level (payload as sent, i.e. compressed) and the application
- * level (payload before compression), frames and messages, each way.
- */
-export interface MessageTraffic {
-  outgoingOctetsWireLevel: number;
-  outgoingOctetsWebSocketLevel: number;
-  outgoingOctetsAppLevel: number;
-  outgoingWebSocketFrames: number;
-  outgoingWebSocketMessages: number;
-  incomingOctetsWireLevel: number;
-  incomingOctetsWebSocketLevel: number;
-  incomingOctetsAppLevel: number;
-  incomingWebSocketFrames: number;
-  incomingWebSocketMessages: number;
+/** The client role's opening: where to connect, what to send, what to accept back. */
+export interface ClientOpening {
+  url: URL;
+  request: OpeningRequest;
+  /** permessage-deflate offers made in `request`; a response accepting one sets up the codec. */
+  deflateOffers: readonly DeflateOffer[];
+  /**
+   * After an answer other than 101: how long the server has to end TCP before the runner drops it
+   * (group 0 watches this). 0: drop at once, as AutobahnPython's failHandshake.
+   */
+  refusalDropMs: number;
 }
 
-/** The report form of MessageTraffic, with Autobahn's derived figures (null when undefined). */
-export interface TrafficStatsJson extends MessageTraffic {
-  /** WebSocket-level / application-level octets: compressed size over uncompressed size. */
-  outgoingCompressionRatio: number | null;
-  incomingCompressionRatio: number | null;
-  /** (wire − WebSocket level) / WebSocket level: framing overhead. */
-  outgoingWebSocketOverhead: number | null;
-  incomingWebSocketOverhead: number | null;
-}
+/** The server role's answer, decided before the connection takes the socket (server-opening.ts). */
+export type ServerAnswer =
+  | { ok: true; response: string; deflate: DeflateParams | null }
+  | { ok: false; response: string; reason: string };
 
-export function trafficStatsJson(t: MessageTraffic): TrafficStatsJson {
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-  return {
-    ...t,
-    outgoingCompressionRatio: ratio(t.outgoingOctetsWebSocketLevel, t.outgoingOctetsAppLevel),
-    incomingCompressionRatio: ratio(t.incomingOctetsWebSocketLevel, t.incomingOctetsAppLevel),
-    outgoingWebSocketOverhead: ratio(
-      t.outgoingOctetsWireLevel - t.outgoingOctetsWebSocketLevel,
-      t.outgoingOctetsWebSocketLevel,
-    ),
-    incomingWebSocketOverhead: ratio(
-      t.incomingOctetsWireLevel - t.incomingOctetsWebSocketLevel,
-      t.incomingOctetsWebSocketLevel,
-    ),
-  };
-}
-
-function freshTraffic(): MessageTraffic {
-  return {
-    outgoingOctetsWireLevel: 0,
-    outgoingOctetsWebSocketLevel: 0,
-    outgoingOctetsAppLevel: 0,
-    outgoingWebSocketFrames: 0,
-    outgoingWebSocketMessages: 0,
-    incomingOctetsWireLevel: 0,
-    incomingOctetsWebSocketLevel: 0,
-    incomingOctetsAppLevel: 0,
-    incomingWebSocketFrames: 0,
-    incomingWebSocketMessages: 0,
-  };
+/** The state of the client role's wait for the response head. */
+interface ResponseWait {
+  opening: ClientOpening;
+  parser: HttpHeadParser;
+  chunks: Buffer[];
+  settle: (failure: ConnectFailure | null) => void;
 }
 
 /**
- * The fuzzing client's side of one connection: a raw TCP socket, the opening handshake, an ordered send
- * queue that can chop and sync writes, and AutobahnPython's client behaviour (answer Pings while open,
- * answer a server's Close with 1000, fail the connection with a Close on a protocol violation, the 1 s
- * close handshake and server drop timers). It records what the verdict and the report need; it never
- * decides a verdict.
+ * One fuzzing connection in either role: a raw TCP socket, the opening handshake, an ordered send queue
+ * that can chop and sync writes, and AutobahnPython 0.10.9's WebSocketProtocol behaviour for that role
+ * (answer Pings while open, answer a peer's Close with 1000, fail the connection with a Close on a
+ * protocol violation, the close handshake timeout). The roles differ where AutobahnPython's isServer
+ * does: the client masks its frames and expects unmasked ones, waits for the server to drop TCP after
+ * the close handshake (serverConnectionDropMs); the server sends unmasked frames, requires masked ones,
+ * and drops TCP itself as soon as the close handshake is over (onCloseFrame). It records what the
+ * verdict and the report need; it never decides a verdict.
  */
-export class FuzzingClient {
-  state: ClientState = 'connecting';
-  readonly record: ClosingRecord = freshClosingRecord();
-  readonly stats: TrafficStats = { rxOctetStats: {}, txOctetStats: {}, rxFrameStats: {}, txFrameStats: {} };
+export class FuzzingConnection {
+  private current: ConnectionState = 'connecting';
+  readonly record: ClosingRecord;
+  readonly stats: TrafficStats = freshTrafficStats();
   readonly wirelog: WireLog;
-  /** The opening handshake as sent and as received (the response head, exactly as it came). */
+  /** The opening handshake as sent and as received (heads exactly as on the wire, latin1). */
   httpRequest = '';
   httpResponse = '';
+  /** Client role: the server's response head once complete, and the check of it as a 101. */
+  response: HttpResponseHead | null = null;
+  upgradeCheck: UpgradeResponseCheck | null = null;
+  /** Client role: why the server's bytes were not a response head, if they were not. */
+  headError: string | null = null;
   /** performance.now() when the WebSocket opened; 0 while it never did. */
   openedAt = 0;
-  /** performance.now() when the connection attempt started: the origin of every wire log time. */
+  /** performance.now() when the connection attempt started (or the socket was handed over): the wire log's origin. */
   connectStartedAt = 0;
+  /** performance.now() when TCP was connected; 0 while it never was. */
+  tcpConnectedAt = 0;
   /** performance.now() when the TCP connection was gone; 0 while it is not. */
   lostAt = 0;
   receivedBytes = 0;
-  /** Why the runner gave up on the server other than by protocol (flood, stalled writes, hard limit). */
+  /** Why the runner gave up on the peer other than by protocol (flood, stalled writes, hard limit). */
   guardReason: string | null = null;
   /** Socket error text, if any (ECONNRESET, EPIPE...). */
   socketError: string | null = null;
-  /** The code of the first server violation the runner failed the connection for, if any. */
+  /** The code of the first peer violation the runner failed the connection for, if any. */
   violation: ProtocolErrorCode | null = null;
-  readonly traffic: MessageTraffic = freshTraffic();
-  /** permessage-deflate codec once the server accepted one of our offers. */
+  readonly traffic: MessageTraffic = freshMessageTraffic();
+  /** permessage-deflate codec once negotiated. */
   deflate: DeflateCodec | null = null;
-  /** RFC 7692 rules the server's deflate response breaks (reported; Autobahn does not fail on them). */
+  /** Client role: RFC 7692 rules the server's deflate response breaks (reported; Autobahn does not fail on them). */
   deflateViolations: string[] = [];
 
   private socket: net.Socket | null = null;
   private queue: SendQueue | null = null;
   private reader: MessageReader;
-  /** After a protocol error the reader stops; a fresh one reads later chunks to catch the server's Close. */
+  private responseWait: ResponseWait | null = null;
+  /** After a protocol error the reader stops; a fresh one reads later chunks to catch the peer's Close. */
   private recovering = false;
-  /** The server's Close was judged already (Autobahn's rules); the reader's own verdict on it is ignored. */
+  /** The peer's Close was judged already (Autobahn's rules); the reader's own verdict on it is ignored. */
   private closeFrameJudged = false;
   private events = 0;
   private controlFrames = 0;
@@ -200,20 +173,32 @@ export class FuzzingClient {
   private rxPreviewBytes = 0;
   private closeHandshakeTimer: NodeJS.Timeout | null = null;
   private serverDropTimer: NodeJS.Timeout | null = null;
-  private handlers: ClientHandlers | null = null;
+  private refusalTimer: NodeJS.Timeout | null = null;
+  private handlers: ConnectionHandlers | null = null;
   private readonly lostPromise: Promise<void>;
   private resolveLost!: () => void;
 
   constructor(
-    private readonly timeouts: ClientTimeouts,
-    private readonly limits: ClientLimits,
+    readonly role: Role,
+    private readonly timeouts: ConnectionTimeouts,
+    private readonly limits: ConnectionLimits,
     /** AutobahnPython's failByDrop protocol option (see failConnection). */
     private readonly failByDrop = false,
   ) {
+    this.record = { ...freshClosingRecord(), isServer: role === 'server' };
     // One origin for the whole log, handshake included, so its times never go backwards.
     this.wirelog = new WireLog(() => Math.round((performance.now() - this.connectStartedAt) * 1000) / 1000);
     this.lostPromise = new Promise((resolve) => (this.resolveLost = resolve));
     this.reader = this.newReader();
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** The other end, as result texts name it. */
+  get peer(): 'server' | 'client' {
+    return this.role === 'client' ? 'server' : 'client';
   }
 
   /** Resolves once the TCP connection is gone. */
@@ -225,12 +210,14 @@ export class FuzzingClient {
     return this.openedAt !== 0;
   }
 
-  setHandlers(handlers: ClientHandlers): void {
+  setHandlers(handlers: ConnectionHandlers): void {
     this.handlers = handlers;
   }
 
-  /** TCP connect and the opening handshake; null once the WebSocket is open. */
-  connect(url: URL, userAgent: string, deflateOffers: readonly DeflateOffer[] = []): Promise<ConnectFailure | null> {
+  /** Client role: TCP connect and the opening handshake; null once the WebSocket is open. */
+  connect(opening: ClientOpening): Promise<ConnectFailure | null> {
+    if (this.role !== 'client') throw new Error('connect() is the client role');
+    const { url } = opening;
     return new Promise((resolve) => {
       let settled = false;
       let handshakeTimer: NodeJS.Timeout | undefined;
@@ -241,16 +228,10 @@ export class FuzzingClient {
         clearTimeout(handshakeTimer);
         resolve(failure);
       };
+      this.responseWait = { opening, parser: new HttpHeadParser('response'), chunks: [], settle };
       this.connectStartedAt = performance.now();
       const socket = net.connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) });
-      this.socket = socket;
-      this.queue = new SendQueue(
-        socket,
-        (data, sync) => this.logTxOctets(data, sync),
-        this.timeouts.drainMs,
-        (reason) => this.abort(reason),
-      );
-      socket.setNoDelay(true);
+      this.attach(socket);
       const connectTimer = setTimeout(() => {
         settle({
           kind: 'connect-timeout',
@@ -258,22 +239,18 @@ export class FuzzingClient {
         });
         this.dropConnection();
       }, this.timeouts.connectMs);
-      const key = generateKey();
-      const head = new HttpHeadParser('response');
-      const headChunks: Buffer[] = [];
-      socket.on('error', (err: NodeJS.ErrnoException) => {
-        this.socketError = err.code ? `${err.code}: ${err.message}` : err.message;
+      socket.on('error', () => {
         if (!settled)
           settle({
-            kind: err.code === 'ECONNREFUSED' ? 'refused' : 'lost',
+            kind: this.socketError?.startsWith('ECONNREFUSED') ? 'refused' : 'lost',
             message: `cannot reach ${url.host}: ${this.socketError}`,
           });
       });
-      socket.on('close', () => {
-        settle({ kind: 'lost', message: 'the server closed the connection during the opening handshake' });
-        this.onConnectionLost();
-      });
+      socket.on('close', () =>
+        settle({ kind: 'lost', message: 'the server closed the connection during the opening handshake' }),
+      );
       socket.on('connect', () => {
+        this.tcpConnectedAt = performance.now();
         clearTimeout(connectTimer);
         handshakeTimer = setTimeout(() => {
           this.record.wasOpenHandshakeTimeout = true;
@@ -284,81 +261,56 @@ export class FuzzingClient {
           });
           this.dropConnection();
         }, this.timeouts.openHandshakeMs);
-        const extensions =
-          deflateOffers.length === 0 ? undefined : formatExtensions(deflateOffers.map((o) => deflateOfferElement(o)));
-        this.httpRequest = buildUpgradeRequest({
-          host: url.host,
-          path: (url.pathname || '/') + url.search,
-          key,
-          userAgent,
-          ...(extensions === undefined ? {} : { extensions }),
-        });
-        void this.queue!.push(Buffer.from(this.httpRequest, 'latin1'));
-      });
-      socket.on('data', (chunk: Buffer) => {
-        this.receivedBytes += chunk.length;
-        this.logRxOctets(chunk);
-        if (this.receivedBytes > this.limits.maxReceivedBytes) {
-          this.flood(`more than ${this.limits.maxReceivedBytes} octets`);
-          return;
-        }
-        if (this.state !== 'connecting') {
-          this.feed(chunk);
-          return;
-        }
-        headChunks.push(chunk);
-        let response: HttpResponseHead | null;
-        try {
-          response = head.push(chunk) as HttpResponseHead | null;
-        } catch (err) {
-          settle({ kind: 'handshake-rejected', message: `invalid handshake response: ${(err as Error).message}` });
-          this.dropConnection();
-          return;
-        }
-        if (!response) return;
-        const rest = head.rest();
-        const raw = Buffer.concat(headChunks);
-        this.httpResponse = raw.subarray(0, raw.length - rest.length).toString('latin1');
-        const check = validateUpgradeResponse(response, {
-          key,
-          ...(deflateOffers.length === 0 ? {} : { offeredExtensions: [PERMESSAGE_DEFLATE] }),
-        });
-        if (!check.ok) {
-          settle({ kind: 'handshake-rejected', message: check.message });
-          this.dropConnection();
-          return;
-        }
-        const accepted = check.extensions.find((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
-        if (accepted) {
-          // AutobahnPython's rules: parameter syntax must be right; the relation to our offers is only noted.
-          const deflate = validateDeflateResponse(accepted, deflateOffers);
-          if (!deflate.ok) {
-            settle({ kind: 'handshake-rejected', message: deflate.message });
-            this.dropConnection();
-            return;
-          }
-          this.deflateViolations = deflate.violations;
-          this.deflate = new DeflateCodec({
-            role: 'client',
-            params: deflate.params,
-            maxMessageSize: this.limits.maxMessageSize,
-          });
-          this.reader = this.newReader();
-        }
-        this.state = 'open';
-        this.openedAt = performance.now();
-        settle(null);
-        if (rest.length > 0) this.feed(rest);
+        this.httpRequest = opening.request.head;
+        void this.queue!.push(opening.request.bytes);
       });
     });
   }
 
   /**
-   * Autobahn's sendFrame: encodes (masked, fresh key) and queues one frame, valid or not, in any state but
-   * closed. It does not change the connection state, even for a Close frame.
+   * Server role: takes over an accepted socket whose upgrade request the caller has read (`received`: the
+   * request head as received, then any bytes after it) and writes `answer`. A refusal is flushed and the
+   * socket closed (AutobahnPython's failHandshake); a 101 opens the WebSocket, calls `onOpen` (the case
+   * starts, as AutobahnPython's onOpen) and only then reads the bytes that came after the request.
+   * The caller must have removed its own listeners from the socket.
+   */
+  accept(socket: net.Socket, received: { raw: Buffer; rest: Buffer }, answer: ServerAnswer, onOpen: () => void): void {
+    if (this.role !== 'server') throw new Error('accept() is the server role');
+    this.connectStartedAt = this.tcpConnectedAt = performance.now();
+    this.httpRequest = received.raw.toString('latin1');
+    this.attach(socket);
+    // What the caller read before handing the socket over, logged as one read.
+    const early = Buffer.concat([received.raw, received.rest]);
+    this.receivedBytes += early.length;
+    this.logRxOctets(early);
+    this.httpResponse = answer.response;
+    void this.queue!.push(Buffer.from(answer.response, 'latin1'));
+    if (!answer.ok) {
+      this.record.wasNotCleanReason = answer.reason;
+      this.dropConnection(false);
+      return;
+    }
+    if (answer.deflate) {
+      this.deflate = new DeflateCodec({
+        role: 'server',
+        params: answer.deflate,
+        maxMessageSize: this.limits.maxMessageSize,
+      });
+    }
+    this.reader = this.newReader();
+    this.open();
+    onOpen();
+    if (received.rest.length > 0) this.feed(received.rest);
+    socket.resume();
+  }
+
+  /**
+   * Autobahn's sendFrame: encodes (masked with a fresh key in the client role, unmasked in the server
+   * role) and queues one frame, valid or not, in any state but closed. It does not change the connection
+   * state, even for a Close frame.
    */
   sendFrame(frame: OutgoingFrame, chop = 0, sync = false): Promise<void> {
-    if (this.state === 'closed' || !this.queue) return Promise.resolve();
+    if (this.current === 'closed' || !this.queue) return Promise.resolve();
     return this.queue.push(this.encodeLogged(frame, chop, sync), chop, sync);
   }
 
@@ -372,7 +324,7 @@ export class FuzzingClient {
 
   /** Queues raw bytes as one flushed write. */
   writeRaw(bytes: Buffer): Promise<void> {
-    if (this.state === 'closed' || !this.queue) return Promise.resolve();
+    if (this.current === 'closed' || !this.queue) return Promise.resolve();
     return this.queue.push(bytes, 0, true);
   }
 
@@ -381,7 +333,7 @@ export class FuzzingClient {
    * final frame with the remainder (empty when the size divides the length).
    */
   async sendMessage(payload: Buffer, binary: boolean, fragmentSize = 0): Promise<void> {
-    if (this.state !== 'open') return;
+    if (this.current !== 'open') return;
     const opcode = binary ? Opcode.Binary : Opcode.Text;
     const t = this.traffic;
     t.outgoingWebSocketMessages++;
@@ -415,15 +367,15 @@ export class FuzzingClient {
    * too), moves to closing and, when we started the close, arms the close handshake timeout.
    */
   sendCloseFrame(code: number | null, reason: Buffer | null, isReply: boolean): void {
-    if (this.state !== 'open') return;
+    if (this.current !== 'open') return;
     void this.sendFrame({ opcode: Opcode.Close, payload: encodeClosePayload(code, reason ?? undefined) });
-    this.state = 'closing';
+    this.moveTo('closing');
     this.record.closedByMe = !isReply;
     this.record.localCloseCode = code;
     this.record.localCloseReason = reason ? reason.toString('utf8') : null;
     if (this.record.closedByMe && this.timeouts.closeHandshakeMs > 0) {
       this.closeHandshakeTimer = setTimeout(() => this.onCloseHandshakeTimeout(), this.timeouts.closeHandshakeMs);
-    } else if (isReply && this.timeouts.serverConnectionDropMs > 0) {
+    } else if (isReply && this.role === 'client' && this.timeouts.serverConnectionDropMs > 0) {
       // AutobahnPython arms no timer here and relies on the case's killAfter; we bound the wait so a server
       // that never drops TCP cannot hold a case open. The verdict is the same: the client drops.
       this.serverDropTimer = setTimeout(
@@ -434,46 +386,159 @@ export class FuzzingClient {
   }
 
   /**
-   * Autobahn's failConnection. With failByDrop off (the fuzzingclient's default): a Close, or a drop if
-   * already closing. With failByDrop on (a spec's "options"): the TCP connection is dropped at once, unclean.
+   * Autobahn's failConnection. With failByDrop off (the fuzzingclient's and fuzzingserver's default): a
+   * Close, or a drop if already closing. With failByDrop on (a spec's "options"): the TCP connection is
+   * dropped at once, unclean.
    */
   failConnection(code = 1001, reason = 'Going Away'): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     this.record.failedByMe = true;
     if (this.failByDrop) {
       this.record.wasClean = false;
       this.record.wasNotCleanReason = `I dropped the WebSocket TCP connection: ${reason}`;
       this.dropConnection();
-    } else if (this.state === 'open') this.sendCloseFrame(code, truncateUtf8(reason, 123), false);
-    else this.dropConnection();
+    } else if (this.current === 'open') this.sendCloseFrame(code, truncateUtf8(reason, 123), false);
+    else this.dropConnection(false);
   }
 
-  /** failConnection for a server's protocol violation, remembering its code for the result text. */
+  /** failConnection for a peer's protocol violation, remembering its code for the result text. */
   private failForViolation(error: ProtocolError): void {
-    if (this.state !== 'closed') this.violation ??= error.code;
+    if (this.current !== 'closed') this.violation ??= error.code;
     this.failConnection(error.closeCode, error.message);
   }
 
-  /** Aborts the TCP connection from our side. */
-  dropConnection(): void {
-    if (this.state === 'closed') return;
+  /**
+   * Autobahn's dropConnection: ends the TCP connection from our side. `abort` (Twisted's abortConnection)
+   * discards what is still queued; otherwise (loseConnection) the server role first writes what is queued,
+   * e.g. the Close it just replied with. The client role always aborts, as the runner always did.
+   */
+  dropConnection(abort = true): void {
+    if (this.current === 'closed') return;
     this.record.droppedByMe = true;
-    this.state = 'closed';
-    this.socket?.destroy();
+    this.moveTo('closed');
+    if (!abort && this.role === 'server' && this.queue) this.queue.endAfterWrites();
+    else this.socket?.destroy();
   }
 
   /** Drops the connection for a reason outside the protocol (hard time limit, flood, stalled writes). */
   abort(reason: string): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     this.guardReason ??= reason;
     this.record.wasNotCleanReason ??= reason;
     this.dropConnection();
   }
 
+  private moveTo(state: ConnectionState): void {
+    this.current = nextState(this.current, state);
+  }
+
+  private open(): void {
+    this.moveTo('open');
+    this.openedAt = performance.now();
+  }
+
+  /** Wires a socket (connecting or accepted) to this connection: the send queue, reads, errors, the end. */
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    this.queue = new SendQueue(
+      socket,
+      (data, sync) => this.logTxOctets(data, sync),
+      this.timeouts.drainMs,
+      (reason) => this.abort(reason),
+      this.peer,
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.socketError = err.code ? `${err.code}: ${err.message}` : err.message;
+    });
+    socket.on('close', () => this.onConnectionLost());
+  }
+
+  private onData(chunk: Buffer): void {
+    this.receivedBytes += chunk.length;
+    this.logRxOctets(chunk);
+    if (this.receivedBytes > this.limits.maxReceivedBytes) {
+      this.flood(`more than ${this.limits.maxReceivedBytes} octets`);
+      return;
+    }
+    switch (this.current) {
+      case 'connecting':
+        this.readResponseHead(chunk);
+        return;
+      case 'refused':
+        // A refusal's body: counted and logged, then discarded.
+        return;
+      default:
+        this.feed(chunk);
+    }
+  }
+
+  /** Client role: the server's answer to the upgrade request, checked as a client must (RFC 6455 §4.1). */
+  private readResponseHead(chunk: Buffer): void {
+    const wait = this.responseWait;
+    if (!wait) return;
+    const { opening, parser, settle } = wait;
+    wait.chunks.push(chunk);
+    let head: HttpResponseHead | null;
+    try {
+      head = parser.push(chunk) as HttpResponseHead | null;
+    } catch (err) {
+      this.headError = (err as Error).message;
+      settle({ kind: 'handshake-rejected', message: `invalid handshake response: ${this.headError}` });
+      this.dropConnection();
+      return;
+    }
+    if (!head) return;
+    this.responseWait = null;
+    const rest = parser.rest();
+    const raw = Buffer.concat(wait.chunks);
+    this.httpResponse = raw.subarray(0, raw.length - rest.length).toString('latin1');
+    this.response = head;
+    const check = validateUpgradeResponse(head, {
+      key: opening.request.key,
+      offeredProtocols: opening.request.offeredProtocols,
+      offeredExtensions: opening.request.offeredExtensions,
+    });
+    this.upgradeCheck = check;
+    if (!check.ok) {
+      settle({ kind: 'handshake-rejected', message: check.message });
+      if (head.status !== 101 && opening.refusalDropMs > 0) {
+        this.moveTo('refused');
+        this.refusalTimer = setTimeout(() => {
+          this.record.wasNotCleanReason ??= 'server kept the connection open after refusing';
+          this.dropConnection();
+        }, opening.refusalDropMs);
+      } else this.dropConnection();
+      return;
+    }
+    const accepted = check.extensions.find((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
+    if (accepted && opening.deflateOffers.length > 0) {
+      // AutobahnPython's rules: parameter syntax must be right; the relation to our offers is only noted.
+      const deflate = validateDeflateResponse(accepted, opening.deflateOffers);
+      if (!deflate.ok) {
+        settle({ kind: 'handshake-rejected', message: deflate.message });
+        this.dropConnection();
+        return;
+      }
+      this.deflateViolations = deflate.violations;
+      this.deflate = new DeflateCodec({
+        role: 'client',
+        params: deflate.params,
+        maxMessageSize: this.limits.maxMessageSize,
+      });
+      this.reader = this.newReader();
+    }
+    this.open();
+    settle(null);
+    if (rest.length > 0) this.feed(rest);
+  }
+
   private newReader(): MessageReader {
     return new MessageReader(
       {
-        role: 'client',
+        // The reader's role is ours: as a server it requires masked frames, as a client unmasked ones.
+        role: this.role,
         maxMessageSize: this.limits.maxMessageSize,
         requireMinimalLength: true,
         observer: this.frameObserver(),
@@ -502,7 +567,7 @@ export class FuzzingClient {
         onPing: (data) => {
           // Answered only while open; Autobahn's fuzzing protocol does not record Pings as events. Pongs
           // still waiting to be written are coalesced into one for the latest Ping (send-queue.ts).
-          if (this.state === 'open')
+          if (this.current === 'open')
             this.queue?.pushPong(Buffer.from(data), (payload) =>
               this.encodeLogged({ opcode: Opcode.Pong, payload }, 0, false),
             );
@@ -517,7 +582,7 @@ export class FuzzingClient {
   }
 
   private feed(chunk: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     if (this.recovering && this.reader.error) this.reader = this.newReader();
     const error = this.reader.push(chunk);
     if (!error) return;
@@ -525,13 +590,13 @@ export class FuzzingClient {
     // A Close frame's own problems were handled in onFrameEnd, as Autobahn handles them.
     if (this.reader.closed || this.closeFrameJudged) return;
     // Autobahn fails the connection with the violation's code and, not dropping TCP, keeps reading so the
-    // server's Close can still complete the handshake: a fresh reader takes the following chunks.
+    // peer's Close can still complete the handshake: a fresh reader takes the following chunks.
     this.failForViolation(error);
     this.recovering = true;
   }
 
-  /** AutobahnPython's onCloseFrame, applied to the raw payload of a Close the server sent. */
-  private onServerClose(payload: Buffer): void {
+  /** AutobahnPython's onCloseFrame, applied to the raw payload of a Close the peer sent. */
+  private onPeerClose(payload: Buffer): void {
     this.closeFrameJudged = true;
     const close = readClosePayload(payload);
     if (close.oneBytePayload) this.failConnection(1002, 'received close control frame with payload len 1');
@@ -539,28 +604,38 @@ export class FuzzingClient {
     if (close.invalidCode) this.failConnection(1002, `invalid close code ${close.code}`);
     if (close.invalidReason) this.failConnection(1007, 'invalid close reason (non-UTF-8 payload)');
     else this.record.remoteCloseReason = close.reason;
-    if (this.state === 'closing') {
-      if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
-      this.closeHandshakeTimer = null;
-      this.record.wasClean = true;
-      if (this.timeouts.serverConnectionDropMs > 0 && !this.serverDropTimer) {
-        this.serverDropTimer = setTimeout(
-          () => this.onServerConnectionDropTimeout(),
-          this.timeouts.serverConnectionDropMs,
-        );
-      }
-    } else if (this.state === 'open') {
-      this.record.wasClean = true;
-      // Autobahn answers a server-initiated close with 1000, not an echo of the server's code.
-      this.sendCloseFrame(1000, null, true);
-    } else {
-      this.record.wasClean = false;
+    switch (this.current) {
+      case 'closing':
+        // The peer's answer to our Close.
+        if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
+        this.closeHandshakeTimer = null;
+        this.record.wasClean = true;
+        if (this.role === 'server') {
+          // A server drops TCP at once.
+          this.dropConnection(true);
+        } else if (this.timeouts.serverConnectionDropMs > 0 && !this.serverDropTimer) {
+          // A client waits for the server to drop TCP, and drops it itself after the timeout.
+          this.serverDropTimer = setTimeout(
+            () => this.onServerConnectionDropTimeout(),
+            this.timeouts.serverConnectionDropMs,
+          );
+        }
+        break;
+      case 'open':
+        this.record.wasClean = true;
+        // Autobahn answers a peer-initiated close with 1000, not an echo of the peer's code.
+        this.sendCloseFrame(1000, null, true);
+        // A server then drops TCP (once its Close is written); a client waits for the server to.
+        if (this.role === 'server') this.dropConnection(false);
+        break;
+      default:
+        this.record.wasClean = false;
     }
   }
 
   private onCloseHandshakeTimeout(): void {
     this.closeHandshakeTimer = null;
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     this.record.wasClean = false;
     this.record.wasNotCleanReason = 'peer did not respond (in time) in closing handshake';
     this.record.wasCloseHandshakeTimeout = true;
@@ -569,7 +644,7 @@ export class FuzzingClient {
 
   private onServerConnectionDropTimeout(): void {
     this.serverDropTimer = null;
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     this.record.wasClean = false;
     this.record.wasNotCleanReason = 'server did not drop TCP connection (in time)';
     this.record.wasServerConnectionDropTimeout = true;
@@ -577,10 +652,10 @@ export class FuzzingClient {
   }
 
   private onConnectionLost(): void {
-    if (this.closeHandshakeTimer) clearTimeout(this.closeHandshakeTimer);
-    if (this.serverDropTimer) clearTimeout(this.serverDropTimer);
-    this.closeHandshakeTimer = this.serverDropTimer = null;
-    this.state = 'closed';
+    for (const timer of [this.closeHandshakeTimer, this.serverDropTimer, this.refusalTimer])
+      clearTimeout(timer ?? undefined);
+    this.closeHandshakeTimer = this.serverDropTimer = this.refusalTimer = null;
+    if (this.current !== 'closed') this.moveTo('closed');
     this.lostAt = performance.now();
     if (!this.record.wasClean && !this.record.droppedByMe && this.record.wasNotCleanReason === null) {
       this.record.wasNotCleanReason =
@@ -590,7 +665,7 @@ export class FuzzingClient {
     this.resolveLost();
   }
 
-  /** Counts a delivered event; false (and the connection dropped) once the server floods us with them. */
+  /** Counts a delivered event; false (and the connection dropped) once the peer floods us with them. */
   private countEvent(): boolean {
     if (++this.events <= this.limits.maxEvents) return true;
     this.flood(`more than ${this.limits.maxEvents} messages and pongs`);
@@ -598,12 +673,14 @@ export class FuzzingClient {
   }
 
   private flood(what: string): void {
-    this.abort(`server flooded the connection: ${what}`);
+    this.abort(`${this.peer} flooded the connection: ${what}`);
   }
 
   private encodeLogged(frame: OutgoingFrame, chop: number, sync: boolean): Buffer {
     const rsv = frame.rsv ?? 0;
     const fin = frame.fin ?? true;
+    // RFC 6455 §5.1: a client masks every frame, a server none.
+    const masked = this.role === 'client';
     const bytes = encodeFrame({
       opcode: frame.opcode,
       payload: frame.payload,
@@ -611,7 +688,7 @@ export class FuzzingClient {
       rsv1: (rsv & 4) !== 0,
       rsv2: (rsv & 2) !== 0,
       rsv3: (rsv & 1) !== 0,
-      mask: true,
+      mask: masked,
     });
     const maskOffset = bytes.length - frame.payload.length - 4;
     this.stats.txFrameStats[frame.opcode] = (this.stats.txFrameStats[frame.opcode] ?? 0) + 1;
@@ -625,7 +702,7 @@ export class FuzzingClient {
       frame.opcode,
       fin,
       rsv,
-      bytes.subarray(maskOffset, maskOffset + 4).toString('hex'),
+      masked ? bytes.subarray(maskOffset, maskOffset + 4).toString('hex') : null,
       frame.repeatLength ?? null,
       chop || null,
       sync,
@@ -693,7 +770,7 @@ export class FuzzingClient {
           ]);
         }
         if (header.opcode === Opcode.Close && !this.closeFrameJudged)
-          this.onServerClose(Buffer.concat(this.controlPayload));
+          this.onPeerClose(Buffer.concat(this.controlPayload));
       },
     };
   }
