@@ -190,3 +190,50 @@ describe('stopping', () => {
     expect((await stat(outdir)).isDirectory()).toBe(true);
   });
 });
+
+describe('cases in play', () => {
+  /** Opens /runCase with a client that never echoes; resolves with the close code once the server ends it. */
+  function silentRun(target: string, onOpen: () => void = () => {}): Promise<number> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`${url}${target}`);
+      ws.on('open', onOpen);
+      ws.on('close', (code) => resolve(code));
+      ws.on('error', () => {});
+    });
+  }
+
+  it('/getCaseStatus asked while the case is in play answers with that run once it ends', async () => {
+    let resultsWhenAsked: unknown = 'not asked';
+    let status: Promise<CommandAnswer> | undefined;
+    await silentRun('/runCase?case=1&agent=silent', () => {
+      resultsWhenAsked = server.results().get('silent');
+      status = command('/getCaseStatus?case=1&agent=silent');
+    });
+    const answer = await status!;
+    // Nothing was recorded when the status was asked: the answer is the run that was in play.
+    expect(resultsWhenAsked).toBeUndefined();
+    const recorded = server.results().get('silent')!;
+    expect(recorded.map((r) => [r.id, r.behavior])).toEqual([['1.1.1', 'FAILED']]);
+    expect(answer).toEqual({ messages: ['{"behavior":"FAILED"}'], code: 1000, reason: '' });
+  });
+
+  it('several /runCase of one agent at once are each played and recorded', async () => {
+    const codes = await Promise.all([1, 2, 3, 4].map((n) => silentRun(`/runCase?case=${n}&agent=many`)));
+    expect(codes).toHaveLength(4);
+    // The client's close can come before the server has recorded the case; the status waits for it.
+    const statuses = await Promise.all([1, 2, 3, 4].map((n) => command(`/getCaseStatus?case=${n}&agent=many`)));
+    expect(statuses.map((s) => s.messages.length)).toEqual([1, 1, 1, 1]);
+    const recorded = server.results().get('many')!;
+    expect(recorded.map((r) => r.id).sort()).toEqual(SELECTED.map((c) => c.id).sort());
+    expect(recorded.map((r) => r.case).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a /runCase that is not a WebSocket upgrade is refused by the engine and recorded as FAILED', async () => {
+    const answer = await raw('GET /runCase?case=4&agent=curl HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 426 Upgrade Required\r\n/);
+    expect((await command('/getCaseStatus?case=4&agent=curl')).messages).toEqual(['{"behavior":"FAILED"}']);
+    const [record] = server.results().get('curl')!;
+    expect([record!.id, record!.behavior]).toEqual(['7.1.1', 'FAILED']);
+    expect(record!.result).toMatch(/^The client's upgrade request was refused: Upgrade header does not contain/);
+  });
+});

@@ -4,13 +4,10 @@
  */
 import type { Socket } from 'node:net';
 import { HttpHeadError, HttpHeadParser, type HttpRequestHead } from '@wsmatrix/protocol';
+import type { ReceivedUpgradeRequest } from '../serve-case.js';
 
 /** The request as playCaseAsServer takes it: the head, its bytes as received, and what followed it. */
-export interface ReceivedRequest {
-  head: HttpRequestHead;
-  raw: Buffer;
-  rest: Buffer;
-}
+export type ReceivedRequest = ReceivedUpgradeRequest;
 
 export type HeadOutcome =
   | { kind: 'request'; request: ReceivedRequest }

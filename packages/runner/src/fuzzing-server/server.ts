@@ -12,10 +12,10 @@ import { agentCaseExcluded, type CaseDef } from '@wsmatrix/cases';
 import { buildErrorResponse, buildUpgradeResponse, CloseCode, validateUpgradeRequest } from '@wsmatrix/protocol';
 import { writeReportFiles } from '../report-files.js';
 import type { AutobahnIndex, CaseResult } from '../result.js';
+import { playCaseAsServer } from '../serve-case.js';
 import { RUNNER_VERSION } from '../user-agent.js';
 import { CaseRecords } from './case-records.js';
 import { CommandSocket } from './command-socket.js';
-import { playCaseAsServer } from './player.js';
 import { readRequestHead, type ReceivedRequest } from './request-head.js';
 import { routeRequest, type Route } from './routes.js';
 
@@ -138,18 +138,19 @@ export class FuzzingServer {
       this.refuse(socket, decision.status, decision.reason);
       return;
     }
-    const upgrade = validateUpgradeRequest(request.head);
-    if (!upgrade.ok) {
-      const reason = `${decision.route.endpoint} is a WebSocket endpoint: ${upgrade.message}`;
-      this.refuse(socket, upgrade.status, reason, upgrade.headers);
-      return;
-    }
     const route = decision.route;
     if (route.endpoint === '/runCase') {
+      // The engine checks the upgrade itself: a client's bad request is that client's FAILED case, reported.
       if (!agentCaseExcluded(this.options.excludeAgentCases ?? {}, route.agent, route.def.id)) {
         this.runCase(socket, request, route);
         return;
       }
+    }
+    const upgrade = validateUpgradeRequest(request.head);
+    if (!upgrade.ok) {
+      const reason = `${route.endpoint} is a WebSocket endpoint: ${upgrade.message}`;
+      this.refuse(socket, upgrade.status, reason, upgrade.headers);
+      return;
     }
     if (route.endpoint === '/getCaseStatus' && !this.records.known(route.agent, route.def.id)) {
       const reason = `case ${route.def.id} (case=${route.caseNumber}) has not been run for agent "${route.agent}"`;
@@ -164,7 +165,10 @@ export class FuzzingServer {
   private runCase(socket: Socket, request: ReceivedRequest, route: Route & { endpoint: '/runCase' }): void {
     const { agent, def, caseNumber } = route;
     this.records.start(agent, def.id);
-    const played = playCaseAsServer(socket, request, def, { agent, failByDrop: this.options.failByDrop ?? false })
+    const options = { agent, failByDrop: this.options.failByDrop ?? false, serverName: FUZZING_SERVER_NAME };
+    // The engine takes a socket with no listener of ours on it.
+    socket.removeAllListeners('error');
+    const played = playCaseAsServer(socket, request, def, options)
       // Autobahn's fuzzingserver numbers a case by its place in the selection, the number the driver asked for.
       .then((result) => ({ ...result, case: caseNumber }))
       .then(
