@@ -291,8 +291,8 @@ const group10: ClientHandshakeCaseDef[] = [
   ch(
     '0.10.9',
     'Two permessage-deflate elements in one response.',
-    'RFC 7692 §5: the server accepts one offer; a second element claims RSV1 again, an extension the ' +
-      'client offered once (§4.1 item 5, §9.1).',
+    'RFC 7692 §5: a server accepts one of the offers, and a client MUST fail a response that accepts a ' +
+      'PMCE together with an extension that also uses RSV1, which a second permessage-deflate does.',
     deflateAnswer('{deflate}, {deflate}'),
     refuse(),
   ),
