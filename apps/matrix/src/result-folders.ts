@@ -1,10 +1,16 @@
 /**
  * Report columns read back from result folders, for `wsmatrix report`:
  *   an Autobahn reports folder      index.json (agent → case → entry) with each case's record in the file its
- *                                   `reportfile` names: Autobahn's own reports/servers, `wsmatrix run --out`,
- *                                   `wstest`, or the matrix report's servers/ (records bundled per agent)
+ *                                   `reportfile` names: Autobahn's own reports/servers or reports/clients,
+ *                                   `wsmatrix run --out`, `wstest`, `wsmatrix fuzzingserver`, or the matrix
+ *                                   report's servers/ and clients/ (records bundled per agent)
+ *   a folder of such folders        servers/ and clients/ under it (Autobahn's reports/, a matrix report)
  *   a stored matrix release         <implementation>/<version>/ with index.json and summary.json
- *   a stored matrix results folder  the releases under it, one column each, and their run history
+ *   a stored matrix results folder  the releases under it (clients/ holds the clients'), one column each, and
+ *                                   their run history
+ * Every column is a server's or a client's: a stored release's summary.json says "role": "client" for a client's,
+ * the stored tree puts clients under clients/, and an Autobahn folder is a client's when it is named clients
+ * (Autobahn's fuzzingserver writes reports/clients) or when the caller says so (`wsmatrix report --role client`).
  * A case whose record is missing (a stored release keeps verdicts, not records) is shown from its index entry.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,8 +18,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { caseById, compareCaseIds } from '@wsmatrix/cases';
 import type { CaseResult, IndexEntry } from '@wsmatrix/runner';
-import type { HistoryPoint, ReportColumn } from './report/index.js';
-import { loadHistory, type StoredSummary } from './results-store.js';
+import { roleOfFolderName, type HistoryPoint, type ReportColumn, type Role } from './report/index.js';
+import { CLIENTS_FOLDER, loadHistory, loadReleaseRuns, type StoredSummary } from './results-store.js';
 
 export interface LoadedFolder {
   columns: ReportColumn[];
@@ -99,7 +105,7 @@ function fromEntry(id: string, entry: IndexEntry, agent: string, why: string): C
 }
 
 /** Reads each case's record from its report file (per-case JSON, or a gzip bundle keyed by case id). */
-async function autobahnColumns(dir: string, index: Index): Promise<ReportColumn[]> {
+async function autobahnColumns(dir: string, index: Index, role: Role): Promise<ReportColumn[]> {
   const bundles = new Map<string, Record<string, Record<string, unknown>> | null>();
   const record = async (file: string, id: string): Promise<Record<string, unknown> | undefined> => {
     const at = path.join(dir, path.basename(file));
@@ -130,13 +136,18 @@ async function autobahnColumns(dir: string, index: Index): Promise<ReportColumn[
         found ? fromRecord(found, id, entry) : fromEntry(id, entry, agent, `no case record in ${dir}: verdict only`),
       );
     }
-    columns.push({ key: agent, label: agent, implementation: agent, version: '', status: 'ok', results });
+    columns.push({ key: agent, role, label: agent, implementation: agent, version: '', status: 'ok', results });
   }
   return columns;
 }
 
 /** One stored release (<implementation>/<version> with index.json and summary.json) as a column. */
-async function releaseColumn(dir: string, index: Index, summaryText: string): Promise<ReportColumn> {
+async function releaseColumn(
+  dir: string,
+  index: Index,
+  summaryText: string,
+  treeRole: Role = 'server',
+): Promise<ReportColumn> {
   let summary: Partial<StoredSummary>;
   try {
     summary = JSON.parse(summaryText) as Partial<StoredSummary>;
@@ -145,12 +156,15 @@ async function releaseColumn(dir: string, index: Index, summaryText: string): Pr
   }
   const implementation = summary.implementation ?? path.basename(path.dirname(dir));
   const version = summary.version ?? path.basename(dir);
+  // Stored under clients/ or saying so itself: a client's.
+  const role: Role = summary.role === 'client' ? 'client' : treeRole;
   const [agent, cases] = Object.entries(index)[0] ?? [implementation, {}];
   const results = Object.keys(cases)
     .sort(compareCaseIds)
     .map((id) => fromEntry(id, cases[id]!, agent, 'stored verdict (the matrix stores verdicts, not case records)'));
   return {
     key: `${implementation}@${version}`,
+    role,
     label: `${implementation} ${version}`,
     implementation,
     version,
@@ -170,28 +184,68 @@ async function subdirs(dir: string): Promise<string[]> {
   }
 }
 
+/** The releases under `base` (<implementation>/<version>/ with index.json and summary.json), one column each. */
+async function releaseColumns(
+  base: string,
+  role: Role,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<ReportColumn[]> {
+  const columns: ReportColumn[] = [];
+  for (const implementation of await subdirs(base)) {
+    if (skip.has(implementation)) continue;
+    for (const version of await subdirs(path.join(base, implementation))) {
+      const release = path.join(base, implementation, version);
+      const releaseIndex = await readIndex(release);
+      const summary = await readText(path.join(release, 'summary.json'));
+      if (releaseIndex !== undefined && summary !== undefined)
+        columns.push(await releaseColumn(release, releaseIndex, summary, role));
+    }
+  }
+  return columns;
+}
+
+export interface LoadOptions {
+  /** The role of an Autobahn folder's columns, whatever its name says (stored matrix results say their own). */
+  role?: Role;
+}
+
 /** The columns (and, for stored matrix results, the history) of one folder. */
-export async function loadResultFolder(dir: string): Promise<LoadedFolder> {
+export async function loadResultFolder(dir: string, options: LoadOptions = {}): Promise<LoadedFolder> {
+  const named = roleOfFolderName(path.basename(path.resolve(dir)));
   const index = await readIndex(dir);
   if (index !== undefined) {
     const summary = await readText(path.join(dir, 'summary.json'));
     if (summary !== undefined) return { columns: [await releaseColumn(dir, index, summary)], history: [] };
-    return { columns: await autobahnColumns(dir, index), history: [] };
+    return { columns: await autobahnColumns(dir, index, options.role ?? named ?? 'server'), history: [] };
   }
-  const columns: ReportColumn[] = [];
-  for (const implementation of await subdirs(dir)) {
-    for (const version of await subdirs(path.join(dir, implementation))) {
-      const release = path.join(dir, implementation, version);
-      const releaseIndex = await readIndex(release);
-      const summary = await readText(path.join(release, 'summary.json'));
-      if (releaseIndex !== undefined && summary !== undefined)
-        columns.push(await releaseColumn(release, releaseIndex, summary));
+  // Autobahn's reports/ (servers/ and clients/ under it), or a matrix report folder.
+  const reports: ReportColumn[] = [];
+  for (const [sub, role] of [
+    ['servers', 'server'],
+    ['clients', 'client'],
+  ] as const) {
+    const subIndex = await readIndex(path.join(dir, sub));
+    if (subIndex !== undefined) reports.push(...(await autobahnColumns(path.join(dir, sub), subIndex, role)));
+  }
+  if (reports.length > 0) return { columns: reports, history: [] };
+
+  // Stored matrix results: the servers' releases and clients/ beside them, or the clients/ folder alone.
+  if (named === 'client') {
+    const columns = await releaseColumns(dir, 'client');
+    if (columns.length > 0) {
+      const history = (await loadReleaseRuns(dir, 'client')).sort((a, b) => a.runAt.localeCompare(b.runAt));
+      return { columns, history };
     }
   }
+  const columns = [
+    ...(await releaseColumns(dir, 'server', new Set([CLIENTS_FOLDER]))),
+    ...(await releaseColumns(path.join(dir, CLIENTS_FOLDER), 'client')),
+  ];
   if (columns.length === 0) {
     throw new NotAResultFolderError(
       dir,
-      'holds neither an Autobahn index.json nor stored matrix results (<implementation>/<version>/index.json)',
+      'holds neither an Autobahn index.json (nor servers/ or clients/ with one) ' +
+        'nor stored matrix results (<implementation>/<version>/index.json)',
     );
   }
   return { columns, history: await loadHistory(dir) };

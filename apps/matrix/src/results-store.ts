@@ -6,6 +6,11 @@
  *                                                release, each with its newest verdict
  *   <implementation>/<version>/summary.json      the newest run's settings, and totals and one verdict per
  *                                                case over the whole index
+ *   clients/<implementation>/<version>/…         the same files for a client (wsmatrix played the server):
+ *                                                a tree of its own, so the servers' folders keep their layout
+ *                                                and a client never merges into a server of the same name;
+ *                                                its run files and summary say "role": "client"
+ *   bench/<time>.json                            benchmark results (results of `wsmatrix bench --save`)
  * A run merges into index.json and summary.json case by case: a case it did not play keeps its stored
  * verdict, so a run of a few cases never shrinks a release's record. Cases interrupted or not reached
  * (target down) are no verdict about the implementation and never replace one.
@@ -23,11 +28,18 @@ import {
   type CaseResult,
   type IndexEntry,
 } from '@wsmatrix/runner';
-import { verdictMap, verdictString } from './report/index.js';
+import { roleOf, roleOfFolderName, verdictMap, verdictString, type Role } from './report/index.js';
+
+/** The folder of <root> that holds the clients' releases. */
+export const CLIENTS_FOLDER = 'clients';
+/** Folders of <root> that are not an implementation's. */
+const NOT_IMPLEMENTATIONS = new Set([CLIENTS_FOLDER, 'bench']);
 
 export interface StoredRunInfo {
   /** Matrix column key, e.g. 'ws7'. */
   target: string;
+  /** A client's run (stored under clients/); absent for a server's, as every run stored before clients were. */
+  role?: Role;
   implementation: string;
   version: string;
   /** The options the target ran with (the core's socket layer in effect among them). */
@@ -51,6 +63,8 @@ export interface StoredSummary extends StoredRunInfo {
 }
 
 export interface StoredRun {
+  /** Written for a client's run only; loadHistory sets it on every run from where the run is stored. */
+  role?: Role;
   implementation: string;
   version: string;
   runAt: string;
@@ -65,6 +79,8 @@ export interface StoredRun {
   interruptedBy?: string;
   /** Selected, but the server could not be reached: no verdict about the implementation. */
   targetDown?: string[];
+  /** A client's run: selected, but its driver never asked for them (it stopped early or skipped them). */
+  notPlayed?: string[];
 }
 
 /** What a run did not play to the end, besides its results. */
@@ -73,6 +89,8 @@ export interface RunGaps {
   interrupted?: readonly string[];
   /** The signal that interrupted the run. */
   interruptedBy?: string;
+  /** Case ids a client's driver never asked for: no verdict about the client. */
+  notPlayed?: readonly string[];
 }
 
 /** A folder name from a package name: "@wsmatrix/core" → "wsmatrix-core". */
@@ -85,8 +103,17 @@ export function folderName(name: string): string {
   return cleaned;
 }
 
-export function releaseDir(root: string, implementation: string, version: string): string {
-  return path.join(root, folderName(implementation), folderName(version));
+/** Where a role's releases are stored: <root> for servers, <root>/clients for clients. */
+export function roleRoot(root: string, role: Role = 'server'): string {
+  return role === 'client' ? path.join(root, CLIENTS_FOLDER) : root;
+}
+
+export function releaseDir(root: string, implementation: string, version: string, role: Role = 'server'): string {
+  const name = folderName(implementation);
+  // A server called "clients" or "bench" would be read as the folder of that name: refused, not mixed in.
+  if (role === 'server' && NOT_IMPLEMENTATIONS.has(name))
+    throw new Error(`"${implementation}" cannot be stored as a server: ${root}/${name} holds other results`);
+  return path.join(roleRoot(root, role), name, folderName(version));
 }
 
 /** Run times become file names: colons are not portable. */
@@ -151,8 +178,9 @@ export async function checkStoredRelease(
   implementation: string,
   version: string,
   agent: string,
+  role: Role = 'server',
 ): Promise<void> {
-  const file = path.join(releaseDir(root, implementation, version), 'index.json');
+  const file = path.join(releaseDir(root, implementation, version, role), 'index.json');
   storedEntries(await readJson(file), agent, file);
 }
 
@@ -167,12 +195,14 @@ export async function saveRun(
   results: readonly CaseResult[],
   gaps: RunGaps = {},
 ): Promise<string> {
-  const dir = releaseDir(root, info.implementation, info.version);
+  const role = roleOf(info);
+  const dir = releaseDir(root, info.implementation, info.version, role);
   await mkdir(path.join(dir, 'runs'), { recursive: true });
   const played = results.filter((r) => !isTargetDown(r));
   const down = results.filter((r) => isTargetDown(r)).map((r) => r.id);
 
   const run: StoredRun = {
+    ...(role === 'client' ? { role } : {}),
     implementation: info.implementation,
     version: info.version,
     runAt: info.runAt,
@@ -185,6 +215,7 @@ export async function saveRun(
       ? { interrupted: [...gaps.interrupted], ...(gaps.interruptedBy ? { interruptedBy: gaps.interruptedBy } : {}) }
       : {}),
     ...(down.length ? { targetDown: down } : {}),
+    ...(gaps.notPlayed?.length ? { notPlayed: [...gaps.notPlayed] } : {}),
   };
   await writeRunFile(path.join(dir, 'runs'), runFileStem(info.runAt), `${JSON.stringify(run)}\n`);
 
@@ -197,7 +228,13 @@ export async function saveRun(
   const index: AutobahnIndex = { [agent]: entries };
   const verdicts: Record<string, string> = {};
   for (const id of ids) verdicts[id] = verdictString(entries[id]!);
-  const summary: StoredSummary = { ...info, totals: summarize(Object.values(entries)), verdicts };
+  const { role: _role, ...rest } = info;
+  const summary: StoredSummary = {
+    ...(role === 'client' ? { role } : {}),
+    ...rest,
+    totals: summarize(Object.values(entries)),
+    verdicts,
+  };
   await writeWhole(indexFile, `${JSON.stringify(index, null, 1)}\n`);
   await writeWhole(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   return dir;
@@ -211,12 +248,25 @@ async function subdirs(dir: string): Promise<string[]> {
   }
 }
 
-/** Every stored run of every release, oldest first. Unreadable files are skipped, not fatal. */
+/**
+ * Every stored run of every release, servers' and clients', oldest first; each run's role is where it is stored.
+ * Unreadable files are skipped, not fatal.
+ */
 export async function loadHistory(root: string): Promise<StoredRun[]> {
+  const runs = [
+    ...(await loadReleaseRuns(roleRoot(root, 'server'), 'server')),
+    ...(await loadReleaseRuns(roleRoot(root, 'client'), 'client')),
+  ];
+  return runs.sort((a, b) => a.runAt.localeCompare(b.runAt));
+}
+
+/** The runs of the releases under `base` (<implementation>/<version>/runs/), all of one role, in no order. */
+export async function loadReleaseRuns(base: string, role: Role): Promise<StoredRun[]> {
   const runs: StoredRun[] = [];
-  for (const impl of await subdirs(root)) {
-    for (const version of await subdirs(path.join(root, impl))) {
-      const runsDir = path.join(root, impl, version, 'runs');
+  for (const impl of await subdirs(base)) {
+    if (role === 'server' && NOT_IMPLEMENTATIONS.has(impl)) continue;
+    for (const version of await subdirs(path.join(base, impl))) {
+      const runsDir = path.join(base, impl, version, 'runs');
       let files: string[] = [];
       try {
         files = (await readdir(runsDir)).filter((f) => f.endsWith('.json'));
@@ -226,59 +276,74 @@ export async function loadHistory(root: string): Promise<StoredRun[]> {
       for (const f of files) {
         try {
           const run = JSON.parse(await readFile(path.join(runsDir, f), 'utf8')) as StoredRun;
-          if (typeof run.runAt === 'string' && run.verdicts && typeof run.verdicts === 'object') runs.push(run);
+          if (typeof run.runAt === 'string' && run.verdicts && typeof run.verdicts === 'object')
+            runs.push({ ...run, role });
         } catch {
           // A hand-edited or truncated file must not take the whole report down.
         }
       }
     }
   }
-  return runs.sort((a, b) => a.runAt.localeCompare(b.runAt));
+  return runs;
+}
+
+/** Verdicts per agent from an index, and whose they are. */
+export interface LoadedVerdicts {
+  /** From the folder: a stored release's summary.json says "role": "client", Autobahn's reports/clients is named so. */
+  role: Role;
+  byAgent: Map<string, Record<string, string>>;
+}
+
+/**
+ * The role of the results in `dir`: a stored release's summary.json names a client's, else the folder's name does
+ * (Autobahn's reports/clients, our matrix report's clients/), else they are a server's.
+ */
+async function roleOfResults(dir: string): Promise<Role> {
+  try {
+    const summary = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8')) as { role?: unknown };
+    return summary.role === 'client' ? 'client' : 'server';
+  } catch {
+    return roleOfFolderName(path.basename(path.resolve(dir))) ?? 'server';
+  }
 }
 
 /**
  * Verdicts per agent from a results folder (our summary.json, or any Autobahn-shaped index.json,
- * including Autobahn's own reports/servers) or from an index.json path.
+ * including Autobahn's own reports/servers and reports/clients) or from an index.json path.
  */
-export async function loadVerdictsByAgent(location: string): Promise<Map<string, Record<string, string>>> {
-  const candidates = location.endsWith('.json') ? [location] : [path.join(location, 'index.json')];
-  let text: string | undefined;
-  let used = candidates[0]!;
-  for (const file of candidates) {
-    try {
-      text = await readFile(file, 'utf8');
-      used = file;
-      break;
-    } catch {
-      // try the next
-    }
+export async function loadVerdicts(location: string): Promise<LoadedVerdicts> {
+  const file = location.endsWith('.json') ? location : path.join(location, 'index.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new Error(`no index.json at ${location}`);
   }
-  if (text === undefined) throw new Error(`no index.json at ${location}`);
   let index: unknown;
   try {
     index = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${used} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (index === null || typeof index !== 'object') throw new Error(`${used} is not an Autobahn index`);
-  const out = new Map<string, Record<string, string>>();
+  if (index === null || typeof index !== 'object') throw new Error(`${file} is not an Autobahn index`);
+  const byAgent = new Map<string, Record<string, string>>();
   for (const [agent, cases] of Object.entries(index as Record<string, unknown>)) {
-    if (cases === null || typeof cases !== 'object') throw new Error(`${used}: agent "${agent}" has no cases`);
+    if (cases === null || typeof cases !== 'object') throw new Error(`${file}: agent "${agent}" has no cases`);
     const verdicts: Record<string, string> = {};
     for (const [id, entry] of Object.entries(
       cases as Record<string, { behavior?: unknown; behaviorClose?: unknown }>,
     )) {
       if (typeof entry?.behavior !== 'string' || typeof entry.behaviorClose !== 'string') {
-        throw new Error(`${used}: case ${id} of "${agent}" has no behavior/behaviorClose`);
+        throw new Error(`${file}: case ${id} of "${agent}" has no behavior/behaviorClose`);
       }
       verdicts[id] = verdictString({ behavior: entry.behavior, behaviorClose: entry.behaviorClose } as Pick<
         CaseResult,
         'behavior' | 'behaviorClose'
       >);
     }
-    out.set(agent, verdicts);
+    byAgent.set(agent, verdicts);
   }
-  return out;
+  return { role: await roleOfResults(path.dirname(file)), byAgent };
 }
 
 /** The newest stored benchmark result (`<root>/bench/<time>.json`), or null when there is none. */

@@ -247,7 +247,7 @@ describe('writeReport', () => {
     const totals = index.slice(index.indexOf('id="totals-implementations"'));
     expect(index).toMatch(
       new RegExp(
-        /<details id="counts"><summary>Verdict counts per implementation<\/summary>/.source +
+        /<details id="counts" class="counts"><summary>Verdict counts per implementation<\/summary>/.source +
           /<div class="wide"><table class="totals" id="totals-implementations">/.source,
       ),
     );

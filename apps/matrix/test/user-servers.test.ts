@@ -309,8 +309,8 @@ describe('report from an Autobahn reports/servers folder', () => {
     const bad = await runMain(['report', empty, '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      `wsmatrix: report: ${empty}: holds neither an Autobahn index.json nor stored matrix results ` +
-        '(<implementation>/<version>/index.json)\n',
+      `wsmatrix: report: ${empty}: holds neither an Autobahn index.json (nor servers/ or clients/ with one) ` +
+        'nor stored matrix results (<implementation>/<version>/index.json)\n',
     );
   });
 });

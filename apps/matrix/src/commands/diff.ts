@@ -1,6 +1,6 @@
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
-import { compareVerdictMaps, type VerdictChange } from '../report/index.js';
-import { loadVerdictsByAgent } from '../results-store.js';
+import { compareVerdictMaps, type Role, type VerdictChange } from '../report/index.js';
+import { loadVerdicts, type LoadedVerdicts } from '../results-store.js';
 import type { Command } from './types.js';
 
 export const diffSpec = {
@@ -23,24 +23,31 @@ export const diffSpec = {
     },
     json: { type: 'boolean', description: 'Print the changes as JSON' },
   },
+  notes: [
+    "Each side is a server's results or a client's: a stored release's summary.json says which, else the folder's",
+    "name (Autobahn's reports/clients, the matrix's <results>/clients/…). Comparing a server with a client is",
+    'allowed (one line on stderr says so) but says little: the same case id is a different exchange in each role.',
+    'Exit codes: 0 nothing regressed; 1 some case regressed; 2 bad usage or a folder without an index.',
+  ],
 } as const satisfies CommandSpec;
 
 /** The verdicts of one agent in an index: the named one, or the only one there is. */
 async function verdictsOf(
   location: string,
   agent: string | undefined,
-): Promise<{ agent: string; verdicts: Record<string, string> }> {
-  let byAgent: Map<string, Record<string, string>>;
+): Promise<{ agent: string; role: Role; verdicts: Record<string, string> }> {
+  let loaded: LoadedVerdicts;
   try {
-    byAgent = await loadVerdictsByAgent(location);
+    loaded = await loadVerdicts(location);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+  const { byAgent, role } = loaded;
   if (agent !== undefined) {
     const verdicts = byAgent.get(agent);
     if (!verdicts)
       throw new UsageError(`${location} has no agent "${agent}" (it has: ${[...byAgent.keys()].join(', ')})`);
-    return { agent, verdicts };
+    return { agent, role, verdicts };
   }
   if (byAgent.size !== 1) {
     throw new UsageError(
@@ -49,7 +56,7 @@ async function verdictsOf(
     );
   }
   const [only] = byAgent;
-  return { agent: only![0], verdicts: only![1] };
+  return { agent: only![0], role, verdicts: only![1] };
 }
 
 function line(c: VerdictChange): string {
@@ -62,20 +69,38 @@ export const diffCommand: Command<typeof diffSpec> = {
     const { positionals, flags } = parseArgs(diffSpec, argv);
     const a = await verdictsOf(positionals.before, flags['agent-before']);
     const b = await verdictsOf(positionals.after, flags['agent-after']);
+    if (a.role !== b.role) {
+      ctx.stderr(
+        `wsmatrix: diff compares a ${a.role}'s verdicts (${positionals.before}) with a ${b.role}'s ` +
+          `(${positionals.after}): the same case id is a different exchange in each role\n`,
+      );
+    }
+    // Both sides' role is named once they differ, or when they are clients (a server's, as always, goes unsaid).
+    const who = (side: { agent: string; role: Role }) =>
+      a.role !== b.role || side.role === 'client' ? `${side.agent} ${side.role}` : side.agent;
     const { regressions, fixes, changed } = compareVerdictMaps(a.verdicts, b.verdicts);
     const regressed = new Set(regressions.map((c) => c.caseId));
     const fixed = new Set(fixes.map((c) => c.caseId));
     const other = changed.filter((c) => !regressed.has(c.caseId) && !fixed.has(c.caseId));
     if (flags.json) {
-      ctx.stdout(`${JSON.stringify({ before: a.agent, after: b.agent, regressions, fixes, other }, null, 1)}\n`);
+      const summary = {
+        before: a.agent,
+        after: b.agent,
+        beforeRole: a.role,
+        afterRole: b.role,
+        regressions,
+        fixes,
+        other,
+      };
+      ctx.stdout(`${JSON.stringify(summary, null, 1)}\n`);
     } else if (changed.length === 0) {
       ctx.stdout(
-        `no verdict changed between ${a.agent} (${positionals.before}) and ${b.agent} (${positionals.after}) ` +
+        `no verdict changed between ${who(a)} (${positionals.before}) and ${who(b)} (${positionals.after}) ` +
           `over ${Object.keys(b.verdicts).length} cases\n`,
       );
     } else {
       ctx.stdout(
-        `${a.agent} (${positionals.before}) → ${b.agent} (${positionals.after}): ` +
+        `${who(a)} (${positionals.before}) → ${who(b)} (${positionals.after}): ` +
           `${regressions.length} regressed, ${fixes.length} fixed, ${other.length} other changes\n`,
       );
       if (regressions.length) ctx.stdout(`regressions:\n${regressions.map(line).join('\n')}\n`);

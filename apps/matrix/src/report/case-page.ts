@@ -10,7 +10,8 @@ import { CLOSING_FIELDS, jsonValue, renderEvents, renderExpected, statsLines } f
 import { esc, formatCaseTime, page } from './html.js';
 import type { ColumnModel, ReportModel } from './model.js';
 import { OUTCOME_LABEL, hasCasePage, outcomeOf } from './outcome.js';
-import { casePagePath, sanitise } from './paths.js';
+import type { ReportPart } from './parts.js';
+import { casePagePath, caseRowAnchor, sanitise } from './paths.js';
 import { verdictClass } from './verdicts.js';
 import { renderWireLog } from './wirelog-render.js';
 
@@ -198,11 +199,11 @@ function handshake({ r }: Played): string {
 }
 
 /**
- * A long wire log is cut on the page; the whole of it is in the column's case reports under servers/ (the matrix
- * command writes them there).
+ * A long wire log is cut on the page; the whole of it is in the column's case reports under servers/ or clients/
+ * (the matrix command writes them there).
  */
-function wireLog({ col, r }: Played): string {
-  const bundle = `servers/${caseBundleFilename(col.column.key)}`;
+function wireLog({ col, r }: Played, part: ReportPart): string {
+  const bundle = `${part.recordsDir}/${caseBundleFilename(col.column.key)}`;
   const full = { href: `../${bundle}`, text: `${bundle} (gzip-compressed JSON, key "${r.id}", field "wirelog")` };
   return (
     renderWireLog(r.wirelog, r.wirelogTimes, full) +
@@ -211,12 +212,12 @@ function wireLog({ col, r }: Played): string {
 }
 
 /** Back to the grid, previous/next case that has a page, history and glossary. */
-function navigation(caseId: string, pagedIds: readonly string[]): string {
+function navigation(caseId: string, pagedIds: readonly string[], part: ReportPart): string {
   const pos = pagedIds.indexOf(caseId);
   const prev = pos > 0 ? pagedIds[pos - 1] : undefined;
   const next = pos >= 0 && pos < pagedIds.length - 1 ? pagedIds[pos + 1] : undefined;
-  const here = (id: string) => casePagePath(id).slice('cases/'.length);
-  const links = [`<a href="../index.html#case-${esc(caseId)}">← Matrix</a>`];
+  const here = (id: string) => casePagePath(id, part).slice(`${part.casesDir}/`.length);
+  const links = [`<a href="../index.html#${esc(caseRowAnchor(caseId, part))}">← Matrix</a>`];
   if (prev) links.push(`<a rel="prev" href="${esc(here(prev))}">‹ ${esc(prev)}</a>`);
   if (next) links.push(`<a rel="next" href="${esc(here(next))}">${esc(next)} ›</a>`);
   links.push('<a href="../history.html">History</a>', '<a href="../glossary.html">Glossary</a>');
@@ -249,20 +250,23 @@ export function renderCasePage(
     'wire-log':
       '<p class="note">Times in ms from the start of the case’s connection attempt; ' +
       '<a href="../glossary.html#wirelog">how to read the log</a>.</p>\n' +
-      perImplementation(played, 'wire-log', wireLog),
+      perImplementation(played, 'wire-log', (p) => wireLog(p, model.part)),
   };
   const sections = CASE_PAGE_SECTIONS.map(
     (s) => `<section>\n<h2 id="${s.id}">${esc(s.title)}</h2>\n${bodies[s.id]}\n</section>`,
   ).join('\n');
+  const { part } = model;
+  // A client's page says so first: the same case id is a different exchange when wsmatrix is the server.
+  const side = part.role === 'client' ? ' · clients (wsmatrix played the server)' : '';
   const heading =
-    `<h1>Case ${esc(caseId)}</h1>` +
+    `<h1>Case ${esc(caseId)}${side}</h1>` +
     `<p class="meta">${esc(reportTitle)} · ${played.map(({ col }) => esc(col.column.label)).join(' · ')}</p>`;
   return page({
-    title: `${caseId} · ${reportTitle}`,
+    title: `${caseId}${part.role === 'client' ? ' (clients)' : ''} · ${reportTitle}`,
     root: '../',
-    nav: navigation(caseId, pagedIds),
+    nav: navigation(caseId, pagedIds, part),
     body:
-      `<main class="case" data-case="${esc(caseId)}" data-file="${esc(sanitise(caseId))}">\n` +
+      `<main class="case" data-case="${esc(caseId)}" data-role="${part.role}" data-file="${esc(sanitise(caseId))}">\n` +
       `${heading}\n${sections}\n</main>`,
   });
 }

@@ -7,17 +7,20 @@ import { verdictClass } from './verdicts.js';
 import { HEX_PREVIEW_OCTETS, WIRELOG_HEAD_ROWS, WIRELOG_TAIL_ROWS } from './wirelog-render.js';
 
 const OUTCOME_MEANING: Record<Outcome, string> = {
-  ok: 'The server did what the case expects, and the close was OK or INFORMATIONAL. Passed.',
+  ok: 'The implementation did what the case expects, and the close was OK or INFORMATIONAL. Passed.',
   'non-strict':
-    'Accepted, but the server did not follow the specification strictly ' +
+    'Accepted, but the implementation did not follow the specification strictly ' +
     '(e.g. it failed later than it could have). Passed.',
   informational: 'The case only records what happened; Autobahn rates it INFORMATIONAL by construction. Passed.',
   unimplemented:
-    'The server does not implement the feature the case needs (e.g. permessage-deflate). Neither passed nor failed.',
+    'The implementation does not implement the feature the case needs (e.g. permessage-deflate). ' +
+    'Neither passed nor failed.',
   failed:
     'The behavior is FAILED, or the close behavior is other than OK and INFORMATIONAL, ' +
     'or the connection never opened (shown as NOT OPENED) whatever the behavior field holds.',
-  'target-down': 'Not played: the server could not be reached. Neither passed nor failed; the case keeps no page.',
+  'target-down':
+    'Not played: the server could not be reached. Neither passed nor failed; the case keeps no page. ' +
+    'A client column whose driver played no case says “driver failed” instead, with the driver’s exit and output.',
 };
 
 export function renderGlossaryPage(title: string): string {
@@ -40,6 +43,16 @@ export function renderGlossaryPage(title: string): string {
   const wirelogRows = WIRELOG_HEAD_ROWS + WIRELOG_TAIL_ROWS;
   const body = [
     `<h1>${esc(title)} · glossary</h1>`,
+    '<h2 id="roles">Servers and clients</h2>',
+    '<p>The <strong>Servers</strong> part tests WebSocket servers: wsmatrix plays each case as the client ' +
+      '(Autobahn’s fuzzingclient mode), masking what it sends. The <strong>Clients</strong> part tests clients: ' +
+      'wsmatrix plays each case as the server (Autobahn’s fuzzingserver mode), sending unmasked frames, ' +
+      'and each client’s driver asks for the cases one by one and echoes what it receives. ' +
+      'The verdict rules are the same; the same case id is a different exchange in each part, so each part has ' +
+      'its own grid, totals, case pages (<code>cases/</code>, <code>client-cases/</code>) and history, ' +
+      'and results are stored apart (<code>&lt;results&gt;/clients/</code> for clients).</p>',
+    '<p>Group 0 is wsmatrix’s own opening-handshake cases: requests a server must refuse or answer, and, ' +
+      'for clients, responses a client must refuse or handle.</p>',
     '<h2 id="outcomes">How a case counts</h2>',
     "<p>Each case has Autobahn's two verdicts, <code>behavior</code> and <code>behaviorClose</code>. " +
       'The report colours a case, a group and a summary line by the one rule below ' +
@@ -64,11 +77,12 @@ export function renderGlossaryPage(title: string): string {
     '<h2 id="closing">Closing behaviour fields</h2>',
     `<table class="kv">${closing}</table>`,
     '<h2 id="wirelog">Wire log</h2>',
-    '<p>TX is what the runner sent, RX what the server sent. ' +
+    '<p>TX is what wsmatrix sent, RX what the implementation under test sent (the server, or the client). ' +
       `Octet rows show the first ${HEX_PREVIEW_OCTETS} octets of each write or read in hex with the total length; ` +
       'frame rows decode each frame and show the start of its payload. ' +
       `A log longer than ${wirelogRows} rows shows its first ${WIRELOG_HEAD_ROWS} and last ${WIRELOG_TAIL_ROWS}; ` +
-      'the row between them counts the others and links to the whole log in <code>servers/</code>, ' +
+      'the row between them counts the others and links to the whole log in <code>servers/</code> ' +
+      '(<code>clients/</code> for a client), ' +
       'where each implementation’s case reports (Autobahn’s per-case records, keyed by case id) ' +
       'are one gzip-compressed JSON file.</p>',
     '<p>On a case page, a value every implementation shares is shown once across their columns, ' +

@@ -7,7 +7,8 @@ import type { CaseResult } from '@wsmatrix/runner';
 import { esc, formatCaseTime } from './html.js';
 import { describeCase, groupsOf, type ColumnModel, type ReportModel } from './model.js';
 import { OUTCOME_LABEL, judgedCount, outcomeOf, passedCount, setStatus, tally, tallyText } from './outcome.js';
-import { caseLink, columnAnchor } from './paths.js';
+import { PARTS, roleOf, type ReportPart } from './parts.js';
+import { caseLink, caseRowAnchor, columnAnchor } from './paths.js';
 import { verdictClass } from './verdicts.js';
 
 /** Short close markers shown in a cell when behaviorClose is not OK (full text in the legend and tooltip). */
@@ -31,24 +32,24 @@ const BEHAVIOR_TEXT: Record<string, string> = {
 export function statusText(c: ColumnModel): string {
   const { status, reason } = c.column;
   if (status === 'ok') return '';
-  const word = status === 'down' ? 'target down' : 'unavailable';
+  const word = status === 'down' ? PARTS[roleOf(c.column)].downText : 'unavailable';
   // A reason that already starts with the status ("unavailable on Node 26 (…)") is shown as it is.
   if (reason?.startsWith(word)) return reason;
   return `${word}${reason ? `: ${reason}` : ''}`;
 }
 
-export function columnHeader(c: ColumnModel): string {
+export function columnHeader(c: ColumnModel, part: ReportPart = PARTS.server): string {
   const { column } = c;
   const note = column.status === 'ok' ? `${c.byId.size} cases` : statusText(c);
   const title = `${column.implementation} ${column.version}${column.reason ? ` · ${column.reason}` : ''}`;
   return (
-    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder))}" ` +
+    `<th data-column="${esc(column.key)}" id="${esc(columnAnchor(c.folder, part))}" ` +
     `class="col ${esc(column.status)}" title="${esc(title)}">` +
     `${esc(column.label)}<small>${esc(note)}</small></th>`
   );
 }
 
-function resultCell(c: ColumnModel, r: CaseResult): string {
+function resultCell(c: ColumnModel, r: CaseResult, part: ReportPart): string {
   const behavior = String(r.behavior ?? 'UNKNOWN');
   const close = String(r.behaviorClose ?? 'UNKNOWN');
   const outcome = outcomeOf(r);
@@ -56,7 +57,7 @@ function resultCell(c: ColumnModel, r: CaseResult): string {
   if (outcome === 'target-down') {
     return (
       `<td class="cell o-target-down" ${attributes} title="${esc(r.result)}">` +
-      `<a href="#${esc(columnAnchor(c.folder))}">target down</a></td>`
+      `<a href="#${esc(columnAnchor(c.folder, part))}">target down</a></td>`
     );
   }
   const opened = r.connectFailure === null || r.connectFailure === undefined;
@@ -68,20 +69,20 @@ function resultCell(c: ColumnModel, r: CaseResult): string {
     : `FAILED: the connection never opened (${r.connectFailure!.kind}: ${r.connectFailure!.message})`;
   return (
     `<td class="cell o-${outcome} c-${verdictClass(close)}" ${attributes} title="${esc(tip)}">` +
-    `<a href="${esc(caseLink(c.folder, r.id))}">${text}${mark}` +
+    `<a href="${esc(caseLink(c.folder, r.id, part))}">${text}${mark}` +
     `${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
   );
 }
 
-function notRunCell(c: ColumnModel): string {
+function notRunCell(c: ColumnModel, part: ReportPart): string {
   const { column } = c;
   const missing = column.status === 'ok';
   const why = missing ? (column.reason ?? 'not run for this implementation') : statusText(c);
-  const text = column.status === 'down' ? 'target down' : column.status === 'unavailable' ? 'unavailable' : '—';
+  const text = column.status === 'down' ? part.downText : column.status === 'unavailable' ? 'unavailable' : '—';
   return (
     `<td class="cell not-run" data-behavior="${missing ? 'MISSING' : column.status.toUpperCase()}" ` +
     `title="${esc(why)}">` +
-    `<a href="#${esc(columnAnchor(c.folder))}">${text}</a></td>`
+    `<a href="#${esc(columnAnchor(c.folder, part))}">${text}</a></td>`
   );
 }
 
@@ -104,19 +105,22 @@ function isIssue(r: CaseResult | undefined): boolean {
   return r !== undefined && outcomeOf(r) !== 'ok';
 }
 
+/** The grid of one part; its ids carry the part's prefix (none for servers: '#grid', '#matrix', '#case-1.1.1'). */
 export function renderGrid(model: ReportModel): string {
+  const { part } = model;
+  const id = (name: string) => `${part.idPrefix}${name}`;
   // Members of every group, so a group row can total them before its cases are listed.
   const members = new Map<string, string[]>();
-  for (const id of model.caseIds) {
-    for (const g of groupsOf(id)) {
+  for (const caseId of model.caseIds) {
+    for (const g of groupsOf(caseId)) {
       if (!members.has(g.id)) members.set(g.id, []);
-      members.get(g.id)!.push(id);
+      members.get(g.id)!.push(caseId);
     }
   }
   const rows: string[] = [];
   let open: string[] = [];
-  for (const id of model.caseIds) {
-    const groups = groupsOf(id);
+  for (const caseId of model.caseIds) {
+    const groups = groupsOf(caseId);
     groups.forEach((g, depth) => {
       if (open[depth] === g.id) return;
       open = [...open.slice(0, depth), g.id];
@@ -129,18 +133,20 @@ export function renderGrid(model: ReportModel): string {
       );
     });
     open = open.slice(0, groups.length);
-    const results = model.columns.map((c) => c.byId.get(id));
-    const cells = model.columns.map((c, i) => (results[i] ? resultCell(c, results[i]!) : notRunCell(c)));
+    const results = model.columns.map((c) => c.byId.get(caseId));
+    const cells = model.columns.map((c, i) => (results[i] ? resultCell(c, results[i]!, part) : notRunCell(c, part)));
     const cls = results.some(isIssue) ? ' class="has-issue"' : '';
+    const anchor = esc(caseRowAnchor(caseId, part));
     rows.push(
-      `<tr data-case="${esc(id)}" id="case-${esc(id)}"${cls}>` +
-        `<th class="case" title="${esc(describeCase(model, id))}">` +
-        `<a href="#case-${esc(id)}">${esc(id)}</a></th>${cells.join('')}</tr>`,
+      `<tr data-case="${esc(caseId)}" id="${anchor}"${cls}>` +
+        `<th class="case" title="${esc(describeCase(model, caseId))}">` +
+        `<a href="#${anchor}">${esc(caseId)}</a></th>${cells.join('')}</tr>`,
     );
   }
-  const head = `<tr><th class="case corner">Case</th>${model.columns.map(columnHeader).join('')}</tr>`;
+  const head = `<tr><th class="case corner">Case</th>${model.columns.map((c) => columnHeader(c, part)).join('')}</tr>`;
   return (
-    `<div class="grid-box" id="matrix"><table class="grid" id="grid"><thead>${head}</thead><tbody>\n` +
+    `<div class="grid-box" id="${id('matrix')}" data-role="${part.role}">` +
+    `<table class="grid" id="${id('grid')}"><thead>${head}</thead><tbody>\n` +
     `${rows.join('\n')}\n</tbody></table></div>`
   );
 }

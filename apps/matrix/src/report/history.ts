@@ -1,10 +1,13 @@
 /**
  * history.html: per implementation, the verdict changes from one stored run to the next, and nothing else.
+ * A client's runs are a history of their own, apart from the same implementation's server runs (the same case id
+ * is a different exchange in each role): servers first, then clients.
  * A case seen for the first time is not a change, nor is a case a run left out (a run may cover a subset):
  * each run is compared with the verdict each of its cases had when last seen, across releases too.
  */
 import { compareCaseIds } from '@wsmatrix/cases';
 import { esc, page } from './html.js';
+import { PARTS, ROLES, roleOf, type Role } from './parts.js';
 import type { HistoryPoint } from './types.js';
 import { splitVerdict, verdictClass, verdictRank, type VerdictChange } from './verdicts.js';
 
@@ -43,17 +46,33 @@ export function compareVersions(a: string, b: string): number {
   return cmpParts(parts(x.pre), parts(y.pre));
 }
 
-/** Points grouped by implementation (in first-seen order), each list by version, then run time. */
-function orderHistory(points: readonly HistoryPoint[]): Map<string, HistoryPoint[]> {
-  const byImpl = new Map<string, HistoryPoint[]>();
-  for (const p of points) {
-    if (!byImpl.has(p.implementation)) byImpl.set(p.implementation, []);
-    byImpl.get(p.implementation)!.push(p);
+interface ImplementationHistory {
+  role: Role;
+  name: string;
+  points: HistoryPoint[];
+}
+
+/**
+ * Points grouped by role and implementation (servers first, each role's implementations in first-seen order),
+ * each list by version, then run time.
+ */
+function orderHistory(points: readonly HistoryPoint[]): ImplementationHistory[] {
+  const out: ImplementationHistory[] = [];
+  for (const role of ROLES) {
+    const byImpl = new Map<string, HistoryPoint[]>();
+    for (const p of points) {
+      if (roleOf(p) !== role) continue;
+      if (!byImpl.has(p.implementation)) byImpl.set(p.implementation, []);
+      byImpl.get(p.implementation)!.push(p);
+    }
+    for (const [name, list] of byImpl) {
+      list.sort(
+        (a, b) => compareVersions(a.version, b.version) || (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0),
+      );
+      out.push({ role, name, points: list });
+    }
   }
-  for (const list of byImpl.values()) {
-    list.sort((a, b) => compareVersions(a.version, b.version) || (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
-  }
-  return byImpl;
+  return out;
 }
 
 /** One stored run and what changed since the cases it holds were last seen. */
@@ -114,7 +133,7 @@ function changeRows(kind: 'regression' | 'fix' | 'changed', changes: readonly Ve
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-function implementationSection(name: string, points: readonly HistoryPoint[], index: number): string {
+function implementationSection({ role, name, points }: ImplementationHistory, index: number, tagged: boolean): string {
   const steps = historySteps(points);
   const changed = (s: HistoryStep) => s.regressions.length + s.fixes.length + s.other.length;
   const runs = steps.map((s, i) => {
@@ -132,8 +151,8 @@ function implementationSection(name: string, points: readonly HistoryPoint[], in
     );
   });
   const out = [
-    `<section class="implementation" data-implementation="${esc(name)}">`,
-    `<h2 id="impl-${index}">${esc(name)}</h2>`,
+    `<section class="implementation" data-implementation="${esc(name)}" data-role="${role}">`,
+    `<h2 id="impl-${index}">${esc(name)}${tagged ? ` <small class="note">${role}</small>` : ''}</h2>`,
     '<table class="runs"><thead><tr><th>#</th><th>Version</th><th>Run at</th>' +
       '<th>Cases in the run</th><th>Verdict changes</th></tr></thead>' +
       `<tbody>${runs.join('')}</tbody></table>`,
@@ -166,9 +185,18 @@ function implementationSection(name: string, points: readonly HistoryPoint[], in
 }
 
 export function renderHistoryPage(title: string, generatedAt: string, points: readonly HistoryPoint[]): string {
-  const ordered = [...orderHistory(points)];
-  const toc = ordered.map(([name], i) => `<a href="#impl-${i}">${esc(name)}</a>`).join(' · ');
-  const sections = ordered.map(([name, list], i) => implementationSection(name, list, i));
+  const ordered = orderHistory(points);
+  // With clients beside servers, every name says which it is (ws the server, ws the client).
+  const tagged = new Set(ordered.map((h) => h.role)).size > 1;
+  const links = (role: Role) =>
+    ordered
+      .map((h, i) => (h.role === role ? `<a href="#impl-${i}">${esc(h.name)}</a>` : ''))
+      .filter((link) => link !== '')
+      .join(' · ');
+  const toc = tagged
+    ? ROLES.map((role) => `${PARTS[role].heading}: ${links(role)}`).join('<br>')
+    : ordered.map((h, i) => `<a href="#impl-${i}">${esc(h.name)}</a>`).join(' · ');
+  const sections = ordered.map((h, i) => implementationSection(h, i, tagged));
   const body =
     `<h1>${esc(title)} · history</h1>` +
     `<p class="meta">Generated ${esc(generatedAt)}. Verdict changes only: ` +

@@ -1,14 +1,16 @@
 /**
  * The matrix report as a pure library: writeReport(outDir, input) writes a static HTML report that opens
  * from disk (relative links only, one style.css, no scripts):
- *   index.html                    summary lines and the grid (case × implementation)
- *   cases/<case>.html             one page per case, every implementation that played it side by side
- *   history.html                  verdict changes between stored runs
+ *   index.html                    summary lines and the grid (case × implementation), for servers, then for
+ *                                 clients when there are client columns (see parts.ts)
+ *   cases/<case>.html             one page per case, every server that played it side by side
+ *   client-cases/<case>.html      the same for the clients
+ *   history.html                  verdict changes between stored runs, servers' and clients'
  *   glossary.html                 the words of the report, explained once
  *   bench.html                    the benchmark fragment, when given
  *   style.css
- * Case pages cut long wire logs and link to servers/<column>_cases.json.gz, which the matrix command writes
- * (runner's writeCaseBundles) beside the report.
+ * Case pages cut long wire logs and link to servers/<column>_cases.json.gz (clients/… for a client), which the
+ * matrix command writes (runner's writeCaseBundles) beside the report.
  * Files of an earlier report in the same folder that this one would not write (case pages of cases not in this
  * run, a bench page) are removed, so the folder holds one report and nothing stale.
  */
@@ -19,12 +21,14 @@ import { renderGlossaryPage } from './glossary.js';
 import { page } from './html.js';
 import { renderHistoryPage } from './history.js';
 import { renderIndexPage } from './index-page.js';
-import { buildModel } from './model.js';
+import { buildModel, type ReportModel } from './model.js';
+import { PARTS, ROLES, roleOf } from './parts.js';
 import { casePagePath } from './paths.js';
 import { STYLE_CSS } from './style.js';
 import type { ReportInput } from './types.js';
 
 export type { HistoryPoint, ReportColumn, ReportInput } from './types.js';
+export { PARTS, roleOf, roleOfFolderName, type Role } from './parts.js';
 export {
   compareVerdictMaps,
   verdictRank,
@@ -54,19 +58,30 @@ async function writeAll(files: Iterable<[string, () => string]>): Promise<number
   return written;
 }
 
+/** One model per role that has columns, servers first; a report without any column is an empty servers part. */
+function partModels(columns: ReportInput['columns']): ReportModel[] {
+  const models = ROLES.map((role) =>
+    buildModel(
+      columns.filter((c) => roleOf(c) === role),
+      role,
+    ),
+  ).filter((m) => m.columns.length > 0);
+  return models.length > 0 ? models : [buildModel([], 'server')];
+}
+
 /** Writes the report into outDir (created if needed); returns the number of HTML pages written. */
 export async function writeReport(outDir: string, input: ReportInput): Promise<{ pages: number }> {
-  const model = buildModel(input.columns);
+  const models = partModels(input.columns);
   const hasBench = typeof input.benchmarkHtml === 'string' && input.benchmarkHtml.length > 0;
   await mkdir(outDir, { recursive: true });
-  await rm(path.join(outDir, 'cases'), { recursive: true, force: true });
+  for (const role of ROLES) await rm(path.join(outDir, PARTS[role].casesDir), { recursive: true, force: true });
   if (!hasBench) await rm(path.join(outDir, 'bench.html'), { force: true });
   await writeFile(path.join(outDir, 'style.css'), STYLE_CSS);
 
   const files: [string, () => string][] = [
     [
       path.join(outDir, 'index.html'),
-      () => renderIndexPage(model, { title: input.title, generatedAt: input.generatedAt, hasBench }),
+      () => renderIndexPage(models, { title: input.title, generatedAt: input.generatedAt, hasBench }),
     ],
     [path.join(outDir, 'history.html'), () => renderHistoryPage(input.title, input.generatedAt, input.history)],
     [path.join(outDir, 'glossary.html'), () => renderGlossaryPage(input.title)],
@@ -80,9 +95,15 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
       () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! }),
     ]);
   }
-  const pagedIds = model.caseIds.filter((id) => playedColumns(model, id).length > 0);
-  if (pagedIds.length > 0) await mkdir(path.join(outDir, 'cases'), { recursive: true });
-  for (const id of pagedIds)
-    files.push([path.join(outDir, casePagePath(id)), () => renderCasePage(model, id, pagedIds, input.title)]);
+  for (const model of models) {
+    const pagedIds = model.caseIds.filter((id) => playedColumns(model, id).length > 0);
+    if (pagedIds.length > 0) await mkdir(path.join(outDir, model.part.casesDir), { recursive: true });
+    for (const id of pagedIds) {
+      files.push([
+        path.join(outDir, casePagePath(id, model.part)),
+        () => renderCasePage(model, id, pagedIds, input.title),
+      ]);
+    }
+  }
   return { pages: await writeAll(files) };
 }

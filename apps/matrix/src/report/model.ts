@@ -1,6 +1,7 @@
-/** The report's view of its input: column folders, results by case id, and the rows of the grid. */
+/** The report's view of one part (servers or clients): column folders, results by case id, the rows of the grid. */
 import { allCases, compareCaseIds, groupsOfCase } from '@wsmatrix/cases';
 import type { CaseResult } from '@wsmatrix/runner';
+import { PARTS, type ReportPart, type Role } from './parts.js';
 import { columnFolders } from './paths.js';
 import type { ReportColumn } from './types.js';
 
@@ -14,6 +15,8 @@ export interface ColumnModel {
 }
 
 export interface ReportModel {
+  /** Servers or clients: where the part's pages and anchors are. */
+  part: ReportPart;
   columns: ColumnModel[];
   /** Every case id any column has a result for, in numeric order. */
   caseIds: string[];
@@ -26,7 +29,8 @@ export interface GroupRef {
 
 const DESCRIPTIONS = new Map(allCases.map((c) => [c.id, c.description]));
 
-export function buildModel(columns: readonly ReportColumn[]): ReportModel {
+/** The model of one part; `columns` are that part's (their role is not looked at here). */
+export function buildModel(columns: readonly ReportColumn[], role: Role = 'server'): ReportModel {
   const folders = columnFolders(columns.map((c) => c.key));
   const ids = new Set<string>();
   const models = columns.map((column) => {
@@ -38,7 +42,7 @@ export function buildModel(columns: readonly ReportColumn[]): ReportModel {
     for (const id of byId.keys()) ids.add(id);
     return { column, folder: folders.get(column.key)!, byId, ids: [...byId.keys()].sort(compareCaseIds) };
   });
-  return { columns: models, caseIds: [...ids].sort(compareCaseIds) };
+  return { part: PARTS[role], columns: models, caseIds: [...ids].sort(compareCaseIds) };
 }
 
 /** The groups a case sits in, outermost first; a category without a known title still gets a heading. */

@@ -1,4 +1,5 @@
 /** File names inside the report folder: every name is sanitised so nothing escapes the folder. */
+import { PARTS, type ReportPart } from './parts.js';
 
 /** A file-name-safe form of any string: [A-Za-z0-9._-] kept, the rest '_', no leading dot. */
 export function sanitise(name: string): string {
@@ -21,17 +22,22 @@ export function columnFolders(keys: readonly string[]): Map<string, string> {
   return out;
 }
 
-/** The page of one case (every implementation on it), relative to the report folder. */
-export function casePagePath(caseId: string): string {
-  return `cases/${sanitise(caseId)}.html`;
+/** The page of one case (every implementation of the part on it), relative to the report folder. */
+export function casePagePath(caseId: string, part: ReportPart = PARTS.server): string {
+  return `${part.casesDir}/${sanitise(caseId)}.html`;
 }
 
 /** The link from a grid cell: the case page, at its implementation's column. */
-export function caseLink(folder: string, caseId: string): string {
-  return `${casePagePath(caseId)}#${folder}`;
+export function caseLink(folder: string, caseId: string, part: ReportPart = PARTS.server): string {
+  return `${casePagePath(caseId, part)}#${folder}`;
 }
 
 /** Anchor id of a column header in index.html. */
-export function columnAnchor(folder: string): string {
-  return `column-${folder}`;
+export function columnAnchor(folder: string, part: ReportPart = PARTS.server): string {
+  return `${part.idPrefix}column-${folder}`;
+}
+
+/** Anchor id of a case's grid row in index.html. */
+export function caseRowAnchor(caseId: string, part: ReportPart = PARTS.server): string {
+  return `${part.idPrefix}case-${caseId}`;
 }

@@ -59,9 +59,14 @@ html { height: 100%; }
 body.index { height: 100%; margin: 0; display: flex; flex-direction: column; }
 body.index > header { flex: none; padding: 0 1.25rem; }
 body.index > .grid-box { flex: 1 1 0; min-height: 14rem; margin: 0 1.25rem .75rem; }
-details#counts { font-size: 12.5px; margin: .1rem 0; }
-details#counts summary { cursor: pointer; color: #1f5fa8; }
-.grid-box { overflow: auto; max-width: 100%; border: 1px solid var(--line); }
+details.counts { font-size: 12.5px; margin: .1rem 0; }
+details.counts summary { cursor: pointer; color: #1f5fa8; }
+.grid-box { overflow: auto; max-width: 100%; border: 1px solid var(--line); overscroll-behavior: contain; }
+/* servers and clients: the page scrolls from one part to the other, each grid in a box nearly a window high */
+body.index.parts { height: auto; display: block; }
+body.index.parts > header, body.index.parts > section.part { padding: 0 1.25rem; }
+body.index.parts > section.part > .grid-box { height: 85vh; min-height: 14rem; margin-bottom: .75rem; }
+section.part > h2 small { font-size: 12.5px; font-weight: normal; margin-left: .5rem; }
 table.grid { font-size: 12.5px; border-collapse: separate; border-spacing: 0; margin: 0; }
 table.grid th, table.grid td { border-width: 0 1px 1px 0; }
 table.grid thead th { position: sticky; top: 0; z-index: 2; vertical-align: bottom; min-width: 7.5rem; \

@@ -6,6 +6,7 @@ import { esc, formatSeconds } from './html.js';
 import { statusText } from './grid.js';
 import type { ColumnModel, ReportModel } from './model.js';
 import { judgedCount, passedCount, setStatus, splitByOrigin, tally, tallyText, type Tally } from './outcome.js';
+import type { ReportPart } from './parts.js';
 import { columnAnchor } from './paths.js';
 
 /** The time of every case added up; cases overlap, so this exceeds the time the run took. */
@@ -15,7 +16,7 @@ export function summedCaseTimeMs(c: ColumnModel): number {
   return ms;
 }
 
-function part(t: Tally, name: string): string {
+function partCell(t: Tally, name: string): string {
   const status = setStatus(t);
   if (status === 'empty') return `<td class="part s-empty" data-part="${name}" colspan="2">not run</td>`;
   const notes: string[] = [];
@@ -32,8 +33,8 @@ function part(t: Tally, name: string): string {
   );
 }
 
-function summaryRow(c: ColumnModel): string {
-  const name = `<th><a href="#${esc(columnAnchor(c.folder))}">${esc(c.column.label)}</a></th>`;
+function summaryRow(c: ColumnModel, part: ReportPart): string {
+  const name = `<th><a href="#${esc(columnAnchor(c.folder, part))}">${esc(c.column.label)}</a></th>`;
   const attributes = `data-summary="${esc(c.column.key)}" class="${esc(c.column.status)}"`;
   if (c.byId.size === 0)
     return (
@@ -43,22 +44,24 @@ function summaryRow(c: ColumnModel): string {
   const { autobahn, handshake } = splitByOrigin(c.byId.values());
   const down = c.column.status === 'ok' ? '' : ` <span class="note">${esc(statusText(c))}</span>`;
   return (
-    `<tr ${attributes}>${name}${part(tally(autobahn), 'autobahn')}${part(tally(handshake), 'handshake')}` +
+    `<tr ${attributes}>${name}${partCell(tally(autobahn), 'autobahn')}${partCell(tally(handshake), 'handshake')}` +
     `<td class="num" data-summed-case-time="${summedCaseTimeMs(c)}">` +
     `${esc(formatSeconds(summedCaseTimeMs(c)))}${down}</td></tr>`
   );
 }
 
 export function renderSummary(model: ReportModel): string {
+  const { part } = model;
+  const whose = part.role === 'client' ? 'the client’s' : 'the server’s';
   const head =
     '<thead><tr><th>Implementation</th><th>Autobahn cases (1–13)</th><th>failed</th>' +
-    '<th title="Group 0: handshake cases written for wsmatrix, not part of Autobahn|Testsuite">' +
+    `<th title="Group 0: handshake cases written for wsmatrix, not part of Autobahn|Testsuite; ${whose} side">` +
     'Handshake group 0 (wsmatrix’s own)</th><th>failed</th>' +
     '<th title="Each case’s time (connection open to end of the case) added up. ' +
     'Cases run side by side, so this is more than the wall time the CLI prints.">' +
     'Summed case time</th></tr></thead>';
   return (
-    `<table class="summary" id="summary">${head}<tbody>\n` +
-    `${model.columns.map(summaryRow).join('\n')}\n</tbody></table>`
+    `<table class="summary" id="${part.idPrefix}summary" data-role="${part.role}">${head}<tbody>\n` +
+    `${model.columns.map((c) => summaryRow(c, part)).join('\n')}\n</tbody></table>`
   );
 }

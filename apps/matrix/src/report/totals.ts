@@ -61,7 +61,7 @@ export function renderImplementationTotals(model: ReportModel): string {
   rows.push(row('Total', 'total', (c) => String(c.byId.size)));
   rows.push(row('Summed case time', 'case-time', (c) => esc(formatSeconds(summedCaseTimeMs(c)))));
   return (
-    `<table class="totals" id="totals-implementations">${head(model, 'Verdict')}<tbody>\n` +
+    `<table class="totals" id="${model.part.idPrefix}totals-implementations">${head(model, 'Verdict')}<tbody>\n` +
     `${rows.join('\n')}\n</tbody></table>`
   );
 }

@@ -1,14 +1,17 @@
 import type { CaseResult } from '@wsmatrix/runner';
+import type { Role } from './parts.js';
 
 /** One column of the matrix: an implementation at one version, with its results (none when not ok). */
 export interface ReportColumn {
   /** Stable id, e.g. 'core', 'ws@8', 'ws@7', 'uws', 'wslay', 'python-websockets'. */
   key: string;
+  /** A server (the default) or a client: the part of the report the column is in. Keys are unique per part. */
+  role?: Role;
   /** Header text, e.g. 'ws 8.23.0'. */
   label: string;
   implementation: string;
   version: string;
-  /** unavailable: toolchain/package missing; down: did not start or answer. */
+  /** unavailable: toolchain/package missing; down: did not start or answer (a client: its driver played nothing). */
   status: 'ok' | 'unavailable' | 'down';
   /** Why the column is not ok; shown in the header and its cells. */
   reason?: string;
@@ -18,6 +21,8 @@ export interface ReportColumn {
 
 /** One stored run of one implementation release: case id -> verdict string ("OK", "FAILED", "OK/UNCLEAN"). */
 export interface HistoryPoint {
+  /** A server's run (the default) or a client's: each has its own history. */
+  role?: Role;
   implementation: string;
   version: string;
   runAt: string;
@@ -27,6 +32,7 @@ export interface HistoryPoint {
 export interface ReportInput {
   title: string;
   generatedAt: string;
+  /** Server and client columns in any order; each role is its own part of the report. */
   columns: ReportColumn[];
   history: HistoryPoint[];
   /** Trusted HTML fragment, written as bench.html and linked from the index when present. */
