@@ -6,6 +6,7 @@
 export { runSuite } from './suite.js';
 export { playCaseAsServer, type ReceivedUpgradeRequest } from './serve-case.js';
 export type { ServerCaseOptions } from './run-options.js';
+export { FuzzingServer, type FuzzingServerOptions } from './fuzzing-server/index.js';
 export { resultPassed, isTargetDown } from './pass-rules.js';
 export {
   buildIndex,
