@@ -1,7 +1,7 @@
 /**
  * outdir/index.html of a wstest run: one self-contained page (inline style, no scripts), a row per case and
  * a column per agent, each cell the case's behavior linked to its JSON report and its close verdict with
- * the server's close code, and whether the case passed under the run's pass rule.
+ * the tested peer's close code, and whether the case passed under the run's pass rule.
  */
 import { compareCaseIds } from '@wsmatrix/cases';
 import { caseReportFilename, type AutobahnIndex } from '@wsmatrix/runner';
@@ -23,7 +23,13 @@ const STYLE = [
   '.failed{background:#fcc}.missing{color:#888}.rule-fail{outline:2px solid #c00}',
 ].join('\n');
 
-export function renderIndexHtml(index: Readonly<AutobahnIndex>, rule: PassRule, generatedAt: Date): string {
+/** `peer`: what the agents are (servers for wstest -m fuzzingclient, clients for the fuzzingserver). */
+export function renderIndexHtml(
+  index: Readonly<AutobahnIndex>,
+  rule: PassRule,
+  generatedAt: Date,
+  peer: 'server' | 'client' = 'server',
+): string {
   const agents = Object.keys(index).sort();
   const ids = [...new Set(agents.flatMap((a) => Object.keys(index[a]!)))].sort(compareCaseIds);
   const totals = agents.map((agent) => {
@@ -54,7 +60,7 @@ export function renderIndexHtml(index: Readonly<AutobahnIndex>, rule: PassRule, 
     '<body>',
     '<h1>wstest report</h1>',
     `<p>Generated ${esc(generatedAt.toISOString())}. Each cell: behavior (linked to the case's JSON report) · ` +
-      "behaviorClose (the server's close code). Outlined cells fail the pass rule.</p>",
+      `behaviorClose (the ${peer}'s close code). Outlined cells fail the pass rule.</p>`,
     `<ul>\n${totals.join('\n')}\n</ul>`,
     `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`,
     '</body>',

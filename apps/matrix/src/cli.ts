@@ -2,6 +2,7 @@ import { formatCommandUsage, UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { casesCommand } from './commands/cases.js';
 import { diffCommand } from './commands/diff.js';
+import { fuzzingserverCommand } from './commands/fuzzingserver.js';
 import { matrixCommand } from './commands/matrix.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -20,6 +21,7 @@ export const commands: Readonly<Record<string, Command>> = {
   diff: diffCommand as unknown as Command,
   bench: benchCommand as unknown as Command,
   wstest: wstestCommand as unknown as Command,
+  fuzzingserver: fuzzingserverCommand as unknown as Command,
 };
 
 export const EXIT_OK = 0;

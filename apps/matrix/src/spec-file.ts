@@ -1,9 +1,9 @@
 /**
- * Autobahn fuzzingclient spec files (fuzzingclient.json): the config users already have. Every field is
+ * Autobahn spec files (fuzzingclient.json, fuzzingserver.json): the config users already have. Every field is
  * checked, and anything wrong is one UsageError line naming the field, so `--spec` never half-runs.
  */
 import { readFile } from 'node:fs/promises';
-import { isAutobahnCaseId } from '@wsmatrix/cases';
+import { clientCaseIds, isAutobahnCaseId, selectCaseIds } from '@wsmatrix/cases';
 import { UsageError } from './args.js';
 import { selectIds } from './commands/cases.js';
 
@@ -96,6 +96,13 @@ export function validateSpec(raw: unknown, where: string): FuzzingSpec {
     }
     return { agent, url, failByDrop: serverOptions.failByDrop ?? specOptions.failByDrop ?? false };
   });
+  return { outdir: outdir as string, servers, ...validateSelection(spec, fail) };
+}
+
+/** The case selection keys both spec kinds share. */
+type CaseSelection = Pick<FuzzingSpec, 'cases' | 'excludeCases' | 'excludeAgentCases'>;
+
+function validateSelection(spec: Record<string, unknown>, fail: (what: string) => never): CaseSelection {
   const cases = spec.cases ?? ['*'];
   if (!isStringArray(cases)) fail('"cases" must be an array of strings');
   const excludeCases = spec['exclude-cases'] ?? [];
@@ -106,12 +113,77 @@ export function validateSpec(raw: unknown, where: string): FuzzingSpec {
     if (!isStringArray(patterns)) fail(`"exclude-agent-cases"."${agent}" must be an array of strings`);
   }
   return {
-    outdir: outdir as string,
-    servers,
     cases: cases as string[],
     excludeCases: excludeCases as string[],
     excludeAgentCases: eac as Record<string, string[]>,
   };
+}
+
+/** An Autobahn fuzzingserver spec (fuzzingserver.json): the server that tests clients. */
+export interface FuzzingServerSpec extends CaseSelection {
+  /** ws://host:port the server listens on. */
+  url: string;
+  outdir: string;
+  failByDrop: boolean;
+}
+
+/** Autobahn's fuzzingserver defaults (its example spec's url, its code's outdir). */
+export const DEFAULT_FUZZINGSERVER_URL = 'ws://127.0.0.1:9001';
+export const DEFAULT_CLIENTS_OUTDIR = './reports/clients';
+
+/**
+ * Keys of Autobahn's fuzzingserver specs. "webport" (Autobahn's browser test page) is accepted so its
+ * example spec runs unchanged, and has no effect: no web page is served.
+ */
+const FUZZINGSERVER_KEYS = new Set([
+  'url',
+  'outdir',
+  'cases',
+  'exclude-cases',
+  'exclude-agent-cases',
+  'options',
+  'webport',
+  'enable-ssl',
+]);
+
+/** Validates a parsed fuzzingserver spec object; `where` names the file in messages. */
+export function validateFuzzingServerSpec(raw: unknown, where: string): FuzzingServerSpec {
+  const fail = (what: string): never => {
+    throw new UsageError(`spec ${where}: ${what}`);
+  };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('must be a JSON object');
+  const spec = raw as Record<string, unknown>;
+  for (const key of Object.keys(spec)) {
+    if (!FUZZINGSERVER_KEYS.has(key)) fail(`unknown key "${key}" (expected: ${[...FUZZINGSERVER_KEYS].join(', ')})`);
+  }
+  if (spec['enable-ssl'] === true) fail('"enable-ssl" is not supported (wss:// is not implemented)');
+  const url = spec.url ?? DEFAULT_FUZZINGSERVER_URL;
+  if (typeof url !== 'string') fail('"url" must be a string');
+  checkListenUrl(url as string, '"url"', fail);
+  const outdir = spec.outdir ?? DEFAULT_CLIENTS_OUTDIR;
+  if (typeof outdir !== 'string' || outdir === '') fail('"outdir" must be a non-empty string');
+  if (spec.webport !== undefined && !Number.isInteger(spec.webport)) fail('"webport" must be a port number');
+  const options = validateOptions(spec.options, 'options', fail);
+  return {
+    url: url as string,
+    outdir: outdir as string,
+    failByDrop: options.failByDrop ?? false,
+    ...validateSelection(spec, fail),
+  };
+}
+
+/** A ws:// URL a server can listen on: a host, a port (Autobahn's default 80 when none), no path. */
+export function checkListenUrl(
+  url: string,
+  what: string,
+  fail: (what: string) => never = (m) => {
+    throw new UsageError(m);
+  },
+): { host: string; port: number } {
+  const parsed = checkWsUrl(url, what, fail);
+  if (parsed.pathname !== '/' || parsed.search !== '') fail(`${what} "${url}" must have no path or query`);
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { host, port: parsed.port === '' ? 80 : Number(parsed.port) };
 }
 
 /** A ws:// URL with a host; wss:// is refused explicitly rather than failing later. */
@@ -135,6 +207,14 @@ export function checkWsUrl(
 }
 
 export async function readSpecFile(file: string): Promise<FuzzingSpec> {
+  return validateSpec(await readSpecJson(file), file);
+}
+
+export async function readFuzzingServerSpec(file: string): Promise<FuzzingServerSpec> {
+  return validateFuzzingServerSpec(await readSpecJson(file), file);
+}
+
+async function readSpecJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -147,7 +227,7 @@ export async function readSpecFile(file: string): Promise<FuzzingSpec> {
   } catch (err) {
     throw new UsageError(`spec ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  return validateSpec(raw, file);
+  return raw;
 }
 
 /**
@@ -158,4 +238,21 @@ export function specCaseIds(spec: Pick<FuzzingSpec, 'cases' | 'excludeCases'>): 
   const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
   const group0 = group0Patterns.length ? selectIds(group0Patterns, spec.excludeCases) : [];
   return [...group0, ...selectIds(spec.cases, spec.excludeCases).filter(isAutobahnCaseId)];
+}
+
+/**
+ * The cases a fuzzingserver spec selects, by the same rule from the client catalogue: "*" means Autobahn's
+ * cases (so /getCaseCount and every case=N are Autobahn's own), our client group 0 only when named.
+ */
+export function clientSpecCaseIds(spec: Pick<FuzzingSpec, 'cases' | 'excludeCases'>): string[] {
+  const select = (include: readonly string[]): string[] => {
+    try {
+      return selectCaseIds(clientCaseIds, include, spec.excludeCases);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
+  const group0 = group0Patterns.length ? select(group0Patterns) : [];
+  return [...group0, ...select(spec.cases).filter(isAutobahnCaseId)];
 }

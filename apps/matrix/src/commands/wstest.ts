@@ -12,6 +12,7 @@ import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { renderIndexHtml } from '../autobahn-index-html.js';
 import { applyCiChecks, CI_FLAGS, CI_NOTES, loadCiChecks } from '../ci-checks.js';
 import { CONCURRENCY_FLAG } from './concurrency-flag.js';
+import { DEFAULT_FUZZINGSERVER_SPEC, runFuzzingServer } from './fuzzingserver.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome } from '../junit.js';
 import { DEFAULT_PASS_RULE, PASS_RULES, passRuleNotes } from '../pass-rules.js';
@@ -27,18 +28,18 @@ export const DEFAULT_SPEC = 'fuzzingclient.json';
 
 export const wstestSpec = {
   name: 'wstest',
-  summary: "Autobahn's wstest as a drop-in: -m fuzzingclient -s spec.json, with a pass rule for the exit status.",
+  summary: "Autobahn's wstest as a drop-in: -m fuzzingclient|fuzzingserver -s spec.json, a pass rule for the exit.",
   positionals: [],
   flags: {
     mode: {
       type: 'string',
       placeholder: 'MODE',
-      description: "What to run (-m); fuzzingclient tests the spec's servers",
+      description: "What to run (-m): fuzzingclient tests the spec's servers, fuzzingserver serves clients",
     },
     spec: {
       type: 'string',
       placeholder: 'FILE',
-      description: `Autobahn fuzzingclient spec (-s) [default: ./${DEFAULT_SPEC}]`,
+      description: `Autobahn spec (-s) [default: ./${DEFAULT_SPEC} or ./${DEFAULT_FUZZINGSERVER_SPEC}, by mode]`,
     },
     concurrency: CONCURRENCY_FLAG,
     ...CI_FLAGS,
@@ -50,6 +51,7 @@ export const wstestSpec = {
     ...CI_NOTES,
     'Exit codes: 0 every case passed; 1 a case failed the rule or differs from --expected; 2 bad usage;',
     '3 a server could not be reached; 128+N stopped by signal N.',
+    '-m fuzzingserver: see wsmatrix fuzzingserver --help (exit 0 on /stopServer or a signal).',
   ],
 } as const satisfies CommandSpec;
 
@@ -63,12 +65,16 @@ export const wstestCommand: Command<typeof wstestSpec> = {
       wstestSpec,
       argv.map((a) => SHORT_FLAGS[a] ?? a),
     );
-    if (flags.mode === undefined) throw new UsageError('wstest needs -m/--mode (fuzzingclient)');
+    if (flags.mode === undefined) throw new UsageError('wstest needs -m/--mode (fuzzingclient or fuzzingserver)');
     if (flags.mode === 'fuzzingserver') {
-      throw new UsageError('-m fuzzingserver (testing clients) is not available yet: it arrives with client testing');
+      const clientOnly = (['concurrency', 'rule', 'expected', 'update-expected'] as const).filter(
+        (name) => flags[name] !== undefined && flags[name] !== false,
+      );
+      if (clientOnly.length > 0) throw new UsageError(`--${clientOnly[0]} applies to -m fuzzingclient only`);
+      return runFuzzingServer(flags.spec ?? DEFAULT_FUZZINGSERVER_SPEC, {}, ctx);
     }
     if (flags.mode !== 'fuzzingclient') {
-      throw new UsageError(`mode "${flags.mode}" is not supported (supported: fuzzingclient)`);
+      throw new UsageError(`mode "${flags.mode}" is not supported (supported: fuzzingclient, fuzzingserver)`);
     }
     const specFile = flags.spec ?? DEFAULT_SPEC;
     const spec = await readSpecFile(specFile);
