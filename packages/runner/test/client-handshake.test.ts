@@ -92,7 +92,8 @@ describe('client handshake responses', () => {
       deflate: 'permessage-deflate; server_max_window_bits=10',
     });
     expect(deflate.text).toContain(
-      'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10, permessage-deflate; server_max_window_bits=10\r\n',
+      'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10, ' +
+        'permessage-deflate; server_max_window_bits=10\r\n',
     );
     expect(deflate.mentionsDeflate).toBe(true);
   });
@@ -123,7 +124,8 @@ describe("the client's offer", () => {
     expect([none.deflate, none.requestProblem, deflateAcceptance(none)]).toEqual([null, null, 'permessage-deflate']);
     const asks = readClientOffer(
       requestHead([
-        'Sec-WebSocket-Extensions: x-other, permessage-deflate; server_no_context_takeover; server_max_window_bits=10, permessage-deflate',
+        'Sec-WebSocket-Extensions: x-other, ' +
+          'permessage-deflate; server_no_context_takeover; server_max_window_bits=10, permessage-deflate',
       ]),
     );
     expect(deflateAcceptance(asks)).toBe('permessage-deflate; server_no_context_takeover; server_max_window_bits=10');

@@ -84,10 +84,8 @@ export function applicableRequirement(
   if ('kind' in expect) return { requirement: expect, because: null };
   const met = offerMeets(expect.ifOffered, offer);
   const offered = offer.deflate === null ? 'no permessage-deflate' : `"${describeOffer(offer.deflate)}"`;
-  return {
-    requirement: met ? expect.whenMet : expect.otherwise,
-    because: `The client offered ${offered}, so it must ${met ? expect.whenMet.kind : expect.otherwise.kind} this response.`,
-  };
+  const requirement = met ? expect.whenMet : expect.otherwise;
+  return { requirement, because: `The client offered ${offered}, so it must ${requirement.kind} this response.` };
 }
 
 function describeOffer(offer: ExtensionOffer): string {

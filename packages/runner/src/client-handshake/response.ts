@@ -61,10 +61,8 @@ export function buildClientResponse(spec: ClientResponseSpec, probe: ClientProbe
     lines.push(replacement ? `${replacement.name}: ${rawText(replacement.value)}` : `${name}: ${value}`);
   }
   for (const h of spec.extra ?? []) lines.push(`${h.name}: ${rawText(h.value)}`);
-  const head = fill(
-    `${spec.interim ?? ''}${spec.statusLine ?? 'HTTP/1.1 101 Switching Protocols'}\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`,
-    ctx,
-  );
+  const statusLine = spec.statusLine ?? 'HTTP/1.1 101 Switching Protocols';
+  const head = fill(`${spec.interim ?? ''}${statusLine}\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`, ctx);
   const text = head + (spec.body === undefined ? '' : rawText(spec.body));
   const probeFrame = encodeFrame({ opcode: Opcode.Text, payload: Buffer.from(probe.text, 'utf8'), fin: true });
   const response = Buffer.from(text, 'latin1');
