@@ -378,6 +378,20 @@ describe('the engine against scripted clients', () => {
       expect(result.wirelogTimes[i]!).toBeGreaterThanOrEqual(result.wirelogTimes[i - 1]!);
   });
 
+  it('resolves for a client that left before the case began', async () => {
+    const server = net.createServer();
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const accepted = new Promise<net.Socket>((res) => server.once('connection', res));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    const socket = await accepted;
+    client.destroy();
+    await new Promise((res) => socket.once('close', res));
+    server.close();
+    const request = { head: requestHead(), raw: Buffer.from('GET / HTTP/1.1\r\n\r\n'), rest: Buffer.alloc(0) };
+    const result = await playClientHandshakeCase(socket, request, ch('0.7.1'), { agent: 'a' });
+    expect([result.behavior, result.droppedByMe]).toEqual(['FAILED', false]);
+  });
+
   it('refuses a case that is not a client handshake case', async () => {
     const socket = new net.Socket();
     await expect(

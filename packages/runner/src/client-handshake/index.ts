@@ -237,6 +237,11 @@ export function playClientHandshakeCase(
     }
 
     function onMessage(data: Buffer, binary: boolean, compressed: boolean): void {
+      // Only the first message decides; later ones are listed, not inflated.
+      if (reply.kind !== 'none') {
+        received.push(['message', compressed ? '(compressed)' : textPreview(data), binary]);
+        return;
+      }
       let payload = data;
       if (compressed) {
         try {
@@ -327,7 +332,12 @@ export function playClientHandshakeCase(
       windowMs + closeHandshakeMs + connectionDropMs + WATCHDOG_MARGIN_MS,
     );
 
-    socket.on('close', () => {
+    socket.on('close', finish);
+    // The client may have left between its request head and this call.
+    if (socket.closed) setImmediate(finish);
+
+    function finish(): void {
+      if (phase === 'done') return;
       clearTimeout(windowTimer);
       clearTimeout(watchdog);
       enter('done');
@@ -377,7 +387,7 @@ export function playClientHandshakeCase(
         connectFailure: null,
         url: options.url ?? request.head.target,
       });
-    });
+    }
 
     // The request as received, then the response and the probe.
     wirelog.add(['RO', [request.raw.length, hexPreview(request.raw)]]);

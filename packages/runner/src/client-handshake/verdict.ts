@@ -100,7 +100,7 @@ function closeOf(obs: ClientObservation): Pick<Verdict, 'behaviorClose' | 'resul
   return obs.droppedByRunner
     ? {
         behaviorClose: 'INFORMATIONAL',
-        resultClose: 'The client left the connection open; the runner dropped it at the end of the window.',
+        resultClose: 'The client left the connection open; the runner dropped it.',
       }
     : { behaviorClose: 'OK', resultClose: 'The client ended the connection.' };
 }
