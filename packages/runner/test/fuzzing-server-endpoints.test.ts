@@ -237,3 +237,33 @@ describe('cases in play', () => {
     expect(record!.result).toMatch(/^The client's upgrade request was refused: Upgrade header does not contain/);
   });
 });
+
+describe('close()', () => {
+  it('ends the cases in play and every connection, and resolves', async () => {
+    const own = new FuzzingServer({ cases: SELECTED, outdir, port: 0 });
+    const ownUrl = await own.listen();
+    const closes: number[] = [];
+    const open = (target: string) =>
+      new Promise<void>((resolve) => {
+        const ws = new WebSocket(`${ownUrl}${target}`);
+        ws.on('open', () => resolve());
+        ws.on('close', (code) => closes.push(code));
+        ws.on('error', () => {});
+      });
+    // A case whose client never echoes (the engine would wait for it), and a TCP connection that sent nothing.
+    await open('/runCase?case=1&agent=stuck');
+    const idle = net.connect(Number(new URL(ownUrl).port), '127.0.0.1');
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const idleClosed = new Promise((resolve) => idle.once('close', resolve));
+    await own.close();
+    await idleClosed;
+    await expect.poll(() => closes.length).toBe(1);
+    // The dropped case is still recorded, as the engine reports a connection that went away.
+    expect(
+      own
+        .results()
+        .get('stuck')
+        ?.map((r) => r.id),
+    ).toEqual(['1.1.1']);
+  });
+});
