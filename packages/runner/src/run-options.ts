@@ -26,11 +26,19 @@ export interface ServerCaseOptions {
   /** The client's agent name (the `agent` of /runCase), written into the report. */
   agent: string;
   /**
+   * The case's number in this run (the fuzzingserver's /runCase?case=N, counted in the spec's selection),
+   * written as the result's `case`. Default: the case's position in Autobahn's catalogue.
+   */
+  caseNumber?: number;
+  /**
    * AutobahnPython's failByDrop option (a fuzzingserver spec's "options"): on a violation the runner drops
    * TCP at once instead of sending a Close. Default false, as its fuzzingserver.
    */
   failByDrop?: boolean;
-  /** closeHandshakeMs (default 1000, AutobahnPython's) and drainMs apply in the server role. */
+  /**
+   * closeHandshakeMs (default 1000, AutobahnPython's) and drainMs apply in the server role; a client group 0
+   * case takes closeHandshakeMs only.
+   */
   timeouts?: Partial<Pick<ConnectionTimeouts, 'closeHandshakeMs' | 'drainMs'>>;
   /** Largest message the runner accepts from the client (default 64 MiB). */
   maxMessageSize?: number;

@@ -1,8 +1,9 @@
 import type net from 'node:net';
-import { isHandshakeCase, type CaseDef } from '@wsmatrix/cases';
+import { isClientHandshakeCase, isHandshakeCase, type CaseDef } from '@wsmatrix/cases';
 import { buildErrorResponse, type HttpRequestHead } from '@wsmatrix/protocol';
 import { buildCaseResult } from './case-result.js';
 import { CasePlayer, caseHardLimitMs, caseLimits } from './case-player.js';
+import { playClientHandshakeCase } from './client-handshake/index.js';
 import { DEFAULT_TIMEOUTS, FuzzingConnection, type ServerAnswer } from './fuzzing-connection.js';
 import type { CaseResult } from './result.js';
 import type { ServerCaseOptions } from './run-options.js';
@@ -31,7 +32,8 @@ function refusal(status: number, message: string, headers: Array<[string, string
  * verdict function as the client role. Frames go out unmasked; the client's must be masked. Resolves once
  * the TCP connection is gone. An invalid request is refused with its HTTP status (400, or 405/426/505
  * where RFC 6455 §4.2.1 / RFC 7231 name one) and a one-line reason, and gives a FAILED result saying why.
- * The caller hands the socket over with none of its own listeners left on it.
+ * The caller hands the socket over with none of its own listeners left on it. A client group 0 case
+ * (isClientHandshakeCase) goes to its own engine, client-handshake/index.ts.
  */
 export async function playCaseAsServer(
   socket: net.Socket,
@@ -39,8 +41,15 @@ export async function playCaseAsServer(
   def: CaseDef,
   options: ServerCaseOptions,
 ): Promise<CaseResult> {
-  // TODO(client-handshake): if (isClientHandshakeCase(def)) return playClientHandshakeCase(socket, request, def,
-  // options); (isClientHandshakeCase from @wsmatrix/cases, playClientHandshakeCase from ./client-handshake/index.js)
+  // The client's own opening handshake is the case (client group 0): its engine sends the case's response.
+  if (isClientHandshakeCase(def)) {
+    const closeHandshakeMs = options.timeouts?.closeHandshakeMs;
+    return playClientHandshakeCase(socket, request, def, {
+      agent: options.agent,
+      ...(options.caseNumber === undefined ? {} : { caseNumber: options.caseNumber }),
+      ...(closeHandshakeMs === undefined ? {} : { closeHandshakeMs }),
+    });
+  }
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limit = options.hardLimitMs ?? caseHardLimitMs(def, timeouts);
   const connection = new FuzzingConnection(
@@ -70,7 +79,7 @@ export async function playCaseAsServer(
     played.verdict.result = `The client's upgrade request was refused: ${answer.reason}.`;
     played.verdict.resultClose = 'The WebSocket opening handshake was never completed!';
   }
-  return buildCaseResult(def, connection, {
+  const result = buildCaseResult(def, connection, {
     verdict: played.verdict,
     agent: options.agent,
     url,
@@ -81,4 +90,5 @@ export async function playCaseAsServer(
     trafficStats: played.trafficStats,
     connectFailure: answer.ok ? null : { kind: 'handshake-rejected', message: answer.reason },
   });
+  return options.caseNumber === undefined ? result : { ...result, case: options.caseNumber };
 }

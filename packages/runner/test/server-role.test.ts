@@ -46,7 +46,7 @@ async function playAll(
     while (next < ids.length) {
       const id = ids[next++]!;
       await play(id);
-      results.set(id, await server.result(agent, n(id)));
+      results.set(id, await server.result(agent, id));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -137,15 +137,23 @@ describe('the ws client (8.x) against playCaseAsServer', () => {
 
   it('a client that offers no permessage-deflate gets UNIMPLEMENTED on 12.1.1, with a clean close', async () => {
     await wsEchoClient(server.url, '12.1.1', 'ws-plain', { perMessageDeflate: false });
-    const r = await server.result('ws-plain', n('12.1.1'));
+    const r = await server.result('ws-plain', '12.1.1');
     expect(verdict(r)).toEqual(['UNIMPLEMENTED', 'OK', 1000]);
     expect(r.httpResponse).not.toMatch(/Sec-WebSocket-Extensions/);
     expect(r.result).toBe('The client offered no permessage-deflate this case can accept.');
   });
 
+  it("a client group 0 case goes to its own engine (client-handshake/), which sends the case's response", async () => {
+    const ws = new WebSocket(`${server.url}/runCase?casetuple=0.7.4&agent=ws`);
+    ws.on('error', () => undefined);
+    const r = await server.result('ws', '0.7.4');
+    expect(r.id).toBe('0.7.4');
+    expect(r.httpResponse).toMatch(/^HTTP\/1.1 403 /);
+  });
+
   it('a case without permessage-deflate declines the offer', async () => {
     await wsEchoClient(server.url, '1.1.1', 'ws');
-    const r = await server.result('ws', n('1.1.1'));
+    const r = await server.result('ws', '1.1.1');
     expect(r.httpRequest).toMatch(/Sec-WebSocket-Extensions: permessage-deflate/);
     expect(r.httpResponse).toMatch(/^HTTP\/1.1 101 /);
     expect(r.httpResponse).not.toMatch(/Sec-WebSocket-Extensions/);
@@ -290,7 +298,7 @@ for (const [name, { faults, id, verdict: want, check }] of Object.entries(FAULTY
 
     it(`gets ${want.slice(0, 2).join('/')} on ${id}`, async () => {
       await runRawEchoClient(`${server.url}/runCase?case=${n(id)}&agent=faulty`, faults);
-      const r = await server.result('faulty', n(id));
+      const r = await server.result('faulty', id);
       expect(verdict(r), describeResult(r)).toEqual(want);
       check?.(r);
     });
