@@ -267,3 +267,38 @@ describe('close()', () => {
     ).toEqual(['1.1.1']);
   });
 });
+
+describe('a command socket is bounded in what it takes', () => {
+  it('a driver that floods /getCaseStatus while it waits is dropped before the run ends', async () => {
+    const frame = Buffer.alloc(60 * 1024);
+    let statusClose: { code: number; messages: number } | undefined;
+    let runEnded = false;
+    const run = new WebSocket(`${url}/runCase?case=1&agent=flood`);
+    run.on('error', () => {});
+    const runClosed = new Promise<void>((resolve) =>
+      run.on('close', () => {
+        runEnded = true;
+        resolve();
+      }),
+    );
+    await new Promise((resolve) => run.on('open', resolve));
+    const status = new WebSocket(`${url}/getCaseStatus?case=1&agent=flood`);
+    status.on('error', () => {});
+    let messages = 0;
+    status.on('message', () => messages++);
+    const statusClosed = new Promise<void>((resolve) =>
+      status.on('close', (code) => {
+        statusClose = { code, messages };
+        resolve();
+      }),
+    );
+    status.on('open', () => {
+      for (let i = 0; i < 20; i++) status.send(frame);
+    });
+    await statusClosed;
+    // Dropped for its 1.2 MiB, with no answer, while the run it waited for was still in play.
+    expect(statusClose).toEqual({ code: 1006, messages: 0 });
+    expect(runEnded).toBe(false);
+    await runClosed;
+  });
+});

@@ -14,6 +14,8 @@ type CommandSocketState = 'open' | 'close-sent' | 'ending' | 'closed';
 
 /** Largest frame a driver may send on a command socket: commands carry nothing but the Close. */
 const MAX_DRIVER_FRAME = 64 * 1024;
+/** Bytes a driver may send on a command socket in all: far above a Close and a few stray frames. */
+const MAX_DRIVER_BYTES = 1024 * 1024;
 /** A Close reason's room: 125 payload bytes minus the 2-byte code. */
 const MAX_REASON_BYTES = 123;
 
@@ -28,6 +30,7 @@ export class CommandSocket {
   private state: CommandSocketState = 'open';
   private readonly frames = new FrameCollector({ role: 'server', maxPayloadLength: MAX_DRIVER_FRAME });
   private closeTimer: NodeJS.Timeout | undefined;
+  private receivedBytes = 0;
   /** Resolves once the TCP connection is gone. */
   readonly gone: Promise<void>;
 
@@ -71,8 +74,9 @@ export class CommandSocket {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'ending' || this.state === 'closed') return;
+    this.receivedBytes += chunk.length;
     const { frames, error } = this.frames.push(chunk);
-    if (error) {
+    if (error || this.receivedBytes > MAX_DRIVER_BYTES) {
       this.socket.destroy();
       return;
     }

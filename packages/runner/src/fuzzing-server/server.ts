@@ -10,6 +10,8 @@ import { once } from 'node:events';
 import net, { type Socket } from 'node:net';
 import { agentCaseExcluded, type CaseDef } from '@wsmatrix/cases';
 import { buildErrorResponse, buildUpgradeResponse, CloseCode, validateUpgradeRequest } from '@wsmatrix/protocol';
+import { caseHardLimitMs } from '../case-player.js';
+import { DEFAULT_TIMEOUTS } from '../fuzzing-connection.js';
 import { writeReportFiles } from '../report-files.js';
 import type { AutobahnIndex, CaseResult } from '../result.js';
 import { playCaseAsServer } from '../serve-case.js';
@@ -27,16 +29,20 @@ export interface FuzzingServerTimeouts {
   requestHeadMs: number;
   /** From our Close (or HTTP error) to the end of TCP; after that the socket is destroyed. */
   closeMs: number;
-  /** How long /getCaseStatus waits for a run of its case that is still being played. */
-  statusWaitMs: number;
+  /**
+   * How long /getCaseStatus waits for a run of its case still in play. Default: that case's own hard limit
+   * (the engine's watchdog ends the run by then) plus a margin.
+   */
+  statusWaitMs?: number;
 }
 
 export const DEFAULT_FUZZING_SERVER_TIMEOUTS: FuzzingServerTimeouts = {
   requestHeadMs: 10_000,
   closeMs: 5_000,
-  // Longer than any case's own hard limit (the compression cases allow minutes on a slow client).
-  statusWaitMs: 600_000,
 };
+
+/** Added to a case's hard limit for /getCaseStatus: the run's result is built after its watchdog fired. */
+const STATUS_WAIT_MARGIN_MS = 30_000;
 
 export interface FuzzingServerOptions {
   /** The selected cases, in selection order: /runCase?case=N plays cases[N - 1]. */
@@ -218,7 +224,8 @@ export class FuzzingServer {
     else if (status.state === 'running') {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), this.timeouts.statusWaitMs);
+        const wait = this.timeouts.statusWaitMs ?? caseHardLimitMs(route.def, DEFAULT_TIMEOUTS) + STATUS_WAIT_MARGIN_MS;
+        timer = setTimeout(() => resolve(null), wait);
       });
       result = await Promise.race([status.result, timeout, command.gone.then(() => null)]);
       clearTimeout(timer);
