@@ -3,7 +3,8 @@
  * and flags (type, default, range, choices); parseArgs() turns argv into typed values or
  * throws a UsageError whose message is the one line the CLI prints.
  *
- * Syntax: `--name value`, `--name=value`, boolean `--name`, list `--name a,b --name c`,
+ * Syntax: `--name value`, `--name=value`, boolean `--name`, list `--name a,b --name c`, repeated
+ * `--name 'a,b' --name c` (each occurrence one value, commas kept),
  * `--` ends flags. `-h` / `--help` is accepted by every command.
  */
 
@@ -36,7 +37,11 @@ export interface ListFlag extends FlagBase {
   default?: readonly string[];
   choices?: readonly string[];
 }
-export type FlagSpec = StringFlag | IntegerFlag | BooleanFlag | ListFlag;
+/** Repeatable, one value per occurrence, commas kept: `--client 'a=cmd x,y' --client 'b=cmd'`. */
+export interface MultiFlag extends FlagBase {
+  type: 'multi';
+}
+export type FlagSpec = StringFlag | IntegerFlag | BooleanFlag | ListFlag | MultiFlag;
 
 export interface PositionalSpec {
   name: string;
@@ -61,7 +66,7 @@ type FlagValue<F extends FlagSpec> = F extends IntegerFlag
   ? number
   : F extends BooleanFlag
     ? boolean
-    : F extends ListFlag
+    : F extends ListFlag | MultiFlag
       ? string[]
       : string;
 
@@ -159,6 +164,9 @@ export function parseArgs<S extends CommandSpec>(spec: S, argv: readonly string[
         checkChoice(`value for --${name}`, raw, flag.choices);
         flags[name] = raw;
         break;
+      case 'multi':
+        flags[name] = [...((flags[name] as string[] | undefined) ?? []), raw];
+        break;
       case 'list': {
         const items = raw.split(',').map((s) => s.trim());
         if (items.some((s) => s === '')) throw new UsageError(`--${name} has an empty item in "${raw}"`);
@@ -173,7 +181,8 @@ export function parseArgs<S extends CommandSpec>(spec: S, argv: readonly string[
   for (const [name, flag] of Object.entries(spec.flags)) {
     if (name in flags) continue;
     if (flag.type === 'boolean') flags[name] = false;
-    else if (flag.default !== undefined) flags[name] = Array.isArray(flag.default) ? [...flag.default] : flag.default;
+    else if (flag.type !== 'multi' && flag.default !== undefined)
+      flags[name] = Array.isArray(flag.default) ? [...flag.default] : flag.default;
   }
 
   const named: Record<string, string> = {};
@@ -216,7 +225,7 @@ function helpRows(rows: ReadonlyArray<[string, string]>): string[] {
 
 /** " [default: …]" for a flag whose default says something (not for booleans, empty lists or strings). */
 function defaultNote(flag: FlagSpec): string {
-  if (flag.type === 'boolean' || flag.default === undefined) return '';
+  if (flag.type === 'boolean' || flag.type === 'multi' || flag.default === undefined) return '';
   const text = Array.isArray(flag.default) ? flag.default.join(',') : String(flag.default);
   return text === '' ? '' : ` [default: ${text}]`;
 }

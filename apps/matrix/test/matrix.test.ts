@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { implementationOf } from '../src/commands/matrix.js';
+import { implementationOf } from '../src/matrix-column.js';
 import { startCli } from './child-processes.js';
 import { runMain, type CliRun } from './cli-harness.js';
 import { tempDir } from './temp-dir.js';

@@ -1,4 +1,4 @@
-import { allCaseIds, caseById, groupsOfCase, selectCaseIds } from '@wsmatrix/cases';
+import { allCaseIds, caseById, clientCaseIds, groupsOfCase, selectCaseIds } from '@wsmatrix/cases';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import type { Command } from './types.js';
 
@@ -32,6 +32,30 @@ export function selectIds(include: readonly string[], exclude: readonly string[]
     const message = err instanceof Error ? err.message : String(err);
     throw new UsageError(message.replace(` in the spec's "cases" list`, ''));
   }
+}
+
+/**
+ * The matrix's selection for each role: the server cases (ours of group 0 for servers and Autobahn's) and the
+ * client cases (ours of group 0 for clients and Autobahn's) the patterns select. A literal id names a case of
+ * either list; one that is in neither is a usage error.
+ */
+export function selectRoleIds(
+  include: readonly string[],
+  exclude: readonly string[],
+): { server: string[]; client: string[] } {
+  const known = new Set([...allCaseIds, ...clientCaseIds]);
+  const unknown = include.find((p) => !p.includes('*') && !known.has(p));
+  // The catalogue's own message for it.
+  if (unknown !== undefined) selectIds([unknown], []);
+  const select = (ids: readonly string[]) => {
+    const inRole = new Set(ids);
+    return selectCaseIds(
+      ids,
+      include.filter((p) => p.includes('*') || inRole.has(p)),
+      exclude,
+    );
+  };
+  return { server: select(allCaseIds), client: select(clientCaseIds) };
 }
 
 export const casesCommand: Command<typeof casesSpec> = {

@@ -1,31 +1,38 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { allCaseIds, caseById, selectCaseIds, type CaseDef } from '@wsmatrix/cases';
+import { renderBenchmarkHtml } from '@wsmatrix/bench';
+import { caseById } from '@wsmatrix/cases';
 import { isTargetDown, writeCaseBundles, summarize } from '@wsmatrix/runner';
 import {
   allTargetNames,
+  clientTargetNames,
+  createCommandClient,
   getAnyTarget,
+  getClientTarget,
+  InvalidClientCommandError,
   InvalidTargetsFileError,
+  parseClientCommand,
+  type ClientTarget,
   type EchoTarget,
-  type RunningTarget,
 } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { DRIVER_STALL_MS, runClientColumn, type ClientColumnSource } from '../client-column.js';
 import { exitCodeForSignal } from '../interrupt.js';
-import { caseFailed, caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
-import { playServer, type PlayOutcome } from '../play.js';
+import { TARGET_DOWN, toJUnit } from '../junit.js';
+import { errorText, implementationOf, type ColumnContext, type ColumnRun } from '../matrix-column.js';
 import { Progress } from '../progress.js';
-import { describeSocketLayer, optionsInEffect } from '../target-options.js';
-import { writeReport, type ReportColumn } from '../report/index.js';
+import { PARTS, verdictString, writeReport, type Role } from '../report/index.js';
 import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveRun } from '../results-store.js';
-import { renderBenchmarkHtml } from '@wsmatrix/bench';
-import { verdictString } from '../report/index.js';
-import { USER_AGENT, WSMATRIX_VERSION } from '../version.js';
-import { selectIds } from './cases.js';
-import type { Command } from './types.js';
+import { runServerColumn } from '../server-column.js';
 import { targetsFileColumns, urlColumns, type ColumnSource } from '../user-targets.js';
+import { WSMATRIX_VERSION } from '../version.js';
+import { selectRoleIds } from './cases.js';
+import type { Command } from './types.js';
 
 /** Embedded targets, then the external ones of the shipped targets file. */
 const MATRIX_TARGETS = allTargetNames();
+/** Embedded clients, then the shipped external ones. */
+const MATRIX_CLIENTS: readonly string[] = clientTargetNames;
 
 export const matrixSpec = {
   name: 'matrix',
@@ -35,9 +42,26 @@ export const matrixSpec = {
     targets: {
       type: 'list',
       choices: [...MATRIX_TARGETS, 'none'],
-      default: MATRIX_TARGETS,
       placeholder: 'LIST',
-      description: 'Targets (matrix columns) to run; none: only the servers of --url and --targets-file',
+      description:
+        'Server targets (matrix columns) to run; none: only the servers of --url and --targets-file ' +
+        '[default: every target, or none when --clients is given]',
+    },
+    clients: {
+      type: 'list',
+      choices: [...MATRIX_CLIENTS, 'none'],
+      placeholder: 'LIST',
+      description:
+        'Client targets to run, each driven against a fuzzingserver of its own ' +
+        '[default: every client, or none when --targets is given]',
+    },
+    client: {
+      type: 'multi',
+      placeholder: 'CLIENT',
+      description:
+        "Also test your client, CLIENT = 'NAME=COMMAND {url} {agent}' or NAME@VERSION=…: its driver, " +
+        "started with the fuzzingserver's URL and the agent name (repeatable); stored under " +
+        '<results>/clients/NAME/VERSION',
     },
     url: {
       type: 'list',
@@ -76,7 +100,7 @@ export const matrixSpec = {
     junit: {
       type: 'string',
       placeholder: 'FILE',
-      description: 'Also write JUnit XML (one testsuite per implementation)',
+      description: 'Also write JUnit XML (one testsuite per column, named "(server)" or "(client)")',
     },
     json: { type: 'boolean', description: 'Print a machine summary (JSON) on stdout; human output goes to stderr' },
     strict: { type: 'boolean', description: 'Exit 1 when any case FAILED or a column could not run' },
@@ -91,6 +115,9 @@ export const matrixSpec = {
   notes: [
     'Your own servers: --url mine=ws://127.0.0.1:9001/ (or mine@1.2.0=…) adds a column beside the embedded ones;',
     '--targets none --url … runs yours alone. A --url server that cannot be reached says "target down".',
+    "Clients: each plays the client cases (group 0's for clients, then Autobahn's) against wsmatrix as the",
+    "server, through its driver (Autobahn's fuzzingserver protocol); stored under <results>/clients/ and shown",
+    "in the report's Clients part. Naming --targets or --clients runs only the columns named.",
     'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ ' +
       "and merged into that release's",
     'index.json case by case: cases not in the run keep their stored verdicts.',
@@ -102,181 +129,20 @@ export const matrixSpec = {
   ],
 } as const satisfies CommandSpec;
 
-interface ColumnRun {
-  column: ReportColumn;
-  failed: number;
-  durationMs: number;
-  /** The options the target ran with (what it reported once started included). */
-  options: Record<string, unknown>;
-  /** Selected cases not played because the run was interrupted. */
-  interrupted: string[];
-  /** Rows whose server could not be reached. */
-  targetDown: number;
-}
-
-interface ColumnContext {
-  cases: readonly CaseDef[];
-  concurrency: number | undefined;
-  progress: Progress;
-  say: (text: string) => void;
-  /** Problems: one line each on stderr (above the progress line). */
-  warn: (text: string) => void;
-  signal: AbortSignal;
-}
-
-/** Plays the cases against one target; a target that cannot start becomes a column that says why. */
-async function runColumn(source: ColumnSource, cx: ColumnContext): Promise<ColumnRun> {
-  const { cases, progress, say, signal } = cx;
-  const { name } = source;
-  let target: EchoTarget;
-  try {
-    target = source.make();
-  } catch (err) {
-    return unavailableColumn(name, name, '?', 'unavailable', err);
-  }
-  // A target that cannot run here has no version to show ("unavailable" is its status, not a version).
-  const label = target.version === 'unavailable' ? name : `${name} ${target.version}`;
-  const base = { key: name, label, implementation: implementationOf(name, target), version: target.version };
-  const interruptedRun = () =>
-    interruptedColumn(
-      base,
-      target.options,
-      cases.map((c) => c.id),
-      String(signal.reason),
-    );
-  if (signal.aborted) return interruptedRun();
-  const startedAt = Date.now();
-  let running: RunningTarget;
-  try {
-    running = await target.start({ port: 0 });
-  } catch (err) {
-    if (signal.aborted) return interruptedRun();
-    const status = err instanceof Error && err.name === 'TargetUnavailableError' ? 'unavailable' : 'down';
-    const text = errorText(err);
-    const named = text.includes(name) ? text : `${name}: ${text}`;
-    cx.warn(`wsmatrix: ${named}${status === 'down' ? ` (its column says "${TARGET_DOWN}")` : ''}\n`);
-    return unavailableColumn(name, base.label, base.version, status, err, base.implementation);
-  }
-  say(
-    `${name}: ${target.implementation} ${target.version} on ${running.url}` +
-      `${describeSocketLayer(optionsInEffect(target, running))}\n`,
-  );
-  // Cases that would judge our harness rather than the implementation are left out of its column.
-  const na = target.notApplicable;
-  const excluded = na ? new Set(selectCaseIds(allCaseIds, na.cases, [])) : new Set<string>();
-  const playable = cases.filter((c) => !excluded.has(c.id));
-  progress.expect(name, playable.length);
-  let outcome: PlayOutcome;
-  let options: Record<string, unknown>;
-  try {
-    outcome = await playServer({
-      agent: name,
-      url: running.url,
-      cases: playable,
-      concurrency: cx.concurrency,
-      userAgent: USER_AGENT,
-      signal,
-      onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
-    });
-  } finally {
-    // After the traffic: the layer the cases actually ran on.
-    options = optionsInEffect(target, running);
-    await running.close().catch(() => {});
-  }
-  const { results, interrupted, unreachable } = outcome;
-  const targetDown = results.filter(isTargetDown).length;
-  if (unreachable !== null) {
-    cx.warn(
-      `wsmatrix: ${name} stopped answering (${errorText(unreachable)}); ` +
-        `its ${targetDown} remaining cases are reported as "${TARGET_DOWN}"\n`,
-    );
-  }
-  const notes = [
-    ...(unreachable !== null
-      ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`]
-      : []),
-    ...(interrupted.length
-      ? [`interrupted by ${String(signal.reason)}: ${interrupted.length} of ${playable.length} cases not run`]
-      : []),
-    ...(na && excluded.size > 0 && playable.length < cases.length
-      ? [`${na.cases.join(', ')} not applicable: ${na.reason}`]
-      : []),
-  ];
-  const column: ReportColumn = {
-    ...base,
-    status: unreachable === null ? 'ok' : 'down',
-    ...(notes.length ? { reason: notes.join('; ') } : {}),
-    results,
-  };
-  const failed = results.filter((r) => caseFailed(r) && !isTargetDown(r)).length;
-  return { column, failed, durationMs: Date.now() - startedAt, options, interrupted, targetDown };
-}
-
-/** A column the run was interrupted before: no results, every selected case not run. */
-function interruptedColumn(
-  base: Pick<ReportColumn, 'key' | 'label' | 'implementation' | 'version'>,
-  options: Record<string, unknown>,
-  ids: string[],
-  signal: string,
-): ColumnRun {
-  return {
-    column: { ...base, status: 'ok', reason: `interrupted by ${signal}: not run`, results: [] },
-    failed: 0,
-    durationMs: 0,
-    options,
-    interrupted: ids,
-    targetDown: 0,
-  };
-}
-
-/**
- * The implementation a column's results are filed under: a configured variant of an implementation
- * ('ws+deflate', 'uws+deflate-dedicated') is a history of its own, never mixed with the plain one.
- */
-export function implementationOf(targetName: string, target: Pick<EchoTarget, 'implementation'>): string {
-  const plus = targetName.indexOf('+');
-  return plus < 0 ? target.implementation : `${target.implementation}${targetName.slice(plus)}`;
-}
-
-function unavailableColumn(
-  key: string,
-  label: string,
-  version: string,
-  status: 'unavailable' | 'down',
-  err: unknown,
-  implementation = key,
-): ColumnRun {
-  return {
-    column: { key, label, implementation, version, status, reason: reasonOf(err), results: [] },
-    failed: 0,
-    durationMs: 0,
-    options: {},
-    interrupted: [],
-    targetDown: 0,
-  };
-}
-
-/** A target's own one-line reason when it says it cannot run here, else the error's message. */
-function reasonOf(err: unknown): string {
-  if (err instanceof Error && err.name === 'TargetUnavailableError' && 'reason' in err) return String(err.reason);
-  return errorText(err);
-}
-
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
-}
-
 export const matrixCommand: Command<typeof matrixSpec> = {
   spec: matrixSpec,
   async run(argv, ctx) {
     const { flags } = parseArgs(matrixSpec, argv);
-    const ids = selectIds(flags.cases, flags['exclude-cases']);
-    const cases = ids.map((id) => caseById(id)!);
+    const selected = selectRoleIds(flags.cases, flags['exclude-cases']);
+    const serverCases = selected.server.map((id) => caseById(id)!);
+    const clientCases = selected.client.map((id) => caseById(id)!);
     const columns = columnSources(flags, ctx);
     if (columns === null) return 2;
+    const clients = clientSources(flags);
     const names = columns.map((c) => c.name);
-    if (names.length === 0) throw new UsageError('no columns to run: --targets none needs --url or --targets-file');
-    if (!flags['no-save']) await checkStoredReleases(flags.results, columns);
+    if (names.length === 0 && clients.length === 0)
+      throw new UsageError('no columns to run: --targets none needs --url or --targets-file');
+    if (!flags['no-save']) await checkStoredReleases(flags.results, columns, clients);
     const runAt = new Date().toISOString();
     const startedAt = Date.now();
     const progress = new Progress({
@@ -287,26 +153,35 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     // With --json, stdout carries only the JSON document. Status lines go above the progress line.
     const say = (text: string): void => progress.above(flags.json ? ctx.stderr : ctx.stdout, text);
     const warn = (text: string): void => progress.above(ctx.stderr, text);
-    for (const name of names) progress.expect(name, cases.length);
+    for (const name of names) progress.expect(name, serverCases.length);
 
+    const cx = (cases: ColumnContext['cases']): ColumnContext => ({
+      cases,
+      concurrency: flags.concurrency,
+      progress,
+      say,
+      warn,
+      signal: ctx.signal,
+    });
     const runs: ColumnRun[] = [];
-    for (const column of columns) {
-      runs.push(
-        await runColumn(column, { cases, concurrency: flags.concurrency, progress, say, warn, signal: ctx.signal }),
-      );
-    }
+    for (const column of columns) runs.push(await runServerColumn(column, cx(serverCases)));
+    for (const client of clients)
+      runs.push(await runClientColumn(client, { ...cx(clientCases), stallMs: DRIVER_STALL_MS }));
     progress.finish();
     const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
 
-    // Full case reports (wire logs and all) next to the HTML: Autobahn's index.json and each column's case
-    // reports as one gzip-compressed file (the case pages link to it); not committed. Those of an earlier run go
-    // first, so the folder holds this run's cases only.
+    // Full case reports (wire logs and all) next to the HTML, as Autobahn's reports/servers and reports/clients:
+    // index.json and each column's case reports as one gzip-compressed file (the case pages link to it); not
+    // committed. Those of an earlier run go first, so the folders hold this run's cases only.
     const ran = runs.filter((r) => r.column.results.length > 0);
-    await rm(path.join(flags.report, 'servers'), { recursive: true, force: true });
-    await writeCaseBundles(
-      path.join(flags.report, 'servers'),
-      new Map(ran.map((r) => [r.column.key, r.column.results])),
-    );
+    for (const part of Object.values(PARTS)) {
+      const dir = path.join(flags.report, part.recordsDir);
+      await rm(dir, { recursive: true, force: true });
+      const ofPart = ran.filter((r) => r.column.role === part.role);
+      // The servers' folder is written even empty (as before clients were tested), unless only clients ran.
+      if (ofPart.length > 0 || (part.role === 'server' && clients.length === 0))
+        await writeCaseBundles(dir, new Map(ofPart.map((r) => [r.column.key, r.column.results])));
+    }
     if (!flags['no-save']) {
       for (const r of ran) {
         // A column whose rows are all "target down" says nothing about the release: its run is still
@@ -315,6 +190,7 @@ export const matrixCommand: Command<typeof matrixSpec> = {
           flags.results,
           {
             target: r.column.key,
+            ...(r.column.role === 'client' ? { role: r.column.role } : {}),
             implementation: r.column.implementation,
             version: r.column.version,
             options: r.options,
@@ -324,48 +200,38 @@ export const matrixCommand: Command<typeof matrixSpec> = {
           },
           r.column.key,
           r.column.results,
-          { interrupted: r.interrupted, ...(interruptedBy ? { interruptedBy } : {}) },
+          {
+            interrupted: r.interrupted,
+            ...(interruptedBy ? { interruptedBy } : {}),
+            ...(r.notPlayed.length ? { notPlayed: r.notPlayed } : {}),
+          },
         );
-        say(`stored ${r.column.key} in ${dir}\n`);
+        say(`stored ${r.column.key}${r.column.role === 'client' ? ' (client)' : ''} in ${dir}\n`);
       }
     }
-    const history = (await loadHistory(flags.results)).map((h) => ({ ...h }));
+    const history = await loadHistory(flags.results);
     // The benchmark page shows the newest stored `wsmatrix bench --save` result, if any.
     const bench = await loadLatestBench(flags.results);
     const { pages } = await writeReport(flags.report, {
-      title: 'wsmatrix: WebSocket servers side by side',
+      title: `wsmatrix: WebSocket servers${clients.length ? ' and clients' : ''} side by side`,
       generatedAt: runAt,
       columns: runs.map((r) => r.column),
       history,
       ...(bench ? { benchmarkHtml: renderBenchmarkHtml(bench) } : {}),
     });
     if (flags.junit !== undefined) {
-      await writeFile(
-        flags.junit,
-        toJUnit(
-          runs.map((r) => ({
-            name: r.column.label,
-            results: r.column.results,
-            ...(r.column.status !== 'ok' && r.column.results.length === 0
-              ? {
-                  unavailable:
-                    `${r.column.status === 'down' ? TARGET_DOWN : r.column.status}: ` +
-                    `${r.column.reason ?? 'no reason given'}`,
-                }
-              : {}),
-            ...(r.interrupted.length
-              ? { notRun: { ids: r.interrupted, reason: `not run (interrupted by ${interruptedBy})` } }
-              : {}),
-          })),
-        ),
-      );
+      await writeFile(flags.junit, junitOf(runs, interruptedBy));
       say(`JUnit XML in ${flags.junit}\n`);
     }
 
     const wallMs = Date.now() - startedAt;
     printTable(runs, say);
     say(`report: ${path.join(flags.report, 'index.html')} (${pages} pages)\n`);
-    say(`wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${names.length} targets\n`);
+    const sizes = [
+      ...(names.length || !clients.length ? [`${serverCases.length} cases × ${names.length} targets`] : []),
+      ...(clients.length ? [`${clientCases.length} cases × ${clients.length} clients`] : []),
+    ];
+    say(`wall time ${(wallMs / 1000).toFixed(1)} s for ${sizes.join(' and ')}\n`);
     if (interruptedBy !== undefined) {
       const notRun = runs.reduce((n, r) => n + r.interrupted.length, 0);
       say(
@@ -373,29 +239,46 @@ export const matrixCommand: Command<typeof matrixSpec> = {
           '(not run, not failed; stored verdicts kept)\n',
       );
     }
-    if (flags.json)
-      ctx.stdout(`${JSON.stringify(machineSummary(runs, cases.length, wallMs, runAt, interruptedBy), null, 1)}\n`);
+    if (flags.json) {
+      const counts = { server: serverCases.length, client: clientCases.length };
+      ctx.stdout(`${JSON.stringify(machineSummary(runs, counts, wallMs, runAt, interruptedBy), null, 1)}\n`);
+    }
 
     if (interruptedBy !== undefined) return exitCodeForSignal(interruptedBy);
-    const anyFailed = runs.some((r) => r.failed > 0 || r.targetDown > 0 || r.column.status !== 'ok');
+    const anyFailed = runs.some(
+      (r) => r.failed > 0 || r.targetDown > 0 || r.notPlayed.length > 0 || r.column.status !== 'ok',
+    );
     return flags.strict && anyFailed ? 1 : 0;
   },
 };
 
+type MatrixFlags = ReturnType<typeof parseArgs<typeof matrixSpec>>['flags'];
+
+/** Server columns run unless only --clients names columns; client columns unless only --targets does. */
+function chosenNames(flags: MatrixFlags): { targets: string[]; clients: string[] } {
+  const targets = flags.targets ?? (flags.clients === undefined ? MATRIX_TARGETS : []);
+  const clients = flags.clients ?? (flags.targets === undefined ? MATRIX_CLIENTS : []);
+  for (const [flag, list] of [
+    ['--targets', targets],
+    ['--clients', clients],
+  ] as const) {
+    if (list.includes('none') && new Set(list).size > 1) throw new UsageError(`${flag} none cannot be combined`);
+  }
+  return {
+    targets: [...new Set(targets)].filter((n) => n !== 'none'),
+    clients: [...new Set(clients)].filter((n) => n !== 'none'),
+  };
+}
+
 /**
- * The columns of this run: the chosen targets, then the user's servers (--targets-file, then --url), or null
- * when the targets file is invalid (every problem already written, one line each).
+ * The server columns of this run: the chosen targets, then the user's servers (--targets-file, then --url), or
+ * null when the targets file is invalid (every problem already written, one line each).
  */
-function columnSources(
-  flags: ReturnType<typeof parseArgs<typeof matrixSpec>>['flags'],
-  ctx: { stderr: (text: string) => void },
-): ColumnSource[] | null {
-  const chosen = [...new Set(flags.targets)];
-  if (chosen.includes('none') && chosen.length > 1) throw new UsageError('--targets none cannot be combined');
-  const embedded = chosen.filter((n) => n !== 'none');
+function columnSources(flags: MatrixFlags, ctx: { stderr: (text: string) => void }): ColumnSource[] | null {
+  const { targets } = chosenNames(flags);
   // Every name the user's servers must not take: embedded or shipped, chosen or not.
   const taken = new Set<string>(MATRIX_TARGETS);
-  const columns: ColumnSource[] = embedded.map((name) => ({ name, make: () => getAnyTarget(name) }));
+  const columns: ColumnSource[] = targets.map((name) => ({ name, make: () => getAnyTarget(name) }));
   if (flags['targets-file'] !== undefined) {
     try {
       columns.push(...targetsFileColumns(flags['targets-file'], taken));
@@ -409,31 +292,86 @@ function columnSources(
   return columns;
 }
 
+/** The client columns: the chosen clients, then the user's (--client), whose names must be new. */
+function clientSources(flags: MatrixFlags): ClientColumnSource[] {
+  const { clients } = chosenNames(flags);
+  const taken = new Set<string>(MATRIX_CLIENTS);
+  const sources: ClientColumnSource[] = clients.map((name) => ({ name, make: () => getClientTarget(name) }));
+  for (const raw of flags.client ?? []) {
+    let target: ClientTarget;
+    try {
+      target = createCommandClient(parseClientCommand(raw));
+    } catch (err) {
+      if (err instanceof InvalidClientCommandError) throw new UsageError(`--client: ${err.message}`);
+      throw err;
+    }
+    if (taken.has(target.name)) throw new UsageError(`--client ${target.name}: the name is already a client column`);
+    taken.add(target.name);
+    sources.push({ name: target.name, make: () => target });
+  }
+  return sources;
+}
+
 /** A stored release index this run could not merge into is bad input: said before anything is played. */
-async function checkStoredReleases(root: string, columns: readonly ColumnSource[]): Promise<void> {
-  for (const { name, make } of columns) {
-    let target: EchoTarget;
+async function checkStoredReleases(
+  root: string,
+  columns: readonly ColumnSource[],
+  clients: readonly ClientColumnSource[],
+): Promise<void> {
+  const check = async (name: string, make: () => EchoTarget | ClientTarget, role: Role) => {
+    let target: EchoTarget | ClientTarget;
+    let version: string;
     try {
       target = make();
+      version = target.version;
     } catch {
-      continue; // its column says why
+      return; // its column says why
     }
-    if (target.version === 'unavailable') continue;
+    if (version === 'unavailable') return;
     try {
-      await checkRelease(root, implementationOf(name, target), target.version, name);
+      await checkRelease(root, implementationOf(name, target), version, name, role);
     } catch (err) {
       throw new UsageError(`--results: ${errorText(err)}`);
     }
-  }
+  };
+  for (const { name, make } of columns) await check(name, make, 'server');
+  for (const { name, make } of clients) await check(name, make, 'client');
+}
+
+/** One testsuite per column, its name saying whether it tested a server or a client. */
+function junitOf(runs: readonly ColumnRun[], interruptedBy: string | undefined): string {
+  return toJUnit(
+    runs.map((r) => ({
+      name: `${r.column.label} (${r.column.role})`,
+      results: r.column.results,
+      ...(r.column.status !== 'ok' && r.column.results.length === 0
+        ? {
+            unavailable:
+              `${r.column.status === 'down' ? PARTS[r.column.role].downText : r.column.status}: ` +
+              `${r.column.reason ?? 'no reason given'}`,
+          }
+        : {}),
+      ...(r.interrupted.length
+        ? { notRun: { ids: r.interrupted, reason: `not run (interrupted by ${interruptedBy})` } }
+        : r.notPlayed.length
+          ? { notRun: { ids: r.notPlayed, reason: `not played: ${r.column.reason ?? 'its driver never asked'}` } }
+          : {}),
+    })),
+  );
 }
 
 function printTable(runs: readonly ColumnRun[], say: (text: string) => void): void {
   for (const r of runs) {
     const c = r.column;
+    const label = c.role === 'client' ? `${c.label} (client)` : c.label;
     if (c.results.length === 0) {
       const what =
-        c.status === 'ok' ? 'NOT RUN' : c.status === 'down' ? TARGET_DOWN.toUpperCase() : c.status.toUpperCase();
-      say(`${c.label.padEnd(34)} ${what}: ${c.reason ?? ''}\n`);
+        c.status === 'ok'
+          ? 'NOT RUN'
+          : c.status === 'down'
+            ? PARTS[c.role].downText.toUpperCase()
+            : c.status.toUpperCase();
+      say(`${label.padEnd(34)} ${what}: ${c.reason ?? ''}\n`);
       continue;
     }
     const played = c.results.filter((x) => !isTargetDown(x));
@@ -444,9 +382,11 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
     const extra = [
       ...(r.targetDown ? [`${r.targetDown} ${TARGET_DOWN}`] : []),
       ...(r.interrupted.length ? [`${r.interrupted.length} not run (interrupted)`] : []),
+      ...(r.notPlayed.length ? [`${r.notPlayed.length} not played`] : []),
+      ...(c.status === 'down' && c.reason ? [c.reason] : []),
     ];
     say(
-      `${c.label.padEnd(34)} ${counts || 'no case played'}; ` +
+      `${label.padEnd(34)} ${counts || 'no case played'}; ` +
         `close other than OK: ${s.total - (s.behaviorClose.OK ?? 0)}; ` +
         `${(r.durationMs / 1000).toFixed(1)} s${extra.map((e) => `; ${e}`).join('')}\n`,
     );
@@ -455,7 +395,7 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
 
 function machineSummary(
   runs: readonly ColumnRun[],
-  caseCount: number,
+  caseCounts: Record<Role, number>,
   wallMs: number,
   runAt: string,
   interruptedBy: string | undefined,
@@ -464,10 +404,13 @@ function machineSummary(
     tool: `wsmatrix ${WSMATRIX_VERSION}`,
     runAt,
     wallMs,
-    cases: caseCount,
+    /** The selected server cases; clientCases: the selected client cases. */
+    cases: caseCounts.server,
+    clientCases: caseCounts.client,
     ...(interruptedBy !== undefined ? { interruptedBy } : {}),
     columns: runs.map((r) => ({
       key: r.column.key,
+      role: r.column.role,
       implementation: r.column.implementation,
       version: r.column.version,
       status: r.column.status,
@@ -477,6 +420,7 @@ function machineSummary(
       failed: r.failed,
       targetDown: r.targetDown,
       interrupted: r.interrupted.length,
+      notPlayed: r.notPlayed.length,
       totals: r.column.results.length ? summarize(r.column.results.filter((x) => !isTargetDown(x))) : null,
       notOk: Object.fromEntries(
         r.column.results

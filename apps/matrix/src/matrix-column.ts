@@ -1,0 +1,91 @@
+/**
+ * One column of a matrix run, server's or client's: what playing it gave, and the columns that say why nothing
+ * was played (unavailable, interrupted before it started). The server and client columns are run by
+ * server-column.ts and client-column.ts; the matrix command stores, reports and summarises both alike.
+ */
+import type { CaseDef } from '@wsmatrix/cases';
+import type { Progress } from './progress.js';
+import type { ReportColumn, Role } from './report/index.js';
+
+export interface ColumnRun {
+  column: ReportColumn & { role: Role };
+  failed: number;
+  durationMs: number;
+  /** The options the target ran with (what it reported once started included). */
+  options: Record<string, unknown>;
+  /** Selected cases not played because the run was interrupted. */
+  interrupted: string[];
+  /** Rows whose server could not be reached. */
+  targetDown: number;
+  /** A client's selected cases its driver never asked for (it stopped early or skipped them). */
+  notPlayed: string[];
+}
+
+export interface ColumnContext {
+  /** The selected cases of the column's role. */
+  cases: readonly CaseDef[];
+  concurrency: number | undefined;
+  progress: Progress;
+  say: (text: string) => void;
+  /** Problems: one line each on stderr (above the progress line). */
+  warn: (text: string) => void;
+  signal: AbortSignal;
+}
+
+export type ColumnBase = Pick<ReportColumn, 'key' | 'label' | 'implementation' | 'version'> & { role: Role };
+
+/**
+ * The implementation a column's results are filed under: a configured variant of an implementation
+ * ('ws+deflate', 'uws+deflate-dedicated') is a history of its own, never mixed with the plain one.
+ */
+export function implementationOf(targetName: string, target: { implementation: string }): string {
+  const plus = targetName.indexOf('+');
+  return plus < 0 ? target.implementation : `${target.implementation}${targetName.slice(plus)}`;
+}
+
+/** A column the run was interrupted before: no results, every selected case not run. */
+export function interruptedColumn(
+  base: ColumnBase,
+  options: Record<string, unknown>,
+  ids: string[],
+  signal: string,
+): ColumnRun {
+  return {
+    column: { ...base, status: 'ok', reason: `interrupted by ${signal}: not run`, results: [] },
+    failed: 0,
+    durationMs: 0,
+    options,
+    interrupted: ids,
+    targetDown: 0,
+    notPlayed: [],
+  };
+}
+
+/** A column that could not run: its reason instead of results. */
+export function unavailableColumn(
+  base: ColumnBase,
+  status: 'unavailable' | 'down',
+  reason: string,
+  options: Record<string, unknown> = {},
+): ColumnRun {
+  return {
+    column: { ...base, status, reason, results: [] },
+    failed: 0,
+    durationMs: 0,
+    options,
+    interrupted: [],
+    targetDown: 0,
+    notPlayed: [],
+  };
+}
+
+/** A target's own one-line reason when it says it cannot run here, else the error's message. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof Error && err.name === 'TargetUnavailableError' && 'reason' in err) return String(err.reason);
+  return errorText(err);
+}
+
+/** An error's message on one line. */
+export function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,204 @@
+/**
+ * `wsmatrix matrix` with client columns, for real: each client's driver plays a handful of cases against a
+ * fuzzingserver of its own; the results are stored under <results>/clients/, shown in the report's Clients part,
+ * and in JUnit and --json with their role. The clients: the shipped ws client, the same driver started by
+ * command (--client), a driver that gives up after its first case, and a command that is not there.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getClientTarget } from '@wsmatrix/targets';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runMain, type CliRun } from './cli-harness.js';
+import { tempDir } from './temp-dir.js';
+
+const CASES = ['1.1.1', '2.1', '5.1'];
+/** The shipped ws driver, started by command as a user's own would be. */
+const WS_DRIVER = fileURLToPath(new URL('../../../packages/targets/clients/ws-client.mjs', import.meta.url));
+
+/** A driver that plays the first case, then gives up: exit 3 with a line on stderr. */
+function quitterDriver(): string {
+  const ws = pathToFileURL(createRequire(import.meta.url).resolve('ws')).href;
+  return [
+    `import WebSocket from ${JSON.stringify(ws)};`,
+    'const [base, agent] = process.argv.slice(2);',
+    "const ws = new WebSocket(base + '/runCase?case=1&agent=' + encodeURIComponent(agent));",
+    "ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));",
+    "ws.on('error', () => {});",
+    "ws.on('close', () => { console.error('quitter: giving up after one case'); process.exit(3); });",
+  ].join('\n');
+}
+
+interface JsonColumn {
+  key: string;
+  role: string;
+  status: string;
+  reason?: string;
+  notPlayed: number;
+  totals: { total: number } | null;
+}
+
+describe('wsmatrix matrix with client columns', () => {
+  let dir: string;
+  let results: string;
+  let report: string;
+  let run: CliRun;
+  let wsVersion: string;
+
+  beforeAll(async () => {
+    dir = await tempDir('matrix-clients');
+    results = path.join(dir, 'results');
+    report = path.join(dir, 'report');
+    wsVersion = getClientTarget('ws').version;
+    const quitter = path.join(dir, 'quitter.mjs');
+    await writeFile(quitter, quitterDriver());
+    const node = process.execPath;
+    run = await runMain([
+      'matrix',
+      '--targets',
+      'core',
+      '--clients',
+      'ws',
+      '--client',
+      `mine@2.0.0=${node} ${WS_DRIVER} {url} {agent}`,
+      '--client',
+      `quitter=${node} ${quitter} {url} {agent}`,
+      '--client',
+      'missing=./not-here.sh {url} {agent}',
+      '--cases',
+      CASES.join(','),
+      '--results',
+      results,
+      '--report',
+      report,
+      '--junit',
+      path.join(dir, 'junit.xml'),
+      '--json',
+    ]);
+  }, 120_000);
+
+  it('plays each client through its driver; --json gives every column its role and what it did', () => {
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as { cases: number; clientCases: number; columns: JsonColumn[] };
+    expect(summary.clientCases).toBe(CASES.length);
+    const columns = new Map(summary.columns.map((c) => [`${c.role} ${c.key}`, c]));
+    expect([...columns.keys()]).toEqual([
+      'server core',
+      'client ws',
+      'client mine',
+      'client quitter',
+      'client missing',
+    ]);
+    for (const key of ['server core', 'client ws', 'client mine']) {
+      expect(columns.get(key)!.status, key).toBe('ok');
+      expect(columns.get(key)!.totals?.total, key).toBe(CASES.length);
+    }
+    // The quitter played one case: shown, with the exit and its last line; the other two not played.
+    const quitter = columns.get('client quitter')!;
+    expect(quitter.status).toBe('down');
+    expect(quitter.totals?.total).toBe(1);
+    expect(quitter.notPlayed).toBe(2);
+    expect(quitter.reason).toBe(
+      'its driver exited with 3 (quitter: giving up after one case); 2 of 3 cases not played',
+    );
+    expect(columns.get('client missing')).toMatchObject({ status: 'unavailable', reason: './not-here.sh not found' });
+    expect(run.stderr).toContain('wsmatrix: client "missing" is unavailable: ./not-here.sh not found\n');
+  });
+
+  it('stores client releases under clients/, apart from the servers', async () => {
+    expect(await readdir(path.join(results, 'clients'))).toEqual(['mine', 'quitter', 'ws']);
+    const ws = path.join(results, 'clients', 'ws', wsVersion);
+    const index = JSON.parse(await readFile(path.join(ws, 'index.json'), 'utf8')) as Record<string, object>;
+    expect(Object.keys(index.ws!)).toEqual(CASES);
+    const summary = JSON.parse(await readFile(path.join(ws, 'summary.json'), 'utf8')) as {
+      role: string;
+      verdicts: Record<string, string>;
+    };
+    expect(summary.role).toBe('client');
+    // ws's client echoes these three as Autobahn expects.
+    expect(summary.verdicts).toEqual({ '1.1.1': 'OK', '2.1': 'OK', '5.1': 'OK' });
+    expect(existsSync(path.join(results, 'clients', 'mine', '2.0.0', 'index.json'))).toBe(true);
+    const [quitterRun] = await readdir(path.join(results, 'clients', 'quitter', 'unversioned', 'runs'));
+    const stored = JSON.parse(
+      await readFile(path.join(results, 'clients', 'quitter', 'unversioned', 'runs', quitterRun!), 'utf8'),
+    ) as { verdicts: Record<string, string>; notPlayed: string[] };
+    expect(Object.keys(stored.verdicts)).toEqual(['1.1.1']);
+    expect(stored.notPlayed).toEqual(['2.1', '5.1']);
+    // The server column is stored where servers always were.
+    expect(existsSync(path.join(results, 'wsmatrix-core', '0.1.0', 'index.json'))).toBe(true);
+  });
+
+  it('shows the Clients part: its grid, the records under clients/, a case page per client column', async () => {
+    const index = await readFile(path.join(report, 'index.html'), 'utf8');
+    const clients = index.slice(index.indexOf('<section class="part" id="clients"'));
+    expect([...clients.matchAll(/<th data-column="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'ws',
+      'mine',
+      'quitter',
+      'missing',
+    ]);
+    expect(clients).toMatch(
+      /<th data-column="quitter"[^>]*class="col down"[^>]*>quitter unversioned<small>driver failed: /,
+    );
+    expect(clients).toMatch(/<th data-column="missing"[^>]*class="col unavailable"[^>]*>missing<small>unavailable: /);
+    const page = await readFile(path.join(report, 'client-cases', '2.1.html'), 'utf8');
+    expect([...page.matchAll(/<th id="[^"]+" data-column="([^"]+)"/g)].map((m) => m[1])).toEqual(['ws', 'mine']);
+    const raw = JSON.parse(await readFile(path.join(report, 'clients', 'index.json'), 'utf8')) as object;
+    expect(Object.keys(raw).sort()).toEqual(['mine', 'quitter', 'ws']);
+    expect(await readdir(path.join(report, 'client-cases'))).toEqual(CASES.map((id) => `${id}.html`));
+    expect(await readdir(path.join(report, 'cases'))).toEqual(CASES.map((id) => `${id}.html`));
+  });
+
+  it('JUnit names each testsuite server or client', async () => {
+    const xml = await readFile(path.join(dir, 'junit.xml'), 'utf8');
+    expect([...xml.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'core 0.1.0 (server)',
+      `ws ${wsVersion} (client)`,
+      'mine 2.0.0 (client)',
+      'quitter unversioned (client)',
+      'missing (client)',
+    ]);
+    // The quitter's unplayed cases are skipped with the reason, not passed.
+    expect(xml).toMatch(/<testcase classname="quitter unversioned \(client\)" name="2\.1 [^"]*" time="0">\s*<skipped/);
+  });
+
+  it('diff of the stored client release with itself names it a client; --strict fails on the broken columns', async () => {
+    const ws = path.join(results, 'clients', 'ws', wsVersion);
+    const same = await runMain(['diff', ws, ws]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/^no verdict changed between ws client \(/);
+    const strict = await runMain([
+      'matrix',
+      '--clients',
+      'ws',
+      '--client',
+      'missing=./not-here.sh {url}',
+      '--cases',
+      '1.1.1',
+      '--no-save',
+      '--report',
+      path.join(dir, 'report-strict'),
+      '--strict',
+    ]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/^missing \(client\) +UNAVAILABLE: \.\/not-here\.sh not found$/m);
+    expect(strict.stdout).toMatch(/wall time \d+\.\d s for 1 cases × 2 clients\n/);
+  }, 60_000);
+
+  it('bad --clients and --client values: one line, exit 2', async () => {
+    for (const [argv, message] of [
+      [['--clients', 'nope'], /^wsmatrix: unknown value for --clients "nope" \(expected one of: ws, /],
+      [['--clients', 'none,ws'], /^wsmatrix: --clients none cannot be combined\n$/],
+      [['--client', 'mine'], /^wsmatrix: --client: "mine" must be NAME=COMMAND or NAME@VERSION=COMMAND\n$/],
+      [['--client', 'mine=./x.sh'], /^wsmatrix: --client: client "mine": the command must take the fuzzingserver/],
+      [['--client', 'ws=./x.sh {url}'], /^wsmatrix: --client ws: the name is already a client column\n$/],
+    ] as const) {
+      const r = await runMain(['matrix', ...argv, '--no-save', '--report', path.join(dir, 'bad')]);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+});
