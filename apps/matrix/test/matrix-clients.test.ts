@@ -31,6 +31,25 @@ function quitterDriver(): string {
   ].join('\n');
 }
 
+/** A driver that plays the first case, writes its pid to `marker`, then waits forever (until it is stopped). */
+function hangingDriver(marker: string): string {
+  const ws = pathToFileURL(createRequire(import.meta.url).resolve('ws')).href;
+  return [
+    `import WebSocket from ${JSON.stringify(ws)};`,
+    "import { writeFileSync } from 'node:fs';",
+    'const [base, agent] = process.argv.slice(2);',
+    "const ws = new WebSocket(base + '/runCase?case=1&agent=' + encodeURIComponent(agent));",
+    "ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));",
+    "ws.on('error', () => {});",
+    `ws.on('close', () => { writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000); });`,
+  ].join('\n');
+}
+
+/** Resolves once `file` exists, checking every 50 ms (the test's own timeout bounds the wait). */
+async function whenExists(file: string): Promise<void> {
+  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 interface JsonColumn {
   key: string;
   role: string;
@@ -201,4 +220,49 @@ describe('wsmatrix matrix with client columns', () => {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
   });
+});
+
+describe('an interrupt during a client column', () => {
+  it('stops the driver, stores the case it finished and lists the rest as interrupted, exit 130', async () => {
+    const dir = await tempDir('matrix-clients-interrupt');
+    const marker = path.join(dir, 'played-one');
+    const driver = path.join(dir, 'hanging.mjs');
+    await writeFile(driver, hangingDriver(marker));
+    const results = path.join(dir, 'results');
+    const stop = new AbortController();
+    const running = runMain(
+      [
+        'matrix',
+        '--client',
+        `hanging=${process.execPath} ${driver} {url} {agent}`,
+        '--clients',
+        'none',
+        '--cases',
+        CASES.join(','),
+        '--results',
+        results,
+        '--report',
+        path.join(dir, 'report'),
+      ],
+      stop.signal,
+    );
+    await whenExists(marker);
+    const pid = Number(await readFile(marker, 'utf8'));
+    stop.abort('SIGINT');
+    const r = await running;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/interrupted by SIGINT: 2 case run\(s\) not played/);
+    // The driver and its process group are gone.
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    const runs = path.join(results, 'clients', 'hanging', 'unversioned', 'runs');
+    const [file] = await readdir(runs);
+    const stored = JSON.parse(await readFile(path.join(runs, file!), 'utf8')) as {
+      verdicts: Record<string, string>;
+      interrupted: string[];
+      interruptedBy: string;
+    };
+    expect(stored.verdicts).toEqual({ '1.1.1': 'OK' });
+    expect(stored.interrupted).toEqual(['2.1', '5.1']);
+    expect(stored.interruptedBy).toBe('SIGINT');
+  }, 60_000);
 });

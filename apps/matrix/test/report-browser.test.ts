@@ -174,3 +174,83 @@ describe.runIf(haveBrowser || process.env.CI)('the report in headless Chromium',
     await page.close();
   }, 60_000);
 });
+
+/**
+ * A report with server and client columns: the servers' part first, as above, then the clients' part, reached by
+ * scrolling the page (or its link); its grid scrolls in its own box with its header row in place, and a client cell
+ * opens the clients' case page.
+ */
+describe.runIf(haveBrowser || process.env.CI)('the report with a Clients part in headless Chromium', () => {
+  let browser: Browser;
+  let indexUrl: string;
+
+  beforeAll(async () => {
+    const dir = await tempDir('browser-clients');
+    const report = path.join(dir, 'report');
+    const run = await runMain([
+      'matrix',
+      '--targets',
+      'core',
+      '--clients',
+      'ws',
+      '--cases',
+      '1.*,2.*',
+      '--no-save',
+      '--results',
+      path.join(dir, 'results'),
+      '--report',
+      report,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    indexUrl = pathToFileURL(path.join(report, 'index.html')).href;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens on the servers part; the Clients link brings the clients grid, which scrolls in its box', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(indexUrl);
+    expect(await page.locator('#grid th[data-column]').count()).toBe(1);
+    expect(await page.locator('#client-grid th[data-column]').count()).toBe(1);
+    expect((await box(page, '#matrix')).top).toBeLessThan(800 * 0.6);
+    // The clients' part starts below the first screen.
+    expect((await box(page, '#clients')).top).toBeGreaterThan(800);
+    await page.locator('a[href="#clients"]').click();
+    await page.waitForFunction('window.scrollY > 0');
+    const clientGrid = await box(page, '#client-matrix');
+    expect(clientGrid.top).toBeGreaterThanOrEqual(0);
+    expect(clientGrid.top).toBeLessThan(800);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'report-clients.png') });
+
+    const headerBefore = await box(page, '#client-grid thead th[data-column]');
+    await page.mouse.move(clientGrid.left + 200, clientGrid.top + 150);
+    await page.mouse.wheel(0, 300);
+    await page.waitForFunction("document.querySelector('#client-matrix').scrollTop > 0");
+    const headerAfter = await box(page, '#client-grid thead th[data-column]');
+    expect(headerAfter.top).toBeCloseTo(headerBefore.top, 0);
+    expect(await page.evaluate<number>(PAGE_OVERFLOW_X)).toBeLessThanOrEqual(0);
+    await page.close();
+  }, 60_000);
+
+  it("a client cell opens the clients' case page at its column", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(indexUrl);
+    await page.locator('#client-grid tr[data-case="2.1"] td.cell a').first().click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(/client-cases\/2\.1\.html#ws$/);
+    expect(await page.locator('#outcomes th:target').getAttribute('data-column')).toBe('ws');
+    expect(await page.locator('main.case[data-role="client"]').count()).toBe(1);
+    // Back to the matrix lands on the case's row in the clients' grid.
+    await page.locator('nav.top a', { hasText: 'Matrix' }).click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(/index\.html#client-case-2\.1$/);
+    await page.close();
+  }, 60_000);
+});

@@ -61,7 +61,7 @@ body.index > header { flex: none; padding: 0 1.25rem; }
 body.index > .grid-box { flex: 1 1 0; min-height: 14rem; margin: 0 1.25rem .75rem; }
 details.counts { font-size: 12.5px; margin: .1rem 0; }
 details.counts summary { cursor: pointer; color: #1f5fa8; }
-.grid-box { overflow: auto; max-width: 100%; border: 1px solid var(--line); overscroll-behavior: contain; }
+.grid-box { overflow: auto; max-width: 100%; border: 1px solid var(--line); }
 /* servers and clients: the page scrolls from one part to the other, each grid in a box nearly a window high */
 body.index.parts { height: auto; display: block; }
 body.index.parts > header, body.index.parts > section.part { padding: 0 1.25rem; }
