@@ -160,7 +160,7 @@ describe('result folders with client results', () => {
     return dir;
   }
 
-  it("Autobahn's reports/clients is a client column with its case records; a folder of another name needs --role", async () => {
+  it("Autobahn's reports/clients is a client column with its records; another folder name needs a role", async () => {
     const dir = await autobahnReports();
     const clients = await loadResultFolder(path.join(dir, 'reports', 'clients'));
     expect(clients.columns.map((c) => [c.key, c.role, c.results.map((r) => r.id)])).toEqual([
@@ -182,7 +182,7 @@ describe('result folders with client results', () => {
     ]);
   });
 
-  it('stored results: the clients/ tree are client columns with their history, alone or beside the servers', async () => {
+  it('stored results: the clients/ tree gives client columns and history, alone or beside the servers', async () => {
     const root = await tempDir('clients-stored');
     await saveRun(root, info(undefined, '2026-01-01T00:00:00.000Z'), 'ws', results({ '1.1.1': 'OK' }));
     await saveRun(root, info('client', '2026-01-02T00:00:00.000Z'), 'ws', results({ '1.1.1': 'FAILED' }));
