@@ -4,13 +4,16 @@
  * and in JUnit and --json with their role. The clients: the shipped ws client, the same driver started by
  * command (--client), a driver that gives up after its first case, and a command that is not there.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { getClientTarget } from '@wsmatrix/targets';
+import { caseById } from '@wsmatrix/cases';
+import { allTargetNames, clientTargetNames, createCommandClient, getClientTarget } from '@wsmatrix/targets';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runClientColumn } from '../src/client-column.js';
+import { Progress } from '../src/progress.js';
 import { runMain, type CliRun } from './cli-harness.js';
 import { tempDir } from './temp-dir.js';
 
@@ -267,4 +270,61 @@ describe('an interrupt during a client column', () => {
     expect(stored.interrupted).toEqual(['2.1', '5.1']);
     expect(stored.interruptedBy).toBe('SIGINT');
   }, 60_000);
+});
+
+describe('a driver that stops making progress', () => {
+  it('is stopped once no case finished and it wrote nothing for the stall limit; its column says so', async () => {
+    const dir = await tempDir('matrix-clients-stall');
+    const marker = path.join(dir, 'played-one');
+    const driver = path.join(dir, 'hanging.mjs');
+    await writeFile(driver, hangingDriver(marker));
+    const warnings: string[] = [];
+    const run = await runClientColumn(
+      {
+        name: 'hanging',
+        make: () => createCommandClient({ name: 'hanging', command: [process.execPath, driver, '{url}', '{agent}'] }),
+      },
+      {
+        cases: CASES.map((id) => caseById(id)!),
+        concurrency: undefined,
+        progress: new Progress({ write: () => {}, isTTY: false }),
+        say: () => {},
+        warn: (text) => warnings.push(text),
+        signal: new AbortController().signal,
+        stallMs: 3000,
+      },
+    );
+    expect(run.column.status).toBe('down');
+    expect(run.column.reason).toMatch(/^its driver made no progress for 3 s: stopped; /);
+    expect(warnings).toEqual([`wsmatrix: client "hanging": ${run.column.reason}\n`]);
+    // Whatever it finished before it hung is kept; the rest is not played.
+    expect(run.column.results.length + run.notPlayed.length).toBe(CASES.length);
+    if (existsSync(marker)) expect(() => process.kill(Number(readFileSync(marker, 'utf8')), 0)).toThrow(/ESRCH/);
+  }, 60_000);
+});
+
+describe('wsmatrix matrix without --targets or --clients (npm run matrix)', () => {
+  it('runs every server target, then every shipped client', async () => {
+    const dir = await tempDir('matrix-clients-default');
+    const r = await runMain([
+      'matrix',
+      '--cases',
+      '1.1.1',
+      '--no-save',
+      '--report',
+      path.join(dir, 'report'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { columns } = JSON.parse(r.stdout) as { columns: JsonColumn[] };
+    expect(columns.map((c) => `${c.role} ${c.key}`)).toEqual([
+      ...allTargetNames().map((name) => `server ${name}`),
+      ...clientTargetNames.map((name) => `client ${name}`),
+    ]);
+    // Each client either played the case or says why it could not run here.
+    for (const c of columns.filter((c) => c.role === 'client')) {
+      if (c.status === 'ok') expect(c.totals?.total, c.key).toBe(1);
+      else expect(c, c.key).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/\S/) });
+    }
+  }, 180_000);
 });
