@@ -15,6 +15,7 @@ import {
   errorText,
   implementationOf,
   interruptedColumn,
+  notRunColumn,
   reasonOf,
   unavailableColumn,
   type ColumnBase,
@@ -87,10 +88,7 @@ export async function runClientColumn(source: ClientColumnSource, cx: ClientColu
     warn(`wsmatrix: client "${name}" is unavailable: ${why}\n`);
     return unavailableColumn({ ...base, label: name }, 'unavailable', why, options);
   }
-  if (ids.length === 0) {
-    const none = unavailableColumn(base, 'down', '', options);
-    return { ...none, column: { ...none.column, status: 'ok', reason: 'none of the selected cases is a client case' } };
-  }
+  if (ids.length === 0) return notRunColumn(base, options, 'none of the selected cases is a client case');
   if (signal.aborted) return interruptedColumn(base, options, ids, String(signal.reason));
 
   const startedAt = Date.now();

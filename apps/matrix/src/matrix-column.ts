@@ -43,6 +43,24 @@ export function implementationOf(targetName: string, target: { implementation: s
   return plus < 0 ? target.implementation : `${target.implementation}${targetName.slice(plus)}`;
 }
 
+/** A column that played nothing, and why; `interrupted` lists the selected cases when an interrupt was why. */
+export function notRunColumn(
+  base: ColumnBase,
+  options: Record<string, unknown>,
+  reason: string,
+  interrupted: string[] = [],
+): ColumnRun {
+  return {
+    column: { ...base, status: 'ok', reason, results: [] },
+    failed: 0,
+    durationMs: 0,
+    options,
+    interrupted,
+    targetDown: 0,
+    notPlayed: [],
+  };
+}
+
 /** A column the run was interrupted before: no results, every selected case not run. */
 export function interruptedColumn(
   base: ColumnBase,
@@ -50,15 +68,7 @@ export function interruptedColumn(
   ids: string[],
   signal: string,
 ): ColumnRun {
-  return {
-    column: { ...base, status: 'ok', reason: `interrupted by ${signal}: not run`, results: [] },
-    failed: 0,
-    durationMs: 0,
-    options,
-    interrupted: ids,
-    targetDown: 0,
-    notPlayed: [],
-  };
+  return notRunColumn(base, options, `interrupted by ${signal}: not run`, ids);
 }
 
 /** A column that could not run: its reason instead of results. */

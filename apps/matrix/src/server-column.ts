@@ -10,6 +10,7 @@ import {
   errorText,
   implementationOf,
   interruptedColumn,
+  notRunColumn,
   reasonOf,
   unavailableColumn,
   type ColumnBase,
@@ -51,6 +52,7 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
       cases.map((c) => c.id),
       String(signal.reason),
     );
+  if (cases.length === 0) return notRunColumn(base, target.options, 'none of the selected cases is a server case');
   if (signal.aborted) return interruptedRun();
   const startedAt = Date.now();
   let running: RunningTarget;

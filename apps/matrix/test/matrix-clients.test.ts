@@ -211,6 +211,44 @@ describe('wsmatrix matrix with client columns', () => {
     expect(strict.stdout).toMatch(/wall time \d+\.\d s for 1 cases × 2 clients\n/);
   }, 60_000);
 
+  it("a selection without a case of one role leaves that role's columns empty, saying why", async () => {
+    const r = await runMain([
+      'matrix',
+      '--targets',
+      'core',
+      '--clients',
+      'ws',
+      '--cases',
+      '0.1.1,0.7.1',
+      '--no-save',
+      '--report',
+      path.join(dir, 'report-split'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { columns } = JSON.parse(r.stdout) as { columns: JsonColumn[] };
+    expect(columns.map((c) => [c.role, c.totals?.total])).toEqual([
+      ['server', 1],
+      ['client', 1],
+    ]);
+    const none = await runMain([
+      'matrix',
+      '--targets',
+      'core',
+      '--clients',
+      'ws',
+      '--cases',
+      '0.7.1',
+      '--no-save',
+      '--report',
+      path.join(dir, 'report-clients-only'),
+      '--json',
+    ]);
+    const only = JSON.parse(none.stdout) as { columns: JsonColumn[] };
+    expect(only.columns[0]).toMatchObject({ role: 'server', reason: 'none of the selected cases is a server case' });
+    expect(only.columns[1]!.totals?.total).toBe(1);
+  });
+
   it('bad --clients and --client values: one line, exit 2', async () => {
     for (const [argv, message] of [
       [['--clients', 'nope'], /^wsmatrix: unknown value for --clients "nope" \(expected one of: ws, /],
