@@ -171,23 +171,22 @@ export class FuzzingServer {
   private runCase(socket: Socket, request: ReceivedRequest, route: Route & { endpoint: '/runCase' }): void {
     const { agent, def, caseNumber } = route;
     this.records.start(agent, def.id);
-    const options = { agent, failByDrop: this.options.failByDrop ?? false, serverName: FUZZING_SERVER_NAME };
+    // Autobahn's fuzzingserver numbers a case by its place in the selection, the number the driver asked for.
+    const failByDrop = this.options.failByDrop ?? false;
+    const options = { agent, caseNumber, failByDrop, serverName: FUZZING_SERVER_NAME };
     // The engine takes a socket with no listener of ours on it.
     socket.removeAllListeners('error');
-    const played = playCaseAsServer(socket, request, def, options)
-      // Autobahn's fuzzingserver numbers a case by its place in the selection, the number the driver asked for.
-      .then((result) => ({ ...result, case: caseNumber }))
-      .then(
-        (result) => {
-          this.records.finish(agent, def.id, result);
-          this.options.onCaseFinished?.(result);
-        },
-        () => {
-          // The engine resolves on every outcome it can observe; a throw is a bug: the run leaves no result.
-          this.records.finish(agent, def.id, null);
-          socket.destroy();
-        },
-      );
+    const played = playCaseAsServer(socket, request, def, options).then(
+      (result) => {
+        this.records.finish(agent, def.id, result);
+        this.options.onCaseFinished?.(result);
+      },
+      () => {
+        // The engine resolves on every outcome it can observe; a throw is a bug: the run leaves no result.
+        this.records.finish(agent, def.id, null);
+        socket.destroy();
+      },
+    );
     void this.track(played);
   }
 
