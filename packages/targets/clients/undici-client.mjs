@@ -1,17 +1,18 @@
 // Autobahn fuzzingserver driver for a WHATWG WebSocket, run by @wsmatrix/targets as
-//   node undici-client.mjs BASE_URL AGENT undici|global
+//   node undici-client.mjs BASE_URL AGENT undici|global|ENTRY
 // the way undici's own test/autobahn/client.js drives undici's WebSocket: ask /getCaseCount, then one
 // /runCase connection after the other (the next one only once the previous has closed), echoing every
 // message's data as received, then /updateReports. `undici` loads the WebSocket of the undici package,
-// `global` takes Node's built-in one (itself undici's, bundled with Node). binaryType stays 'blob', as in
+// ENTRY (an absolute path) that of an undici installed elsewhere, `global` takes Node's built-in one
+// (itself undici's, bundled with Node). binaryType stays 'blob', as in
 // undici's script: a text message arrives as a string and a binary one as a Blob, and send() keeps each
 // type.
 const [baseArg, agent, source] = process.argv.slice(2);
-if (!baseArg || !agent || (source !== 'undici' && source !== 'global')) {
-  console.error('usage: node undici-client.mjs BASE_URL AGENT undici|global');
+if (!baseArg || !agent || (source !== 'undici' && source !== 'global' && !source?.startsWith('/'))) {
+  console.error('usage: node undici-client.mjs BASE_URL AGENT undici|global|ENTRY');
   process.exit(2);
 }
-const WebSocket = source === 'global' ? globalThis.WebSocket : (await import('undici')).WebSocket;
+const WebSocket = source === 'global' ? globalThis.WebSocket : (await import(source)).WebSocket;
 if (typeof WebSocket !== 'function') {
   console.error(`this Node (${process.version}) has no global WebSocket`);
   process.exit(1);

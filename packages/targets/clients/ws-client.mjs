@@ -1,9 +1,12 @@
-// Autobahn fuzzingserver driver for the ws 8.x client, run by @wsmatrix/targets as
+// Autobahn fuzzingserver driver for the ws client (7.x and 8.x), run by @wsmatrix/targets as
 //   node ws-client.mjs BASE_URL AGENT [MODULE]
 // the way ws's own test/autobahn.js drives it: ask /getCaseCount, then one /runCase connection after the
 // other (the next one only once the previous has closed), echoing every message with its type, then
-// /updateReports. MODULE is the package to load (default 'ws'). ws 8 hands a message over as a Buffer
-// with an isBinary flag, and send() needs that flag back to keep the type.
+// /updateReports. MODULE is the package to load, by name ('ws', the default, or 'ws7', the npm alias of
+// ws 7) or by the absolute path of its entry file (a version installed elsewhere).
+// ws 8 hands a message over as a Buffer with an isBinary flag, and send() needs that flag back to keep the
+// type; ws 7 passes no flag (text arrives as a string) and its send() keeps the type by itself, while an
+// explicit `binary: undefined` would turn binary into text: so the flag is passed only when there is one.
 const [baseArg, agent, moduleName = 'ws'] = process.argv.slice(2);
 if (!baseArg || !agent) {
   console.error('usage: node ws-client.mjs BASE_URL AGENT [MODULE]');
@@ -28,7 +31,8 @@ function nextCase() {
   console.log(`Running test case ${currentCase}/${caseCount}`);
   const ws = new WebSocket(`${base}/runCase?case=${currentCase}&agent=${agentParam}`);
   ws.on('message', (data, isBinary) => {
-    ws.send(data, { binary: isBinary });
+    if (isBinary === undefined) ws.send(data);
+    else ws.send(data, { binary: isBinary });
   });
   ws.on('close', () => {
     currentCase++;

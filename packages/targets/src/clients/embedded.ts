@@ -99,9 +99,9 @@ function createWsClient(name: 'ws' | 'ws7'): ClientTarget {
     options: {
       construction: "new WebSocket(url): ws's defaults (permessage-deflate offered, maxPayload 100 MiB)",
       echo: name === 'ws' ? 'ws.send(data, { binary: isBinary })' : 'ws.send(data) (a string for text)',
-      driver: `clients/${name}-client.mjs`,
+      driver: `clients/ws-client.mjs ${installName}`,
     },
-    driver: `${name}-client.mjs`,
+    driver: 'ws-client.mjs',
     driverArgs: [installName],
     loadCheck: exportCheck(installName, 'default'),
     reason: (printed) => `cannot load ${installName} on ${nodeLine()} (${printed})`,
