@@ -1,10 +1,10 @@
-import { availableParallelism } from 'node:os';
 import { allCases, compareCaseIds, type CaseDef } from '@wsmatrix/cases';
 import { notRunResult } from './not-run.js';
 import { buildIndex, writeAgentReport } from './report-files.js';
 import type { AutobahnIndex, CaseResult } from './result.js';
 import { runCase } from './run-case.js';
 import type { RunCaseOptions } from './run-options.js';
+import { casePhases } from './schedule.js';
 
 export interface SuiteOptions extends Omit<RunCaseOptions, 'agent'> {
   /** ws://host:port/path of the server under test. */
@@ -34,28 +34,6 @@ export interface SuiteResult {
   wallMs: number;
   /** Set when the server could not be reached; the cases after that were not played. */
   unreachable: string | null;
-}
-
-/** Cases spend most of their time waiting on timers, so many overlap per core. */
-export function defaultConcurrency(): number {
-  return Math.max(8, Math.min(64, availableParallelism() * 16));
-}
-
-/** Group 9 measures timing: those cases run one at a time with nothing else in flight. */
-export function runsAlone(def: CaseDef): boolean {
-  return def.echoTiming !== undefined || def.id.startsWith('9.');
-}
-
-/**
- * Groups 12/13 are CPU-bound (1000 messages compressed and inflated on both ends) and have time limits
- * from 60 s: they run in their own phase with one case per core, so they never starve each other.
- */
-export function isCpuBound(def: CaseDef): boolean {
-  return def.compressedEcho !== undefined;
-}
-
-export function cpuBoundConcurrency(): number {
-  return Math.max(1, availableParallelism());
 }
 
 /** Several servers, one after the other (each with `runSuite`); results by agent. */
@@ -113,12 +91,6 @@ async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
     onResult?.(result);
   };
 
-  const ordinary: number[] = [];
-  const cpuBound: number[] = [];
-  const alone: number[] = [];
-  cases.forEach((def, i) => {
-    (runsAlone(def) ? alone : isCpuBound(def) ? cpuBound : ordinary).push(i);
-  });
   const runPool = async (indices: number[], limit: number) => {
     let next = 0;
     const worker = async () => {
@@ -127,12 +99,7 @@ async function runOneServer(options: SuiteOptions): Promise<SuiteResult> {
     const workers = Math.max(1, Math.min(limit, indices.length));
     await Promise.all(Array.from({ length: workers }, worker));
   };
-  await runPool(ordinary, concurrency ?? defaultConcurrency());
-  await runPool(cpuBound, Math.min(concurrency ?? defaultConcurrency(), cpuBoundConcurrency()));
-  for (const index of alone) {
-    if (signal?.aborted) break;
-    await runOne(index);
-  }
+  for (const phase of casePhases(cases, concurrency)) await runPool(phase.indices, phase.concurrency);
 
   const wallMs = Math.round(performance.now() - started);
   // After an abort, the cases never started are holes: left out.

@@ -39,8 +39,9 @@ describe('routing', () => {
     expect(routeRequest('/getCaseInfo?case=+2', SELECTED)).toMatchObject({ route: { caseNumber: 2 } });
   });
 
-  it('/getCaseCount and /stopServer need nothing; /updateReports takes shutdownOnComplete', () => {
+  it('/getCaseCount, /getCasePlan and /stopServer need nothing; /updateReports takes shutdownOnComplete', () => {
     expect(routeRequest('/getCaseCount', SELECTED)).toEqual({ ok: true, route: { endpoint: '/getCaseCount' } });
+    expect(routeRequest('/getCasePlan?agent=a', SELECTED)).toEqual({ ok: true, route: { endpoint: '/getCasePlan' } });
     expect(routeRequest('/stopServer', SELECTED)).toEqual({ ok: true, route: { endpoint: '/stopServer' } });
     expect(routeRequest('/updateReports?agent=a&shutdownOnComplete=Yes', SELECTED)).toEqual({
       ok: true,

@@ -1,5 +1,5 @@
 // Autobahn fuzzingserver driver for a WHATWG WebSocket, run by @wsmatrix/targets as
-//   node undici-client.mjs BASE_URL AGENT undici|global|ENTRY
+//   node undici-client.mjs BASE_URL AGENT undici|global|ENTRY [--plan]
 // the way undici's own test/autobahn/client.js drives undici's WebSocket: ask /getCaseCount, then one
 // /runCase connection after the other (the next one only once the previous has closed), echoing every
 // message's data as received, then /updateReports. `undici` loads the WebSocket of the undici package,
@@ -7,9 +7,15 @@
 // (itself undici's, bundled with Node). binaryType stays 'blob', as in
 // undici's script: a text message arrives as a string and a binary one as a Blob, and send() keeps each
 // type.
-const [baseArg, agent, source] = process.argv.slice(2);
-if (!baseArg || !agent || (source !== 'undici' && source !== 'global' && !source?.startsWith('/'))) {
-  console.error('usage: node undici-client.mjs BASE_URL AGENT undici|global|ENTRY');
+// With --plan the driver asks wsmatrix's /getCasePlan instead (an extension Autobahn does not have) and plays
+// its phases one after the other, at most `concurrency` cases of a phase open at once: the schedule of a
+// server run, which keeps the timing cases alone.
+const args = process.argv.slice(2);
+const planned = args.at(-1) === '--plan';
+if (planned) args.pop();
+const [baseArg, agent, source] = args;
+if (!baseArg || !agent || args.length > 3 || (source !== 'undici' && source !== 'global' && !source?.startsWith('/'))) {
+  console.error('usage: node undici-client.mjs BASE_URL AGENT undici|global|ENTRY [--plan]');
   process.exit(2);
 }
 const WebSocket = source === 'global' ? globalThis.WebSocket : (await import(source)).WebSocket;
@@ -23,36 +29,68 @@ const agentParam = encodeURIComponent(agent);
 let currentCase = 1;
 let caseCount;
 
-function nextCase() {
-  if (currentCase > caseCount) {
-    const ws = new WebSocket(`${base}/updateReports?agent=${agentParam}`);
-    ws.addEventListener('error', (e) => {
-      console.error(e.error ?? e.message);
-      process.exitCode = 1;
-    });
-    return;
-  }
-  console.log(`Running test case ${currentCase}/${caseCount}`);
-  const ws = new WebSocket(`${base}/runCase?case=${currentCase}&agent=${agentParam}`);
+function playCase(n, onClose) {
+  console.log(`Running test case ${n}/${caseCount}`);
+  const ws = new WebSocket(`${base}/runCase?case=${n}&agent=${agentParam}`);
   ws.addEventListener('message', (event) => {
     ws.send(event.data);
   });
-  ws.addEventListener('close', () => {
-    currentCase++;
-    process.nextTick(nextCase);
-  });
+  ws.addEventListener('close', onClose);
   // A case may end in an error on purpose (an invalid frame); the close that follows moves on.
   ws.addEventListener('error', (e) => console.error(e.error ?? e.message));
 }
 
-const ws = new WebSocket(`${base}/getCaseCount`);
+function updateReports() {
+  const ws = new WebSocket(`${base}/updateReports?agent=${agentParam}`);
+  ws.addEventListener('error', (e) => {
+    console.error(e.error ?? e.message);
+    process.exitCode = 1;
+  });
+}
+
+function nextCase() {
+  if (currentCase > caseCount) return updateReports();
+  playCase(currentCase, () => {
+    currentCase++;
+    process.nextTick(nextCase);
+  });
+}
+
+async function playPlan(phases) {
+  for (const { cases, concurrency } of phases) {
+    let next = 0;
+    const worker = async () => {
+      while (next < cases.length) await new Promise((resolve) => playCase(cases[next++], resolve));
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, cases.length)) }, worker));
+  }
+  updateReports();
+}
+
+/** The plan's phases, or undefined when the answer is not one (the close handler then says so). */
+function parsePlan(text) {
+  try {
+    const { phases } = JSON.parse(text);
+    return Array.isArray(phases) ? phases : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let plan;
+const first = `${base}/${planned ? 'getCasePlan' : 'getCaseCount'}`;
+const ws = new WebSocket(first);
 ws.addEventListener('message', (event) => {
-  caseCount = Number.parseInt(event.data, 10);
+  if (planned) plan = parsePlan(String(event.data));
+  else caseCount = Number.parseInt(event.data, 10);
 });
 ws.addEventListener('close', () => {
-  if (caseCount > 0) nextCase();
+  if (planned && plan) {
+    caseCount = plan.reduce((sum, phase) => sum + phase.cases.length, 0);
+    void playPlan(plan);
+  } else if (caseCount > 0) nextCase();
   else {
-    console.error(`no case count from ${base}/getCaseCount`);
+    console.error(`no ${planned ? 'case plan' : 'case count'} from ${first}`);
     process.exitCode = 1;
   }
 });

@@ -1,7 +1,7 @@
 /**
  * Client targets against a fake fuzzingserver: a ws server answering Autobahn's endpoints the way the
- * fuzzingserver does (the count as one text message; per case messages the client must echo; the reports
- * request), recording what each driver asked for and what came back.
+ * fuzzingserver does (the count, or wsmatrix's case plan, as one text message; per case messages the client
+ * must echo; the reports request), recording what each driver asked for and what came back.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,12 +23,19 @@ import {
 import { splitCommandLine } from '../src/clients/command-client.js';
 import { DRIVERS_DIR } from '../src/clients/drivers-dir.js';
 import { belowMinimum } from '../src/clients/embedded.js';
-import { createPythonWebsocketsClient } from '../src/clients/python.js';
+import { createPythonWebsocketsClient, DEBIAN_PYTHON } from '../src/clients/python.js';
 import { groupIsGone, isAlive } from '../testing/index.js';
 
 /** Safety net per drive (a driver process on a loaded machine), never a figure a test checks. */
 const DRIVE_TIMEOUT_MS = 45_000;
 const CASE_COUNT = 3;
+/** What the fake /getCasePlan answers: cases 1 and 3 together, then case 2 alone (not in number order). */
+const PLAN = {
+  phases: [
+    { cases: [3, 1], concurrency: 2 },
+    { cases: [2], concurrency: 1 },
+  ],
+};
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 // .ci/run installs python3-websockets, so under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
@@ -36,6 +43,12 @@ const requireAll = Boolean(process.env.CI);
 interface Message {
   data: Buffer;
   isBinary: boolean;
+}
+
+/** A connection that opened while cases were still running (before the server began closing them). */
+interface Overlap {
+  request: string;
+  running: number[];
 }
 
 interface FakeFuzzingServer {
@@ -46,11 +59,17 @@ interface FakeFuzzingServer {
   cases: Map<number, { sent: Message[]; echoed: Message[] }>;
   /** Agents /updateReports was asked for. */
   reports: string[];
-  /** A connection that opened while a case was still running (before the server began closing it). */
-  overlaps: string[];
+  overlaps: Overlap[];
   /** Resolves on the first request for `path`. */
   seen(path: string): Promise<void>;
   close(): Promise<void>;
+}
+
+interface FakeOptions {
+  /** /getCasePlan is accepted and never answered (a driver waiting for it hangs). */
+  hangOnCount?: boolean;
+  /** Answer /getCasePlan with PLAN; without it the path is unknown, as on Autobahn's fuzzingserver. */
+  plan?: boolean;
 }
 
 /** Per case: a text message (multi-byte UTF-8) and a binary one that is not UTF-8, so a type swap shows. */
@@ -62,47 +81,57 @@ function caseMessages(n: number): Message[] {
 }
 
 /**
- * `hangOnCount`: /getCaseCount is accepted and never answered (a driver waiting for it hangs).
  * A case is closed by the server a little after both echoes came back, leaving a window in which a driver
- * that does not wait for the close would already open the next case.
+ * that does not wait for the close would already open the next case. With `plan`, a case is closed only
+ * once every case of its phase has connected: a driver that plays a phase one case at a time never ends.
  */
-async function startFakeFuzzingServer(hangOnCount = false): Promise<FakeFuzzingServer> {
+async function startFakeFuzzingServer({ hangOnCount = false, plan = false }: FakeOptions): Promise<FakeFuzzingServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const requests: string[] = [];
   const cases = new Map<number, { sent: Message[]; echoed: Message[] }>();
   const reports: string[] = [];
-  const overlaps: string[] = [];
+  const overlaps: Overlap[] = [];
   const running = new Set<number>();
   const waiters = new Map<string, () => void>();
   const seen = new Set<string>();
+  const phaseOf = (n: number) => (plan ? PLAN.phases.find((p) => p.cases.includes(n))!.cases : [n]);
+  const phaseConnected = (n: number) => phaseOf(n).every((m) => cases.has(m));
+  const closeWhenDone = new Map<number, () => void>();
 
   wss.on('connection', (ws: WebSocket, req) => {
     const url = new URL(req.url ?? '/', 'ws://fake');
     const path = `${url.pathname}${url.search}`;
     requests.push(path);
-    if (running.size > 0) overlaps.push(`${path} while case ${[...running].join(', ')} ran`);
+    if (running.size > 0) overlaps.push({ request: path, running: [...running] });
     seen.add(url.pathname);
     waiters.get(url.pathname)?.();
     ws.on('error', () => {});
 
-    if (url.pathname === '/getCaseCount') {
+    if (url.pathname === '/getCaseCount' || (plan && url.pathname === '/getCasePlan')) {
       if (hangOnCount) return;
-      ws.send(String(CASE_COUNT));
+      ws.send(url.pathname === '/getCasePlan' ? JSON.stringify(PLAN) : String(CASE_COUNT));
       ws.close(1000);
     } else if (url.pathname === '/runCase') {
       const n = Number(url.searchParams.get('case'));
       const record = { sent: caseMessages(n), echoed: [] as Message[] };
       cases.set(n, record);
       running.add(n);
+      let echoed = false;
+      const closeIfReady = () => {
+        if (!echoed || !phaseConnected(n)) return;
+        closeWhenDone.delete(n);
+        setTimeout(() => {
+          running.delete(n);
+          ws.close(1000);
+        }, 50);
+      };
+      closeWhenDone.set(n, closeIfReady);
+      for (const m of phaseOf(n)) closeWhenDone.get(m)?.();
       ws.on('message', (data: Buffer, isBinary: boolean) => {
         record.echoed.push({ data, isBinary });
-        if (record.echoed.length === record.sent.length) {
-          setTimeout(() => {
-            running.delete(n);
-            ws.close(1000);
-          }, 50);
-        }
+        echoed = record.echoed.length === record.sent.length;
+        closeIfReady();
       });
       ws.on('close', () => running.delete(n));
       for (const m of record.sent) ws.send(m.data, { binary: m.isBinary });
@@ -130,8 +159,8 @@ async function startFakeFuzzingServer(hangOnCount = false): Promise<FakeFuzzingS
 }
 
 const servers: FakeFuzzingServer[] = [];
-async function fakeServer(hangOnCount = false): Promise<FakeFuzzingServer> {
-  const server = await startFakeFuzzingServer(hangOnCount);
+async function fakeServer(options: FakeOptions = {}): Promise<FakeFuzzingServer> {
+  const server = await startFakeFuzzingServer(options);
   servers.push(server);
   return server;
 }
@@ -150,22 +179,42 @@ async function drive(target: ClientTarget, baseUrl: string, agent: string, signa
   return { result: await withTimeout(run, DRIVE_TIMEOUT_MS, `${target.name}'s driver`), lines };
 }
 
-/** The whole fuzzingserver sequence, the echoes and the exit, as every driver must produce them. */
-async function expectFullRun(target: ClientTarget, agent: string): Promise<void> {
-  const server = await fakeServer();
+/**
+ * The whole fuzzingserver sequence, the echoes and the exit, as every driver must produce them. `planned`:
+ * the driver asks /getCasePlan and plays PLAN's phases (both cases of the first at once, the second after
+ * them); else /getCaseCount and each case after the last one closed.
+ */
+async function expectFullRun(target: ClientTarget, agent: string, planned: boolean): Promise<void> {
+  const server = await fakeServer({ plan: planned });
   const { result, lines } = await drive(target, `${server.baseUrl}/`, agent);
   const shown = `stderr: ${result.stderrTail}`;
   expect(result.exitCode, shown).toBe(0);
   expect(result.signal).toBeNull();
   expect(result.aborted).toBe(false);
   const query = encodeURIComponent(agent);
-  expect(server.requests).toEqual([
-    '/getCaseCount',
-    ...Array.from({ length: CASE_COUNT }, (_, i) => `/runCase?case=${i + 1}&agent=${query}`),
-    `/updateReports?agent=${query}`,
-  ]);
+  const runCase = (n: number) => `/runCase?case=${n}&agent=${query}`;
+  const reports = `/updateReports?agent=${query}`;
+  if (planned) {
+    // The two cases of a phase connect in either order.
+    const [first, second] = PLAN.phases;
+    expect(server.requests[0]).toBe('/getCasePlan');
+    expect(server.requests.slice(1, 3).sort()).toEqual(first!.cases.map(runCase).sort());
+    expect(server.requests.slice(3)).toEqual([...second!.cases.map(runCase), reports]);
+    // One case of the first phase opened while the other ran; nothing else overlapped.
+    expect(server.overlaps).toHaveLength(1);
+    const [overlap] = server.overlaps;
+    expect([...overlap!.running, Number(new URL(overlap!.request, 'ws://x').searchParams.get('case'))].sort()).toEqual(
+      [...first!.cases].sort(),
+    );
+  } else {
+    expect(server.requests).toEqual([
+      '/getCaseCount',
+      ...Array.from({ length: CASE_COUNT }, (_, i) => runCase(i + 1)),
+      reports,
+    ]);
+    expect(server.overlaps).toEqual([]);
+  }
   expect(server.reports).toEqual([agent]);
-  expect(server.overlaps).toEqual([]);
   for (let n = 1; n <= CASE_COUNT; n++) {
     const record = server.cases.get(n)!;
     expect(
@@ -177,7 +226,7 @@ async function expectFullRun(target: ClientTarget, agent: string): Promise<void>
       `case ${n} echo bytes`,
     ).toEqual(record.sent.map((m) => m.data.toString('hex')));
   }
-  expect(lines).toContain(`Running test case ${CASE_COUNT}/${CASE_COUNT}`);
+  expect(lines).toContain(`Running test case ${planned ? PLAN.phases.at(-1)!.cases.at(-1) : CASE_COUNT}/${CASE_COUNT}`);
   expect(groupIsGone(result.pid)).toBe(true);
 }
 
@@ -242,25 +291,51 @@ describe('availability on this Node', () => {
   });
 });
 
+/** Each shipped client's driver as its project's script runs it (no --plan): the command after the script. */
+const SEQUENTIAL_DRIVERS: Record<string, string[]> = {
+  ws: [process.execPath, join(DRIVERS_DIR, 'ws-client.mjs'), '{url}', '{agent}'],
+  ws7: [process.execPath, join(DRIVERS_DIR, 'ws-client.mjs'), '{url}', '{agent}', 'ws7'],
+  undici: [process.execPath, join(DRIVERS_DIR, 'undici-client.mjs'), '{url}', '{agent}', 'undici'],
+  node: [process.execPath, join(DRIVERS_DIR, 'undici-client.mjs'), '{url}', '{agent}', 'global'],
+  'python-websockets': [DEBIAN_PYTHON, join(DRIVERS_DIR, 'python-websockets-client.py'), '{url}', '{agent}'],
+};
+
 for (const name of clientTargetNames) {
   const target = getClientTarget(name);
   const reason = await target.unavailable();
   // The Node clients are unavailable on some Nodes by design (tested above); python only where not installed.
   const skip = reason !== null && (name !== 'python-websockets' || !requireAll);
   describe.skipIf(skip)(`client "${name}" driver${skip ? ` (skipped: ${reason})` : ''}`, () => {
-    test('asks for the count, runs each case after the last closed, echoes with type and bytes, reports', async () => {
-      await expectFullRun(target, `agent-${name}`);
+    test('asks for the case plan, plays each phase at once, one after the other, echoes, reports', async () => {
+      await expectFullRun(target, `agent-${name}`, true);
+      expect(target.options.driver).toMatch(/ --plan$/);
+      expect(target.options.schedule).toMatch(/^\/getCasePlan: /);
+    });
+
+    test('without --plan asks for the count and runs each case after the last closed', async () => {
+      const command = SEQUENTIAL_DRIVERS[name]!;
+      await expectFullRun(createCommandClient({ name: `${name}-sequential`, command }), `agent-${name}`, false);
     });
   });
 }
 
+describe('a driver in plan mode', () => {
+  test('against a fuzzingserver without /getCasePlan, exits 1 with one line saying so', async () => {
+    const server = await fakeServer();
+    const { result, lines } = await drive(getClientTarget('ws'), server.baseUrl, 'old');
+    expect(server.requests).toEqual(['/getCasePlan']);
+    expect(result.exitCode).toBe(1);
+    expect(lines.at(-1)).toBe(`no case plan from ${server.baseUrl}/getCasePlan`);
+  });
+});
+
 describe('a driver that hangs', () => {
   test('is killed by abort, with nothing of it left', async () => {
-    const server = await fakeServer(true);
+    const server = await fakeServer({ hangOnCount: true, plan: true });
     const controller = new AbortController();
-    void server.seen('/getCaseCount').then(() => controller.abort(new Error('test: stop the driver')));
+    void server.seen('/getCasePlan').then(() => controller.abort(new Error('test: stop the driver')));
     const { result } = await drive(getClientTarget('ws'), server.baseUrl, 'hang', controller.signal);
-    expect(server.requests).toEqual(['/getCaseCount']);
+    expect(server.requests).toEqual(['/getCasePlan']);
     expect(result.aborted).toBe(true);
     expect(result.exitCode).toBeNull();
     expect(result.signal).toBe('SIGTERM');
@@ -286,7 +361,7 @@ describe('clients started by command', () => {
     const mine = createCommandClient({ name: 'mine', command: [process.execPath, wsDriver, '{url}', '{agent}'] });
     expect(await mine.unavailable()).toBeNull();
     expect(mine.version).toBe('unversioned');
-    await expectFullRun(mine, 'my agent/1.0');
+    await expectFullRun(mine, 'my agent/1.0', false);
   });
 
   test('abort stops the whole group, background members too', async () => {

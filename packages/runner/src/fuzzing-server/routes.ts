@@ -16,6 +16,8 @@ export const ENDPOINTS = [
   '/getCaseStatus',
   '/updateReports',
   '/stopServer',
+  // A wsmatrix extension (case-plan.ts): the selection in the phases of a server run.
+  '/getCasePlan',
 ] as const;
 
 /** A selected case: its 1-based position in the selection (Autobahn's case number) and its definition. */
@@ -26,6 +28,7 @@ export interface SelectedCase {
 
 export type Route =
   | { endpoint: '/getCaseCount' }
+  | { endpoint: '/getCasePlan' }
   | ({ endpoint: '/runCase'; agent: string } & SelectedCase)
   | ({ endpoint: '/getCaseInfo' } & SelectedCase)
   | ({ endpoint: '/getCaseStatus'; agent: string } & SelectedCase)
@@ -104,6 +107,7 @@ export function routeRequest(target: string, cases: readonly CaseDef[]): RouteDe
     const needAgent = () => required(agent, `${path} needs agent=NAME`);
     switch (path) {
       case '/getCaseCount':
+      case '/getCasePlan':
       case '/stopServer':
         return { ok: true, route: { endpoint: path } };
       case '/getCaseInfo':

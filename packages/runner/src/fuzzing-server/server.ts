@@ -3,8 +3,9 @@
  * /runCase?case=N&agent=A for each case (the case is played from the server's side on that connection, by
  * the same engine and verdict rules as the fuzzingclient) and echoes what it receives, then opens
  * /updateReports?agent=A, which writes Autobahn's client reports. /getCaseInfo, /getCaseStatus and
- * /stopServer as in AutobahnPython's FuzzingServerProtocol. Every connection has a deadline; a request the
- * server cannot serve gets an HTTP error whose body is one line saying why.
+ * /stopServer as in AutobahnPython's FuzzingServerProtocol; /getCasePlan is ours (case-plan.ts). Every
+ * connection has a deadline; a request the server cannot serve gets an HTTP error whose body is one line
+ * saying why.
  */
 import { once } from 'node:events';
 import net, { type Socket } from 'node:net';
@@ -16,6 +17,7 @@ import { writeReportFiles } from '../report-files.js';
 import type { AutobahnIndex, CaseResult } from '../result.js';
 import { playCaseAsServer } from '../serve-case.js';
 import { RUNNER_VERSION } from '../user-agent.js';
+import { casePlan } from './case-plan.js';
 import { CaseRecords } from './case-records.js';
 import { CommandSocket } from './command-socket.js';
 import { readRequestHead, type ReceivedRequest } from './request-head.js';
@@ -62,6 +64,8 @@ export interface FuzzingServerOptions {
    * belongs to the CLI, which owns the pass rules). A failure is reported to the driver like a JSON one.
    */
   writeExtraReports?: (outdir: string, index: AutobahnIndex) => Promise<void>;
+  /** Each /runCase whose case is played, as it starts (the agent, and the case's id). */
+  onCaseStarted?: (agent: string, caseId: string) => void;
   /** Each finished case (for a progress line). */
   onCaseFinished?: (result: CaseResult) => void;
   /** Each /updateReports after its files are written. */
@@ -171,6 +175,7 @@ export class FuzzingServer {
   private runCase(socket: Socket, request: ReceivedRequest, route: Route & { endpoint: '/runCase' }): void {
     const { agent, def, caseNumber } = route;
     this.records.start(agent, def.id);
+    this.options.onCaseStarted?.(agent, def.id);
     // Autobahn's fuzzingserver numbers a case by its place in the selection, the number the driver asked for.
     const failByDrop = this.options.failByDrop ?? false;
     const options = { agent, caseNumber, failByDrop, serverName: FUZZING_SERVER_NAME };
@@ -195,6 +200,9 @@ export class FuzzingServer {
     switch (route.endpoint) {
       case '/getCaseCount':
         command.sendText(JSON.stringify(this.options.cases.length));
+        return command.close();
+      case '/getCasePlan':
+        command.sendText(JSON.stringify(casePlan(this.options.cases)));
         return command.close();
       case '/getCaseInfo':
         command.sendText(JSON.stringify({ id: route.def.id, description: prettyDescription(route.def) }));

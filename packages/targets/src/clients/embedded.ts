@@ -9,6 +9,7 @@ import { findPackage, type PackageInfo } from '../package-version.js';
 import { TargetUnavailableError, firstLine } from '../external/unavailable.js';
 import { DRIVERS_DIR } from './drivers-dir.js';
 import { runDriver } from './driver-process.js';
+import { PLAN_FLAG, PLANNED_SCHEDULE } from './plan-mode.js';
 import type { ClientTarget, DriveOptions, DriveResult } from './types.js';
 
 /** Loading a package takes milliseconds; this is the safety net for a machine under load. */
@@ -20,7 +21,7 @@ interface EmbeddedClientSpec {
   /** Read when first asked. */
   version: () => string;
   options: Record<string, unknown>;
-  /** The script in clients/ and its arguments after BASE_URL and AGENT. */
+  /** The script in clients/ and its arguments after BASE_URL and AGENT (the plan flag is added to them). */
   driver: string;
   driverArgs: readonly string[];
   /** ES module code that exits 0 when the driver's WebSocket loads on this Node, else prints why. */
@@ -58,13 +59,17 @@ function createEmbeddedClient(spec: EmbeddedClientSpec): ClientTarget {
       version ??= spec.version();
       return version;
     },
-    options: spec.options,
+    options: {
+      ...spec.options,
+      driver: [`clients/${spec.driver}`, ...spec.driverArgs, PLAN_FLAG].join(' '),
+      schedule: PLANNED_SCHEDULE,
+    },
     unavailable,
     async drive({ baseUrl, agent, signal, onLine }: DriveOptions): Promise<DriveResult> {
       signal?.throwIfAborted();
       const reason = await unavailable();
       if (reason !== null) throw new TargetUnavailableError(spec.name, reason);
-      const argv = [process.execPath, join(DRIVERS_DIR, spec.driver), baseUrl, agent, ...spec.driverArgs];
+      const argv = [process.execPath, join(DRIVERS_DIR, spec.driver), baseUrl, agent, ...spec.driverArgs, PLAN_FLAG];
       return runDriver(spec.name, argv, DRIVERS_DIR, { signal, onLine });
     },
   };
@@ -99,7 +104,6 @@ function createWsClient(name: 'ws' | 'ws7'): ClientTarget {
     options: {
       construction: "new WebSocket(url): ws's defaults (permessage-deflate offered, maxPayload 100 MiB)",
       echo: name === 'ws' ? 'ws.send(data, { binary: isBinary })' : 'ws.send(data) (a string for text)',
-      driver: `clients/ws-client.mjs ${installName}`,
     },
     driver: 'ws-client.mjs',
     driverArgs: [installName],
@@ -117,7 +121,6 @@ function createUndiciClient(): ClientTarget {
     options: {
       construction: "new WebSocket(url): undici's defaults (binaryType 'blob', permessage-deflate offered)",
       echo: 'ws.send(event.data)',
-      driver: 'clients/undici-client.mjs undici',
     },
     driver: 'undici-client.mjs',
     driverArgs: ['undici'],
@@ -149,7 +152,6 @@ function createNodeClient(): ClientTarget {
       construction: "new WebSocket(url) (the global): Node's defaults (binaryType 'blob')",
       echo: 'ws.send(event.data)',
       bundledUndici: process.versions.undici,
-      driver: 'clients/undici-client.mjs global',
     },
     driver: 'undici-client.mjs',
     driverArgs: ['global'],

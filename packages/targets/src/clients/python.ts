@@ -7,6 +7,7 @@ import { probeAvailability, type Availability } from '../external/probe.js';
 import { TargetUnavailableError } from '../external/unavailable.js';
 import { DRIVERS_DIR } from './drivers-dir.js';
 import { runDriver } from './driver-process.js';
+import { PLAN_FLAG, PLANNED_SCHEDULE } from './plan-mode.js';
 import type { ClientTarget, DriveOptions, DriveResult } from './types.js';
 
 /** Debian's python3-websockets lives in /usr/bin/python3's dist-packages, not in whatever python3 PATH has. */
@@ -39,7 +40,8 @@ export function createPythonWebsocketsClient(python = DEBIAN_PYTHON): ClientTarg
       api: 'websockets.asyncio.client.connect (13.0 and later), else websockets.connect (10.x-12.x)',
       max_size: 2 ** 25,
       others: "websockets' defaults (permessage-deflate offered, keepalive pings every 20 s)",
-      driver: `clients/${DRIVER}`,
+      driver: `clients/${DRIVER} ${PLAN_FLAG}`,
+      schedule: PLANNED_SCHEDULE,
     },
     async unavailable() {
       const a = availabilityOnce();
@@ -49,10 +51,8 @@ export function createPythonWebsocketsClient(python = DEBIAN_PYTHON): ClientTarg
       signal?.throwIfAborted();
       const a = availabilityOnce();
       if (!a.available) throw new TargetUnavailableError('python-websockets', a.reason);
-      return runDriver('python-websockets', [python, join(DRIVERS_DIR, DRIVER), baseUrl, agent], DRIVERS_DIR, {
-        signal,
-        onLine,
-      });
+      const argv = [python, join(DRIVERS_DIR, DRIVER), baseUrl, agent, PLAN_FLAG];
+      return runDriver('python-websockets', argv, DRIVERS_DIR, { signal, onLine });
     },
   };
 }

@@ -27,7 +27,8 @@ export interface DriveResult {
  * A WebSocket client implementation behind one interface: a driver (a child process, so a client that
  * crashes or hangs cannot take the harness down) that plays the client side of Autobahn's fuzzingserver
  * protocol with it: /getCaseCount, then /runCase?case=N&agent=A for N = 1..count one after the other,
- * echoing every message with its type, then /updateReports?agent=A.
+ * echoing every message with its type, then /updateReports?agent=A. The shipped drivers ask /getCasePlan
+ * instead and play its phases (plan-mode.ts); a command client plays as its driver does.
  */
 export interface ClientTarget {
   /** Registry name, e.g. 'ws7'. */
