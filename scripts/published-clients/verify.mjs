@@ -5,6 +5,7 @@
 // behavior and behaviorClose as published; remote close codes that differ are listed too.
 // Usage: node scripts/published-clients/verify.mjs ws|undici [--cases 1.*,2.*] [--out DIR]
 import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,12 +17,14 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const FIXTURES = join(ROOT, 'packages', 'runner', 'test', 'fixtures', 'published');
 const WSTEST = join(ROOT, 'apps', 'matrix', 'bin', 'wstest.js');
+// The shipped drivers, run without --plan: one case after the other, as the projects' own scripts do.
+const DRIVERS = join(ROOT, 'packages', 'targets', 'clients');
 
 // The agent is the one each project's published report was written under, so our case files carry
 // the same names as theirs.
 const CLIENTS = {
-  ws: { pkg: 'ws', version: '8.18.3', agent: 'ws@8.18.3', driver: 'drive-ws.mjs' },
-  undici: { pkg: 'undici', version: '6.18.2', agent: 'undici', driver: 'drive-undici.mjs' },
+  ws: { pkg: 'ws', version: '8.18.3', agent: 'ws@8.18.3', driver: 'ws-client.mjs' },
+  undici: { pkg: 'undici', version: '6.18.2', agent: 'undici', driver: 'undici-client.mjs' },
 };
 
 // Safety nets only: a full run takes minutes; these end a run that hangs.
@@ -150,7 +153,9 @@ async function startFuzzingServer(port, outDir, cases) {
 
 async function runDriver(client, baseUrl, installDir, outDir) {
   const log = createWriteStream(join(outDir, 'driver.log'));
-  const driver = spawn(process.execPath, [join(HERE, client.driver), baseUrl, client.agent, installDir], {
+  // The driver loads the exact version installed for this check, by the path of its entry file.
+  const entry = createRequire(join(installDir, 'package.json')).resolve(client.pkg);
+  const driver = spawn(process.execPath, [join(DRIVERS, client.driver), baseUrl, client.agent, entry], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   driver.stdout.pipe(log);

@@ -18,9 +18,16 @@ if (!baseArg || !agent || args.length > 3 || (source !== 'undici' && source !== 
   console.error('usage: node undici-client.mjs BASE_URL AGENT undici|global|ENTRY [--plan]');
   process.exit(2);
 }
-const WebSocket = source === 'global' ? globalThis.WebSocket : (await import(source)).WebSocket;
+// A CommonJS entry loaded by path may expose its exports only as the default export.
+async function importWebSocket(specifier) {
+  const m = await import(specifier);
+  return m.WebSocket ?? m.default?.WebSocket;
+}
+const WebSocket = source === 'global' ? globalThis.WebSocket : await importWebSocket(source);
 if (typeof WebSocket !== 'function') {
-  console.error(`this Node (${process.version}) has no global WebSocket`);
+  console.error(
+    source === 'global' ? `this Node (${process.version}) has no global WebSocket` : `${source} has no WebSocket export`,
+  );
   process.exit(1);
 }
 const base = baseArg.replace(/\/+$/, '');
