@@ -26,7 +26,9 @@ async function importWebSocket(specifier) {
 const WebSocket = source === 'global' ? globalThis.WebSocket : await importWebSocket(source);
 if (typeof WebSocket !== 'function') {
   console.error(
-    source === 'global' ? `this Node (${process.version}) has no global WebSocket` : `${source} has no WebSocket export`,
+    source === 'global'
+      ? `this Node (${process.version}) has no global WebSocket`
+      : `${source} has no WebSocket export`,
   );
   process.exit(1);
 }
