@@ -38,18 +38,41 @@ const agentParam = encodeURIComponent(agent);
 let currentCase = 1;
 let caseCount;
 
+// Cases whose connection has not fired 'close' yet. A client that never does would leave nothing for Node
+// to wait on, and the driver would end quietly with the rest of the cases unplayed: say so instead.
+const openCases = new Set();
+let reportsAsked = false;
+process.on('beforeExit', () => {
+  if (reportsAsked || process.exitCode) return;
+  const pending = openCases.size > 0 ? `case(s) ${[...openCases].join(', ')} never fired 'close'` : 'no case left';
+  console.error(`the driver stopped before /updateReports: ${pending}`);
+  process.exitCode = 1;
+});
+
 function playCase(n, onClose) {
   console.log(`Running test case ${n}/${caseCount}`);
+  openCases.add(n);
   const ws = new WebSocket(`${base}/runCase?case=${n}&agent=${agentParam}`);
   ws.addEventListener('message', (event) => {
     ws.send(event.data);
   });
-  ws.addEventListener('close', onClose);
-  // A case may end in an error on purpose (an invalid frame); the close that follows moves on.
-  ws.addEventListener('error', (e) => console.error(e.error ?? e.message));
+  const finish = () => {
+    if (!openCases.delete(n)) return;
+    onClose();
+  };
+  ws.addEventListener('close', finish);
+  // A case may end in an error on purpose (an invalid frame, a refused handshake); the close that follows
+  // moves on. Some builds (Node 22's bundled WebSocket) fire no 'close' after a refused handshake and stay
+  // CONNECTING: an error on a socket that is not open ends the case too, so one refused response does not
+  // stop the run.
+  ws.addEventListener('error', (e) => {
+    console.error(e.error ?? e.message);
+    if (ws.readyState !== WebSocket.OPEN) setImmediate(finish);
+  });
 }
 
 function updateReports() {
+  reportsAsked = true;
   const ws = new WebSocket(`${base}/updateReports?agent=${agentParam}`);
   ws.addEventListener('error', (e) => {
     console.error(e.error ?? e.message);

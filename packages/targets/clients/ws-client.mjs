@@ -25,19 +25,35 @@ const agentParam = encodeURIComponent(agent);
 let currentCase = 1;
 let caseCount;
 
+// Cases whose connection has not fired 'close' yet. A client that never does would leave nothing for Node
+// to wait on, and the driver would end quietly with the rest of the cases unplayed: say so instead.
+const openCases = new Set();
+let reportsAsked = false;
+process.on('beforeExit', () => {
+  if (reportsAsked || process.exitCode) return;
+  const pending = openCases.size > 0 ? `case(s) ${[...openCases].join(', ')} never fired 'close'` : 'no case left';
+  console.error(`the driver stopped before /updateReports: ${pending}`);
+  process.exitCode = 1;
+});
+
 function playCase(n, onClose) {
   console.log(`Running test case ${n}/${caseCount}`);
+  openCases.add(n);
   const ws = new WebSocket(`${base}/runCase?case=${n}&agent=${agentParam}`);
   ws.on('message', (data, isBinary) => {
     if (isBinary === undefined) ws.send(data);
     else ws.send(data, { binary: isBinary });
   });
-  ws.on('close', onClose);
+  ws.on('close', () => {
+    openCases.delete(n);
+    onClose();
+  });
   // A case may end in an error on purpose (an invalid frame); the close that follows moves on.
   ws.on('error', (e) => console.error(e));
 }
 
 function updateReports() {
+  reportsAsked = true;
   const ws = new WebSocket(`${base}/updateReports?agent=${agentParam}`);
   ws.on('error', (e) => {
     console.error(e);
