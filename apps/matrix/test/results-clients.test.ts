@@ -208,6 +208,7 @@ describe('result folders with client results', () => {
     expect(r.stdout).toMatch(/^mine: 1 cases\nundici \(client\): 2 cases\n/);
     const index = await readFile(path.join(out, 'index.html'), 'utf8');
     expect(index).toContain('<section class="part" id="clients" data-role="client">');
+    expect(index).toContain('<title>wsmatrix: WebSocket servers and clients side by side');
     expect(await readdir(path.join(out, 'client-cases'))).toEqual(['0.7.1.html', '1.1.1.html']);
     expect(await readdir(path.join(out, 'clients'))).toContain('undici_cases.json.gz');
     const bad = await runMain(['report', path.join(dir, 'reports'), '--role', 'both', '--out', out]);

@@ -28,9 +28,8 @@ export const reportSpec = {
     },
     title: {
       type: 'string',
-      default: 'wsmatrix: WebSocket servers side by side',
       placeholder: 'TEXT',
-      description: 'Title of every page',
+      description: 'Title of every page [default: wsmatrix: WebSocket servers (and clients) side by side]',
     },
     role: {
       type: 'string',
@@ -92,7 +91,9 @@ export const reportCommand: Command<typeof reportSpec> = {
     }
     history.sort((a, b) => a.runAt.localeCompare(b.runAt));
     const { pages } = await writeReport(flags.out, {
-      title: flags.title,
+      title:
+        flags.title ??
+        `wsmatrix: WebSocket servers${keyed.some((c) => roleOf(c) === 'client') ? ' and clients' : ''} side by side`,
       generatedAt: new Date().toISOString(),
       columns: keyed,
       history,
