@@ -47,6 +47,8 @@ export interface StoredRunInfo {
   runAt: string;
   wsmatrixVersion: string;
   durationMs: number;
+  /** See reuse.ts: a later run with the same key may take this run's verdicts instead of playing the cases. */
+  reuseKey?: string;
 }
 
 export interface Totals {
@@ -74,6 +76,9 @@ export interface StoredRun {
   options?: Record<string, unknown>;
   wsmatrixVersion?: string;
   durationMs?: number;
+  reuseKey?: string;
+  /** Cases this run took from earlier runs instead of playing them: how many, by when they were measured. */
+  reused?: Record<string, number>;
   /** Selected but never played: the run was interrupted (by the signal named in `interruptedBy`). */
   interrupted?: string[];
   interruptedBy?: string;
@@ -91,6 +96,8 @@ export interface RunGaps {
   interruptedBy?: string;
   /** Case ids a client's driver never asked for: no verdict about the client. */
   notPlayed?: readonly string[];
+  /** Stored verdicts this run reused (reuse.ts): kept in index.json, not counted as measured by this run. */
+  reused?: readonly CaseResult[];
 }
 
 /** A folder name from a package name: "@wsmatrix/core" → "wsmatrix-core". */
@@ -211,6 +218,8 @@ export async function saveRun(
     options: info.options,
     wsmatrixVersion: info.wsmatrixVersion,
     durationMs: info.durationMs,
+    ...(info.reuseKey ? { reuseKey: info.reuseKey } : {}),
+    ...(gaps.reused?.length ? { reused: countByStart(gaps.reused) } : {}),
     ...(gaps.interrupted?.length
       ? { interrupted: [...gaps.interrupted], ...(gaps.interruptedBy ? { interruptedBy: gaps.interruptedBy } : {}) }
       : {}),
@@ -221,6 +230,10 @@ export async function saveRun(
 
   const indexFile = path.join(dir, 'index.json');
   const merged: Record<string, IndexEntry> = { ...storedEntries(await readJson(indexFile), agent, indexFile) };
+  // A reused verdict only replaces an entry that says otherwise (a run of other code measured it since).
+  const reusedEntries = buildIndex(new Map([[agent, [...(gaps.reused ?? [])]]]))[agent] ?? {};
+  for (const [id, entry] of Object.entries(reusedEntries))
+    if (!merged[id] || verdictString(merged[id]) !== verdictString(entry)) merged[id] = entry;
   Object.assign(merged, buildIndex(new Map([[agent, played]]))[agent]);
   const ids = Object.keys(merged).sort(compareCaseIds);
   const entries: Record<string, IndexEntry> = {};
@@ -238,6 +251,13 @@ export async function saveRun(
   await writeWhole(indexFile, `${JSON.stringify(index, null, 1)}\n`);
   await writeWhole(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   return dir;
+}
+
+/** How many records started at each time (a reused record's start is when its verdict was measured). */
+function countByStart(results: readonly CaseResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of results) counts[r.started] = (counts[r.started] ?? 0) + 1;
+  return counts;
 }
 
 async function subdirs(dir: string): Promise<string[]> {

@@ -30,7 +30,7 @@ describe('wsmatrix matrix', () => {
       path.join(dir, 'report'),
     ];
     first = await runMain(argv);
-    second = await runMain([...argv, '--junit', path.join(dir, 'junit.xml'), '--json']);
+    second = await runMain([...argv, '--rerun', '--junit', path.join(dir, 'junit.xml'), '--json']);
   }, 60_000);
 
   it('exits 0 and prints the table and wall time', () => {

@@ -1,8 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderBenchmarkHtml } from '@wsmatrix/bench';
-import { caseById } from '@wsmatrix/cases';
-import { isTargetDown, writeCaseBundles, summarize } from '@wsmatrix/runner';
+import { caseById, compareCaseIds, type CaseDef } from '@wsmatrix/cases';
+import { isTargetDown, writeCaseBundles, summarize, type CaseResult } from '@wsmatrix/runner';
 import {
   allTargetNames,
   clientTargetNames,
@@ -18,11 +18,12 @@ import {
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { DRIVER_STALL_MS, runClientColumn, type ClientColumnSource } from '../client-column.js';
 import { exitCodeForSignal } from '../interrupt.js';
-import { TARGET_DOWN, toJUnit } from '../junit.js';
+import { caseFailed, TARGET_DOWN, toJUnit } from '../junit.js';
 import { errorText, implementationOf, type ColumnContext, type ColumnRun } from '../matrix-column.js';
 import { Progress } from '../progress.js';
 import { PARTS, verdictString, writeReport, type Role } from '../report/index.js';
 import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveRun } from '../results-store.js';
+import { findReusable, reusedFrom, reusedResult, reuseKey } from '../reuse.js';
 import { runServerColumn } from '../server-column.js';
 import { targetsFileColumns, urlColumns, type ColumnSource } from '../user-targets.js';
 import { WSMATRIX_VERSION } from '../version.js';
@@ -97,6 +98,12 @@ export const matrixSpec = {
       description: 'Where the static HTML report goes',
     },
     'no-save': { type: 'boolean', description: 'Do not store this run under --results' },
+    rerun: {
+      type: 'boolean',
+      description:
+        'Play every selected case, even those whose verdict a stored run of the same release, options, ' +
+        'catalogue and runner already measured',
+    },
     junit: {
       type: 'string',
       placeholder: 'FILE',
@@ -118,6 +125,9 @@ export const matrixSpec = {
     "Clients: each plays the client cases (group 0's for clients, then Autobahn's) against wsmatrix as the",
     "server, through its driver (Autobahn's fuzzingserver protocol); stored under <results>/clients/ and shown",
     "in the report's Clients part. Naming --targets or --clients runs only the columns named.",
+    'Stored verdicts are reused: a case a stored run of the same release measured with the same options, Node',
+    'line and wsmatrix code (catalogue, runner, targets, core) is not played again; the report says when it was',
+    'measured. --rerun plays every case.',
     'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ ' +
       "and merged into that release's",
     'index.json case by case: cases not in the run keep their stored verdicts.',
@@ -163,10 +173,19 @@ export const matrixCommand: Command<typeof matrixSpec> = {
       warn,
       signal: ctx.signal,
     });
-    const runs: ColumnRun[] = [];
-    for (const column of columns) runs.push(await runServerColumn(column, cx(serverCases)));
-    for (const client of clients)
-      runs.push(await runClientColumn(client, { ...cx(clientCases), stallMs: DRIVER_STALL_MS }));
+    const runs: Array<ColumnRun & StoredRunKeys> = [];
+    const reuse = (role: Role, name: string, make: () => EchoTarget | ClientTarget, cases: readonly CaseDef[]) =>
+      flags.rerun ? noReuse(cases) : storedVerdicts(flags.results, role, name, make, cases);
+    for (const column of columns) {
+      const stored = await reuse('server', column.name, column.make, serverCases);
+      const run = await runServerColumn(column, cx(stored.toPlay));
+      runs.push(withReused(run, stored, say));
+    }
+    for (const client of clients) {
+      const stored = await reuse('client', client.name, client.make, clientCases);
+      const run = await runClientColumn(client, { ...cx(stored.toPlay), stallMs: DRIVER_STALL_MS });
+      runs.push(withReused(run, stored, say));
+    }
     progress.finish();
     const interruptedBy = ctx.signal.aborted ? String(ctx.signal.reason) : undefined;
 
@@ -184,6 +203,9 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     }
     if (!flags['no-save']) {
       for (const r of ran) {
+        const played = r.column.results.filter((x) => reusedFrom(x) === undefined);
+        // Nothing measured: the release's store already holds every verdict the column shows.
+        if (played.length === 0 && r.reused.length > 0) continue;
         // A column whose rows are all "target down" says nothing about the release: its run is still
         // stored (so the attempt is on record), but no verdict of the release changes.
         const dir = await saveRun(
@@ -197,13 +219,15 @@ export const matrixCommand: Command<typeof matrixSpec> = {
             runAt,
             wsmatrixVersion: WSMATRIX_VERSION,
             durationMs: r.durationMs,
+            ...(r.reuseKey ? { reuseKey: r.reuseKey } : {}),
           },
           r.column.key,
-          r.column.results,
+          played,
           {
             interrupted: r.interrupted,
             ...(interruptedBy ? { interruptedBy } : {}),
             ...(r.notPlayed.length ? { notPlayed: r.notPlayed } : {}),
+            ...(r.reused.length ? { reused: r.reused } : {}),
           },
         );
         say(`stored ${r.column.key}${r.column.role === 'client' ? ' (client)' : ''} in ${dir}\n`);
@@ -360,7 +384,7 @@ function junitOf(runs: readonly ColumnRun[], interruptedBy: string | undefined):
   );
 }
 
-function printTable(runs: readonly ColumnRun[], say: (text: string) => void): void {
+function printTable(runs: ReadonlyArray<ColumnRun & StoredRunKeys>, say: (text: string) => void): void {
   for (const r of runs) {
     const c = r.column;
     const label = c.role === 'client' ? `${c.label} (client)` : c.label;
@@ -380,6 +404,7 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     const extra = [
+      ...(r.reused.length ? [`${r.reused.length} reused`] : []),
       ...(r.targetDown ? [`${r.targetDown} ${TARGET_DOWN}`] : []),
       ...(r.interrupted.length ? [`${r.interrupted.length} not run (interrupted)`] : []),
       ...(r.notPlayed.length ? [`${r.notPlayed.length} not played`] : []),
@@ -394,7 +419,7 @@ function printTable(runs: readonly ColumnRun[], say: (text: string) => void): vo
 }
 
 function machineSummary(
-  runs: readonly ColumnRun[],
+  runs: ReadonlyArray<ColumnRun & StoredRunKeys>,
   caseCounts: Record<Role, number>,
   wallMs: number,
   runAt: string,
@@ -421,6 +446,7 @@ function machineSummary(
       targetDown: r.targetDown,
       interrupted: r.interrupted.length,
       notPlayed: r.notPlayed.length,
+      reused: r.reused.length,
       totals: r.column.results.length ? summarize(r.column.results.filter((x) => !isTargetDown(x))) : null,
       notOk: Object.fromEntries(
         r.column.results
@@ -429,4 +455,83 @@ function machineSummary(
       ),
     })),
   };
+}
+
+/** What a column takes from the store, and what it still plays. */
+interface StoredPart {
+  toPlay: readonly CaseDef[];
+  reused: CaseResult[];
+  /** The key this column's run is stored with; absent when the target could not even be made. */
+  key?: string;
+}
+
+function noReuse(cases: readonly CaseDef[]): StoredPart {
+  return { toPlay: cases, reused: [] };
+}
+
+/**
+ * The selected cases of a column whose verdict a stored run with the same reuse key measured, as records, and the
+ * cases left to play. A target that cannot be made, or a client that is unavailable here, reuses nothing: its
+ * column says why, as without reuse.
+ */
+async function storedVerdicts(
+  root: string,
+  role: Role,
+  name: string,
+  make: () => EchoTarget | ClientTarget,
+  cases: readonly CaseDef[],
+): Promise<StoredPart> {
+  let target: EchoTarget | ClientTarget;
+  try {
+    target = make();
+    if ('unavailable' in target && (await target.unavailable()) !== null) return noReuse(cases);
+    if (target.version === 'unavailable') return noReuse(cases);
+  } catch {
+    return noReuse(cases);
+  }
+  const implementation = implementationOf(name, target);
+  const key = reuseKey({ implementation, version: target.version, role, options: target.options });
+  const found = await findReusable(
+    root,
+    implementation,
+    target.version,
+    role,
+    key,
+    cases.map((c) => c.id),
+  );
+  return {
+    key,
+    toPlay: cases.filter((c) => !found.has(c.id)),
+    reused: cases.filter((c) => found.has(c.id)).map((c) => reusedResult(c, name, found.get(c.id)!)),
+  };
+}
+
+/** A column's played results joined with its reused ones, its header saying how many were reused and from when. */
+function withReused(run: ColumnRun, stored: StoredPart, say: (text: string) => void): ColumnRun & StoredRunKeys {
+  const keys: StoredRunKeys = { reused: stored.reused, ...(stored.key ? { reuseKey: stored.key } : {}) };
+  if (stored.reused.length === 0 || run.column.status === 'unavailable') return { ...run, ...keys };
+  const when = [...new Set(stored.reused.map((r) => r.started.slice(0, 16).replace('T', ' ')))].sort();
+  const note =
+    `${stored.reused.length} verdicts reused from the stored run${when.length > 1 ? 's' : ''} of ` +
+    `${when.join(', ')} UTC (same release, options, Node line and wsmatrix code; --rerun plays them)`;
+  say(`${run.column.key}${run.column.role === 'client' ? ' (client)' : ''}: ${note}\n`);
+  const played = run.column.results;
+  // A column with nothing left to play said so as its reason: the reuse note replaces that.
+  const reasons = [...(played.length > 0 && run.column.reason ? [run.column.reason] : []), note];
+  return {
+    ...run,
+    ...keys,
+    column: {
+      ...run.column,
+      status: played.length === 0 && run.column.status === 'down' ? 'down' : run.column.status,
+      reason: reasons.join('; '),
+      results: [...played, ...stored.reused].sort((a, b) => compareCaseIds(a.id, b.id)),
+    },
+    failed: run.failed + stored.reused.filter(caseFailed).length,
+  };
+}
+
+interface StoredRunKeys {
+  reused: CaseResult[];
+  reuseKey?: string;
 }
