@@ -27,6 +27,12 @@ export interface RunningTarget {
    * core's `socketLayer` in effect, which a fallback can change); absent when there are none.
    */
   options?: Record<string, unknown>;
+  /**
+   * CPU milliseconds (user + system, every thread) the server's own process has used since it started;
+   * differences between two readings give a stretch of work. Absent, or null, where it cannot be told:
+   * a server inside this process, one behind a URL, a platform without /proc.
+   */
+  cpuTime?(): number | null;
   /** Stops listening, terminates open connections, frees the port. */
   close(): Promise<void>;
 }

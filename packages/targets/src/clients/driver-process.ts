@@ -3,9 +3,9 @@
  * live-children registry stops it on an interrupt, and the exit hook if the harness dies first), splits
  * what it writes into lines, keeps the tail of its stderr, and stops the whole group on abort.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { describeExit, groupGone, killGroup, spawnGroup, tail } from '../external/process-group.js';
 import { TargetUnavailableError } from '../external/unavailable.js';
+import { lineSplitter } from '../line-splitter.js';
 import type { DriveOptions, DriveResult } from './types.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
@@ -15,33 +15,6 @@ const STOP_GRACE_MS = 2_000;
 const GROUP_GONE_WAIT_MS = 1_000;
 /** How long to wait for the last output to be read from the pipes once the group is gone. */
 const OUTPUT_SETTLE_MS = 1_000;
-/** A line longer than this is passed on in pieces (a driver printing a whole message, say). */
-const MAX_LINE_CHARS = 64 * 1024;
-
-/** Turns chunks into lines (without their \r\n or \n); flush() passes on a last unterminated line. */
-function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  const take = (text: string): void => {
-    pending += text;
-    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-      emit(pending.slice(0, nl).replace(/\r$/, ''));
-      pending = pending.slice(nl + 1);
-    }
-    while (pending.length > MAX_LINE_CHARS) {
-      emit(pending.slice(0, MAX_LINE_CHARS));
-      pending = pending.slice(MAX_LINE_CHARS);
-    }
-  };
-  return {
-    push: (chunk) => take(decoder.write(chunk)),
-    flush() {
-      take(decoder.end());
-      if (pending !== '') emit(pending.replace(/\r$/, ''));
-      pending = '';
-    },
-  };
-}
 
 /**
  * Spawns `argv` in `cwd` and resolves once it has exited and its process group is empty. `target` names the

@@ -4,6 +4,7 @@ import type { CommandTargetDefinition } from './definition.js';
 import { expandArgv } from './placeholders.js';
 import { assertPortFree, pickFreePort } from './ports.js';
 import { probeAvailability, type Availability } from './probe.js';
+import { processTreeCpuMs } from '../process-cpu.js';
 import { describeExit, spawnGroup, type GroupProcess } from './process-group.js';
 import { waitUntilAccepting } from './readiness.js';
 import { TargetUnavailableError } from './unavailable.js';
@@ -24,6 +25,8 @@ export interface RunningCommandTarget extends RunningTarget {
   pid: number;
   /** The last output the server wrote (stdout and stderr). */
   output(): string;
+  /** Null once the server has exited. */
+  cpuTime(): number | null;
 }
 
 /** An external server started by command, behind the EchoTarget interface. */
@@ -121,6 +124,9 @@ export function createCommandTarget(definition: CommandTargetDefinition, context
       port: bound,
       pid: running.pid,
       output: () => running.output(),
+      // The server and what it forked (see processTreeCpuMs). Never read once it has exited: its pid may
+      // since name another process.
+      cpuTime: () => (running.exitSignal.aborted ? null : processTreeCpuMs(running.pid)),
       close() {
         closing ??= running.terminate(definition.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
         return closing;

@@ -79,11 +79,28 @@ export function tail(limit: number): { push(chunk: Buffer): void; text(): string
 /** Sees every chunk the process writes, as it arrives (a client driver's progress lines). */
 export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 
+export interface SpawnGroupOptions {
+  /**
+   * Keep a pipe on the process's stdin that is never written: the process sees it end when we exit,
+   * however we exit (SIGKILL included, which no exit hook survives). For processes that watch for it.
+   */
+  lifeline?: boolean;
+}
+
 /** Spawns argv (no shell) as a new process group with stdout/stderr captured. */
-export function spawnGroup(argv: readonly string[], cwd: string, onOutput?: OutputListener): GroupProcess {
+export function spawnGroup(
+  argv: readonly string[],
+  cwd: string,
+  onOutput?: OutputListener,
+  options: SpawnGroupOptions = {},
+): GroupProcess {
   const [file, ...args] = argv as [string, ...string[]];
   // detached: setsid(), so the server leads a new process group whose id is its pid.
-  const child = spawn(file, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = options.lifeline
+    ? spawn(file, args, { cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(file, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Never written: an EPIPE once the process has exited is no error of ours.
+  child.stdin?.on('error', () => {});
   const captured = tail(OUTPUT_TAIL_BYTES);
   child.stdout.on('data', (c: Buffer) => {
     captured.push(c);
