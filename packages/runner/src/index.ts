@@ -8,6 +8,7 @@ export { playCaseAsServer, type ReceivedUpgradeRequest } from './serve-case.js';
 export type { ServerCaseOptions } from './run-options.js';
 export { FuzzingServer, type FuzzingServerOptions } from './fuzzing-server/index.js';
 export { resultPassed, isTargetDown } from './pass-rules.js';
+export { caseCost, MAX_SHARDS, shardCases, type ShardSpec } from './shards.js';
 export { notRunResult } from './not-run.js';
 export {
   buildIndex,
