@@ -5,6 +5,8 @@ interface QueuedWrite {
   bytes: () => Buffer;
   chop: number;
   sync: boolean;
+  /** Written on its own with a turn of the event loop after it: chopped, sync, or queued behind such a write. */
+  paced?: boolean;
   /** Called once the write is done or dropped; absent for fire-and-forget writes. */
   done: (() => void) | null;
   /** Not bytes: end the connection here, once everything before it was written. */
@@ -47,11 +49,20 @@ class Fifo<T> {
 }
 
 /**
- * Writes to one socket strictly in order, the way Autobahn's Twisted transport puts bytes on the wire:
- * - plain writes made in the same turn of the event loop leave together (the socket is corked until the
- *   next tick), as Twisted flushes everything written during one reactor iteration at once;
- * - a chopped write goes out `chop` octets per write with a turn of the event loop between pieces;
- * - a sync write is flushed on its own before anything else is written.
+ * Writes to one socket strictly in order, paced as AutobahnPython (0.10.9, the version its testsuite runs)
+ * paces them on Twisted:
+ * - its sendData queues every chopped piece and every sync write, and a later plain write too while that
+ *   queue is not empty; otherwise a plain write goes to the transport at once. Plain writes made in the
+ *   same reactor turn leave together, so here the socket is corked until the next tick;
+ * - the queue is drained one entry per reactor turn: each entry is written, then the next is scheduled
+ *   with callLater(10 µs). Twisted sends a write during the turn's poll step, and CPython 2.7's epoll
+ *   rounds that 10 µs timeout down to 0 ms, so pieces are one turn apart (tens of µs), not a millisecond;
+ *   the poll step also reads what the peer sent in between. Here: one write handed to the kernel, then
+ *   one turn of the event loop (which polls the socket) before the next;
+ * - TCP_NODELAY is set (Autobahn's tcpNoDelay defaults to true), so every piece leaves as its own segment.
+ * Whether a server reads two pieces apart or together is still up to its scheduler: cases that depend on
+ * it (an echo expected before a bad frame that follows) can differ from run to run, in Autobahn's runs as
+ * in ours; `--repeat` measures that instead of hiding it.
  * A write that waits longer than `drainMs` for a peer that stopped reading calls `onStall`.
  *
  * Pongs are coalesced: while one is still waiting in the queue (the socket is backed up, earlier writes
@@ -66,6 +77,8 @@ export class SendQueue {
   /** Payload for the Pong waiting in the queue, or null when no Pong is waiting. */
   private pendingPong: Buffer | null = null;
   private pumpScheduled = false;
+  /** Paced writes queued and not yet written: while any is, a plain write is paced too (Autobahn's sendData). */
+  private pacedWaiting = 0;
 
   constructor(
     private readonly socket: net.Socket,
@@ -109,6 +122,7 @@ export class SendQueue {
    * every Ping parsed from the same read is answered by one Pong.
    */
   private enqueueDeferred(item: QueuedWrite): void {
+    this.markPaced(item);
     this.items.push(item);
     if (this.pumping || this.pumpScheduled) return;
     this.pumpScheduled = true;
@@ -130,12 +144,21 @@ export class SendQueue {
   /** Releases everything still waiting (the connection is gone). */
   clear(): void {
     this.pendingPong = null;
-    for (const item of this.items.drain()) item.done?.();
+    for (const item of this.items.drain()) this.finish(item);
   }
 
   private enqueue(item: QueuedWrite): void {
+    this.markPaced(item);
     this.items.push(item);
     if (!this.pumping) void this.pump();
+  }
+
+  private markPaced(item: QueuedWrite): void {
+    if (item.end) return;
+    if (item.chop > 0 || item.sync || this.pacedWaiting > 0) {
+      item.paced = true;
+      this.pacedWaiting++;
+    }
   }
 
   private async pump(): Promise<void> {
@@ -143,7 +166,7 @@ export class SendQueue {
     try {
       for (let item = this.items.shift(); item !== undefined; item = this.items.shift()) {
         if (this.socket.destroyed) {
-          item.done?.();
+          this.finish(item);
           continue;
         }
         if (item.end) {
@@ -158,19 +181,25 @@ export class SendQueue {
           for (let offset = 0; offset < data.length && !this.socket.destroyed; offset += item.chop) {
             await this.writeFlushed(data.subarray(offset, offset + item.chop), false);
           }
-        } else if (item.sync) {
+        } else if (item.paced) {
           this.uncork();
-          await this.writeFlushed(data, true);
+          await this.writeFlushed(data, item.sync);
         } else {
           this.cork();
           this.onWrite(data, false);
           if (!this.socket.write(data)) await this.waitDrain();
         }
-        item.done?.();
+        this.finish(item);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** The item is written (or dropped); a paced one leaves Autobahn's queue only now, after its last piece. */
+  private finish(item: QueuedWrite): void {
+    if (item.paced) this.pacedWaiting--;
+    item.done?.();
   }
 
   private cork(): void {

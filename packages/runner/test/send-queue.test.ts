@@ -121,4 +121,35 @@ describe('SendQueue', () => {
     while (received().length < 7) await new Promise((r) => setImmediate(r));
     expect(received().toString('latin1')).toBe('\x8a\x01a\x8a\x01b.');
   });
+
+  it('paces as Autobahn: while a sync write waits, later plain writes go out one per turn; else together', async () => {
+    const { client, peer, received } = await pair();
+    // Counts turns of the event loop, so each write can be placed in the turn it was made in.
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const writes: Array<[string, number]> = [];
+    const queue = new SendQueue(
+      client,
+      (d) => writes.push([d.toString('latin1'), turn]),
+      10_000,
+      () => undefined,
+    );
+    peer.resume();
+    const paced = [queue.push(Buffer.from('A'), 0, true), queue.push(Buffer.from('B')), queue.push(Buffer.from('C'))];
+    await Promise.all(paced);
+    // Nothing paced is waiting any more: plain writes of one turn leave together again.
+    await Promise.all([queue.push(Buffer.from('D')), queue.push(Buffer.from('E'))]);
+    ticking = false;
+    while (received().length < 5) await new Promise((r) => setImmediate(r));
+    expect(received().toString('latin1')).toBe('ABCDE');
+    const turnOf = Object.fromEntries(writes);
+    expect(turnOf.B).toBeGreaterThan(turnOf.A!);
+    expect(turnOf.C).toBeGreaterThan(turnOf.B!);
+    expect(turnOf.E).toBe(turnOf.D);
+  });
 });
