@@ -11,7 +11,7 @@ const USUAL_CLOCK_TICKS = 100;
 let ticksPerSecond: number | undefined;
 
 /** Clock ticks per second, asked of `getconf CLK_TCK` once (Node has no sysconf). */
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   if (ticksPerSecond === undefined) {
     try {
       const asked = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim());
