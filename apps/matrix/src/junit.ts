@@ -5,7 +5,8 @@
  */
 import { caseById } from '@wsmatrix/cases';
 import { isTargetDown, resultPassed, type CaseResult } from '@wsmatrix/runner';
-import { verdictString } from './report/index.js';
+import { describeCounts, isTimingDependent } from './repeats.js';
+import { splitVerdict, verdictString } from './report/index.js';
 
 /** What the CLI's summaries, JUnit and JSON say for a row whose server could not be reached. */
 export const TARGET_DOWN = 'target down';
@@ -37,8 +38,17 @@ function xmlEscape(text: string): string {
  * A case fails CI when it did not pass by the runner's rule (resultPassed): a FAILED behavior, a close
  * verdict other than OK/INFORMATIONAL, or a connection that never opened.
  */
-export function caseFailed(r: Parameters<typeof resultPassed>[0]): boolean {
-  return !resultPassed(r);
+export function caseFailed(r: Parameters<typeof resultPassed>[0] & Pick<CaseResult, 'repeats'>): boolean {
+  if (!isTimingDependent(r.repeats)) return !resultPassed(r);
+  // Timing-dependent (--repeat): passed unless every verdict it was seen with fails the rule.
+  return Object.keys(r.repeats.verdicts).every((v) => {
+    const { behavior, close } = splitVerdict(v);
+    return !resultPassed({
+      behavior: behavior as CaseResult['behavior'],
+      behaviorClose: close as CaseResult['behaviorClose'],
+      connectFailure: r.connectFailure,
+    });
+  });
 }
 
 /** How a finished case counts in progress lines: a row of a dead server is neither passed nor failed. */
@@ -83,7 +93,10 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
         `    <testcase classname="${name}" name="${xmlEscape(`${r.id} ${r.description}`.slice(0, 200))}" ` +
         `time="${(r.duration / 1000).toFixed(3)}"`;
       if (!caseFailed(r)) {
-        body.push(`${head}/>`);
+        if (isTimingDependent(r.repeats)) {
+          const note = `timing-dependent: ${describeCounts(r.repeats)} (passed: some run passed)`;
+          body.push(`${head}>`, `      <system-out>${xmlEscape(note)}</system-out>`, '    </testcase>');
+        } else body.push(`${head}/>`);
         continue;
       }
       body.push(`${head}>`);
@@ -92,6 +105,7 @@ export function toJUnit(suites: readonly JUnitSuite[]): string {
         body.push(`      <error type="${TARGET_DOWN}" message="${xmlEscape(reason.slice(0, 500))}"/>`);
       } else {
         const reason = `${verdictString(r)}: ${r.result} ${r.resultClose}`.replace(/\s+/g, ' ').trim();
+        // A timing-dependent case that failed in every run: its result text starts with the counts.
         body.push(
           `      <failure type="${xmlEscape(verdictString(r))}" message="${xmlEscape(reason.slice(0, 500))}">` +
             `${xmlEscape(reason)}</failure>`,

@@ -312,6 +312,8 @@ export interface LoadedVerdicts {
   /** From the folder: a stored release's summary.json says "role": "client", Autobahn's reports/clients is named so. */
   role: Role;
   byAgent: Map<string, Record<string, string>>;
+  /** Per agent, the verdicts seen across --repeat runs, for each case that was played more than once. */
+  seenByAgent: Map<string, Record<string, string[]>>;
 }
 
 /**
@@ -347,12 +349,16 @@ export async function loadVerdicts(location: string): Promise<LoadedVerdicts> {
   }
   if (index === null || typeof index !== 'object') throw new Error(`${file} is not an Autobahn index`);
   const byAgent = new Map<string, Record<string, string>>();
+  const seenByAgent = new Map<string, Record<string, string[]>>();
   for (const [agent, cases] of Object.entries(index as Record<string, unknown>)) {
     if (cases === null || typeof cases !== 'object') throw new Error(`${file}: agent "${agent}" has no cases`);
     const verdicts: Record<string, string> = {};
+    const seen: Record<string, string[]> = {};
     for (const [id, entry] of Object.entries(
-      cases as Record<string, { behavior?: unknown; behaviorClose?: unknown }>,
+      cases as Record<string, { behavior?: unknown; behaviorClose?: unknown; repeats?: { verdicts?: unknown } }>,
     )) {
+      const repeated = entry?.repeats?.verdicts;
+      if (repeated !== null && typeof repeated === 'object') seen[id] = Object.keys(repeated);
       if (typeof entry?.behavior !== 'string' || typeof entry.behaviorClose !== 'string') {
         throw new Error(`${file}: case ${id} of "${agent}" has no behavior/behaviorClose`);
       }
@@ -362,8 +368,9 @@ export async function loadVerdicts(location: string): Promise<LoadedVerdicts> {
       >);
     }
     byAgent.set(agent, verdicts);
+    seenByAgent.set(agent, seen);
   }
-  return { role: await roleOfResults(path.dirname(file)), byAgent };
+  return { role: await roleOfResults(path.dirname(file)), byAgent, seenByAgent };
 }
 
 /** The newest stored benchmark result (`<root>/bench/<time>.json`), or null when there is none. */

@@ -20,5 +20,5 @@ export {
   type CaseFileFormat,
 } from './report-files.js';
 export { autobahnJson } from './autobahn-json.js';
-export type { CaseResult, IndexEntry, AutobahnIndex } from './result.js';
+export type { CaseResult, IndexEntry, AutobahnIndex, RepeatCounts } from './result.js';
 export type { WireLogEntry } from './wire-log.js';

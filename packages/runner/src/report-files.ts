@@ -55,6 +55,7 @@ export function buildIndex(
         duration: r.duration,
         remoteCloseCode: r.remoteCloseCode,
         reportfile: reportFile(agent, r.id),
+        ...(r.repeats ? { repeats: r.repeats } : {}),
       };
     }
     index[agent] = entries;

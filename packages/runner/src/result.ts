@@ -35,6 +35,17 @@ export interface CaseResult extends ClosingRecord, TrafficStats {
   trafficStats: TrafficStatsJson | null;
   connectFailure: ConnectFailure | null;
   url: string;
+  /** wsmatrix's own: set when the case was played more than once (--repeat); see RepeatCounts. */
+  repeats?: RepeatCounts;
+}
+
+/**
+ * A case played `runs` times: how many runs gave each verdict ("OK", "NON-STRICT", "OK/UNCLEAN" as in
+ * reports). Two or more keys make it timing-dependent. Not Autobahn's: its readers ignore the field.
+ */
+export interface RepeatCounts {
+  runs: number;
+  verdicts: Record<string, number>;
 }
 
 /** An entry of Autobahn's reports/servers/index.json. */
@@ -44,6 +55,8 @@ export interface IndexEntry {
   duration: number;
   remoteCloseCode: number | null;
   reportfile: string;
+  /** wsmatrix's own, as on CaseResult: present only for a case played more than once. */
+  repeats?: RepeatCounts;
 }
 
 export type AutobahnIndex = Record<string, Record<string, IndexEntry>>;

@@ -9,7 +9,9 @@ import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { passRuleNotes } from '../pass-rules.js';
-import { playServer, type PlayOutcome } from '../play.js';
+import type { PlayOutcome } from '../play.js';
+import { playRepeated } from '../play-repeated.js';
+import { isTimingDependent, REPEAT_FLAG, REPEAT_NOTES, repeatCount } from '../repeats.js';
 import { Progress } from '../progress.js';
 import { verdictString } from '../report/index.js';
 import { serverHeaderAgent } from '../server-agent.js';
@@ -51,6 +53,7 @@ export const runSpec = {
     },
     'exclude-cases': { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to skip' },
     concurrency: CONCURRENCY_FLAG,
+    repeat: REPEAT_FLAG,
     junit: {
       type: 'string',
       placeholder: 'FILE',
@@ -62,6 +65,7 @@ export const runSpec = {
   notes: [
     ...passRuleNotes(),
     ...CI_NOTES,
+    ...REPEAT_NOTES,
     'Exit codes: 0 every case passed; 1 a case failed the pass rule or differs from --expected; 2 bad usage;',
     '3 a server could not be reached (its rows say "target down");',
     '128+N stopped by signal N (130 for Ctrl-C). ' +
@@ -157,7 +161,7 @@ export const runCommand: Command<typeof runSpec> = {
           warn(`wsmatrix: ${text.includes(`"${name}"`) ? text : `target ${name} did not start: ${text}`}\n`);
         }
       }
-      const outcomes = await playAll(p, cases, flags.concurrency, ctx.signal, progress);
+      const outcomes = await playAll(p, cases, flags.concurrency, repeatCount(flags.repeat), ctx.signal, progress);
       progress.finish();
       // Targets the interrupt came before: every case of theirs not run.
       for (const name of p.targets) {
@@ -237,14 +241,15 @@ async function playAll(
   p: Plan,
   cases: CaseDef[],
   concurrency: number | undefined,
+  repeat: number,
   signal: AbortSignal,
   progress: Progress,
 ): Promise<Map<string, PlayOutcome>> {
   const selected = (agent: string) => cases.filter((c) => !p.skip?.(agent, c.id));
-  for (const s of p.servers) progress.expect(s.agent, selected(s.agent).length);
+  for (const s of p.servers) progress.expect(s.agent, selected(s.agent).length * repeat);
   const outcomes = new Map<string, PlayOutcome>();
   for (const s of p.servers) {
-    const outcome = await playServer({
+    const outcome = await playRepeated(repeat, {
       agent: s.agent,
       url: s.url,
       cases: selected(s.agent),
@@ -279,7 +284,9 @@ function printSummary(outcomes: ReadonlyMap<string, PlayOutcome>, ctx: CommandCo
     const played = o.results.filter((r) => !isTargetDown(r));
     const down = o.results.length - played.length;
     const s = summarize(played);
+    const timing = played.filter((r) => isTimingDependent(r.repeats)).length;
     const extra = [
+      ...(timing ? [`${timing} timing-dependent (verdict differed across --repeat runs)`] : []),
       ...(down ? [`${down} ${TARGET_DOWN}`] : []),
       ...(o.interrupted.length ? [`${o.interrupted.length} not run (interrupted)`] : []),
     ];
