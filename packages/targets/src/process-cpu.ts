@@ -64,15 +64,28 @@ function childPids(pid: number): number[] {
   return children;
 }
 
+function statTicks(pid: number): StatTicks | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat === undefined ? undefined : parseStatTicks(stat);
+}
+
 /**
- * CPU milliseconds (user + system, all threads) process `pid` has used since it started, plus those of
- * its descendants: the live ones (found through /proc/<pid>/task/<tid>/children, so without scanning
- * every process) and the exited ones their parents have waited for. A descendant orphaned to another
- * parent is not counted. Null when /proc has no such process (gone, or not Linux).
+ * CPU milliseconds (user + system, all threads) process `pid` has used since it started, with those of
+ * its children that have exited and been waited for; one read, for a process that forks no workers (a
+ * Node process serving one target). Null when /proc has no such process (gone, or not Linux).
+ */
+export function processCpuMs(pid: number): number | null {
+  const ticks = statTicks(pid);
+  return ticks === undefined ? null : ((ticks.own + ticks.reapedChildren) * 1000) / clockTicksPerSecond();
+}
+
+/**
+ * processCpuMs of `pid` and of each of its live descendants (found through /proc/<pid>/task/<tid>/children:
+ * no scan of every process, but a read per thread). A descendant orphaned to another parent is not
+ * counted. Null when /proc has no process `pid`.
  */
 export function processTreeCpuMs(pid: number): number | null {
-  const stat = readProc(`/proc/${pid}/stat`);
-  const ticks = stat === undefined ? undefined : parseStatTicks(stat);
+  const ticks = statTicks(pid);
   if (ticks === undefined) return null;
   let total = ticks.own + ticks.reapedChildren;
   const seen = new Set([pid]);
@@ -81,8 +94,7 @@ export function processTreeCpuMs(pid: number): number | null {
     const child = queue.shift()!;
     if (seen.has(child)) continue;
     seen.add(child);
-    const childStat = readProc(`/proc/${child}/stat`);
-    const childTicks = childStat === undefined ? undefined : parseStatTicks(childStat);
+    const childTicks = statTicks(child);
     // Exited between the two reads: its time is in its parent's reaped children once waited for.
     if (childTicks === undefined) continue;
     total += childTicks.own + childTicks.reapedChildren;

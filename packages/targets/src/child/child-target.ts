@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describeExit, spawnGroup, tail, type ExitInfo } from '../external/process-group.js';
 import { TargetUnavailableError } from '../external/unavailable.js';
 import { lineSplitter } from '../line-splitter.js';
-import { processTreeCpuMs } from '../process-cpu.js';
+import { processCpuMs } from '../process-cpu.js';
 import { isTargetName, UnknownTargetError } from '../registry.js';
 import { resolveStartOptions, type EchoTarget, type RunningTarget, type StartOptions } from '../types.js';
 import { decodeMessage, type ChildMessage } from './messages.js';
@@ -166,7 +166,8 @@ async function startInChild(
       get options() {
         return resolvedOptions;
       },
-      cpuTime: () => (child.exitSignal.aborted ? (cpuMsAtStop ?? null) : processTreeCpuMs(child.pid)),
+      // The entry forks nothing: the process alone is the server.
+      cpuTime: () => (child.exitSignal.aborted ? (cpuMsAtStop ?? null) : processCpuMs(child.pid)),
       close() {
         closing ??= stopChild();
         return closing;
