@@ -124,7 +124,7 @@ describe('--repeat', () => {
 });
 
 describe('diff with repeats', () => {
-  it('lists a timing-dependent flip apart and exits 0; a plain change of verdict still regresses (exit 1)', async () => {
+  it('lists a timing-dependent flip apart, exit 0; a plain change of verdict still regresses, exit 1', async () => {
     const root = await tempDir('repeat-diff');
     const before = await writeIndex(path.join(root, 'before'), 'wslay', {
       '3.3': { behavior: 'OK', repeats: { runs: 5, verdicts: { OK: 3, 'NON-STRICT': 2 } } },
