@@ -4,6 +4,7 @@ import { casesCommand } from './commands/cases.js';
 import { diffCommand } from './commands/diff.js';
 import { fuzzingserverCommand } from './commands/fuzzingserver.js';
 import { matrixCommand } from './commands/matrix.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
@@ -19,6 +20,7 @@ export const commands: Readonly<Record<string, Command>> = {
   matrix: matrixCommand as unknown as Command,
   report: reportCommand as unknown as Command,
   diff: diffCommand as unknown as Command,
+  merge: mergeCommand as unknown as Command,
   bench: benchCommand as unknown as Command,
   wstest: wstestCommand as unknown as Command,
   fuzzingserver: fuzzingserverCommand as unknown as Command,

@@ -9,6 +9,14 @@ import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { passRuleNotes } from '../pass-rules.js';
+import {
+  parseShard,
+  selectShard,
+  selectionDigest,
+  SHARD_FLAG,
+  SHARD_NOTES,
+  writeShardRecord,
+} from '../shard-record.js';
 import type { PlayOutcome } from '../play.js';
 import { playRepeated } from '../play-repeated.js';
 import { isTimingDependent, REPEAT_FLAG, REPEAT_NOTES, repeatCount } from '../repeats.js';
@@ -54,6 +62,7 @@ export const runSpec = {
     'exclude-cases': { type: 'list', placeholder: 'PATTERNS', description: 'Autobahn patterns of cases to skip' },
     concurrency: CONCURRENCY_FLAG,
     repeat: REPEAT_FLAG,
+    shard: SHARD_FLAG,
     junit: {
       type: 'string',
       placeholder: 'FILE',
@@ -66,6 +75,7 @@ export const runSpec = {
     ...passRuleNotes(),
     ...CI_NOTES,
     ...REPEAT_NOTES,
+    ...SHARD_NOTES,
     'Exit codes: 0 every case passed; 1 a case failed the pass rule or differs from --expected; 2 bad usage;',
     '3 a server could not be reached (its rows say "target down");',
     '128+N stopped by signal N (130 for Ctrl-C). ' +
@@ -125,11 +135,18 @@ export const runCommand: Command<typeof runSpec> = {
   async run(argv, ctx) {
     const { flags } = parseArgs(runSpec, argv);
     const checks = await loadCiChecks(flags);
+    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
     const p = await plan(flags);
+    const selectedIds = p.caseIds;
     // With --json, stdout carries only the JSON document; the human lines go to stderr.
     const printJson = ctx.stdout;
     if (flags.json) ctx = { ...ctx, stdout: ctx.stderr };
     if (p.caseIds.length === 0) throw new UsageError('the case selection is empty');
+    if (shard !== undefined) {
+      const mine = selectShard(p.caseIds, shard);
+      p.caseIds = mine.ids;
+      ctx.stdout(mine.summary);
+    }
     const cases = p.caseIds.map((id) => caseById(id)!);
     const startedAt = Date.now();
     const progress = new Progress({
@@ -180,6 +197,14 @@ export const runCommand: Command<typeof runSpec> = {
         );
       }
       const index = await writeReportFiles(p.outDir, byAgent);
+      await writeShardRecord(
+        p.outDir,
+        shard && {
+          shard: `${shard.index}/${shard.count}`,
+          selection: { cases: selectedIds.length, digest: selectionDigest(selectedIds) },
+          agents: Object.fromEntries([...outcomes.keys()].map((a) => [a, p.caseIds.filter((id) => !p.skip?.(a, id))])),
+        },
+      );
       printSummary(outcomes, ctx);
       ctx.stdout(`reports in ${p.outDir} (index.json + one file per case)\n`);
       const wallMs = Date.now() - startedAt;
