@@ -4,6 +4,7 @@
  * server-column.ts and client-column.ts; the matrix command stores, reports and summarises both alike.
  */
 import type { CaseDef } from '@wsmatrix/cases';
+import type { CpuAccount } from './cpu-account.js';
 import type { Progress } from './progress.js';
 import type { ReportColumn, Role } from './report/index.js';
 
@@ -19,6 +20,8 @@ export interface ColumnRun {
   targetDown: number;
   /** A client's selected cases its driver never asked for (it stopped early or skipped them). */
   notPlayed: string[];
+  /** Where the time of the played cases went, when they were played against a started server. */
+  cpu?: CpuAccount;
 }
 
 export interface ColumnContext {

@@ -5,6 +5,7 @@
 import { allCaseIds, selectCaseIds } from '@wsmatrix/cases';
 import { isTargetDown } from '@wsmatrix/runner';
 import type { EchoTarget, RunningTarget } from '@wsmatrix/targets';
+import { startCpuAccount } from './cpu-account.js';
 import { caseFailed, caseOutcome, TARGET_DOWN } from './junit.js';
 import {
   errorText,
@@ -77,6 +78,7 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
   progress.expect(name, playable.length);
   let outcome: PlayOutcome;
   let options: Record<string, unknown>;
+  const cpu = startCpuAccount(running);
   try {
     outcome = await playServer({
       agent: name,
@@ -88,9 +90,11 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
       onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
     });
   } finally {
-    // After the traffic: the layer the cases actually ran on.
-    options = optionsInEffect(target, running);
+    cpu.stop();
+    // After the traffic and the stop (a target in its own process reports its final settings as it stops): the
+    // layer the cases actually ran on.
     await running.close().catch(() => {});
+    options = optionsInEffect(target, running);
   }
   const { results, interrupted, unreachable } = outcome;
   const targetDown = results.filter(isTargetDown).length;
@@ -118,5 +122,14 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
     results,
   };
   const failed = results.filter((r) => caseFailed(r) && !isTargetDown(r)).length;
-  return { column, failed, durationMs: Date.now() - startedAt, options, interrupted, targetDown, notPlayed: [] };
+  return {
+    column,
+    failed,
+    durationMs: Date.now() - startedAt,
+    options,
+    interrupted,
+    targetDown,
+    notPlayed: [],
+    cpu: cpu.result(),
+  };
 }

@@ -7,7 +7,6 @@ import {
   allTargetNames,
   clientTargetNames,
   createCommandClient,
-  getAnyTarget,
   getClientTarget,
   InvalidClientCommandError,
   InvalidTargetsFileError,
@@ -17,6 +16,7 @@ import {
 } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { DRIVER_STALL_MS, runClientColumn, type ClientColumnSource } from '../client-column.js';
+import { describeCpu } from '../cpu-account.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseFailed, TARGET_DOWN, toJUnit } from '../junit.js';
 import { errorText, implementationOf, type ColumnContext, type ColumnRun } from '../matrix-column.js';
@@ -25,6 +25,7 @@ import { PARTS, verdictString, writeReport, type Role } from '../report/index.js
 import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveRun } from '../results-store.js';
 import { findReusable, reusedFrom, reusedResult, reuseKey } from '../reuse.js';
 import { runServerColumn } from '../server-column.js';
+import { startableTarget } from '../startable-target.js';
 import { targetsFileColumns, urlColumns, type ColumnSource } from '../user-targets.js';
 import { WSMATRIX_VERSION } from '../version.js';
 import { selectRoleIds } from './cases.js';
@@ -302,7 +303,7 @@ function columnSources(flags: MatrixFlags, ctx: { stderr: (text: string) => void
   const { targets } = chosenNames(flags);
   // Every name the user's servers must not take: embedded or shipped, chosen or not.
   const taken = new Set<string>(MATRIX_TARGETS);
-  const columns: ColumnSource[] = targets.map((name) => ({ name, make: () => getAnyTarget(name) }));
+  const columns: ColumnSource[] = targets.map((name) => ({ name, make: () => startableTarget(name) }));
   if (flags['targets-file'] !== undefined) {
     try {
       columns.push(...targetsFileColumns(flags['targets-file'], taken));
@@ -415,6 +416,7 @@ function printTable(runs: ReadonlyArray<ColumnRun & StoredRunKeys>, say: (text: 
         `close other than OK: ${s.total - (s.behaviorClose.OK ?? 0)}; ` +
         `${(r.durationMs / 1000).toFixed(1)} s${extra.map((e) => `; ${e}`).join('')}\n`,
     );
+    if (r.cpu) say(`${''.padEnd(34)} ${describeCpu(r.cpu)}\n`);
   }
 }
 
@@ -447,6 +449,7 @@ function machineSummary(
       interrupted: r.interrupted.length,
       notPlayed: r.notPlayed.length,
       reused: r.reused.length,
+      ...(r.cpu ? { cpu: r.cpu } : {}),
       totals: r.column.results.length ? summarize(r.column.results.filter((x) => !isTargetDown(x))) : null,
       notOk: Object.fromEntries(
         r.column.results
