@@ -13,8 +13,8 @@ import { UsageError, type StringFlag } from './args.js';
 
 export const SHARD_FLAG: StringFlag = {
   type: 'string',
-  placeholder: 'I/N',
-  description: `Play only shard I of N of the selected cases (N up to ${MAX_SHARDS}; join with wsmatrix merge)`,
+  placeholder: 'SHARD',
+  description: `I/N: play only shard I of N of the selected cases (N up to ${MAX_SHARDS}; join with wsmatrix merge)`,
 };
 
 export const SHARD_NOTES = [
@@ -50,7 +50,7 @@ export interface ShardRecord {
 }
 
 /** A digest of a set of case ids (order ignored). */
-export function selectionDigest(ids: readonly string[]): string {
+function selectionDigest(ids: readonly string[]): string {
   const sorted = [...new Set(ids)].sort(compareCaseIds);
   return createHash('sha256').update(sorted.join(',')).digest('hex').slice(0, 16);
 }
@@ -66,6 +66,20 @@ export function selectShard(selectedIds: readonly string[], shard: ShardSpec): {
     summary:
       `shard ${shardName(shard)}: ${mine.length} of the ${all.length} selected cases ` +
       `(${share}% of their expected duration)\n`,
+  };
+}
+
+/** The record of a sharded run (undefined for an unsharded one): per agent, the shard's ids it was to play. */
+export function shardRecordOf(
+  shard: ShardSpec | undefined,
+  selectedIds: readonly string[],
+  agents: Iterable<readonly [string, string[]]>,
+): ShardRecord | undefined {
+  if (shard === undefined) return undefined;
+  return {
+    shard: shardName(shard),
+    selection: { cases: selectedIds.length, digest: selectionDigest(selectedIds) },
+    agents: Object.fromEntries(agents),
   };
 }
 

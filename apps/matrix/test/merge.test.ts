@@ -250,3 +250,36 @@ describe('--shard: bad values exit 2 with one line', () => {
     });
   }
 });
+
+describe('wstest --shard, then merge', () => {
+  it("keeps wstest's files: Autobahn-formatted case files and index.html", async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    server.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const base = await tempDir('merge-wstest');
+    try {
+      const dirs: string[] = [];
+      for (let i = 1; i <= 2; i++) {
+        const outdir = path.join(base, `s${i}`);
+        const spec = path.join(base, `spec${i}.json`);
+        await writeFile(spec, JSON.stringify({ outdir, servers: [{ agent: 'echo', url }], cases: ['1.2.*', '2.*'] }));
+        const r = await runMain(['wstest', '-m', 'fuzzingclient', '-s', spec, '--shard', `${i}/2`]);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^shard ${i}/2: \\d+ of the 19 selected cases`));
+        dirs.push(outdir);
+      }
+      const out = path.join(base, 'm');
+      const r = await runMain(['merge', ...dirs, '--out', out]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^echo: 19 cases — behavior: OK 19/m);
+      const files = await readdir(out);
+      expect(files).toContain('index.html');
+      expect(await readFile(path.join(out, 'echo_case_2_11.json'), 'utf8')).toMatch(/^\{\n {3}"agent": "echo",\n/);
+      expect(await readFile(path.join(out, 'index.html'), 'utf8')).toContain('2.11');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(base, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

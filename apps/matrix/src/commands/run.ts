@@ -9,14 +9,7 @@ import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
 import { caseOutcome, TARGET_DOWN, toJUnit } from '../junit.js';
 import { passRuleNotes } from '../pass-rules.js';
-import {
-  parseShard,
-  selectShard,
-  selectionDigest,
-  SHARD_FLAG,
-  SHARD_NOTES,
-  writeShardRecord,
-} from '../shard-record.js';
+import { parseShard, SHARD_FLAG, SHARD_NOTES, selectShard, shardRecordOf, writeShardRecord } from '../shard-record.js';
 import type { PlayOutcome } from '../play.js';
 import { playRepeated } from '../play-repeated.js';
 import { isTimingDependent, REPEAT_FLAG, REPEAT_NOTES, repeatCount } from '../repeats.js';
@@ -197,14 +190,8 @@ export const runCommand: Command<typeof runSpec> = {
         );
       }
       const index = await writeReportFiles(p.outDir, byAgent);
-      await writeShardRecord(
-        p.outDir,
-        shard && {
-          shard: `${shard.index}/${shard.count}`,
-          selection: { cases: selectedIds.length, digest: selectionDigest(selectedIds) },
-          agents: Object.fromEntries([...outcomes.keys()].map((a) => [a, p.caseIds.filter((id) => !p.skip?.(a, id))])),
-        },
-      );
+      const agentIds = [...outcomes.keys()].map((a) => [a, p.caseIds.filter((id) => !p.skip?.(a, id))] as const);
+      await writeShardRecord(p.outDir, shardRecordOf(shard, selectedIds, agentIds));
       printSummary(outcomes, ctx);
       ctx.stdout(`reports in ${p.outDir} (index.json + one file per case)\n`);
       const wallMs = Date.now() - startedAt;

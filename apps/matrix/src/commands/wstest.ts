@@ -19,6 +19,7 @@ import { DEFAULT_PASS_RULE, PASS_RULES, passRuleNotes } from '../pass-rules.js';
 import { playServer } from '../play.js';
 import { Progress } from '../progress.js';
 import { serverHeaderAgent } from '../server-agent.js';
+import { parseShard, SHARD_FLAG, selectShard, shardRecordOf, writeShardRecord } from '../shard-record.js';
 import { readSpecFile, specCaseIds } from '../spec-file.js';
 import { USER_AGENT } from '../version.js';
 import type { Command } from './types.js';
@@ -42,6 +43,7 @@ export const wstestSpec = {
       description: `Autobahn spec (-s) [default: ./${DEFAULT_SPEC} or ./${DEFAULT_FUZZINGSERVER_SPEC}, by mode]`,
     },
     concurrency: CONCURRENCY_FLAG,
+    shard: SHARD_FLAG,
     ...CI_FLAGS,
   },
   notes: [
@@ -67,7 +69,7 @@ export const wstestCommand: Command<typeof wstestSpec> = {
     );
     if (flags.mode === undefined) throw new UsageError('wstest needs -m/--mode (fuzzingclient or fuzzingserver)');
     if (flags.mode === 'fuzzingserver') {
-      const clientOnly = (['concurrency', 'rule', 'expected', 'update-expected'] as const).filter(
+      const clientOnly = (['concurrency', 'shard', 'rule', 'expected', 'update-expected'] as const).filter(
         (name) => flags[name] !== undefined && flags[name] !== false,
       );
       if (clientOnly.length > 0) throw new UsageError(`--${clientOnly[0]} applies to -m fuzzingclient only`);
@@ -79,8 +81,15 @@ export const wstestCommand: Command<typeof wstestSpec> = {
     const specFile = flags.spec ?? DEFAULT_SPEC;
     const spec = await readSpecFile(specFile);
     const checks = await loadCiChecks(flags);
-    const caseIds = specCaseIds(spec);
-    if (caseIds.length === 0) throw new UsageError(`spec ${specFile}: the case selection is empty`);
+    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+    const selectedIds = specCaseIds(spec);
+    let caseIds = selectedIds;
+    if (shard !== undefined && selectedIds.length > 0) {
+      const mine = selectShard(selectedIds, shard);
+      caseIds = mine.ids;
+      ctx.stdout(mine.summary);
+    }
+    if (selectedIds.length === 0) throw new UsageError(`spec ${specFile}: the case selection is empty`);
     const cases = caseIds.map((id) => caseById(id)!);
     // Autobahn writes outdir relative to where wstest runs, not to the spec file.
     const outDir = path.resolve(spec.outdir);
@@ -127,6 +136,10 @@ export const wstestCommand: Command<typeof wstestSpec> = {
     progress.finish();
 
     const index = await writeReportFiles(outDir, byAgent, 'autobahn');
+    const agentIds = [...byAgent.keys()].map(
+      (a) => [a, caseIds.filter((id) => !agentCaseExcluded(spec.excludeAgentCases, a, id))] as const,
+    );
+    await writeShardRecord(outDir, shardRecordOf(shard, selectedIds, agentIds));
     const rule = checks.rule ?? PASS_RULES[DEFAULT_PASS_RULE];
     await writeFile(path.join(outDir, 'index.html'), renderIndexHtml(index, rule, new Date()));
     for (const [agent, results] of byAgent) {
