@@ -4,6 +4,7 @@
  */
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AutobahnIndex, CaseResult } from '@wsmatrix/runner';
 import { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,7 +206,10 @@ describe('merge gates on the pass rule like run', () => {
   it('shards of a server that does not echo: merged, the failing cases listed, exit 1', async () => {
     // Answers every message with a normal close instead of its echo: the echo cases fail on what they see.
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-    server.on('connection', (ws) => ws.on('message', () => ws.close(1000)));
+    server.on('connection', (ws) => {
+      ws.on('error', () => {});
+      ws.on('message', () => ws.close(1000));
+    });
     await new Promise<void>((resolve) => server.once('listening', resolve));
     const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const base = await tempDir('merge-rule');
@@ -254,7 +258,10 @@ describe('--shard: bad values exit 2 with one line', () => {
 describe('wstest --shard, then merge', () => {
   it("keeps wstest's files: Autobahn-formatted case files and index.html", async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-    server.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+    server.on('connection', (ws) => {
+      ws.on('error', () => {}); // the cases send bad frames on purpose: ws fails those connections
+      ws.on('message', (data, binary) => ws.send(data, { binary }));
+    });
     await new Promise<void>((resolve) => server.once('listening', resolve));
     const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const base = await tempDir('merge-wstest');
@@ -282,4 +289,71 @@ describe('wstest --shard, then merge', () => {
       await rm(base, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('the README\'s "Split a run across machines" workflow', () => {
+  /** The `npx wsmatrix …` commands of the section's YAML, each folded (`>-`) command joined into one line. */
+  async function workflowCommands(): Promise<string[]> {
+    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const start = readme.indexOf('\n## Split a run across machines\n');
+    expect(start, 'the README section').toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const lines = yaml.split('\n');
+    const commands: string[] = [];
+    for (const [i, line] of lines.entries()) {
+      const at = line.indexOf('npx wsmatrix ');
+      if (at < 0) continue;
+      const indent = line.length - line.trimStart().length;
+      const parts = [line.slice(at)];
+      for (const next of lines.slice(i + 1)) {
+        if (next.trim() === '' || next.length - next.trimStart().length !== indent) break;
+        parts.push(next.trim());
+      }
+      commands.push(parts.join(' '));
+    }
+    return commands;
+  }
+
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
+  const SHARD_EXPRESSION = '${{ matrix.shard }}';
+
+  it('its run and merge commands, as written, give the single run’s verdicts', async () => {
+    const commands = await workflowCommands();
+    expect(commands).toHaveLength(2);
+    const [runLine, mergeLine] = commands as [string, string];
+    expect(runLine).toContain(`--shard ${SHARD_EXPRESSION}/4`);
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    server.on('connection', (ws) => {
+      ws.on('error', () => {}); // the cases send bad frames on purpose: ws fails those connections
+      ws.on('message', (data, binary) => ws.send(data, { binary }));
+    });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const project = await tempDir('merge-readme');
+    const before = process.cwd();
+    // The liberties taken: this server's URL, each shard number, and a selection that keeps the test short.
+    const argv = (line: string, shard?: number) =>
+      line.replaceAll('ws://127.0.0.1:9001', url).replaceAll(SHARD_EXPRESSION, String(shard)).split(/\s+/).slice(2);
+    const selection = ['--cases', '1.*,2.*,5.*'];
+    try {
+      process.chdir(project);
+      for (let shard = 1; shard <= 4; shard++) {
+        const r = await runMain([...argv(runLine, shard), ...selection]);
+        expect(r.code, `${runLine} (shard ${shard}): ${r.stdout}${r.stderr}`).toBe(0);
+      }
+      const merged = await runMain(argv(mergeLine));
+      expect(merged.code, merged.stdout + merged.stderr).toBe(0);
+      const single = await runMain(['run', '--url', url, '--agent', 'mine', ...selection, '--out', 'whole']);
+      expect(single.code).toBe(0);
+      expect(await verdicts(path.join(project, 'reports', 'servers'))).toEqual(
+        await verdicts(path.join(project, 'whole')),
+      );
+      expect(await readFile(path.join(project, 'autobahn.xml'), 'utf8')).toContain('<testsuite name="mine"');
+    } finally {
+      process.chdir(before);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(project, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
