@@ -11,6 +11,7 @@ import { compareCaseIds } from '@wsmatrix/cases';
 import { FuzzingServer, type CaseResult } from '@wsmatrix/runner';
 import type { ClientTarget, DriveResult } from '@wsmatrix/targets';
 import { caseFailed, caseOutcome } from './junit.js';
+import { RepeatTally } from './repeats.js';
 import {
   errorText,
   implementationOf,
@@ -63,8 +64,78 @@ export function progressKey(name: string): string {
   return `${name} (client)`;
 }
 
+/** What one pass of a client's driver over the plan gave. */
+interface DrivePass {
+  /** The cases that finished, by id (none after an interrupt: a case ending then was cut by the stop). */
+  results: Map<string, CaseResult>;
+  drive?: DriveResult;
+  /** The driver could not be run at all. */
+  failure?: string;
+  /** The driver was stopped for making no progress. */
+  stalled: boolean;
+}
+
+/** Runs the driver once against a fuzzingserver of its own that serves the column's cases. */
+async function drivePass(
+  target: ClientTarget,
+  name: string,
+  cx: ClientColumnContext,
+  pass: number,
+): Promise<DrivePass> {
+  const { cases, progress, say, signal } = cx;
+  // Results as the cases finish; a case ending after an interrupt ended because its driver was stopped: no verdict.
+  const results = new Map<string, CaseResult>();
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const alive = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort('stalled'), cx.stallMs);
+  };
+  // /updateReports writes Autobahn's files; the matrix keeps its own copy of the records, so these go.
+  const outdir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-clients-'));
+  const server = new FuzzingServer({
+    cases,
+    outdir,
+    host: '127.0.0.1',
+    port: 0,
+    onCaseFinished: (r) => {
+      if (signal.aborted) return;
+      alive();
+      results.set(r.id, r);
+      progress.caseDone(progressKey(name), caseOutcome(r));
+    },
+  });
+  let drive: DriveResult | undefined;
+  let failure: string | undefined;
+  try {
+    const baseUrl = await server.listen();
+    const passText = cx.repeat !== undefined && cx.repeat > 1 ? ` (run ${pass + 1} of ${cx.repeat})` : '';
+    say(`${name}: ${target.implementation} ${target.version} (client) driven against ${baseUrl}${passText}\n`);
+    alive();
+    drive = await target.drive({
+      baseUrl,
+      agent: name,
+      signal: AbortSignal.any([signal, stall.signal]),
+      onLine: alive,
+    });
+  } catch (err) {
+    if (!signal.aborted) failure = `its driver could not be run: ${errorText(err)}`;
+  } finally {
+    clearTimeout(stallTimer);
+    // Cases still in play when the driver left end as the engine records a dropped case.
+    await server.close();
+    await rm(outdir, { recursive: true, force: true });
+  }
+  return {
+    results,
+    ...(drive ? { drive } : {}),
+    ...(failure !== undefined ? { failure } : {}),
+    stalled: stall.signal.aborted,
+  };
+}
+
 export async function runClientColumn(source: ClientColumnSource, cx: ClientColumnContext): Promise<ColumnRun> {
-  const { cases, progress, say, warn, signal } = cx;
+  const { cases, progress, warn, signal } = cx;
   const { name } = source;
   let target: ClientTarget;
   try {
@@ -92,49 +163,30 @@ export async function runClientColumn(source: ClientColumnSource, cx: ClientColu
   if (signal.aborted) return interruptedColumn(base, options, ids, String(signal.reason));
 
   const startedAt = Date.now();
-  // Results as the cases finish; a case ending after an interrupt ended because its driver was stopped: no verdict.
-  const results = new Map<string, CaseResult>();
-  const stall = new AbortController();
-  let stallTimer: NodeJS.Timeout | undefined;
-  const alive = () => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => stall.abort('stalled'), cx.stallMs);
-  };
-  // /updateReports writes Autobahn's files; the matrix keeps its own copy of the records, so these go.
-  const outdir = await mkdtemp(path.join(tmpdir(), 'wsmatrix-clients-'));
-  const server = new FuzzingServer({
-    cases,
-    outdir,
-    host: '127.0.0.1',
-    port: 0,
-    onCaseFinished: (r) => {
-      if (signal.aborted) return;
-      alive();
-      results.set(r.id, r);
-      progress.caseDone(progressKey(name), caseOutcome(r));
-    },
-  });
-  let drive: DriveResult | undefined;
-  let failure: string | undefined;
-  try {
-    const baseUrl = await server.listen();
-    say(`${name}: ${target.implementation} ${target.version} (client) driven against ${baseUrl}\n`);
-    progress.expect(progressKey(name), ids.length);
-    alive();
-    drive = await target.drive({
-      baseUrl,
-      agent: name,
-      signal: AbortSignal.any([signal, stall.signal]),
-      onLine: alive,
-    });
-  } catch (err) {
-    if (!signal.aborted) failure = `its driver could not be run: ${errorText(err)}`;
-  } finally {
-    clearTimeout(stallTimer);
-    // Cases still in play when the driver left end as the engine records a dropped case.
-    await server.close();
-    await rm(outdir, { recursive: true, force: true });
+  const repeat = cx.repeat ?? 1;
+  progress.expect(progressKey(name), ids.length * repeat);
+  // --repeat N: the driver plays the whole plan N times, each pass against a fuzzingserver of its own; each
+  // case's runs are folded into one result (repeats.ts). A pass that fails, stalls or is interrupted is the last.
+  const tally = new RepeatTally();
+  // The agent the driver's results carry (the name it was given, or its own).
+  const agentOf = new Map<string, string>();
+  let pass: DrivePass = { results: new Map(), stalled: false };
+  for (let n = 0; n < repeat; n++) {
+    pass = await drivePass(target, name, cx, n);
+    for (const r of pass.results.values()) {
+      if (!agentOf.has(r.id)) agentOf.set(r.id, r.agent);
+      if (agentOf.get(r.id) === r.agent) tally.add(r);
+    }
+    if (signal.aborted || pass.stalled || pass.failure !== undefined) break;
+    if (pass.drive && driverProblem(pass.drive) !== null) break;
   }
+  const results = new Map<string, CaseResult>();
+  for (const id of ids) {
+    const r = tally.result(agentOf.get(id) ?? name, id);
+    if (r !== undefined) results.set(id, r);
+  }
+  const { drive, stalled } = pass;
+  let failure = pass.failure;
   const played = [...results.values()].sort((a, b) => compareCaseIds(a.id, b.id));
   if (signal.aborted) {
     const done = new Set(results.keys());
@@ -153,7 +205,7 @@ export async function runClientColumn(source: ClientColumnSource, cx: ClientColu
       notPlayed: [],
     };
   }
-  if (stall.signal.aborted) failure = `its driver made no progress for ${Math.round(cx.stallMs / 1000)} s: stopped`;
+  if (stalled) failure = `its driver made no progress for ${Math.round(cx.stallMs / 1000)} s: stopped`;
   else if (drive && failure === undefined) failure = driverProblem(drive) ?? undefined;
   const notPlayed = ids.filter((id) => !results.has(id));
   const notes: string[] = [];

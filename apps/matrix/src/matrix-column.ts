@@ -28,6 +28,8 @@ export interface ColumnContext {
   /** The selected cases of the column's role. */
   cases: readonly CaseDef[];
   concurrency: number | undefined;
+  /** Plays of each case (matrix --repeat N): 1 when absent. */
+  repeat?: number;
   progress: Progress;
   say: (text: string) => void;
   /** Problems: one line each on stderr (above the progress line). */

@@ -11,7 +11,9 @@
  */
 import type { CaseResult, RepeatCounts } from '@wsmatrix/runner';
 import { UsageError } from './args.js';
-import { verdictRank, verdictString, type VerdictChange } from './report/index.js';
+import { describeCounts, verdictRank, verdictString } from './report/index.js';
+
+export { describeCounts, isTimingDependent, isTimingFlip } from './report/index.js';
 
 export const MAX_REPEAT = 100;
 
@@ -38,19 +40,6 @@ export function repeatCount(flag: number | undefined): number {
   if (!Number.isInteger(flag) || flag < 1 || flag > MAX_REPEAT)
     throw new UsageError(`--repeat must be a whole number from 1 to ${MAX_REPEAT}`);
   return flag;
-}
-
-/** Two or more verdicts seen across the runs of a case. */
-export function isTimingDependent(repeats: RepeatCounts | undefined): repeats is RepeatCounts {
-  return repeats !== undefined && Object.keys(repeats.verdicts).length > 1;
-}
-
-/** "OK 3/5, NON-STRICT 2/5": the verdicts seen, most frequent first (best first on a tie). */
-export function describeCounts(repeats: RepeatCounts): string {
-  return Object.entries(repeats.verdicts)
-    .sort(([va, a], [vb, b]) => b - a || verdictRank(vb) - verdictRank(va))
-    .map(([v, n]) => `${v} ${n}/${repeats.runs}`)
-    .join(', ');
 }
 
 /** The verdicts seen across a case's runs (one verdict when it was played once or always gave the same). */
@@ -111,21 +100,4 @@ export class RepeatTally {
           : `${base.resultClose} (first run: ${runs.first.resultClose})`,
     };
   }
-}
-
-/**
- * For `diff` and the history: whether a changed verdict is a timing-dependent flip rather than a
- * regression or fix. Only what was measured decides, no list of cases: a case that was timing-dependent
- * on either side, or whose verdicts on both sides lie within the verdicts one side saw across its repeats.
- * Two sides each repeated with one verdict that differ are a real change.
- */
-export function isTimingFlip(
-  change: VerdictChange,
-  seenBefore: readonly string[] | undefined,
-  seenAfter: readonly string[] | undefined,
-): boolean {
-  if (change.before === null || change.after === null) return false;
-  const within = (seen: readonly string[] | undefined) =>
-    seen !== undefined && (seen.length > 1 || (seen.includes(change.before!) && seen.includes(change.after!)));
-  return within(seenBefore) || within(seenAfter);
 }

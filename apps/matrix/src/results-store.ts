@@ -27,6 +27,7 @@ import {
   type AutobahnIndex,
   type CaseResult,
   type IndexEntry,
+  type RepeatCounts,
 } from '@wsmatrix/runner';
 import { roleOf, roleOfFolderName, verdictMap, verdictString, type Role } from './report/index.js';
 
@@ -72,6 +73,11 @@ export interface StoredRun {
   runAt: string;
   /** The verdicts of the cases this run played to the end (target-down rows left out). */
   verdicts: Record<string, string>;
+  /**
+   * Cases played more than once (--repeat): how many runs gave each verdict; `verdicts` holds the worst seen.
+   * Kept so that a reused verdict keeps its counts and the history tells a timing-dependent flip from a change.
+   */
+  repeats?: Record<string, RepeatCounts>;
   target?: string;
   options?: Record<string, unknown>;
   wsmatrixVersion?: string;
@@ -214,6 +220,7 @@ export async function saveRun(
     version: info.version,
     runAt: info.runAt,
     verdicts: verdictMap(played),
+    ...(played.some((r) => r.repeats) ? { repeats: repeatsOf(played) } : {}),
     target: info.target,
     options: info.options,
     wsmatrixVersion: info.wsmatrixVersion,
@@ -232,8 +239,15 @@ export async function saveRun(
   const merged: Record<string, IndexEntry> = { ...storedEntries(await readJson(indexFile), agent, indexFile) };
   // A reused verdict only replaces an entry that says otherwise (a run of other code measured it since).
   const reusedEntries = buildIndex(new Map([[agent, [...(gaps.reused ?? [])]]]))[agent] ?? {};
-  for (const [id, entry] of Object.entries(reusedEntries))
-    if (!merged[id] || verdictString(merged[id]) !== verdictString(entry)) merged[id] = entry;
+  for (const [id, entry] of Object.entries(reusedEntries)) {
+    const stored = merged[id];
+    if (
+      !stored ||
+      verdictString(stored) !== verdictString(entry) ||
+      JSON.stringify(stored.repeats) !== JSON.stringify(entry.repeats)
+    )
+      merged[id] = entry;
+  }
   Object.assign(merged, buildIndex(new Map([[agent, played]]))[agent]);
   const ids = Object.keys(merged).sort(compareCaseIds);
   const entries: Record<string, IndexEntry> = {};
@@ -251,6 +265,32 @@ export async function saveRun(
   await writeWhole(indexFile, `${JSON.stringify(index, null, 1)}\n`);
   await writeWhole(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   return dir;
+}
+
+/** case id → the counts of each case played more than once. */
+function repeatsOf(results: readonly CaseResult[]): Record<string, RepeatCounts> {
+  const out: Record<string, RepeatCounts> = {};
+  for (const r of results) if (r.repeats) out[r.id] = r.repeats;
+  return out;
+}
+
+/** A run file's `repeats` as far as it is well formed: a hand-edited entry is dropped, not trusted. */
+function readRepeats(raw: unknown): Record<string, RepeatCounts> | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: Record<string, RepeatCounts> = {};
+  for (const [id, r] of Object.entries(raw as Record<string, unknown>)) {
+    const c = r as Partial<RepeatCounts> | null;
+    if (
+      c !== null &&
+      typeof c === 'object' &&
+      Number.isInteger(c.runs) &&
+      c.verdicts !== null &&
+      typeof c.verdicts === 'object' &&
+      Object.values(c.verdicts).every((n) => Number.isInteger(n))
+    )
+      out[id] = { runs: c.runs!, verdicts: { ...c.verdicts } };
+  }
+  return out;
 }
 
 /** How many records started at each time (a reused record's start is when its verdict was measured). */
@@ -296,8 +336,10 @@ export async function loadReleaseRuns(base: string, role: Role): Promise<StoredR
       for (const f of files) {
         try {
           const run = JSON.parse(await readFile(path.join(runsDir, f), 'utf8')) as StoredRun;
-          if (typeof run.runAt === 'string' && run.verdicts && typeof run.verdicts === 'object')
-            runs.push({ ...run, role });
+          if (typeof run.runAt !== 'string' || !run.verdicts || typeof run.verdicts !== 'object') continue;
+          const { repeats: rawRepeats, ...rest } = run;
+          const repeats = readRepeats(rawRepeats);
+          runs.push({ ...rest, ...(repeats ? { repeats } : {}), role });
         } catch {
           // A hand-edited or truncated file must not take the whole report down.
         }

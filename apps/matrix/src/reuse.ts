@@ -9,8 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaseDef } from '@wsmatrix/cases';
-import { notRunResult, type CaseResult } from '@wsmatrix/runner';
-import { splitVerdict, type Role } from './report/index.js';
+import { notRunResult, type CaseResult, type RepeatCounts } from '@wsmatrix/runner';
+import { describeCounts, isTimingDependent, splitVerdict, type Role } from './report/index.js';
 import { loadReleaseRuns, roleRoot, type StoredRun } from './results-store.js';
 
 /**
@@ -113,11 +113,15 @@ export interface ReusedVerdict {
   verdict: string;
   /** When the run that measured it started. */
   measuredAt: string;
+  /** The run played the case more than once (--repeat): how many runs gave each verdict. */
+  repeats?: RepeatCounts;
 }
 
 /**
  * The selected cases whose verdict a stored run of this release with the same reuse key measured; the newest
  * such run wins. Runs without a key (stored before reuse existed), interrupted or unreachable cases never count.
+ * With `minRuns` (matrix --repeat N), only a case a run played at least that many times counts: a verdict
+ * measured with fewer repeats could not have shown a timing-dependent flip the new run may see, so it is played.
  */
 export async function findReusable(
   root: string,
@@ -126,6 +130,7 @@ export async function findReusable(
   role: Role,
   key: string,
   ids: readonly string[],
+  minRuns = 1,
 ): Promise<Map<string, ReusedVerdict>> {
   const found = new Map<string, ReusedVerdict>();
   if (version === 'unavailable' || version === '?') return found;
@@ -137,7 +142,9 @@ export async function findReusable(
   for (const run of runs) {
     for (const [id, verdict] of Object.entries(run.verdicts)) {
       if (!wanted.has(id) || found.has(id)) continue;
-      found.set(id, { verdict, measuredAt: run.runAt });
+      const repeats = run.repeats?.[id];
+      if ((repeats?.runs ?? 1) < minRuns) continue;
+      found.set(id, { verdict, measuredAt: run.runAt, ...(repeats ? { repeats } : {}) });
     }
     if (found.size === wanted.size) break;
   }
@@ -145,9 +152,12 @@ export async function findReusable(
 }
 
 /** The text a reused case shows where a played one shows what happened. */
-export function reusedText(measuredAt: string): string {
+export function reusedText(measuredAt: string, repeats?: RepeatCounts): string {
+  let runs = '';
+  if (repeats) runs = ` (the same in each of ${repeats.runs} runs)`;
+  if (isTimingDependent(repeats)) runs = ` (timing-dependent: ${describeCounts(repeats)})`;
   return (
-    `Stored verdict, measured ${measuredAt} by a run of the same release, options, catalogue and runner; ` +
+    `Stored verdict${runs}, measured ${measuredAt} by a run of the same release, options, catalogue and runner; ` +
     'not played again (matrix --rerun plays it).'
   );
 }
@@ -155,9 +165,10 @@ export function reusedText(measuredAt: string): string {
 /** The record of a reused case: its stored verdict, no traffic of this run. */
 export function reusedResult(def: CaseDef, agent: string, reused: ReusedVerdict): CaseResult {
   const { behavior, close } = splitVerdict(reused.verdict);
-  const text = reusedText(reused.measuredAt);
+  const text = reusedText(reused.measuredAt, reused.repeats);
   return {
     ...notRunResult(def, agent, '', text),
+    ...(reused.repeats ? { repeats: reused.repeats } : {}),
     started: reused.measuredAt,
     behavior: behavior as CaseResult['behavior'],
     behaviorClose: close as CaseResult['behaviorClose'],

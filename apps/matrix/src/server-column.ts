@@ -18,7 +18,8 @@ import {
   type ColumnContext,
   type ColumnRun,
 } from './matrix-column.js';
-import { playServer, type PlayOutcome } from './play.js';
+import type { PlayOutcome } from './play.js';
+import { playRepeated } from './play-repeated.js';
 import { describeSocketLayer, optionsInEffect } from './target-options.js';
 import type { ColumnSource } from './user-targets.js';
 import { USER_AGENT } from './version.js';
@@ -75,12 +76,13 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
   const na = target.notApplicable;
   const excluded = na ? new Set(selectCaseIds(allCaseIds, na.cases, [])) : new Set<string>();
   const playable = cases.filter((c) => !excluded.has(c.id));
-  progress.expect(name, playable.length);
+  const repeat = cx.repeat ?? 1;
+  progress.expect(name, playable.length * repeat);
   let outcome: PlayOutcome;
   let options: Record<string, unknown>;
   const cpu = startCpuAccount(running);
   try {
-    outcome = await playServer({
+    outcome = await playRepeated(repeat, {
       agent: name,
       url: running.url,
       cases: playable,

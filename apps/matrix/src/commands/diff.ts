@@ -28,8 +28,8 @@ export const diffSpec = {
     "Each side is a server's results or a client's: a stored release's summary.json says which, else the folder's",
     "name (Autobahn's reports/clients, the matrix's <results>/clients/…). Comparing a server with a client is",
     'allowed (one line on stderr says so) but says little: the same case id is a different exchange in each role.',
-    'A case timing-dependent on either side (run with --repeat, verdicts that differed), or whose verdicts on both',
-    'sides are among those seen across the repeats, is listed as timing-dependent: not a regression, nor a fix.',
+    'A case whose verdicts on both sides are among those one side saw across its --repeat runs is listed as',
+    'timing-dependent: not a regression, nor a fix. A verdict neither side ever saw is a change as usual.',
     'Exit codes: 0 nothing regressed; 1 some case regressed; 2 bad usage or a folder without an index.',
   ],
 } as const satisfies CommandSpec;

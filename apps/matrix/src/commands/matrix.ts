@@ -23,6 +23,7 @@ import { errorText, implementationOf, type ColumnContext, type ColumnRun } from 
 import { Progress } from '../progress.js';
 import { PARTS, verdictString, writeReport, type Role } from '../report/index.js';
 import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveRun } from '../results-store.js';
+import { isTimingDependent, REPEAT_FLAG, REPEAT_NOTES, repeatCount } from '../repeats.js';
 import { findReusable, reusedFrom, reusedResult, reuseKey } from '../reuse.js';
 import { runServerColumn } from '../server-column.js';
 import { startableTarget } from '../startable-target.js';
@@ -119,6 +120,7 @@ export const matrixSpec = {
       placeholder: 'N',
       description: 'Cases in flight at once per target (9.x always run alone)',
     },
+    repeat: REPEAT_FLAG,
   },
   notes: [
     'Your own servers: --url mine=ws://127.0.0.1:9001/ (or mine@1.2.0=…) adds a column beside the embedded ones;',
@@ -129,6 +131,10 @@ export const matrixSpec = {
     'Stored verdicts are reused: a case a stored run of the same release measured with the same options, Node',
     'line and wsmatrix code (catalogue, runner, targets, core) is not played again; the report says when it was',
     'measured. --rerun plays every case.',
+    ...REPEAT_NOTES,
+    '--repeat N in matrix: server columns play the selection N times; a client driver plays the whole plan N times,',
+    'each time against a fuzzingserver of its own. A stored verdict is reused only when its run played the case at',
+    'least N times (it keeps its counts); one measured with fewer runs is played again.',
     'Each run is stored as its own file under <results>/<implementation>/<version>/runs/ ' +
       "and merged into that release's",
     'index.json case by case: cases not in the run keep their stored verdicts.',
@@ -166,9 +172,11 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     const warn = (text: string): void => progress.above(ctx.stderr, text);
     for (const name of names) progress.expect(name, serverCases.length);
 
+    const repeat = repeatCount(flags.repeat);
     const cx = (cases: ColumnContext['cases']): ColumnContext => ({
       cases,
       concurrency: flags.concurrency,
+      repeat,
       progress,
       say,
       warn,
@@ -176,7 +184,7 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     });
     const runs: Array<ColumnRun & StoredRunKeys> = [];
     const reuse = (role: Role, name: string, make: () => EchoTarget | ClientTarget, cases: readonly CaseDef[]) =>
-      flags.rerun ? noReuse(cases) : storedVerdicts(flags.results, role, name, make, cases);
+      flags.rerun ? noReuse(cases) : storedVerdicts(flags.results, role, name, make, cases, repeat);
     for (const column of columns) {
       const stored = await reuse('server', column.name, column.make, serverCases);
       const run = await runServerColumn(column, cx(stored.toPlay));
@@ -404,7 +412,9 @@ function printTable(runs: ReadonlyArray<ColumnRun & StoredRunKeys>, say: (text: 
     const counts = Object.entries(s.behavior)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
+    const timing = c.results.filter((x) => isTimingDependent(x.repeats)).length;
     const extra = [
+      ...(timing ? [`${timing} timing-dependent`] : []),
       ...(r.reused.length ? [`${r.reused.length} reused`] : []),
       ...(r.targetDown ? [`${r.targetDown} ${TARGET_DOWN}`] : []),
       ...(r.interrupted.length ? [`${r.interrupted.length} not run (interrupted)`] : []),
@@ -449,6 +459,7 @@ function machineSummary(
       interrupted: r.interrupted.length,
       notPlayed: r.notPlayed.length,
       reused: r.reused.length,
+      timingDependent: r.column.results.filter((x) => isTimingDependent(x.repeats)).length,
       ...(r.cpu ? { cpu: r.cpu } : {}),
       totals: r.column.results.length ? summarize(r.column.results.filter((x) => !isTargetDown(x))) : null,
       notOk: Object.fromEntries(
@@ -483,6 +494,7 @@ async function storedVerdicts(
   name: string,
   make: () => EchoTarget | ClientTarget,
   cases: readonly CaseDef[],
+  repeat: number,
 ): Promise<StoredPart> {
   let target: EchoTarget | ClientTarget;
   try {
@@ -501,6 +513,7 @@ async function storedVerdicts(
     role,
     key,
     cases.map((c) => c.id),
+    repeat,
   );
   return {
     key,

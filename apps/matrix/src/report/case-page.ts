@@ -12,6 +12,7 @@ import type { ColumnModel, ReportModel } from './model.js';
 import { OUTCOME_LABEL, hasCasePage, outcomeOf } from './outcome.js';
 import type { ReportPart } from './parts.js';
 import { casePagePath, caseRowAnchor, sanitise } from './paths.js';
+import { describeCounts, isTimingDependent } from './timing.js';
 import { verdictClass } from './verdicts.js';
 import { renderWireLog } from './wirelog-render.js';
 
@@ -81,11 +82,28 @@ function sideBySide(
   );
 }
 
+type Row = [string, (p: Played) => string];
+
+/** What the runs of a repeated case gave: the counts of a timing-dependent one, else how many runs agreed. */
+function repeatsText(r: CaseResult): string {
+  if (!r.repeats) return '<span class="note">played once</span>';
+  const { repeats } = r;
+  const same = `${repeats.runs} runs, the same verdict in each`;
+  if (isTimingDependent(repeats))
+    return `<span class="timing" data-repeats>timing-dependent: ${esc(describeCounts(repeats))}</span>`;
+  return `<span data-repeats>${esc(same)}</span>`;
+}
+
 function outcomeTable(played: readonly Played[]): string {
+  // Only a page where some implementation played the case more than once (--repeat) has a row for it.
+  const repeated = played.some(({ r }) => r.repeats);
   return sideBySide(
     played,
     [
       ['Counts as', ({ r }) => `<span class="v o-${outcomeOf(r)}" data-outcome>${esc(outcomeText(r))}</span>`],
+      ...(repeated
+        ? [['<a href="../glossary.html#timing-dependent">Runs</a>', ({ r }: Played) => repeatsText(r)] as Row]
+        : []),
       [
         'Behavior',
         ({ r }) => `<span class="v b-${verdictClass(String(r.behavior))}" data-behavior>${esc(r.behavior)}</span>`,

@@ -1,6 +1,6 @@
 /** glossary.html: the words of the report, explained once instead of on every case page. */
 import { CLOSING_FIELDS } from './case-tables.js';
-import { CLOSE_MARKS } from './grid.js';
+import { CLOSE_MARKS, TIMING_MARK } from './grid.js';
 import { esc, page } from './html.js';
 import { OUTCOME_LABEL, type Outcome } from './outcome.js';
 import { verdictClass } from './verdicts.js';
@@ -63,6 +63,17 @@ export function renderGlossaryPage(title: string): string {
       '“Without NON-STRICT” counts only OK and INFORMATIONAL as passed.</p>',
     '<h2 id="close-marks">Close markers in the grid</h2>',
     `<table class="kv">${marks}</table>`,
+    '<h2 id="timing-dependent">Timing-dependent verdicts</h2>',
+    `<p>A case played more than once (<code>--repeat N</code>) whose verdict differed across its runs is ` +
+      `timing-dependent: a hatched cell marked <span class="timing-mark">${esc(TIMING_MARK)}</span> ` +
+      '(“OK~”), its tooltip and case page giving the counts (“OK 3/5, NON-STRICT 2/5”). ' +
+      'Some verdicts depend on how the server’s reads fall against the runner’s writes, not on its code: ' +
+      'in 3.3, 3.4, 4.1.5 and 4.2.5 whether the echo of a good message gets out before the server fails the ' +
+      'connection on the bad frame that follows. Such a case passes when any of its runs passed (as in JUnit ' +
+      'and the pass rule); the cell shows the worst verdict among the runs that passed, and ' +
+      '<code>index.json</code> keeps the worst verdict seen with the counts in its own <code>repeats</code> ' +
+      'field. The history, <code>wsmatrix diff</code> and <code>--expected</code> treat a change between two ' +
+      'verdicts that one side’s repeats both saw as a timing-dependent flip, not as a regression or a fix.</p>',
     '<h2 id="times">Times</h2>',
     '<table class="kv">',
     '<tr><th>Case time</th><td>One case, from its connection opening to the end of the case ' +

@@ -6,10 +6,23 @@
 import type { CaseResult } from '@wsmatrix/runner';
 import { esc, formatCaseTime } from './html.js';
 import { describeCase, groupsOf, type ColumnModel, type ReportModel } from './model.js';
-import { OUTCOME_LABEL, judgedCount, outcomeOf, passedCount, setStatus, tally, tallyText } from './outcome.js';
+import {
+  OUTCOME_LABEL,
+  countedVerdict,
+  judgedCount,
+  outcomeOf,
+  passedCount,
+  setStatus,
+  tally,
+  tallyText,
+} from './outcome.js';
 import { PARTS, roleOf, type ReportPart } from './parts.js';
 import { caseLink, caseRowAnchor, columnAnchor } from './paths.js';
+import { describeCounts, isTimingDependent } from './timing.js';
 import { verdictClass } from './verdicts.js';
+
+/** Put after the verdict of a timing-dependent cell: "OK~", "NON-STRICT~". */
+export const TIMING_MARK = '~';
 
 /** Short close markers shown in a cell when behaviorClose is not OK (full text in the legend and tooltip). */
 export const CLOSE_MARKS: Record<string, string> = {
@@ -49,11 +62,25 @@ export function columnHeader(c: ColumnModel, part: ReportPart = PARTS.server): s
   );
 }
 
+/** A timing-dependent cell's tooltip: the counts, and what the cell shows. */
+function timingTip(r: CaseResult): string {
+  if (!isTimingDependent(r.repeats)) return '';
+  return (
+    `Timing-dependent: ${describeCounts(r.repeats)} (the verdict differed across --repeat runs; ` +
+    'shown: the worst verdict among the runs that passed); '
+  );
+}
+
 function resultCell(c: ColumnModel, r: CaseResult, part: ReportPart): string {
-  const behavior = String(r.behavior ?? 'UNKNOWN');
-  const close = String(r.behaviorClose ?? 'UNKNOWN');
+  // A timing-dependent case shows the verdict it counts as (outcome.ts), marked; its counts in the tooltip.
+  const counted = countedVerdict(r);
+  const behavior = String(counted.behavior ?? 'UNKNOWN');
+  const close = String(counted.behaviorClose ?? 'UNKNOWN');
   const outcome = outcomeOf(r);
-  const attributes = `data-outcome="${outcome}" data-behavior="${esc(behavior)}" data-behavior-close="${esc(close)}"`;
+  const timing = isTimingDependent(r.repeats);
+  const attributes =
+    `data-outcome="${outcome}" data-behavior="${esc(behavior)}" data-behavior-close="${esc(close)}"` +
+    (timing ? ` data-timing="${esc(describeCounts(r.repeats!))}"` : '');
   if (outcome === 'target-down') {
     return (
       `<td class="cell o-target-down" ${attributes} title="${esc(r.result)}">` +
@@ -63,13 +90,15 @@ function resultCell(c: ColumnModel, r: CaseResult, part: ReportPart): string {
   const opened = r.connectFailure === null || r.connectFailure === undefined;
   const text = opened ? esc(BEHAVIOR_TEXT[behavior] ?? behavior) : 'NOT OPENED';
   const mark = !opened || close === 'OK' ? '' : `<span class="close-mark">${esc(CLOSE_MARKS[close] ?? close)}</span>`;
+  const timingMark = timing && opened ? `<span class="timing-mark">${TIMING_MARK}</span>` : '';
   const tip = opened
-    ? `${OUTCOME_LABEL[outcome]}: ${behavior} / close ${close}; ` +
+    ? `${timingTip(r)}${OUTCOME_LABEL[outcome]}: ${behavior} / close ${close}; ` +
       `remote close code ${r.remoteCloseCode ?? 'none'}; case time ${formatCaseTime(r.duration)}`
     : `FAILED: the connection never opened (${r.connectFailure!.kind}: ${r.connectFailure!.message})`;
   return (
-    `<td class="cell o-${outcome} c-${verdictClass(close)}" ${attributes} title="${esc(tip)}">` +
-    `<a href="${esc(caseLink(c.folder, r.id, part))}">${text}${mark}` +
+    `<td class="cell o-${outcome} c-${verdictClass(close)}${timing ? ' timing' : ''}" ${attributes} ` +
+    `title="${esc(tip)}">` +
+    `<a href="${esc(caseLink(c.folder, r.id, part))}">${text}${timingMark}${mark}` +
     `${opened ? `<span class="ms">${esc(formatCaseTime(r.duration))}</span>` : ''}</a></td>`
   );
 }

@@ -4,11 +4,14 @@
  * is a different exchange in each role): servers first, then clients.
  * A case seen for the first time is not a change, nor is a case a run left out (a run may cover a subset):
  * each run is compared with the verdict each of its cases had when last seen, across releases too.
+ * A change between two verdicts that one side's repeats (--repeat) both saw is a timing-dependent flip, listed
+ * as such and not counted as a change (timing.ts decides, as for `wsmatrix diff`).
  */
 import { compareCaseIds } from '@wsmatrix/cases';
 import { esc, page } from './html.js';
 import { PARTS, ROLES, roleOf, type Role } from './parts.js';
 import type { HistoryPoint } from './types.js';
+import { describeCounts, isTimingFlip } from './timing.js';
 import { splitVerdict, verdictClass, verdictRank, type VerdictChange } from './verdicts.js';
 
 /**
@@ -84,11 +87,22 @@ export interface HistoryStep {
   fixes: VerdictChange[];
   /** Changes that are neither better nor worse (an unknown verdict word on one side). */
   other: VerdictChange[];
+  /** Verdicts that differ, but both lie within the verdicts one side's repeats saw: not a change. */
+  timing: VerdictChange[];
+  /** For each case of the lists above: the run its `before` verdict comes from. */
+  before: Map<string, HistoryPoint>;
+}
+
+/** The verdicts a run saw for a case: those of its repeats, else its one verdict. */
+function seenIn(point: HistoryPoint, caseId: string): string[] {
+  const repeats = point.repeats?.[caseId];
+  return repeats ? Object.keys(repeats.verdicts) : [point.verdicts[caseId]!];
 }
 
 /** The runs of one implementation (in orderHistory's order) with their changes; before/after are never null. */
 export function historySteps(points: readonly HistoryPoint[]): HistoryStep[] {
-  const last = new Map<string, string>();
+  // Per case: the run that last had it.
+  const last = new Map<string, HistoryPoint>();
   const steps: HistoryStep[] = [];
   let previous: HistoryPoint | undefined;
   for (const point of points) {
@@ -98,13 +112,21 @@ export function historySteps(points: readonly HistoryPoint[]): HistoryStep[] {
       regressions: [],
       fixes: [],
       other: [],
+      timing: [],
+      before: new Map(),
     };
     for (const caseId of Object.keys(point.verdicts).sort(compareCaseIds)) {
       const after = point.verdicts[caseId]!;
-      const before = last.get(caseId);
-      last.set(caseId, after);
+      const lastRun = last.get(caseId);
+      last.set(caseId, point);
+      const before = lastRun?.verdicts[caseId];
       if (before === undefined || before === after) continue;
       const change = { caseId, before, after };
+      step.before.set(caseId, lastRun!);
+      if (isTimingFlip(change, seenIn(lastRun!, caseId), seenIn(point, caseId))) {
+        step.timing.push(change);
+        continue;
+      }
       const delta = verdictRank(after) - verdictRank(before);
       (delta < 0 ? step.regressions : delta > 0 ? step.fixes : step.other).push(change);
     }
@@ -122,12 +144,35 @@ function verdictSpan(v: string): string {
   );
 }
 
-function changeRows(kind: 'regression' | 'fix' | 'changed', changes: readonly VerdictChange[]): string[] {
+const KIND_TEXT = {
+  regression: 'regression',
+  fix: 'fix',
+  changed: 'other change',
+  timing: 'timing-dependent',
+} as const;
+
+/** A verdict, and for a run that repeated the case and saw more than one, the counts. */
+function verdictCell(point: HistoryPoint | undefined, caseId: string, verdict: string): string {
+  const repeats = point?.repeats?.[caseId];
+  const counts =
+    repeats && Object.keys(repeats.verdicts).length > 1
+      ? ` <span class="note" data-repeats>(${esc(describeCounts(repeats))})</span>`
+      : '';
+  return `${verdictSpan(verdict)}${counts}`;
+}
+
+function changeRows(
+  kind: keyof typeof KIND_TEXT,
+  changes: readonly VerdictChange[],
+  lastRunOf: (caseId: string) => HistoryPoint | undefined,
+  point: HistoryPoint,
+): string[] {
   return changes.map(
     (c) =>
       `<tr class="${kind}" data-case="${esc(c.caseId)}" data-change="${kind}">` +
-      `<td>${esc(c.caseId)}</td><td>${kind === 'changed' ? 'other change' : kind}</td>` +
-      `<td class="before">${verdictSpan(c.before!)}</td><td class="after">${verdictSpan(c.after!)}</td></tr>`,
+      `<td>${esc(c.caseId)}</td><td>${KIND_TEXT[kind]}</td>` +
+      `<td class="before">${verdictCell(lastRunOf(c.caseId), c.caseId, c.before!)}</td>` +
+      `<td class="after">${verdictCell(point, c.caseId, c.after!)}</td></tr>`,
   );
 }
 
@@ -138,12 +183,14 @@ function implementationSection({ role, name, points }: ImplementationHistory, in
   const changed = (s: HistoryStep) => s.regressions.length + s.fixes.length + s.other.length;
   const runs = steps.map((s, i) => {
     const n = changed(s);
+    const link = `#impl-${index}-run-${i + 1}`;
+    const timing = s.timing.length ? ` · <a href="${link}" class="timing">${s.timing.length} timing-dependent</a>` : '';
     const what =
       s.step === 'first'
         ? '<span class="note">first run</span>'
         : n === 0
-          ? '<span class="note">no change</span>'
-          : `<a href="#impl-${index}-run-${i + 1}">${plural(n, 'change', 'changes')}</a>`;
+          ? `<span class="note">no change</span>${timing}`
+          : `<a href="${link}">${plural(n, 'change', 'changes')}</a>${timing}`;
     return (
       `<tr data-run="${i + 1}"><td class="num">${i + 1}</td>` +
       `<td>${esc(s.point.version)}</td><td>${esc(s.point.runAt)}</td>` +
@@ -158,20 +205,25 @@ function implementationSection({ role, name, points }: ImplementationHistory, in
       `<tbody>${runs.join('')}</tbody></table>`,
   ];
   steps.forEach((s, i) => {
-    if (changed(s) === 0) return;
+    if (changed(s) === 0 && s.timing.length === 0) return;
     const before = steps[i - 1]!.point;
     out.push(
       `<h3 id="impl-${index}-run-${i + 1}">${esc(before.version)} <span class="note">(${esc(before.runAt)})</span> → ` +
         `${esc(s.point.version)} <span class="note">(${esc(s.point.runAt)})</span> · ${s.step}: ` +
         `<span class="regression">${plural(s.regressions.length, 'regression', 'regressions')}</span>, ` +
         `<span class="fix">${plural(s.fixes.length, 'fix', 'fixes')}</span>` +
-        `${s.other.length ? `, ${plural(s.other.length, 'other change', 'other changes')}` : ''}</h3>`,
+        `${s.other.length ? `, ${plural(s.other.length, 'other change', 'other changes')}` : ''}` +
+        `${s.timing.length ? `, <span class="timing">${s.timing.length} timing-dependent (not a change)</span>` : ''}` +
+        '</h3>',
     );
-    const rows = [
-      ...changeRows('regression', s.regressions),
-      ...changeRows('fix', s.fixes),
-      ...changeRows('changed', s.other),
-    ];
+    const rows = (['regression', 'fix', 'changed', 'timing'] as const).flatMap((kind) =>
+      changeRows(
+        kind,
+        { regression: s.regressions, fix: s.fixes, changed: s.other, timing: s.timing }[kind],
+        (caseId) => s.before.get(caseId),
+        s.point,
+      ),
+    );
     out.push(
       '<table class="changes"><thead><tr><th>Case</th><th>Change</th><th>Before</th><th>After</th></tr></thead>' +
         `<tbody>${rows.join('\n')}</tbody></table>`,
@@ -202,7 +254,9 @@ export function renderHistoryPage(title: string, generatedAt: string, points: re
     `<p class="meta">Generated ${esc(generatedAt)}. Verdict changes only: ` +
     'each stored run is compared with the verdict ' +
     'each of its cases had when last seen (a case seen for the first time, or left out of a run, is not a change). ' +
-    'Regressions (to a worse verdict) in red, fixes in green; ' +
+    'Regressions (to a worse verdict) in red, fixes in green; a verdict that differs only as one side’s ' +
+    '<a href="glossary.html#timing-dependent">repeats</a> saw it differ is listed as timing-dependent, ' +
+    'not as a change; ' +
     `order OK &gt; NON-STRICT &gt; INFORMATIONAL &gt; UNIMPLEMENTED &gt; FAILED, then the close verdict.</p>` +
     (toc ? `<p>${toc}</p>` : '') +
     (sections.length ? sections.join('\n') : '<p class="note">No stored runs yet.</p>');

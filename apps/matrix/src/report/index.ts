@@ -107,3 +107,4 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
   }
   return { pages: await writeAll(files) };
 }
+export { describeCounts, isTimingDependent, isTimingFlip } from './timing.js';

@@ -5,9 +5,13 @@
  *   unimplemented                  neither passed nor failed: the server lacks the feature (its own colour)
  *   failed                         the pass rule says no, including a case whose connection never opened
  *   target-down                    not played: the server could not be reached
+ * A timing-dependent result (--repeat, verdicts that differed) passes when any of its runs passed, as in JUnit
+ * and the pass rule: it counts as the worst verdict seen among the runs that passed (see countedVerdict).
  */
 import { isAutobahnCaseId } from '@wsmatrix/cases';
 import { isTargetDown, resultPassed, type CaseResult } from '@wsmatrix/runner';
+import { isTimingDependent } from './timing.js';
+import { splitVerdict, verdictRank } from './verdicts.js';
 
 export const OUTCOMES = ['ok', 'non-strict', 'informational', 'unimplemented', 'failed', 'target-down'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -22,10 +26,29 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   'target-down': 'target down',
 };
 
+type Counted = Pick<CaseResult, 'behavior' | 'behaviorClose'>;
+
+/**
+ * The verdict a result counts as: its own; for a timing-dependent one, the worst verdict seen among the runs
+ * that passed (the pass rule passes it when any run passed), or its own (the worst seen) when none passed.
+ */
+export function countedVerdict(r: CaseResult): Counted {
+  if (!isTimingDependent(r.repeats)) return r;
+  const passing = Object.keys(r.repeats.verdicts)
+    .map((v) => {
+      const { behavior, close } = splitVerdict(v);
+      return { v, behavior: behavior as CaseResult['behavior'], behaviorClose: close as CaseResult['behaviorClose'] };
+    })
+    .filter((c) => resultPassed({ ...c, connectFailure: r.connectFailure }))
+    .sort((a, b) => verdictRank(a.v) - verdictRank(b.v));
+  return passing[0] ?? r;
+}
+
 export function outcomeOf(r: CaseResult): Outcome {
   if (isTargetDown(r)) return 'target-down';
-  if (!resultPassed(r)) return 'failed';
-  switch (r.behavior) {
+  const counted = countedVerdict(r);
+  if (!resultPassed({ ...counted, connectFailure: r.connectFailure })) return 'failed';
+  switch (counted.behavior) {
     case 'NON-STRICT':
       return 'non-strict';
     case 'INFORMATIONAL':

@@ -97,6 +97,8 @@ td.cell.c-informational::after { border-right-color: #3d6fa5; }
 td.cell.c-wrong-code::after { border-right-color: #d9731c; }
 td.cell.c-unclean::after { border-right-color: #c99a00; }
 td.cell.c-failed::after, td.cell.c-failed-by-client::after { border-right-color: #8b0000; }
+td.cell.timing a { background-image: repeating-linear-gradient(135deg, transparent 0 6px, rgba(0,0,0,.07) 6px 8px); }
+td.cell .timing-mark { font-weight: 700; margin-left: .1rem; }
 td.cell.not-run { background: var(--down); color: var(--muted); }
 td.cell.not-run a, td.cell.o-target-down a { color: var(--muted); }
 body:has(#only-issues:checked) table.grid tr[data-case]:not(.has-issue) { display: none; }
@@ -132,4 +134,6 @@ tr.fix td { background: #d5f0d9; }
 tr.fix td.after { color: #1d6b2a; font-weight: 600; }
 span.regression { color: #b00000; font-weight: 600; }
 span.fix { color: #1d6b2a; font-weight: 600; }
+tr.timing td { background-image: repeating-linear-gradient(135deg, transparent 0 6px, rgba(0,0,0,.06) 6px 8px); }
+span.timing, a.timing { color: #6a4c93; }
 `;

@@ -1,4 +1,4 @@
-import type { CaseResult } from '@wsmatrix/runner';
+import type { CaseResult, RepeatCounts } from '@wsmatrix/runner';
 import type { Role } from './parts.js';
 
 /** One column of the matrix: an implementation at one version, with its results (none when not ok). */
@@ -27,6 +27,8 @@ export interface HistoryPoint {
   version: string;
   runAt: string;
   verdicts: Record<string, string>;
+  /** Cases the run played more than once (--repeat): how many runs gave each verdict. */
+  repeats?: Record<string, RepeatCounts>;
 }
 
 export interface ReportInput {
