@@ -170,7 +170,7 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     // With --json, stdout carries only the JSON document. Status lines go above the progress line.
     const say = (text: string): void => progress.above(flags.json ? ctx.stderr : ctx.stdout, text);
     const warn = (text: string): void => progress.above(ctx.stderr, text);
-    for (const name of names) progress.expect(name, serverCases.length);
+    for (const name of names) progress.expect(name, serverCases.length * repeatCount(flags.repeat));
 
     const repeat = repeatCount(flags.repeat);
     const cx = (cases: ColumnContext['cases']): ColumnContext => ({
