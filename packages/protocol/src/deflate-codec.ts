@@ -23,6 +23,19 @@ import type { DeflateParams } from './permessage-deflate.js';
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const EMPTY_BLOCK = Buffer.from([0x00]);
 const EMPTY = Buffer.alloc(0);
+/** node's default zlib output buffer (Z_DEFAULT_CHUNK): decompressSync never uses a smaller one. */
+const DEFAULT_CHUNK = 16 * 1024;
+/** decompressSync keeps a reused input buffer up to this size; larger messages are joined afresh. */
+const SCRATCH_LIMIT = 1 << 20;
+
+/**
+ * A generous upper bound of raw deflate's output for `length` input octets, sync flush included: when
+ * compressing does not pay, zlib falls back to stored blocks, a few octets of overhead per block. An
+ * output past it still comes out whole, in a second buffer.
+ */
+function deflateBound(length: number): number {
+  return length + (length >> 10) + 64;
+}
 
 /**
  * Bounds concurrent asynchronous zlib jobs (node's zlib work in the thread pool fragments memory
@@ -138,6 +151,13 @@ export class DeflateCodec implements DeflateCounters {
   private readonly limiter: ZlibLimiter;
   /** Inflates of one connection run one after another: each needs the previous one's output. */
   private inflateChain: Promise<unknown> = Promise.resolve();
+  /**
+   * decompressSync's input: the compressed message followed by the tail, written into this reused buffer
+   * rather than a fresh concatenation per message (held only up to SCRATCH_LIMIT).
+   */
+  private scratch: Buffer = EMPTY;
+  /** Size of the last synchronous inflate's output: the next one's output buffer (see inflateChunkSize). */
+  private lastInflatedSize = 0;
 
   constructor(options: DeflateCodecOptions) {
     const p = options.params;
@@ -160,8 +180,9 @@ export class DeflateCodec implements DeflateCounters {
     return (this.outHistory?.bytes.length ?? 0) + (this.inHistory?.bytes.length ?? 0);
   }
 
-  private deflateOptions(): ZlibOptions {
+  private deflateOptions(chunkSize?: number): ZlibOptions {
     const opts: ZlibOptions = {
+      ...(chunkSize === undefined ? {} : { chunkSize }),
       finishFlush: constants.Z_SYNC_FLUSH,
       // zlib has no 8-bit raw deflater (it would use 9); negotiation never lets a peer force 8 on us.
       windowBits: Math.max(9, this.outBits),
@@ -173,8 +194,9 @@ export class DeflateCodec implements DeflateCounters {
     return opts;
   }
 
-  private inflateOptions(): ZlibOptions {
+  private inflateOptions(chunkSize?: number): ZlibOptions {
     const opts: ZlibOptions = {
+      ...(chunkSize === undefined ? {} : { chunkSize }),
       finishFlush: constants.Z_SYNC_FLUSH,
       windowBits: this.inBits,
       // One byte over the limit is enough to know the message is too big; zlib stops there.
@@ -220,9 +242,13 @@ export class DeflateCodec implements DeflateCounters {
     return new ProtocolError('WS_ERR_INVALID_COMPRESSED_DATA', `invalid compressed data: ${e.message}`);
   }
 
-  /** Compresses one message synchronously (the history is updated at once). */
+  /**
+   * Compresses one message synchronously (the history is updated at once). The output buffer is sized
+   * for the worst case, so zlib fills one buffer in one call instead of a chain of small ones joined
+   * at the end.
+   */
   compressSync(data: Buffer): Buffer {
-    const out = deflateRawSync(data, this.deflateOptions());
+    const out = deflateRawSync(data, this.deflateOptions(deflateBound(data.length)));
     this.outHistory?.append(data);
     return this.finishCompress(data, out);
   }
@@ -238,15 +264,36 @@ export class DeflateCodec implements DeflateCounters {
     return this.limiter.run(() => callAsync(deflateRaw, data, opts)).then((out) => this.finishCompress(data, out));
   }
 
-  /** Inflates one whole compressed message synchronously; throws ProtocolError 1009 or 1007. */
+  /**
+   * Inflates one whole compressed message synchronously; throws ProtocolError 1009 or 1007. Its output
+   * buffer is at least the size of the previous message's output: a peer that echoes or repeats messages
+   * of one size (groups 12 and 13) is inflated into one buffer in one zlib call; a larger one takes more.
+   */
   decompressSync(compressed: Buffer): Buffer {
     let out: Buffer;
     try {
-      out = inflateRawSync(Buffer.concat([compressed, TAIL]), this.inflateOptions());
+      out = inflateRawSync(this.withTail(compressed), this.inflateOptions(this.inflateChunkSize()));
     } catch (err) {
       throw this.inflateError(err);
     }
+    this.lastInflatedSize = out.length;
     return this.finishInflate(compressed, out);
+  }
+
+  private inflateChunkSize(): number {
+    // One octet over the expected size, so an output of exactly that size ends the call in one buffer.
+    return Math.min(Math.max(this.lastInflatedSize + 1, DEFAULT_CHUNK), this.maxMessageSize + 1);
+  }
+
+  /** The compressed message followed by 00 00 ff ff (§7.2.2), in the reused scratch buffer when it fits. */
+  private withTail(compressed: Buffer): Buffer {
+    const size = compressed.length + TAIL.length;
+    if (size > SCRATCH_LIMIT) return Buffer.concat([compressed, TAIL], size);
+    if (this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_LIMIT, Math.max(size, 2 * this.scratch.length)));
+    compressed.copy(this.scratch, 0);
+    TAIL.copy(this.scratch, compressed.length);
+    return this.scratch.subarray(0, size);
   }
 
   /** Inflates one whole compressed message in the thread pool, after the previous ones; rejects with ProtocolError. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DeflateCodec,
@@ -14,6 +15,7 @@ import {
   type DeflateParams,
   type ProtocolError,
 } from '../src/index.js';
+import { PROPERTY_SEED, PROPERTY_TIMEOUT_MS, propertyParams } from '../testing/index.js';
 
 const offers = (header: string) => parseExtensions(header);
 const accept = (header: string, policy = {}) => negotiateDeflate(offers(header), policy);
@@ -309,6 +311,48 @@ describe('DeflateCodec', () => {
     expect(asyncOut).toEqual(syncOut);
     const inflated = await Promise.all(asyncOut.map((c) => b.server.decompress(c)));
     expect(inflated).toEqual(msgs);
+  });
+
+  // Messages larger than zlib's default 16 KiB output buffer: the sync paths size their buffers
+  // themselves (deflate for the worst case, inflate after the previous output); the bytes must not change.
+  it('large messages: sync and async compress alike, and inflate back whatever the previous size', async () => {
+    const a = pair(TAKEOVER, 4 << 20);
+    const b = pair(TAKEOVER, 4 << 20);
+    const sizes = [200_000, 70_000, 70_000, 3, 1_500_000, 20_000, 0, 131_072];
+    const msgs = sizes.map((n, i) => {
+      const m = Buffer.allocUnsafe(n);
+      for (let j = 0; j < n; j++) m[j] = ((j * 31 + i * 7) % 97) % 26;
+      return m;
+    });
+    const syncOut = msgs.map((m) => a.client.compressSync(m));
+    const asyncOut = await Promise.all(msgs.map((m) => b.client.compress(m)));
+    // Buffer.equals: vitest's deep equality walks large buffers element by element.
+    expect(asyncOut.map((c, i) => c.equals(syncOut[i]!))).toEqual(msgs.map(() => true));
+    const inflated = syncOut.map((c) => a.server.decompressSync(c));
+    // Every message as sent, including those inflated before later ones reused the codec's buffers.
+    expect(inflated.map((m, i) => m.equals(msgs[i]!))).toEqual(msgs.map(() => true));
+  });
+
+  it(`inflates any sequence of messages exactly, whatever their sizes (seed ${PROPERTY_SEED})`, {
+    timeout: PROPERTY_TIMEOUT_MS,
+  }, () => {
+    const message = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.integer({ min: 0, max: 100_000 }).map((n) => Buffer.alloc(n, n % 251)),
+      fc
+        .tuple(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.integer({ min: 1, max: 3000 }))
+        .map(([unit, times]) => Buffer.concat(Array.from({ length: times }, () => unit))),
+    );
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 12 }), fc.boolean(), (messages, takeover) => {
+        const params = takeover ? TAKEOVER : { ...TAKEOVER, clientNoContextTakeover: true };
+        const { server, client } = pair(params);
+        const sent = messages.map((m) => Buffer.from(m));
+        const received = sent.map((m) => server.decompressSync(client.compressSync(m)));
+        expect(received.map((m, i) => m.equals(sent[i]!))).toEqual(sent.map(() => true));
+      }),
+      propertyParams(60),
+    );
   });
 
   it('an empty message compresses to the single byte 0x00 and back', () => {
