@@ -187,6 +187,8 @@ describe('wsmatrix run: real runs', () => {
     expect(r.stderr).not.toMatch(/could not be reached|did not start/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wall time \d+\.\d s for 28 cases × 1 server/);
+    // The core ran in a process of its own: its CPU time is measured apart from the runner's.
+    expect(r.stdout).toMatch(/^CPU: runner \d+\.\d s, server \d+\.\d s, idle or other .* runner share \d+ %$/m);
     const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as Record<
       string,
       Record<

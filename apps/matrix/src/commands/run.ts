@@ -2,8 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { agentCaseExcluded, caseById, type CaseDef } from '@wsmatrix/cases';
 import { isTargetDown, summarize, writeReportFiles, type CaseResult } from '@wsmatrix/runner';
-import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
+import { allTargetNames, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
+import { describeCpu, startCpuAccount } from '../cpu-account.js';
+import { startableTarget } from '../startable-target.js';
 import { applyCiChecks, CI_FLAGS, CI_NOTES, loadCiChecks } from '../ci-checks.js';
 import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
@@ -155,7 +157,7 @@ export const runCommand: Command<typeof runSpec> = {
     try {
       for (const name of p.targets) {
         if (ctx.signal.aborted) break;
-        const target = getAnyTarget(name);
+        const target = startableTarget(name);
         try {
           const r = await target.start({ port: 0 });
           running.push(r);
@@ -171,7 +173,9 @@ export const runCommand: Command<typeof runSpec> = {
           warn(`wsmatrix: ${text.includes(`"${name}"`) ? text : `target ${name} did not start: ${text}`}\n`);
         }
       }
+      const cpu = startCpuAccount(running.length > 0 ? running : [{}]);
       const outcomes = await playAll(p, cases, flags.concurrency, repeatCount(flags.repeat), ctx.signal, progress);
+      cpu.stop();
       progress.finish();
       // Targets the interrupt came before: every case of theirs not run.
       for (const name of p.targets) {
@@ -198,6 +202,7 @@ export const runCommand: Command<typeof runSpec> = {
       ctx.stdout(
         `wall time ${(wallMs / 1000).toFixed(1)} s for ${cases.length} cases × ${p.servers.length} server(s)\n`,
       );
+      ctx.stdout(`${describeCpu(cpu.result())}\n`);
       if (interruptedBy !== undefined) {
         const notRun = [...outcomes.values()].reduce((n, o) => n + o.interrupted.length, 0);
         ctx.stdout(`interrupted by ${interruptedBy}: ${notRun} case run(s) not played (not run, not failed)\n`);
@@ -225,6 +230,7 @@ export const runCommand: Command<typeof runSpec> = {
         }));
         const summary = {
           wallMs,
+          cpu: cpu.result(),
           cases: cases.length,
           outDir: p.outDir,
           ...(interruptedBy ? { interruptedBy } : {}),
