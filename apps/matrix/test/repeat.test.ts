@@ -158,6 +158,14 @@ describe('diff with repeats', () => {
       '3.3': { behavior: 'NON-STRICT', repeats: { runs: 5, verdicts: { 'NON-STRICT': 5 } } },
     });
     expect((await runMain(['diff', stableOk, stableNs])).code).toBe(1);
+    // A verdict the repeats never saw is a regression, even after a timing-dependent side.
+    const failed = await writeIndex(path.join(root, 'failed'), 'wslay', {
+      '3.3': { behavior: 'FAILED' },
+      '3.4': { behavior: 'OK' },
+    });
+    const r3 = await runMain(['diff', before, failed]);
+    expect(r3.stdout).toMatch(/regressions:\n {2}3\.3 +OK → FAILED/);
+    expect(r3.code).toBe(1);
     const json = JSON.parse((await runMain(['diff', before, flipped, '--json'])).stdout);
     expect(json.timingDependent).toEqual([{ caseId: '3.3', before: 'OK', after: 'NON-STRICT' }]);
     expect(json.regressions).toEqual([]);

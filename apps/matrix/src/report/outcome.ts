@@ -41,7 +41,8 @@ export function countedVerdict(r: CaseResult): Counted {
     })
     .filter((c) => resultPassed({ ...c, connectFailure: r.connectFailure }))
     .sort((a, b) => verdictRank(a.v) - verdictRank(b.v));
-  return passing[0] ?? r;
+  const worst = passing[0];
+  return worst ? { behavior: worst.behavior, behaviorClose: worst.behaviorClose } : r;
 }
 
 export function outcomeOf(r: CaseResult): Outcome {
