@@ -78,6 +78,8 @@ function fromRecord(record: Record<string, unknown>, id: string, entry: IndexEnt
     id,
     behavior: entry.behavior,
     behaviorClose: entry.behaviorClose,
+    // The index's counts of a repeated case (--repeat) stand, as its verdict does.
+    ...(entry.repeats && typeof entry.repeats === 'object' ? { repeats: entry.repeats } : {}),
     connectFailure: (record.connectFailure as CaseResult['connectFailure']) ?? null,
     wirelogTimes: Array.isArray(record.wirelogTimes) ? record.wirelogTimes : [],
     url: typeof record.url === 'string' ? record.url : '',
@@ -92,6 +94,7 @@ function fromEntry(id: string, entry: IndexEntry, agent: string, why: string): C
     agent,
     behavior: entry.behavior,
     behaviorClose: entry.behaviorClose,
+    ...(entry.repeats && typeof entry.repeats === 'object' ? { repeats: entry.repeats } : {}),
     duration: typeof entry.duration === 'number' ? entry.duration : 0,
     remoteCloseCode: entry.remoteCloseCode ?? null,
     result: why,

@@ -12,6 +12,7 @@ import { historySteps } from '../src/report/history.js';
 import { type HistoryPoint, isTimingFlip, writeReport } from '../src/report/index.js';
 import { countedVerdict, outcomeOf } from '../src/report/outcome.js';
 import { loadReleaseRuns } from '../src/results-store.js';
+import { runMain } from './cli-harness.js';
 import { tempDir } from './temp-dir.js';
 
 describe('the timing-flip rule', () => {
@@ -196,5 +197,35 @@ describe('run files with repeats', () => {
     );
     const [run] = await loadReleaseRuns(root, 'server');
     expect(run!.repeats).toEqual({ '3.3': { runs: 3, verdicts: { OK: 1, 'NON-STRICT': 2 } } });
+  });
+});
+
+describe('wsmatrix report from stored results with repeats', () => {
+  it('marks the timing-dependent case as the matrix report does', async () => {
+    const root = await tempDir('timing-stored');
+    const release = path.join(root, 'wslay', '1.1.1');
+    await mkdir(release, { recursive: true });
+    const entry = (behavior: string, extra: object = {}) => ({
+      behavior,
+      behaviorClose: 'OK',
+      duration: 1,
+      remoteCloseCode: 1002,
+      reportfile: 'x.json',
+      ...extra,
+    });
+    await writeFile(
+      path.join(release, 'index.json'),
+      JSON.stringify({
+        wslay: {
+          '3.3': entry('NON-STRICT', { repeats: { runs: 5, verdicts: { OK: 3, 'NON-STRICT': 2 } } }),
+          '3.4': entry('OK'),
+        },
+      }),
+    );
+    const out = path.join(root, 'html');
+    const r = await runMain(['report', release, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = await readFile(path.join(out, 'index.html'), 'utf8');
+    expect(html.match(/data-timing="[^"]*"/g)).toEqual(['data-timing="OK 3/5, NON-STRICT 2/5"']);
   });
 });
