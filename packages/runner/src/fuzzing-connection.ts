@@ -26,6 +26,15 @@ import { SendQueue } from './send-queue.js';
 import { freshMessageTraffic, freshTrafficStats, type MessageTraffic, type TrafficStats } from './traffic-stats.js';
 import { WireLog, hexPreview, textPreview } from './wire-log.js';
 
+/**
+ * The zlib level of every message the runner compresses (groups 12 and 13). A case's verdict depends only
+ * on the echo equalling what was sent, so the level changes no verdict; Autobahn uses zlib's default (6),
+ * whose match search costs the runner several times the CPU of the fastest level. Level 1 still sends
+ * Huffman-coded blocks with back-references into the window and, with context takeover, into the earlier
+ * messages, so the server's whole inflater is exercised; level 0 (stored blocks only) would not.
+ */
+const RUNNER_DEFLATE_LEVEL = 1;
+
 /** Which end of the connection the runner plays. */
 export type Role = 'client' | 'server';
 
@@ -291,11 +300,7 @@ export class FuzzingConnection {
       return;
     }
     if (answer.deflate) {
-      this.deflate = new DeflateCodec({
-        role: 'server',
-        params: answer.deflate,
-        maxMessageSize: this.limits.maxMessageSize,
-      });
+      this.deflate = this.newDeflateCodec(answer.deflate);
     }
     this.reader = this.newReader();
     this.open();
@@ -522,16 +527,22 @@ export class FuzzingConnection {
         return;
       }
       this.deflateViolations = deflate.violations;
-      this.deflate = new DeflateCodec({
-        role: 'client',
-        params: deflate.params,
-        maxMessageSize: this.limits.maxMessageSize,
-      });
+      this.deflate = this.newDeflateCodec(deflate.params);
       this.reader = this.newReader();
     }
     this.open();
     settle(null);
     if (rest.length > 0) this.feed(rest);
+  }
+
+  /** The permessage-deflate codec of this connection, once its parameters are agreed. */
+  private newDeflateCodec(params: DeflateParams): DeflateCodec {
+    return new DeflateCodec({
+      role: this.role,
+      params,
+      maxMessageSize: this.limits.maxMessageSize,
+      level: RUNNER_DEFLATE_LEVEL,
+    });
   }
 
   private newReader(): MessageReader {
@@ -696,6 +707,8 @@ export class FuzzingConnection {
       this.traffic.outgoingWebSocketFrames++;
       this.traffic.outgoingOctetsWireLevel += bytes.length;
     }
+    // The entry's previews are only built while the log records (groups 9, 12 and 13 switch it off).
+    if (!this.wirelog.enabled) return bytes;
     this.wirelog.add([
       'TF',
       [frame.payload.length, textPreview(frame.payload)],
@@ -712,12 +725,12 @@ export class FuzzingConnection {
 
   private logTxOctets(data: Buffer, sync: boolean): void {
     this.stats.txOctetStats[data.length] = (this.stats.txOctetStats[data.length] ?? 0) + 1;
-    this.wirelog.add(['TO', [data.length, hexPreview(data)], sync]);
+    if (this.wirelog.enabled) this.wirelog.add(['TO', [data.length, hexPreview(data)], sync]);
   }
 
   private logRxOctets(chunk: Buffer): void {
     this.stats.rxOctetStats[chunk.length] = (this.stats.rxOctetStats[chunk.length] ?? 0) + 1;
-    this.wirelog.add(['RO', [chunk.length, hexPreview(chunk)]]);
+    if (this.wirelog.enabled) this.wirelog.add(['RO', [chunk.length, hexPreview(chunk)]]);
   }
 
   private frameObserver() {
