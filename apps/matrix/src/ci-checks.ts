@@ -34,6 +34,8 @@ export const CI_FLAGS = {
 
 export const CI_NOTES = [
   'With --expected, the pass rule applies only when --rule is given too (known failures live in the file).',
+  '--expected never compares the counts of "repeats" (--repeat); a verdict that differs passes when both lie',
+  'within the verdicts one side saw across its repeats (a timing-dependent flip), as in wsmatrix diff.',
 ] as const;
 
 export interface CiChecks {
