@@ -254,6 +254,28 @@ export class DeflateCodec implements DeflateCounters {
   }
 
   /**
+   * What decides compressSync's output: two codecs with equal keys, each fresh, compress the same
+   * sequence of messages to the same bytes (zlib is deterministic for equal input and settings).
+   */
+  get compressionKey(): string {
+    const takeover = this.outTakeover ? 'takeover' : 'no takeover';
+    return `level ${this.level}, memLevel ${this.memLevel}, window ${this.outBits}, ${takeover}`;
+  }
+
+  /**
+   * Takes `compressed` in place of compressing `data`: it must be what compressSync returned for `data`
+   * in a codec with the same compressionKey that had compressed the same messages before it. The
+   * history and the counters move on exactly as compressSync would have moved them.
+   */
+  reuseCompressed(data: Buffer, compressed: Buffer): Buffer {
+    this.outHistory?.append(data);
+    this.messagesCompressed++;
+    this.bytesBeforeCompression += data.length;
+    this.bytesAfterCompression += compressed.length;
+    return compressed;
+  }
+
+  /**
    * Compresses one message in the thread pool. The history is updated when the call is made, so
    * several compressions of one connection may run at once and still chain correctly; the caller
    * sends the results in call order.

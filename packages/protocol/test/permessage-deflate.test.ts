@@ -355,6 +355,36 @@ describe('DeflateCodec', () => {
     );
   });
 
+  it('reuseCompressed: a codec handed earlier output goes on compressing exactly as one that compressed it all', () => {
+    const msgs = Array.from({ length: 12 }, (_, i) => Buffer.from(`{"n":${i},"text":"${'abc'.repeat(i * 40)}"}`));
+    for (const params of [TAKEOVER, { ...TAKEOVER, clientNoContextTakeover: true, clientMaxWindowBits: 9 }]) {
+      const whole = pair(params).client;
+      const reusing = pair(params).client;
+      expect(reusing.compressionKey).toBe(whole.compressionKey);
+      const out = msgs.map((m) => whole.compressSync(m));
+      for (let i = 0; i < 6; i++) expect(reusing.reuseCompressed(msgs[i]!, out[i]!)).toBe(out[i]);
+      const rest = msgs.slice(6).map((m) => reusing.compressSync(m));
+      expect(rest).toEqual(out.slice(6));
+      expect([reusing.messagesCompressed, reusing.bytesBeforeCompression, reusing.bytesAfterCompression]).toEqual([
+        whole.messagesCompressed,
+        whole.bytesBeforeCompression,
+        whole.bytesAfterCompression,
+      ]);
+      // And the peer inflates the reusing codec's stream.
+      const server = pair(params).server;
+      expect([...out.slice(0, 6), ...rest].map((c) => server.decompressSync(c))).toEqual(msgs);
+    }
+    // Settings that change the output change the key.
+    const keys = new Set([
+      pair(TAKEOVER).client.compressionKey,
+      pair({ ...TAKEOVER, clientNoContextTakeover: true }).client.compressionKey,
+      pair({ ...TAKEOVER, clientMaxWindowBits: 10 }).client.compressionKey,
+      new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20, level: 1 }).compressionKey,
+      new DeflateCodec({ role: 'client', params: TAKEOVER, maxMessageSize: 1 << 20, memLevel: 9 }).compressionKey,
+    ]);
+    expect(keys.size).toBe(5);
+  });
+
   it('an empty message compresses to the single byte 0x00 and back', () => {
     const { server, client } = pair(TAKEOVER);
     const c = client.compressSync(Buffer.alloc(0));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSetCursor, type Behavior, type CompressedEcho } from '@wsmatrix/cases';
+import { compressedStreams } from './compressed-streams.js';
 import { earlyEndText } from './result-texts.js';
 import type { FuzzingConnection } from './fuzzing-connection.js';
 
@@ -9,7 +10,8 @@ const sha1 = (data: Buffer): string => createHash('sha1').update(data).digest('h
  * Groups 12 and 13 (Autobahn's case12_x_x.py onOpen / sendOne / onMessage), in either role: without
  * permessage-deflate the case is UNIMPLEMENTED and closes at once; with it, `count` messages cut from the
  * data set go out one at a time (compressed and auto-fragmented by the runner), each echo must match
- * type, length and content. The wire log is off while the messages flow, as in Autobahn.
+ * type, length and content. The wire log is off while the messages flow, as in Autobahn. A stream of
+ * compressed messages an earlier case sent is sent again rather than compressed again (compressed-streams.ts).
  */
 export class CompressedEchoRun {
   private sent = 0;
@@ -99,9 +101,24 @@ export class CompressedEchoRun {
   }
 
   private sendOne(): void {
+    const index = this.sent;
     this.expected = this.cursor.next();
     this.sent++;
-    void this.connection.sendMessage(this.expected, this.spec.binary, this.spec.autoFragmentSize);
+    const s = this.spec;
+    void this.connection.sendMessage(this.expected, s.binary, s.autoFragmentSize, this.compress(index));
+  }
+
+  /** Message `index` compressed: from a stream an earlier case sent, or compressed now and offered to it. */
+  private compress(index: number): Buffer | undefined {
+    const codec = this.connection.deflate;
+    // Only a codec that compressed exactly this case's earlier messages is where the stream says it is.
+    if (codec === null || codec.messagesCompressed !== index) return undefined;
+    const key = `${this.spec.dataSet} ${this.spec.messageLength}, ${codec.compressionKey}`;
+    const kept = compressedStreams.lookup(key, index);
+    if (kept !== null) return codec.reuseCompressed(this.expected, kept);
+    const compressed = codec.compressSync(this.expected);
+    compressedStreams.keep(key, index, compressed);
+    return compressed;
   }
 
   private finish(): void {

@@ -335,9 +335,10 @@ export class FuzzingConnection {
 
   /**
    * Autobahn's sendMessage: only while open; one frame, or `fragmentSize`-octet fragments followed by a
-   * final frame with the remainder (empty when the size divides the length).
+   * final frame with the remainder (empty when the size divides the length). With permessage-deflate the
+   * message is compressed here, unless the caller passes its compressed form.
    */
-  async sendMessage(payload: Buffer, binary: boolean, fragmentSize = 0): Promise<void> {
+  async sendMessage(payload: Buffer, binary: boolean, fragmentSize = 0, compressed?: Buffer): Promise<void> {
     if (this.current !== 'open') return;
     const opcode = binary ? Opcode.Binary : Opcode.Text;
     const t = this.traffic;
@@ -345,7 +346,8 @@ export class FuzzingConnection {
     t.outgoingOctetsAppLevel += payload.length;
     // With permessage-deflate the whole message is compressed first, then fragmented; RSV1 on frame 1 only.
     const rsv = this.deflate ? 4 : 0;
-    if (this.deflate) payload = this.deflate.compressSync(payload);
+    // `compressed`: the caller already had the codec account for this message (DeflateCodec.reuseCompressed).
+    if (this.deflate) payload = compressed ?? this.deflate.compressSync(payload);
     t.outgoingOctetsWebSocketLevel += payload.length;
     if (fragmentSize <= 0 || payload.length <= fragmentSize) {
       await this.sendFrame({ opcode, payload, rsv });

@@ -19,6 +19,7 @@ import {
   encodeClosePayload,
   encodeFrame,
 } from '@wsmatrix/protocol';
+import { CompressedStreams, compressedStreams } from '../src/compressed-streams.js';
 import { runCase } from '../src/run-case.js';
 
 // The preview functions, counted: every wire log entry with data builds one.
@@ -38,9 +39,11 @@ const TAKEOVER = {
 };
 
 let closeServer: (() => Promise<void>) | null = null;
+const defaultBudget = compressedStreams.budgetBytes;
 afterEach(async () => {
   await closeServer?.();
   closeServer = null;
+  compressedStreams.budgetBytes = defaultBudget;
 });
 
 /**
@@ -155,4 +158,63 @@ describe('the wire log while a compressed-echo case has it off', () => {
     expect(r.trafficStats!.outgoingWebSocketFrames).toBe(1000);
     expect(r.trafficStats!.incomingWebSocketFrames).toBe(1000);
   }, 60_000);
+});
+
+describe('compressed streams kept for the next case', () => {
+  it('a case sends the very bytes an earlier one compressed, whole or as a kept prefix', async () => {
+    // 12.1.6 (JSON, 8192 characters, one frame per message) and 12.1.11 (the same in 256-octet frames):
+    // the same messages, so the same compressed stream.
+    const first = await capturingEchoServer(Number.POSITIVE_INFINITY);
+    compressedStreams.clear();
+    const before = { hits: compressedStreams.hits, misses: compressedStreams.misses };
+    const r1 = await runCase(first.url, caseById('12.1.6')!);
+    expect([r1.behavior, r1.behaviorClose]).toEqual(['OK', 'OK']);
+    expect(compressedStreams.misses - before.misses).toBe(1000);
+    expect(compressedStreams.hits - before.hits).toBe(0);
+    await closeServer?.();
+
+    const second = await capturingEchoServer(Number.POSITIVE_INFINITY);
+    const r2 = await runCase(second.url, caseById('12.1.11')!);
+    expect([r2.behavior, r2.behaviorClose]).toEqual(['OK', 'OK']);
+    expect(compressedStreams.hits - before.hits).toBe(1000);
+    expect(second.compressed.map((c, i) => c.equals(first.compressed[i]!))).toEqual(first.compressed.map(() => true));
+    await closeServer?.();
+
+    // A budget that holds only part of the stream: the rest is compressed afresh, after the kept
+    // messages' history, into the same bytes again.
+    compressedStreams.clear();
+    compressedStreams.budgetBytes = Math.floor(first.compressed.slice(0, 300).reduce((n, c) => n + c.length, 0));
+    const third = await capturingEchoServer(Number.POSITIVE_INFINITY);
+    expect((await runCase(third.url, caseById('12.1.6')!)).behavior).toBe('OK');
+    await closeServer?.();
+    const fourth = await capturingEchoServer(Number.POSITIVE_INFINITY);
+    const hitsBefore = compressedStreams.hits;
+    const r4 = await runCase(fourth.url, caseById('12.1.6')!);
+    expect([r4.behavior, r4.behaviorClose]).toEqual(['OK', 'OK']);
+    expect(compressedStreams.hits - hitsBefore).toBe(300);
+    expect(fourth.compressed.map((c, i) => c.equals(first.compressed[i]!))).toEqual(first.compressed.map(() => true));
+  }, 120_000);
+
+  it('stays within its budget, dropping the least recently used streams', () => {
+    const streams = new CompressedStreams(100);
+    const m = (n: number) => Buffer.alloc(n, 1);
+    for (let i = 0; i < 4; i++) streams.keep('a', i, m(10));
+    for (let i = 0; i < 4; i++) streams.keep('b', i, m(10));
+    expect(streams.heldBytes).toBe(80);
+    expect(streams.lookup('a', 3)).toEqual(m(10));
+    // 'b' is now the least recently used: it goes when 'c' needs room.
+    for (let i = 0; i < 4; i++) streams.keep('c', i, m(10));
+    expect(streams.lookup('b', 0)).toBeNull();
+    expect(streams.lookup('a', 0)).toEqual(m(10));
+    expect(streams.heldBytes).toBe(80);
+    // Only the next message of a stream is kept, and a stream starts at message 0.
+    streams.keep('c', 9, m(10));
+    streams.keep('d', 1, m(10));
+    expect([streams.lookup('c', 9), streams.lookup('d', 1)]).toEqual([null, null]);
+    // A message larger than the budget is never kept, and takes nothing else with it.
+    streams.keep('e', 0, m(101));
+    expect(streams.lookup('e', 0)).toBeNull();
+    expect(streams.lookup('a', 3)).toEqual(m(10));
+    expect(streams.heldBytes).toBeLessThanOrEqual(100);
+  });
 });
