@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { compareCaseIds, type CaseDef } from '@wsmatrix/cases';
+import { caseCost } from './shards.js';
 
 /** Cases spend most of their time waiting on timers, so many overlap per core. */
 export function defaultConcurrency(): number {
@@ -19,17 +20,22 @@ export function runsAlone(def: CaseDef): boolean {
 
 /**
  * Groups 12/13 are CPU-bound (1000 messages compressed and inflated on both ends) and have time limits
- * from 60 s: they run in their own phase with one case per core, so they never starve each other.
+ * from 60 s: they run in their own phase, a few at a time, so they never starve each other.
  */
 export function isCpuBound(def: CaseDef): boolean {
   return def.compressedEcho !== undefined;
 }
 
+/**
+ * Two per core: a compression case is a ping-pong (the next message leaves when the echo is back), so one case
+ * keeps at most one side busy at a time; with two per core the runner and the server both have work while the
+ * other side is busy.
+ */
 export function cpuBoundConcurrency(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(2, 2 * availableParallelism());
 }
 
-/** One phase of a run: positions in the case list, in case id order, and how many may be in flight at once. */
+/** One phase of a run: positions in the case list, in the order to start them, and how many may be in flight at once. */
 export interface CasePhase {
   indices: number[];
   concurrency: number;
@@ -37,7 +43,8 @@ export interface CasePhase {
 
 /**
  * The phases a run plays one after the other: ordinary cases (`concurrency` at once, default
- * defaultConcurrency()), then the CPU-bound ones (at most one per core), then the timing ones alone.
+ * defaultConcurrency()), then the CPU-bound ones (longest first, cpuBoundConcurrency() at once), then the timing
+ * ones alone.
  * A phase with no case is left out.
  */
 export function casePhases(cases: readonly CaseDef[], concurrency = defaultConcurrency()): CasePhase[] {
@@ -49,6 +56,8 @@ export function casePhases(cases: readonly CaseDef[], concurrency = defaultConcu
     const def = cases[i]!;
     (runsAlone(def) ? alone : isCpuBound(def) ? cpuBound : ordinary).push(i);
   }
+  // The longest compression cases start first, so the phase does not end waiting on one that started last.
+  cpuBound.sort((a, b) => caseCost(cases[b]!) - caseCost(cases[a]!) || compareCaseIds(cases[a]!.id, cases[b]!.id));
   const phases: CasePhase[] = [
     { indices: ordinary, concurrency },
     { indices: cpuBound, concurrency: Math.min(concurrency, cpuBoundConcurrency()) },
