@@ -24,9 +24,10 @@ const VERDICT_PACKAGES = [
   '@wsmatrix/targets',
   '@wsmatrix/core',
 ] as const;
-/** Folders of a package that never run: tests, build caches, dependencies. */
-const SKIPPED_DIRS = new Set(['node_modules', 'test', '.turbo', 'coverage']);
-const CODE_FILE = /\.(?:[cm]?js|ts|json|py|c|h|mjs)$/;
+/** Folders inside what a package ships that hold no code of its own. */
+const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
+/** Code and data that can change a verdict; maps and build info cannot. */
+const CODE_FILE = /\.(?:[cm]?js|json|py|c|h|sh)$/;
 
 /** The folder holding a package's package.json, found from where its entry point resolves. */
 function packageRoot(name: string): string {
@@ -49,22 +50,43 @@ function hashTree(hash: ReturnType<typeof createHash>, root: string, dir: string
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!SKIPPED_DIRS.has(e.name)) hashTree(hash, root, full);
-    } else if (e.isFile() && CODE_FILE.test(e.name) && !e.name.endsWith('.tsbuildinfo')) {
+    } else if (e.isFile() && CODE_FILE.test(e.name)) {
       hash.update(path.relative(root, full)).update('\0').update(readFileSync(full)).update('\0');
     }
   }
 }
 
+/**
+ * What a package ships (its package.json and the folders its "files" names: the build, drivers, echo programs),
+ * so a checkout's sources, tests or stray files do not change the fingerprint, and a published install and a
+ * built clone of the same commit agree.
+ */
+function hashPackage(hash: ReturnType<typeof createHash>, root: string): void {
+  const manifest = readFileSync(path.join(root, 'package.json'));
+  hash.update(manifest).update('\0');
+  const files = (JSON.parse(manifest.toString('utf8')) as { files?: string[] }).files ?? ['dist'];
+  for (const entry of [...files].sort()) {
+    const full = path.join(root, entry);
+    let isDir = false;
+    try {
+      isDir = statSync(full).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDir) hashTree(hash, root, full);
+  }
+}
+
 let cachedFingerprint: string | undefined;
 
-/** sha256 (hex, 16 digits) over the code of VERDICT_PACKAGES as installed: sources and builds alike. */
+/** sha256 (hex, 16 digits) over what VERDICT_PACKAGES ship: their builds, drivers and echo programs. */
 export function codeFingerprint(): string {
   if (cachedFingerprint !== undefined) return cachedFingerprint;
   const hash = createHash('sha256');
   for (const name of VERDICT_PACKAGES) {
     const root = packageRoot(name);
     hash.update(name).update('\0');
-    hashTree(hash, root, root);
+    hashPackage(hash, root);
   }
   cachedFingerprint = hash.digest('hex').slice(0, 16);
   return cachedFingerprint;
