@@ -35,7 +35,7 @@ export function cpuBoundConcurrency(): number {
   return Math.max(2, 2 * availableParallelism());
 }
 
-/** One phase of a run: positions in the case list, in the order to start them, and how many may be in flight at once. */
+/** One phase of a run: positions in the case list in the order to start them, and how many may be in flight. */
 export interface CasePhase {
   indices: number[];
   concurrency: number;
