@@ -29,15 +29,6 @@ const DEFAULT_CHUNK = 16 * 1024;
 const SCRATCH_LIMIT = 1 << 20;
 
 /**
- * A generous upper bound of raw deflate's output for `length` input octets, sync flush included: when
- * compressing does not pay, zlib falls back to stored blocks, a few octets of overhead per block. An
- * output past it still comes out whole, in a second buffer.
- */
-function deflateBound(length: number): number {
-  return length + (length >> 10) + 64;
-}
-
-/**
  * Bounds concurrent asynchronous zlib jobs (node's zlib work in the thread pool fragments memory
  * badly when unbounded: ws#1202, node#8871). Jobs beyond the limit wait in FIFO order.
  */
@@ -180,9 +171,8 @@ export class DeflateCodec implements DeflateCounters {
     return (this.outHistory?.bytes.length ?? 0) + (this.inHistory?.bytes.length ?? 0);
   }
 
-  private deflateOptions(chunkSize?: number): ZlibOptions {
+  private deflateOptions(): ZlibOptions {
     const opts: ZlibOptions = {
-      ...(chunkSize === undefined ? {} : { chunkSize }),
       finishFlush: constants.Z_SYNC_FLUSH,
       // zlib has no 8-bit raw deflater (it would use 9); negotiation never lets a peer force 8 on us.
       windowBits: Math.max(9, this.outBits),
@@ -242,13 +232,9 @@ export class DeflateCodec implements DeflateCounters {
     return new ProtocolError('WS_ERR_INVALID_COMPRESSED_DATA', `invalid compressed data: ${e.message}`);
   }
 
-  /**
-   * Compresses one message synchronously (the history is updated at once). The output buffer is sized
-   * for the worst case, so zlib fills one buffer in one call instead of a chain of small ones joined
-   * at the end.
-   */
+  /** Compresses one message synchronously (the history is updated at once). */
   compressSync(data: Buffer): Buffer {
-    const out = deflateRawSync(data, this.deflateOptions(deflateBound(data.length)));
+    const out = deflateRawSync(data, this.deflateOptions());
     this.outHistory?.append(data);
     return this.finishCompress(data, out);
   }

@@ -313,8 +313,8 @@ describe('DeflateCodec', () => {
     expect(inflated).toEqual(msgs);
   });
 
-  // Messages larger than zlib's default 16 KiB output buffer: the sync paths size their buffers
-  // themselves (deflate for the worst case, inflate after the previous output); the bytes must not change.
+  // Messages larger than zlib's default 16 KiB output buffer: decompressSync sizes its output after the
+  // previous message and reuses its input buffer; whatever the order of sizes, the bytes must not change.
   it('large messages: sync and async compress alike, and inflate back whatever the previous size', async () => {
     const a = pair(TAKEOVER, 4 << 20);
     const b = pair(TAKEOVER, 4 << 20);
