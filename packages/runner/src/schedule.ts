@@ -27,12 +27,12 @@ export function isCpuBound(def: CaseDef): boolean {
 }
 
 /**
- * Two per core: a compression case is a ping-pong (the next message leaves when the echo is back), so one case
- * keeps at most one side busy at a time; with two per core the runner and the server both have work while the
- * other side is busy.
+ * Four per core: a compression case is a ping-pong (the next message leaves when the echo is back), so one case
+ * keeps at most one side busy at a time; with several per core the runner and the server both have work while
+ * the other side is busy. More in flight stretches each case towards its time limit for little gain.
  */
 export function cpuBoundConcurrency(): number {
-  return Math.max(2, 2 * availableParallelism());
+  return Math.max(2, 4 * availableParallelism());
 }
 
 /** One phase of a run: positions in the case list in the order to start them, and how many may be in flight. */

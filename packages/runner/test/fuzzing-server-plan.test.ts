@@ -77,7 +77,7 @@ describe('/getCasePlan', () => {
     expect(numbers).toEqual(ids.map((_, i) => i + 1));
   });
 
-  it('groups them as a server run does: ordinary, CPU-bound (longest first, two per core), timing cases alone', () => {
+  it('groups them as a server run does: ordinary, CPU-bound (longest first, four per core), timing cases alone', () => {
     const phaseIds = plan.phases.map((p) => p.cases.map((n) => ids[n - 1]!));
     expect(phaseIds).toEqual([
       [handshakeId, '1.1.1', '1.1.2', '2.1', '5.1', '7.1.1'],

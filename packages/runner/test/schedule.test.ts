@@ -20,8 +20,8 @@ describe('the phases of a run', () => {
     expect(ids[2]).toEqual(['9.1.1']);
   });
 
-  it('keeps two compression cases per core in flight, never more than the run allows', () => {
-    expect(cpuBoundConcurrency()).toBe(Math.max(2, 2 * availableParallelism()));
+  it('keeps four compression cases per core in flight, never more than the run allows', () => {
+    expect(cpuBoundConcurrency()).toBe(Math.max(2, 4 * availableParallelism()));
     expect(phases.map((p) => p.concurrency)).toEqual([32, Math.min(32, cpuBoundConcurrency()), 1]);
     expect(casePhases(cases, 1).map((p) => p.concurrency)).toEqual([1, 1, 1]);
   });
