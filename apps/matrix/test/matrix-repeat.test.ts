@@ -7,32 +7,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { alternatingServer } from './alternating-server.js';
 import { runMain } from './cli-harness.js';
 import { tempDir } from './temp-dir.js';
-
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-/** Echoes on odd-numbered connections, closes 1000 without echoing on even ones: OK, then FAILED. */
-async function alternatingServer(): Promise<{ url: string; connections: () => number }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  closers.push(() => new Promise((resolve) => wss.close(() => resolve())));
-  let n = 0;
-  wss.on('connection', (ws) => {
-    const echo = ++n % 2 === 1;
-    ws.on('message', (data, isBinary) => {
-      if (echo) ws.send(data, { binary: isBinary });
-      else ws.close(1000);
-    });
-  });
-  const { port } = wss.address() as { port: number };
-  return { url: `ws://127.0.0.1:${port}/`, connections: () => n };
-}
 
 interface Entry {
   behavior: string;
