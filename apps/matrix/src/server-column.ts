@@ -132,6 +132,7 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
     interrupted,
     targetDown,
     notPlayed: [],
-    cpu: cpu.result(),
+    // A column that played nothing here (its cases reused or not applicable) has no time to account for.
+    ...(results.length > 0 ? { cpu: cpu.result() } : {}),
   };
 }
