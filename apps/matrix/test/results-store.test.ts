@@ -117,13 +117,14 @@ describe('results store: a run merges into its release case by case', () => {
 });
 
 describe('wsmatrix matrix on a few cases keeps the stored release whole', () => {
-  it("--targets core --cases '1.1.*' leaves the 414-case core index with 414 cases, 1.1.* updated", async () => {
+  it("--targets core --cases '1.1.*' --rerun leaves the stored core index whole, 1.1.* updated", async () => {
     const dir = await tempDir('store');
     const results = path.join(dir, 'results');
     const release = path.join(results, 'wsmatrix-core', '0.1.0');
     await cp(path.join(REPO, 'matrix', 'results', 'wsmatrix-core', '0.1.0'), release, { recursive: true });
     const before = await readJson<Index>(path.join(release, 'index.json'));
-    expect(Object.keys(before.core!)).toHaveLength(414);
+    const stored = Object.keys(before.core!).length;
+    expect(stored).toBeGreaterThan(400);
     // Marks in the copy: a 1.1.* verdict the run must replace, and one outside the run it must keep.
     before.core!['1.1.1']!.behavior = 'FAILED';
     before.core!['2.1']!.behavior = 'NON-STRICT';
@@ -140,15 +141,17 @@ describe('wsmatrix matrix on a few cases keeps the stored release whole', () => 
       results,
       '--report',
       path.join(dir, 'report'),
+      // The copied runs may have measured 1.1.* with this very code: played again, not reused.
+      '--rerun',
     ]);
     expect(r.code).toBe(0);
     const after = await readJson<Index>(path.join(release, 'index.json'));
-    expect(Object.keys(after.core!)).toHaveLength(414);
+    expect(Object.keys(after.core!)).toHaveLength(stored);
     expect(after.core!['1.1.1']!.behavior).toBe('OK');
     expect(after.core!['2.1']!.behavior).toBe('NON-STRICT');
     const summary = await readJson<StoredSummary>(path.join(release, 'summary.json'));
-    expect(Object.keys(summary.verdicts)).toHaveLength(414);
-    expect(summary.totals.total).toBe(414);
+    expect(Object.keys(summary.verdicts)).toHaveLength(stored);
+    expect(summary.totals.total).toBe(stored);
     const runsAfter = await readdir(path.join(release, 'runs'));
     expect(runsAfter).toHaveLength(runsBefore.length + 1);
     const newest = runsAfter.find((f) => !runsBefore.includes(f))!;
