@@ -325,25 +325,30 @@ export async function loadReleaseRuns(base: string, role: Role): Promise<StoredR
   const runs: StoredRun[] = [];
   for (const impl of await subdirs(base)) {
     if (role === 'server' && NOT_IMPLEMENTATIONS.has(impl)) continue;
-    for (const version of await subdirs(path.join(base, impl))) {
-      const runsDir = path.join(base, impl, version, 'runs');
-      let files: string[] = [];
-      try {
-        files = (await readdir(runsDir)).filter((f) => f.endsWith('.json'));
-      } catch {
-        continue;
-      }
-      for (const f of files) {
-        try {
-          const run = JSON.parse(await readFile(path.join(runsDir, f), 'utf8')) as StoredRun;
-          if (typeof run.runAt !== 'string' || !run.verdicts || typeof run.verdicts !== 'object') continue;
-          const { repeats: rawRepeats, ...rest } = run;
-          const repeats = readRepeats(rawRepeats);
-          runs.push({ ...rest, ...(repeats ? { repeats } : {}), role });
-        } catch {
-          // A hand-edited or truncated file must not take the whole report down.
-        }
-      }
+    for (const version of await subdirs(path.join(base, impl)))
+      runs.push(...(await loadRunsIn(path.join(base, impl, version, 'runs'), role)));
+  }
+  return runs;
+}
+
+/** The runs stored in one release's runs/ folder (none when it does not exist); unreadable files are skipped. */
+export async function loadRunsIn(runsDir: string, role: Role): Promise<StoredRun[]> {
+  let files: string[] = [];
+  try {
+    files = (await readdir(runsDir)).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const runs: StoredRun[] = [];
+  for (const f of files) {
+    try {
+      const run = JSON.parse(await readFile(path.join(runsDir, f), 'utf8')) as StoredRun;
+      if (typeof run.runAt !== 'string' || !run.verdicts || typeof run.verdicts !== 'object') continue;
+      const { repeats: rawRepeats, ...rest } = run;
+      const repeats = readRepeats(rawRepeats);
+      runs.push({ ...rest, ...(repeats ? { repeats } : {}), role });
+    } catch {
+      // A hand-edited or truncated file must not take the whole report down.
     }
   }
   return runs;

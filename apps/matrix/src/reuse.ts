@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { CaseDef } from '@wsmatrix/cases';
 import { notRunResult, type CaseResult, type RepeatCounts } from '@wsmatrix/runner';
 import { describeCounts, isTimingDependent, splitVerdict, type Role } from './report/index.js';
-import { loadReleaseRuns, roleRoot, type StoredRun } from './results-store.js';
+import { loadRunsIn, releaseDir, type StoredRun } from './results-store.js';
 
 /**
  * The packages whose code decides a verdict: the catalogue, the runner and its codec, the targets' adapters,
@@ -156,9 +156,14 @@ export async function findReusable(
 ): Promise<Map<string, ReusedVerdict>> {
   const found = new Map<string, ReusedVerdict>();
   if (version === 'unavailable' || version === '?') return found;
-  const runs: StoredRun[] = (await loadReleaseRuns(roleRoot(root, role), role)).filter(
-    (r) => r.reuseKey === key && r.implementation === implementation && r.version === version,
-  );
+  let runsDir: string;
+  try {
+    runsDir = path.join(releaseDir(root, implementation, version, role), 'runs');
+  } catch {
+    return found; // a name that cannot be stored has nothing stored
+  }
+  // Only this release's folder is read; the key covers release, options, Node line and code.
+  const runs: StoredRun[] = (await loadRunsIn(runsDir, role)).filter((r) => r.reuseKey === key);
   runs.sort((a, b) => b.runAt.localeCompare(a.runAt));
   const wanted = new Set(ids);
   for (const run of runs) {
