@@ -6,8 +6,8 @@
  *                                   report's servers/ and clients/ (records bundled per agent)
  *   a folder of such folders        servers/ and clients/ under it (Autobahn's reports/, a matrix report)
  *   a stored matrix release         <implementation>/<version>/ with index.json and summary.json
- *   a stored matrix results folder  the releases under it (clients/ holds the clients'), one column each, and
- *                                   their run history
+ *   a stored matrix results folder  the releases under it (clients/ holds the clients'), one column each, their
+ *                                   run history, and their verdicts for the Releases view
  * Every column is a server's or a client's: a stored release's summary.json says "role": "client" for a client's,
  * the stored tree puts clients under clients/, and an Autobahn folder is a client's when it is named clients
  * (Autobahn's fuzzingserver writes reports/clients) or when the caller says so (`wsmatrix report --role client`).
@@ -18,12 +18,27 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { caseById, compareCaseIds } from '@wsmatrix/cases';
 import type { CaseResult, IndexEntry } from '@wsmatrix/runner';
-import { roleOfFolderName, type HistoryPoint, type ReportColumn, type Role } from './report/index.js';
-import { CLIENTS_FOLDER, loadHistory, loadReleaseRuns, type StoredSummary } from './results-store.js';
+import {
+  roleOfFolderName,
+  type HistoryPoint,
+  type ReportColumn,
+  type Role,
+  type StoredRelease,
+} from './report/index.js';
+import {
+  CLIENTS_FOLDER,
+  loadHistory,
+  loadReleaseRuns,
+  loadReleasesIn,
+  loadStoredReleases,
+  type StoredSummary,
+} from './results-store.js';
 
 export interface LoadedFolder {
   columns: ReportColumn[];
   history: HistoryPoint[];
+  /** Stored matrix results only: every release's verdicts (index.json). */
+  releases?: StoredRelease[];
 }
 
 /** A folder that holds no results we can read: its one-line message names it and says what was expected. */
@@ -237,7 +252,7 @@ export async function loadResultFolder(dir: string, options: LoadOptions = {}): 
     const columns = await releaseColumns(dir, 'client');
     if (columns.length > 0) {
       const history = (await loadReleaseRuns(dir, 'client')).sort((a, b) => a.runAt.localeCompare(b.runAt));
-      return { columns, history };
+      return { columns, history, releases: await loadReleasesIn(dir, 'client') };
     }
   }
   const columns = [
@@ -251,5 +266,5 @@ export async function loadResultFolder(dir: string, options: LoadOptions = {}): 
         'nor stored matrix results (<implementation>/<version>/index.json)',
     );
   }
-  return { columns, history: await loadHistory(dir) };
+  return { columns, history: await loadHistory(dir), releases: await loadStoredReleases(dir) };
 }

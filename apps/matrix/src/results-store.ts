@@ -29,7 +29,7 @@ import {
   type IndexEntry,
   type RepeatCounts,
 } from '@wsmatrix/runner';
-import { roleOf, roleOfFolderName, verdictMap, verdictString, type Role } from './report/index.js';
+import { roleOf, roleOfFolderName, verdictMap, verdictString, type Role, type StoredRelease } from './report/index.js';
 
 /** The folder of <root> that holds the clients' releases. */
 export const CLIENTS_FOLDER = 'clients';
@@ -352,6 +352,46 @@ export async function loadRunsIn(runsDir: string, role: Role): Promise<StoredRun
     }
   }
   return runs;
+}
+
+/**
+ * Every stored release's verdicts (its index.json), servers' and clients': what the report's Releases view
+ * compares. An unreadable release is skipped, not fatal.
+ */
+export async function loadStoredReleases(root: string): Promise<StoredRelease[]> {
+  return [
+    ...(await loadReleasesIn(roleRoot(root, 'server'), 'server')),
+    ...(await loadReleasesIn(roleRoot(root, 'client'), 'client')),
+  ];
+}
+
+/** The releases under `base` (<implementation>/<version>/ with summary.json and index.json), all of one role. */
+export async function loadReleasesIn(base: string, role: Role): Promise<StoredRelease[]> {
+  const releases: StoredRelease[] = [];
+  for (const impl of await subdirs(base)) {
+    if (role === 'server' && NOT_IMPLEMENTATIONS.has(impl)) continue;
+    for (const version of await subdirs(path.join(base, impl))) {
+      const dir = path.join(base, impl, version);
+      try {
+        const summary = (await readJson(path.join(dir, 'summary.json'))) as Partial<StoredSummary> | undefined;
+        if (summary === undefined) continue;
+        const { byAgent, seenByAgent } = await loadVerdicts(dir);
+        const [agent, verdicts] = [...byAgent][0] ?? [];
+        if (agent === undefined || verdicts === undefined) continue;
+        const seen = seenByAgent.get(agent) ?? {};
+        releases.push({
+          role,
+          implementation: summary.implementation ?? impl,
+          version: summary.version ?? version,
+          verdicts,
+          ...(Object.keys(seen).length > 0 ? { seen } : {}),
+        });
+      } catch {
+        // A hand-edited or truncated file must not take the whole report down.
+      }
+    }
+  }
+  return releases;
 }
 
 /** Verdicts per agent from an index, and whose they are. */

@@ -128,8 +128,8 @@ describe('a report with server and client columns', () => {
 
   it('gives each part its own case pages: a client cell opens client-cases/, showing the clients only', async () => {
     const { dir, index, pages } = await write(bothParts());
-    // index, history, glossary; 3 server case pages, 4 client ones.
-    expect(pages).toBe(3 + SERVER_IDS.length + CLIENT_IDS.length);
+    // index, history, releases, glossary; 3 server case pages, 4 client ones.
+    expect(pages).toBe(4 + SERVER_IDS.length + CLIENT_IDS.length);
     expect((await readdir(path.join(dir, 'cases'))).sort()).toEqual(SERVER_IDS.map((id) => `${id}.html`).sort());
     expect((await readdir(path.join(dir, 'client-cases'))).sort()).toEqual(CLIENT_IDS.map((id) => `${id}.html`).sort());
     const clients = section(index, 'client');

@@ -115,9 +115,11 @@ function gridRows(html: string): { id: string; row: string; cells: string[] }[] 
 }
 
 describe('writeReport', () => {
-  it('writes index, history, glossary, bench, style and one page per case', async () => {
+  it('writes index, history, releases, glossary, bench, style and one page per case', async () => {
     const { dir, pages, index } = await buildReport();
-    expect(pages).toBe(4 + CASE_IDS.length);
+    // releases.html and the page of ws, stored at two releases.
+    expect(pages).toBe(6 + CASE_IDS.length);
+    expect(existsSync(path.join(dir, 'releases', 'server-ws.html'))).toBe(true);
     expect(existsSync(path.join(dir, 'glossary.html'))).toBe(true);
     expect(existsSync(path.join(dir, 'style.css'))).toBe(true);
     expect((await readdir(path.join(dir, 'cases'))).sort()).toEqual(CASE_IDS.map((id) => `${id}.html`).sort());
@@ -233,7 +235,7 @@ describe('writeReport', () => {
       },
     ];
     const { pages } = await writeReport(dir, { title: 't', generatedAt: 'now', history: [], columns });
-    expect(pages).toBe(3 + CASE_IDS.length);
+    expect(pages).toBe(4 + CASE_IDS.length);
     const cells = gridRows(await readFile(path.join(dir, 'index.html'), 'utf8')).map((r) => r.cells[1]!);
     expect(cells[0]).toContain('href="cases/1.1.1.html#uws"');
     for (const cell of cells.slice(1))

@@ -2,7 +2,15 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeCaseBundles } from '@wsmatrix/runner';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
-import { PARTS, roleOf, writeReport, type HistoryPoint, type ReportColumn, type Role } from '../report/index.js';
+import {
+  PARTS,
+  roleOf,
+  writeReport,
+  type HistoryPoint,
+  type ReportColumn,
+  type Role,
+  type StoredRelease,
+} from '../report/index.js';
 import { loadResultFolder, NotAResultFolderError } from '../result-folders.js';
 import type { Command } from './types.js';
 
@@ -66,6 +74,7 @@ export const reportCommand: Command<typeof reportSpec> = {
     const { flags, variadic: dirs } = parseArgs(reportSpec, argv);
     const columns: ReportColumn[] = [];
     const history: HistoryPoint[] = [];
+    const releases: StoredRelease[] = [];
     for (const dir of dirs) {
       const isDir = await stat(dir).then(
         (s) => s.isDirectory(),
@@ -76,6 +85,7 @@ export const reportCommand: Command<typeof reportSpec> = {
         const loaded = await loadResultFolder(dir, flags.role === undefined ? {} : { role: flags.role as Role });
         columns.push(...loaded.columns);
         history.push(...loaded.history);
+        releases.push(...(loaded.releases ?? []));
       } catch (err) {
         if (err instanceof NotAResultFolderError) throw new UsageError(`report: ${err.message}`);
         throw err;
@@ -97,6 +107,7 @@ export const reportCommand: Command<typeof reportSpec> = {
       generatedAt: new Date().toISOString(),
       columns: keyed,
       history,
+      releases,
     });
     for (const c of keyed)
       ctx.stdout(`${c.label}${roleOf(c) === 'client' ? ' (client)' : ''}: ${c.results.length} cases\n`);

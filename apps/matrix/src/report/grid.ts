@@ -33,7 +33,8 @@ export const CLOSE_MARKS: Record<string, string> = {
   'FAILED BY CLIENT': 'drop',
 };
 
-const BEHAVIOR_TEXT: Record<string, string> = {
+/** Short behavior words of a cell (full words in its tooltip). */
+export const BEHAVIOR_TEXT: Record<string, string> = {
   OK: 'OK',
   'NON-STRICT': 'NON-STRICT',
   INFORMATIONAL: 'INFO',

@@ -59,7 +59,11 @@ export function renderIndexPage(
   models: readonly ReportModel[],
   opts: { title: string; generatedAt: string; hasBench: boolean },
 ): string {
-  const links = ['<a href="history.html">History</a>', '<a href="glossary.html">Glossary</a>'];
+  const links = [
+    '<a href="history.html">History</a>',
+    '<a href="releases.html">Releases</a>',
+    '<a href="glossary.html">Glossary</a>',
+  ];
   if (opts.hasBench) links.push('<a href="bench.html">Benchmarks</a>');
   const size = (m: ReportModel) => `${m.caseIds.length} cases × ${m.columns.length} implementations`;
   const meta =

@@ -6,13 +6,15 @@
  *   cases/<case>.html             one page per case, every server that played it side by side
  *   client-cases/<case>.html      the same for the clients
  *   history.html                  verdict changes between stored runs, servers' and clients'
+ *   releases.html                 the implementations with stored results of more than one release, each with
+ *   releases/<role>-<name>.html   a page of case rows × release columns, changed verdicts marked (releases-page.ts)
  *   glossary.html                 the words of the report, explained once
  *   bench.html                    the benchmark fragment, when given
  *   style.css
  * Case pages cut long wire logs and link to servers/<column>_cases.json.gz (clients/… for a client), which the
  * matrix command writes (runner's writeCaseBundles) beside the report.
  * Files of an earlier report in the same folder that this one would not write (case pages of cases not in this
- * run, a bench page) are removed, so the folder holds one report and nothing stale.
+ * run, release pages, a bench page) are removed, so the folder holds one report and nothing stale.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,10 +26,18 @@ import { renderIndexPage } from './index-page.js';
 import { buildModel, type ReportModel } from './model.js';
 import { PARTS, ROLES, roleOf } from './parts.js';
 import { casePagePath } from './paths.js';
+import { givenReleases, releaseFamilies, releasesFromRuns, type ReleaseVerdicts } from './releases-model.js';
+import {
+  RELEASES_DIR,
+  releasePagePaths,
+  renderReleasePage,
+  renderReleasesIndex,
+  type CaseLinkOf,
+} from './releases-page.js';
 import { STYLE_CSS } from './style.js';
 import type { ReportInput } from './types.js';
 
-export type { HistoryPoint, ReportColumn, ReportInput } from './types.js';
+export type { HistoryPoint, ReportColumn, ReportInput, StoredRelease } from './types.js';
 export { PARTS, roleOf, roleOfFolderName, type Role } from './parts.js';
 export {
   compareVerdictMaps,
@@ -69,12 +79,30 @@ function partModels(columns: ReportInput['columns']): ReportModel[] {
   return models.length > 0 ? models : [buildModel([], 'server')];
 }
 
+/**
+ * The case page of a release's verdict, when the report has one: at the release's own column when the report
+ * has that release as a column, else at the top of the page.
+ */
+function caseLinks(models: readonly ReportModel[], paged: ReadonlyMap<ReportModel, ReadonlySet<string>>): CaseLinkOf {
+  const byRole = new Map(models.map((m) => [m.part.role, m]));
+  return (role, caseId, release: ReleaseVerdicts) => {
+    const model = byRole.get(role);
+    if (!model || !paged.get(model)?.has(caseId)) return undefined;
+    const column = model.columns.find(
+      (c) => c.column.implementation === release.implementation && c.column.version === release.version,
+    );
+    const played = column?.byId.has(caseId) ? `#${column.folder}` : '';
+    return `${casePagePath(caseId, model.part)}${played}`;
+  };
+}
+
 /** Writes the report into outDir (created if needed); returns the number of HTML pages written. */
 export async function writeReport(outDir: string, input: ReportInput): Promise<{ pages: number }> {
   const models = partModels(input.columns);
   const hasBench = typeof input.benchmarkHtml === 'string' && input.benchmarkHtml.length > 0;
   await mkdir(outDir, { recursive: true });
   for (const role of ROLES) await rm(path.join(outDir, PARTS[role].casesDir), { recursive: true, force: true });
+  await rm(path.join(outDir, RELEASES_DIR), { recursive: true, force: true });
   if (!hasBench) await rm(path.join(outDir, 'bench.html'), { force: true });
   await writeFile(path.join(outDir, 'style.css'), STYLE_CSS);
 
@@ -95,8 +123,10 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
       () => page({ title: `${input.title} · benchmarks`, root: '', nav, body: input.benchmarkHtml! }),
     ]);
   }
+  const paged = new Map<ReportModel, Set<string>>();
   for (const model of models) {
     const pagedIds = model.caseIds.filter((id) => playedColumns(model, id).length > 0);
+    paged.set(model, new Set(pagedIds));
     if (pagedIds.length > 0) await mkdir(path.join(outDir, model.part.casesDir), { recursive: true });
     for (const id of pagedIds) {
       files.push([
@@ -104,6 +134,17 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
         () => renderCasePage(model, id, pagedIds, input.title),
       ]);
     }
+  }
+  const families = releaseFamilies(input.releases ? givenReleases(input.releases) : releasesFromRuns(input.history));
+  const releasePaths = releasePagePaths(families);
+  files.push([
+    path.join(outDir, 'releases.html'),
+    () => renderReleasesIndex(input.title, input.generatedAt, families, releasePaths),
+  ]);
+  if (families.length > 0) await mkdir(path.join(outDir, RELEASES_DIR), { recursive: true });
+  const linkOf = caseLinks(models, paged);
+  for (const family of families) {
+    files.push([path.join(outDir, releasePaths.get(family)!), () => renderReleasePage(family, input.title, linkOf)]);
   }
   return { pages: await writeAll(files) };
 }

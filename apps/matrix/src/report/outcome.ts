@@ -61,6 +61,13 @@ export function outcomeOf(r: CaseResult): Outcome {
   }
 }
 
+/** How a stored verdict string ("OK", "OK/UNCLEAN") counts: the rule of outcomeOf, for a case that was played. */
+export function outcomeOfVerdict(verdict: string): Outcome {
+  const { behavior, close } = splitVerdict(verdict);
+  const played = { behavior, behaviorClose: close, connectFailure: null } as unknown as CaseResult;
+  return outcomeOf(played);
+}
+
 /** Whether a result gets a case page: one not played because the target was down has nothing to show. */
 export function hasCasePage(r: CaseResult): boolean {
   return outcomeOf(r) !== 'target-down';

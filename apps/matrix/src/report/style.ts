@@ -136,4 +136,18 @@ span.regression { color: #b00000; font-weight: 600; }
 span.fix { color: #1d6b2a; font-weight: 600; }
 tr.timing td { background-image: repeating-linear-gradient(135deg, transparent 0 6px, rgba(0,0,0,.06) 6px 8px); }
 span.timing, a.timing { color: #6a4c93; }
+
+/* releases: a release's first column opens with a heavier line; a changed cell is framed and carries its mark */
+body.index > header > nav.top { margin: .5rem 0 .2rem; }
+table.releases .release-start { border-left: 2px solid #7d8791; }
+table.releases th small.since { font-size: 11px; }
+td.cell > span.cell-text { display: block; padding: .15rem .45rem; }
+td.cell.changed { box-shadow: inset 0 0 0 2px #1d232a; }
+td.cell .change-mark { font-size: 10px; margin-right: .25rem; }
+td.cell.change-regression .change-mark { color: #8b0000; }
+td.cell.change-fix .change-mark { color: #0b4f1a; }
+span.changed-sample { outline: 2px solid #1d232a; outline-offset: -2px; padding: 0 .25rem; }
+ul.release-changes { margin: .2rem 0; padding-left: 1.2rem; font-size: 12.5px; max-height: 8rem; overflow: auto; }
+body:has(#only-changed:checked) table.releases tr[data-case]:not(.changed),
+body:has(#only-changed:checked) table.releases tr.group:not(.has-change) { display: none; }
 `;

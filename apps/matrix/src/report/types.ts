@@ -31,12 +31,30 @@ export interface HistoryPoint {
   repeats?: Record<string, RepeatCounts>;
 }
 
+/** One stored release's verdicts (its index.json): what the Releases view compares. */
+export interface StoredRelease {
+  /** A server's release (the default) or a client's. */
+  role?: Role;
+  /** As stored: 'ws', 'ws+deflate' (a variant is stored as an implementation of its own). */
+  implementation: string;
+  version: string;
+  /** case id -> verdict string ("OK", "OK/UNCLEAN"). */
+  verdicts: Record<string, string>;
+  /** Cases played more than once (--repeat): the verdicts their repeats saw. */
+  seen?: Record<string, string[]>;
+}
+
 export interface ReportInput {
   title: string;
   generatedAt: string;
   /** Server and client columns in any order; each role is its own part of the report. */
   columns: ReportColumn[];
   history: HistoryPoint[];
+  /**
+   * Every stored release's verdicts, for the Releases view. Absent: each release's verdicts merged from its runs
+   * in `history`, which keep verdicts its index.json no longer holds (cases since found not applicable).
+   */
+  releases?: StoredRelease[];
   /** Trusted HTML fragment, written as bench.html and linked from the index when present. */
   benchmarkHtml?: string;
 }
