@@ -193,7 +193,7 @@ describe('the Releases view of stored results', () => {
     wsPage = await readFile(path.join(out, 'releases', 'server-ws.html'), 'utf8');
   }, 60_000);
 
-  it('is linked from the index; lists each implementation with more than one release, servers and clients apart', async () => {
+  it('is linked from the index; lists each implementation of several releases, servers and clients apart', async () => {
     const index = await readFile(path.join(out, 'index.html'), 'utf8');
     expect(index).toContain('<a href="releases.html">Releases</a>');
     const list = await readFile(path.join(out, 'releases.html'), 'utf8');
@@ -227,7 +227,7 @@ describe('the Releases view of stored results', () => {
     expect(columns.map((c) => c.changed)).toEqual([null, 3, null, 3, 2]);
   });
 
-  it('marks exactly the cells whose verdict differs from the same variant’s previous release, with the earlier one', () => {
+  it('marks exactly the cells whose verdict differs from the variant’s previous release, with the earlier one', () => {
     const { columns, rows } = parsePage(wsPage);
     let marked = 0;
     for (const [caseId, row] of rows) {
@@ -309,7 +309,7 @@ describe('the Releases view of stored results', () => {
 });
 
 describe('the Releases view without stored releases', () => {
-  it('merges each release’s runs from the history, and writes no page for an implementation with one release', async () => {
+  it('merges each release’s runs from the history; an implementation with one release has no page', async () => {
     const dir = await tempDir('releases-history');
     await writeReport(dir, {
       title: 't',

@@ -89,7 +89,8 @@ function cell(c: ReleaseColumn, caseId: string, startsRelease: boolean, link: st
   const mark =
     change && change.kind !== 'timing' ? `<span class="change-mark">${CHANGE_MARKS[change.kind].mark}</span>` : '';
   const text =
-    `${mark}${esc(BEHAVIOR_TEXT[behavior] ?? behavior)}${timing ? `<span class="timing-mark">${TIMING_MARK}</span>` : ''}` +
+    `${mark}${esc(BEHAVIOR_TEXT[behavior] ?? behavior)}` +
+    (timing ? `<span class="timing-mark">${TIMING_MARK}</span>` : '') +
     (close === 'OK' ? '' : `<span class="close-mark">${esc(CLOSE_MARKS[close] ?? close)}</span>`);
   const attributes =
     `data-verdict="${esc(verdict)}"` +
@@ -133,7 +134,8 @@ function releaseTable(family: ReleaseFamily, linkOf: CaseLinkOf): string {
           perColumn
             .map(
               (n, i) =>
-                `<td class="gt${starts[i] ? ' release-start' : ''}" data-changed="${n}">${n ? `${n} changed` : ''}</td>`,
+                `<td class="gt${starts[i] ? ' release-start' : ''}" data-changed="${n}">` +
+                `${n ? `${n} changed` : ''}</td>`,
             )
             .join('') +
           '</tr>',
@@ -176,7 +178,8 @@ function changeSummary(family: ReleaseFamily): string {
       const where = [...groups].map(([g, n]) => `${esc(g)} (${n})`).join(', ');
       return (
         `<li data-release="${esc(columnName(c))}">${esc(c.previous!.version)} → ${esc(columnName(c))}: ` +
-        `${plural(c.changed, 'verdict', 'verdicts')} changed (${kinds.join(', ')}), in group${groups.size > 1 ? 's' : ''} ` +
+        `${plural(c.changed, 'verdict', 'verdicts')} changed (${kinds.join(', ')}), ` +
+        `in group${groups.size > 1 ? 's' : ''} ` +
         `${where}</li>`
       );
     });
