@@ -36,6 +36,8 @@ export interface ListFlag extends FlagBase {
   type: 'list';
   default?: readonly string[];
   choices?: readonly string[];
+  /** Also lets NAME@VERSION through (an npm release, checked when the command resolves it). */
+  releases?: boolean;
 }
 /** Repeatable, one value per occurrence, commas kept: `--client 'a=cmd x,y' --client 'b=cmd'`. */
 export interface MultiFlag extends FlagBase {
@@ -49,6 +51,8 @@ export interface PositionalSpec {
   /** Default true. */
   required?: boolean;
   choices?: readonly string[];
+  /** Also lets NAME@VERSION through (an npm release, checked when the command resolves it). */
+  releases?: boolean;
   /** The last positional only: takes every remaining argument (all of them in ParsedArgs.variadic). */
   variadic?: boolean;
 }
@@ -87,13 +91,27 @@ export interface ParsedArgs<S extends CommandSpec> {
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
-function oneOf(choices: readonly string[]): string {
-  return `expected one of: ${choices.join(', ')}`;
+function oneOf(choices: readonly string[], releases = false): string {
+  return `expected one of: ${choices.join(', ')}${releases ? `, or ${RELEASE}` : ''}`;
 }
 
-function checkChoice(what: string, value: string, choices: readonly string[] | undefined): void {
+/** How help and errors name an npm release value. */
+const RELEASE = 'NAME@VERSION (an npm release)';
+
+/** An `@` after the first character: NAME@VERSION, left for the command to resolve. */
+function isRelease(value: string): boolean {
+  return value.lastIndexOf('@') > 0;
+}
+
+function checkChoice(
+  what: string,
+  value: string,
+  choices: readonly string[] | undefined,
+  releases: boolean | undefined,
+): void {
+  if (releases && isRelease(value)) return;
   if (choices && !choices.includes(value)) {
-    throw new UsageError(`unknown ${what} "${value}" (${oneOf(choices)})`);
+    throw new UsageError(`unknown ${what} "${value}" (${oneOf(choices, releases)})`);
   }
 }
 
@@ -161,7 +179,7 @@ export function parseArgs<S extends CommandSpec>(spec: S, argv: readonly string[
         flags[name] = parseInteger(name, flag, raw);
         break;
       case 'string':
-        checkChoice(`value for --${name}`, raw, flag.choices);
+        checkChoice(`value for --${name}`, raw, flag.choices, false);
         flags[name] = raw;
         break;
       case 'multi':
@@ -170,7 +188,7 @@ export function parseArgs<S extends CommandSpec>(spec: S, argv: readonly string[
       case 'list': {
         const items = raw.split(',').map((s) => s.trim());
         if (items.some((s) => s === '')) throw new UsageError(`--${name} has an empty item in "${raw}"`);
-        for (const item of items) checkChoice(`value for --${name}`, item, flag.choices);
+        for (const item of items) checkChoice(`value for --${name}`, item, flag.choices, flag.releases);
         const previous = (flags[name] as string[] | undefined) ?? [];
         flags[name] = [...previous, ...items];
         break;
@@ -196,7 +214,7 @@ export function parseArgs<S extends CommandSpec>(spec: S, argv: readonly string[
         }
         return;
       }
-      checkChoice(p.name, value, p.choices);
+      checkChoice(p.name, value, p.choices, p.releases);
       named[p.name] = value;
     });
     if (positionals.length > spec.positionals.length && !spec.positionals.at(-1)?.variadic) {
@@ -230,6 +248,11 @@ function defaultNote(flag: FlagSpec): string {
   return text === '' ? '' : ` [default: ${text}]`;
 }
 
+/** The choices as help lists them. */
+function choiceList(spec: { choices?: readonly string[]; releases?: boolean }): string {
+  return [...(spec.choices ?? []), ...(spec.releases ? [RELEASE] : [])].join(', ');
+}
+
 /** Multi-line usage for one command. */
 export function formatCommandUsage(spec: CommandSpec, program = 'wsmatrix'): string {
   const pos = spec.positionals
@@ -239,16 +262,14 @@ export function formatCommandUsage(spec: CommandSpec, program = 'wsmatrix'): str
   if (spec.positionals.length) {
     lines.push('Arguments:');
     lines.push(
-      ...helpRows(
-        spec.positionals.map((p) => [p.name, `${p.description}${p.choices ? ` (${p.choices.join(', ')})` : ''}`]),
-      ),
+      ...helpRows(spec.positionals.map((p) => [p.name, `${p.description}${p.choices ? ` (${choiceList(p)})` : ''}`])),
     );
     lines.push('');
   }
   lines.push('Flags:');
   const rows: Array<[string, string]> = Object.entries(spec.flags).map(([name, flag]) => {
     const value = flag.type === 'boolean' ? '' : ` ${flag.placeholder ?? flag.type.toUpperCase()}`;
-    const choices = 'choices' in flag && flag.choices ? ` (${flag.choices.join(', ')})` : '';
+    const choices = 'choices' in flag && flag.choices ? ` (${choiceList(flag)})` : '';
     // A description that already states its default (in its own words) is not given a second one.
     const note = flag.description.includes('[default:') ? '' : defaultNote(flag);
     return [`--${name}${value}`, `${flag.description}${choices}${note}`];

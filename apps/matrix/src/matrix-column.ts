@@ -41,11 +41,14 @@ export type ColumnBase = Pick<ReportColumn, 'key' | 'label' | 'implementation' |
 
 /**
  * The implementation a column's results are filed under: a configured variant of an implementation
- * ('ws+deflate', 'uws+deflate-dedicated') is a history of its own, never mixed with the plain one.
+ * ('ws+deflate', 'uws+deflate-dedicated') is a history of its own, never mixed with the plain one. An npm
+ * release's column ('ws+deflate@6.2.2') is filed as its target's ('ws+deflate'), under its own version.
  */
 export function implementationOf(targetName: string, target: { implementation: string }): string {
-  const plus = targetName.indexOf('+');
-  return plus < 0 ? target.implementation : `${target.implementation}${targetName.slice(plus)}`;
+  const at = targetName.lastIndexOf('@');
+  const name = at > 0 ? targetName.slice(0, at) : targetName;
+  const plus = name.indexOf('+');
+  return plus < 0 ? target.implementation : `${target.implementation}${name.slice(plus)}`;
 }
 
 /** A column that played nothing, and why; `interrupted` lists the selected cases when an interrupt was why. */

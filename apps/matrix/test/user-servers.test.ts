@@ -195,7 +195,7 @@ describe('matrix --targets-file', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toEqual([
       `wsmatrix: --targets-file: ${file}: targets[1].command must pass the port ({port})`,
-      `wsmatrix: --targets-file: ${file}: targets[2].name "Bad Name" must be lower-case letters, digits, . _ -`,
+      `wsmatrix: --targets-file: ${file}: targets[2].name "Bad Name" must be lower-case letters, digits, . _ - +`,
     ]);
     expect(r.stdout).toBe('');
   });

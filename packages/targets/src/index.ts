@@ -7,3 +7,4 @@ export * from './external/index.js';
 export { inChildProcess, type ChildProcessOptions } from './child/child-target.js';
 export { allTargetNames, externalTargetNames, getAnyTarget } from './all-targets.js';
 export * from './clients/index.js';
+export * from './npm-release/index.js';

@@ -54,7 +54,7 @@ describe('parseTargetsJson: every bad entry', () => {
     expect(error).toBeInstanceOf(InvalidTargetsFileError);
     expect((error as InvalidTargetsFileError).lines).toEqual([
       'my.json: targets[0].command must pass the port ({port})',
-      'my.json: targets[2].version must be { run: [...], match?: "regex" }',
+      'my.json: targets[2].version must be { run: [...], match?: "regex" } or { npm: true }',
       'my.json: target name "b" appears twice',
     ]);
   });

@@ -26,7 +26,7 @@ import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveR
 import { isTimingDependent, REPEAT_FLAG, REPEAT_NOTES, repeatCount } from '../repeats.js';
 import { findReusable, reusedFrom, reusedResult, reuseKey } from '../reuse.js';
 import { runServerColumn } from '../server-column.js';
-import { startableTarget } from '../startable-target.js';
+import { RELEASE_NOTES, targetSources } from '../target-specs.js';
 import { targetsFileColumns, urlColumns, type ColumnSource } from '../user-targets.js';
 import { WSMATRIX_VERSION } from '../version.js';
 import { selectRoleIds } from './cases.js';
@@ -45,6 +45,7 @@ export const matrixSpec = {
     targets: {
       type: 'list',
       choices: [...MATRIX_TARGETS, 'none'],
+      releases: true,
       placeholder: 'LIST',
       description:
         'Server targets (matrix columns) to run; none: only the servers of --url and --targets-file ' +
@@ -123,6 +124,8 @@ export const matrixSpec = {
     repeat: REPEAT_FLAG,
   },
   notes: [
+    ...RELEASE_NOTES,
+    'Its column is NAME@<version>, stored beside the other releases under <results>/<implementation>/<version>/.',
     'Your own servers: --url mine=ws://127.0.0.1:9001/ (or mine@1.2.0=…) adds a column beside the embedded ones;',
     '--targets none --url … runs yours alone. A --url server that cannot be reached says "target down".',
     "Clients: each plays the client cases (group 0's for clients, then Autobahn's) against wsmatrix as the",
@@ -153,7 +156,7 @@ export const matrixCommand: Command<typeof matrixSpec> = {
     const selected = selectRoleIds(flags.cases, flags['exclude-cases']);
     const serverCases = selected.server.map((id) => caseById(id)!);
     const clientCases = selected.client.map((id) => caseById(id)!);
-    const columns = columnSources(flags, ctx);
+    const columns = await columnSources(flags, ctx);
     if (columns === null) return 2;
     const clients = clientSources(flags);
     const names = columns.map((c) => c.name);
@@ -307,11 +310,14 @@ function chosenNames(flags: MatrixFlags): { targets: string[]; clients: string[]
  * The server columns of this run: the chosen targets, then the user's servers (--targets-file, then --url), or
  * null when the targets file is invalid (every problem already written, one line each).
  */
-function columnSources(flags: MatrixFlags, ctx: { stderr: (text: string) => void }): ColumnSource[] | null {
+async function columnSources(
+  flags: MatrixFlags,
+  ctx: { stderr: (text: string) => void },
+): Promise<ColumnSource[] | null> {
   const { targets } = chosenNames(flags);
-  // Every name the user's servers must not take: embedded or shipped, chosen or not.
-  const taken = new Set<string>(MATRIX_TARGETS);
-  const columns: ColumnSource[] = targets.map((name) => ({ name, make: () => startableTarget(name) }));
+  const columns = await targetSources(targets, ctx.stderr);
+  // Every name the user's servers must not take: embedded or shipped, chosen or not, and the releases asked for.
+  const taken = new Set<string>([...MATRIX_TARGETS, ...columns.map((c) => c.name)]);
   if (flags['targets-file'] !== undefined) {
     try {
       columns.push(...targetsFileColumns(flags['targets-file'], taken));

@@ -5,7 +5,7 @@ import { isTargetDown, summarize, writeReportFiles, type CaseResult } from '@wsm
 import { allTargetNames, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { describeCpu, startCpuAccount } from '../cpu-account.js';
-import { startableTarget } from '../startable-target.js';
+import { RELEASE_NOTES, targetSources } from '../target-specs.js';
 import { applyCiChecks, CI_FLAGS, CI_NOTES, loadCiChecks } from '../ci-checks.js';
 import { CONCURRENCY_FLAG } from './concurrency-flag.js';
 import { exitCodeForSignal } from '../interrupt.js';
@@ -40,8 +40,9 @@ export const runSpec = {
     targets: {
       type: 'list',
       choices: allTargetNames(),
+      releases: true,
       placeholder: 'LIST',
-      description: 'Embedded targets to start and test',
+      description: 'Targets to start and test: embedded, external, or an npm release NAME@VERSION',
     },
     spec: { type: 'string', placeholder: 'FILE', description: 'Autobahn fuzzingclient spec file (JSON)' },
     out: {
@@ -67,6 +68,7 @@ export const runSpec = {
     ...CI_FLAGS,
   },
   notes: [
+    ...RELEASE_NOTES,
     ...passRuleNotes(),
     ...CI_NOTES,
     ...REPEAT_NOTES,
@@ -132,6 +134,9 @@ export const runCommand: Command<typeof runSpec> = {
     const checks = await loadCiChecks(flags);
     const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
     const p = await plan(flags);
+    // Releases are installed now: a bad spec or a missing release stops the run before anything starts.
+    const sources = await targetSources(p.targets, ctx.stderr);
+    p.targets = sources.map((s) => s.name);
     const selectedIds = p.caseIds;
     // With --json, stdout carries only the JSON document; the human lines go to stderr.
     const printJson = ctx.stdout;
@@ -155,9 +160,9 @@ export const runCommand: Command<typeof runSpec> = {
     const running: RunningTarget[] = [];
     const startFailedNames = new Set<string>();
     try {
-      for (const name of p.targets) {
+      for (const { name, make } of sources) {
         if (ctx.signal.aborted) break;
-        const target = startableTarget(name);
+        const target = make();
         try {
           const r = await target.start({ port: 0 });
           running.push(r);

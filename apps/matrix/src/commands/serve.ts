@@ -1,12 +1,15 @@
-import { allTargetNames, getAnyTarget, type RunningTarget } from '@wsmatrix/targets';
+import { allTargetNames, getAnyTarget, isReleaseSpec, type RunningTarget } from '@wsmatrix/targets';
 import { parseArgs, type CommandSpec } from '../args.js';
 import { describeSocketLayer, optionsInEffect } from '../target-options.js';
+import { RELEASE_NOTES, resolveRelease } from '../target-specs.js';
 import type { Command } from './types.js';
 
 export const serveSpec = {
   name: 'serve',
   summary: 'Start one echo target and keep it running until SIGINT, SIGTERM or SIGHUP.',
-  positionals: [{ name: 'target', description: 'Which implementation to serve', choices: allTargetNames() }],
+  positionals: [
+    { name: 'target', description: 'Which implementation to serve', choices: allTargetNames(), releases: true },
+  ],
   flags: {
     port: {
       type: 'integer',
@@ -18,13 +21,15 @@ export const serveSpec = {
     },
     host: { type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'Interface to bind' },
   },
+  notes: RELEASE_NOTES,
 } as const satisfies CommandSpec;
 
 export const serveCommand: Command<typeof serveSpec> = {
   spec: serveSpec,
   async run(argv, ctx) {
     const { positionals, flags } = parseArgs(serveSpec, argv);
-    const target = getAnyTarget(positionals.target);
+    const name = positionals.target;
+    const target = isReleaseSpec(name) ? await resolveRelease(name, ctx.stderr) : getAnyTarget(name);
     let running: RunningTarget;
     try {
       running = await target.start({ host: flags.host, port: flags.port });

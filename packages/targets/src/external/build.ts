@@ -37,8 +37,10 @@ export class BuildFailedError extends Error {
 }
 
 /** Names the output after everything that determines it, so an edited source is rebuilt. */
-function buildKey(spec: BuildSpec, dir: string): string {
+function buildKey(spec: BuildSpec, dir: string, packageDir: string | undefined): string {
   const hash = createHash('sha256').update(JSON.stringify(spec.run));
+  // Built against another release of the npm package, it is another build.
+  if (packageDir !== undefined && spec.run.some((a) => a.includes('{package}'))) hash.update(`\0${packageDir}`);
   for (const input of spec.inputs) {
     hash.update(`\0${input}\0`);
     hash.update(readFileSync(resolve(dir, input)));
@@ -73,12 +75,17 @@ const builds = new Map<string, Promise<string>>();
 /**
  * Builds once per content hash and returns the path of the output. Concurrent callers (in this
  * process) share one build; other processes are kept safe by writing to a unique temporary name
- * and renaming it into place, which is atomic.
+ * and renaming it into place, which is atomic. `packageDir` is what `{package}` stands for.
  */
-export function buildOnce(spec: BuildSpec, dir: string, cacheDir = defaultCacheDir()): Promise<string> {
+export function buildOnce(
+  spec: BuildSpec,
+  dir: string,
+  cacheDir = defaultCacheDir(),
+  packageDir?: string,
+): Promise<string> {
   let output: string;
   try {
-    output = join(cacheDir, `${spec.output}-${buildKey(spec, dir)}`);
+    output = join(cacheDir, `${spec.output}-${buildKey(spec, dir, packageDir)}`);
   } catch (err) {
     return Promise.reject(new BuildFailedError(`cannot read the build inputs: ${(err as Error).message}`, ''));
   }
@@ -89,7 +96,8 @@ export function buildOnce(spec: BuildSpec, dir: string, cacheDir = defaultCacheD
       mkdirSync(cacheDir, { recursive: true });
       const temporary = `${output}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
       try {
-        await runBuild(expandArgv(spec.run, { dir, output: temporary }), dir);
+        const values = { dir, output: temporary, ...(packageDir !== undefined ? { package: packageDir } : {}) };
+        await runBuild(expandArgv(spec.run, values), dir);
         if (!existsSync(temporary)) throw new BuildFailedError(`the build did not write {output}`, '');
         renameSync(temporary, output);
       } finally {

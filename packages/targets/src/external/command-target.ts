@@ -34,6 +34,8 @@ export interface CommandTarget extends EchoTarget {
   readonly definition: CommandTargetDefinition;
   /** 'unavailable' when unavailableReason() is set (checked once, on first use). */
   readonly version: string;
+  /** The largest message the server accepts as configured (its definition's maxMessageSize); absent: no limit. */
+  readonly maxMessageSize?: number;
   /** Why start() would throw TargetUnavailableError; undefined when the target can run here. */
   unavailableReason(): string | undefined;
   start(opts?: StartOptions): Promise<RunningCommandTarget>;
@@ -44,6 +46,8 @@ export interface CommandTargetContext {
   dir: string;
   /** Where builds are cached; default: defaultCacheDir(). */
   cacheDir?: string;
+  /** What `{package}` stands for when it is not the installed npm package (a release installed on demand). */
+  packageDir?: string;
 }
 
 /** Thrown when the server process exits or never accepts connections. */
@@ -63,22 +67,25 @@ export function createCommandTarget(definition: CommandTargetDefinition, context
   const { dir } = context;
   const cacheDir = context.cacheDir ?? defaultCacheDir();
   let availability: Availability | undefined;
-  const availabilityOnce = (): Availability => (availability ??= probeAvailability(definition, dir));
+  const availabilityOnce = (): Availability =>
+    (availability ??= probeAvailability(definition, dir, context.packageDir));
 
   /** The checks, the build if any, and the command line for a port. */
   async function prepare(): Promise<(host: string, port: number) => string[]> {
     const a = availabilityOnce();
     if (!a.available) throw new TargetUnavailableError(definition.name, a.reason);
+    const { packageDir } = a;
     let build: string | undefined;
     if (definition.build) {
       try {
-        build = await buildOnce(definition.build, dir, cacheDir);
+        build = await buildOnce(definition.build, dir, cacheDir, packageDir);
       } catch (err) {
         if (err instanceof BuildFailedError) throw new TargetUnavailableError(definition.name, err.message);
         throw err;
       }
     }
-    return (host, port) => expandArgv(definition.command, { host, port, dir, ...(build ? { build } : {}) });
+    const values = { dir, ...(build ? { build } : {}), ...(packageDir ? { package: packageDir } : {}) };
+    return (host, port) => expandArgv(definition.command, { host, port, ...values });
   }
 
   /** Spawns the server and waits until it accepts TCP; on failure nothing is left running. */
@@ -143,6 +150,7 @@ export function createCommandTarget(definition: CommandTargetDefinition, context
     },
     options: { ...definition.options },
     ...(definition.notApplicable ? { notApplicable: definition.notApplicable } : {}),
+    ...(definition.maxMessageSize !== undefined ? { maxMessageSize: definition.maxMessageSize } : {}),
     definition,
     unavailableReason() {
       const a = availabilityOnce();

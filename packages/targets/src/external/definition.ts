@@ -7,8 +7,13 @@ export interface Requirement {
   missing: string;
 }
 
-/** A command whose stdout is the version; `match` (a regex) picks the version out of it. */
-export interface VersionSpec {
+/**
+ * Where the version comes from: a command whose stdout is the version (`match`, a regex, picks it out), or
+ * `{ npm: true }`: the `version` field of the definition's npm package ({package}/package.json).
+ */
+export type VersionSpec = VersionCommand | { npm: true };
+
+export interface VersionCommand {
   run: string[];
   match?: string;
 }
@@ -34,6 +39,14 @@ export interface CommandTargetDefinition {
   build?: BuildSpec;
   /** The server's command line; must contain `{port}`. */
   command: string[];
+  /**
+   * The npm package the server runs on (e.g. 'bun', 'ws'): `{package}` in command, requires, version and build
+   * is its folder, by default the one this package's node_modules resolve, for a release asked for on demand
+   * (`--targets ws@6.2.2`) the one installed in the cache.
+   */
+  npm?: string;
+  /** The largest message (bytes) the server accepts as configured, default or raised; absent: no limit. */
+  maxMessageSize?: number;
   /** Shown in reports, as the embedded targets' options are. */
   options: Record<string, unknown>;
   /** Cases that would judge our harness rather than the implementation (see EchoTargetInfo). */
@@ -49,6 +62,8 @@ export interface TargetsFile {
   path: string;
   dir: string;
   definitions: CommandTargetDefinition[];
+  /** The files its `"include"` list names (absolute paths, in list order): their targets follow this file's. */
+  include: string[];
 }
 
 /** Every problem found in a targets file, one line each: "<file>: <problem>". */
@@ -72,6 +87,31 @@ function isArgv(v: unknown): v is string[] {
   return Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.length > 0);
 }
 
+/** An npm package name, scoped or not (lower case, as the registry requires of new packages). */
+const NPM_PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+/** `{ run: [...], match?: "regex" }` or `{ npm: true }`. */
+function parseVersion(raw: unknown, at: string, fail: (problem: string) => never): VersionSpec {
+  const shape = `${at} must be { run: [...], match?: "regex" } or { npm: true }`;
+  if (!isObject(raw)) fail(shape);
+  if (raw.npm !== undefined) {
+    if (raw.npm !== true || raw.run !== undefined || raw.match !== undefined) fail(shape);
+    return { npm: true };
+  }
+  if (!isArgv(raw.run)) fail(`${at}.run must be a non-empty array of non-empty strings`);
+  const version: VersionCommand = { run: raw.run };
+  if (raw.match !== undefined) {
+    if (typeof raw.match !== 'string') fail(`${at}.match must be a string`);
+    try {
+      new RegExp(raw.match);
+    } catch {
+      fail(`${at}.match is not a valid regular expression`);
+    }
+    version.match = raw.match;
+  }
+  return version;
+}
+
 /** Checks one entry of `targets`; `at` names it in error messages. */
 function parseDefinition(raw: unknown, at: string, fail: (problem: string) => never): CommandTargetDefinition {
   if (!isObject(raw)) fail(`${at} must be an object`);
@@ -93,7 +133,8 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   };
 
   const name = str('name')!;
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) fail(`${at}.name "${name}" must be lower-case letters, digits, . _ -`);
+  // `+` names a configured variant of an implementation (ws+deflate), filed under a results folder of its own.
+  if (!/^[a-z0-9][a-z0-9._+-]*$/.test(name)) fail(`${at}.name "${name}" must be lower-case letters, digits, . _ - +`);
 
   const requiresRaw = raw.requires ?? [];
   if (!Array.isArray(requiresRaw)) fail(`${at}.requires must be an array`);
@@ -105,17 +146,11 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
     return { run: argv(r.run, `${where}.run`), missing: r.missing };
   });
 
-  if (!isObject(raw.version)) fail(`${at}.version must be { run: [...], match?: "regex" }`);
-  const version: VersionSpec = { run: argv(raw.version.run, `${at}.version.run`) };
-  if (raw.version.match !== undefined) {
-    if (typeof raw.version.match !== 'string') fail(`${at}.version.match must be a string`);
-    try {
-      new RegExp(raw.version.match);
-    } catch {
-      fail(`${at}.version.match is not a valid regular expression`);
-    }
-    version.match = raw.version.match;
-  }
+  const npm = str('npm', true);
+  if (npm !== undefined && !NPM_PACKAGE_NAME.test(npm)) fail(`${at}.npm "${npm}" is not an npm package name`);
+
+  const version = parseVersion(raw.version, `${at}.version`, fail);
+  if ('npm' in version && npm === undefined) fail(`${at}.version { "npm": true } needs the target's "npm" package`);
 
   let build: BuildSpec | undefined;
   if (raw.build !== undefined) {
@@ -131,6 +166,16 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   const command = argv(raw.command, `${at}.command`);
   if (!command.some((a) => a.includes('{port}'))) fail(`${at}.command must pass the port ({port})`);
   if (!build && command.some((a) => a.includes('{build}'))) fail(`${at}.command uses {build} but there is no build`);
+  if (npm === undefined) {
+    const lines: Array<readonly [string, string[]]> = [
+      ['command', command],
+      ...requires.map((r, i) => [`requires[${i}].run`, r.run] as const),
+      ...('run' in version ? [['version.run', version.run] as const] : []),
+      ...(build ? [['build.run', build.run] as const] : []),
+    ];
+    const usesPackage = lines.find(([, args]) => args.some((a) => a.includes('{package}')));
+    if (usesPackage) fail(`${at}.${usesPackage[0]} uses {package} but the target names no "npm" package`);
+  }
 
   const options = raw.options ?? {};
   if (!isObject(options)) fail(`${at}.options must be an object`);
@@ -146,6 +191,14 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   const description = str('description', true);
   if (description !== undefined) definition.description = description;
   if (build) definition.build = build;
+  if (npm !== undefined) definition.npm = npm;
+  if (raw.maxMessageSize !== undefined) {
+    const size = raw.maxMessageSize;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
+      fail(`${at}.maxMessageSize must be a positive integer (bytes)`);
+    }
+    definition.maxMessageSize = size;
+  }
   const readyTimeoutMs = ms('readyTimeoutMs');
   if (readyTimeoutMs !== undefined) definition.readyTimeoutMs = readyTimeoutMs;
   const stopGraceMs = ms('stopGraceMs');
@@ -164,11 +217,14 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
 class EntryProblem extends Error {}
 
 /**
- * Validates the parsed JSON of a targets file: `{ "targets": [ ... ] }`. Throws InvalidTargetsFileError
+ * Validates the parsed JSON of a targets file: `{ "targets": [ ... ] }`, where `targets` may be left out by a file
+ * that only includes others or only has `clients` (those are another loader's). Throws InvalidTargetsFileError
  * naming the first problem of every bad entry, so one attempt shows all that needs fixing.
  */
 export function parseTargetsJson(json: unknown, source: string): CommandTargetDefinition[] {
-  if (!isObject(json) || !Array.isArray(json.targets)) {
+  const mayOmitTargets = isObject(json) && (json.include !== undefined || json.clients !== undefined);
+  const targets = isObject(json) ? (json.targets ?? (mayOmitTargets ? [] : undefined)) : undefined;
+  if (!Array.isArray(targets)) {
     throw new InvalidTargetsFileError(source, 'expected an object with a "targets" array');
   }
   const fail: (problem: string) => never = (problem) => {
@@ -176,7 +232,7 @@ export function parseTargetsJson(json: unknown, source: string): CommandTargetDe
   };
   const problems: string[] = [];
   const definitions: CommandTargetDefinition[] = [];
-  (json.targets as unknown[]).forEach((t, i) => {
+  targets.forEach((t, i) => {
     try {
       definitions.push(parseDefinition(t, `targets[${i}]`, fail));
     } catch (err) {
@@ -193,6 +249,17 @@ export function parseTargetsJson(json: unknown, source: string): CommandTargetDe
   return definitions;
 }
 
+/** The `include` list of a targets file: paths relative to the file's folder, made absolute. */
+function parseInclude(json: unknown, file: string): string[] {
+  const include = isObject(json) ? json.include : undefined;
+  if (include === undefined) return [];
+  if (!isArgv(include)) {
+    throw new InvalidTargetsFileError(file, '"include" must be a non-empty array of paths (relative to this file)');
+  }
+  return include.map((p) => resolve(dirname(file), p));
+}
+
+/** One targets file, its own definitions only (see readTargetsFiles for the files it includes). */
 export function readTargetsFile(path: string): TargetsFile {
   const absolute = resolve(path);
   let json: unknown;
@@ -201,5 +268,41 @@ export function readTargetsFile(path: string): TargetsFile {
   } catch (err) {
     throw new InvalidTargetsFileError(absolute, err instanceof Error ? err.message : String(err));
   }
-  return { path: absolute, dir: dirname(absolute), definitions: parseTargetsJson(json, absolute) };
+  return {
+    path: absolute,
+    dir: dirname(absolute),
+    definitions: parseTargetsJson(json, absolute),
+    include: parseInclude(json, absolute),
+  };
+}
+
+/**
+ * A targets file and, after it, every file its `include` names, in list order (an included file's own includes
+ * right after it). A file included twice, in a loop, or a target name that two files define is an error.
+ */
+export function readTargetsFiles(path: string): TargetsFile[] {
+  const files: TargetsFile[] = [];
+  const visit = (file: string, chain: readonly string[]): void => {
+    if (chain.includes(file)) {
+      throw new InvalidTargetsFileError(chain.at(-1)!, `includes ${file}, which includes it back`);
+    }
+    if (files.some((f) => f.path === file)) {
+      throw new InvalidTargetsFileError(chain.at(-1)!, `includes ${file}, which is already included`);
+    }
+    const read = readTargetsFile(file);
+    files.push(read);
+    for (const included of read.include) visit(included, [...chain, file]);
+  };
+  visit(resolve(path), []);
+  const definedIn = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const file of files) {
+    for (const { name } of file.definitions) {
+      const earlier = definedIn.get(name);
+      if (earlier !== undefined) clashes.push(`target name "${name}" is defined in ${earlier} and in ${file.path}`);
+      definedIn.set(name, file.path);
+    }
+  }
+  if (clashes.length > 0) throw new InvalidTargetsFileError(files[0]!.path, clashes);
+  return files;
 }

@@ -9,10 +9,12 @@ export {
   InvalidTargetsFileError,
   parseTargetsJson,
   readTargetsFile,
+  readTargetsFiles,
   type BuildSpec,
   type CommandTargetDefinition,
   type Requirement,
   type TargetsFile,
+  type VersionCommand,
   type VersionSpec,
 } from './definition.js';
 export { defaultCacheDir } from './build.js';

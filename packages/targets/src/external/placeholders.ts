@@ -12,10 +12,12 @@ export interface PlaceholderValues {
   url?: string;
   /** The agent name a client driver reports its results under. */
   agent?: string;
+  /** Absolute folder of the target's npm package (its definition's `npm`). */
+  package?: string;
 }
 
 // Only these names are placeholders, so text like dpkg-query's `${Version}` passes through.
-const PLACEHOLDER = /\{(host|port|dir|build|output|url|agent)\}/g;
+const PLACEHOLDER = /\{(host|port|dir|build|output|url|agent|package)\}/g;
 
 /** Substitutes placeholders in every argument; a placeholder without a value is an error. */
 export function expandArgv(argv: readonly string[], values: PlaceholderValues): string[] {
