@@ -114,7 +114,9 @@ public final class JettyClientDriver {
             return null;
         }
         if (timeoutS > 0) {
-            if (!socket.ended.await(timeoutS, TimeUnit.SECONDS)) System.err.println(path + ": no close after " + timeoutS + " s");
+            if (!socket.ended.await(timeoutS, TimeUnit.SECONDS)) {
+                System.err.println(path + ": no close after " + timeoutS + " s");
+            }
         } else {
             socket.ended.await();
         }
@@ -152,7 +154,9 @@ public final class JettyClientDriver {
             List<Future<?>> running = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 running.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < cases.length; i = next.getAndIncrement()) playCase(cases[i]);
+                    for (int i = next.getAndIncrement(); i < cases.length; i = next.getAndIncrement()) {
+                        playCase(cases[i]);
+                    }
                     return null;
                 }));
             }
@@ -203,7 +207,9 @@ public final class JettyClientDriver {
                 String text = driver.ask("/getCasePlan");
                 List<long[]> phases = new ArrayList<>();
                 List<Integer> concurrencies = new ArrayList<>();
-                if (text == null || !parsePlan(text, phases, concurrencies)) fail("no case plan from " + base + "/getCasePlan");
+                if (text == null || !parsePlan(text, phases, concurrencies)) {
+                    fail("no case plan from " + base + "/getCasePlan");
+                }
                 for (long[] cases : phases) driver.caseCount += cases.length;
                 driver.playPlan(phases, concurrencies);
             } else {

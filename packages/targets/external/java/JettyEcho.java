@@ -25,7 +25,8 @@ import org.eclipse.jetty.websocket.servlet.WebSocketServletFactory;
 
 public final class JettyEcho {
     /** The extensions Jetty 9.4 registers by default that compress (its META-INF/services list). */
-    static final List<String> COMPRESSION_EXTENSIONS = List.of("permessage-deflate", "deflate-frame", "x-webkit-deflate-frame");
+    static final List<String> COMPRESSION_EXTENSIONS =
+            List.of("permessage-deflate", "deflate-frame", "x-webkit-deflate-frame");
 
     private JettyEcho() {}
 
@@ -72,8 +73,8 @@ public final class JettyEcho {
     }
 
     private static void usage(String problem) {
-        System.err.println("jetty-echo: " + problem);
-        System.err.println("usage: java JettyEcho --host HOST --port PORT [--max-message BYTES] [--deflate]");
+        System.err.println("jetty-echo: " + problem
+                + " (usage: java JettyEcho --host HOST --port PORT [--max-message BYTES] [--deflate])");
         System.exit(2);
     }
 

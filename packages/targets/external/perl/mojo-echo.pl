@@ -13,15 +13,19 @@ use Getopt::Long qw(GetOptionsFromArray);
 use Mojolicious::Lite;
 
 sub usage ($problem) {
-  say STDERR "mojo-echo: $problem";
-  say STDERR 'usage: perl mojo-echo.pl --host HOST --port PORT [--deflate]';
+  say STDERR "mojo-echo: $problem (usage: perl mojo-echo.pl --host HOST --port PORT [--deflate])";
   exit 2;
 }
 
 my ($host, $port, $deflate) = ('127.0.0.1', undef, 0);
 my @args = @ARGV;
-GetOptionsFromArray(\@args, 'host=s' => \$host, 'port=i' => \$port, 'deflate' => \$deflate)
-  or usage('bad arguments');
+{
+  # Getopt::Long warns about each bad option; the first warning becomes the one line usage() prints.
+  my @problems;
+  local $SIG{__WARN__} = sub { push @problems, $_[0] =~ s/\s+\z//r };
+  GetOptionsFromArray(\@args, 'host=s' => \$host, 'port=i' => \$port, 'deflate' => \$deflate)
+    or usage($problems[0] // 'bad arguments');
+}
 usage('--port is required (0-65535)') unless defined $port && $port >= 0 && $port <= 65535;
 usage("unexpected argument $args[0]") if @args;
 

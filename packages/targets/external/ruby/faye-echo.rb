@@ -28,8 +28,7 @@ ECHO_APP = lambda do |env|
 end
 
 def usage(problem)
-  warn "faye-echo: #{problem}"
-  warn 'usage: ruby faye-echo.rb --host HOST --port PORT'
+  warn "faye-echo: #{problem} (usage: ruby faye-echo.rb --host HOST --port PORT)"
   exit 2
 end
 
