@@ -204,7 +204,7 @@ describe('ws releases: the embedded ws targets’ options, where a release knows
     const bytes = Buffer.from([0xff]);
     expect(wsRelease.isBinaryMessage(bytes, false)).toBe(false); // ws 8: text as a Buffer
     expect(wsRelease.isBinaryMessage(bytes, true)).toBe(true);
-    expect(wsRelease.isBinaryMessage(text, { binary: false, masked: true })).toBe(false); // ws 1, 2
+    expect(wsRelease.isBinaryMessage(text, { masked: true })).toBe(false); // ws 1, 2
     expect(wsRelease.isBinaryMessage(bytes, { binary: true, masked: true })).toBe(true);
     expect(wsRelease.isBinaryMessage(text, undefined)).toBe(false); // ws 3 to 7
     expect(wsRelease.isBinaryMessage(bytes, undefined)).toBe(true);

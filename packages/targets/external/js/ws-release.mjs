@@ -41,11 +41,9 @@ export function loadServerClass(packageDir) {
 }
 
 /**
- * The message's type, from whichever signature the release's 'message' event has: (data, isBinary) in 8,
- * (data, flags) with flags.binary in 1 and 2, (data) alone in 3 to 7, where text is a string and binary a Buffer.
+ * The message's type, whichever signature the release's 'message' event has: (data, isBinary) in 8, where text
+ * is a Buffer too; (data, flags) in 1 and 2 and (data) in 3 to 7, where text is a string and binary a Buffer.
  */
 export function isBinaryMessage(data, second) {
-  if (typeof second === 'boolean') return second;
-  if (second !== null && typeof second === 'object' && 'binary' in second) return Boolean(second.binary);
-  return typeof data !== 'string';
+  return typeof second === 'boolean' ? second : typeof data !== 'string';
 }
