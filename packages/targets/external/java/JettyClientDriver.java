@@ -8,6 +8,12 @@
  * closed), echoing every message with its type, then asks /updateReports and waits for its close. With --plan
  * it asks wsmatrix's /getCasePlan instead (an extension Autobahn does not have) and plays its phases one after
  * the other, at most `concurrency` cases of a phase open at once.
+ *
+ * Each connection gets a WebSocketClient of its own (default settings but the message limits). One shared client
+ * would send a case's upgrade over a pooled HTTP connection that an earlier case's refused handshake left open,
+ * and the fuzzingserver, which plays one case per connection, would never see that case. A client is stopped
+ * only once its session is gone (its connection closed): stopping it at the close event would cut Jetty's own
+ * close reply short with 1001.
  */
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,20 +35,24 @@ import org.eclipse.jetty.util.ajax.JSON;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.WebSocketListener;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.common.WebSocketSessionListener;
 
 public final class JettyClientDriver {
     /** How long the /updateReports connection may take to close (the fuzzingserver writes its reports first). */
     private static final long REPORTS_TIMEOUT_S = 120;
     /** How long /getCaseCount or /getCasePlan may take to answer and close. */
     private static final long QUESTION_TIMEOUT_S = 60;
+    /** How long a session may take to be gone after its close event (the peer ends TCP after the handshake). */
+    private static final long GONE_TIMEOUT_S = 30;
 
-    private final WebSocketClient client;
+    private final int maxMessage;
     private final String base;
     private final String agent;
     private int caseCount;
 
-    private JettyClientDriver(WebSocketClient client, String base, String agent) {
-        this.client = client;
+    private JettyClientDriver(int maxMessage, String base, String agent) {
+        this.maxMessage = maxMessage;
         this.base = base;
         this.agent = agent;
     }
@@ -106,21 +117,52 @@ public final class JettyClientDriver {
     private CaseSocket open(String path, boolean echo, long timeoutS) throws InterruptedException {
         CaseSocket socket = new CaseSocket(echo);
         URI uri = URI.create(base + path);
-        try {
-            Future<Session> connected = client.connect(socket, uri);
-            connected.get();
-        } catch (Exception e) {
-            System.err.println(path + ": " + rootMessage(e));
-            return null;
-        }
-        if (timeoutS > 0) {
-            if (!socket.ended.await(timeoutS, TimeUnit.SECONDS)) {
-                System.err.println(path + ": no close after " + timeoutS + " s");
+        WebSocketClient client = new WebSocketClient();
+        CountDownLatch gone = new CountDownLatch(1);
+        client.addSessionListener(new WebSocketSessionListener() {
+            @Override
+            public void onSessionClosed(WebSocketSession session) {
+                gone.countDown();
             }
-        } else {
-            socket.ended.await();
+        });
+        if (maxMessage > 0) {
+            client.getPolicy().setMaxTextMessageSize(maxMessage);
+            client.getPolicy().setMaxBinaryMessageSize(maxMessage);
         }
-        return socket;
+        try {
+            client.start();
+            try {
+                Future<Session> connected = client.connect(socket, uri);
+                connected.get();
+            } catch (ExecutionException e) {
+                System.err.println(path + ": " + rootMessage(e));
+                // A frame that fails the connection can arrive with the 101 and fail the future too; the session
+                // is open all the same, and Jetty's close of it is part of the case.
+                if (socket.session == null) return null;
+            }
+            if (timeoutS > 0) {
+                if (!socket.ended.await(timeoutS, TimeUnit.SECONDS)) {
+                    System.err.println(path + ": no close after " + timeoutS + " s");
+                }
+            } else {
+                socket.ended.await();
+            }
+            if (!gone.await(GONE_TIMEOUT_S, TimeUnit.SECONDS)) {
+                System.err.println(path + ": the connection was still open " + GONE_TIMEOUT_S + " s after its close");
+            }
+            return socket;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            System.err.println(path + ": the client did not start: " + rootMessage(e));
+            return null;
+        } finally {
+            try {
+                client.stop();
+            } catch (Exception e) {
+                System.err.println(path + ": the client did not stop: " + rootMessage(e));
+            }
+        }
     }
 
     private static String rootMessage(Throwable t) {
@@ -194,41 +236,31 @@ public final class JettyClientDriver {
         }
         if (args.size() != 2) usage();
 
-        WebSocketClient client = new WebSocketClient();
-        if (maxMessage > 0) {
-            client.getPolicy().setMaxTextMessageSize(maxMessage);
-            client.getPolicy().setMaxBinaryMessageSize(maxMessage);
-        }
-        client.start();
         String base = args.get(0).replaceAll("/+$", "");
-        JettyClientDriver driver = new JettyClientDriver(client, base, args.get(1));
-        try {
-            if (planned) {
-                String text = driver.ask("/getCasePlan");
-                List<long[]> phases = new ArrayList<>();
-                List<Integer> concurrencies = new ArrayList<>();
-                if (text == null || !parsePlan(text, phases, concurrencies)) {
-                    fail("no case plan from " + base + "/getCasePlan");
-                }
-                for (long[] cases : phases) driver.caseCount += cases.length;
-                driver.playPlan(phases, concurrencies);
-            } else {
-                String text = driver.ask("/getCaseCount");
-                int count = 0;
-                try {
-                    count = text == null ? 0 : Integer.parseInt(text.trim());
-                } catch (NumberFormatException e) {
-                    count = 0;
-                }
-                if (count <= 0) fail("no case count from " + base + "/getCaseCount");
-                driver.caseCount = count;
-                driver.playSequentially();
+        JettyClientDriver driver = new JettyClientDriver(maxMessage, base, args.get(1));
+        if (planned) {
+            String text = driver.ask("/getCasePlan");
+            List<long[]> phases = new ArrayList<>();
+            List<Integer> concurrencies = new ArrayList<>();
+            if (text == null || !parsePlan(text, phases, concurrencies)) {
+                fail("no case plan from " + base + "/getCasePlan");
             }
-            if (driver.open("/updateReports?agent=" + encode(driver.agent), false, REPORTS_TIMEOUT_S) == null) {
-                fail("could not ask " + base + "/updateReports");
+            for (long[] cases : phases) driver.caseCount += cases.length;
+            driver.playPlan(phases, concurrencies);
+        } else {
+            String text = driver.ask("/getCaseCount");
+            int count = 0;
+            try {
+                count = text == null ? 0 : Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                count = 0;
             }
-        } finally {
-            client.stop();
+            if (count <= 0) fail("no case count from " + base + "/getCaseCount");
+            driver.caseCount = count;
+            driver.playSequentially();
+        }
+        if (driver.open("/updateReports?agent=" + encode(driver.agent), false, REPORTS_TIMEOUT_S) == null) {
+            fail("could not ask " + base + "/updateReports");
         }
         System.exit(0);
     }

@@ -8,6 +8,10 @@
 # with its type (the text and binary events hand over the bytes), then /updateReports and wait for its end.
 # With --plan it asks wsmatrix's /getCasePlan instead (an extension Autobahn does not have) and plays its phases
 # one after the other, at most `concurrency` cases of a phase open at once.
+#
+# Each connection gets a Mojo::UserAgent of its own (default settings). One shared agent would send a case's
+# upgrade over a kept-alive connection that an earlier case's refused handshake left open, and the
+# fuzzingserver, which plays one case per connection, would never see that case.
 use Mojo::Base -strict, -signatures;
 use Mojo::IOLoop;
 use Mojo::JSON qw(decode_json);
@@ -26,8 +30,9 @@ $base =~ s{/+\z}{};
 $agent = url_escape $agent;
 STDOUT->autoflush(1);
 
-my $ua = Mojo::UserAgent->new;
 my ($total, $failure) = (0);
+# The agents of the connections not finished yet: an agent that goes out of scope drops its connections.
+my %agents;
 
 sub stop ($problem) {
   $failure = $problem;
@@ -37,13 +42,19 @@ sub stop ($problem) {
 # Opens `path`; $on_open gets the transaction once it is a WebSocket, $on_end is called once it has finished
 # (or at once when the upgrade failed, with its error).
 sub open_ws ($path, $on_open, $on_end) {
+  my $ua = Mojo::UserAgent->new;
+  $agents{$ua} = $ua;
+  my $end = sub ($error) {
+    delete $agents{$ua};
+    $on_end->($error);
+  };
   $ua->websocket(
     "$base$path" => sub ($ua, $tx) {
       unless ($tx->is_websocket) {
         my $error = $tx->error // {message => 'no WebSocket'};
-        return $on_end->("$path: $error->{message}");
+        return $end->("$path: $error->{message}");
       }
-      $tx->on(finish => sub { $on_end->(undef) });
+      $tx->on(finish => sub { $end->(undef) });
       $on_open->($tx);
     }
   );
