@@ -136,7 +136,7 @@ describe('resolveTarget: NAME@VERSION with npm stubbed', { timeout: SAFETY_NET_M
     expect([target.name, target.implementation]).toEqual(['runtime@2.0.0', 'runtime']);
   });
 
-  test('only a package with an install script of its own has it run (npm rebuild PACKAGE), before it is in place', async () => {
+  test('only a package with an install script of its own has it run (npm rebuild), before it is in place', async () => {
     const { options, calls, cache } = setup({
       view: { 'rt-pkg@2.0.0': '2.0.0', 'lib@1.0.0': '1.0.0' },
       withInstallScript: ['rt-pkg'],
@@ -178,7 +178,7 @@ describe('resolveTarget: what is refused, in one line', () => {
     );
   });
 
-  test('a name no target runs on, or a target without an npm package: InvalidReleaseSpecError, npm not asked', async () => {
+  test('a name no target runs on, or a target on no npm package: InvalidReleaseSpecError, npm not asked', async () => {
     const { options, calls } = setup({ view: {} });
     const onDemand =
       'lib, lib+deflate, runtime, rt-pkg, repo-ws, ws, not-installed, wsmatrix-no-such-package-installed';
@@ -207,7 +207,8 @@ describe('resolveTarget: what is refused, in one line', () => {
     const { options, cache } = setup({
       view: { 'lib@1.0.0': '1.0.0' },
       installFails:
-        'npm error code ECONNRESET\nnpm error network aborted\nnpm error A complete log of this run can be found in: x\n',
+        'npm error code ECONNRESET\nnpm error network aborted\n' +
+        'npm error A complete log of this run can be found in: x\n',
     });
     await expect(resolveTarget('lib@1.0.0', options)).rejects.toThrow(
       new ReleaseInstallError('lib@1.0.0', 'npm install lib@1.0.0 failed: network aborted'),
