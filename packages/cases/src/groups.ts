@@ -22,6 +22,8 @@ const CATEGORIES: CaseGroup[] = [
   { id: '10', title: 'Misc' },
   { id: '12', title: 'WebSocket Compression (different payloads)' },
   { id: '13', title: 'WebSocket Compression (different parameters)' },
+  // Ours, not Autobahn's: see deflate-edge-case.ts.
+  { id: '14', title: 'permessage-deflate Edge Cases' },
 ];
 
 const dataSetTitle = (name: keyof typeof DATA_SETS): string => {
@@ -75,6 +77,11 @@ const SUB_CATEGORIES: CaseGroup[] = [
       `${dataSetTitle('json')} - client offers ` +
       `(requestNoContextTakeover, requestMaxWindowBits): [${offers.map(offerTuple).join(', ')}]`,
   })),
+  { id: '14.1', title: 'RSV1 on a continuation or control frame' },
+  { id: '14.2', title: 'Block structure: stored, BFINAL, empty and missing empty blocks' },
+  { id: '14.3', title: 'Back-references: the full window, small windows, uncompressed messages' },
+  { id: '14.4', title: "The peer's compressor keeps to the agreement" },
+  { id: '14.5', title: 'Invalid compressed data' },
 ];
 
 /** Every category, then every sub-category, each list in Autobahn's order. */

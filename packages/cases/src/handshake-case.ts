@@ -122,9 +122,9 @@ export function isHandshakeCase(def: CaseDef): def is HandshakeCaseDef {
   return (def as Partial<HandshakeCaseDef>).handshake !== undefined;
 }
 
-/** Whether an id is one of Autobahn's (groups 1-13), not one of our own group 0 additions. */
+/** Whether an id is one of Autobahn's (groups 1-13), not one of our own groups 0 and 14. */
 export function isAutobahnCaseId(id: string): boolean {
-  return !id.startsWith('0.');
+  return !id.startsWith('0.') && !id.startsWith('14.');
 }
 
 /** Expands a RawText. */

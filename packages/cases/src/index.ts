@@ -1,8 +1,9 @@
 /**
- * @wsmatrix/cases: every Autobahn|Testsuite fuzzingclient case (517: groups 1-10, 301 cases, and the
- * permessage-deflate groups 12 and 13, 216 cases) as declarative data, plus the spec-file selection rules.
- * Our own group 0 comes in two parts: opening-handshake cases for servers (in `allCases`) and for clients
- * (in `clientCases`); see handshake-case.ts and client-handshake-case.ts.
+ * @wsmatrix/cases: every Autobahn|Testsuite fuzzingclient case (groups 1-10 and the permessage-deflate
+ * groups 12 and 13, `autobahnCases`) as declarative data, plus the spec-file selection rules, and groups of
+ * our own: group 0 comes in two parts, opening-handshake cases for servers (in `allCases`) and for clients
+ * (in `clientCases`), see handshake-case.ts and client-handshake-case.ts; group 14, permessage-deflate edge
+ * cases, serves both roles (in both lists), see deflate-edge-case.ts.
  */
 import { withTimeLimit } from './build.js';
 import { group1 } from './group1.js';
@@ -16,6 +17,7 @@ import { group9 } from './group9.js';
 import { group10 } from './group10.js';
 import { group12, group13 } from './group12.js';
 import { group0 } from './group0.js';
+import { group14 } from './group14.js';
 import { clientGroup0 } from './client-handshake.js';
 import { compareCaseIds } from './select.js';
 import type { CaseDef } from './types.js';
@@ -76,6 +78,15 @@ export {
   type ClientResponseSpec,
 } from './client-handshake-case.js';
 export { CLIENT_HANDSHAKE_WINDOW_MS } from './client-handshake.js';
+export {
+  expectedReplies,
+  isDeflateEdgeCase,
+  type DeflateEdgeCaseDef,
+  type DeflateEdgeNeeds,
+  type DeflateEdgeSend,
+  type DeflateEdgeSpec,
+} from './deflate-edge-case.js';
+export { DEFLATE_EDGE_WINDOW_MS } from './group14.js';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -104,13 +115,16 @@ export const autobahnCases: readonly CaseDef[] = deepFreeze(
     .sort((a, b) => compareCaseIds(a.id, b.id)),
 );
 
+/** Group 14 (ours, both roles), with its time limits, deeply frozen. */
+const deflateEdgeCases: readonly CaseDef[] = deepFreeze(group14.map((c) => ({ ...c })));
+
 /**
  * Every case for testing a SERVER (the fuzzingclient mode; a spec's "*" selects from these): our
- * server opening-handshake group 0 (ids 0.1.y-0.6.y, see handshake-case.ts) and then Autobahn's, in
- * numeric order, deeply frozen.
+ * server opening-handshake group 0 (ids 0.1.y-0.6.y, see handshake-case.ts), Autobahn's, and our
+ * permessage-deflate group 14, in numeric order, deeply frozen.
  */
 export const allCases: readonly CaseDef[] = deepFreeze(
-  [...group0, ...autobahnCases].sort((a, b) => compareCaseIds(a.id, b.id)),
+  [...group0, ...autobahnCases, ...deflateEdgeCases].sort((a, b) => compareCaseIds(a.id, b.id)),
 );
 
 /** Autobahn's case ids, in numeric order. */
@@ -121,11 +135,11 @@ export const allCaseIds: readonly string[] = Object.freeze(allCases.map((c) => c
 
 /**
  * Every case for testing a CLIENT (the fuzzingserver mode; a spec's "*" selects from these): our client
- * opening-handshake group 0 (ids 0.7.y onwards, see client-handshake-case.ts) and then Autobahn's, in
- * numeric order, deeply frozen. The server group 0 is not among them.
+ * opening-handshake group 0 (ids 0.7.y onwards, see client-handshake-case.ts), Autobahn's, and group 14
+ * (the same definitions as for servers), in numeric order, deeply frozen. The server group 0 is not among them.
  */
 export const clientCases: readonly CaseDef[] = deepFreeze(
-  [...clientGroup0, ...autobahnCases].sort((a, b) => compareCaseIds(a.id, b.id)),
+  [...clientGroup0, ...autobahnCases, ...deflateEdgeCases].sort((a, b) => compareCaseIds(a.id, b.id)),
 );
 
 /** Every case id for clients, in numeric order. */
@@ -137,7 +151,7 @@ for (const c of [...allCases, ...clientGroup0]) {
   if (BY_ID.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
   BY_ID.set(c.id, c);
 }
-// Autobahn numbers its own cases only; group 0 has no Autobahn case number.
+// Autobahn numbers its own cases only; groups 0 and 14 have no Autobahn case number.
 for (const [i, c] of autobahnCases.entries()) POSITION.set(c.id, i + 1);
 
 /** The case with this id (for servers or for clients), or undefined. */
@@ -148,7 +162,7 @@ export function caseById(id: string): CaseDef | undefined {
 /**
  * The case's 1-based position in numeric id order: Autobahn's case number (`/runCase?case=N`,
  * `index.json`'s "case"), e.g. 6.4.1 -> 74, 7.1.6 -> 215, 10.1.1 -> 301. Undefined for unknown ids and
- * for group 0 (not Autobahn's).
+ * for groups 0 and 14 (not Autobahn's).
  */
 export function casePosition(id: string): number | undefined {
   return POSITION.get(id);

@@ -191,13 +191,30 @@ export type DataSetName = 'json' | 'html' | 'bmp' | 'pdf' | 'faust';
 /**
  * One permessage-deflate offer the runner makes in the opening handshake (AutobahnPython's
  * PerMessageDeflateOffer). The runner always lets the server ask for client_no_context_takeover and
- * client_max_window_bits (it offers both, without values), as AutobahnPython does by default.
+ * client_max_window_bits (it offers both, without values), as AutobahnPython does by default; group 14
+ * changes that with `ownContextTakeover` and `ownMaxWindowBits`. In the server role the same offer says
+ * what the runner's answer asks of the client (server-opening.ts in packages/runner): `request*` always
+ * concern the peer's compressor, `own*` the runner's.
  */
 export interface DeflateOfferSpec {
   /** Ask for server_no_context_takeover. */
   requestNoContextTakeover: boolean;
   /** Ask for server_max_window_bits=N (8..15); 0 = do not ask. */
   requestMaxWindowBits: number;
+  /**
+   * Group 14: the runner keeps its own LZ77 window between messages and hints nothing else. In the client
+   * role the offer then leaves out client_no_context_takeover (which AutobahnPython's offer carries as a
+   * hint that the client resets its compressor, inviting the server to agree to it). The server role never
+   * answers server_no_context_takeover unasked either way.
+   */
+  ownContextTakeover?: boolean;
+  /**
+   * Group 14: the window the runner announces for its own compressor (8..15). Client role: the offer
+   * carries client_max_window_bits=N instead of the parameter without a value (the server may agree to it
+   * or not). Server role: the answer carries server_max_window_bits=N even when the client did not ask
+   * (RFC 7692 §7.1.2.1 lets a server), or the client's own request when that is smaller.
+   */
+  ownMaxWindowBits?: number;
 }
 
 /**

@@ -1,17 +1,25 @@
 /**
- * Plays one Autobahn case on a connection, whichever role the runner has and whatever opened it: the
- * case's steps, or its echo-timing (group 9) or compressed-echo (groups 12/13) engine, Autobahn's
- * finishWhenDone auto-close, and a watchdog. The verdict is computed from what was seen, by the one
+ * Plays one case on a connection, whichever role the runner has and whatever opened it: the case's steps,
+ * or its echo-timing (group 9), compressed-echo (groups 12/13) or deflate-edge (our group 14) engine,
+ * Autobahn's finishWhenDone auto-close, and a watchdog. The verdict is computed from what was seen, by the one
  * verdict function for both roles.
  */
-import { payloadLength, type Behavior, type CaseDef } from '@wsmatrix/cases';
+import { isDeflateEdgeCase, payloadLength, type CaseDef, type ExpectedClose } from '@wsmatrix/cases';
 import { CompressedEchoRun } from './compressed-echo.js';
+import { DeflateEdgeRun } from './deflate-edge.js';
 import { EchoTimingRun } from './echo-timing.js';
 import { expandExpected } from './events.js';
 import type { ConnectionLimits, ConnectionTimeouts, FuzzingConnection } from './fuzzing-connection.js';
 import { playSteps } from './steps.js';
 import { trafficStatsJson, type TrafficStatsJson } from './traffic-stats.js';
-import { computeVerdict, eventsEqual, type ExpectedSequences, type ObservedEvent, type Verdict } from './verdict.js';
+import {
+  computeVerdict,
+  eventsEqual,
+  type EchoOutcome,
+  type ExpectedSequences,
+  type ObservedEvent,
+  type Verdict,
+} from './verdict.js';
 
 /** Added to the case window and the close budgets before the watchdog drops the socket. */
 const WATCHDOG_MARGIN_MS = 5000;
@@ -65,13 +73,15 @@ export interface PlayedCase {
   durationMs: number;
   /** AutobahnPython copies the traffic statistics only when a compressed-echo case succeeded. */
   trafficStats: TrafficStatsJson | null;
+  /** The close rule the verdict applied when the engine chose one (group 14). */
+  expectedClose?: ExpectedClose;
 }
 
 export class CasePlayer {
   private readonly expected: ExpectedSequences;
   private readonly received: ObservedEvent[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private echo: EchoTimingRun | CompressedEchoRun | null = null;
+  private echo: EchoTimingRun | CompressedEchoRun | DeflateEdgeRun | null = null;
   private startedAt = 0;
 
   /** Takes the connection's events from now on: create it before the connection opens. */
@@ -88,6 +98,8 @@ export class CasePlayer {
         this.finishWhenDone();
       },
       onPong: (data) => {
+        // Group 14 judges Pongs itself; Autobahn's auto-close rule is not its rule.
+        if (this.echo instanceof DeflateEdgeRun) return this.echo.onPong(data);
         if (!this.echo) this.received.push({ type: 'pong', payload: data });
         this.finishWhenDone();
       },
@@ -103,6 +115,8 @@ export class CasePlayer {
     );
     if (def.echoTiming) this.echo = new EchoTimingRun(def.echoTiming, connection, this.timers);
     else if (def.compressedEcho) this.echo = new CompressedEchoRun(def.compressedEcho, connection, this.timers);
+    else if (isDeflateEdgeCase(def))
+      this.echo = new DeflateEdgeRun(def.deflateEdge, connection, this.timers, this.received);
     else void playSteps(def.steps, { connection, received: this.received, timers: this.timers });
   }
 
@@ -111,7 +125,7 @@ export class CasePlayer {
     const { def, connection } = this;
     if (connection.connectionWasOpen) await connection.lost;
     for (const t of this.timers) clearTimeout(t);
-    const echoOutcome: { behavior: Behavior; result: string } | undefined = this.echo?.outcome;
+    const echoOutcome: EchoOutcome | undefined = this.echo?.outcome;
     const verdict = computeVerdict({
       def,
       expected: this.expected,
@@ -129,6 +143,7 @@ export class CasePlayer {
       durationMs: this.startedAt === 0 ? 0 : Math.round(performance.now() - this.startedAt),
       trafficStats:
         this.echo instanceof CompressedEchoRun && this.echo.succeeded ? trafficStatsJson(connection.traffic) : null,
+      ...(echoOutcome?.expectedClose ? { expectedClose: echoOutcome.expectedClose } : {}),
     };
   }
 

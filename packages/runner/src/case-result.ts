@@ -1,4 +1,4 @@
-import { casePosition, type CaseDef } from '@wsmatrix/cases';
+import { casePosition, type CaseDef, type ExpectedClose } from '@wsmatrix/cases';
 import { eventToJson } from './events.js';
 import type { ConnectFailure, FuzzingConnection } from './fuzzing-connection.js';
 import type { CaseResult } from './result.js';
@@ -17,6 +17,8 @@ export interface CaseOutcome {
   received?: readonly ObservedEvent[];
   trafficStats?: TrafficStatsJson | null;
   connectFailure?: ConnectFailure | null;
+  /** The close rule the verdict applied, when not the case's own (group 14 picks it by how the case ended). */
+  expectedClose?: ExpectedClose;
   /** Overrides the case's own expectation text (group 0 adds its rule). */
   expectation?: string;
   /** Overrides the request head as recorded (group 0 cuts long heads). */
@@ -43,7 +45,7 @@ export function buildCaseResult(def: CaseDef, connection: FuzzingConnection, out
     behavior: verdict.behavior,
     behaviorClose: verdict.behaviorClose,
     expected: Object.fromEntries(Object.entries(outcome.expected ?? {}).map(([k, seq]) => [k, seq.map(eventToJson)])),
-    expectedClose: def.expectedClose,
+    expectedClose: outcome.expectedClose ?? def.expectedClose,
     received: (outcome.received ?? []).map(eventToJson),
     result: verdict.result,
     resultClose: verdict.resultClose,

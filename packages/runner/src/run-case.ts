@@ -31,10 +31,13 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
   const player = new CasePlayer(def, connection, limit);
   const started = new Date();
   const target = new URL(url);
-  // AutobahnPython's PerMessageDeflateOffer: always accepts client_no_context_takeover / client_max_window_bits.
+  // AutobahnPython's PerMessageDeflateOffer: always accepts client_no_context_takeover / client_max_window_bits
+  // (group 14 may keep its own window and name its own window size instead).
   const offers = (def.deflateOffers ?? []).map((o) => ({
     serverNoContextTakeover: o.requestNoContextTakeover,
     serverMaxWindowBits: o.requestMaxWindowBits,
+    clientNoContextTakeover: !o.ownContextTakeover,
+    clientMaxWindowBits: o.ownMaxWindowBits ?? true,
   }));
   const request = standardRequest(
     {
@@ -59,6 +62,7 @@ export async function runCase(url: string, def: CaseDef, options: RunCaseOptions
     expected: played.expected,
     received: played.received,
     trafficStats: played.trafficStats,
+    ...(played.expectedClose ? { expectedClose: played.expectedClose } : {}),
     connectFailure: failure,
   });
 }

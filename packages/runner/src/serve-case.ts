@@ -88,6 +88,7 @@ export async function playCaseAsServer(
     expected: played.expected,
     received: played.received,
     trafficStats: played.trafficStats,
+    ...(played.expectedClose ? { expectedClose: played.expectedClose } : {}),
     connectFailure: answer.ok ? null : { kind: 'handshake-rejected', message: answer.reason },
   });
   return options.caseNumber === undefined ? result : { ...result, case: options.caseNumber };

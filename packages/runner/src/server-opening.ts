@@ -14,6 +14,9 @@
  *   client_max_window_bits=N only when the offer carries client_max_window_bits.
  * - The response confirms what the offer requested of the server (server_no_context_takeover,
  *   server_max_window_bits=N) and adds what the case asks of the client.
+ * - Group 14 may name the runner's own window (`ownMaxWindowBits`): the response then carries
+ *   server_max_window_bits with it, or with the client's request when that is smaller (RFC 7692 §7.1.2.1 lets
+ *   a server send the parameter unasked).
  */
 import type { CaseDef, DeflateOfferSpec } from '@wsmatrix/cases';
 import {
@@ -109,11 +112,18 @@ function allows(offer: ParsedOffer, ask: DeflateOfferSpec): boolean {
   return true;
 }
 
+/** The window the runner's compressor announces: what the client asked, the case's own, or 0 for none. */
+function serverWindowBits(offer: ParsedOffer, ask: DeflateOfferSpec): number {
+  const asked = [offer.requestMaxWindowBits, ask.ownMaxWindowBits ?? 0].filter((bits) => bits !== 0);
+  return asked.length === 0 ? 0 : Math.min(...asked);
+}
+
 /** PerMessageDeflateOfferAccept.getExtensionString. */
 function responseElement(offer: ParsedOffer, ask: DeflateOfferSpec): string {
   let element = PERMESSAGE_DEFLATE;
+  const serverBits = serverWindowBits(offer, ask);
   if (offer.requestNoContextTakeover) element += '; server_no_context_takeover';
-  if (offer.requestMaxWindowBits !== 0) element += `; server_max_window_bits=${offer.requestMaxWindowBits}`;
+  if (serverBits !== 0) element += `; server_max_window_bits=${serverBits}`;
   if (ask.requestNoContextTakeover) element += '; client_no_context_takeover';
   if (ask.requestMaxWindowBits !== 0) element += `; client_max_window_bits=${ask.requestMaxWindowBits}`;
   return element;
@@ -143,7 +153,7 @@ export function answerUpgradeRequest(head: HttpRequestHead, def: CaseDef, server
       deflate = {
         serverNoContextTakeover: offer.requestNoContextTakeover,
         clientNoContextTakeover: ask.requestNoContextTakeover,
-        serverMaxWindowBits: offer.requestMaxWindowBits || MAX_WINDOW_BITS,
+        serverMaxWindowBits: serverWindowBits(offer, ask) || MAX_WINDOW_BITS,
         clientMaxWindowBits: ask.requestMaxWindowBits || MAX_WINDOW_BITS,
       };
       break search;

@@ -1,4 +1,4 @@
-import type { Behavior, BehaviorClose, CaseDef } from '@wsmatrix/cases';
+import type { Behavior, BehaviorClose, CaseDef, ExpectedClose } from '@wsmatrix/cases';
 import type { ClosingRecord } from './closing-record.js';
 
 /** An observed event in Autobahn's shape: ["message", payload, binary] | ["pong", payload] | ["timeout", marker]. */
@@ -34,14 +34,22 @@ export function eventsEqual(a: readonly ObservedEvent[], b: readonly ObservedEve
   return true;
 }
 
+/** What an engine that judges the events itself (groups 9, 12, 13, 14) decided while the case ran. */
+export interface EchoOutcome {
+  behavior: Behavior;
+  result: string;
+  /** The close rule that applies to how the case ended, in place of the case's own (group 14). */
+  expectedClose?: ExpectedClose;
+}
+
 export interface VerdictInput {
   def: CaseDef;
   expected: ExpectedSequences;
   received: readonly ObservedEvent[];
   connectionWasOpen: boolean;
   record: ClosingRecord;
-  /** For echo-timing cases: the behaviour and result decided while the case ran. */
-  echoOutcome?: { behavior: Behavior; result: string } | undefined;
+  /** For cases whose engine judges the events (echo timing, compressed echo, deflate edge). */
+  echoOutcome?: EchoOutcome | undefined;
   /** For cases that check the runner's own transmitted frames (10.1.1). */
   txFrameStats: Record<number, number>;
 }
@@ -72,7 +80,7 @@ export function computeVerdict(input: VerdictInput): Verdict {
 
   let behaviorClose: BehaviorClose;
   let resultClose: string;
-  const expectedClose = def.expectedClose;
+  const expectedClose = input.echoOutcome?.expectedClose ?? def.expectedClose;
   if (!input.connectionWasOpen) {
     behaviorClose = 'FAILED';
     resultClose = 'The WebSocket opening handshake was never completed!';
