@@ -115,7 +115,7 @@ export class DeflateEdgeRun {
     if (this.verdict) return { ...this.verdict, expectedClose: NORMAL_CLOSE };
     const peer = this.connection.peer;
     const on = this.current ? ` on ${this.current.label}` : '';
-    const after = `after ${this.replies} intact ${this.replies === 1 ? 'reply' : 'replies'}`;
+    const after = this.afterReplies();
     switch (this.phase) {
       case 'complete':
         return {
@@ -181,7 +181,7 @@ export class DeflateEdgeRun {
       result:
         this.phase === 'awaiting-failure'
           ? `The ${this.connection.peer} took ${label}: it sent ${describeEvent(event)} instead of failing the ` +
-            `connection (after ${this.replies} intact replies).`
+            `connection (${this.afterReplies()}).`
           : `After ${label} the ${this.connection.peer} sent ${describeEvent(event)}, ` +
             `not ${awaited ? describeEvent(expand(awaited)) : 'nothing'}.`,
     };
@@ -222,6 +222,10 @@ export class DeflateEdgeRun {
         rsv: f.rsv ?? 0,
       });
     }
+  }
+
+  private afterReplies(): string {
+    return `after ${this.replies} intact ${this.replies === 1 ? 'reply' : 'replies'}`;
   }
 
   private waiting(): boolean {

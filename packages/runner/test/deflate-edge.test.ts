@@ -4,7 +4,14 @@
  * frames and the close the runner saw.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseById, isDeflateEdgeCase, type CaseDef, type DeflateEdgeCaseDef } from '@wsmatrix/cases';
+import {
+  allCases,
+  caseById,
+  expectedReplies,
+  isDeflateEdgeCase,
+  type CaseDef,
+  type DeflateEdgeCaseDef,
+} from '@wsmatrix/cases';
 import type { CaseResult } from '../src/result.js';
 import { runCase } from '../src/run-case.js';
 import { startCaseServer, type CaseServer } from './fixtures/case-server.js';
@@ -266,5 +273,74 @@ describe('group 14 against a scripted client (the runner is the server)', () => 
     expect(r.httpResponse).toMatch(/permessage-deflate; client_max_window_bits=9\r\n/);
     expect(r.behavior).toBe('FAILED');
     expect(r.result).toMatch(/The runner failed the connection \(close code 1007\)/);
+  });
+});
+
+/** What a peer that keeps every rule answers to the case's offer, as a server. */
+function confirmingExtensions(def: DeflateEdgeCaseDef): string {
+  const offer = def.deflateOffers![0]!;
+  let response = 'permessage-deflate';
+  if (offer.requestNoContextTakeover) response += '; server_no_context_takeover';
+  if (offer.requestMaxWindowBits) response += `; server_max_window_bits=${offer.requestMaxWindowBits}`;
+  return response;
+}
+
+/** A peer that keeps every rule of RFC 7692 and RFC 6455 the cases test. */
+const goodPeer = (def: DeflateEdgeCaseDef, role: 'server' | 'client'): PeerScript => ({
+  extensions: role === 'server' ? confirmingExtensions(def) : 'permessage-deflate; client_max_window_bits',
+  strictRsv1: true,
+  compressEchoes: 'fresh',
+});
+
+/**
+ * A peer that breaks the case's rule: it takes the violation (ignoring RSV1, echoing what does not inflate as
+ * an empty message), changes the last echo of a case without one, or compresses with the whole window and
+ * context takeover whatever was agreed.
+ */
+function badPeer(def: DeflateEdgeCaseDef, role: 'server' | 'client'): PeerScript {
+  const last = expectedReplies(def.deflateEdge).length - 1;
+  const takesViolation = def.deflateEdge.failAt !== undefined;
+  return {
+    ...goodPeer(def, role),
+    strictRsv1: false,
+    compressEchoes: 'takeover',
+    onMessage: (i, m) => {
+      if (takesViolation) return { kind: 'echo', data: m.data ?? Buffer.alloc(0) };
+      if (i === last && m.data) return { kind: 'echo', data: Buffer.concat([m.data, Buffer.from('!')]) };
+      return m.data ? { kind: 'echo' } : { kind: 'fail', code: 1007 };
+    },
+  };
+}
+
+describe('every group 14 case, in both roles: OK against a peer that keeps its rule, FAILED against one that breaks it', () => {
+  const group14 = allCases.filter(isDeflateEdgeCase);
+  let cases: CaseServer | null = null;
+  afterEach(async () => {
+    await cases?.close();
+    cases = null;
+  });
+
+  it('the runner as the client', async () => {
+    expect(group14).toHaveLength(26);
+    for (const def of group14) {
+      const good = await playAgainstServer(goodPeer(def, 'server'), def);
+      expect(verdict(good).slice(0, 2), `${def.id} good: ${good.result}`).toEqual(['OK', 'OK']);
+      await server?.close();
+      const bad = await playAgainstServer(badPeer(def, 'server'), def);
+      expect(bad.behavior, `${def.id} bad: ${bad.result}`).toBe('FAILED');
+      await server?.close();
+    }
+  });
+
+  it('the runner as the server', async () => {
+    cases = await startCaseServer();
+    for (const def of group14) {
+      await runScriptedClient(cases.url, def.id, 'good', goodPeer(def, 'client'));
+      const good = await cases.result('good', def.id);
+      expect(verdict(good).slice(0, 2), `${def.id} good: ${good.result}`).toEqual(['OK', 'OK']);
+      await runScriptedClient(cases.url, def.id, 'bad', badPeer(def, 'client'));
+      const bad = await cases.result('bad', def.id);
+      expect(bad.behavior, `${def.id} bad: ${bad.result}`).toBe('FAILED');
+    }
   });
 });
