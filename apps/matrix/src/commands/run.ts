@@ -42,7 +42,7 @@ export const runSpec = {
       choices: allTargetNames(),
       releases: true,
       placeholder: 'LIST',
-      description: 'Targets to start and test: embedded, external, or an npm release NAME@VERSION',
+      description: 'Targets to start and test',
     },
     spec: { type: 'string', placeholder: 'FILE', description: 'Autobahn fuzzingclient spec file (JSON)' },
     out: {
