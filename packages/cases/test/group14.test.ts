@@ -176,7 +176,7 @@ describe('group 14 frames', () => {
     }
   });
 
-  it('put the violation where the case says: RSV1 on a control or continuation frame, or data that does not inflate', () => {
+  it('put the violation where the case says: RSV1 on a control or continuation frame, bad data', () => {
     for (const id of ['14.1.1', '14.1.2', '14.1.3', '14.1.4', '14.1.5']) {
       const { sends, failAt } = edge(id).deflateEdge;
       const bad = sends[failAt!]!.frames.filter((f) => (f.rsv ?? 0) & 4 && (f.opcode === 0 || f.opcode >= 8));

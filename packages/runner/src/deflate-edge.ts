@@ -123,15 +123,17 @@ export class DeflateEdgeRun {
           result: `Every reply arrived intact (${this.replies}).`,
           expectedClose: NORMAL_CLOSE,
         };
-      case 'timed-out':
+      case 'timed-out': {
+        const within = `within ${this.spec.windowMs} ms (${after})`;
         return {
           behavior: 'FAILED',
           result:
             this.spec.failAt !== undefined && this.next > this.spec.failAt
-              ? `The ${peer} neither failed the connection${on} nor answered within ${this.spec.windowMs} ms (${after}).`
-              : `The ${peer} neither replied${on} nor failed the connection within ${this.spec.windowMs} ms (${after}).`,
+              ? `The ${peer} neither failed the connection${on} nor answered ${within}.`
+              : `The ${peer} neither replied${on} nor failed the connection ${within}.`,
           expectedClose: NORMAL_CLOSE,
         };
+      }
       default:
         return this.endedWhileWaiting(on, after);
     }
@@ -253,7 +255,9 @@ export class DeflateEdgeRun {
     if (connection.deflateViolations.length > 0) {
       return {
         behavior: 'FAILED',
-        result: `The server's permessage-deflate response breaks RFC 7692 §7.1: ${connection.deflateViolations.join('; ')}.`,
+        result:
+          "The server's permessage-deflate response breaks RFC 7692 §7.1: " +
+          `${connection.deflateViolations.join('; ')}.`,
       };
     }
     const p = codec.params;

@@ -80,7 +80,7 @@ describe('group 14 against a scripted server (the runner is the client)', () => 
     }
   });
 
-  it('offers permessage-deflate without client_no_context_takeover, naming its own window where the case does', async () => {
+  it('offers permessage-deflate without client_no_context_takeover, naming its own window where asked', async () => {
     const plain = await playAgainstServer(STRICT, edgeCase('14.2.1'));
     expect(plain.httpRequest).toMatch(/Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n/);
     await server?.close();
@@ -178,7 +178,7 @@ describe('group 14 against a scripted server (the runner is the client)', () => 
     expect(r.wirelog.filter((e) => e[0] === 'TF').map((e) => e[2])).toEqual([8]);
   });
 
-  it('client_no_context_takeover in the agreement: the cases that refer back are UNIMPLEMENTED, the others play', async () => {
+  it('client_no_context_takeover agreed: the cases that refer back are UNIMPLEMENTED, the others play', async () => {
     const script = { ...STRICT, extensions: 'permessage-deflate; client_no_context_takeover', receiveTakeover: false };
     const r = await playAgainstServer(script, edgeCase('14.3.2'));
     expect(verdict(r)).toEqual(['UNIMPLEMENTED', 'OK', 1000]);
@@ -312,7 +312,7 @@ function badPeer(def: DeflateEdgeCaseDef, role: 'server' | 'client'): PeerScript
   };
 }
 
-describe('every group 14 case, in both roles: OK against a peer that keeps its rule, FAILED against one that breaks it', () => {
+describe('every group 14 case, both roles: OK against a peer keeping its rule, FAILED against one breaking it', () => {
   const group14 = allCases.filter(isDeflateEdgeCase);
   let cases: CaseServer | null = null;
   afterEach(async () => {
