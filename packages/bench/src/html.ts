@@ -3,7 +3,7 @@
  * inline SVG bar chart (min–max whiskers over the runs) and a detail table. No scripts or stylesheet.
  */
 import { formatPercent, formatRatio, formatValue } from './format.js';
-import type { BenchCell, BenchResult } from './result.js';
+import type { BenchCell, BenchResult, BenchTarget } from './result.js';
 import { cellFlags, describeDeflate, describeTargetSettings, detailColumns, URL_SERVER_NOTE } from './table.js';
 
 const PALETTE = ['#3d6fa5', '#d9731c', '#4c9a5b', '#9a4c8e', '#b0a33a', '#5aa3b0', '#a55a5a'];
@@ -68,9 +68,24 @@ function barChart(title: string, cells: readonly BenchCell[], targets: readonly 
 }
 
 function ratioTable(result: BenchResult, targets: readonly string[]): string {
-  const head = targets.map((t) => `<th colspan="3">${esc(t)}</th>`).join('');
-  const sub = targets.map(() => ['median', 'vs ws', 'vs tcp'].map(numHead).join('')).join('');
-  const rows = result.workloads.map((w) => {
+  // A target that could not run keeps its column, saying so once over every row (why: in the target list).
+  const notMeasured = result.targets.filter((t) => t.error);
+  const head = [
+    ...targets.map((t) => `<th colspan="3">${esc(t)}</th>`),
+    ...notMeasured.map((t) => `<th class="not-measured" title="${esc(t.error!)}">${esc(t.name)}</th>`),
+  ].join('');
+  const sub = [
+    ...targets.map(() => ['median', 'vs ws', 'vs tcp'].map(numHead).join('')),
+    ...notMeasured.map(() => '<th></th>'),
+  ].join('');
+  const rows = result.workloads.map((w, i) => {
+    const missing =
+      i === 0
+        ? notMeasured.map(
+            (t) =>
+              `<td class="not-measured" rowspan="${result.workloads.length}">${esc(notMeasuredText(t.error!))}</td>`,
+          )
+        : [];
     const cells = targets.map((t) => {
       const c = result.cells.find((cell) => cell.workload === w.id && cell.target === t);
       if (!c || c.median === null) return num('–').repeat(3);
@@ -78,7 +93,7 @@ function ratioTable(result: BenchResult, targets: readonly string[]): string {
       const median = `${formatValue(c.median)}${c.clientBound ? '*' : ''}`;
       return num(median, mark) + num(formatRatio(c.ratioToWs)) + num(formatRatio(c.ratioToTcp));
     });
-    return `<tr><th>${esc(w.title)} <small>(${esc(w.unit)})</small></th>${cells.join('')}</tr>`;
+    return `<tr><th>${esc(w.title)} <small>(${esc(w.unit)})</small></th>${[...cells, ...missing].join('')}</tr>`;
   });
   return (
     `<table class="bench-ratios"><thead><tr><th rowspan="2">workload</th>${head}</tr><tr>${sub}</tr></thead>` +
@@ -86,7 +101,12 @@ function ratioTable(result: BenchResult, targets: readonly string[]): string {
   );
 }
 
-function detailTable(cells: readonly BenchCell[]): string {
+/** What a target that could not run says where its figures would be: unavailable, or did not start. */
+function notMeasuredText(error: string): string {
+  return error.startsWith('unavailable') ? error : `not measured: ${error}`;
+}
+
+function detailTable(cells: readonly BenchCell[], notMeasured: readonly BenchTarget[]): string {
   // The wire column only where a permessage-deflate row makes it mean something.
   const columns = detailColumns(cells.some((c) => c.deflate));
   const rows = cells.map((c) => {
@@ -94,6 +114,12 @@ function detailTable(cells: readonly BenchCell[]): string {
     const figures = columns.map(([, value]) => num(value(c))).join('');
     return `<tr><th>${esc(c.target)}</th>${figures}<td>${esc(note)}</td></tr>`;
   });
+  for (const t of notMeasured) {
+    rows.push(
+      `<tr class="not-measured"><th>${esc(t.name)}</th>` +
+        `<td colspan="${columns.length + 1}">${esc(notMeasuredText(t.error!))}</td></tr>`,
+    );
+  }
   const head = columns.map(([name]) => numHead(name)).join('');
   return (
     `<table class="bench-detail"><thead><tr><th>target</th>${head}<th>note</th></tr></thead>` +
@@ -105,6 +131,7 @@ function detailTable(cells: readonly BenchCell[]): string {
 export function renderBenchmarkHtml(result: BenchResult): string {
   const { machine, pinning, settings } = result;
   const targets = result.targets.filter((t) => !t.error).map((t) => t.name);
+  const notMeasured = result.targets.filter((t) => t.error);
   const versions = result.targets.map((t) => {
     const error = t.error ? ` — not measured: ${t.error}` : '';
     const url = t.url ? ` at ${t.url}, ${URL_SERVER_NOTE}` : '';
@@ -118,7 +145,7 @@ export function renderBenchmarkHtml(result: BenchResult): string {
     const legend = deflate ? `<p class="note">+deflate bars: ${esc(describeDeflate(deflate).join('. '))}.</p>` : '';
     return (
       `<h3 id="bench-${esc(w.id)}">${esc(w.title)} <small class="meta">(${esc(w.unit)}, ${esc(w.id)})</small></h3>` +
-      `${legend}${barChart(w.title, cells, targets)}${detailTable(cells)}`
+      `${legend}${barChart(w.title, cells, targets)}${detailTable(cells, notMeasured)}`
     );
   });
   const meta =

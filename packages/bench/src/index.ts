@@ -1,4 +1,5 @@
 export { runBenchmark, DEFAULT_TARGETS, type UrlServer } from './run-benchmark.js';
+export { isBadTargetName } from './bench-targets.js';
 export type { BenchResult } from './result.js';
 export { WORKLOAD_GROUPS, workloadIds } from './workloads.js';
 export { formatBenchTable } from './table.js';

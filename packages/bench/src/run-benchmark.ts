@@ -1,8 +1,10 @@
 /**
- * The benchmark driver: starts every server in its own process on the server core and one
- * load-generator process on the client cores, then measures run by run, workload by workload,
+ * The benchmark driver: makes the targets ready (bench-targets.ts), starts every server in its own process on the
+ * server core and one load-generator process on the client cores, then measures run by run, workload by workload,
  * target by target — interleaved, so drift on the machine touches every target alike.
  */
+import { resolveTarget } from '@wsmatrix/targets';
+import { prepareTargets, TCP_TARGET, type TargetResolver } from './bench-targets.js';
 import { DEFAULT_MAX_HOLD_MS } from './load/run-job.js';
 import { allowedCpus, describeMachine, hasTaskset, planPinning } from './machine.js';
 import {
@@ -26,8 +28,13 @@ export const DEFAULT_TARGETS = ['core', 'ws', 'uws'] as const;
 const REFERENCE_TARGETS = ['ws', 'tcp'] as const;
 
 export interface BenchOptions {
-  /** Targets to measure; ws and tcp are always added. Default DEFAULT_TARGETS. */
+  /**
+   * Targets to measure: embedded, external (the shipped targets file) or an npm release (NAME@VERSION); ws and tcp
+   * are always added. Default DEFAULT_TARGETS. A name that names nothing throws before anything starts.
+   */
   targets?: readonly string[];
+  /** How a name becomes a target. Default: @wsmatrix/targets' resolveTarget, which server processes use too. */
+  resolveTarget?: TargetResolver;
   /** Servers the user runs, measured beside the targets (not started, not pinned, CPU not measured). */
   urls?: readonly UrlServer[];
   /** Workload ids or group names (handshake, small, large, fragmented, all). Default all. */
@@ -76,8 +83,10 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const warmupSec = options.warmupSec ?? Math.min(0.5, Math.max(0.1, durationSec / 4));
   const warmupRoundSec = options.warmupRoundSec ?? 1;
   const workloads = selectWorkloads(options.workloads ?? ['all']);
-  const targetNames = [...new Set([...(options.targets ?? DEFAULT_TARGETS), ...REFERENCE_TARGETS])];
   const progress = options.onProgress ?? (() => {});
+  const asked = [...new Set([...(options.targets ?? DEFAULT_TARGETS), ...REFERENCE_TARGETS])];
+  const resolve = options.resolveTarget ?? ((name: string) => resolveTarget(name, { onInstall: progress }));
+  const ready = await prepareTargets(asked, resolve);
   const quietWaitMs = options.quietWaitMs ?? 10000;
   const malloc = options.malloc ?? 'steady';
   const runtime = options.runtime ?? 'dist';
@@ -93,8 +102,13 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   try {
     client = await startClientProcess({ cpus: pinning.clientCpus, malloc, runtime });
     const targets: BenchTarget[] = [];
-    for (const name of targetNames) {
+    for (const { name, error } of ready) {
       const deflate = isDeflateTarget(name) ? { deflate: true } : {};
+      if (error !== undefined) {
+        progress(`${name}: not measured: ${error}`);
+        targets.push({ name, implementation: name, version: 'unknown', options: {}, ...deflate, error });
+        continue;
+      }
       try {
         const server = await startServerProcess(name, { cpus: pinning.serverCpus, malloc, runtime });
         servers.set(name, server);
@@ -120,7 +134,8 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
           serverPid: server.info.pid,
           jobFor: (workload) => {
             const { host, port } = server.info;
-            return { workload, host, port, protocol: name === 'tcp' ? 'tcp' : 'ws', deflate: isDeflateTarget(name) };
+            const protocol = name === TCP_TARGET ? 'tcp' : 'ws';
+            return { workload, host, port, protocol, deflate: isDeflateTarget(name) };
           },
         }),
       ),

@@ -1,9 +1,10 @@
 /**
  * Entry of a benchmark server process: `server-process <target|tcp>`. Runs one target alone (so its CPU
  * can be read and it can be pinned), prints one JSON line of ServerInfo on stdout, and stops on SIGTERM /
- * SIGINT or when the parent goes away.
+ * SIGINT or when the parent goes away. An external target runs as this process's child, pinned as it is; an
+ * npm release is named by its exact version, which the parent installed into the cache (bench-targets.ts).
  */
-import { getAnyTarget } from '@wsmatrix/targets';
+import { resolveTarget } from '@wsmatrix/targets';
 import { startTcpEcho, TCP_ECHO_STYLE } from './tcp-echo.js';
 
 const HOST = '127.0.0.1';
@@ -15,7 +16,7 @@ async function start(name: string): Promise<{ info: Record<string, unknown>; clo
     const options = { echo: TCP_ECHO_STYLE };
     return { info: { name, implementation: 'node:net', version: process.version, options, port }, close };
   }
-  const target = getAnyTarget(name);
+  const target = await resolveTarget(name);
   const running = await target.start({ host: HOST, port: 0 });
   const { implementation, version } = target;
   // The options in effect: the target's own, overridden by what it resolved at start (the core's socket layer).

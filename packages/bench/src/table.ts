@@ -56,10 +56,16 @@ export function describeDeflate(deflate: CellDeflate): [string, string] {
 /** Why a URL server's row has no server CPU: the benchmark neither started nor pinned it. */
 export const URL_SERVER_NOTE = 'server CPU not measured (your server: not started or pinned by the bench)';
 
-function block(cells: readonly BenchCell[], urlTargets: ReadonlySet<string> = new Set()): string[] {
+function block(
+  cells: readonly BenchCell[],
+  urlTargets: ReadonlySet<string> = new Set(),
+  notMeasured: readonly BenchTarget[] = [],
+): string[] {
   const deflate = cells.find((c) => c.deflate)?.deflate;
   const columns = detailColumns(deflate !== undefined);
-  const rows = cells.map((c) => [
+  // A target that could not run keeps its row in every block, saying so (why: on its target line).
+  const missing = notMeasured.map((t) => [t.name, 'not measured', '', '', ...columns.map(() => ''), 'see above']);
+  const cellRows = cells.map((c) => [
     c.target,
     c.median === null ? 'failed' : `${formatValue(c.median)} ${c.unit}`,
     formatRatio(c.ratioToWs),
@@ -71,6 +77,7 @@ function block(cells: readonly BenchCell[], urlTargets: ReadonlySet<string> = ne
       ...(c.errors.length ? [`errors: ${c.errors[0]}`] : []),
     ].join('; '),
   ]);
+  const rows = [...cellRows, ...missing];
   const header = ['target', 'median', 'vs ws', 'vs tcp', ...columns.map(([name]) => name), 'note'];
   // Text left, figures right.
   const table = alignColumns([header, ...rows], (i, r) => i === 0 || i === r.length - 1);
@@ -93,9 +100,10 @@ export function formatBenchTable(result: BenchResult): string {
     lines.push(`  ${t.name}: ${t.implementation} ${t.version}${url}${describeTargetSettings(t)}${error}`);
   }
   const urlTargets = new Set(result.targets.filter((t) => t.url).map((t) => t.name));
+  const notMeasured = result.targets.filter((t) => t.error);
   for (const w of result.workloads) {
     const cells = result.cells.filter((c) => c.workload === w.id);
-    lines.push('', `${w.id} — ${w.title} (${w.unit})`, ...block(cells, urlTargets).map((l) => `  ${l}`));
+    lines.push('', `${w.id} — ${w.title} (${w.unit})`, ...block(cells, urlTargets, notMeasured).map((l) => `  ${l}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStatCpuMs } from '../src/cpu.js';
+import { parseProcStatTicks } from '../src/cpu.js';
 import { parseCpuList, planPinning } from '../src/machine.js';
 import { LatencyHistogram, median, spread } from '../src/stats.js';
 
@@ -53,9 +53,10 @@ describe('percentiles', () => {
 });
 
 describe('CPU and cores', () => {
-  it('reads utime + stime from /proc/<pid>/stat even with spaces in the name', () => {
-    const stat = '1234 (node worker) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0';
-    expect(parseProcStatCpuMs(stat, 100)).toBe(3000);
+  it('reads utime + stime and cutime + cstime from /proc/<pid>/stat even with ") " in the name', () => {
+    const stat = '1234 (node (w) x) S 1 2 3 4 5 6 7 8 9 10 250 50 7 3 20 0';
+    expect(parseProcStatTicks(stat)).toEqual({ own: 300, reaped: 10 });
+    expect(parseProcStatTicks('1234 (short) S 1 2')).toBeUndefined();
   });
 
   it('parses CPU lists and plans pinning', () => {

@@ -11,6 +11,7 @@ import {
   type MallocMode,
   type ProcessRuntime,
   formatBenchTable,
+  isBadTargetName,
   runBenchmark,
   saveBenchResult,
   WORKLOAD_GROUPS,
@@ -20,6 +21,7 @@ import { allTargetNames } from '@wsmatrix/targets';
 import { parseUrlSpec, type UrlSpec } from '../user-targets.js';
 import { parseArgs, UsageError, type CommandSpec } from '../args.js';
 import { InterruptedError, raceAbort } from '../interrupt.js';
+import { RELEASE_NOTES } from '../target-specs.js';
 import type { Command, CommandContext } from './types.js';
 
 export const benchSpec = {
@@ -31,9 +33,12 @@ export const benchSpec = {
     targets: {
       type: 'list',
       choices: [...allTargetNames(), 'tcp'],
+      releases: true,
       default: DEFAULT_TARGETS,
       placeholder: 'LIST',
-      description: 'Targets to measure; ws and tcp (the raw TCP ceiling) are always measured as references',
+      description:
+        'Targets to measure: embedded, external, or an npm release NAME@VERSION; ' +
+        'ws and tcp (the raw TCP ceiling) are always measured as references',
     },
     url: {
       type: 'list',
@@ -137,6 +142,10 @@ export const benchSpec = {
     quiet: { type: 'boolean', description: 'No progress lines on stderr' },
   },
   notes: [
+    ...RELEASE_NOTES,
+    'A target that cannot run here (toolchain or package missing, a release npm cannot install, a server that does',
+    'not start) is a row that says why, and the rest is measured. Server CPU is the server process and what it',
+    'started (an external target, and the processes it forks).',
     'Exit codes: 0 every figure measured (--compare: all agree); ' +
       '1 a target or a figure missing (--compare: some disagree);',
     '2 bad usage; 128+N stopped by signal N (130 for Ctrl-C): ' +
@@ -201,6 +210,8 @@ export const benchCommand: Command<typeof benchSpec> = {
     try {
       result = await raceAbort(measuring, ctx.signal);
     } catch (err) {
+      // A name that names nothing (no such target, a malformed release, one the registry lacks): nothing started.
+      if (isBadTargetName(err)) throw new UsageError((err as Error).message);
       // With its processes gone the benchmark fails fast: give it a moment to stop its processes.
       if (err instanceof InterruptedError) await settledWithin(measuring, CLEANUP_WAIT_MS);
       throw err;

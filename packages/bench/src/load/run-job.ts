@@ -2,7 +2,7 @@
  * Runs one load job in this process: splits it over threads, opens everything, then starts traffic,
  * warm-up first, and reads client and server CPU at the edges of the measured window.
  */
-import { machineBusyMs, ownCpuMs, processCpuMs } from '../cpu.js';
+import { machineBusyMs, ownCpuMs, processTreeCpuMs } from '../cpu.js';
 import { LatencyHistogram } from '../stats.js';
 import { createShare, splitUnits, unitsOf } from './create-share.js';
 import { ThreadShare } from './thread-share.js';
@@ -13,7 +13,7 @@ export interface RunJobOptions {
   durationMs: number;
   /** Threads to spread connections over; 1 runs everything in this thread. */
   threads: number;
-  /** The server's process id, to read its CPU from /proc. */
+  /** The server's process id, to read from /proc the CPU of it and of what it started (an external target). */
   serverPid?: number;
   /**
    * Hold the window open past `durationMs` until this many messages or connections completed in it
@@ -52,7 +52,7 @@ export interface JobResult {
 
 /** CPU used so far, in ms: ours, the server's and the whole machine's (undefined where /proc cannot tell). */
 function readCpu(serverPid: number | undefined) {
-  const server = serverPid === undefined ? undefined : processCpuMs(serverPid);
+  const server = serverPid === undefined ? undefined : processTreeCpuMs(serverPid);
   return { at: absNow(), client: ownCpuMs(), server, machine: machineBusyMs() };
 }
 type CpuReading = ReturnType<typeof readCpu>;
