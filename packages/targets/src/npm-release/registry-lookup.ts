@@ -2,8 +2,11 @@ import { InvalidReleaseSpecError, ReleaseInstallError, ReleaseNotFoundError } fr
 import { npmFailure, type NpmRunner } from './npm-runner.js';
 import { newestVersion } from './versions.js';
 
-/** A registry answer takes a second or two; this only stops a hung npm. */
-const VIEW_TIMEOUT_MS = 60_000;
+/**
+ * A registry answer takes a second or two; this only stops a hung npm. Unreachable, npm retries for over a minute
+ * before it says why, which is worth waiting for.
+ */
+const VIEW_TIMEOUT_MS = 180_000;
 
 interface NpmJsonError {
   error?: { code?: unknown; summary?: unknown };
