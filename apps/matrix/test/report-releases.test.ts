@@ -301,6 +301,10 @@ describe('the Releases view of stored results', () => {
     const group = /<tr class="group level-2 has-change" data-group="1\.1">([\s\S]*?)<\/tr>/.exec(wsPage);
     expect(group).not.toBeNull();
     expect([...group![1]!.matchAll(/data-changed="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([0, 1, 0, 1, 2]);
+    // The list above the grid: per column, what changed and where.
+    const item = /<li data-release="ws 2\.0\.0">(.*?)<\/li>/.exec(wsPage)?.[1]?.replace(/<[^>]+>/g, '');
+    expect(item).toBe('ws 2.0.0 since 1.0.0: 3 verdicts changed (2 worse, 1 better), in groups 1 (1), 2 (1), 5 (1)');
+    expect(wsPage).not.toContain('<li data-release="ws+deflate 2.0.0">');
     // Group 3's one case never changed.
     expect(wsPage).toMatch(/<tr class="group level-1" data-group="3">/);
     expect(wsPage).not.toContain('<script');

@@ -177,7 +177,7 @@ function changeSummary(family: ReleaseFamily): string {
       }
       const where = [...groups].map(([g, n]) => `${esc(g)} (${n})`).join(', ');
       return (
-        `<li data-release="${esc(columnName(c))}">${esc(c.previous!.version)} → ${esc(columnName(c))}: ` +
+        `<li data-release="${esc(columnName(c))}">${esc(columnName(c))} since ${esc(c.previous!.version)}: ` +
         `${plural(c.changed, 'verdict', 'verdicts')} changed (${kinds.join(', ')}), ` +
         `in group${groups.size > 1 ? 's' : ''} ` +
         `${where}</li>`
