@@ -15,7 +15,8 @@ import { loadRunsIn, releaseDir, type StoredRun } from './results-store.js';
 
 /**
  * The packages whose code decides a verdict: the catalogue, the runner and its codec, the targets' adapters,
- * drivers and echo programs, and our own server. A change to any file of theirs makes every stored verdict stale.
+ * and our own server. A change to any file of theirs makes every stored verdict stale. The targets' echo
+ * programs and drivers are each column's own (its codeIdentity): a change to one makes only its columns stale.
  */
 const VERDICT_PACKAGES = [
   '@wsmatrix/cases',
@@ -26,6 +27,8 @@ const VERDICT_PACKAGES = [
 ] as const;
 /** Folders inside what a package ships that hold no code of its own. */
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__']);
+/** Per package, shipped folders that belong to single columns (their codeIdentity covers them). */
+const PER_COLUMN_DIRS: Readonly<Record<string, readonly string[]>> = { '@wsmatrix/targets': ['external', 'clients'] };
 /** Code and data that can change a verdict; maps and build info cannot. */
 const CODE_FILE = /\.(?:[cm]?js|json|py|c|h|sh)$/;
 
@@ -61,11 +64,12 @@ function hashTree(hash: ReturnType<typeof createHash>, root: string, dir: string
  * so a checkout's sources, tests or stray files do not change the fingerprint, and a published install and a
  * built clone of the same commit agree.
  */
-function hashPackage(hash: ReturnType<typeof createHash>, root: string): void {
+function hashPackage(hash: ReturnType<typeof createHash>, root: string, skipped: readonly string[]): void {
   const manifest = readFileSync(path.join(root, 'package.json'));
   hash.update(manifest).update('\0');
   const files = (JSON.parse(manifest.toString('utf8')) as { files?: string[] }).files ?? ['dist'];
   for (const entry of [...files].sort()) {
+    if (skipped.includes(entry)) continue;
     const full = path.join(root, entry);
     let isDir = false;
     try {
@@ -79,14 +83,14 @@ function hashPackage(hash: ReturnType<typeof createHash>, root: string): void {
 
 let cachedFingerprint: string | undefined;
 
-/** sha256 (hex, 16 digits) over what VERDICT_PACKAGES ship: their builds, drivers and echo programs. */
+/** sha256 (hex, 16 digits) over what VERDICT_PACKAGES ship but the per-column folders: their builds. */
 export function codeFingerprint(): string {
   if (cachedFingerprint !== undefined) return cachedFingerprint;
   const hash = createHash('sha256');
   for (const name of VERDICT_PACKAGES) {
     const root = packageRoot(name);
     hash.update(name).update('\0');
-    hashPackage(hash, root);
+    hashPackage(hash, root, PER_COLUMN_DIRS[name] ?? []);
   }
   cachedFingerprint = hash.digest('hex').slice(0, 16);
   return cachedFingerprint;
@@ -103,6 +107,8 @@ export interface ReuseKeyParts {
   code?: string;
   /** The Node release line the runner (and embedded targets) run on: a verdict may depend on it. */
   nodeMajor?: string;
+  /** The column's own code outside the packages' builds (an echo program or driver with its definition). */
+  codeIdentity?: string;
 }
 
 /** The stable JSON of a value: object keys sorted, so equal options give equal keys. */
@@ -126,6 +132,7 @@ export function reuseKey(parts: ReuseKeyParts): string {
     options: parts.options,
     code: parts.code ?? codeFingerprint(),
     node: parts.nodeMajor ?? process.versions.node.split('.')[0],
+    ...(parts.codeIdentity !== undefined ? { source: parts.codeIdentity } : {}),
   });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

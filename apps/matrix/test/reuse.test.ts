@@ -14,7 +14,7 @@ describe('reuse keys', () => {
     );
   });
 
-  it('change with the release, its options, the code, the Node line and the role', () => {
+  it("change with the release, its options, the code, the Node line, the role and the column's own code", () => {
     const key = reuseKey({ ...base, options: { a: 1 } });
     const others = [
       reuseKey({ ...base, version: '8.0.1', options: { a: 1 } }),
@@ -22,6 +22,7 @@ describe('reuse keys', () => {
       reuseKey({ ...base, code: 'beef', options: { a: 1 } }),
       reuseKey({ ...base, nodeMajor: '22', options: { a: 1 } }),
       reuseKey({ ...base, role: 'client', options: { a: 1 } }),
+      reuseKey({ ...base, codeIdentity: 'f00d', options: { a: 1 } }),
     ];
     for (const other of others) expect(other).not.toBe(key);
   });

@@ -14,6 +14,11 @@ export interface EchoTargetInfo {
    * them out of the column rather than credit or blame the implementation for them.
    */
   notApplicable?: { cases: readonly string[]; reason: string };
+  /**
+   * Identifies the code it runs outside this package's build (an external target's echo program and
+   * definition); absent for the embedded targets, whose code is the build.
+   */
+  readonly codeIdentity?: string;
 }
 
 /** A started echo server. */

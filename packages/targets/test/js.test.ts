@@ -113,7 +113,10 @@ function describeServer(target: CommandTarget): void {
     expect(target.version).toBe(manifestVersion(packageDir(npm)));
   });
 
-  test(`${NEGOTIATES_DEFLATE[target.name] ? 'negotiates permessage-deflate and compresses its echo' : 'declines permessage-deflate'}`, async () => {
+  const deflateTitle = NEGOTIATES_DEFLATE[target.name]
+    ? 'negotiates permessage-deflate and compresses its echo'
+    : 'declines permessage-deflate';
+  test(deflateTitle, async () => {
     await expectDeflate(fixture.running.url, NEGOTIATES_DEFLATE[target.name]!);
   });
 
@@ -163,7 +166,8 @@ describe.skipIf(!requireAll && deno.unavailableReason() !== undefined)('deno', {
     expect(said.split('\n')[0]).toMatch(new RegExp(`^deno ${deno.version.replaceAll('.', '\\.')} `));
   });
 
-  test('no message limit (so no maxMessageSize): a frame of 64 MiB drops the connection, 64 MiB in fragments comes back', async () => {
+  const title = 'no message limit (so no maxMessageSize): a frame of 64 MiB drops the connection, fragments come back';
+  test(title, async () => {
     const whole = 64 * 1024 * 1024;
     const fragmented = await openClient(fixture.running.url, 10_000);
     const reply = nextMessage(fragmented, 30_000);
@@ -241,7 +245,8 @@ describe('ws releases 1.1.5 and 3.3.3 from the registry', { timeout: TEST_TIMEOU
     });
 
     for (const name of ['ws', 'ws+deflate']) {
-      test(`${name}@${version}: text comes back as text, binary as binary; deflate ${name === 'ws' ? 'declined' : 'on'}`, async () => {
+      const deflate = name === 'ws' ? 'declined' : 'on';
+      test(`${name}@${version}: text comes back as text, binary as binary; deflate ${deflate}`, async () => {
         const definition = definitions.find((d) => d.name === name)!;
         const target = createCommandTarget(definition, { dir, packageDir: releaseDir() });
         expect(target.version).toBe(version);

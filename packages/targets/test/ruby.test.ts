@@ -30,7 +30,9 @@ const TEST_TIMEOUT_MS = 30_000;
 const servers = loadCommandTargets(TARGETS_FILE);
 
 test('the targets file names faye alone (no +deflate column) with websocket-driver’s default limit', () => {
-  expect(servers.map((t) => [t.name, t.implementation, t.maxMessageSize])).toEqual([['faye', 'faye', 0x3ffffff]]);
+  expect(servers.map((t) => [t.name, t.implementation, t.maxMessageSize])).toEqual([
+    ['faye-websocket-ruby', 'faye-websocket-ruby', 0x3ffffff],
+  ]);
 });
 
 for (const target of servers) {
@@ -78,7 +80,7 @@ function describeServer(target: CommandTarget): void {
 const clients = clientEntries(TARGETS_FILE);
 
 test('the targets file names the faye client driver', () => {
-  expect(clients.map((c) => [c.name, c.implementation])).toEqual([['faye', 'faye']]);
+  expect(clients.map((c) => [c.name, c.implementation])).toEqual([['faye-websocket-ruby', 'faye-websocket-ruby']]);
 });
 
 for (const entry of clients) {

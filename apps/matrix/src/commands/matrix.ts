@@ -511,7 +511,13 @@ async function storedVerdicts(
     return noReuse(cases);
   }
   const implementation = implementationOf(name, target);
-  const key = reuseKey({ implementation, version: target.version, role, options: target.options });
+  const key = reuseKey({
+    implementation,
+    version: target.version,
+    role,
+    options: target.options,
+    ...(target.codeIdentity !== undefined ? { codeIdentity: target.codeIdentity } : {}),
+  });
   const found = await findReusable(
     root,
     implementation,

@@ -117,7 +117,8 @@ export function createFuzzingDriver({ base, agent, planned, connect, print }) {
 
   function stalled() {
     const open = [...openCases];
-    return `the driver stopped before /updateReports: ${open.length > 0 ? `case(s) ${open.join(', ')} never closed` : 'a connection never closed'}`;
+    const pending = open.length > 0 ? `case(s) ${open.join(', ')} never closed` : 'a connection never closed';
+    return `the driver stopped before /updateReports: ${pending}`;
   }
 
   return { run, stalled };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPackage, type PackageInfo } from '../package-version.js';
 import { TargetUnavailableError, firstLine } from '../external/unavailable.js';
+import { folderIdentity } from '../code-identity.js';
 import { DRIVERS_DIR } from './drivers-dir.js';
 import { runDriver } from './driver-process.js';
 import { PLAN_FLAG, PLANNED_SCHEDULE } from './plan-mode.js';
@@ -58,6 +59,9 @@ function createEmbeddedClient(spec: EmbeddedClientSpec): ClientTarget {
     get version() {
       version ??= spec.version();
       return version;
+    },
+    get codeIdentity() {
+      return folderIdentity(DRIVERS_DIR);
     },
     options: {
       ...spec.options,

@@ -6,3 +6,4 @@ export {
   parseClientCommand,
   type CommandClientDefinition,
 } from './command-client.js';
+export { loadShippedClients } from './shipped-clients.js';

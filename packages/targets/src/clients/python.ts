@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { probeAvailability, type Availability } from '../external/probe.js';
 import { TargetUnavailableError } from '../external/unavailable.js';
+import { folderIdentity } from '../code-identity.js';
 import { DRIVERS_DIR } from './drivers-dir.js';
 import { runDriver } from './driver-process.js';
 import { PLAN_FLAG, PLANNED_SCHEDULE } from './plan-mode.js';
@@ -35,6 +36,9 @@ export function createPythonWebsocketsClient(python = DEBIAN_PYTHON): ClientTarg
     get version() {
       const a = availabilityOnce();
       return a.available ? a.version : 'unavailable';
+    },
+    get codeIdentity() {
+      return folderIdentity(DRIVERS_DIR);
     },
     options: {
       api: 'websockets.asyncio.client.connect (13.0 and later), else websockets.connect (10.x-12.x)',

@@ -39,6 +39,8 @@ export interface ClientTarget {
   readonly version: string;
   /** How the driver runs it, shown in reports. */
   readonly options: Record<string, unknown>;
+  /** Identifies the driver's code and how it is started (see EchoTargetInfo.codeIdentity). */
+  readonly codeIdentity?: string;
   /** Null when it can run here, else the one line its matrix column shows instead of results. */
   unavailable(): Promise<string | null>;
   /**

@@ -2,6 +2,7 @@ import { formatUrl, resolveStartOptions, type EchoTarget, type RunningTarget, ty
 import { BuildFailedError, buildOnce, defaultCacheDir } from './build.js';
 import type { CommandTargetDefinition } from './definition.js';
 import { expandArgv } from './placeholders.js';
+import { definitionIdentity } from '../code-identity.js';
 import { assertPortFree, pickFreePort } from './ports.js';
 import { probeAvailability, type Availability } from './probe.js';
 import { processTreeCpuMs } from '../process-cpu.js';
@@ -152,6 +153,9 @@ export function createCommandTarget(definition: CommandTargetDefinition, context
     ...(definition.notApplicable ? { notApplicable: definition.notApplicable } : {}),
     ...(definition.maxMessageSize !== undefined ? { maxMessageSize: definition.maxMessageSize } : {}),
     definition,
+    get codeIdentity() {
+      return definitionIdentity(definition, dir);
+    },
     unavailableReason() {
       const a = availabilityOnce();
       return a.available ? undefined : a.reason;

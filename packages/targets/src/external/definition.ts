@@ -57,11 +57,34 @@ export interface CommandTargetDefinition {
   stopGraceMs?: number;
 }
 
+/**
+ * One client driver, as described in a targets file's `clients`: the program that plays Autobahn's
+ * fuzzingserver protocol with the implementation's client (see clients/types.ts).
+ */
+export interface ShippedClientDefinition {
+  name: string;
+  /** Implementation name, as used for the results folder under clients/. */
+  implementation: string;
+  description?: string;
+  requires: Requirement[];
+  version: VersionSpec;
+  build?: BuildSpec;
+  /** The driver's command line; must contain `{url}`, may contain `{agent}`. */
+  command: string[];
+  /** As a target's: `{package}` is the npm package's folder. */
+  npm?: string;
+  /** The driver takes `--plan` after its arguments and then plays /getCasePlan's phases (clients/plan-mode.ts). */
+  plan: boolean;
+  /** Shown in reports. */
+  options: Record<string, unknown>;
+}
+
 /** The definitions of a targets file, with the folder its relative paths and `{dir}` refer to. */
 export interface TargetsFile {
   path: string;
   dir: string;
   definitions: CommandTargetDefinition[];
+  clients: ShippedClientDefinition[];
   /** The files its `"include"` list names (absolute paths, in list order): their targets follow this file's. */
   include: string[];
 }
@@ -112,25 +135,46 @@ function parseVersion(raw: unknown, at: string, fail: (problem: string) => never
   return version;
 }
 
-/** Checks one entry of `targets`; `at` names it in error messages. */
-function parseDefinition(raw: unknown, at: string, fail: (problem: string) => never): CommandTargetDefinition {
+/** What targets and clients have in common: a program with its checks, version, build and npm package. */
+type ProgramDefinition = Pick<
+  CommandTargetDefinition,
+  'name' | 'implementation' | 'description' | 'requires' | 'version' | 'build' | 'command' | 'npm' | 'options'
+>;
+
+/** The entry's own checker: typed reads of its fields, each failing with the entry's place in the file. */
+function fieldReader(raw: Json, at: string, fail: (problem: string) => never) {
+  return {
+    str(key: string, optional = false): string | undefined {
+      const v = raw[key];
+      if (v === undefined && optional) return undefined;
+      if (typeof v !== 'string' || v === '') fail(`${at}.${key} must be a non-empty string`);
+      return v;
+    },
+    argv(v: unknown, where: string): string[] {
+      if (!isArgv(v)) fail(`${where} must be a non-empty array of non-empty strings`);
+      return v;
+    },
+    ms(key: string): number | undefined {
+      const v = raw[key];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(`${at}.${key} must be a positive number`);
+      return v;
+    },
+  };
+}
+
+/**
+ * The fields a target and a client share. `placeholder` is what the command must pass ({port} for a server,
+ * {url} for a client driver).
+ */
+function parseProgram(
+  raw: unknown,
+  at: string,
+  placeholder: { name: string; what: string },
+  fail: (problem: string) => never,
+): ProgramDefinition {
   if (!isObject(raw)) fail(`${at} must be an object`);
-  const str = (key: string, optional = false): string | undefined => {
-    const v = raw[key];
-    if (v === undefined && optional) return undefined;
-    if (typeof v !== 'string' || v === '') fail(`${at}.${key} must be a non-empty string`);
-    return v;
-  };
-  const argv = (v: unknown, where: string): string[] => {
-    if (!isArgv(v)) fail(`${where} must be a non-empty array of non-empty strings`);
-    return v;
-  };
-  const ms = (key: string): number | undefined => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(`${at}.${key} must be a positive number`);
-    return v;
-  };
+  const { str, argv } = fieldReader(raw, at, fail);
 
   const name = str('name')!;
   // `+` names a configured variant of an implementation (ws+deflate), filed under a results folder of its own.
@@ -164,7 +208,9 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   }
 
   const command = argv(raw.command, `${at}.command`);
-  if (!command.some((a) => a.includes('{port}'))) fail(`${at}.command must pass the port ({port})`);
+  if (!command.some((a) => a.includes(`{${placeholder.name}}`))) {
+    fail(`${at}.command must pass ${placeholder.what} ({${placeholder.name}})`);
+  }
   if (!build && command.some((a) => a.includes('{build}'))) fail(`${at}.command uses {build} but there is no build`);
   if (npm === undefined) {
     const lines: Array<readonly [string, string[]]> = [
@@ -180,7 +226,7 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   const options = raw.options ?? {};
   if (!isObject(options)) fail(`${at}.options must be an object`);
 
-  const definition: CommandTargetDefinition = {
+  const program: ProgramDefinition = {
     name,
     implementation: str('implementation')!,
     requires,
@@ -189,11 +235,19 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
     options,
   };
   const description = str('description', true);
-  if (description !== undefined) definition.description = description;
-  if (build) definition.build = build;
-  if (npm !== undefined) definition.npm = npm;
-  if (raw.maxMessageSize !== undefined) {
-    const size = raw.maxMessageSize;
+  if (description !== undefined) program.description = description;
+  if (build) program.build = build;
+  if (npm !== undefined) program.npm = npm;
+  return program;
+}
+
+/** Checks one entry of `targets`; `at` names it in error messages. */
+function parseDefinition(raw: unknown, at: string, fail: (problem: string) => never): CommandTargetDefinition {
+  const definition: CommandTargetDefinition = parseProgram(raw, at, { name: 'port', what: 'the port' }, fail);
+  const entry = raw as Json;
+  const { ms } = fieldReader(entry, at, fail);
+  if (entry.maxMessageSize !== undefined) {
+    const size = entry.maxMessageSize;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
       fail(`${at}.maxMessageSize must be a positive integer (bytes)`);
     }
@@ -203,14 +257,24 @@ function parseDefinition(raw: unknown, at: string, fail: (problem: string) => ne
   if (readyTimeoutMs !== undefined) definition.readyTimeoutMs = readyTimeoutMs;
   const stopGraceMs = ms('stopGraceMs');
   if (stopGraceMs !== undefined) definition.stopGraceMs = stopGraceMs;
-  if (raw.notApplicable !== undefined) {
-    const na = raw.notApplicable;
+  if (entry.notApplicable !== undefined) {
+    const na = entry.notApplicable;
     if (!isObject(na) || !isArgv(na.cases) || typeof na.reason !== 'string' || na.reason === '') {
       fail(`${at}.notApplicable must be { cases: ["pattern", ...], reason: "why" }`);
     }
     definition.notApplicable = { cases: na.cases, reason: na.reason };
   }
   return definition;
+}
+
+/** Checks one entry of `clients`. */
+function parseClientDefinition(raw: unknown, at: string, fail: (problem: string) => never): ShippedClientDefinition {
+  const program = parseProgram(raw, at, { name: 'url', what: "the fuzzingserver's URL" }, fail);
+  const plan = (raw as Json).plan ?? false;
+  if (typeof plan !== 'boolean') fail(`${at}.plan must be true or false`);
+  const serverOnly = program.command.join(' ').match(/\{(host|port)\}/);
+  if (serverOnly) fail(`${at}.command uses ${serverOnly[0]}, a server's placeholder; a client gets {url} and {agent}`);
+  return { ...program, plan };
 }
 
 /** Stops checking one entry at its first problem; the other entries are still checked. */
@@ -227,26 +291,45 @@ export function parseTargetsJson(json: unknown, source: string): CommandTargetDe
   if (!Array.isArray(targets)) {
     throw new InvalidTargetsFileError(source, 'expected an object with a "targets" array');
   }
+  return parseEntries(targets, 'targets', 'target', parseDefinition, source);
+}
+
+/** Every entry of one array of a targets file, or every problem found in it (first problem per entry). */
+function parseEntries<T extends { name: string }>(
+  entries: readonly unknown[],
+  key: string,
+  noun: string,
+  parse: (raw: unknown, at: string, fail: (problem: string) => never) => T,
+  source: string,
+): T[] {
   const fail: (problem: string) => never = (problem) => {
     throw new EntryProblem(problem);
   };
   const problems: string[] = [];
-  const definitions: CommandTargetDefinition[] = [];
-  targets.forEach((t, i) => {
+  const parsed: T[] = [];
+  entries.forEach((t, i) => {
     try {
-      definitions.push(parseDefinition(t, `targets[${i}]`, fail));
+      parsed.push(parse(t, `${key}[${i}]`, fail));
     } catch (err) {
       if (!(err instanceof EntryProblem)) throw err;
       problems.push(err.message);
     }
   });
   const seen = new Set<string>();
-  for (const d of definitions) {
-    if (seen.has(d.name)) problems.push(`target name "${d.name}" appears twice`);
+  for (const d of parsed) {
+    if (seen.has(d.name)) problems.push(`${noun} name "${d.name}" appears twice`);
     seen.add(d.name);
   }
   if (problems.length > 0) throw new InvalidTargetsFileError(source, problems);
-  return definitions;
+  return parsed;
+}
+
+/** The `clients` array of a targets file (none when it has none): the client drivers it ships. */
+export function parseClientsJson(json: unknown, source: string): ShippedClientDefinition[] {
+  const clients = isObject(json) ? json.clients : undefined;
+  if (clients === undefined) return [];
+  if (!Array.isArray(clients)) throw new InvalidTargetsFileError(source, '"clients" must be an array');
+  return parseEntries(clients, 'clients', 'client', parseClientDefinition, source);
 }
 
 /** The `include` list of a targets file: paths relative to the file's folder, made absolute. */
@@ -272,6 +355,7 @@ export function readTargetsFile(path: string): TargetsFile {
     path: absolute,
     dir: dirname(absolute),
     definitions: parseTargetsJson(json, absolute),
+    clients: parseClientsJson(json, absolute),
     include: parseInclude(json, absolute),
   };
 }
@@ -294,15 +378,19 @@ export function readTargetsFiles(path: string): TargetsFile[] {
     for (const included of read.include) visit(included, [...chain, file]);
   };
   visit(resolve(path), []);
-  const definedIn = new Map<string, string>();
   const clashes: string[] = [];
-  for (const file of files) {
-    for (const { name } of file.definitions) {
-      const earlier = definedIn.get(name);
-      if (earlier !== undefined) clashes.push(`target name "${name}" is defined in ${earlier} and in ${file.path}`);
-      definedIn.set(name, file.path);
+  const checkUnique = (noun: string, names: (file: TargetsFile) => string[]): void => {
+    const definedIn = new Map<string, string>();
+    for (const file of files) {
+      for (const name of names(file)) {
+        const earlier = definedIn.get(name);
+        if (earlier !== undefined) clashes.push(`${noun} name "${name}" is defined in ${earlier} and in ${file.path}`);
+        definedIn.set(name, file.path);
+      }
     }
-  }
+  };
+  checkUnique('target', (f) => f.definitions.map((d) => d.name));
+  checkUnique('client', (f) => f.clients.map((c) => c.name));
   if (clashes.length > 0) throw new InvalidTargetsFileError(files[0]!.path, clashes);
   return files;
 }

@@ -7,12 +7,14 @@ export {
 } from './command-target.js';
 export {
   InvalidTargetsFileError,
+  parseClientsJson,
   parseTargetsJson,
   readTargetsFile,
   readTargetsFiles,
   type BuildSpec,
   type CommandTargetDefinition,
   type Requirement,
+  type ShippedClientDefinition,
   type TargetsFile,
   type VersionCommand,
   type VersionSpec,
