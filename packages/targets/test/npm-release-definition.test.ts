@@ -115,15 +115,15 @@ describe('include: the targets of other files, after the top-level file', () => 
     return file;
   }
 
-  test("targets follow in list order, each with its own file's folder; clients arrays are left alone", () => {
+  test("targets follow in list order, each with its own file's folder; a file may hold only clients", () => {
     const top = write('order/targets.json', {
       include: ['go/targets.json', 'js/targets.json'],
       targets: [target('wslay')],
-      clients: [{ name: 'not-read-here' }],
     });
-    write('order/go/targets.json', { targets: [target('gorilla'), target('nhooyr')], clients: [{ name: 'x' }] });
+    write('order/go/targets.json', { targets: [target('gorilla'), target('nhooyr')] });
     write('order/js/targets.json', { targets: [target('bun')], include: ['more/targets.json'] });
-    write('order/js/more/targets.json', { clients: [{ name: 'only-clients' }] });
+    const client = { ...base, name: 'only-clients', command: ['driver', '{url}', '{agent}'] };
+    write('order/js/more/targets.json', { clients: [client] });
     const targets = loadCommandTargets(top, join(work, 'builds'));
     expect(targets.map((t) => t.name)).toEqual(['wslay', 'gorilla', 'nhooyr', 'bun']);
     expect(targets.map((t) => t.unavailableReason())).toEqual([undefined, undefined, undefined, undefined]);
