@@ -22,7 +22,13 @@ import { caseFailed, TARGET_DOWN, toJUnit } from '../junit.js';
 import { errorText, implementationOf, type ColumnContext, type ColumnRun } from '../matrix-column.js';
 import { Progress } from '../progress.js';
 import { PARTS, verdictString, writeReport, type Role } from '../report/index.js';
-import { checkStoredRelease as checkRelease, loadHistory, loadLatestBench, saveRun } from '../results-store.js';
+import {
+  checkStoredRelease as checkRelease,
+  loadHistory,
+  loadLatestBench,
+  loadStoredReleases,
+  saveRun,
+} from '../results-store.js';
 import { isTimingDependent, REPEAT_FLAG, REPEAT_NOTES, repeatCount } from '../repeats.js';
 import { findReusable, reusedFrom, reusedResult, reuseKey } from '../reuse.js';
 import { runServerColumn } from '../server-column.js';
@@ -253,6 +259,8 @@ export const matrixCommand: Command<typeof matrixSpec> = {
       generatedAt: runAt,
       columns: runs.map((r) => r.column),
       history,
+      // The Releases view compares each release's stored index.json, which --no-save leaves as it was.
+      releases: await loadStoredReleases(flags.results),
       ...(bench ? { benchmarkHtml: renderBenchmarkHtml(bench) } : {}),
     });
     if (flags.junit !== undefined) {
