@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStatTicks } from '../src/cpu.js';
 import { parseCpuList, planPinning } from '../src/machine.js';
 import { LatencyHistogram, median, spread } from '../src/stats.js';
 
@@ -53,12 +52,6 @@ describe('percentiles', () => {
 });
 
 describe('CPU and cores', () => {
-  it('reads utime + stime and cutime + cstime from /proc/<pid>/stat even with ") " in the name', () => {
-    const stat = '1234 (node (w) x) S 1 2 3 4 5 6 7 8 9 10 250 50 7 3 20 0';
-    expect(parseProcStatTicks(stat)).toEqual({ own: 300, reaped: 10 });
-    expect(parseProcStatTicks('1234 (short) S 1 2')).toBeUndefined();
-  });
-
   it('parses CPU lists and plans pinning', () => {
     expect(parseCpuList('0-2,5')).toEqual([0, 1, 2, 5]);
     expect(planPinning([0, 1], true)).toMatchObject({

@@ -4,6 +4,7 @@ export { getTarget, isTargetName, targetNames, UnknownTargetError, type TargetNa
 export { loadUwsNative, UwsNativeLoadError, uwsUnavailableReason, type UwsNative } from './uws-native.js';
 export { findPackage, packageVersion, type PackageInfo } from './package-version.js';
 export * from './external/index.js';
+export { clockTicksPerSecond, processTreeCpuMs } from './process-cpu.js';
 export { inChildProcess, type ChildProcessOptions } from './child/child-target.js';
 export { allTargetNames, externalTargetNames, getAnyTarget } from './all-targets.js';
 export * from './clients/index.js';

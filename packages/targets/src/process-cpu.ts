@@ -48,20 +48,34 @@ export function parseStatTicks(stat: string): StatTicks | undefined {
   return { own: utime! + stime!, reapedChildren: cutime! + cstime! };
 }
 
-/** The live children of `pid` (any of its threads may have forked them); [] where the kernel cannot list them. */
-function childPids(pid: number): number[] {
-  let tasks: string[];
+/** The threads of `pid` (its task ids); [] where /proc cannot tell. */
+function threadIds(pid: number): string[] {
   try {
-    tasks = readdirSync(`/proc/${pid}/task`);
+    return readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
-  const children: number[] = [];
-  for (const tid of tasks) {
-    const listed = readProc(`/proc/${pid}/task/${tid}/children`);
-    if (listed) for (const child of listed.trim().split(' ')) if (child) children.push(Number(child));
+}
+
+/** The live children of `pid` (any of its threads may have forked them); [] where the kernel cannot list them. */
+function childPids(pid: number, threads: readonly string[]): number[] {
+  return threads.flatMap((tid) =>
+    (readProc(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter(Boolean).map(Number),
+  );
+}
+
+/**
+ * Nanoseconds on a CPU of the live threads of `pid`, from their schedstat; undefined where the kernel keeps no
+ * schedstat. Exact, where /proc/<pid>/stat rounds each process down to a clock tick: a server that forks per
+ * connection spreads its work over many processes, each under a tick in a short window.
+ */
+function threadsRuntimeNs(pid: number, threads: readonly string[]): number | undefined {
+  let total: number | undefined;
+  for (const tid of threads) {
+    const ns = Number(readProc(`/proc/${pid}/task/${tid}/schedstat`)?.split(' ', 1)[0]);
+    if (Number.isFinite(ns)) total = (total ?? 0) + ns;
   }
-  return children;
+  return total;
 }
 
 function statTicks(pid: number): StatTicks | undefined {
@@ -80,25 +94,28 @@ export function processCpuMs(pid: number): number | null {
 }
 
 /**
- * processCpuMs of `pid` and of each of its live descendants (found through /proc/<pid>/task/<tid>/children:
- * no scan of every process, but a read per thread). A descendant orphaned to another parent is not
- * counted. Null when /proc has no process `pid`.
+ * CPU milliseconds of process `pid` and of every process it started: its live descendants (found through
+ * /proc/<pid>/task/<tid>/children, their live threads' schedstat, else their stat) and the children each has
+ * waited for (stat). An external server may fork per connection (wslay) or run as a runtime's child: its CPU
+ * is the whole tree's. A descendant orphaned to another parent is not counted. Null when /proc has no `pid`.
  */
 export function processTreeCpuMs(pid: number): number | null {
-  const ticks = statTicks(pid);
-  if (ticks === undefined) return null;
-  let total = ticks.own + ticks.reapedChildren;
-  const seen = new Set([pid]);
-  const queue = childPids(pid);
+  const msPerTick = 1000 / clockTicksPerSecond();
+  let total: number | null = null;
+  const seen = new Set<number>();
+  const queue = [pid];
   while (queue.length > 0) {
-    const child = queue.shift()!;
-    if (seen.has(child)) continue;
-    seen.add(child);
-    const childTicks = statTicks(child);
-    // Exited between the two reads: its time is in its parent's reaped children once waited for.
-    if (childTicks === undefined) continue;
-    total += childTicks.own + childTicks.reapedChildren;
-    queue.push(...childPids(child));
+    const p = queue.shift()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const ticks = statTicks(p);
+    // Gone between the reads: its time joins its parent's reaped ticks once waited for.
+    if (ticks === undefined) continue;
+    const threads = threadIds(p);
+    const runtimeNs = threadsRuntimeNs(p, threads);
+    const own = runtimeNs === undefined ? ticks.own * msPerTick : runtimeNs / 1e6;
+    total = (total ?? 0) + own + ticks.reapedChildren * msPerTick;
+    queue.push(...childPids(p, threads));
   }
-  return (total * 1000) / clockTicksPerSecond();
+  return total;
 }

@@ -52,7 +52,7 @@ export interface JobResult {
 
 /** CPU used so far, in ms: ours, the server's and the whole machine's (undefined where /proc cannot tell). */
 function readCpu(serverPid: number | undefined) {
-  const server = serverPid === undefined ? undefined : processTreeCpuMs(serverPid);
+  const server = serverPid === undefined ? undefined : (processTreeCpuMs(serverPid) ?? undefined);
   return { at: absNow(), client: ownCpuMs(), server, machine: machineBusyMs() };
 }
 type CpuReading = ReturnType<typeof readCpu>;
