@@ -19,7 +19,7 @@ import {
   type ColumnRun,
 } from './matrix-column.js';
 import type { PlayOutcome } from './play.js';
-import { playRepeated } from './play-repeated.js';
+import { playRestarting, type ServerRestart } from './play-restarting.js';
 import { describeSocketLayer, optionsInEffect } from './target-options.js';
 import type { ColumnSource } from './user-targets.js';
 import { USER_AGENT } from './version.js';
@@ -80,17 +80,36 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
   progress.expect(name, playable.length * repeat);
   let outcome: PlayOutcome;
   let options: Record<string, unknown>;
-  const cpu = startCpuAccount(running);
+  let restarts: ServerRestart[] = [];
+  // The CPU of the process serving now; a process that died took its reading with it.
+  let serving = running;
+  const cpu = startCpuAccount({ cpuTime: () => serving.cpuTime?.() ?? null });
   try {
-    outcome = await playRepeated(repeat, {
-      agent: name,
-      url: running.url,
-      cases: playable,
-      concurrency: cx.concurrency,
-      userAgent: USER_AGENT,
-      signal,
-      onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
-    });
+    const played = await playRestarting(
+      repeat,
+      running,
+      () => target.start({ port: 0 }),
+      {
+        agent: name,
+        cases: playable,
+        concurrency: cx.concurrency,
+        userAgent: USER_AGENT,
+        signal,
+        onResult: (r) => progress.caseDone(r.agent, caseOutcome(r)),
+      },
+      (r) => {
+        cx.warn(
+          `wsmatrix: ${name} stopped answering (${errorText(r.unreachable)})` +
+            `${r.lastWords ? `; its last words: ${r.lastWords}` : ''}; started it again for its ` +
+            `${r.replayed} cases not yet played\n`,
+        );
+        progress.expect(name, playable.length * repeat + r.replayed * repeat);
+      },
+    );
+    outcome = played.outcome;
+    restarts = played.restarts;
+    serving = played.running;
+    running = played.running;
   } finally {
     cpu.stop();
     // After the traffic and the stop (a target in its own process reports its final settings as it stops): the
@@ -107,6 +126,13 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
     );
   }
   const notes = [
+    ...restarts.map(
+      (r, i) =>
+        `the server died during the run${restarts.length > 1 ? ` (${i + 1} of ${restarts.length})` : ''}: ` +
+        `${r.unreachable}${r.lastWords ? ` (its last words: ${r.lastWords})` : ''}; started again, ` +
+        `${r.replayed} cases it had not reached played on the new process; the cases in flight when it died keep ` +
+        'the verdicts of what they saw (CPU of a dead process not counted)',
+    ),
     ...(unreachable !== null
       ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`]
       : []),
