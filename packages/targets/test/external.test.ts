@@ -61,7 +61,9 @@ function describeRunningTarget(target: CommandTarget): void {
     expect(isAlive(fixture.running.pid)).toBe(true);
   });
 
-  for (const size of SIZES) {
+  // Messages up to the server's declared limit (and 16 MiB): a bigger one is the cases' business (9.x).
+  const fits = (size: number): boolean => size <= (target.maxMessageSize ?? Number.POSITIVE_INFINITY);
+  for (const size of SIZES.filter(fits)) {
     test(`text message of ${size} bytes comes back as text`, async () => {
       const ws = await client();
       const payload = utf8Payload(size);
@@ -73,7 +75,7 @@ function describeRunningTarget(target: CommandTarget): void {
     });
   }
 
-  for (const size of [...SIZES, 16 * MiB]) {
+  for (const size of [...SIZES, 16 * MiB].filter(fits)) {
     test(`binary message of ${size} bytes comes back as binary`, async () => {
       const ws = await client();
       const payload = pseudoRandomBytes(size, size + 3);
@@ -101,18 +103,12 @@ function describeRunningTarget(target: CommandTarget): void {
     expect((await pong).toString()).toBe('are you there');
   });
 
-  test('close 4000: the server echoes the code', async () => {
+  test('a close from the client ends the connection with a close from the server', async () => {
+    // Which code comes back is the library's answer, judged by the cases (7.x); the echo program must not hang.
     const ws = await client();
     const done = closed(ws, 5000);
-    ws.close(4000, 'four thousand');
-    expect((await done).code).toBe(4000);
-  });
-
-  test('invalid UTF-8 in a text message: the server closes with 1007', async () => {
-    const ws = await client();
-    const done = closed(ws, 5000);
-    ws.send(Buffer.from([0x68, 0xc0, 0xaf]), { binary: false }); // overlong encoding of '/'
-    expect((await done).code).toBe(1007);
+    ws.close(1000, 'done');
+    expect((await done).code).not.toBe(1006); // 1006: the TCP connection ended without a Close frame
   });
 
   test(
@@ -226,11 +222,35 @@ describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
     );
   });
 
-  test('the shipped targets file names wslay and python-websockets', () => {
-    expect(loadCommandTargets().map((t) => [t.name, t.implementation])).toEqual([
+  test('the shipped targets file names wslay and python-websockets, then the families it includes', () => {
+    const targets = loadCommandTargets();
+    expect(targets.slice(0, 2).map((t) => [t.name, t.implementation])).toEqual([
       ['wslay', 'wslay'],
       ['python-websockets', 'python-websockets'],
     ]);
+    // One column per implementation, its +deflate variant beside it under the same implementation.
+    const implementations = [...new Set(targets.map((t) => t.implementation))];
+    expect(implementations).toEqual([
+      'wslay',
+      'python-websockets',
+      'bun',
+      'deno',
+      'websocket',
+      'faye-websocket',
+      'ws',
+      'gorilla',
+      'nhooyr',
+      'aiohttp',
+      'tornado',
+      'autobahn',
+      'wsproto',
+      'libwebsockets',
+      'beast',
+      'jetty',
+      'faye-websocket-ruby',
+      'mojolicious',
+    ]);
+    for (const t of targets.filter((t) => t.name.includes('+'))) expect(t.name.split('+')[0]).toBe(t.implementation);
   });
 
   test('a targets file whose command has no {port} is rejected when read', () => {
