@@ -3,7 +3,7 @@
  * checked, and anything wrong is one UsageError line naming the field, so `--spec` never half-runs.
  */
 import { readFile } from 'node:fs/promises';
-import { clientCaseIds, isAutobahnCaseId, selectCaseIds } from '@wsmatrix/cases';
+import { clientCaseIds, compareCaseIds, isAutobahnCaseId, selectCaseIds } from '@wsmatrix/cases';
 import { UsageError } from './args.js';
 import { selectIds } from './commands/cases.js';
 
@@ -230,29 +230,41 @@ async function readSpecJson(file: string): Promise<unknown> {
   return raw;
 }
 
+/** Groups of our own, not Autobahn's: group 0 (handshake cases) and group 14 (permessage-deflate edge cases). */
+const OWN_GROUPS = ['0', '14'];
+
+/** A pattern that names one of our own groups: "0.*", "14.*", "14.2.*", "14.1.1". */
+function namesOwnGroup(pattern: string): boolean {
+  return OWN_GROUPS.some((g) => pattern === g || pattern.startsWith(`${g}.`));
+}
+
 /**
- * The cases a spec selects. A spec is Autobahn's config: its "*" means Autobahn's cases. Our handshake group 0
- * runs only when a pattern names it, so the output stays comparable with Autobahn's own reports.
+ * A spec's selection: its "*" (and any pattern that does not name one of our groups, such as "1*") selects
+ * Autobahn's cases only, so the output stays comparable with Autobahn's own reports; our groups 0 and 14 run
+ * only when a pattern names them. In numeric id order.
  */
+function ownAndAutobahn(cases: readonly string[], select: (include: readonly string[]) => string[]): string[] {
+  const ownPatterns = cases.filter(namesOwnGroup);
+  const own = ownPatterns.length ? select(ownPatterns) : [];
+  const autobahn = select(cases).filter(isAutobahnCaseId);
+  return [...new Set([...own, ...autobahn])].sort(compareCaseIds);
+}
+
+/** The cases a spec selects (servers): Autobahn's for "*", ours of groups 0 and 14 when a pattern names them. */
 export function specCaseIds(spec: Pick<FuzzingSpec, 'cases' | 'excludeCases'>): string[] {
-  const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
-  const group0 = group0Patterns.length ? selectIds(group0Patterns, spec.excludeCases) : [];
-  return [...group0, ...selectIds(spec.cases, spec.excludeCases).filter(isAutobahnCaseId)];
+  return ownAndAutobahn(spec.cases, (include) => selectIds(include, spec.excludeCases));
 }
 
 /**
  * The cases a fuzzingserver spec selects, by the same rule from the client catalogue: "*" means Autobahn's
- * cases (so /getCaseCount and every case=N are Autobahn's own), our client group 0 only when named.
+ * cases (so /getCaseCount and every case=N are Autobahn's own), our client group 0 and group 14 only when named.
  */
 export function clientSpecCaseIds(spec: Pick<FuzzingSpec, 'cases' | 'excludeCases'>): string[] {
-  const select = (include: readonly string[]): string[] => {
+  return ownAndAutobahn(spec.cases, (include) => {
     try {
       return selectCaseIds(clientCaseIds, include, spec.excludeCases);
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
-  };
-  const group0Patterns = spec.cases.filter((p) => p === '0' || p.startsWith('0.'));
-  const group0 = group0Patterns.length ? select(group0Patterns) : [];
-  return [...group0, ...select(spec.cases).filter(isAutobahnCaseId)];
+  });
 }
