@@ -731,7 +731,7 @@ describe('colours follow the verdict rules', () => {
     expect(index).toMatch(
       new RegExp(
         /<tr data-summary="wslay" class="down"><th>[\s\S]*?/.source +
-          /<td colspan="5" class="part s-not-run">target down: did not start: exit 1<\/td>/.source,
+          /<td colspan="7" class="part s-not-run">target down: did not start: exit 1<\/td>/.source,
       ),
     );
   });

@@ -53,13 +53,24 @@ export function renderGlossaryPage(title: string): string {
       'and results are stored apart (<code>&lt;results&gt;/clients/</code> for clients).</p>',
     '<p>Group 0 is wsmatrix’s own opening-handshake cases: requests a server must refuse or answer, and, ' +
       'for clients, responses a client must refuse or handle.</p>',
+    '<p id="group-14">Group 14 is wsmatrix’s own permessage-deflate edge cases, not part of Autobahn|Testsuite: ' +
+      'compressed frames Autobahn never sends, each case checking one rule of RFC 7692 (with RFC 6455 §5.2 ' +
+      'and §5.5 for RSV1 on continuation and control frames) and stating it in its description. ' +
+      'Its sub-groups: RSV1 on a continuation or control frame (14.1), the block structure of a compressed ' +
+      'message: stored, final, empty and missing empty blocks (14.2), back-references to the edge of the ' +
+      'window and uncompressed messages between compressed ones (14.3), the peer’s own compressor held to ' +
+      'the agreed window and context takeover (14.4), invalid compressed data (14.5). ' +
+      'The same cases are played in both roles: against servers with wsmatrix as the client, against clients ' +
+      'with wsmatrix as the server. An implementation that does not negotiate permessage-deflate, or whose ' +
+      'agreement rules out what a case relies on, gets UNIMPLEMENTED.</p>',
     '<h2 id="outcomes">How a case counts</h2>',
     "<p>Each case has Autobahn's two verdicts, <code>behavior</code> and <code>behaviorClose</code>. " +
       'The report colours a case, a group and a summary line by the one rule below ' +
       '(the same rule JUnit and the CLI use).</p>',
     `<table class="kv">${outcomes}</table>`,
-    '<p>Summary lines keep the Autobahn catalogue (groups 1–13) apart from group 0, ' +
-      'the opening-handshake cases written for wsmatrix, so a FAILED says where it comes from. ' +
+    '<p>Summary lines keep the Autobahn catalogue (groups 1–13) apart from the cases written for wsmatrix, ' +
+      'each counted on its own: group 0, the opening-handshake cases, and group 14, the permessage-deflate ' +
+      'edge cases, so a FAILED says where it comes from. ' +
       '“Without NON-STRICT” counts only OK and INFORMATIONAL as passed.</p>',
     '<h2 id="close-marks">Close markers in the grid</h2>',
     `<table class="kv">${marks}</table>`,

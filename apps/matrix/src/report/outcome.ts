@@ -114,12 +114,24 @@ export function setStatus(t: Tally): SetStatus {
   return 'passed';
 }
 
-/** Splits a column's results into the Autobahn catalogue and our own handshake group 0. */
-export function splitByOrigin(results: Iterable<CaseResult>): { autobahn: CaseResult[]; handshake: CaseResult[] } {
-  const autobahn: CaseResult[] = [];
-  const handshake: CaseResult[] = [];
-  for (const r of results) (isAutobahnCaseId(r.id) ? autobahn : handshake).push(r);
-  return { autobahn, handshake };
+/**
+ * Where a case comes from: Autobahn's catalogue (groups 1-13), or a group of our own, the opening-handshake
+ * group 0 and the permessage-deflate edge cases of group 14. The summary counts each apart, so a FAILED
+ * says where it comes from.
+ */
+export const ORIGINS = ['autobahn', 'handshake', 'deflate-edge'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+export function originOf(caseId: string): Origin {
+  if (isAutobahnCaseId(caseId)) return 'autobahn';
+  return caseId.startsWith('14.') ? 'deflate-edge' : 'handshake';
+}
+
+/** Splits a column's results by origin: Autobahn's catalogue, our group 0, our group 14. */
+export function splitByOrigin(results: Iterable<CaseResult>): Record<Origin, CaseResult[]> {
+  const parts: Record<Origin, CaseResult[]> = { autobahn: [], handshake: [], 'deflate-edge': [] };
+  for (const r of results) parts[originOf(r.id)].push(r);
+  return parts;
 }
 
 /** "3 NON-STRICT · 1 FAILED"-style breakdown of a tally, leaving out zeros. */

@@ -1,11 +1,22 @@
 /**
  * The lines above the grid, one per implementation: the Autobahn catalogue's cases passed (with and without
- * NON-STRICT) apart from our own handshake group 0, so a FAILED says where it comes from.
+ * NON-STRICT) apart from our own groups, the handshake group 0 and the permessage-deflate edge cases of group
+ * 14, so a FAILED says where it comes from.
  */
 import { esc, formatSeconds } from './html.js';
 import { statusText } from './grid.js';
 import type { ColumnModel, ReportModel } from './model.js';
-import { judgedCount, passedCount, setStatus, splitByOrigin, tally, tallyText, type Tally } from './outcome.js';
+import {
+  judgedCount,
+  ORIGINS,
+  type Origin,
+  passedCount,
+  setStatus,
+  splitByOrigin,
+  tally,
+  tallyText,
+  type Tally,
+} from './outcome.js';
 import type { ReportPart } from './parts.js';
 import { columnAnchor } from './paths.js';
 
@@ -16,7 +27,26 @@ export function summedCaseTimeMs(c: ColumnModel): number {
   return ms;
 }
 
-function partCell(t: Tally, name: string): string {
+/** The head of each origin's part (two cells: the counts and the failed count). */
+function partHead(origin: Origin, whose: string): string {
+  switch (origin) {
+    case 'autobahn':
+      return '<th>Autobahn cases (1–13)</th>';
+    case 'handshake':
+      return (
+        `<th title="Group 0: handshake cases written for wsmatrix, not part of Autobahn|Testsuite; ${whose} side">` +
+        'Handshake group 0 (wsmatrix’s own)</th>'
+      );
+    case 'deflate-edge':
+      return (
+        '<th title="Group 14: permessage-deflate edge cases written for wsmatrix (RFC 7692 rules Autobahn’s ' +
+        `groups 12 and 13 do not check), not part of Autobahn|Testsuite; ${whose} side">` +
+        'Deflate edge cases, group 14 (wsmatrix’s own)</th>'
+      );
+  }
+}
+
+function partCell(t: Tally, name: Origin): string {
   const status = setStatus(t);
   if (status === 'empty') return `<td class="part s-empty" data-part="${name}" colspan="2">not run</td>`;
   const notes: string[] = [];
@@ -39,12 +69,12 @@ function summaryRow(c: ColumnModel, part: ReportPart): string {
   if (c.byId.size === 0)
     return (
       `<tr ${attributes}>${name}` +
-      `<td colspan="5" class="part s-not-run">${esc(statusText(c) || 'no results')}</td></tr>`
+      `<td colspan="${2 * ORIGINS.length + 1}" class="part s-not-run">${esc(statusText(c) || 'no results')}</td></tr>`
     );
-  const { autobahn, handshake } = splitByOrigin(c.byId.values());
+  const parts = splitByOrigin(c.byId.values());
   const down = c.column.status === 'ok' ? '' : ` <span class="note">${esc(statusText(c))}</span>`;
   return (
-    `<tr ${attributes}>${name}${partCell(tally(autobahn), 'autobahn')}${partCell(tally(handshake), 'handshake')}` +
+    `<tr ${attributes}>${name}${ORIGINS.map((o) => partCell(tally(parts[o]), o)).join('')}` +
     `<td class="num" data-summed-case-time="${summedCaseTimeMs(c)}">` +
     `${esc(formatSeconds(summedCaseTimeMs(c)))}${down}</td></tr>`
   );
@@ -54,9 +84,8 @@ export function renderSummary(model: ReportModel): string {
   const { part } = model;
   const whose = part.role === 'client' ? 'the client’s' : 'the server’s';
   const head =
-    '<thead><tr><th>Implementation</th><th>Autobahn cases (1–13)</th><th>failed</th>' +
-    `<th title="Group 0: handshake cases written for wsmatrix, not part of Autobahn|Testsuite; ${whose} side">` +
-    'Handshake group 0 (wsmatrix’s own)</th><th>failed</th>' +
+    '<thead><tr><th>Implementation</th>' +
+    ORIGINS.map((o) => `${partHead(o, whose)}<th>failed</th>`).join('') +
     '<th title="Each case’s time (connection open to end of the case) added up. ' +
     'Cases run side by side, so this is more than the wall time the CLI prints.">' +
     'Summed case time</th></tr></thead>';
