@@ -1,6 +1,11 @@
 /**
  * Client group 0, "Opening handshake" from the server's side: responses a client must refuse or handle.
  * Schema and verdict rules: client-handshake-case.ts. RFC references are RFC 6455 unless said otherwise.
+ *
+ * Every final response other than 101 says `Connection: close` (`closing`): the fuzzingserver closes the
+ * connection after such a response, and a server that does so must say so (RFC 9112 §9.6), else an HTTP/1.1
+ * client that pools connections sends its next case's request on this one. 0.7.5's interim 100 is no final
+ * response: no response completes on that connection, so no client can take it for another request.
  */
 import type {
   ClientExpectation,
@@ -70,6 +75,14 @@ const accept = (onRefuse: 'FAILED' | 'NON-STRICT' | 'INFORMATIONAL' = 'FAILED'):
 });
 const ALL_UPGRADE_LINES = ['upgrade', 'connection', 'sec-websocket-accept'];
 
+/** A final response other than 101, with the `Connection: close` the server that closes after it owes. */
+function closing(response: ClientResponseSpec & { statusLine: string }): ClientResponseSpec {
+  const keepsConnectionLine = !(response.remove ?? []).includes('connection');
+  return keepsConnectionLine
+    ? { ...response, replace: [...(response.replace ?? []), { name: 'Connection', value: 'Upgrade, close' }] }
+    : { ...response, extra: [{ name: 'Connection', value: 'close' }, ...(response.extra ?? [])] };
+}
+
 const group07: ClientHandshakeCaseDef[] = [
   ch(
     '0.7.1',
@@ -81,9 +94,10 @@ const group07: ClientHandshakeCaseDef[] = [
   ),
   ch(
     '0.7.2',
-    '200 OK carrying every upgrade header and the right Sec-WebSocket-Accept, Content-Length: 0.',
+    '200 OK carrying every upgrade header (Connection: Upgrade, close) and the right Sec-WebSocket-Accept, ' +
+      'Content-Length: 0.',
     '§4.1: any status other than 101 is handled as HTTP, never as an open WebSocket connection.',
-    { statusLine: 'HTTP/1.1 200 OK', extra: [{ name: 'Content-Length', value: '0' }] },
+    closing({ statusLine: 'HTTP/1.1 200 OK', extra: [{ name: 'Content-Length', value: '0' }] }),
     refuse(),
   ),
   ch(
@@ -91,21 +105,21 @@ const group07: ClientHandshakeCaseDef[] = [
     '302 Found with a Location header (a redirect).',
     '§4.1: a 3xx is handled per HTTP; a client may follow it on a new connection (it is not required to), ' +
       'but never uses this one as a WebSocket.',
-    {
+    closing({
       statusLine: 'HTTP/1.1 302 Found',
       remove: ALL_UPGRADE_LINES,
       extra: [
         { name: 'Location', value: '/wsmatrix-redirect-target' },
         { name: 'Content-Length', value: '0' },
       ],
-    },
+    }),
     refuse(),
   ),
   ch(
     '0.7.4',
     '403 Forbidden with a short text body.',
     '§4.1: a status other than 101 is handled per HTTP; the connection never opens.',
-    {
+    closing({
       statusLine: 'HTTP/1.1 403 Forbidden',
       remove: ALL_UPGRADE_LINES,
       extra: [
@@ -113,7 +127,7 @@ const group07: ClientHandshakeCaseDef[] = [
         { name: 'Content-Length', value: '25' },
       ],
       body: 'no WebSocket for you here',
-    },
+    }),
     refuse(),
   ),
   ch(

@@ -27,6 +27,7 @@ import { playClientHandshakeCase } from '../src/client-handshake/index.js';
 import { applicableRequirement, deflateAcceptance, readClientOffer } from '../src/client-handshake/offer.js';
 import { buildClientResponse } from '../src/client-handshake/response.js';
 import { type ClientObservation, clientHandshakeVerdict } from '../src/client-handshake/verdict.js';
+import type { CaseResult } from '../src/result.js';
 import { type ClientSide, playWith, runLaxClient, runWsClient } from './fixtures/client-handshake-harness.js';
 
 const CLIENT_GROUP_0 = clientCases.filter(isClientHandshakeCase);
@@ -85,7 +86,7 @@ describe('client handshake responses', () => {
       SAMPLE_CTX,
     );
     expect(body.text).toMatch(
-      /^HTTP\/1\.1 403 Forbidden\r\nContent-Type: text\/plain\r\nContent-Length: 25\r\n\r\n.{25}$/,
+      /^HTTP\/1\.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text\/plain\r\nContent-Length: 25\r\n\r\n.{25}$/,
     );
     const deflate = buildClientResponse(ch('0.10.9').clientHandshake.response, ch('0.10.9').clientHandshake.probe, {
       ...SAMPLE_CTX,
@@ -114,6 +115,41 @@ describe('client handshake responses', () => {
     );
     expect(chopped.writes.every((w) => w.length === 1)).toBe(true);
     expect(Buffer.concat(chopped.writes)).toEqual(Buffer.concat([Buffer.from(chopped.text, 'latin1'), chopped.probe]));
+  });
+});
+
+describe('a response that refuses the upgrade says the connection closes after it', () => {
+  /**
+   * The final response's status and its Connection tokens, read from the bytes the builder writes (by lines,
+   * not with the strict parser: some heads are malformed on purpose, 0.11.1's bare CR).
+   */
+  function finalResponse(def: ClientHandshakeCaseDef): { status: number; connection: string[] } {
+    const built = buildClientResponse(def.clientHandshake.response, def.clientHandshake.probe, SAMPLE_CTX);
+    let text = Buffer.concat(built.writes).toString('latin1');
+    for (;;) {
+      const end = text.indexOf('\r\n\r\n');
+      const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]);
+      text = text.slice(end + 4);
+      // An interim 1xx other than 101 is followed by the final response, when there is one (0.7.6).
+      if (status >= 200 || status === 101 || !text.startsWith('HTTP/')) {
+        const connection = lines
+          .filter((l) => /^connection:/i.test(l))
+          .flatMap((l) => l.slice(l.indexOf(':') + 1).split(','))
+          .map((t) => t.trim().toLowerCase());
+        return { status, connection };
+      }
+    }
+  }
+
+  it('every final response other than 101 has Connection: close (RFC 9112 §9.6), so no client reuses it', () => {
+    const refusing = CLIENT_GROUP_0.map((def) => ({ id: def.id, ...finalResponse(def) })).filter(
+      (r) => r.status >= 200,
+    );
+    expect(refusing.map((r) => r.id)).toEqual(['0.7.2', '0.7.3', '0.7.4']);
+    for (const r of refusing) expect(r.connection, r.id).toContain('close');
+    // The 200 keeps every upgrade header: its Connection names both tokens.
+    expect(refusing[0]!.connection).toEqual(['upgrade', 'close']);
   });
 });
 
@@ -169,7 +205,11 @@ describe('client handshake verdict rules', () => {
   it('must refuse: no frame is OK, a lone Close NON-STRICT, any other frame onAccept', () => {
     expect(v(refuse, {})).toBe('OK/OK');
     expect(v(refuse, { droppedByRunner: true })).toBe('OK/INFORMATIONAL');
-    expect(v(refuse, { reply: { kind: 'http-request', preview: 'GET /x HTTP/1.1' } })).toBe('OK/OK');
+    expect(v(refuse, { reply: { kind: 'http-request', preview: 'GET /x HTTP/1.1', served: false } })).toBe('OK/OK');
+    const reply = { kind: 'http-request', preview: 'GET /', served: true } as const;
+    const served = clientHandshakeVerdict(refuse, obs({ reply }));
+    expect([served.behavior, served.behaviorClose]).toEqual(['OK', 'OK']);
+    expect(served.resultClose).toMatch(/served the new HTTP request as a request of its own/);
     expect(v(refuse, { reply: { kind: 'close', code: 1002 }, closeHandshake: true })).toBe('NON-STRICT/OK');
     expect(v(refuse, { reply: { kind: 'echo' }, closeHandshake: true })).toBe('FAILED/OK');
     expect(v(refuse, { controlFrames: 1, droppedByRunner: true })).toBe('FAILED/INFORMATIONAL');
@@ -325,6 +365,62 @@ describe('the engine against scripted clients', () => {
     const { result } = await playWith(ch('0.7.3'), follower, short);
     expect([result.behavior, result.behaviorClose]).toEqual(['OK', 'OK']);
     expect(result.result).toMatch(/new HTTP request .*GET \/wsmatrix-redirect-target/);
+  });
+
+  it('with onNextRequest, the next request ends the case and the open connection goes to the caller', async () => {
+    const server = net.createServer();
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const { port } = server.address() as net.AddressInfo;
+    const handedOver = new Promise<{ socket: net.Socket; bytes: Buffer; result: Promise<CaseResult> }>((res) =>
+      server.once('connection', (socket: net.Socket) => {
+        const parser = new HttpHeadParser('request');
+        const onData = (chunk: Buffer): void => {
+          const head = parser.push(chunk);
+          if (head === null || head.kind !== 'request') return;
+          socket.off('data', onData);
+          socket.pause();
+          const request = { head, raw: chunk.subarray(0, chunk.length - parser.rest().length), rest: parser.rest() };
+          const result = playClientHandshakeCase(socket, request, ch('0.7.4'), {
+            agent: 'pooled',
+            onNextRequest: (bytes) => res({ socket, bytes, result }),
+          });
+        };
+        socket.on('data', onData);
+      }),
+    );
+    const client = net.connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    const next = 'GET /next HTTP/1.1\r\nHost: h\r\n\r\n';
+    const probe = ch('0.7.4').clientHandshake.probe.text;
+    client.on('data', (chunk: Buffer) => {
+      const before = received.includes(probe);
+      received = Buffer.concat([received, chunk]);
+      // The next request goes out once the response and its probe are in, as a pooling client sends it.
+      if (!before && received.includes(probe)) client.write(next);
+    });
+    const clientClosed = new Promise((res) => client.on('close', res));
+    client.write(
+      'GET /runCase?case=1&agent=pooled HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Key: ${generateKey()}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    const { socket, bytes, result } = await handedOver;
+    server.close();
+    expect(bytes.toString('latin1')).toBe(next);
+    // The case is over and the engine has let go: nothing of it listens, nothing of it is still to come.
+    const r = await result;
+    expect([r.behavior, r.behaviorClose]).toEqual(['OK', 'OK']);
+    expect(r.result).toMatch(/new HTTP request .*GET \/next HTTP\/1\.1/);
+    expect(r.resultClose).toMatch(/served the new HTTP request/);
+    // ('end' keeps the one listener every net.Socket has of its own.)
+    const own = new net.Socket().listenerCount('end');
+    expect(['data', 'end', 'close'].map((e) => socket.listenerCount(e))).toEqual([0, own, 0]);
+    expect(socket.destroyed).toBe(false);
+    // The connection is the caller's: what it writes reaches the client after the 403 and the probe.
+    socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
+    await clientClosed;
+    const text = received.toString('latin1');
+    expect(text.startsWith('HTTP/1.1 403 Forbidden\r\n')).toBe(true);
+    expect(text.endsWith(`${probe}HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n`)).toBe(true);
   });
 
   it('an unmasked echo is not a valid client frame: FAILED on a must-accept case', async () => {

@@ -12,7 +12,8 @@
  *             Close 1000 and waits for the client's Close (closeHandshakeMs);
  *   ending    the close handshake is over, or the client sent a new HTTP request: the runner ended TCP,
  *             as a server does first, and gives the client connectionDropMs to close its side;
- *   done      TCP is gone.
+ *   done      TCP is gone, or the client sent a new HTTP request and the caller took the connection, still
+ *             open, to serve it (`onNextRequest`).
  */
 import type net from 'node:net';
 import { CLIENT_HANDSHAKE_WINDOW_MS, type CaseDef, isClientHandshakeCase } from '@wsmatrix/cases';
@@ -54,6 +55,14 @@ export interface ClientHandshakeOptions {
   closeHandshakeMs?: number;
   /** How long the client has to close TCP once the runner ended it (default 1000). */
   connectionDropMs?: number;
+  /**
+   * A client that reads the response as HTTP may send its next request on the same connection (an HTTP/1.1
+   * client that pools connections). When this is given, such a request ends the case at once and the
+   * connection is handed over, open and paused with no listener of the engine left on it: `bytes` are the
+   * request's bytes received so far, for the caller to serve as a fresh connection's. Without it the runner
+   * ends TCP, and the request is lost.
+   */
+  onNextRequest?: (bytes: Buffer) => void;
 }
 
 /** Bytes a client may send in one case before the runner calls it a flood and drops it. */
@@ -301,7 +310,13 @@ export function playClientHandshakeCase(
       if (phase === 'ending' || phase === 'done' || reader.closed || reader.error) return;
       const start = chunk.subarray(0, 32).toString('latin1');
       if (firstBytes && HTTP_REQUEST_START.test(start)) {
-        settle({ kind: 'http-request', preview: start.split('\r')[0] ?? start });
+        const preview = start.split('\r')[0] ?? start;
+        if (options.onNextRequest) {
+          settle({ kind: 'http-request', preview, served: true });
+          release(chunk, options.onNextRequest);
+          return;
+        }
+        settle({ kind: 'http-request', preview, served: false });
         socket.end();
         enter('ending');
         return;
@@ -313,15 +328,17 @@ export function playClientHandshakeCase(
       }
     }
 
+    // A client that half-closes is gone: end our side too rather than wait out the window.
+    const onEnd = (): void => {
+      if (!socket.writableEnded) socket.end();
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      socketError ??= err.code ? `${err.code}: ${err.message}` : err.message;
+    };
     socket.setNoDelay(true);
     socket.on('data', onData);
-    // A client that half-closes is gone: end our side too rather than wait out the window.
-    socket.on('end', () => {
-      if (!socket.writableEnded) socket.end();
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      socketError ??= err.code ? `${err.code}: ${err.message}` : err.message;
-    });
+    socket.on('end', onEnd);
+    socket.on('error', onError);
     const windowTimer = setTimeout(() => {
       if (phase !== 'watching') return;
       record.wasOpenHandshakeTimeout = reply.kind === 'none' && controlFrames === 0;
@@ -335,6 +352,18 @@ export function playClientHandshakeCase(
     socket.on('close', finish);
     // The client may have left between its request head and this call.
     if (socket.closed) setImmediate(finish);
+
+    /** The case ends on the client's next request; the connection goes to `take` with the bytes of it so far. */
+    function release(bytes: Buffer, take: (bytes: Buffer) => void): void {
+      socket.pause();
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onError);
+      socket.off('close', finish);
+      record.wasNotCleanReason = 'no WebSocket connection: the client sent its next HTTP request on it';
+      finish();
+      take(bytes);
+    }
 
     function finish(): void {
       if (phase === 'done') return;
@@ -393,7 +422,8 @@ export function playClientHandshakeCase(
     wirelog.add(['RO', [request.raw.length, hexPreview(request.raw)]]);
     if (built.probeAfter === false) logTxFrame(Opcode.Text, probeBytes);
     writeAll(built.writes, () => {
-      if (!built.probeAfter) return;
+      // A released connection carries the client's next exchange: no probe may follow into it.
+      if (!built.probeAfter || phase === 'done') return;
       logTxFrame(Opcode.Text, probeBytes);
       write(built.probe);
     });

@@ -11,8 +11,11 @@ import type { Verdict } from '../verdict.js';
 export type ClientReply =
   /** Not a byte. */
   | { kind: 'none' }
-  /** Bytes that start a new HTTP request: the client read our response as HTTP. */
-  | { kind: 'http-request'; preview: string }
+  /**
+   * Bytes that start a new HTTP request: the client read our response as HTTP. `served`: the fuzzingserver
+   * took the request as one of its own (a pooled connection's next request), else the runner ended TCP.
+   */
+  | { kind: 'http-request'; preview: string; served: boolean }
   /** A Close frame before any data frame. */
   | { kind: 'close'; code: number | null }
   /** A masked text message with exactly the probe's bytes. */
@@ -96,7 +99,12 @@ function closeOf(obs: ClientObservation): Pick<Verdict, 'behaviorClose' | 'resul
         };
   }
   if (obs.reply.kind === 'http-request')
-    return { behaviorClose: 'OK', resultClose: 'The runner ended the connection after the new HTTP request.' };
+    return {
+      behaviorClose: 'OK',
+      resultClose: obs.reply.served
+        ? 'The fuzzingserver served the new HTTP request as a request of its own, on this connection.'
+        : 'The runner ended the connection after the new HTTP request.',
+    };
   return obs.droppedByRunner
     ? {
         behaviorClose: 'INFORMATIONAL',

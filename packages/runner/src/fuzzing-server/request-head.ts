@@ -1,6 +1,7 @@
 /**
- * Reads one HTTP request head from a fresh connection, bounded in size (HttpHeadParser's limits) and in
- * time, and leaves the socket paused with no listener of its own so the next owner starts clean.
+ * Reads one HTTP request head from a connection, bounded in size (HttpHeadParser's limits) and in time, and
+ * leaves the socket paused with no listener of its own so the next owner starts clean. The connection is
+ * fresh, or one whose earlier exchange ended with the client's next request (`initial`: its bytes so far).
  */
 import type { Socket } from 'node:net';
 import { HttpHeadError, HttpHeadParser, type HttpRequestHead } from '@wsmatrix/protocol';
@@ -19,11 +20,18 @@ export type HeadOutcome =
 /** Request heads of WebSocket drivers are a few hundred bytes: 16 KiB leaves room for any real one. */
 export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
-export function readRequestHead(socket: Socket, timeoutMs: number): Promise<HeadOutcome> {
+export function readRequestHead(
+  socket: Socket,
+  timeoutMs: number,
+  initial: Buffer = Buffer.alloc(0),
+): Promise<HeadOutcome> {
   const parser = new HttpHeadParser('request', { maxHeadBytes: MAX_REQUEST_HEAD_BYTES });
   const chunks: Buffer[] = [];
   return new Promise((resolve) => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: HeadOutcome): void => {
+      done = true;
       clearTimeout(timer);
       socket.pause();
       socket.off('data', onData);
@@ -49,7 +57,9 @@ export function readRequestHead(socket: Socket, timeoutMs: number): Promise<Head
       finish({ kind: 'request', request: { head, raw, rest } });
     };
     const onEnd = (): void => finish({ kind: 'gone' });
-    const timer = setTimeout(
+    if (initial.length > 0) onData(initial);
+    if (done) return;
+    timer = setTimeout(
       () => finish({ kind: 'refused', status: 408, reason: `no complete request head within ${timeoutMs} ms` }),
       timeoutMs,
     );
@@ -57,5 +67,9 @@ export function readRequestHead(socket: Socket, timeoutMs: number): Promise<Head
     socket.once('end', onEnd);
     socket.once('close', onEnd);
     socket.once('error', onEnd);
+    // A connection handed over by an earlier exchange was paused; a fresh one flows once 'data' is listened to.
+    socket.resume();
+    // It may have gone while it was paused.
+    if (socket.destroyed) onEnd();
   });
 }

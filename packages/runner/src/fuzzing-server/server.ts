@@ -6,12 +6,18 @@
  * /stopServer as in AutobahnPython's FuzzingServerProtocol; /getCasePlan is ours (case-plan.ts). Every
  * connection has a deadline; a request the server cannot serve gets an HTTP error whose body is one line
  * saying why.
+ *
+ * An HTTP/1.1 client that pools connections may send its next request on the connection of a client
+ * handshake case that refused the upgrade (the case answered with a 200, a 3xx, a 4xx...). That request is
+ * served as a fresh connection's would be, so the case it asks for is played, not lost; its result says on
+ * which case's connection it came.
  */
 import { once } from 'node:events';
 import net, { type Socket } from 'node:net';
-import { agentCaseExcluded, type CaseDef } from '@wsmatrix/cases';
+import { agentCaseExcluded, type CaseDef, isClientHandshakeCase } from '@wsmatrix/cases';
 import { buildErrorResponse, buildUpgradeResponse, CloseCode, validateUpgradeRequest } from '@wsmatrix/protocol';
 import { caseHardLimitMs } from '../case-player.js';
+import { playClientHandshakeCase } from '../client-handshake/index.js';
 import { DEFAULT_TIMEOUTS } from '../fuzzing-connection.js';
 import { writeReportFiles } from '../report-files.js';
 import type { AutobahnIndex, CaseResult } from '../result.js';
@@ -42,6 +48,12 @@ export const DEFAULT_FUZZING_SERVER_TIMEOUTS: FuzzingServerTimeouts = {
   requestHeadMs: 10_000,
   closeMs: 5_000,
 };
+
+/** The case on whose connection a request came, when it was not the connection's first. */
+interface EarlierCase {
+  caseId: string;
+  caseNumber: number;
+}
 
 /** Added to a case's hard limit for /getCaseStatus: the run's result is built after its watchdog fired. */
 const STATUS_WAIT_MARGIN_MS = 30_000;
@@ -125,13 +137,21 @@ export class FuzzingServer {
   private onConnection(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    socket.setNoDelay(true);
+    this.readRequest(socket);
+  }
+
+  /**
+   * Reads a request on the connection and serves it: a fresh connection's, or the next one a client sent on
+   * the connection of `earlier` (`initial`: the bytes of it received so far).
+   */
+  private readRequest(socket: Socket, initial?: Buffer, earlier?: EarlierCase): void {
     // Whoever owns the socket handles its errors; this one only keeps a stray error from ending the process.
     socket.on('error', () => socket.destroy());
-    socket.setNoDelay(true);
-    void readRequestHead(socket, this.timeouts.requestHeadMs).then((outcome) => {
+    void readRequestHead(socket, this.timeouts.requestHeadMs, initial).then((outcome) => {
       if (outcome.kind === 'gone') socket.destroy();
       else if (outcome.kind === 'refused') this.refuse(socket, outcome.status, outcome.reason);
-      else this.serve(socket, outcome.request);
+      else this.serve(socket, outcome.request, earlier);
     });
   }
 
@@ -142,7 +162,7 @@ export class FuzzingServer {
     setTimeout(() => socket.destroy(), this.timeouts.closeMs).unref();
   }
 
-  private serve(socket: Socket, request: ReceivedRequest): void {
+  private serve(socket: Socket, request: ReceivedRequest, earlier?: EarlierCase): void {
     const decision = routeRequest(request.head.target, this.options.cases);
     if (!decision.ok) {
       this.refuse(socket, decision.status, decision.reason);
@@ -152,7 +172,7 @@ export class FuzzingServer {
     if (route.endpoint === '/runCase') {
       // The engine checks the upgrade itself: a client's bad request is that client's FAILED case, reported.
       if (!agentCaseExcluded(this.options.excludeAgentCases ?? {}, route.agent, route.def.id)) {
-        this.runCase(socket, request, route);
+        this.runCase(socket, request, route, earlier);
         return;
       }
     }
@@ -172,7 +192,12 @@ export class FuzzingServer {
     void this.track(this.answer(command, route));
   }
 
-  private runCase(socket: Socket, request: ReceivedRequest, route: Route & { endpoint: '/runCase' }): void {
+  private runCase(
+    socket: Socket,
+    request: ReceivedRequest,
+    route: Route & { endpoint: '/runCase' },
+    earlier: EarlierCase | undefined,
+  ): void {
     const { agent, def, caseNumber } = route;
     this.records.start(agent, def.id);
     this.options.onCaseStarted?.(agent, def.id);
@@ -181,8 +206,14 @@ export class FuzzingServer {
     const options = { agent, caseNumber, failByDrop, serverName: FUZZING_SERVER_NAME };
     // The engine takes a socket with no listener of ours on it.
     socket.removeAllListeners('error');
-    const played = playCaseAsServer(socket, request, def, options).then(
-      (result) => {
+    // A client handshake case's connection may carry the client's next request: it is read and served here.
+    const onNextRequest = (bytes: Buffer): void => this.readRequest(socket, bytes, { caseId: def.id, caseNumber });
+    const play = isClientHandshakeCase(def)
+      ? playClientHandshakeCase(socket, request, def, { agent, caseNumber, onNextRequest })
+      : playCaseAsServer(socket, request, def, options);
+    const played = play.then(
+      (played) => {
+        const result = earlier ? withEarlierCaseNote(played, earlier) : played;
         this.records.finish(agent, def.id, result);
         this.options.onCaseFinished?.(result);
       },
@@ -267,6 +298,14 @@ export class FuzzingServer {
     await writeExtraReports?.(outdir, index);
     return index;
   }
+}
+
+/** The result, its text saying that its request came on the connection of an earlier case. */
+function withEarlierCaseNote(result: CaseResult, earlier: EarlierCase): CaseResult {
+  const note =
+    `This case's request came on the connection of case ${earlier.caseId} (case=${earlier.caseNumber}), ` +
+    "after that case's response: the client kept that connection for its next request.";
+  return { ...result, result: `${result.result} ${note}` };
 }
 
 /** Autobahn's caseClassToPrettyDescription: the description up to its first HTML tag, whitespace collapsed. */
