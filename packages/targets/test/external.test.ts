@@ -189,6 +189,11 @@ describe('command targets: availability', { timeout: SAFETY_NET_MS }, () => {
     );
   });
 
+  test('{node} is the Node running wsmatrix, whatever node PATH finds', () => {
+    const printed = fake({ version: { run: ['{node}', '-p', 'process.execPath'] } }).version;
+    expect(printed).toBe(process.execPath);
+  });
+
   test('a version picked out by match, and one that does not match', () => {
     const run = ['sh', '-c', 'echo 1.1.1-3+b1'];
     expect(fake({ version: { run, match: '^\\d+(\\.\\d+)+' } }).version).toBe('1.1.1');

@@ -91,7 +91,9 @@ const NEGOTIATES_DEFLATE: Record<string, boolean> = {
 /** The command line each echo program is run with, for the usage test (--port left without its value). */
 function badUsageArgv(target: CommandTarget): string[] {
   const dir = packageDir(target.definition.npm!);
-  const argv = target.definition.command.map((a) => a.replaceAll('{package}', dir).replaceAll('{dir}', JS_DIR));
+  const argv = target.definition.command.map((a) =>
+    a.replaceAll('{package}', dir).replaceAll('{dir}', JS_DIR).replaceAll('{node}', process.execPath),
+  );
   return argv.slice(0, argv.indexOf('--port') + 1);
 }
 

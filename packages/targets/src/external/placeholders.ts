@@ -14,16 +14,18 @@ export interface PlaceholderValues {
   agent?: string;
   /** Absolute folder of the target's npm package (its definition's `npm`). */
   package?: string;
+  /** The Node running wsmatrix (default process.execPath): a JavaScript program runs on the Node under test. */
+  node?: string;
 }
 
 // Only these names are placeholders, so text like dpkg-query's `${Version}` passes through.
-const PLACEHOLDER = /\{(host|port|dir|build|output|url|agent|package)\}/g;
+const PLACEHOLDER = /\{(host|port|dir|build|output|url|agent|package|node)\}/g;
 
 /** Substitutes placeholders in every argument; a placeholder without a value is an error. */
 export function expandArgv(argv: readonly string[], values: PlaceholderValues): string[] {
   return argv.map((arg) =>
     arg.replace(PLACEHOLDER, (_, key: keyof PlaceholderValues) => {
-      const value = values[key];
+      const value = key === 'node' ? (values.node ?? process.execPath) : values[key];
       if (value === undefined) throw new Error(`placeholder {${key}} has no value in "${arg}"`);
       return String(value);
     }),
