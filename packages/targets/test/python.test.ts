@@ -100,7 +100,8 @@ function describeServer(target: CommandTarget): void {
 
   if (target.maxMessageSize !== undefined) {
     const limit = target.maxMessageSize;
-    test(`maxMessageSize is the limit it enforces: ${limit} bytes echo, a frame of one more is closed 1009`, async () => {
+    const title = `maxMessageSize is the limit it enforces: ${limit} bytes echo, a frame of one more is closed 1009`;
+    test(title, async () => {
       const ws = await fixture.client();
       const payload = randomBytes(limit);
       const reply = nextMessage(ws, 30_000);
@@ -141,9 +142,7 @@ function describeServer(target: CommandTarget): void {
 function clientFrame(first: number, payload: Buffer): Buffer {
   const length = payload.length;
   const header =
-    length < 126
-      ? Buffer.from([first, 0x80 | length])
-      : Buffer.from([first, 0x80 | 126, length >> 8, length & 0xff]);
+    length < 126 ? Buffer.from([first, 0x80 | length]) : Buffer.from([first, 0x80 | 126, length >> 8, length & 0xff]);
   return Buffer.concat([header, Buffer.alloc(4), payload]);
 }
 
