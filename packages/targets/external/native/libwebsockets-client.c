@@ -85,8 +85,12 @@ static int open_connection(enum connection_kind kind, int case_number, const cha
   info.path = path;
   info.host = driver.base.host;
   info.userdata = c;
-  if (!lws_client_connect_via_info(&info)) c->ended = 1;
-  return c->ended ? -1 : 0;
+  /* A failure lws already reported through LWS_CALLBACK_CLIENT_CONNECTION_ERROR has been handled there. */
+  if (!lws_client_connect_via_info(&info) && !c->ended) {
+    c->ended = 1;
+    return -1;
+  }
+  return 0;
 }
 
 static void open_case(int n) {
