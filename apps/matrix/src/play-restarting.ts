@@ -1,17 +1,21 @@
 /**
  * A server that dies during a column (an uncaught exception on one odd request, a crash) would leave every
  * later case "target down", and the column would say nothing about them. So the matrix starts it again and
- * plays the cases it never reached on the new process, a few times at most; the cases that were in flight when
- * it died keep the verdicts their bytes gave (the connection ended without a close), and the column says so.
+ * plays the cases it never reached on the new process, a few times at most. The cases whose connection the
+ * server dropped in the pass where it died may have been in flight when it died, not dropped for their own
+ * sake: they are played again first, one at a time, so a death during one of them is that case's own (it keeps
+ * the verdict of what it saw) and the others get the verdict the living server gives them.
  */
 import { compareCaseIds } from '@wsmatrix/cases';
-import { isTargetDown } from '@wsmatrix/runner';
+import { isTargetDown, type CaseResult } from '@wsmatrix/runner';
 import type { RunningTarget } from '@wsmatrix/targets';
 import type { PlayOptions, PlayOutcome } from './play.js';
 import { playRepeated } from './play-repeated.js';
 
 /** A server that died more often than this is left down: it is not one odd request. */
 export const MAX_RESTARTS = 3;
+/** Deaths while suspects are replayed one at a time: each is a case's own, so more are allowed. */
+const MAX_ATTRIBUTED_RESTARTS = 10;
 
 /** One death of the server and what was done about it. */
 export interface ServerRestart {
@@ -19,8 +23,10 @@ export interface ServerRestart {
   unreachable: string;
   /** The last line the dead process wrote, when it ran as one and said something. */
   lastWords?: string;
-  /** The cases it had not reached, played again on the new process. */
+  /** The cases it had not reached, and those whose connection it dropped in that pass, played again. */
   replayed: number;
+  /** The case that was playing, alone, when it died: a death of its own. */
+  culprit?: string;
 }
 
 export interface RestartingOutcome {
@@ -47,9 +53,19 @@ function lastWordsOf(running: RunningTarget): string | undefined {
   return line === undefined ? undefined : line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
+/** The server ended the connection without a closing handshake: maybe its own verdict, maybe its death. */
+function droppedByServer(r: CaseResult): boolean {
+  return !isTargetDown(r) && !r.wasClean && !r.droppedByMe;
+}
+
+function byId(a: CaseResult, b: CaseResult): number {
+  return compareCaseIds(a.id, b.id);
+}
+
 /**
  * Plays `options.cases` against `first`; each time the server stops answering, closes what is left of it, starts
- * it again with `restart` and plays the cases it never reached. `onRestart` sees each restart before its cases.
+ * it again with `restart`, plays the cases it dropped in that pass one at a time, then the cases it never
+ * reached. `onRestart` sees each restart.
  */
 export async function playRestarting(
   repeat: number,
@@ -59,39 +75,71 @@ export async function playRestarting(
   onRestart?: (r: ServerRestart) => void,
 ): Promise<RestartingOutcome> {
   let running = first;
-  let outcome = await playRepeated(repeat, { ...options, url: running.url });
   const restarts: ServerRestart[] = [];
-  while (outcome.unreachable !== null && restarts.length < MAX_RESTARTS && !options.signal.aborted) {
-    const down = new Set(outcome.results.filter(isTargetDown).map((r) => r.id));
-    if (down.size === 0) break;
+  const byCase = new Map<string, CaseResult>();
+  const interrupted: string[] = [];
+  const casesOf = (ids: ReadonlySet<string>) => options.cases.filter((c) => ids.has(c.id));
+  let unreachable: string | null = null;
+  /** Starts the server again after a death; false when it may not or cannot be. */
+  const revive = async (r: Omit<ServerRestart, 'lastWords'>, budget: number): Promise<boolean> => {
+    if (restarts.length >= budget || options.signal.aborted) return false;
     const lastWords = lastWordsOf(running);
     await running.close().catch(() => {});
-    let next: RunningTarget;
     try {
-      next = await restart();
+      running = await restart();
     } catch {
-      break; // it does not start again: the column stays down, as it was
+      return false; // it does not start again: the column stays down, as it was
     }
-    running = next;
-    const r: ServerRestart = {
-      unreachable: outcome.unreachable,
-      ...(lastWords !== undefined ? { lastWords } : {}),
-      replayed: down.size,
-    };
-    restarts.push(r);
-    onRestart?.(r);
-    const again = await playRepeated(repeat, {
+    const restarted: ServerRestart = { ...r, ...(lastWords !== undefined ? { lastWords } : {}) };
+    restarts.push(restarted);
+    onRestart?.(restarted);
+    return true;
+  };
+  const play = async (cases: PlayOptions['cases'], concurrency?: number) => {
+    const o = await playRepeated(repeat, {
       ...options,
+      ...(concurrency !== undefined ? { concurrency } : {}),
       url: running.url,
-      cases: options.cases.filter((c) => down.has(c.id)),
+      cases,
     });
-    outcome = {
-      results: [...outcome.results.filter((x) => !down.has(x.id)), ...again.results].sort((a, b) =>
-        compareCaseIds(a.id, b.id),
-      ),
-      interrupted: [...outcome.interrupted, ...again.interrupted].sort(compareCaseIds),
-      unreachable: again.unreachable,
-    };
+    interrupted.push(...o.interrupted);
+    return o;
+  };
+
+  let pass = await play(options.cases);
+  for (;;) {
+    for (const r of pass.results) byCase.set(r.id, r);
+    unreachable = pass.unreachable;
+    if (unreachable === null) break;
+    const down = new Set(pass.results.filter(isTargetDown).map((r) => r.id));
+    if (down.size === 0) break;
+    const suspects = new Set(pass.results.filter(droppedByServer).map((r) => r.id));
+    if (!(await revive({ unreachable, replayed: down.size + suspects.size }, MAX_RESTARTS))) break;
+    // The suspects one at a time: a case that cannot connect means the one before it killed the server.
+    const queue = casesOf(suspects);
+    let previous: string | undefined;
+    while (queue.length > 0 && !options.signal.aborted) {
+      const suspect = queue[0]!;
+      const alone = await play([suspect], 1);
+      const result = alone.results[0];
+      if (result === undefined) break; // interrupted
+      if (isTargetDown(result)) {
+        const why = alone.unreachable ?? 'stopped answering';
+        const culprit = previous === undefined ? {} : { culprit: previous };
+        if (await revive({ unreachable: why, replayed: queue.length, ...culprit }, MAX_ATTRIBUTED_RESTARTS)) continue;
+        for (const c of queue) down.add(c.id);
+        break;
+      }
+      queue.shift();
+      byCase.set(suspect.id, result);
+      previous = suspect.id;
+    }
+    pass = await play(casesOf(down));
   }
-  return { outcome, running, restarts };
+  const results = [...byCase.values()].sort(byId);
+  return {
+    outcome: { results, interrupted: [...new Set(interrupted)].sort(compareCaseIds), unreachable },
+    running,
+    restarts,
+  };
 }

@@ -128,10 +128,11 @@ export async function runServerColumn(source: ColumnSource, cx: ColumnContext): 
   const notes = [
     ...restarts.map(
       (r, i) =>
-        `the server died during the run${restarts.length > 1 ? ` (${i + 1} of ${restarts.length})` : ''}: ` +
+        `the server died during the run${restarts.length > 1 ? ` (${i + 1} of ${restarts.length})` : ''}` +
+        `${r.culprit ? ` while it played ${r.culprit} alone` : ''}: ` +
         `${r.unreachable}${r.lastWords ? ` (its last words: ${r.lastWords})` : ''}; started again, ` +
-        `${r.replayed} cases it had not reached played on the new process; the cases in flight when it died keep ` +
-        'the verdicts of what they saw (CPU of a dead process not counted)',
+        `${r.replayed} cases played on the new process (those it dropped one at a time first, then those it had ` +
+        'not reached; CPU of a dead process not counted)',
     ),
     ...(unreachable !== null
       ? [`${TARGET_DOWN}: stopped answering during the run (${unreachable}); ${targetDown} cases not played`]

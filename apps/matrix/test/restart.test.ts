@@ -13,7 +13,8 @@ type Index = Record<string, Record<string, { behavior: string; behaviorClose: st
  * `dieAt`-th connection, as many times as `deaths` says: each process counts from one, and a marker file per
  * death makes the next process die only while deaths are left.
  */
-async function dyingServerFile(dir: string, deaths: number, dieAt: number): Promise<string> {
+async function dyingServerFile(dir: string, deaths: number, dieAt: number | 'binary'): Promise<string> {
+  const onConnection = dieAt === 'binary' ? 'false' : `++connections === ${dieAt}`;
   const wsModule = createRequire(import.meta.url).resolve('ws');
   await writeFile(
     path.join(dir, 'dying.cjs'),
@@ -23,12 +24,18 @@ async function dyingServerFile(dir: string, deaths: number, dieAt: number): Prom
       `let died = 0; while (fs.existsSync(marker(died + 1))) died++;\n` +
       "const s = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[2]) });\n" +
       'let connections = 0;\n' +
+      'const die = (why) => {\n' +
+      `  if (died >= ${deaths}) return false;\n` +
+      "  fs.writeFileSync(marker(died + 1), '');\n" +
+      '  setImmediate(() => { throw new TypeError(why); });\n' +
+      '  return true;\n' +
+      '};\n' +
       "s.on('connection', (ws) => {\n" +
-      `  if (++connections === ${dieAt} && died < ${deaths}) {\n` +
-      "    fs.writeFileSync(marker(died + 1), '');\n" +
-      "    setImmediate(() => { throw new TypeError('odd request ' + connections); });\n" +
-      '  }\n' +
-      "  ws.on('message', (d, b) => ws.send(d, { binary: b }));\n" +
+      `  if (${onConnection}) die('odd request ' + connections);\n` +
+      "  ws.on('message', (d, b) => {\n" +
+      `    if (${dieAt === 'binary'} && b && die('odd binary message')) return;\n` +
+      '    ws.send(d, { binary: b });\n' +
+      '  });\n' +
       '});\n',
   );
   const file = path.join(dir, 'targets.json');
@@ -51,7 +58,7 @@ async function dyingServerFile(dir: string, deaths: number, dieAt: number): Prom
 
 const CASES = '1.1.1,1.1.2,1.1.3,1.1.4,1.1.5,1.1.6,1.1.7,1.1.8';
 
-async function matrixAgainst(dir: string, file: string) {
+async function matrixAgainst(dir: string, file: string, cases = CASES, concurrency = '1') {
   const results = path.join(dir, 'results');
   const r = await runMain([
     'matrix',
@@ -60,9 +67,9 @@ async function matrixAgainst(dir: string, file: string) {
     '--targets-file',
     file,
     '--cases',
-    CASES,
+    cases,
     '--concurrency',
-    '1',
+    concurrency,
     '--results',
     results,
     '--report',
@@ -96,5 +103,28 @@ describe('matrix: a server that dies during its column', () => {
     expect(column.reason).toMatch(/target down: stopped answering/);
     expect(existsSync(path.join(dir, 'died-4'))).toBe(true);
     expect(existsSync(path.join(dir, 'died-5'))).toBe(false);
+  }, 60_000);
+
+  const TEXT_AND_BINARY = `${CASES},1.2.1,1.2.2,1.2.3,1.2.4,1.2.5,1.2.6,1.2.7,1.2.8`;
+
+  it('replays the cases whose connection died with it, one at a time, so they get their own verdicts', async () => {
+    const dir = await tempDir('restart-in-flight');
+    // Dies on the first binary message it reads, while text cases are in flight beside it; once only.
+    const { r, index } = await matrixAgainst(dir, await dyingServerFile(dir, 1, 'binary'), TEXT_AND_BINARY, '8');
+    expect(existsSync(path.join(dir, 'died-1'))).toBe(true);
+    expect(r.stderr).toMatch(/odd binary message/);
+    // The text cases in flight at the death were played again on the new process: each has its own verdict.
+    expect(Object.entries(index).filter(([, v]) => v.behavior !== 'OK')).toEqual([]);
+  }, 60_000);
+
+  it('names the case that killed the server when a replay alone kills it again', async () => {
+    const dir = await tempDir('restart-culprit');
+    const { r, index } = await matrixAgainst(dir, await dyingServerFile(dir, 2, 'binary'), TEXT_AND_BINARY, '8');
+    const json = JSON.parse(r.stdout) as { columns: Array<{ reason?: string }> };
+    expect(json.columns[0]!.reason).toMatch(/while it played 1\.2\.\d alone/);
+    const culprit = /while it played (1\.2\.\d) alone/.exec(json.columns[0]!.reason!)![1]!;
+    expect(index[culprit]!.behavior).not.toBe('OK');
+    const others = Object.entries(index).filter(([id]) => id !== culprit);
+    expect(others.filter(([, v]) => v.behavior !== 'OK')).toEqual([]);
   }, 60_000);
 });
