@@ -6,23 +6,22 @@
  * not an upgrade gets Jetty's 404, bad usage is one line and exit 2. Client: the driver's plan, count, echo and
  * errors against a stub fuzzingserver (family-suites.ts).
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
-import { loadCommandTargets, type CommandTarget, type RunningCommandTarget } from '../src/index.js';
+import { expect, test } from 'vitest';
+import type { CommandTarget, RunningCommandTarget } from '../src/index.js';
 import { buildOnce } from '../src/external/build.js';
 import {
-  clientEntries,
-  describeClientDriver,
+  describeClientDrivers,
+  describeServers,
   expectDeflate,
   expectMessageLimit,
+  expectNonUpgradeStatus,
   expectUsageError,
+  familyTargets,
   upstreamVersion,
 } from './family-suites.js';
 import { handshake, rawRequest, startedTarget } from './helpers.js';
 
-const JAVA_DIR = fileURLToPath(new URL('../external/java', import.meta.url));
-const TARGETS_FILE = join(JAVA_DIR, 'targets.json');
+const { dir: JAVA_DIR, targetsFile: TARGETS_FILE, servers } = familyTargets('java');
 // .ci/run installs the JDK and Debian's Jetty, so under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
 /** Safety nets for a loaded machine (javac, a JVM start, 20 MiB echoes), never figures a test checks. */
@@ -30,8 +29,6 @@ const TEST_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 180_000;
 /** Jetty 9.4's own Autobahn servlet raises both message limits to this. */
 const AUTOBAHN_LIMIT = 20 * 1024 * 1024;
-
-const servers = loadCommandTargets(TARGETS_FILE);
 
 test('the targets file names jetty and jetty+deflate, both with the 20 MiB of Jetty’s Autobahn setup', () => {
   expect(servers.map((t) => [t.name, t.implementation, t.maxMessageSize])).toEqual([
@@ -41,15 +38,7 @@ test('the targets file names jetty and jetty+deflate, both with the 20 MiB of Je
   for (const t of servers) expect(t.definition.command).toContain(String(AUTOBAHN_LIMIT));
 });
 
-for (const target of servers) {
-  const unavailable = target.unavailableReason();
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `java server "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: TEST_TIMEOUT_MS },
-    () => describeServer(target),
-  );
-}
+describeServers('java', servers, { timeoutMs: TEST_TIMEOUT_MS, requireAll }, describeServer);
 
 function describeServer(target: CommandTarget): void {
   const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), START_TIMEOUT_MS);
@@ -72,9 +61,7 @@ function describeServer(target: CommandTarget): void {
   });
 
   test('a request that is not an upgrade gets Jetty’s 404', async () => {
-    const { port } = fixture.running;
-    const answer = await rawRequest(port, '127.0.0.1', handshake(port, { upgrade: false }), 10_000);
-    expect(answer.kind === 'status' && answer.status).toBe(404);
+    await expectNonUpgradeStatus(fixture.running.port, 404);
   });
 
   test('bad usage: one line on stderr and exit 2', async () => {
@@ -87,15 +74,9 @@ function describeServer(target: CommandTarget): void {
   });
 }
 
-const clients = clientEntries(TARGETS_FILE);
-
-test('the targets file names the jetty client driver', () => {
-  expect(clients.map((c) => [c.name, c.implementation])).toEqual([['jetty', 'jetty']]);
+describeClientDrivers(TARGETS_FILE, {
+  title: 'the targets file names the jetty client driver',
+  expected: [['jetty', 'jetty']],
+  usage: () => 'usage: java JettyClientDriver [--max-message BYTES] BASE_URL AGENT [--plan]',
+  requireAll,
 });
-
-for (const entry of clients) {
-  describeClientDriver(entry, TARGETS_FILE, {
-    usage: 'usage: java JettyClientDriver [--max-message BYTES] BASE_URL AGENT [--plan]',
-    requireAll,
-  });
-}

@@ -12,29 +12,29 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createCommandTarget,
   findPackage,
-  loadCommandTargets,
   readTargetsFile,
   type CommandTarget,
   type RunningCommandTarget,
 } from '../src/index.js';
 import { ws7ServerOptions, wsDeflateServerOptions, wsServerOptions } from '../src/ws-target.js';
 import {
-  clientEntries,
-  describeClientDriver,
+  describeClientDrivers,
+  describeServers,
   expectDeflate,
   expectMessageLimit,
+  expectNonUpgradeStatus,
   expectUsageError,
+  type ClientEntry,
+  familyTargets,
 } from './family-suites.js';
 import { closed, handshake, nextMessage, openClient, rawRequest, startedTarget } from './helpers.js';
 
-const JS_DIR = fileURLToPath(new URL('../external/js', import.meta.url));
-const TARGETS_FILE = join(JS_DIR, 'targets.json');
+const { dir: JS_DIR, targetsFile: TARGETS_FILE, servers } = familyTargets('js');
 // The npm packages are root devDependencies, installed by npm ci: under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
 /** Safety nets for a loaded machine (messages of 64 MiB, a runtime starting), never figures a test checks. */
@@ -61,8 +61,6 @@ const manifestVersion = (dir: string): string =>
   (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 
 // ---- servers ----
-
-const servers = loadCommandTargets(TARGETS_FILE);
 
 test('the targets file: one column per implementation, deflate where the library has it, each limit', () => {
   expect(servers.map((t) => [t.name, t.implementation, t.definition.npm, t.maxMessageSize])).toEqual([
@@ -97,15 +95,7 @@ function badUsageArgv(target: CommandTarget): string[] {
   return argv.slice(0, argv.indexOf('--port') + 1);
 }
 
-for (const target of servers) {
-  const unavailable = target.unavailableReason();
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `js server "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: TEST_TIMEOUT_MS },
-    () => describeServer(target),
-  );
-}
+describeServers('js', servers, { timeoutMs: TEST_TIMEOUT_MS, requireAll }, describeServer);
 
 function describeServer(target: CommandTarget): void {
   const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), TEST_TIMEOUT_MS);
@@ -154,8 +144,7 @@ describe.skipIf(!requireAll && bun.unavailableReason() !== undefined)('bun', { t
       426,
       '13',
     ]);
-    const noUpgrade = await rawRequest(port, '127.0.0.1', handshake(port, { upgrade: false }), 10_000);
-    expect(noUpgrade.kind === 'status' && noUpgrade.status).toBe(400);
+    await expectNonUpgradeStatus(port, 400);
   });
 });
 
@@ -184,9 +173,7 @@ describe.skipIf(!requireAll && deno.unavailableReason() !== undefined)('deno', {
   });
 
   test('a request Deno.upgradeWebSocket refuses gets our 400, with nothing on stderr', async () => {
-    const { port } = fixture.running;
-    const noUpgrade = await rawRequest(port, '127.0.0.1', handshake(port, { upgrade: false }), 10_000);
-    expect(noUpgrade.kind === 'status' && noUpgrade.status).toBe(400);
+    await expectNonUpgradeStatus(fixture.running.port, 400);
     expect(fixture.running.output()).toBe('');
   });
 });
@@ -275,16 +262,16 @@ describe('ws releases 1.1.5 and 3.3.3 from the registry', { timeout: TEST_TIMEOU
 
 // ---- clients ----
 
-const clients = clientEntries(TARGETS_FILE);
-
-test('the targets file names the bun, deno, websocket and faye-websocket client drivers', () => {
-  expect(clients.map((c) => [c.name, c.implementation])).toEqual([
-    ['bun', 'bun'],
-    ['deno', 'deno'],
-    ['websocket', 'websocket'],
-    ['faye-websocket', 'faye-websocket'],
-  ]);
-});
+// The shared suite expands {dir}, {url} and {agent}; {package} is this repository's install of the package.
+function withPackage(entry: ClientEntry): ClientEntry {
+  const dir = packageDir((entry as unknown as { npm: string }).npm);
+  const expand = (args: string[]): string[] => args.map((a) => a.replaceAll('{package}', dir));
+  return {
+    ...entry,
+    command: expand(entry.command),
+    requires: entry.requires.map((r) => ({ ...r, run: expand(r.run) })),
+  };
+}
 
 /** The usage line of each driver (its program and whether it takes --package). */
 const DRIVER_USAGE: Record<string, string> = {
@@ -294,13 +281,15 @@ const DRIVER_USAGE: Record<string, string> = {
   'faye-websocket': 'usage: faye-client.mjs --package DIR BASE_URL AGENT [--plan]',
 };
 
-for (const entry of clients) {
-  // The shared suite expands {dir}, {url} and {agent}; {package} is this repository's install of the package.
-  const expand = (args: string[]): string[] =>
-    args.map((a) => a.replaceAll('{package}', packageDir((entry as unknown as { npm: string }).npm)));
-  describeClientDriver(
-    { ...entry, command: expand(entry.command), requires: entry.requires.map((r) => ({ ...r, run: expand(r.run) })) },
-    TARGETS_FILE,
-    { usage: DRIVER_USAGE[entry.name]!, requireAll },
-  );
-}
+describeClientDrivers(TARGETS_FILE, {
+  title: 'the targets file names the bun, deno, websocket and faye-websocket client drivers',
+  expected: [
+    ['bun', 'bun'],
+    ['deno', 'deno'],
+    ['websocket', 'websocket'],
+    ['faye-websocket', 'faye-websocket'],
+  ],
+  usage: (entry) => DRIVER_USAGE[entry.name]!,
+  requireAll,
+  adapt: withPackage,
+});

@@ -11,39 +11,36 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { withTimeout } from '@wsmatrix/protocol/testing';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import type WebSocket from 'ws';
+import { createCommandClient, type CommandTarget, type RunningCommandTarget } from '../src/index.js';
 import {
-  createCommandClient,
-  loadCommandTargets,
-  type CommandTarget,
-  type RunningCommandTarget,
-} from '../src/index.js';
-import { buildOnce } from '../src/external/build.js';
-import { expandArgv } from '../src/external/placeholders.js';
-import {
-  clientEntries,
-  describeClientDriver,
+  BUILD_TIMEOUT_MS,
+  DRIVE_TIMEOUT_MS,
+  describeClientDrivers,
+  describeDriverBlock,
+  describeServers,
+  driverCommand,
   expectDeflate,
+  expectInvalidUtf8Echoed,
   expectMessageLimit,
   expectUsageError,
-  missingRequirement,
+  familyTargets,
+  listeningServer,
+  openUncheckedClient,
   upstreamVersion,
   type ClientEntry,
+  type Message,
 } from './family-suites.js';
 import { nextMessages, startedTarget } from './helpers.js';
 
-const NATIVE_DIR = fileURLToPath(new URL('../external/native', import.meta.url));
-const TARGETS_FILE = join(NATIVE_DIR, 'targets.json');
+const { targetsFile: TARGETS_FILE, servers } = familyTargets('native');
 // .ci/run installs libwebsockets-dev and libboost-dev, so under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
 /** Safety nets for a loaded machine (Beast's headers compile slowly, 64 MiB echoes), never figures a test checks. */
 const TEST_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 240_000;
-const DRIVE_TIMEOUT_MS = 60_000;
 /** Beast's own Autobahn server (example/websocket/server/fast) raises read_message_max to this. */
 const BEAST_AUTOBAHN_LIMIT = 64 * 1024 * 1024;
 
@@ -65,8 +62,6 @@ const USAGE: Record<string, string> = {
   beast: 'usage: beast-echo --host HOST --port PORT [--deflate]',
 };
 
-const servers = loadCommandTargets(TARGETS_FILE);
-
 test('the targets file names libwebsockets and beast, each with a +deflate variant; only Beast has a limit', () => {
   expect(servers.map((t) => [t.name, t.implementation, t.maxMessageSize])).toEqual([
     ['libwebsockets', 'libwebsockets', undefined],
@@ -76,26 +71,7 @@ test('the targets file names libwebsockets and beast, each with a +deflate varia
   ]);
 });
 
-for (const target of servers) {
-  const unavailable = target.unavailableReason();
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `native server "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: TEST_TIMEOUT_MS },
-    () => describeServer(target),
-  );
-}
-
-/** Opens a client that offers no extension and does not check UTF-8 itself. */
-async function openRaw(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 0, skipUTF8Validation: true });
-  await withTimeout(
-    new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)),
-    10_000,
-    `open ${url}`,
-  );
-  return ws;
-}
+describeServers('native', servers, { timeoutMs: TEST_TIMEOUT_MS, requireAll }, describeServer);
 
 /** Listening sockets on `port` in a /proc/net/tcp-style table, as local addresses (hex, kernel byte order). */
 function listeners(table: string, port: number): string[] {
@@ -147,7 +123,7 @@ function describeServer(target: CommandTarget): void {
   }
 
   test('messages sent in fragments come back whole, each with its type, a ping answered in between', async () => {
-    const ws = await openRaw(fixture.running.url);
+    const ws = await openUncheckedClient(fixture.running.url);
     opened.add(ws);
     // A text message cut inside a multi-byte character, and a binary one whose fragments cross lws's chunks.
     const text = Buffer.from('fragments: grüße ✓ 🧩 '.repeat(400), 'utf8');
@@ -172,14 +148,7 @@ function describeServer(target: CommandTarget): void {
 
   if (lws) {
     test('invalid UTF-8 in a text message comes back as text: lws checks none by default', async () => {
-      const ws = await openRaw(fixture.running.url);
-      opened.add(ws);
-      const invalid = Buffer.from([0x68, 0xc0, 0xaf]); // overlong encoding of '/'
-      const reply = nextMessages(ws, 1, 10_000);
-      ws.send(invalid, { binary: false });
-      const [got] = await reply;
-      expect(got!.isBinary).toBe(false);
-      expect(got!.data.equals(invalid)).toBe(true);
+      await expectInvalidUtf8Echoed(fixture.running.url);
     });
   }
 
@@ -213,85 +182,64 @@ function describeServer(target: CommandTarget): void {
 
 // ---- client drivers ----
 
-const clients = clientEntries(TARGETS_FILE);
-
-test('the targets file names the libwebsockets and beast client drivers', () => {
-  expect(clients.map((c) => [c.name, c.implementation])).toEqual([
+const clients = describeClientDrivers(TARGETS_FILE, {
+  title: 'the targets file names the libwebsockets and beast client drivers',
+  expected: [
     ['libwebsockets', 'libwebsockets'],
     ['beast', 'beast'],
-  ]);
+  ],
+  usage: ({ name }) => `${name}-client: expected BASE_URL and AGENT (usage: ${name}-client BASE_URL AGENT [--plan])`,
+  requireAll,
 });
-
-for (const entry of clients) {
-  const program = `${entry.name}-client`;
-  const usage = `${program}: expected BASE_URL and AGENT (usage: ${program} BASE_URL AGENT [--plan])`;
-  describeClientDriver(entry, TARGETS_FILE, { usage, requireAll });
-  describeWholeMessages(entry);
-}
-
-interface Message {
-  data: Buffer;
-  isBinary: boolean;
-}
+for (const entry of clients) describeWholeMessages(entry);
 
 /**
  * One case that sends a text message in three fragments (cut inside a multi-byte character) and a binary message
  * of 300 000 bytes in two, then closes once both echoes are back: the driver must echo each whole, with its type.
  */
 function describeWholeMessages(entry: ClientEntry): void {
-  const unavailable = missingRequirement(entry.requires);
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `client "${entry.name}" driver: fragmented and large messages${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: DRIVE_TIMEOUT_MS + 15_000 },
-    () => {
-      let command: string[] = [];
-      beforeAll(async () => {
-        const dir = dirname(TARGETS_FILE);
-        const build = entry.build ? await buildOnce(entry.build, dir) : undefined;
-        command = expandArgv(entry.command, { dir, ...(build ? { build } : {}), url: '{url}', agent: '{agent}' });
-      }, START_TIMEOUT_MS);
+  describeDriverBlock(entry, { requireAll, aspect: ': fragmented and large messages' }, () => {
+    let command: string[] = [];
+    beforeAll(async () => {
+      command = await driverCommand(entry, TARGETS_FILE);
+    }, BUILD_TIMEOUT_MS);
 
-      test('each message comes back whole with its type', async () => {
-        const text = Buffer.from('échos ✓ 🧩 '.repeat(50), 'utf8');
-        const binary = Buffer.alloc(300_000);
-        for (let i = 0; i < binary.length; i++) binary[i] = (i * 131 + 3) & 0xff;
-        const echoed: Message[] = [];
-        const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-        await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-        wss.on('connection', (ws, req) => {
-          ws.on('error', () => {});
-          const path = new URL(req.url ?? '/', 'ws://stub').pathname;
-          if (path === '/getCaseCount') {
-            ws.send('1');
-            ws.close(1000);
-          } else if (path === '/runCase') {
-            ws.on('message', (data: Buffer, isBinary: boolean) => {
-              echoed.push({ data, isBinary });
-              if (echoed.length === 2) ws.close(1000);
-            });
-            ws.send(text.subarray(0, 7), { binary: false, fin: false });
-            ws.send(text.subarray(7, 301), { binary: false, fin: false });
-            ws.send(text.subarray(301), { binary: false, fin: true });
-            ws.send(binary.subarray(0, 100_001), { binary: true, fin: false });
-            ws.send(binary.subarray(100_001), { binary: true, fin: true });
-          } else {
-            ws.close(1000);
-          }
-        });
-        try {
-          const client = createCommandClient({ name: entry.name, command });
-          const baseUrl = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-          const result = await withTimeout(client.drive({ baseUrl, agent: 'whole' }), DRIVE_TIMEOUT_MS, 'the driver');
-          expect(result.exitCode, result.stderrTail).toBe(0);
-          expect(echoed.map((m) => m.isBinary)).toEqual([false, true]);
-          expect(echoed[0]!.data.equals(text)).toBe(true);
-          expect(echoed[1]!.data.equals(binary)).toBe(true);
-        } finally {
-          for (const ws of wss.clients) ws.terminate();
-          await new Promise<void>((resolve) => wss.close(() => resolve()));
+    test('each message comes back whole with its type', async () => {
+      const text = Buffer.from('échos ✓ 🧩 '.repeat(50), 'utf8');
+      const binary = Buffer.alloc(300_000);
+      for (let i = 0; i < binary.length; i++) binary[i] = (i * 131 + 3) & 0xff;
+      const echoed: Message[] = [];
+      const { wss, baseUrl, close } = await listeningServer();
+      wss.on('connection', (ws, req) => {
+        ws.on('error', () => {});
+        const path = new URL(req.url ?? '/', 'ws://stub').pathname;
+        if (path === '/getCaseCount') {
+          ws.send('1');
+          ws.close(1000);
+        } else if (path === '/runCase') {
+          ws.on('message', (data: Buffer, isBinary: boolean) => {
+            echoed.push({ data, isBinary });
+            if (echoed.length === 2) ws.close(1000);
+          });
+          ws.send(text.subarray(0, 7), { binary: false, fin: false });
+          ws.send(text.subarray(7, 301), { binary: false, fin: false });
+          ws.send(text.subarray(301), { binary: false, fin: true });
+          ws.send(binary.subarray(0, 100_001), { binary: true, fin: false });
+          ws.send(binary.subarray(100_001), { binary: true, fin: true });
+        } else {
+          ws.close(1000);
         }
       });
-    },
-  );
+      try {
+        const client = createCommandClient({ name: entry.name, command });
+        const result = await withTimeout(client.drive({ baseUrl, agent: 'whole' }), DRIVE_TIMEOUT_MS, 'the driver');
+        expect(result.exitCode, result.stderrTail).toBe(0);
+        expect(echoed.map((m) => m.isBinary)).toEqual([false, true]);
+        expect(echoed[0]!.data.equals(text)).toBe(true);
+        expect(echoed[1]!.data.equals(binary)).toBe(true);
+      } finally {
+        await close();
+      }
+    });
+  });
 }

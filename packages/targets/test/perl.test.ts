@@ -9,29 +9,26 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { withTimeout } from '@wsmatrix/protocol/testing';
-import { describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
-import { loadCommandTargets, type CommandTarget, type RunningCommandTarget } from '../src/index.js';
+import { expect, test } from 'vitest';
+import type { CommandTarget, RunningCommandTarget } from '../src/index.js';
 import {
-  clientEntries,
-  describeClientDriver,
+  describeClientDrivers,
+  describeServers,
   expectDeflate,
+  expectInvalidUtf8Echoed,
   expectMessageLimit,
+  expectNonUpgradeStatus,
   expectUsageError,
+  familyTargets,
   upstreamVersion,
 } from './family-suites.js';
-import { handshake, nextMessage, rawRequest, startedTarget } from './helpers.js';
+import { startedTarget } from './helpers.js';
 
-const PERL_DIR = fileURLToPath(new URL('../external/perl', import.meta.url));
-const TARGETS_FILE = join(PERL_DIR, 'targets.json');
+const { dir: PERL_DIR, targetsFile: TARGETS_FILE, servers } = familyTargets('perl');
 // .ci/run installs libmojolicious-perl, so under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
 /** Safety net for a loaded machine, never a figure a test checks. */
 const TEST_TIMEOUT_MS = 30_000;
-
-const servers = loadCommandTargets(TARGETS_FILE);
 
 test('the targets file names mojolicious and mojolicious+deflate', () => {
   expect(servers.map((t) => [t.name, t.implementation])).toEqual([
@@ -40,15 +37,7 @@ test('the targets file names mojolicious and mojolicious+deflate', () => {
   ]);
 });
 
-for (const target of servers) {
-  const unavailable = target.unavailableReason();
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `perl server "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: TEST_TIMEOUT_MS },
-    () => describeServer(target),
-  );
-}
+describeServers('perl', servers, { timeoutMs: TEST_TIMEOUT_MS, requireAll }, describeServer);
 
 function describeServer(target: CommandTarget): void {
   const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), TEST_TIMEOUT_MS);
@@ -73,48 +62,24 @@ function describeServer(target: CommandTarget): void {
   });
 
   test('invalid UTF-8 in a text message comes back as text: neither Mojolicious nor the echo checks it', async () => {
-    const ws = new WebSocket(fixture.running.url, { perMessageDeflate: false, skipUTF8Validation: true });
-    try {
-      await withTimeout(
-        new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)),
-        10_000,
-        'open',
-      );
-      const invalid = Buffer.from([0x68, 0xc0, 0xaf]); // overlong encoding of '/'
-      const reply = nextMessage(ws, 10_000);
-      ws.send(invalid, { binary: false });
-      const got = await reply;
-      expect(got.isBinary).toBe(false);
-      expect(got.data.equals(invalid)).toBe(true);
-    } finally {
-      ws.terminate();
-    }
+    await expectInvalidUtf8Echoed(fixture.running.url);
   });
 
   test('a request that is not an upgrade gets Mojolicious’s 404', async () => {
-    const { port } = fixture.running;
-    const answer = await rawRequest(port, '127.0.0.1', handshake(port, { upgrade: false }), 10_000);
-    expect(answer.kind === 'status' && answer.status).toBe(404);
+    await expectNonUpgradeStatus(fixture.running.port, 404);
   });
 
   test('bad usage: one line on stderr and exit 2', () => {
     expectUsageError(
       ['perl', join(PERL_DIR, 'mojo-echo.pl'), '--port'],
-      'mojo-echo: Option port requires an argument ' +
-        '(usage: perl mojo-echo.pl --host HOST --port PORT [--deflate])',
+      'mojo-echo: Option port requires an argument (usage: perl mojo-echo.pl --host HOST --port PORT [--deflate])',
     );
   });
 }
 
-const clients = clientEntries(TARGETS_FILE);
-
-test('the targets file names the mojolicious client driver', () => {
-  expect(clients.map((c) => [c.name, c.implementation])).toEqual([['mojolicious', 'mojolicious']]);
+describeClientDrivers(TARGETS_FILE, {
+  title: 'the targets file names the mojolicious client driver',
+  expected: [['mojolicious', 'mojolicious']],
+  usage: () => 'usage: perl mojo-client.pl BASE_URL AGENT [--plan]',
+  requireAll,
 });
-
-for (const entry of clients) {
-  describeClientDriver(entry, TARGETS_FILE, {
-    usage: 'usage: perl mojo-client.pl BASE_URL AGENT [--plan]',
-    requireAll,
-  });
-}

@@ -12,22 +12,21 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { withTimeout } from '@wsmatrix/protocol/testing';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { WebSocket } from 'ws';
-import { loadCommandTargets, type CommandTarget, type RunningCommandTarget } from '../src/index.js';
+import type { CommandTarget, RunningCommandTarget } from '../src/index.js';
 import {
-  clientEntries,
-  describeClientDriver,
+  describeClientDrivers,
+  describeServers,
   expectDeflate,
   expectUsageError,
+  familyTargets,
   upstreamVersion,
 } from './family-suites.js';
 import { handshake, nextMessage, startedTarget } from './helpers.js';
 
-const PYTHON_DIR = fileURLToPath(new URL('../external/python', import.meta.url));
-const TARGETS_FILE = join(PYTHON_DIR, 'targets.json');
+const { dir: PYTHON_DIR, targetsFile: TARGETS_FILE, servers } = familyTargets('python');
 const PYTHON = '/usr/bin/python3';
 // .ci/run installs the four Debian packages, so under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
@@ -54,8 +53,6 @@ const NEGOTIATES_DEFLATE: Record<string, boolean> = {
   'wsproto+deflate': true,
 };
 
-const servers = loadCommandTargets(TARGETS_FILE);
-
 test('the targets file names each server, the +deflate variants and the limits of the defaults', () => {
   expect(servers.map((t) => [t.name, t.implementation, t.maxMessageSize])).toEqual([
     ['aiohttp', 'aiohttp', 4 * 1024 * 1024 - 1], // max_msg_size 4 MiB: a message must be smaller
@@ -68,15 +65,7 @@ test('the targets file names each server, the +deflate variants and the limits o
   ]);
 });
 
-for (const target of servers) {
-  const unavailable = target.unavailableReason();
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `python server "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: TEST_TIMEOUT_MS },
-    () => describeServer(target),
-  );
-}
+describeServers('python', servers, { timeoutMs: TEST_TIMEOUT_MS, requireAll }, describeServer);
 
 /** A version without trailing ".0" parts, so Tornado's own "6.2" and Debian's "6.2.0" compare equal. */
 const trimmed = (version: string): string => version.replace(/(\.0)+$/, '');
@@ -209,20 +198,14 @@ function describeWsprotoLoop(fixture: { readonly running: RunningCommandTarget; 
   });
 }
 
-const clients = clientEntries(TARGETS_FILE);
-
-test('the targets file names a client driver per implementation, each taking --plan', () => {
-  expect(clients.map((c) => [c.name, c.implementation, c.plan])).toEqual([
-    ['aiohttp', 'aiohttp', true],
-    ['tornado', 'tornado', true],
-    ['autobahn', 'autobahn', true],
-    ['wsproto', 'wsproto', true],
-  ]);
+describeClientDrivers(TARGETS_FILE, {
+  title: 'the targets file names a client driver per implementation, each taking --plan',
+  expected: [
+    ['aiohttp', 'aiohttp'],
+    ['tornado', 'tornado'],
+    ['autobahn', 'autobahn'],
+    ['wsproto', 'wsproto'],
+  ],
+  usage: (entry) => `usage: python3 ${entry.implementation}-client.py ws://HOST:PORT AGENT [--plan]`,
+  requireAll,
 });
-
-for (const entry of clients) {
-  describeClientDriver(entry, TARGETS_FILE, {
-    usage: `usage: python3 ${entry.implementation}-client.py ws://HOST:PORT AGENT [--plan]`,
-    requireAll,
-  });
-}

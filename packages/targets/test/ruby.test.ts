@@ -8,26 +8,24 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
-import { loadCommandTargets, type CommandTarget, type RunningCommandTarget } from '../src/index.js';
+import { expect, test } from 'vitest';
+import type { CommandTarget, RunningCommandTarget } from '../src/index.js';
 import {
-  clientEntries,
-  describeClientDriver,
+  describeClientDrivers,
+  describeServers,
   expectDeflate,
+  expectNonUpgradeStatus,
   expectUsageError,
+  familyTargets,
   upstreamVersion,
 } from './family-suites.js';
-import { handshake, rawRequest, startedTarget } from './helpers.js';
+import { startedTarget } from './helpers.js';
 
-const RUBY_DIR = fileURLToPath(new URL('../external/ruby', import.meta.url));
-const TARGETS_FILE = join(RUBY_DIR, 'targets.json');
+const { dir: RUBY_DIR, targetsFile: TARGETS_FILE, servers } = familyTargets('ruby');
 // .ci/run installs ruby-faye-websocket and thin, so under CI a missing one fails instead of skipping.
 const requireAll = Boolean(process.env.CI);
 /** Safety net for a loaded machine, never a figure a test checks. */
 const TEST_TIMEOUT_MS = 30_000;
-
-const servers = loadCommandTargets(TARGETS_FILE);
 
 test('the targets file names faye alone (no +deflate column) with websocket-driver’s default limit', () => {
   expect(servers.map((t) => [t.name, t.implementation, t.maxMessageSize])).toEqual([
@@ -35,15 +33,7 @@ test('the targets file names faye alone (no +deflate column) with websocket-driv
   ]);
 });
 
-for (const target of servers) {
-  const unavailable = target.unavailableReason();
-  const skip = unavailable !== undefined && !requireAll;
-  describe.skipIf(skip)(
-    `ruby server "${target.name}"${skip ? ` (skipped: ${unavailable})` : ''}`,
-    { timeout: TEST_TIMEOUT_MS },
-    () => describeServer(target),
-  );
-}
+describeServers('ruby', servers, { timeoutMs: TEST_TIMEOUT_MS, requireAll }, describeServer);
 
 function describeServer(target: CommandTarget): void {
   const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), TEST_TIMEOUT_MS);
@@ -64,9 +54,7 @@ function describeServer(target: CommandTarget): void {
   });
 
   test('a request that is not an upgrade gets the app’s 404', async () => {
-    const { port } = fixture.running;
-    const answer = await rawRequest(port, '127.0.0.1', handshake(port, { upgrade: false }), 10_000);
-    expect(answer.kind === 'status' && answer.status).toBe(404);
+    await expectNonUpgradeStatus(fixture.running.port, 404);
   });
 
   test('bad usage: one line on stderr and exit 2', () => {
@@ -77,15 +65,9 @@ function describeServer(target: CommandTarget): void {
   });
 }
 
-const clients = clientEntries(TARGETS_FILE);
-
-test('the targets file names the faye client driver', () => {
-  expect(clients.map((c) => [c.name, c.implementation])).toEqual([['faye-websocket-ruby', 'faye-websocket-ruby']]);
+describeClientDrivers(TARGETS_FILE, {
+  title: 'the targets file names the faye client driver',
+  expected: [['faye-websocket-ruby', 'faye-websocket-ruby']],
+  usage: () => 'usage: ruby faye-client.rb BASE_URL AGENT [--plan]',
+  requireAll,
 });
-
-for (const entry of clients) {
-  describeClientDriver(entry, TARGETS_FILE, {
-    usage: 'usage: ruby faye-client.rb BASE_URL AGENT [--plan]',
-    requireAll,
-  });
-}
