@@ -26,6 +26,8 @@ const SIZES = [0, 125, 126, 65536, MiB] as const;
  * (each wait inside a test has its own, shorter one), never a figure a test checks.
  */
 const SAFETY_NET_MS = 30_000;
+/** Starting a target the first time includes its build, if it has one: above the build's own 120 s limit. */
+const FIRST_START_SAFETY_NET_MS = 240_000;
 
 /**
  * A TCP echo server, standing in for a WebSocket server: listens on the first all-digit argument
@@ -51,7 +53,8 @@ for (const target of loadCommandTargets()) {
 }
 
 function describeRunningTarget(target: CommandTarget): void {
-  const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), 30_000);
+  // The first start may compile the server (Go, C++): a safety net for a cold build on a loaded machine.
+  const fixture = startedTarget<RunningCommandTarget>(() => target.start({ port: 0 }), FIRST_START_SAFETY_NET_MS);
   const client = (): Promise<WebSocket> => fixture.client();
 
   test('reads its version and started on a port of its own', () => {

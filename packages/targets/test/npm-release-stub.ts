@@ -31,7 +31,8 @@ const SERVER = `import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 const said = JSON.stringify({ dir: dirname(fileURLToPath(import.meta.url)), argv: process.argv.slice(2) });
-createServer((s) => s.end(said)).listen(Number(process.argv[2]), '127.0.0.1');
+// The readiness probe connects and hangs up at once: a reset on that socket must not end the server.
+createServer((s) => s.on('error', () => {}).end(said)).listen(Number(process.argv[2]), '127.0.0.1');
 `;
 
 function result(code: number, stdout = '', stderr = ''): NpmResult {
