@@ -6,6 +6,7 @@
  * sake: they are played again first, one at a time, so a death during one of them is that case's own (it keeps
  * the verdict of what it saw) and the others get the verdict the living server gives them.
  */
+import { connect } from 'node:net';
 import { compareCaseIds } from '@wsmatrix/cases';
 import { isTargetDown, type CaseResult } from '@wsmatrix/runner';
 import type { RunningTarget } from '@wsmatrix/targets';
@@ -51,6 +52,36 @@ function lastWordsOf(running: RunningTarget): string | undefined {
     .filter(Boolean);
   const line = lines?.findLast((l) => ERROR_LINE.test(l) && !l.startsWith('at ')) ?? lines?.at(-1);
   return line === undefined ? undefined : line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
+/** Whether anything still accepts TCP connections where the server listened. */
+function acceptsConnections(running: RunningTarget): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(running.port, running.host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** How many times, and how far apart, a server that just dropped a connection is asked whether it still serves. */
+const ALIVE_CHECKS = 3;
+const ALIVE_CHECK_GAP_MS = 100;
+
+/**
+ * Whether the server still serves after it dropped a connection. A process that is dying may still have its
+ * listening socket for a moment, so it is asked a few times: its exit (where the target reports its CPU, null
+ * once the process is gone) or a refused connection says it died.
+ */
+async function stillServing(running: RunningTarget): Promise<boolean> {
+  for (let check = 0; check < ALIVE_CHECKS; check++) {
+    if (check > 0) await new Promise((r) => setTimeout(r, ALIVE_CHECK_GAP_MS));
+    if (running.cpuTime !== undefined && running.cpuTime() === null) return false;
+    if (!(await acceptsConnections(running))) return false;
+  }
+  return true;
 }
 
 /** The server ended the connection without a closing handshake: maybe its own verdict, maybe its death. */
@@ -110,29 +141,42 @@ export async function playRestarting(
   for (;;) {
     for (const r of pass.results) byCase.set(r.id, r);
     unreachable = pass.unreachable;
-    if (unreachable === null) break;
     const down = new Set(pass.results.filter(isTargetDown).map((r) => r.id));
-    if (down.size === 0) break;
     const suspects = new Set(pass.results.filter(droppedByServer).map((r) => r.id));
-    if (!(await revive({ unreachable, replayed: down.size + suspects.size }, MAX_RESTARTS))) break;
-    // The suspects one at a time: a case that cannot connect means the one before it killed the server.
+    // A server that died after every case had connected leaves no case "target down": ask it directly.
+    const died = unreachable !== null ? down.size > 0 : suspects.size > 0 && !(await acceptsConnections(running));
+    if (!died) break;
+    const why = unreachable ?? `it stopped accepting connections on ${running.host}:${running.port}`;
+    if (!(await revive({ unreachable: why, replayed: down.size + suspects.size }, MAX_RESTARTS))) {
+      unreachable = why;
+      break;
+    }
+    // The suspects one at a time: one after which the server no longer accepts connections killed it.
     const queue = casesOf(suspects);
-    let previous: string | undefined;
     while (queue.length > 0 && !options.signal.aborted) {
-      const suspect = queue[0]!;
+      const suspect = queue.shift()!;
       const alone = await play([suspect], 1);
       const result = alone.results[0];
       if (result === undefined) break; // interrupted
       if (isTargetDown(result)) {
+        // Gone before this case could connect (it died on its own): start it again and play this one there.
+        queue.unshift(suspect);
         const why = alone.unreachable ?? 'stopped answering';
-        const culprit = previous === undefined ? {} : { culprit: previous };
-        if (await revive({ unreachable: why, replayed: queue.length, ...culprit }, MAX_ATTRIBUTED_RESTARTS)) continue;
+        if (await revive({ unreachable: why, replayed: queue.length }, MAX_ATTRIBUTED_RESTARTS)) continue;
         for (const c of queue) down.add(c.id);
         break;
       }
-      queue.shift();
       byCase.set(suspect.id, result);
-      previous = suspect.id;
+      if (!droppedByServer(result) || (await stillServing(running))) continue;
+      const why = `it stopped accepting connections on ${running.host}:${running.port}`;
+      const restarted = await revive(
+        { unreachable: why, replayed: queue.length, culprit: suspect.id },
+        MAX_ATTRIBUTED_RESTARTS,
+      );
+      if (!restarted) {
+        for (const c of queue) down.add(c.id);
+        break;
+      }
     }
     pass = await play(casesOf(down));
   }
