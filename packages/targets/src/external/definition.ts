@@ -61,23 +61,10 @@ export interface CommandTargetDefinition {
  * One client driver, as described in a targets file's `clients`: the program that plays Autobahn's
  * fuzzingserver protocol with the implementation's client (see clients/types.ts).
  */
-export interface ShippedClientDefinition {
-  name: string;
-  /** Implementation name, as used for the results folder under clients/. */
-  implementation: string;
-  description?: string;
-  requires: Requirement[];
-  version: VersionSpec;
-  build?: BuildSpec;
-  /** The driver's command line; must contain `{url}`, may contain `{agent}`. */
-  command: string[];
-  /** As a target's: `{package}` is the npm package's folder. */
-  npm?: string;
+export type ShippedClientDefinition = ProgramDefinition & {
   /** The driver takes `--plan` after its arguments and then plays /getCasePlan's phases (clients/plan-mode.ts). */
   plan: boolean;
-  /** Shown in reports. */
-  options: Record<string, unknown>;
-}
+};
 
 /** The definitions of a targets file, with the folder its relative paths and `{dir}` refer to. */
 export interface TargetsFile {
